@@ -1,0 +1,67 @@
+package com.wecomrpa.controller;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the controller reads from configuration, checked once here. Defaults are the embedded
+ * ones: H2 under {@code ./data}, loopback only, caps from practice (200 groups per account, 3 posts
+ * per group per day).
+ */
+public record ControllerOptions(
+    String host,
+    int port,
+    Path dataDir,
+    String agentToken,
+    Duration leaseDuration,
+    Duration heartbeatInterval,
+    int maxGroupsPerAccount,
+    int postsPerGroupPerDay,
+    int maxTextLength,
+    int maxAttempts,
+    boolean clustered) {
+
+  public static final int DEFAULT_PORT = 8080;
+
+  public ControllerOptions {
+    require(host != null && !host.isBlank(), "host is required");
+    require(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
+    require(dataDir != null, "dataDir is required");
+    require(agentToken != null && agentToken.length() >= 8, "agentToken must be at least 8 characters");
+    require(leaseDuration != null && leaseDuration.toMillis() >= 200, "leaseDuration must be at least 200ms");
+    require(
+        heartbeatInterval != null && heartbeatInterval.compareTo(leaseDuration) < 0,
+        "heartbeatInterval must be shorter than leaseDuration, or leases expire between heartbeats");
+    require(maxGroupsPerAccount >= 1, "maxGroupsPerAccount must be >= 1");
+    require(postsPerGroupPerDay >= 0, "postsPerGroupPerDay must be >= 0");
+    require(maxTextLength >= 1, "maxTextLength must be >= 1");
+    require(maxAttempts >= 1, "maxAttempts must be >= 1");
+  }
+
+  public static ControllerOptions defaults(Path dataDir, String agentToken) {
+    return new ControllerOptions(
+        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true);
+  }
+
+  public ControllerOptions withPort(int p) {
+    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered);
+  }
+
+  public ControllerOptions withLeases(Duration lease, Duration heartbeat) {
+    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered);
+  }
+
+  public ControllerOptions withClustered(boolean c) {
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c);
+  }
+
+  public ControllerOptions withCaps(int groupsPerAccount, int postsPerGroupDay) {
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,311 @@
+package com.wecomrpa.controller.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.ControllerOptions;
+import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.account.Account;
+import com.wecomrpa.controller.account.JdbcAccountStore;
+import com.wecomrpa.controller.account.Platform;
+import com.wecomrpa.controller.broadcast.Content;
+import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
+import com.wecomrpa.controller.broadcast.Target;
+import com.wecomrpa.controller.dispatch.DeviceBoard;
+import com.wecomrpa.controller.dispatch.Dispatcher;
+import com.wecomrpa.controller.group.ChatGroup;
+import com.wecomrpa.controller.group.JdbcGroupStore;
+import com.wecomrpa.controller.job.Execution;
+import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.job.JobState;
+import com.wecomrpa.protocol.WireCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The JSON API under {@code /api/v1}. Handlers validate on the event loop and store on workers. */
+public final class RestApi {
+  private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
+
+  record AccountRequest(String id, String platform, String displayName, String timeZone) {}
+
+  record GroupRequest(String id, String name, String accountId, List<String> tags) {}
+
+  record GroupBatchRequest(List<GroupRequest> groups) {}
+
+  record BroadcastRequest(String id, Content content, Target target) {}
+
+  private final Vertx vertx;
+  private final WorkerExecutor workers;
+  private final ControllerOptions options;
+  private final Clock clock;
+  private final JdbcAccountStore accounts;
+  private final JdbcGroupStore groups;
+  private final JdbcBroadcastStore broadcasts;
+  private final JdbcJobStore jobs;
+  private final DeviceBoard board;
+  private final Dispatcher dispatcher;
+  private final ObjectMapper json = WireCodec.mapper();
+
+  public RestApi(
+      Vertx vertx,
+      WorkerExecutor workers,
+      ControllerOptions options,
+      Clock clock,
+      JdbcAccountStore accounts,
+      JdbcGroupStore groups,
+      JdbcBroadcastStore broadcasts,
+      JdbcJobStore jobs,
+      DeviceBoard board,
+      Dispatcher dispatcher) {
+    this.vertx = vertx;
+    this.workers = workers;
+    this.options = options;
+    this.clock = clock;
+    this.accounts = accounts;
+    this.groups = groups;
+    this.broadcasts = broadcasts;
+    this.jobs = jobs;
+    this.board = board;
+    this.dispatcher = dispatcher;
+  }
+
+  public Router router() {
+    Router r = Router.router(vertx);
+    r.route().handler(BodyHandler.create().setBodyLimit(8 << 20));
+    r.get("/health").handler(ctx -> send(ctx, 200, Map.of("status", "up")));
+
+    r.post("/accounts").handler(ctx -> created(ctx, createAccount(RequestBodies.read(ctx, AccountRequest.class))));
+    r.get("/accounts").handler(ctx -> ok(ctx, accounts::list));
+    r.get("/accounts/:id").handler(ctx -> ok(ctx, () -> accounts.find(ctx.pathParam("id")).orElseThrow(() -> notFound("account", ctx.pathParam("id")))));
+
+    r.post("/groups").handler(ctx -> created(ctx, createGroups(List.of(RequestBodies.read(ctx, GroupRequest.class)), true)));
+    r.post("/groups/batch").handler(ctx -> created(ctx, createGroups(batch(RequestBodies.read(ctx, GroupBatchRequest.class)), false)));
+    r.get("/groups").handler(ctx -> ok(ctx, () -> groups.list(ctx.queryParams().get("accountId"), ctx.queryParams().get("tag"))));
+    r.get("/groups/:id").handler(ctx -> ok(ctx, () -> groups.find(ctx.pathParam("id")).orElseThrow(() -> notFound("group", ctx.pathParam("id")))));
+
+    r.post("/broadcasts").handler(ctx -> created(ctx, createBroadcast(RequestBodies.read(ctx, BroadcastRequest.class))));
+    r.get("/broadcasts/:id").handler(ctx -> ok(ctx, () -> broadcasts.find(ctx.pathParam("id")).orElseThrow(() -> notFound("broadcast", ctx.pathParam("id")))));
+
+    r.get("/jobs").handler(this::listJobs);
+    r.get("/jobs/:id").handler(ctx -> ok(ctx, () -> jobs.find(ctx.pathParam("id")).orElseThrow(() -> notFound("job", ctx.pathParam("id")))));
+    r.get("/jobs/:id/executions").handler(ctx -> ok(ctx, () -> executionViews(ctx.pathParam("id"))));
+    r.get("/executions/:id/screenshot").handler(this::screenshot);
+
+    r.get("/devices").handler(ctx -> send(ctx, 200, board.snapshot()));
+    r.route().failureHandler(this::fail);
+    return r;
+  }
+
+  private Callable<Account> createAccount(AccountRequest req) {
+    String id = Validation.id("id", req.id());
+    String platform = Validation.required("platform", req.platform()).toLowerCase(Locale.ROOT);
+    if (!List.of("wecom", "wechat").contains(platform)) {
+      throw Rejected.invalid("platform", "platform must be one of wecom, wechat");
+    }
+    Platform.valueOf(platform.toUpperCase(Locale.ROOT));
+    String name = Validation.maxLength("displayName", Validation.required("displayName", req.displayName()), 100);
+    String zone = Validation.required("timeZone", req.timeZone());
+    try {
+      ZoneId.of(zone);
+    } catch (DateTimeException e) {
+      throw Rejected.invalid("timeZone", "timeZone " + zone + " is not a known time zone (e.g. Asia/Shanghai)");
+    }
+    Account a = new Account(id, platform, name, zone, "active", 0, clock.instant());
+    return () -> accounts.create(a);
+  }
+
+  private List<GroupRequest> batch(GroupBatchRequest req) {
+    if (req.groups() == null || req.groups().isEmpty()) {
+      throw Rejected.invalid("groups", "groups must be a non-empty list");
+    }
+    return req.groups();
+  }
+
+  private Callable<Object> createGroups(List<GroupRequest> reqs, boolean single) {
+    List<ChatGroup> checked = new ArrayList<>();
+    for (int i = 0; i < reqs.size(); i++) {
+      GroupRequest g = reqs.get(i);
+      String p = single ? "" : "groups[" + i + "].";
+      if (g == null) {
+        throw Rejected.invalid("groups[" + i + "]", "group must be an object");
+      }
+      List<String> tags = g.tags() == null ? List.of() : g.tags();
+      for (int t = 0; t < tags.size(); t++) {
+        Validation.maxLength(p + "tags[" + t + "]", Validation.required(p + "tags[" + t + "]", tags.get(t)), 128);
+      }
+      checked.add(
+          new ChatGroup(
+              Validation.id(p + "id", g.id()),
+              Validation.maxLength(p + "name", Validation.required(p + "name", g.name()), 200),
+              Validation.id(p + "accountId", g.accountId()),
+              tags));
+    }
+    return () -> {
+      List<ChatGroup> done = groups.createAll(checked, options.maxGroupsPerAccount(), clock.instant());
+      return single ? done.get(0) : Map.of("created", done.size());
+    };
+  }
+
+  private Callable<Object> createBroadcast(BroadcastRequest req) {
+    String id = req.id() == null ? "bc-" + UUID.randomUUID() : Validation.id("id", req.id());
+    Content content = req.content();
+    if (content == null) {
+      throw Rejected.invalid("content", "content is required");
+    }
+    String kind = content.kind() == null ? "text" : content.kind();
+    if (!kind.equals("text")) {
+      throw Rejected.invalid("content.kind", "content.kind " + kind + " is not supported; use text");
+    }
+    String text = Validation.required("content.text", content.text());
+    Validation.maxLength("content.text", text, options.maxTextLength());
+    Target target = req.target();
+    if (target == null) {
+      throw Rejected.invalid("target", "target is required: groupIds or tag");
+    }
+    if ((target.groupIds() == null) == (target.tag() == null)) {
+      throw Rejected.invalid("target", "target needs exactly one of groupIds or tag");
+    }
+    if (target.groupIds() != null) {
+      if (target.groupIds().isEmpty()) {
+        throw Rejected.invalid("target.groupIds", "target.groupIds must not be empty");
+      }
+      if (target.groupIds().stream().distinct().count() != target.groupIds().size()) {
+        throw Rejected.invalid("target.groupIds", "target.groupIds lists a group twice");
+      }
+      for (int i = 0; i < target.groupIds().size(); i++) {
+        Validation.required("target.groupIds[" + i + "]", target.groupIds().get(i));
+      }
+    } else {
+      Validation.required("target.tag", target.tag());
+    }
+    Content normalized = new Content("text", text);
+    return () -> {
+      var b = broadcasts.create(id, normalized, target, clock.instant());
+      // Kicked from the event loop once the jobs are committed.
+      vertx.runOnContext(v -> dispatcher.kick());
+      return Map.of("id", b.id(), "jobs", b.jobCount());
+    };
+  }
+
+  private void listJobs(RoutingContext ctx) {
+    String state = ctx.queryParams().get("state");
+    JobState s;
+    try {
+      s = state == null ? null : JobState.valueOf(state.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw Rejected.invalid("state", "state must be one of " + List.of(JobState.values()));
+    }
+    int limit = intParam(ctx, "limit", 1000, 1, 10000);
+    ok(ctx, () -> jobs.list(ctx.queryParams().get("broadcastId"), ctx.queryParams().get("groupId"), s, limit));
+  }
+
+  private List<Map<String, Object>> executionViews(String jobId) {
+    if (jobs.find(jobId).isEmpty()) {
+      throw notFound("job", jobId);
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Execution e : jobs.executions(jobId)) {
+      Map<String, Object> v = json.convertValue(e, LinkedHashMap.class);
+      v.remove("hasScreenshot");
+      v.put("screenshot", e.hasScreenshot() ? "/api/v1/executions/" + e.id() + "/screenshot" : null);
+      out.add(v);
+    }
+    return out;
+  }
+
+  private void screenshot(RoutingContext ctx) {
+    long id;
+    try {
+      id = Long.parseLong(ctx.pathParam("id"));
+    } catch (NumberFormatException e) {
+      throw Rejected.invalid("id", "execution id must be a number");
+    }
+    workers
+        .executeBlocking(() -> jobs.screenshotPath(id).orElseThrow(() -> notFound("screenshot of execution", String.valueOf(id))), false)
+        .onSuccess(path -> ctx.response().putHeader("content-type", "image/png").sendFile(path))
+        .onFailure(ctx::fail);
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
+    String v = ctx.queryParams().get(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw Rejected.invalid(name, name + " must be a number in " + min + ".." + max);
+    }
+  }
+
+  private static Rejected notFound(String what, String id) {
+    return Rejected.notFound("id", what + " " + id + " not found");
+  }
+
+  private <T> void ok(RoutingContext ctx, Callable<T> work) {
+    respond(ctx, 200, workers.executeBlocking(work, false));
+  }
+
+  private <T> void created(RoutingContext ctx, Callable<T> work) {
+    respond(ctx, 201, workers.executeBlocking(work, false));
+  }
+
+  private <T> void respond(RoutingContext ctx, int status, Future<T> result) {
+    result.onSuccess(v -> send(ctx, status, v)).onFailure(ctx::fail);
+  }
+
+  private void fail(RoutingContext ctx) {
+    Throwable e = ctx.failure();
+    if (e instanceof Rejected r) {
+      int status = switch (r.kind()) {
+        case INVALID -> 400;
+        case NOT_FOUND -> 404;
+        case CONFLICT -> 409;
+      };
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("error", r.getMessage());
+      body.put("field", r.field());
+      send(ctx, status, body);
+      return;
+    }
+    if (e == null) {
+      send(ctx, ctx.statusCode(), Map.of("error", ctx.statusCode() == 413 ? "request body too large" : "request failed"));
+      return;
+    }
+    LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), e);
+    send(ctx, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
+  }
+
+  private void send(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    try {
+      ctx.response()
+          .setStatusCode(status)
+          .putHeader("content-type", "application/json; charset=utf-8")
+          .end(json.writeValueAsString(body));
+    } catch (Exception e) {
+      LOG.error("cannot encode response", e);
+      ctx.response().setStatusCode(500).end();
+    }
+  }
+}

@@ -1,0 +1,9 @@
+package com.wecomrpa.controller.dispatch;
+
+import com.wecomrpa.protocol.Message;
+
+/** The controller's end of one agent connection. */
+public interface AgentLink {
+  /** Sends a message; false if the connection is already gone. */
+  boolean send(Message message);
+}

@@ -1,0 +1,111 @@
+package com.wecomrpa.controller.dispatch;
+
+import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands queued jobs to idle devices. Passes never overlap: a kick during a pass schedules one more
+ * pass after it, so bursts of reports and new jobs cost one pass each, not one per event.
+ */
+public final class Dispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+  private record Claim(DeviceBoard.FreeDevice device, Optional<ControllerJobOffer> offer, Throwable error) {}
+
+  private final WorkerExecutor workers;
+  private final DeviceBoard board;
+  private final JdbcJobStore jobs;
+  private final Clock clock;
+  private final Duration leaseFor;
+  private boolean passRunning;
+  private boolean kickedDuringPass;
+
+  public Dispatcher(WorkerExecutor workers, DeviceBoard board, JdbcJobStore jobs, Clock clock, Duration leaseFor) {
+    this.workers = workers;
+    this.board = board;
+    this.jobs = jobs;
+    this.clock = clock;
+    this.leaseFor = leaseFor;
+  }
+
+  /** Asks for a dispatch pass soon. Call from the controller's event loop. */
+  public void kick() {
+    if (passRunning) {
+      kickedDuringPass = true;
+      return;
+    }
+    passRunning = true;
+    pass().onComplete(
+        done -> {
+          passRunning = false;
+          if (kickedDuringPass) {
+            kickedDuringPass = false;
+            kick();
+          }
+        });
+  }
+
+  private Future<Void> pass() {
+    List<DeviceBoard.FreeDevice> free = board.takeIdle();
+    if (free.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return workers
+        .executeBlocking(() -> claimAll(free), false)
+        .map(
+            claims -> {
+              for (Claim claim : claims) {
+                deliver(claim);
+              }
+              return (Void) null;
+            })
+        .onFailure(
+            e -> {
+              LOG.error("dispatch pass failed", e);
+              free.forEach(d -> board.unclaim(d.deviceId()));
+            });
+  }
+
+  private List<Claim> claimAll(List<DeviceBoard.FreeDevice> free) {
+    List<Claim> claims = new ArrayList<>();
+    for (DeviceBoard.FreeDevice d : free) {
+      try {
+        claims.add(new Claim(d, jobs.claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), leaseFor), null));
+      } catch (RuntimeException e) {
+        claims.add(new Claim(d, Optional.empty(), e));
+      }
+    }
+    return claims;
+  }
+
+  private void deliver(Claim claim) {
+    DeviceBoard.FreeDevice d = claim.device();
+    if (claim.error() != null) {
+      LOG.warn("device={} claim failed: {}", d.deviceId(), claim.error().getMessage());
+      board.unclaim(d.deviceId());
+      return;
+    }
+    if (claim.offer().isEmpty()) {
+      board.unclaim(d.deviceId());
+      return;
+    }
+    ControllerJobOffer offer = claim.offer().get();
+    if (board.markBusy(d.deviceId(), d.agentId(), offer.jobId(), offer.fencingToken()) && d.link().send(offer)) {
+      LOG.debug("job={} lease={} offered to device={} agent={}", offer.jobId(), offer.fencingToken(), d.deviceId(), d.agentId());
+      return;
+    }
+    // The device left while its lease was being taken: give the job straight back to the queue.
+    LOG.info("job={} lease={} returned: device={} disconnected", offer.jobId(), offer.fencingToken(), d.deviceId());
+    workers.executeBlocking(
+        () -> jobs.returnLease(offer.jobId(), offer.fencingToken(), clock.instant(), "device disconnected"), false);
+  }
+}

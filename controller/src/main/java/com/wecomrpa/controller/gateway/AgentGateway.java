@@ -1,0 +1,243 @@
+package com.wecomrpa.controller.gateway;
+
+import com.wecomrpa.controller.dispatch.AgentLink;
+import com.wecomrpa.controller.dispatch.DeviceBoard;
+import com.wecomrpa.controller.dispatch.Dispatcher;
+import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.protocol.AgentHeartbeat;
+import com.wecomrpa.protocol.AgentHello;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.AgentJobStarted;
+import com.wecomrpa.protocol.ControllerLeaseRevoked;
+import com.wecomrpa.protocol.ControllerRefusal;
+import com.wecomrpa.protocol.ControllerReportAck;
+import com.wecomrpa.protocol.ControllerWelcome;
+import com.wecomrpa.protocol.LeaseRef;
+import com.wecomrpa.protocol.Message;
+import com.wecomrpa.protocol.WireCodec;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.ServerWebSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agents' door: authenticates a connection by its hello, registers its devices, and turns what
+ * agents say (started, report, heartbeat) into job state under their fencing tokens.
+ */
+public final class AgentGateway {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentGateway.class);
+  /** WebSocket close code for a refused hello (4000-4999 are free for applications). */
+  public static final short CLOSE_REFUSED = 4401;
+
+  private final Vertx vertx;
+  private final WorkerExecutor workers;
+  private final DeviceBoard board;
+  private final Dispatcher dispatcher;
+  private final JdbcJobStore jobs;
+  private final ScreenshotFolder screenshots;
+  private final Clock clock;
+  private final byte[] agentToken;
+  private final Duration leaseFor;
+  private final Duration heartbeatEvery;
+  private final int maxAttempts;
+
+  public AgentGateway(
+      Vertx vertx,
+      WorkerExecutor workers,
+      DeviceBoard board,
+      Dispatcher dispatcher,
+      JdbcJobStore jobs,
+      ScreenshotFolder screenshots,
+      Clock clock,
+      String agentToken,
+      Duration leaseFor,
+      Duration heartbeatEvery,
+      int maxAttempts) {
+    this.vertx = vertx;
+    this.workers = workers;
+    this.board = board;
+    this.dispatcher = dispatcher;
+    this.jobs = jobs;
+    this.screenshots = screenshots;
+    this.clock = clock;
+    this.agentToken = agentToken.getBytes(StandardCharsets.UTF_8);
+    this.leaseFor = leaseFor;
+    this.heartbeatEvery = heartbeatEvery;
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** Serves one connection until it closes. */
+  public void accept(ServerWebSocket ws) {
+    new Connection(ws).open();
+  }
+
+  private final class Connection implements AgentLink {
+    private final ServerWebSocket ws;
+    private String agentId;
+    private long lastHeard = System.nanoTime();
+    private long watchdog = -1;
+    private boolean closed;
+
+    Connection(ServerWebSocket ws) {
+      this.ws = ws;
+    }
+
+    void open() {
+      ws.textMessageHandler(this::onText);
+      ws.closeHandler(v -> onClose());
+      ws.exceptionHandler(e -> LOG.debug("agent={} socket error: {}", agentId, e.getMessage()));
+      // An agent that goes silent (no heartbeat for three intervals) is disconnected; its leases
+      // then run out on their own clock and its devices take no more offers.
+      long silentNanos = heartbeatEvery.multipliedBy(3).toNanos();
+      watchdog =
+          vertx.setPeriodic(
+              Math.max(100, heartbeatEvery.toMillis()),
+              t -> {
+                if (System.nanoTime() - lastHeard > silentNanos) {
+                  LOG.warn("agent={} silent for {}; closing", agentId, heartbeatEvery.multipliedBy(3));
+                  ws.close();
+                }
+              });
+    }
+
+    @Override
+    public boolean send(Message m) {
+      if (closed) {
+        return false;
+      }
+      ws.writeTextMessage(WireCodec.encode(m));
+      return true;
+    }
+
+    private void onText(String text) {
+      lastHeard = System.nanoTime();
+      Message m;
+      try {
+        m = WireCodec.decode(text);
+      } catch (WireCodec.MalformedMessageException e) {
+        refuse("malformed message: " + e.getMessage());
+        return;
+      }
+      if (agentId == null) {
+        if (m instanceof AgentHello hello) {
+          onHello(hello);
+        } else {
+          refuse("the first message must be agent.hello");
+        }
+        return;
+      }
+      if (m instanceof AgentHeartbeat hb) {
+        onHeartbeat(hb);
+      } else if (m instanceof AgentJobStarted s) {
+        onStarted(s);
+      } else if (m instanceof AgentJobReport r) {
+        onReport(r);
+      } else {
+        LOG.warn("agent={} sent unexpected {}", agentId, m.getClass().getSimpleName());
+      }
+    }
+
+    private void onHello(AgentHello hello) {
+      byte[] given = hello.token() == null ? new byte[0] : hello.token().getBytes(StandardCharsets.UTF_8);
+      if (!MessageDigest.isEqual(given, agentToken)) {
+        LOG.warn("agent hello refused from {}: bad token", ws.remoteAddress());
+        refuse("invalid agent token");
+        return;
+      }
+      if (hello.agentId() == null || hello.agentId().isBlank() || hello.devices() == null) {
+        refuse("agent.hello needs agentId and devices");
+        return;
+      }
+      var taken = board.conflictingDevice(hello.agentId(), hello.devices());
+      if (taken.isPresent()) {
+        refuse("device " + taken.get() + " is already connected through another agent");
+        return;
+      }
+      agentId = hello.agentId();
+      List<LeaseRef> running = hello.activeLeases() == null ? List.of() : hello.activeLeases();
+      board.register(agentId, hello.devices(), running, this);
+      send(new ControllerWelcome(agentId, heartbeatEvery.toMillis(), leaseFor.toMillis()));
+      LOG.info("agent={} connected with {} devices from {}", agentId, hello.devices().size(), ws.remoteAddress());
+      running.forEach(this::renew);
+      dispatcher.kick();
+    }
+
+    private void onHeartbeat(AgentHeartbeat hb) {
+      if (hb.leases() != null) {
+        hb.leases().forEach(this::renew);
+      }
+    }
+
+    private void renew(LeaseRef lease) {
+      workers
+          .executeBlocking(() -> jobs.renew(lease.jobId(), lease.fencingToken(), clock.instant(), leaseFor), false)
+          .onSuccess(
+              ok -> {
+                if (!ok) {
+                  send(new ControllerLeaseRevoked(lease.jobId(), lease.fencingToken(), "lease is no longer current"));
+                  board.release(lease.deviceId(), lease.jobId(), lease.fencingToken());
+                  dispatcher.kick();
+                }
+              });
+    }
+
+    private void onStarted(AgentJobStarted s) {
+      workers
+          .executeBlocking(() -> jobs.markStarted(s.jobId(), s.fencingToken(), clock.instant()), false)
+          .onSuccess(
+              ok -> {
+                if (!ok) {
+                  LOG.warn("job={} lease={} start refused: lease not current", s.jobId(), s.fencingToken());
+                  send(new ControllerLeaseRevoked(s.jobId(), s.fencingToken(), "lease is no longer current"));
+                }
+              });
+    }
+
+    private void onReport(AgentJobReport r) {
+      workers
+          .executeBlocking(
+              () -> {
+                String shot = r.screenshotPng() == null ? null : screenshots.save(r.jobId(), r.fencingToken(), r.screenshotPng());
+                return jobs.applyReport(r, shot, clock.instant(), maxAttempts);
+              },
+              false)
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  // Not acknowledged: the agent keeps the report and sends it again.
+                  LOG.error("job={} report={} could not be stored", r.jobId(), r.reportId(), ar.cause());
+                  return;
+                }
+                var verdict = ar.result();
+                LOG.info(
+                    "job={} lease={} device={} report {} -> {}{}",
+                    r.jobId(), r.fencingToken(), r.deviceId(), r.outcome(),
+                    verdict.accepted() ? verdict.newState() : "refused",
+                    verdict.reason() == null ? "" : " (" + verdict.reason() + ")");
+                send(new ControllerReportAck(r.reportId(), r.jobId(), verdict.accepted(), verdict.reason()));
+                board.release(r.deviceId(), r.jobId(), r.fencingToken());
+                dispatcher.kick();
+              });
+    }
+
+    private void refuse(String reason) {
+      send(new ControllerRefusal(reason));
+      ws.close(CLOSE_REFUSED, reason.length() > 100 ? reason.substring(0, 100) : reason);
+    }
+
+    private void onClose() {
+      closed = true;
+      vertx.cancelTimer(watchdog);
+      if (agentId != null) {
+        LOG.info("agent={} disconnected", agentId);
+        board.removeAgent(agentId, this);
+      }
+    }
+  }
+}

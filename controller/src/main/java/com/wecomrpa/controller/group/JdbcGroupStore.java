@@ -1,0 +1,129 @@
+package com.wecomrpa.controller.group;
+
+import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Groups and their tags; enforces the per-account group cap. */
+public final class JdbcGroupStore {
+  private final Database db;
+
+  public JdbcGroupStore(Database db) {
+    this.db = db;
+  }
+
+  /**
+   * Assigns all groups or none. The cap check locks each account's row, so concurrent assignments
+   * to one account are serialised and can never pass {@code maxGroupsPerAccount} together.
+   */
+  public List<ChatGroup> createAll(List<ChatGroup> groups, int maxGroupsPerAccount, Instant now) {
+    return db.inTransaction(
+        c -> {
+          Set<String> seen = new HashSet<>();
+          for (int i = 0; i < groups.size(); i++) {
+            ChatGroup g = groups.get(i);
+            String field = groups.size() == 1 ? "id" : "groups[" + i + "].id";
+            if (!seen.add(g.id())
+                || Sql.count(c, "SELECT COUNT(*) FROM chat_groups WHERE id = ?", g.id()) > 0) {
+              throw Rejected.conflict(field, "group " + g.id() + " already exists");
+            }
+          }
+          Map<String, Long> perAccount =
+              groups.stream().collect(Collectors.groupingBy(ChatGroup::accountId, LinkedHashMap::new, Collectors.counting()));
+          for (Map.Entry<String, Long> e : perAccount.entrySet()) {
+            String field = groups.size() == 1 ? "accountId" : "groups[].accountId";
+            Optional<Integer> held =
+                Sql.one(c, "SELECT group_count FROM accounts WHERE id = ? FOR UPDATE", rs -> rs.getInt(1), e.getKey());
+            if (held.isEmpty()) {
+              throw Rejected.notFound(field, "account " + e.getKey() + " not found");
+            }
+            if (held.get() + e.getValue() > maxGroupsPerAccount) {
+              throw Rejected.conflict(
+                  field,
+                  "account "
+                      + e.getKey()
+                      + " already has "
+                      + held.get()
+                      + " groups; the cap is "
+                      + maxGroupsPerAccount
+                      + " groups per account");
+            }
+            Sql.update(c, "UPDATE accounts SET group_count = group_count + ? WHERE id = ?", e.getValue().intValue(), e.getKey());
+          }
+          List<Object[]> groupRows = new ArrayList<>();
+          List<Object[]> tagRows = new ArrayList<>();
+          for (ChatGroup g : groups) {
+            groupRows.add(new Object[] {g.id(), g.name(), g.accountId(), now.toEpochMilli()});
+            for (String tag : new HashSet<>(g.tags())) {
+              tagRows.add(new Object[] {g.id(), tag});
+            }
+          }
+          Sql.batch(c, "INSERT INTO chat_groups (id, name, account_id, created_at) VALUES (?, ?, ?, ?)", groupRows);
+          Sql.batch(c, "INSERT INTO group_tags (group_id, tag) VALUES (?, ?)", tagRows);
+          return groups;
+        });
+  }
+
+  public Optional<ChatGroup> find(String id) {
+    return db.inTransaction(c -> findIn(c, id));
+  }
+
+  /** Groups of one account, or with one tag, or all; either filter may be null. */
+  public List<ChatGroup> list(String accountId, String tag) {
+    return db.inTransaction(
+        c -> {
+          StringBuilder sql = new StringBuilder("SELECT g.id, g.name, g.account_id FROM chat_groups g WHERE 1 = 1");
+          List<Object> args = new ArrayList<>();
+          if (accountId != null) {
+            sql.append(" AND g.account_id = ?");
+            args.add(accountId);
+          }
+          if (tag != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM group_tags t WHERE t.group_id = g.id AND t.tag = ?)");
+            args.add(tag);
+          }
+          sql.append(" ORDER BY g.id");
+          List<String[]> rows =
+              Sql.list(c, sql.toString(), rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, args.toArray());
+          Map<String, List<String>> tags = tagsOf(c, accountId, tag);
+          return rows.stream()
+              .map(r -> new ChatGroup(r[0], r[1], r[2], tags.getOrDefault(r[0], List.of())))
+              .toList();
+        });
+  }
+
+  public static Optional<ChatGroup> findIn(Connection c, String id) throws SQLException {
+    Optional<String[]> row =
+        Sql.one(c, "SELECT id, name, account_id FROM chat_groups WHERE id = ?", rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, id);
+    if (row.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> tags = Sql.list(c, "SELECT tag FROM group_tags WHERE group_id = ? ORDER BY tag", rs -> rs.getString(1), id);
+    String[] r = row.get();
+    return Optional.of(new ChatGroup(r[0], r[1], r[2], tags));
+  }
+
+  private static Map<String, List<String>> tagsOf(Connection c, String accountId, String tag) throws SQLException {
+    Map<String, List<String>> tags = new LinkedHashMap<>();
+    String sql =
+        "SELECT t.group_id, t.tag FROM group_tags t JOIN chat_groups g ON g.id = t.group_id"
+            + (accountId != null ? " WHERE g.account_id = ?" : "")
+            + " ORDER BY t.group_id, t.tag";
+    Object[] args = accountId != null ? new Object[] {accountId} : new Object[0];
+    for (String[] r : Sql.list(c, sql, rs -> new String[] {rs.getString(1), rs.getString(2)}, args)) {
+      tags.computeIfAbsent(r[0], k -> new ArrayList<>()).add(r[1]);
+    }
+    return tags;
+  }
+}

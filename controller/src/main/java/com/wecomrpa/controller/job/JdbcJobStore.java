@@ -1,0 +1,400 @@
+package com.wecomrpa.controller.job;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.account.JdbcAccountStore;
+import com.wecomrpa.controller.quota.GroupDailyQuota;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.WireCodec;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Jobs, their leases and their executions. Every state change is one transaction that checks the
+ * state it expects, so a late report, a second controller or an expiry racing a report can never
+ * move a job twice.
+ */
+public final class JdbcJobStore {
+  private static final String JOB_COLUMNS =
+      "id, source_kind, source_id, account_id, group_id, action, params, state, reason, attempts,"
+          + " lease_token, lease_expires_at, agent_id, device_id, created_at, updated_at";
+  private static final String EXEC_COLUMNS =
+      "id, job_id, attempt, lease_token, agent_id, device_id, leased_at, started_at, finished_at,"
+          + " outcome, failed_step, error, screenshot, script_version";
+  private static final TypeReference<Map<String, String>> PARAMS = new TypeReference<>() {};
+
+  private final Database db;
+  private final GroupDailyQuota quota;
+  private final ObjectMapper json = WireCodec.mapper();
+
+  public JdbcJobStore(Database db, GroupDailyQuota quota) {
+    this.db = db;
+    this.quota = quota;
+  }
+
+  /** Inserts jobs whose id is new; a job already there is left as it is (expansion is idempotent). */
+  public int enqueue(Connection c, List<NewJob> jobs, Instant now) throws SQLException {
+    List<Object[]> rows = new ArrayList<>();
+    for (NewJob j : jobs) {
+      if (Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE id = ?", j.id()) == 0) {
+        rows.add(
+            new Object[] {
+              j.id(), j.sourceKind(), j.sourceId(), j.accountId(), j.groupId(), j.action(),
+              writeParams(j.params()), JobState.QUEUED.name(), j.priority(), now.toEpochMilli(), now.toEpochMilli()
+            });
+      }
+    }
+    Sql.batch(
+        c,
+        "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, action, params, state, priority,"
+            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows);
+    return rows.size();
+  }
+
+  /**
+   * Leases the next due job of {@code accountId} to one device. Jobs whose group has used up its
+   * day end SKIPPED on the way; the quota is taken in the same transaction as the lease.
+   */
+  public Optional<ControllerJobOffer> claimNext(
+      String agentId, String deviceId, String accountId, Instant now, Duration leaseFor) {
+    return db.inTransaction(
+        c -> {
+          while (true) {
+            Optional<Job> next =
+                Sql.one(
+                    c,
+                    "SELECT " + JOB_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND account_id = ?"
+                        + " AND (not_before IS NULL OR not_before <= ?) ORDER BY priority DESC, seq LIMIT 1",
+                    this::job,
+                    accountId,
+                    now.toEpochMilli());
+            if (next.isEmpty()) {
+              return Optional.empty();
+            }
+            Job j = next.get();
+            LocalDate day = LocalDate.ofInstant(now, JdbcAccountStore.zoneOf(c, accountId));
+            if (j.groupId() != null && !quota.reserve(c, j.groupId(), day)) {
+              Sql.update(
+                  c,
+                  "UPDATE jobs SET state = 'SKIPPED', reason = 'quota:group-daily', updated_at = ? WHERE id = ? AND state = 'QUEUED'",
+                  now.toEpochMilli(),
+                  j.id());
+              continue;
+            }
+            long token = j.leaseToken() + 1;
+            Instant expires = now.plus(leaseFor);
+            int moved =
+                Sql.update(
+                    c,
+                    "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?,"
+                        + " attempts = attempts + 1, quota_day = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED' AND lease_token = ?",
+                    token, expires.toEpochMilli(), agentId, deviceId, j.groupId() == null ? null : Date.valueOf(day),
+                    now.toEpochMilli(), j.id(), j.leaseToken());
+            if (moved == 0) {
+              // Someone else leased it between our read and write; our quota take rolls back with us.
+              throw new ConcurrentClaim(j.id());
+            }
+            Sql.update(
+                c,
+                "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)",
+                j.id(), j.attempts() + 1, token, agentId, deviceId, now.toEpochMilli());
+            return Optional.of(
+                new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires));
+          }
+        });
+  }
+
+  /** The device began: LEASED → RUNNING, if the lease is still this one. */
+  public boolean markStarted(String jobId, long token, Instant now) {
+    return db.inTransaction(
+        c -> {
+          int n =
+              Sql.update(
+                  c,
+                  "UPDATE jobs SET state = 'RUNNING', updated_at = ? WHERE id = ? AND lease_token = ? AND state = 'LEASED'",
+                  now.toEpochMilli(), jobId, token);
+          if (n == 1) {
+            Sql.update(c, "UPDATE executions SET started_at = ? WHERE job_id = ? AND lease_token = ?", now.toEpochMilli(), jobId, token);
+          }
+          return n == 1;
+        });
+  }
+
+  /** Extends a live lease; false if the lease is no longer the job's current one. */
+  public boolean renew(String jobId, long token, Instant now, Duration leaseFor) {
+    return db.inTransaction(
+        c ->
+            Sql.update(
+                    c,
+                    "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND state IN ('LEASED', 'RUNNING')",
+                    now.plus(leaseFor).toEpochMilli(), jobId, token)
+                == 1);
+  }
+
+  /**
+   * Applies an agent's report under its fencing token. A definite failure gives the quota back and
+   * re-queues the job while attempts remain; a success or a may-have-sent keeps the quota used.
+   */
+  public ReportVerdict applyReport(AgentJobReport r, String screenshotPath, Instant now, int maxAttempts) {
+    return db.inTransaction(
+        c -> {
+          Optional<Object[]> exec =
+              Sql.one(
+                  c,
+                  "SELECT report_id, outcome FROM executions WHERE job_id = ? AND lease_token = ?",
+                  rs -> new Object[] {rs.getString(1), rs.getString(2)},
+                  r.jobId(),
+                  r.fencingToken());
+          Optional<Job> job = Sql.one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", this::job, r.jobId());
+          if (job.isEmpty()) {
+            return ReportVerdict.stale("unknown job " + r.jobId());
+          }
+          Job j = job.get();
+          if (exec.isPresent() && r.reportId().equals(exec.get()[0])) {
+            return ReportVerdict.duplicate(j.state());
+          }
+          if (j.leaseToken() != r.fencingToken()
+              || (j.state() != JobState.LEASED && j.state() != JobState.RUNNING)) {
+            return ReportVerdict.stale(
+                "lease " + r.fencingToken() + " is not current: job is " + j.state() + " under lease " + j.leaseToken());
+          }
+          JobState next;
+          String reason;
+          switch (r.outcome()) {
+            case SUCCEEDED -> {
+              next = JobState.SUCCEEDED;
+              reason = null;
+            }
+            case UNKNOWN -> {
+              next = JobState.UNKNOWN;
+              reason = "may have sent: " + describe(r);
+            }
+            default -> {
+              releaseQuota(c, j.id());
+              next = j.attempts() < maxAttempts ? JobState.QUEUED : JobState.FAILED;
+              reason = (next == JobState.QUEUED ? "retrying after: " : "") + describe(r);
+            }
+          }
+          Sql.update(
+              c,
+              "UPDATE jobs SET state = ?, reason = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+              next.name(), truncate(reason, 1000), now.toEpochMilli(), j.id());
+          Sql.update(
+              c,
+              "UPDATE executions SET outcome = ?, failed_step = ?, error = ?, screenshot = ?, report_id = ?, script_version = ?,"
+                  + " started_at = COALESCE(started_at, ?), finished_at = ? WHERE job_id = ? AND lease_token = ?",
+              r.outcome().name(), r.failedStep(), truncate(r.error(), 4000), screenshotPath, r.reportId(), r.scriptVersion(),
+              millis(r.startedAt()), millis(r.finishedAt() == null ? now : r.finishedAt()), j.id(), r.fencingToken());
+          return ReportVerdict.applied(next);
+        });
+  }
+
+  /**
+   * Ends every lease past its expiry: a job that never started goes back to the queue (and its
+   * quota back to the group); one that started may have sent and becomes UNKNOWN.
+   */
+  public List<ExpiredLease> expireLeases(Instant now) {
+    return db.inTransaction(
+        c -> {
+          List<Job> expired =
+              Sql.list(
+                  c,
+                  "SELECT " + JOB_COLUMNS + " FROM jobs WHERE state IN ('LEASED', 'RUNNING') AND lease_expires_at < ?",
+                  this::job,
+                  now.toEpochMilli());
+          List<ExpiredLease> out = new ArrayList<>();
+          for (Job j : expired) {
+            out.add(endLease(c, j, now, "lease expired"));
+          }
+          return out;
+        });
+  }
+
+  /** Gives back a lease whose offer never reached the device, as if it had expired unstarted. */
+  public Optional<ExpiredLease> returnLease(String jobId, long token, Instant now, String why) {
+    return db.inTransaction(
+        c -> {
+          Optional<Job> j =
+              Sql.one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ? AND lease_token = ? AND state = 'LEASED'", this::job, jobId, token);
+          return j.isEmpty() ? Optional.<ExpiredLease>empty() : Optional.of(endLease(c, j.get(), now, why));
+        });
+  }
+
+  private ExpiredLease endLease(Connection c, Job j, Instant now, String why) throws SQLException {
+    JobState next;
+    String reason;
+    if (j.state() == JobState.LEASED) {
+      releaseQuota(c, j.id());
+      next = JobState.QUEUED;
+      reason = why + " before the job started; re-queued";
+    } else {
+      next = JobState.UNKNOWN;
+      reason = why + " while running: the message may have been sent";
+    }
+    Sql.update(
+        c,
+        "UPDATE jobs SET state = ?, reason = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_token = ?",
+        next.name(), reason, now.toEpochMilli(), j.id(), j.leaseToken());
+    Sql.update(
+        c,
+        "UPDATE executions SET outcome = 'LEASE_EXPIRED', error = ?, finished_at = ? WHERE job_id = ? AND lease_token = ? AND outcome IS NULL",
+        reason, now.toEpochMilli(), j.id(), j.leaseToken());
+    return new ExpiredLease(j.id(), j.leaseToken(), j.deviceId(), next);
+  }
+
+  private void releaseQuota(Connection c, String jobId) throws SQLException {
+    Optional<Object[]> held =
+        Sql.one(c, "SELECT group_id, quota_day FROM jobs WHERE id = ?", rs -> new Object[] {rs.getString(1), rs.getDate(2)}, jobId);
+    if (held.isPresent() && held.get()[0] != null && held.get()[1] != null) {
+      quota.release(c, (String) held.get()[0], ((Date) held.get()[1]).toLocalDate());
+      Sql.update(c, "UPDATE jobs SET quota_day = NULL WHERE id = ?", jobId);
+    }
+  }
+
+  public Optional<Job> find(String id) {
+    return db.inTransaction(c -> Sql.one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", this::job, id));
+  }
+
+  /** Jobs filtered by source, group and state (each may be null), oldest first. */
+  public List<Job> list(String sourceId, String groupId, JobState state, int limit) {
+    return db.inTransaction(
+        c -> {
+          StringBuilder sql = new StringBuilder("SELECT " + JOB_COLUMNS + " FROM jobs WHERE 1 = 1");
+          List<Object> args = new ArrayList<>();
+          if (sourceId != null) {
+            sql.append(" AND source_id = ?");
+            args.add(sourceId);
+          }
+          if (groupId != null) {
+            sql.append(" AND group_id = ?");
+            args.add(groupId);
+          }
+          if (state != null) {
+            sql.append(" AND state = ?");
+            args.add(state.name());
+          }
+          sql.append(" ORDER BY seq LIMIT ").append(limit);
+          return Sql.list(c, sql.toString(), this::job, args.toArray());
+        });
+  }
+
+  /** How many jobs of one source are in each state. */
+  public Map<JobState, Integer> countsBySource(String sourceId) {
+    return db.inTransaction(
+        c -> {
+          Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
+          for (JobState s : JobState.values()) {
+            counts.put(s, 0);
+          }
+          Sql.list(
+                  c,
+                  "SELECT state, COUNT(*) FROM jobs WHERE source_id = ? GROUP BY state",
+                  rs -> Map.entry(JobState.valueOf(rs.getString(1)), rs.getInt(2)),
+                  sourceId)
+              .forEach(e -> counts.put(e.getKey(), e.getValue()));
+          return counts;
+        });
+  }
+
+  public List<Execution> executions(String jobId) {
+    return db.inTransaction(
+        c -> Sql.list(c, "SELECT " + EXEC_COLUMNS + " FROM executions WHERE job_id = ? ORDER BY id", JdbcJobStore::execution, jobId));
+  }
+
+  public Optional<String> screenshotPath(long executionId) {
+    return db.inTransaction(
+        c -> Sql.one(c, "SELECT screenshot FROM executions WHERE id = ? AND screenshot IS NOT NULL", rs -> rs.getString(1), executionId));
+  }
+
+  private Job job(ResultSet rs) throws SQLException {
+    Long expires = Sql.nullableLong(rs, "lease_expires_at");
+    return new Job(
+        rs.getString("id"),
+        rs.getString("source_kind"),
+        rs.getString("source_id"),
+        rs.getString("account_id"),
+        rs.getString("group_id"),
+        rs.getString("action"),
+        readParams(rs.getString("params")),
+        JobState.valueOf(rs.getString("state")),
+        rs.getString("reason"),
+        rs.getInt("attempts"),
+        rs.getLong("lease_token"),
+        expires == null ? null : Instant.ofEpochMilli(expires),
+        rs.getString("agent_id"),
+        rs.getString("device_id"),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        Instant.ofEpochMilli(rs.getLong("updated_at")));
+  }
+
+  private static Execution execution(ResultSet rs) throws SQLException {
+    return new Execution(
+        rs.getLong("id"),
+        rs.getString("job_id"),
+        rs.getInt("attempt"),
+        rs.getLong("lease_token"),
+        rs.getString("agent_id"),
+        rs.getString("device_id"),
+        instant(Sql.nullableLong(rs, "leased_at")),
+        instant(Sql.nullableLong(rs, "started_at")),
+        instant(Sql.nullableLong(rs, "finished_at")),
+        rs.getString("outcome"),
+        rs.getString("failed_step"),
+        rs.getString("error"),
+        rs.getString("screenshot") != null,
+        rs.getString("script_version"));
+  }
+
+  private static Instant instant(Long millis) {
+    return millis == null ? null : Instant.ofEpochMilli(millis);
+  }
+
+  private static Long millis(Instant i) {
+    return i == null ? null : i.toEpochMilli();
+  }
+
+  private static String describe(AgentJobReport r) {
+    return (r.failedStep() == null ? "" : "step " + r.failedStep() + ": ") + (r.error() == null ? r.outcome().name() : r.error());
+  }
+
+  private static String truncate(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max);
+  }
+
+  private String writeParams(Map<String, String> params) {
+    try {
+      return json.writeValueAsString(params);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private Map<String, String> readParams(String text) {
+    try {
+      return json.readValue(text, PARAMS);
+    } catch (Exception e) {
+      throw new IllegalStateException("unreadable job params: " + text, e);
+    }
+  }
+
+  /** Two claimers read the same queued job; the loser's transaction rolls back and it tries again. */
+  public static final class ConcurrentClaim extends RuntimeException {
+    public ConcurrentClaim(String jobId) {
+      super("job " + jobId + " was leased concurrently");
+    }
+  }
+}

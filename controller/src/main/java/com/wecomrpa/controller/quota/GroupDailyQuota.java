@@ -1,0 +1,67 @@
+package com.wecomrpa.controller.quota;
+
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.LocalDate;
+
+/**
+ * Posts per group per calendar day. A reservation is one conditional UPDATE on the (group, day) row,
+ * so the database's row lock makes it atomic across threads and controller nodes: concurrent
+ * reservations queue on the row and each sees the count the one before it committed.
+ */
+public final class GroupDailyQuota {
+  private final int postsPerGroupPerDay;
+
+  public GroupDailyQuota(int postsPerGroupPerDay) {
+    if (postsPerGroupPerDay < 0) {
+      throw new IllegalArgumentException("postsPerGroupPerDay must be >= 0");
+    }
+    this.postsPerGroupPerDay = postsPerGroupPerDay;
+  }
+
+  public int cap() {
+    return postsPerGroupPerDay;
+  }
+
+  /** Takes one post of {@code groupId}'s budget for {@code day}; false when the day is used up. */
+  public boolean reserve(Connection c, String groupId, LocalDate day) throws SQLException {
+    if (postsPerGroupPerDay == 0) {
+      return false;
+    }
+    if (takeOne(c, groupId, day)) {
+      return true;
+    }
+    // First post of the day: create the row. Another transaction may create it first; the savepoint
+    // keeps our transaction usable (PostgreSQL aborts a transaction on a failed statement).
+    Savepoint sp = c.setSavepoint();
+    try {
+      Sql.update(c, "INSERT INTO group_day_usage (group_id, day, used) VALUES (?, ?, 1)", groupId, day);
+      c.releaseSavepoint(sp);
+      return true;
+    } catch (SQLException duplicate) {
+      c.rollback(sp);
+      return takeOne(c, groupId, day);
+    }
+  }
+
+  /** Gives a post back after a definite failure (nothing was sent). */
+  public void release(Connection c, String groupId, LocalDate day) throws SQLException {
+    Sql.update(c, "UPDATE group_day_usage SET used = used - 1 WHERE group_id = ? AND day = ? AND used > 0", groupId, day);
+  }
+
+  public int used(Connection c, String groupId, LocalDate day) throws SQLException {
+    return (int) Sql.count(c, "SELECT used FROM group_day_usage WHERE group_id = ? AND day = ?", groupId, day);
+  }
+
+  private boolean takeOne(Connection c, String groupId, LocalDate day) throws SQLException {
+    return Sql.update(
+            c,
+            "UPDATE group_day_usage SET used = used + 1 WHERE group_id = ? AND day = ? AND used < ?",
+            groupId,
+            day,
+            postsPerGroupPerDay)
+        == 1;
+  }
+}

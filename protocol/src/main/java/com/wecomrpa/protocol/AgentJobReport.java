@@ -1,0 +1,22 @@
+package com.wecomrpa.protocol;
+
+import java.time.Instant;
+
+/**
+ * The result of one attempt. {@code reportId} makes re-sending harmless: the controller acknowledges
+ * a report it already applied without applying it twice. {@code screenshotPng} is base64, present
+ * when a step failed.
+ */
+public record AgentJobReport(
+    String reportId,
+    String jobId,
+    long fencingToken,
+    String deviceId,
+    Outcome outcome,
+    String failedStep,
+    String error,
+    String screenshotPng,
+    Instant startedAt,
+    Instant finishedAt,
+    String scriptVersion)
+    implements Message {}

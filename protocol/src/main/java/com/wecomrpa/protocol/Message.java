@@ -1,0 +1,31 @@
+package com.wecomrpa.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * One message on the agent link. Names carry their direction: {@code Agent*} flows from an agent
+ * to the controller, {@code Controller*} the other way.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = AgentHello.class, name = "agent.hello"),
+  @JsonSubTypes.Type(value = AgentHeartbeat.class, name = "agent.heartbeat"),
+  @JsonSubTypes.Type(value = AgentJobStarted.class, name = "agent.job-started"),
+  @JsonSubTypes.Type(value = AgentJobReport.class, name = "agent.job-report"),
+  @JsonSubTypes.Type(value = ControllerWelcome.class, name = "controller.welcome"),
+  @JsonSubTypes.Type(value = ControllerRefusal.class, name = "controller.refusal"),
+  @JsonSubTypes.Type(value = ControllerJobOffer.class, name = "controller.job-offer"),
+  @JsonSubTypes.Type(value = ControllerReportAck.class, name = "controller.report-ack"),
+  @JsonSubTypes.Type(value = ControllerLeaseRevoked.class, name = "controller.lease-revoked"),
+})
+public sealed interface Message
+    permits AgentHello,
+        AgentHeartbeat,
+        AgentJobStarted,
+        AgentJobReport,
+        ControllerWelcome,
+        ControllerRefusal,
+        ControllerJobOffer,
+        ControllerReportAck,
+        ControllerLeaseRevoked {}
