@@ -52,6 +52,7 @@
 
   async function openChat(c) {
     openGroup = c;
+    $('messages').dataset.loaded = '';
     $('chat-title').textContent = c.name;
     $('messages').replaceChildren();
     $('composer').value = '';

@@ -62,9 +62,9 @@ CREATE INDEX jobs_group ON jobs (group_id);
 
 CREATE TABLE group_day_usage (
   group_id  VARCHAR(64) NOT NULL,
-  day       DATE        NOT NULL,
+  usage_day DATE        NOT NULL,
   used      INT         NOT NULL,
-  PRIMARY KEY (group_id, day)
+  PRIMARY KEY (group_id, usage_day)
 );
 
 CREATE TABLE executions (

@@ -65,7 +65,7 @@ public final class JdbcBroadcastStore {
               "INSERT INTO broadcasts (id, content, target, job_count, created_at) VALUES (?, ?, ?, ?, ?)",
               id, write(content), write(target), newJobs.size(), now.toEpochMilli());
           jobs.enqueue(c, newJobs, now);
-          return new Broadcast(id, content, target, newJobs.size(), now, Map.of());
+          return new Broadcast(id, content, target, newJobs.size(), now, Map.of(), null);
         });
   }
 
@@ -83,9 +83,10 @@ public final class JdbcBroadcastStore {
                             read(rs.getString(3), Target.class),
                             rs.getInt(4),
                             Instant.ofEpochMilli(rs.getLong(5)),
-                            Map.of()),
+                            Map.of(),
+                            null),
                     id));
-    return b.map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.countsBySource(x.id())));
+    return b.map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.countsBySource(x.id()), jobs.sendTimes(x.id())));
   }
 
   private <T> T read(String text, Class<T> type) {

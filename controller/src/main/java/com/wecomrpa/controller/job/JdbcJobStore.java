@@ -310,6 +310,20 @@ public final class JdbcJobStore {
         });
   }
 
+  /** Device time of the successful sends of one source, start to confirmation. */
+  public SendTimes sendTimes(String sourceId) {
+    List<Long> millis =
+        db.inTransaction(
+            c ->
+                Sql.list(
+                    c,
+                    "SELECT e.finished_at - e.started_at FROM executions e JOIN jobs j ON j.id = e.job_id"
+                        + " WHERE j.source_id = ? AND e.outcome = 'SUCCEEDED' AND e.started_at IS NOT NULL ORDER BY 1",
+                    rs -> rs.getLong(1),
+                    sourceId));
+    return SendTimes.of(millis);
+  }
+
   public List<Execution> executions(String jobId) {
     return db.inTransaction(
         c -> Sql.list(c, "SELECT " + EXEC_COLUMNS + " FROM executions WHERE job_id = ? ORDER BY id", JdbcJobStore::execution, jobId));

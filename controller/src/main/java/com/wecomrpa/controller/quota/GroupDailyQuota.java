@@ -37,7 +37,7 @@ public final class GroupDailyQuota {
     // keeps our transaction usable (PostgreSQL aborts a transaction on a failed statement).
     Savepoint sp = c.setSavepoint();
     try {
-      Sql.update(c, "INSERT INTO group_day_usage (group_id, day, used) VALUES (?, ?, 1)", groupId, day);
+      Sql.update(c, "INSERT INTO group_day_usage (group_id, usage_day, used) VALUES (?, ?, 1)", groupId, day);
       c.releaseSavepoint(sp);
       return true;
     } catch (SQLException duplicate) {
@@ -48,17 +48,17 @@ public final class GroupDailyQuota {
 
   /** Gives a post back after a definite failure (nothing was sent). */
   public void release(Connection c, String groupId, LocalDate day) throws SQLException {
-    Sql.update(c, "UPDATE group_day_usage SET used = used - 1 WHERE group_id = ? AND day = ? AND used > 0", groupId, day);
+    Sql.update(c, "UPDATE group_day_usage SET used = used - 1 WHERE group_id = ? AND usage_day = ? AND used > 0", groupId, day);
   }
 
   public int used(Connection c, String groupId, LocalDate day) throws SQLException {
-    return (int) Sql.count(c, "SELECT used FROM group_day_usage WHERE group_id = ? AND day = ?", groupId, day);
+    return (int) Sql.count(c, "SELECT used FROM group_day_usage WHERE group_id = ? AND usage_day = ?", groupId, day);
   }
 
   private boolean takeOne(Connection c, String groupId, LocalDate day) throws SQLException {
     return Sql.update(
             c,
-            "UPDATE group_day_usage SET used = used + 1 WHERE group_id = ? AND day = ? AND used < ?",
+            "UPDATE group_day_usage SET used = used + 1 WHERE group_id = ? AND usage_day = ? AND used < ?",
             groupId,
             day,
             postsPerGroupPerDay)

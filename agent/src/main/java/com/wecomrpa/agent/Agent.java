@@ -1,0 +1,130 @@
+package com.wecomrpa.agent;
+
+import com.wecomrpa.agent.driver.DriverLauncher;
+import com.wecomrpa.agent.executor.DeviceWorker;
+import com.wecomrpa.agent.executor.ReportSink;
+import com.wecomrpa.agent.flow.FlowInterpreter;
+import com.wecomrpa.agent.flow.ScriptSet;
+import com.wecomrpa.agent.flow.ScriptSetLoader;
+import com.wecomrpa.agent.link.ControllerLink;
+import com.wecomrpa.protocol.AgentHello;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.ControllerLeaseRevoked;
+import com.wecomrpa.protocol.LeaseRef;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent process: its devices' workers and its link to the controller. Devices are logged in
+ * before the agent announces them, so no offer reaches a device that cannot run it.
+ */
+public final class Agent {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+  public static final String VERSION = "0.1.0";
+
+  private final Vertx vertx;
+  private final AgentOptions options;
+  private final DriverLauncher launcher;
+  private final Clock clock;
+  private final Map<String, DeviceWorker> workers = new LinkedHashMap<>();
+  private ControllerLink link;
+
+  public Agent(Vertx vertx, AgentOptions options, DriverLauncher launcher, Clock clock) {
+    this.vertx = vertx;
+    this.options = options;
+    this.launcher = launcher;
+    this.clock = clock;
+  }
+
+  public Future<Void> start() {
+    Map<String, ScriptSet> scripts = new HashMap<>();
+    for (DeviceProfile d : options.devices()) {
+      ScriptSet set = scripts.computeIfAbsent(d.clientKind(), k -> ScriptSetLoader.load(options.scriptsFor(k)));
+      if (!set.supports(d.clientVersion())) {
+        return Future.failedFuture(
+            "device " + d.id() + " runs " + d.clientKind() + " " + d.clientVersion() + ", which script set "
+                + set.version() + " does not support (supports " + set.supportedClientVersions() + ")");
+      }
+      ReportSink sink =
+          new ReportSink() {
+            @Override
+            public void started(ControllerJobOffer offer) {
+              link.started(offer);
+            }
+
+            @Override
+            public void report(AgentJobReport report) {
+              link.report(report);
+            }
+          };
+      workers.put(d.id(), new DeviceWorker(d, new FlowInterpreter(set), launcher, sink, clock));
+    }
+    link = new ControllerLink(vertx, options.controllerUrl(), this::hello, this::activeLeases, new ControllerLink.Listener() {
+      @Override
+      public void onOffer(ControllerJobOffer offer) {
+        DeviceWorker w = workers.get(offer.deviceId());
+        if (w == null) {
+          LOG.warn("job={} offered to unknown device {}; its lease will expire", offer.jobId(), offer.deviceId());
+          return;
+        }
+        w.run(offer);
+      }
+
+      @Override
+      public void onRevoked(ControllerLeaseRevoked revoked) {
+        LOG.warn("job={} lease={} revoked: {}", revoked.jobId(), revoked.fencingToken(), revoked.reason());
+      }
+    });
+    CompletableFuture<?>[] opening = workers.values().stream().map(DeviceWorker::open).toArray(CompletableFuture[]::new);
+    return Future.fromCompletionStage(CompletableFuture.allOf(opening), vertx.getOrCreateContext())
+        .compose(v -> link.start())
+        .onSuccess(v -> LOG.info("agent {} ready with {} devices", options.agentId(), workers.size()));
+  }
+
+  private AgentHello hello() {
+    return new AgentHello(
+        options.agentId(), options.token(), VERSION, options.devices().stream().map(DeviceProfile::info).toList(), activeLeases());
+  }
+
+  private List<LeaseRef> activeLeases() {
+    return workers.values().stream().map(DeviceWorker::activeLease).flatMap(Optional::stream).toList();
+  }
+
+  /** Reports not yet acknowledged by the controller. */
+  public Future<Integer> unacknowledgedReports() {
+    return link.unacknowledged();
+  }
+
+  /** Lets running jobs finish (bounded), then disconnects and closes every session. */
+  public Future<Void> stop() {
+    return vertx
+        .executeBlocking(
+            () -> {
+              workers.values().parallelStream().forEach(DeviceWorker::stop);
+              return null;
+            })
+        .compose(v -> link == null ? Future.succeededFuture() : link.stop());
+  }
+
+  /** Dies as a crash would: the connection drops and running jobs are abandoned unreported. */
+  public Future<Void> kill() {
+    Future<Void> dropped = link == null ? Future.succeededFuture() : link.stop();
+    return dropped.compose(
+        v ->
+            vertx.executeBlocking(
+                () -> {
+                  workers.values().forEach(DeviceWorker::kill);
+                  return null;
+                }));
+  }
+}

@@ -1,0 +1,31 @@
+package com.wecomrpa.agent.driver;
+
+/** One way to find an element: a strategy (css, xpath, id, accessibility-id, text) and its value. */
+public record Locator(Strategy strategy, String value) {
+  public enum Strategy {
+    CSS("css"),
+    XPATH("xpath"),
+    ID("id"),
+    ACCESSIBILITY_ID("accessibility-id"),
+    TEXT("text");
+
+    private final String key;
+
+    Strategy(String key) {
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
+
+    public static Strategy fromKey(String key) {
+      for (Strategy s : values()) {
+        if (s.key.equals(key)) {
+          return s;
+        }
+      }
+      return null;
+    }
+  }
+}

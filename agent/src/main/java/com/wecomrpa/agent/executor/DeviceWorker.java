@@ -1,0 +1,159 @@
+package com.wecomrpa.agent.executor;
+
+import com.wecomrpa.agent.DeviceProfile;
+import com.wecomrpa.agent.driver.DriverLauncher;
+import com.wecomrpa.agent.driver.UiDriver;
+import com.wecomrpa.agent.flow.Flow;
+import com.wecomrpa.agent.flow.FlowInterpreter;
+import com.wecomrpa.agent.flow.FlowResult;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.LeaseRef;
+import com.wecomrpa.protocol.Outcome;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one device's jobs, one at a time, on the device's own thread (a device has one UI). Keeps
+ * the UI session open between jobs and reopens it, logged in again, if it died.
+ */
+public final class DeviceWorker {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceWorker.class);
+  public static final String LOGIN_ACTION = "login";
+
+  private final DeviceProfile device;
+  private final FlowInterpreter interpreter;
+  private final DriverLauncher launcher;
+  private final ReportSink sink;
+  private final Clock clock;
+  private final ExecutorService thread;
+  private volatile UiDriver driver;
+  private volatile ControllerJobOffer current;
+
+  public DeviceWorker(DeviceProfile device, FlowInterpreter interpreter, DriverLauncher launcher, ReportSink sink, Clock clock) {
+    this.device = device;
+    this.interpreter = interpreter;
+    this.launcher = launcher;
+    this.sink = sink;
+    this.clock = clock;
+    this.thread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "device-" + device.id());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public DeviceProfile device() {
+    return device;
+  }
+
+  /** Opens the session and logs in; completes when the device is ready for jobs. */
+  public CompletableFuture<Void> open() {
+    return CompletableFuture.runAsync(this::ensureSession, thread);
+  }
+
+  /** Queues a job on this device's thread. */
+  public void run(ControllerJobOffer offer) {
+    thread.execute(() -> execute(offer));
+  }
+
+  /** The lease this device is working under, if any (sent on reconnect and in heartbeats). */
+  public Optional<LeaseRef> activeLease() {
+    ControllerJobOffer o = current;
+    return o == null ? Optional.empty() : Optional.of(new LeaseRef(o.jobId(), o.fencingToken(), device.id()));
+  }
+
+  private void execute(ControllerJobOffer offer) {
+    current = offer;
+    Instant started = clock.instant();
+    sink.started(offer);
+    FlowResult result;
+    try {
+      ensureSession();
+      Optional<Flow> flow = interpreter.scripts().flow(offer.action());
+      result =
+          flow.isEmpty()
+              ? new FlowResult(Outcome.FAILED, null, "script set " + interpreter.scripts().version() + " has no flow for " + offer.action(), null, Map.of())
+              : interpreter.run(flow.get(), offer.params(), driver);
+    } catch (RuntimeException e) {
+      result = new FlowResult(Outcome.FAILED, "open-session", "cannot open a session: " + e.getMessage(), null, Map.of());
+    }
+    if (result.outcome() != Outcome.SUCCEEDED && driver != null && !driver.alive()) {
+      LOG.warn("device={} session died; it will be reopened before the next job", device.id());
+      closeSession();
+    }
+    LOG.info("job={} lease={} device={} {}{}", offer.jobId(), offer.fencingToken(), device.id(), result.outcome(),
+        result.error() == null ? "" : " at " + result.failedStep() + ": " + result.error());
+    AgentJobReport report =
+        new AgentJobReport(
+            UUID.randomUUID().toString(),
+            offer.jobId(),
+            offer.fencingToken(),
+            device.id(),
+            result.outcome(),
+            result.failedStep(),
+            result.error(),
+            result.outcome() == Outcome.SUCCEEDED || result.screenshot() == null ? null : Base64.getEncoder().encodeToString(result.screenshot()),
+            started,
+            clock.instant(),
+            interpreter.scripts().client() + "@" + interpreter.scripts().version());
+    current = null;
+    sink.report(report);
+  }
+
+  private void ensureSession() {
+    if (driver != null && driver.alive()) {
+      return;
+    }
+    closeSession();
+    UiDriver d = launcher.start(device);
+    Flow login =
+        interpreter.scripts().flow(LOGIN_ACTION)
+            .orElseThrow(() -> new IllegalStateException("script set has no login flow"));
+    FlowResult r = interpreter.run(login, Map.of("client_url", String.valueOf(device.clientUrl()), "account_id", device.accountId()), d);
+    if (r.outcome() != Outcome.SUCCEEDED) {
+      d.close();
+      throw new IllegalStateException("login failed at " + r.failedStep() + ": " + r.error());
+    }
+    driver = d;
+    LOG.info("device={} logged in as {}", device.id(), device.accountId());
+  }
+
+  private void closeSession() {
+    UiDriver d = driver;
+    driver = null;
+    if (d != null) {
+      d.close();
+    }
+  }
+
+  /** Finishes the running job (bounded), then closes the session. */
+  public void stop() {
+    thread.shutdown();
+    try {
+      thread.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    thread.shutdownNow();
+    closeSession();
+  }
+
+  /** Stops at once, as a crash would: the running job is abandoned without a report. */
+  public void kill() {
+    thread.shutdownNow();
+    closeSession();
+  }
+}

@@ -1,0 +1,11 @@
+package com.wecomrpa.agent.executor;
+
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.ControllerJobOffer;
+
+/** Where a device worker says what it is doing; called from the device's own thread. */
+public interface ReportSink {
+  void started(ControllerJobOffer offer);
+
+  void report(AgentJobReport report);
+}

@@ -1,0 +1,203 @@
+package com.wecomrpa.agent.flow;
+
+import com.wecomrpa.agent.driver.ElementGone;
+import com.wecomrpa.agent.driver.Locator;
+import com.wecomrpa.agent.driver.UiDriver;
+import com.wecomrpa.agent.driver.UiElement;
+import com.wecomrpa.protocol.Outcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+
+/**
+ * Runs a flow's steps against a {@link UiDriver}. A failure before the committing step is a plain
+ * FAILED (nothing left the device); at or after it, UNKNOWN (the message may be out), so the
+ * controller never blindly retries something that may have been sent.
+ */
+public final class FlowInterpreter {
+  private static final long POLL_MILLIS = 40;
+
+  private final ScriptSet scripts;
+
+  public FlowInterpreter(ScriptSet scripts) {
+    this.scripts = scripts;
+  }
+
+  public ScriptSet scripts() {
+    return scripts;
+  }
+
+  /** Runs one flow with the job's params. Never throws for a UI problem: it reports it. */
+  public FlowResult run(Flow flow, Map<String, String> params, UiDriver driver) {
+    Map<String, String> vars = new HashMap<>(params);
+    for (String p : flow.params()) {
+      if (!vars.containsKey(p)) {
+        return new FlowResult(Outcome.FAILED, null, "job is missing param " + p + " needed by " + flow.action(), null, vars);
+      }
+    }
+    Run run = new Run(driver, vars);
+    try {
+      run.steps(flow.steps());
+      return new FlowResult(Outcome.SUCCEEDED, null, null, run.lastScreenshot, vars);
+    } catch (RuntimeException e) {
+      byte[] shot = safeScreenshot(driver);
+      String error = e instanceof StepFailed ? e.getMessage() : e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+      return new FlowResult(run.committed ? Outcome.UNKNOWN : Outcome.FAILED, run.current, error, shot, vars);
+    }
+  }
+
+  private final class Run {
+    final UiDriver driver;
+    final Map<String, String> vars;
+    boolean committed;
+    String current;
+    byte[] lastScreenshot;
+
+    Run(UiDriver driver, Map<String, String> vars) {
+      this.driver = driver;
+      this.vars = vars;
+    }
+
+    void steps(List<Step> steps) {
+      for (Step s : steps) {
+        current = s.name();
+        if (s.commits()) {
+          // Set before acting: a failure inside the send itself may already have sent.
+          committed = true;
+        }
+        step(s);
+      }
+    }
+
+    void step(Step s) {
+      switch (s.kind()) {
+        case OPEN -> driver.open(fill(s.text(), false));
+        case TAP -> act(s, UiElement::tap);
+        case TYPE ->
+            act(
+                s,
+                e -> {
+                  if (s.clearFirst()) {
+                    e.clear();
+                  }
+                  e.type(fill(s.text(), false));
+                });
+        case CLEAR -> act(s, UiElement::clear);
+        case WAIT_FOR -> waitFor(s, s.timeout());
+        case ASSERT_VISIBLE -> waitFor(s, Duration.ofMillis(1));
+        case READ_TEXT -> vars.put(s.into(), waitFor(s, s.timeout()).text());
+        case IF_PRESENT -> {
+          if (driver.findVisible(locators(s.target())).isPresent()) {
+            steps(s.then());
+          }
+        }
+        case SCREENSHOT -> lastScreenshot = driver.screenshot();
+      }
+    }
+
+    /** Finds the target and acts on it, finding it again if it was re-rendered meanwhile. */
+    void act(Step s, java.util.function.Consumer<UiElement> action) {
+      long deadline = System.nanoTime() + s.timeout().toNanos();
+      while (true) {
+        UiElement e = waitFor(s, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        try {
+          action.accept(e);
+          return;
+        } catch (ElementGone gone) {
+          if (System.nanoTime() > deadline) {
+            throw new StepFailed(s.name() + ": " + s.target() + " kept changing: " + firstLine(gone.getMessage()));
+          }
+          sleep();
+        }
+      }
+    }
+
+    UiElement waitFor(Step s, Duration timeout) {
+      List<Locator> ls = locators(s.target());
+      String expected = s.text() == null || s.kind() == Step.Kind.TYPE ? null : fill(s.text(), false);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      String seen = null;
+      while (true) {
+        Optional<UiElement> found = driver.findVisible(ls);
+        if (found.isPresent()) {
+          try {
+            if (expected == null) {
+              return found.get();
+            }
+            seen = found.get().text();
+            if (expected.equals(seen)) {
+              return found.get();
+            }
+          } catch (ElementGone ignored) {
+            // re-rendered between find and read: look again
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new StepFailed(
+              s.name() + ": " + s.target() + (found.isPresent() && expected != null
+                  ? " shows '" + seen + "', expected '" + expected + "'"
+                  : " not visible") + " after " + timeout.toMillis() + "ms");
+        }
+        sleep();
+      }
+    }
+
+    List<Locator> locators(String target) {
+      List<Locator> out = new ArrayList<>();
+      for (Locator l : scripts.locators().get(target)) {
+        out.add(new Locator(l.strategy(), fill(l.value(), l.strategy() == Locator.Strategy.CSS)));
+      }
+      return out;
+    }
+
+    String fill(String template, boolean cssString) {
+      Matcher m = ScriptSetLoader.VARIABLE.matcher(template);
+      StringBuilder sb = new StringBuilder();
+      while (m.find()) {
+        String v = vars.getOrDefault(m.group(1), "");
+        if (cssString) {
+          v = v.replace("\\", "\\\\").replace("\"", "\\\"").replace("'", "\\'");
+        }
+        m.appendReplacement(sb, Matcher.quoteReplacement(v));
+      }
+      m.appendTail(sb);
+      return sb.toString();
+    }
+  }
+
+  private static byte[] safeScreenshot(UiDriver driver) {
+    try {
+      return driver.screenshot();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(POLL_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StepFailed("interrupted");
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** A step that could not do its part; its message names the step and what was seen. */
+  static final class StepFailed extends RuntimeException {
+    StepFailed(String message) {
+      super(message);
+    }
+  }
+}

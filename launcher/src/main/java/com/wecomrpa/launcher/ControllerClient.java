@@ -1,0 +1,54 @@
+package com.wecomrpa.launcher;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+
+/** The controller's REST API as the demo (or any script) uses it. */
+public final class ControllerClient implements AutoCloseable {
+  private final WebClient http;
+  private final String base;
+
+  public ControllerClient(Vertx vertx, String baseUrl) {
+    this.http = WebClient.create(vertx);
+    this.base = baseUrl + "/api/v1";
+  }
+
+  public Future<JsonObject> createAccount(String id, String platform, String name, String zone) {
+    return post("/accounts", new JsonObject().put("id", id).put("platform", platform).put("displayName", name).put("timeZone", zone));
+  }
+
+  public Future<JsonObject> createGroups(JsonArray groups) {
+    return post("/groups/batch", new JsonObject().put("groups", groups));
+  }
+
+  public Future<JsonObject> broadcastToTag(String id, String text, String tag) {
+    return post(
+        "/broadcasts",
+        new JsonObject().put("id", id).put("content", new JsonObject().put("kind", "text").put("text", text)).put("target", new JsonObject().put("tag", tag)));
+  }
+
+  public Future<JsonObject> broadcast(String id) {
+    return http.getAbs(base + "/broadcasts/" + id).send().map(r -> expect(r, 200).bodyAsJsonObject());
+  }
+
+  private Future<JsonObject> post(String path, JsonObject body) {
+    return http.postAbs(base + path).sendJsonObject(body).map(r -> expect(r, 201).bodyAsJsonObject());
+  }
+
+  private static HttpResponse<Buffer> expect(HttpResponse<Buffer> r, int status) {
+    if (r.statusCode() != status) {
+      throw new IllegalStateException("controller answered " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return r;
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+}

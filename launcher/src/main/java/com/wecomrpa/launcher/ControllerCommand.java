@@ -1,0 +1,87 @@
+package com.wecomrpa.launcher;
+
+import com.wecomrpa.controller.Controller;
+import com.wecomrpa.controller.ControllerOptions;
+import com.wecomrpa.controller.cluster.LoopbackCluster;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "controller", mixinStandardHelpOptions = true, description = "Run the control plane: REST API and agent gateway.")
+final class ControllerCommand implements Callable<Integer> {
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8080", description = "HTTP port for API and agents (default ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--data", defaultValue = "data", description = "data folder for the embedded database (default ./${DEFAULT-VALUE})")
+  Path data;
+
+  @Option(names = "--agent-token", description = "token agents must present; default: $WECOM_RPA_AGENT_TOKEN, else generated into DATA/agent-token")
+  String agentToken;
+
+  @Option(names = "--lease-seconds", defaultValue = "30", description = "job lease length (default ${DEFAULT-VALUE})")
+  int leaseSeconds;
+
+  @Option(names = "--max-groups-per-account", defaultValue = "200")
+  int maxGroups;
+
+  @Option(names = "--posts-per-group-per-day", defaultValue = "3")
+  int postsPerDay;
+
+  @Option(names = "--no-cluster", description = "run without the Hazelcast member")
+  boolean noCluster;
+
+  @Override
+  public Integer call() throws IOException {
+    String token = agentToken(data, agentToken);
+    ControllerOptions options =
+        new ControllerOptions(host, port, data, token, Duration.ofSeconds(leaseSeconds), Duration.ofSeconds(Math.max(1, leaseSeconds / 6)),
+            maxGroups, postsPerDay, 2000, 3, !noCluster);
+    Vertx vertx = Processes.await(options.clustered() ? LoopbackCluster.start("wecom-rpa", 5701) : io.vertx.core.Future.succeededFuture(Vertx.vertx()), Duration.ofSeconds(60));
+    Controller controller = new Controller(options, Clock.systemUTC());
+    Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));
+    System.out.println("controller: http://" + host + ":" + controller.port() + "/api/v1  agents: ws://" + host + ":" + controller.port() + "/agent");
+    System.setProperty("wecom-rpa.keep-running", "true");
+    Processes.runUntilStopped(() -> Processes.await(vertx.close(), Duration.ofSeconds(30)));
+    return 0;
+  }
+
+  /** The agent token: given, from the environment, or generated once and kept in the data folder. */
+  static String agentToken(Path data, String given) throws IOException {
+    if (given != null) {
+      return given;
+    }
+    String env = System.getenv("WECOM_RPA_AGENT_TOKEN");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    Path file = data.resolve("agent-token");
+    if (Files.exists(file)) {
+      return Files.readString(file, StandardCharsets.UTF_8).trim();
+    }
+    Files.createDirectories(data);
+    byte[] raw = new byte[24];
+    new SecureRandom().nextBytes(raw);
+    String token = HexFormat.of().formatHex(raw);
+    Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException ignored) {
+      // not a POSIX file system
+    }
+    System.out.println("generated an agent token into " + file + " (shown once): " + token);
+    return token;
+  }
+}
