@@ -152,19 +152,21 @@ public final class JdbcJobStore {
   public ReportVerdict applyReport(AgentJobReport r, String screenshotPath, Instant now, int maxAttempts) {
     return db.inTransaction(
         c -> {
-          Optional<Object[]> exec =
-              Sql.one(
-                  c,
-                  "SELECT report_id, outcome FROM executions WHERE job_id = ? AND lease_token = ?",
-                  rs -> new Object[] {rs.getString(1), rs.getString(2)},
-                  r.jobId(),
-                  r.fencingToken());
+          // Lock the job first: a duplicate of a report being applied right now waits here, then
+          // finds that report's id on the execution and is acknowledged without a second change.
           Optional<Job> job = Sql.one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", this::job, r.jobId());
           if (job.isEmpty()) {
             return ReportVerdict.stale("unknown job " + r.jobId());
           }
           Job j = job.get();
-          if (exec.isPresent() && r.reportId().equals(exec.get()[0])) {
+          Optional<String> appliedReport =
+              Sql.one(
+                  c,
+                  "SELECT report_id FROM executions WHERE job_id = ? AND lease_token = ?",
+                  rs -> rs.getString(1),
+                  r.jobId(),
+                  r.fencingToken());
+          if (appliedReport.isPresent() && r.reportId().equals(appliedReport.get())) {
             return ReportVerdict.duplicate(j.state());
           }
           if (j.leaseToken() != r.fencingToken()

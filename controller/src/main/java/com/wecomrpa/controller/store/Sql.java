@@ -39,10 +39,11 @@ public final class Sql {
     }
   }
 
+  /** The first row's value; empty when there is no row or its value is SQL NULL. */
   public static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... args)
       throws SQLException {
     List<T> all = list(c, sql, row, args);
-    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    return all.isEmpty() ? Optional.empty() : Optional.ofNullable(all.get(0));
   }
 
   public static long count(Connection c, String sql, Object... args) throws SQLException {

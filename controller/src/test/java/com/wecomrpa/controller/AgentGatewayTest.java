@@ -1,0 +1,196 @@
+package com.wecomrpa.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.wecomrpa.controller.gateway.AgentGateway;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.AgentJobStarted;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.ControllerRefusal;
+import com.wecomrpa.protocol.ControllerReportAck;
+import com.wecomrpa.protocol.ControllerWelcome;
+import com.wecomrpa.protocol.Outcome;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentGatewayTest {
+  static final String TOKEN = RunningController.AGENT_TOKEN;
+  @TempDir Path dir;
+  RunningController controller;
+  final List<ProtocolAgent> agents = new ArrayList<>();
+
+  /** Noon today in Shanghai, so "the same day" cannot straddle midnight while a test runs. */
+  static Clock middayInShanghai() {
+    ZoneId z = ZoneId.of("Asia/Shanghai");
+    Instant noon = LocalDate.now(z).atTime(12, 0).atZone(z).toInstant();
+    return Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
+  }
+
+  @BeforeEach
+  void start() {
+    controller =
+        RunningController.start(dir, middayInShanghai(), o -> o.withLeases(Duration.ofMillis(1500), Duration.ofMillis(300)));
+    controller.post("/accounts", ControllerApiTest.account("acc-1"));
+    controller.post("/groups", ControllerApiTest.group("g-1", "acc-1", "store"));
+  }
+
+  @AfterEach
+  void stop() {
+    agents.forEach(ProtocolAgent::close);
+    controller.close();
+  }
+
+  ProtocolAgent agent(String token) {
+    ProtocolAgent a = ProtocolAgent.connect(controller.agentUri(), "agent-" + agents.size(), token, "dev-1", "acc-1");
+    agents.add(a);
+    return a;
+  }
+
+  static AgentJobReport report(ControllerJobOffer o, Outcome outcome) {
+    return new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), outcome, null, null, null, Instant.now(), Instant.now(), "test@1");
+  }
+
+  JsonNode job(String id) {
+    return controller.get("/jobs/" + id).body();
+  }
+
+  JsonNode awaitJobState(String id, String state) {
+    return controller.await("/jobs/" + id, j -> state.equals(j.get("state").asText()), Duration.ofSeconds(10)).body();
+  }
+
+  @Test
+  void anAgentWithAWrongTokenIsRefusedAndItsDevicesGetNothing() throws Exception {
+    ProtocolAgent a = agent("not-the-token");
+
+    ControllerRefusal refusal = a.next(ControllerRefusal.class, 5000);
+
+    assertThat(refusal.reason()).contains("invalid agent token");
+    assertThat(a.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo((int) AgentGateway.CLOSE_REFUSED);
+    assertThat(controller.get("/devices").body()).isEmpty();
+  }
+
+  @Test
+  void aLeaseThatExpiresBeforeTheJobStartsGoesBackToTheQueueAndItsLateReportIsRefused() {
+    ProtocolAgent a = agent(TOKEN);
+    a.next(ControllerWelcome.class, 5000);
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    ControllerJobOffer first = a.next(ControllerJobOffer.class, 5000);
+
+    // The agent stays connected (heartbeats) but neither starts nor renews the job: a stall.
+    ControllerJobOffer second = a.next(ControllerJobOffer.class, 10_000);
+
+    assertThat(second.jobId()).isEqualTo(first.jobId());
+    assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
+
+    a.send(report(first, Outcome.SUCCEEDED));
+    ControllerReportAck late = a.next(ControllerReportAck.class, 5000);
+    assertThat(late.accepted()).isFalse();
+    assertThat(late.reason()).contains("not current");
+    assertThat(job(first.jobId()).get("state").asText()).isEqualTo("LEASED");
+
+    a.send(report(second, Outcome.SUCCEEDED));
+    assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+    assertThat(awaitJobState(first.jobId(), "SUCCEEDED").get("attempts").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void aJobWhoseAgentVanishesAfterStartingBecomesUnknownNeverSucceeded() {
+    ProtocolAgent a = agent(TOKEN);
+    a.next(ControllerWelcome.class, 5000);
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
+    a.send(new AgentJobStarted(offer.jobId(), offer.fencingToken(), offer.deviceId()));
+    awaitJobState(offer.jobId(), "RUNNING");
+
+    a.drop();
+
+    JsonNode unknown = awaitJobState(offer.jobId(), "UNKNOWN");
+    assertThat(unknown.get("reason").asText()).contains("may have been sent");
+    assertThat(controller.get("/devices").body()).isEmpty();
+
+    // The agent comes back late with a success under the dead lease: the truth is not overwritten.
+    ProtocolAgent back = agent(TOKEN);
+    back.next(ControllerWelcome.class, 5000);
+    back.send(report(offer, Outcome.SUCCEEDED));
+    assertThat(back.next(ControllerReportAck.class, 5000).accepted()).isFalse();
+    assertThat(job(offer.jobId()).get("state").asText()).isEqualTo("UNKNOWN");
+  }
+
+  @Test
+  void theFourthPostToAGroupOnOneDayIsSkippedWithItsReason() {
+    ProtocolAgent a = agent(TOKEN);
+    a.next(ControllerWelcome.class, 5000);
+    for (int i = 1; i <= 4; i++) {
+      controller.post("/broadcasts", ControllerApiTest.broadcast("b-" + i, "post " + i, "g-1"));
+    }
+    for (int i = 0; i < 3; i++) {
+      ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
+      a.send(report(o, Outcome.SUCCEEDED));
+      assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+    }
+
+    JsonNode fourth = awaitJobState("broadcast:b-4:g-1", "SKIPPED");
+
+    assertThat(fourth.get("reason").asText()).isEqualTo("quota:group-daily");
+    assertThat(controller.get("/jobs?groupId=g-1&state=SUCCEEDED").body()).hasSize(3);
+  }
+
+  @Test
+  void aReportSentTwiceIsAppliedOnceAndAcknowledgedBothTimes() {
+    ProtocolAgent a = agent(TOKEN);
+    a.next(ControllerWelcome.class, 5000);
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
+    AgentJobReport r = report(o, Outcome.SUCCEEDED);
+
+    a.send(r);
+    a.send(r);
+
+    assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+    assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+    assertThat(controller.get("/jobs/" + o.jobId() + "/executions").body()).hasSize(1);
+    assertThat(job(o.jobId()).get("state").asText()).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
+  void aDefiniteFailureGivesTheQuotaBackAndIsRetriedUpToTheLimit() {
+    ProtocolAgent a = agent(TOKEN);
+    a.next(ControllerWelcome.class, 5000);
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
+      assertThat(o.attempt()).isEqualTo(attempt);
+      a.send(new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), Outcome.FAILED,
+          "open-group", "group not found in search", null, Instant.now(), Instant.now(), "test@1"));
+      a.next(ControllerReportAck.class, 5000);
+    }
+
+    JsonNode failed = awaitJobState("broadcast:b-1:g-1", "FAILED");
+
+    assertThat(failed.get("reason").asText()).contains("open-group").contains("group not found");
+    JsonNode executions = controller.get("/jobs/broadcast:b-1:g-1/executions").body();
+    assertThat(executions).hasSize(3);
+    assertThat(executions.get(2).get("failedStep").asText()).isEqualTo("open-group");
+    // Nothing was sent, so the group's day is untouched: three more posts still fit.
+    for (int i = 2; i <= 4; i++) {
+      controller.post("/broadcasts", ControllerApiTest.broadcast("b-" + i, "post " + i, "g-1"));
+      ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
+      a.send(report(o, Outcome.SUCCEEDED));
+      a.next(ControllerReportAck.class, 5000);
+    }
+    assertThat(controller.get("/jobs?groupId=g-1&state=SUCCEEDED").body()).hasSize(3);
+  }
+}

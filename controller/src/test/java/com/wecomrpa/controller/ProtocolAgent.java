@@ -1,0 +1,114 @@
+package com.wecomrpa.controller;
+
+import com.wecomrpa.protocol.AgentHeartbeat;
+import com.wecomrpa.protocol.AgentHello;
+import com.wecomrpa.protocol.DeviceInfo;
+import com.wecomrpa.protocol.LeaseRef;
+import com.wecomrpa.protocol.Message;
+import com.wecomrpa.protocol.WireCodec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An agent with no UI: it speaks the real agent protocol over a real WebSocket and does exactly
+ * what a test tells it, so lease and fencing rules can be driven step by step.
+ */
+final class ProtocolAgent implements AutoCloseable {
+  private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
+  final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+  private final WebSocket ws;
+  private final java.util.concurrent.ScheduledExecutorService heart =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+
+  private ProtocolAgent(URI uri) {
+    this.ws =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(
+                uri,
+                new WebSocket.Listener() {
+                  private final StringBuilder buf = new StringBuilder();
+
+                  @Override
+                  public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                    buf.append(data);
+                    if (last) {
+                      inbox.add(WireCodec.decode(buf.toString()));
+                      buf.setLength(0);
+                    }
+                    w.request(1);
+                    return null;
+                  }
+
+                  @Override
+                  public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
+                    closedWith.complete(statusCode);
+                    return null;
+                  }
+
+                  @Override
+                  public void onError(WebSocket w, Throwable error) {
+                    closedWith.complete(-1);
+                  }
+                })
+            .join();
+  }
+
+  static ProtocolAgent connect(URI uri, String agentId, String token, String deviceId, String accountId) {
+    ProtocolAgent a = new ProtocolAgent(uri);
+    a.send(new AgentHello(agentId, token, "test", List.of(new DeviceInfo(deviceId, accountId, "wecom-sim", "sim-1", "none")), List.<LeaseRef>of()));
+    // Alive, but renewing no lease: a job it holds runs out unless the test renews it.
+    a.heart.scheduleAtFixedRate(() -> a.sendQuietly(new AgentHeartbeat(List.of())), 100, 100, TimeUnit.MILLISECONDS);
+    return a;
+  }
+
+  synchronized void send(Message m) {
+    ws.sendText(WireCodec.encode(m), true).join();
+  }
+
+  private void sendQuietly(Message m) {
+    try {
+      send(m);
+    } catch (RuntimeException closed) {
+      heart.shutdown();
+    }
+  }
+
+  /** The next message of the given type, skipping others; fails after the timeout. */
+  <T extends Message> T next(Class<T> type, long timeoutMillis) {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (true) {
+      long left = deadline - System.currentTimeMillis();
+      Message m;
+      try {
+        m = left <= 0 ? null : inbox.poll(left, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      if (m == null) {
+        throw new AssertionError("no " + type.getSimpleName() + " within " + timeoutMillis + "ms");
+      }
+      if (type.isInstance(m)) {
+        return type.cast(m);
+      }
+    }
+  }
+
+  /** Drops the connection without a word, like a crashed process. */
+  void drop() {
+    heart.shutdownNow();
+    ws.abort();
+  }
+
+  @Override
+  public void close() {
+    drop();
+  }
+}

@@ -1,0 +1,113 @@
+package com.wecomrpa.controller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.wecomrpa.protocol.WireCodec;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/** A real controller on a real H2 file and a loopback port, with a blocking HTTP client for tests. */
+final class RunningController implements AutoCloseable {
+  static final String AGENT_TOKEN = "test-agent-token-0123";
+
+  record Reply(int status, JsonNode body) {}
+
+  final ControllerOptions options;
+  private final Clock clock;
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Controller controller;
+  private String deployment;
+
+  private RunningController(ControllerOptions options, Clock clock) {
+    this.options = options;
+    this.clock = clock;
+  }
+
+  static RunningController start(Path dataDir, Clock clock, UnaryOperator<ControllerOptions> tweak) {
+    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dataDir, AGENT_TOKEN).withPort(0).withClustered(false));
+    RunningController rc = new RunningController(o, clock);
+    rc.deploy();
+    return rc;
+  }
+
+  private void deploy() {
+    controller = new Controller(options, clock);
+    deployment = await(vertx.deployVerticle(controller));
+  }
+
+  /** Stops the controller (closing its database) and starts a new one on the same data. */
+  void restart() {
+    await(vertx.undeploy(deployment));
+    deploy();
+  }
+
+  int port() {
+    return controller.port();
+  }
+
+  URI agentUri() {
+    return URI.create("ws://127.0.0.1:" + port() + "/agent");
+  }
+
+  Reply get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  Reply post(String path, String json) {
+    return send(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
+  /** Polls a GET until {@code check} passes or the timeout ends; returns the last reply. */
+  Reply await(String path, java.util.function.Predicate<JsonNode> check, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Reply r = get(path);
+    while (!check.test(r.body()) && System.nanoTime() < deadline) {
+      sleep(50);
+      r = get(path);
+    }
+    return r;
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port() + "/api/v1" + path);
+  }
+
+  private Reply send(HttpRequest req) {
+    try {
+      HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+      String body = resp.body();
+      return new Reply(resp.statusCode(), body == null || body.isEmpty() ? null : WireCodec.mapper().readTree(body));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static <T> T await(io.vertx.core.Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    await(vertx.close());
+  }
+}
