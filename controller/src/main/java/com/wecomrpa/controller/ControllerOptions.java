@@ -55,6 +55,10 @@ public record ControllerOptions(
     return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c);
   }
 
+  public ControllerOptions withMaxAttempts(int attempts) {
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered);
+  }
+
   public ControllerOptions withCaps(int groupsPerAccount, int postsPerGroupDay) {
     return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered);
   }

@@ -36,6 +36,17 @@ public final class ControllerClient implements AutoCloseable {
     return http.getAbs(base + "/broadcasts/" + id).send().map(r -> expect(r, 200).bodyAsJsonObject());
   }
 
+  public Future<JsonObject> broadcastToGroups(String id, String text, JsonArray groupIds) {
+    return post(
+        "/broadcasts",
+        new JsonObject().put("id", id).put("content", new JsonObject().put("kind", "text").put("text", text)).put("target", new JsonObject().put("groupIds", groupIds)));
+  }
+
+  /** Any GET under /api/v1, answered with its status and raw body. */
+  public Future<HttpResponse<Buffer>> get(String path) {
+    return http.getAbs(base + path).send();
+  }
+
   private Future<JsonObject> post(String path, JsonObject body) {
     return http.postAbs(base + path).sendJsonObject(body).map(r -> expect(r, 201).bodyAsJsonObject());
   }

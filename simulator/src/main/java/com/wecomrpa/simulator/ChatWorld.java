@@ -47,24 +47,25 @@ public final class ChatWorld {
 
   /** Adds all accounts or none: a repeated id refuses the whole batch. */
   public synchronized void addAccounts(List<Account> batch) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (Account a : batch) {
       require(a.id() != null && !a.id().isBlank(), 400, "account id is required");
-      require(!accounts.containsKey(a.id()), 409, "account " + a.id() + " already exists");
+      require(!accounts.containsKey(a.id()) && seen.add(a.id()), 409, "account " + a.id() + " already exists");
     }
     batch.forEach(a -> accounts.put(a.id(), new Account(a.id(), a.name() == null ? a.id() : a.name())));
   }
 
   /** Adds all groups or none. A group name is unique within its account, as search relies on it. */
   public synchronized void addGroups(List<Group> batch) {
+    java.util.Set<String> seenIds = new java.util.HashSet<>();
+    java.util.Set<String> seenNames = new java.util.HashSet<>();
+    groups.values().forEach(o -> seenNames.add(o.accountId() + "\u0000" + o.name()));
     for (Group g : batch) {
       require(g.id() != null && !g.id().isBlank(), 400, "group id is required");
       require(accounts.containsKey(g.accountId()), 404, "account " + g.accountId() + " not found");
-      require(!groups.containsKey(g.id()), 409, "group " + g.id() + " already exists");
-      require(
-          groups.values().stream()
-              .noneMatch(o -> o.accountId().equals(g.accountId()) && o.name().equals(g.name())),
-          409,
-          "account " + g.accountId() + " already has a group named " + g.name());
+      require(!groups.containsKey(g.id()) && seenIds.add(g.id()), 409, "group " + g.id() + " already exists");
+      String name = g.name() == null ? g.id() : g.name();
+      require(seenNames.add(g.accountId() + "\u0000" + name), 409, "account " + g.accountId() + " already has a group named " + name);
     }
     for (Group g : batch) {
       groups.put(g.id(), new Group(g.id(), g.accountId(), g.name() == null ? g.id() : g.name()));

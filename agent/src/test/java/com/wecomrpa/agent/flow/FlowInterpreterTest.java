@@ -1,0 +1,160 @@
+package com.wecomrpa.agent.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.wecomrpa.agent.driver.ElementGone;
+import com.wecomrpa.agent.driver.Locator;
+import com.wecomrpa.agent.driver.UiDriver;
+import com.wecomrpa.agent.driver.UiElement;
+import com.wecomrpa.protocol.Outcome;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The interpreter's own rules, against a scripted screen (the only place a fake driver is used). */
+class FlowInterpreterTest {
+  static final String FLOW =
+      "action: send\nparams: [text]\nsteps:\n"
+          + "  - name: type-message\n    type: composer\n    text: \"${text}\"\n    timeout: 300ms\n"
+          + "  - name: press-send\n    tap: send_button\n    commits: true\n    timeout: 300ms\n"
+          + "  - name: bubble-confirmed\n    wait-for: bubble\n    text: \"${text}\"\n    timeout: 300ms\n";
+  static final String LOCATORS =
+      "composer:\n  - css: \"#composer\"\nsend_button:\n  - css: \"#missing-send\"\n  - css: \"#send\"\nbubble:\n  - css: \".bubble\"\n";
+
+  /** A screen of named elements; tapping send makes a bubble with what was typed. */
+  static final class Screen implements UiDriver {
+    final Set<String> visible = new HashSet<>(List.of("#composer", "#send"));
+    final Map<String, String> texts = new HashMap<>();
+    final List<String> log = new ArrayList<>();
+    boolean sendDoesNothing;
+    int goneOnFirstTaps;
+
+    @Override
+    public void open(String url) {}
+
+    @Override
+    public Optional<UiElement> findVisible(List<Locator> candidates) {
+      for (Locator l : candidates) {
+        if (visible.contains(l.value())) {
+          return Optional.of(element(l.value()));
+        }
+      }
+      return Optional.empty();
+    }
+
+    UiElement element(String css) {
+      return new UiElement() {
+        @Override
+        public void tap() {
+          if (goneOnFirstTaps > 0) {
+            goneOnFirstTaps--;
+            throw new ElementGone("re-rendered", null);
+          }
+          log.add("tap " + css);
+          if (css.equals("#send") && !sendDoesNothing) {
+            visible.add(".bubble");
+            texts.put(".bubble", texts.get("#composer"));
+          }
+        }
+
+        @Override
+        public void type(String text) {
+          log.add("type " + css + " " + text);
+          texts.merge(css, text, String::concat);
+        }
+
+        @Override
+        public void clear() {
+          texts.remove(css);
+        }
+
+        @Override
+        public String text() {
+          return texts.getOrDefault(css, "");
+        }
+
+        @Override
+        public boolean visible() {
+          return true;
+        }
+      };
+    }
+
+    @Override
+    public byte[] screenshot() {
+      return new byte[] {1, 2, 3};
+    }
+
+    @Override
+    public boolean alive() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  final ScriptSet scripts =
+      ScriptSetLoader.parse(Map.of("script-set.yaml", ScriptSetLoaderTest.HEAD, "locators.yaml", LOCATORS, "flows/send.yaml", FLOW));
+  final FlowInterpreter interpreter = new FlowInterpreter(scripts);
+  final Flow send = scripts.flow("send").orElseThrow();
+
+  @Test
+  void aConfirmedBubbleSucceedsUsingTheFirstLocatorThatMatches() {
+    Screen screen = new Screen();
+
+    FlowResult r = interpreter.run(send, Map.of("text", "早安"), screen);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(screen.log).containsExactly("type #composer 早安", "tap #send");
+  }
+
+  @Test
+  void aFailureBeforeTheCommittingStepIsAPlainFailureWithStepAndScreenshot() {
+    Screen screen = new Screen();
+    screen.visible.remove("#composer");
+
+    FlowResult r = interpreter.run(send, Map.of("text", "hi"), screen);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(r.failedStep()).isEqualTo("type-message");
+    assertThat(r.error()).contains("composer not visible");
+    assertThat(r.screenshot()).isNotEmpty();
+    assertThat(screen.log).isEmpty();
+  }
+
+  @Test
+  void aFailureAfterPressingSendIsUnknownBecauseTheMessageMayBeOut() {
+    Screen screen = new Screen();
+    screen.sendDoesNothing = true;
+
+    FlowResult r = interpreter.run(send, Map.of("text", "hi"), screen);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.UNKNOWN);
+    assertThat(r.failedStep()).isEqualTo("bubble-confirmed");
+  }
+
+  @Test
+  void anElementReRenderedUnderATapIsFoundAgain() {
+    Screen screen = new Screen();
+    screen.goneOnFirstTaps = 2;
+
+    assertThat(interpreter.run(send, Map.of("text", "hi"), screen).outcome()).isEqualTo(Outcome.SUCCEEDED);
+  }
+
+  @Test
+  void aJobMissingAParamFailsWithoutTouchingTheScreen() {
+    Screen screen = new Screen();
+
+    FlowResult r = interpreter.run(send, Map.of(), screen);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(r.error()).contains("missing param text");
+    assertThat(screen.log).isEmpty();
+  }
+}

@@ -1,0 +1,80 @@
+package com.wecomrpa.agent.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ScriptSetLoaderTest {
+  static final String HEAD = "client: wecom-sim\nversion: \"1\"\nsupports: [\"sim-1\"]\n";
+  static final String LOCATORS = "send_button:\n  - css: \"#send\"\ncomposer:\n  - css: \"#composer\"\n";
+
+  static Map<String, String> set(String flow) {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("script-set.yaml", HEAD);
+    files.put("locators.yaml", LOCATORS);
+    files.put("flows/send.yaml", flow);
+    return files;
+  }
+
+  @Test
+  void theShippedSimulatorScriptsLoad() {
+    ScriptSet set = ScriptSetLoader.load(Path.of("..", "scripts", "wecom-sim"));
+
+    assertThat(set.client()).isEqualTo("wecom-sim");
+    assertThat(set.flows()).containsKeys("login", "send_group_text");
+    assertThat(set.flow("send_group_text").orElseThrow().steps()).anyMatch(Step::commits);
+    assertThat(set.supports("sim-1")).isTrue();
+    assertThat(set.supports("sim-2")).isFalse();
+  }
+
+  @Test
+  void aStepNamingAnUnknownLocatorIsRefusedWithItsLine() {
+    String flow = "action: send\nparams: [text]\nsteps:\n  - name: type\n    type: composer\n    text: \"${text}\"\n  - name: press\n    tap: send_buton\n";
+
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set(flow)))
+        .isInstanceOf(ScriptError.class)
+        .hasMessage("flows/send.yaml:8: unknown locator 'send_buton' (not in locators.yaml)");
+  }
+
+  @Test
+  void anUndefinedVariableIsRefusedWithItsLine() {
+    String flow = "action: send\nparams: [text]\nsteps:\n  - type: composer\n    text: \"${txt}\"\n";
+
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set(flow)))
+        .isInstanceOf(ScriptError.class)
+        .hasMessageContaining("flows/send.yaml:4:")
+        .hasMessageContaining("${txt}");
+  }
+
+  @Test
+  void brokenYamlIsRefusedWithItsLine() {
+    String flow = "action: send\nsteps:\n  - tap: composer\n   - tap: send_button\n";
+
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set(flow)))
+        .isInstanceOf(ScriptError.class)
+        .satisfies(e -> assertThat(((ScriptError) e).line()).isEqualTo(4))
+        .hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void unknownKeysBadTimeoutsAndTwoActionsInOneStepAreRefused() {
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set("action: send\nsteps:\n  - tap: composer\n    colour: red\n")))
+        .hasMessage("flows/send.yaml:4: unknown step key 'colour'");
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set("action: send\nsteps:\n  - wait-for: composer\n    timeout: soon\n")))
+        .hasMessage("flows/send.yaml:4: timeout 'soon' must look like 500ms or 5s");
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set("action: send\nsteps:\n  - tap: composer\n    wait-for: send_button\n")))
+        .hasMessageContaining("flows/send.yaml:4: a step does one thing");
+  }
+
+  @Test
+  void anUnknownLocatorStrategyIsRefusedWithItsLine() {
+    Map<String, String> files = set("action: send\nsteps:\n  - tap: composer\n");
+    files.put("locators.yaml", LOCATORS + "other:\n  - css: \"#a\"\n  - resource: \"b\"\n");
+
+    assertThatThrownBy(() -> ScriptSetLoader.parse(files)).hasMessageStartingWith("locators.yaml:7: unknown locator strategy 'resource'");
+  }
+}
