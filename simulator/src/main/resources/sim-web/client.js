@@ -1,9 +1,19 @@
-// The simulated client. It behaves like the chat app a UI driver sees: a list with search, a chat
-// with a composer, bubbles that settle only after the server has the message.
+// The simulated client. It behaves like the chat app a UI driver sees: a list with search, chats
+// with a composer and an attachment menu, Moments; bubbles settle only after the server has them.
 (function () {
   const $ = (id) => document.getElementById(id);
   let conversations = [];
-  let openGroup = null;
+  let openChatOf = null;
+  let richKind = null;
+
+  // Which form fields each attachment kind asks for.
+  const RICH_FIELDS = {
+    image: ['rich-url'],
+    file: ['rich-url', 'rich-title'],
+    link: ['rich-url', 'rich-title', 'rich-desc', 'rich-cover'],
+    miniprogram: ['rich-appid', 'rich-path', 'rich-title', 'rich-cover'],
+  };
+  const RICH_LABEL = { image: '发送图片', file: '发送文件', link: '发送链接', miniprogram: '发送小程序' };
 
   async function api(method, path, body) {
     const res = await fetch(path, {
@@ -18,6 +28,10 @@
     return data;
   }
 
+  function show(view) {
+    for (const v of ['list-view', 'chat-view', 'moments-view']) $(v).hidden = v !== view;
+  }
+
   function renderList() {
     const q = $('search').value.trim().toLowerCase();
     const ul = $('conversations');
@@ -25,9 +39,10 @@
     for (const c of conversations) {
       if (q && !c.name.toLowerCase().includes(q)) continue;
       const li = document.createElement('li');
-      li.className = 'conversation';
-      li.dataset.groupId = c.groupId;
+      li.className = 'conversation ' + c.type;
+      li.dataset.id = c.id;
       li.dataset.name = c.name;
+      li.dataset.type = c.type;
       const name = document.createElement('span');
       name.className = 'name';
       name.textContent = c.name;
@@ -40,60 +55,128 @@
     }
   }
 
-  function bubble(text, mine, state) {
+  function bubble(m, state) {
     const div = document.createElement('div');
-    div.className = 'bubble' + (mine ? ' mine' : '') + (state ? ' ' + state : '');
+    div.className = 'bubble mine kind-' + (m.kind || 'text') + (state ? ' ' + state : '');
     const span = document.createElement('span');
     span.className = 'text';
-    span.textContent = text;
+    span.textContent = m.text;
     div.append(span);
+    const p = m.payload || {};
+    const meta = p.url || p.appId || '';
+    if (meta && m.kind !== 'text') {
+      const small = document.createElement('span');
+      small.className = 'meta';
+      small.textContent = (p.appId ? p.appId + ' ' + (p.path || '') : meta);
+      div.append(small);
+    }
+    if (m.id) div.dataset.msgId = m.id;
     return div;
   }
 
   async function openChat(c) {
-    openGroup = c;
+    openChatOf = c;
     $('messages').dataset.loaded = '';
     $('chat-title').textContent = c.name;
     $('messages').replaceChildren();
     $('composer').value = '';
     $('send').disabled = true;
     $('attach-menu').hidden = true;
-    $('list-view').hidden = true;
-    $('chat-view').hidden = false;
-    const msgs = await api('GET', '/client/groups/' + encodeURIComponent(c.groupId) + '/messages');
-    if (openGroup !== c) return;
-    for (const m of msgs) {
-      const b = bubble(m.text, true, 'sent');
-      b.dataset.msgId = m.id;
-      $('messages').append(b);
-    }
+    $('rich-form').hidden = true;
+    show('chat-view');
+    const msgs = await api('GET', '/client/conversations/' + encodeURIComponent(c.id) + '/messages');
+    if (openChatOf !== c) return;
+    for (const m of msgs) $('messages').append(bubble(m, 'sent'));
     $('messages').dataset.loaded = 'true';
   }
 
-  async function closeChat() {
-    openGroup = null;
+  async function backToList() {
+    openChatOf = null;
     $('messages').dataset.loaded = '';
-    $('chat-view').hidden = true;
-    $('list-view').hidden = false;
+    show('list-view');
     await loadConversations();
   }
 
-  async function send() {
-    const text = $('composer').value;
-    if (!text.trim() || !openGroup) return;
-    const group = openGroup;
-    $('composer').value = '';
-    $('send').disabled = true;
-    const b = bubble(text, true, 'pending');
+  async function deliver(message) {
+    const chat = openChatOf;
+    if (!chat) return;
+    const b = bubble(message, 'pending');
     $('messages').append(b);
     b.scrollIntoView();
     try {
-      const m = await api('POST', '/client/groups/' + encodeURIComponent(group.groupId) + '/messages', { text, kind: 'text' });
+      const m = await api('POST', '/client/conversations/' + encodeURIComponent(chat.id) + '/messages', message);
       b.classList.replace('pending', 'sent');
       b.dataset.msgId = m.id;
-      group.preview = text;
     } catch (e) {
       b.classList.replace('pending', 'failed');
+    }
+  }
+
+  function sendText() {
+    const text = $('composer').value;
+    if (!text.trim()) return;
+    $('composer').value = '';
+    $('send').disabled = true;
+    deliver({ kind: 'text', text });
+  }
+
+  function openRich(kind) {
+    richKind = kind;
+    $('attach-menu').hidden = true;
+    $('rich-kind').textContent = RICH_LABEL[kind];
+    for (const id of ['rich-url', 'rich-title', 'rich-desc', 'rich-cover', 'rich-appid', 'rich-path']) {
+      $(id).value = '';
+      $(id).hidden = !RICH_FIELDS[kind].includes(id);
+    }
+    $('rich-form').hidden = false;
+  }
+
+  function sendRich() {
+    const v = (id) => $(id).value.trim();
+    const payload = {};
+    if (v('rich-url')) payload.url = v('rich-url');
+    if (v('rich-title')) payload.title = v('rich-title');
+    if (v('rich-desc')) payload.description = v('rich-desc');
+    if (v('rich-cover')) payload.cover = v('rich-cover');
+    if (v('rich-appid')) payload.appId = v('rich-appid');
+    if (v('rich-path')) payload.path = v('rich-path');
+    const text = richKind === 'image' ? payload.url : payload.title;
+    if (!text) return;
+    $('rich-form').hidden = true;
+    deliver({ kind: richKind, text, payload });
+  }
+
+  async function openMoments() {
+    show('moments-view');
+    $('moment-feed').dataset.loaded = '';
+    const posts = await api('GET', '/client/moments');
+    $('moment-feed').replaceChildren(...posts.map((p) => moment(p, 'sent')));
+    $('moment-feed').dataset.loaded = 'true';
+  }
+
+  function moment(p, state) {
+    const div = document.createElement('div');
+    div.className = 'moment ' + state;
+    const span = document.createElement('span');
+    span.className = 'text';
+    span.textContent = p.text;
+    div.append(span);
+    return div;
+  }
+
+  async function publishMoment() {
+    const text = $('moment-text').value;
+    if (!text.trim()) return;
+    const image = $('moment-image').value.trim();
+    $('moment-text').value = '';
+    $('moment-image').value = '';
+    const d = moment({ text }, 'pending');
+    $('moment-feed').prepend(d);
+    try {
+      await api('POST', '/client/moments', { kind: 'text', text, payload: image ? { image } : {} });
+      d.classList.replace('pending', 'sent');
+    } catch (e) {
+      d.classList.replace('pending', 'failed');
     }
   }
 
@@ -103,10 +186,15 @@
   }
 
   $('search').addEventListener('input', renderList);
-  $('back').addEventListener('click', closeChat);
+  $('back').addEventListener('click', backToList);
   $('composer').addEventListener('input', () => { $('send').disabled = !$('composer').value.trim(); });
-  $('send').addEventListener('click', send);
-  $('attach').addEventListener('click', () => { $('attach-menu').hidden = !$('attach-menu').hidden; });
+  $('send').addEventListener('click', sendText);
+  $('attach').addEventListener('click', () => { $('attach-menu').hidden = !$('attach-menu').hidden; $('rich-form').hidden = true; });
+  for (const b of document.querySelectorAll('#attach-menu button')) b.addEventListener('click', () => openRich(b.dataset.kind));
+  $('rich-send').addEventListener('click', sendRich);
+  $('tab-moments').addEventListener('click', openMoments);
+  $('moments-back').addEventListener('click', backToList);
+  $('moment-publish').addEventListener('click', publishMoment);
 
   api('GET', '/client/me').then((me) => { $('me').textContent = me.name; $('me').dataset.account = me.id; });
   loadConversations().then(() => { $('conversations').dataset.loaded = 'true'; });

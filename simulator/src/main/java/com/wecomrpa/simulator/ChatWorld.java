@@ -4,22 +4,38 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The simulator's own record of accounts, groups and every message received, stamped with the
- * simulator's clock. Tests and the demo read the truth from here, never from the controller.
+ * The simulator's own record of accounts, their conversations (groups and private chats with
+ * customers), Moments, and every message received, stamped with the simulator's clock. Tests and
+ * the demo read the truth from here, never from the controller.
  */
 public final class ChatWorld {
   public record Account(String id, String name) {}
 
   public record Group(String id, String accountId, String name) {}
 
+  /** A customer in an account's contacts; its private chat is a conversation with the same id. */
+  public record Contact(String id, String accountId, String nickname) {}
+
+  /** A group or a private chat, as the conversation list shows it. */
+  public record Conversation(String id, String accountId, String name, String type) {}
+
   public record ChatMessage(
-      long id, String groupId, String accountId, String kind, String text, Instant receivedAt) {}
+      long id, String conversationId, String accountId, String kind, String text, Map<String, String> payload, Instant receivedAt) {
+    /** Kept for readers that think in groups. */
+    public String groupId() {
+      return conversationId;
+    }
+  }
+
+  public record MomentPost(long id, String accountId, String text, Map<String, String> payload, Instant postedAt) {}
 
   /** A request that names something the world does not have, or repeats an id. */
   public static final class WorldException extends RuntimeException {
@@ -35,19 +51,26 @@ public final class ChatWorld {
     }
   }
 
+  public static final Set<String> KINDS = Set.of("text", "image", "link", "miniprogram", "file");
+
   private final Clock clock;
-  private final AtomicLong nextMessageId = new AtomicLong(1);
+  private final AtomicLong nextId = new AtomicLong(1);
   private final Map<String, Account> accounts = new LinkedHashMap<>();
-  private final Map<String, Group> groups = new LinkedHashMap<>();
-  private final Map<String, List<ChatMessage>> messagesByGroup = new LinkedHashMap<>();
+  private final Map<String, Conversation> conversations = new LinkedHashMap<>();
+  private final Map<String, List<ChatMessage>> messages = new LinkedHashMap<>();
+  private final List<MomentPost> moments = new ArrayList<>();
 
   public ChatWorld(Clock clock) {
     this.clock = clock;
   }
 
+  public Clock clock() {
+    return clock;
+  }
+
   /** Adds all accounts or none: a repeated id refuses the whole batch. */
   public synchronized void addAccounts(List<Account> batch) {
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (Account a : batch) {
       require(a.id() != null && !a.id().isBlank(), 400, "account id is required");
       require(!accounts.containsKey(a.id()) && seen.add(a.id()), 409, "account " + a.id() + " already exists");
@@ -55,21 +78,29 @@ public final class ChatWorld {
     batch.forEach(a -> accounts.put(a.id(), new Account(a.id(), a.name() == null ? a.id() : a.name())));
   }
 
-  /** Adds all groups or none. A group name is unique within its account, as search relies on it. */
+  /** Adds all groups or none. A name is unique among an account's conversations, as search relies on it. */
   public synchronized void addGroups(List<Group> batch) {
-    java.util.Set<String> seenIds = new java.util.HashSet<>();
-    java.util.Set<String> seenNames = new java.util.HashSet<>();
-    groups.values().forEach(o -> seenNames.add(o.accountId() + "\u0000" + o.name()));
-    for (Group g : batch) {
-      require(g.id() != null && !g.id().isBlank(), 400, "group id is required");
-      require(accounts.containsKey(g.accountId()), 404, "account " + g.accountId() + " not found");
-      require(!groups.containsKey(g.id()) && seenIds.add(g.id()), 409, "group " + g.id() + " already exists");
-      String name = g.name() == null ? g.id() : g.name();
-      require(seenNames.add(g.accountId() + "\u0000" + name), 409, "account " + g.accountId() + " already has a group named " + name);
+    addConversations(batch.stream().map(g -> new Conversation(g.id(), g.accountId(), g.name() == null ? g.id() : g.name(), "group")).toList());
+  }
+
+  /** Adds customers to accounts' contacts, each with its private chat; all or none. */
+  public synchronized void addContacts(List<Contact> batch) {
+    addConversations(batch.stream().map(c -> new Conversation(c.id(), c.accountId(), c.nickname() == null ? c.id() : c.nickname(), "private")).toList());
+  }
+
+  private void addConversations(List<Conversation> batch) {
+    Set<String> seenIds = new HashSet<>();
+    Set<String> seenNames = new HashSet<>();
+    conversations.values().forEach(o -> seenNames.add(o.accountId() + "\u0000" + o.name()));
+    for (Conversation c : batch) {
+      require(c.id() != null && !c.id().isBlank(), 400, c.type() + " id is required");
+      require(accounts.containsKey(c.accountId()), 404, "account " + c.accountId() + " not found");
+      require(!conversations.containsKey(c.id()) && seenIds.add(c.id()), 409, c.type() + " " + c.id() + " already exists");
+      require(seenNames.add(c.accountId() + "\u0000" + c.name()), 409, "account " + c.accountId() + " already has a conversation named " + c.name());
     }
-    for (Group g : batch) {
-      groups.put(g.id(), new Group(g.id(), g.accountId(), g.name() == null ? g.id() : g.name()));
-      messagesByGroup.put(g.id(), new ArrayList<>());
+    for (Conversation c : batch) {
+      conversations.put(c.id(), c);
+      messages.put(c.id(), new ArrayList<>());
     }
   }
 
@@ -83,51 +114,64 @@ public final class ChatWorld {
     return a;
   }
 
-  public synchronized List<Group> groupsOf(String accountId) {
-    return groups.values().stream().filter(g -> g.accountId().equals(accountId)).toList();
+  public synchronized List<Conversation> conversationsOf(String accountId) {
+    return conversations.values().stream().filter(c -> c.accountId().equals(accountId)).toList();
   }
 
-  /** Records a message the client sent; only the account that owns the group can post in it. */
-  public synchronized ChatMessage receive(String accountId, String groupId, String kind, String text) {
-    Group g = groups.get(groupId);
-    require(g != null, 404, "group " + groupId + " not found");
-    require(g.accountId().equals(accountId), 403, "account " + accountId + " is not in group " + groupId);
-    ChatMessage m =
-        new ChatMessage(nextMessageId.getAndIncrement(), groupId, accountId, kind, text, clock.instant());
-    messagesByGroup.get(groupId).add(m);
+  /** Records a message the client sent; only the account in the conversation can post in it. */
+  public synchronized ChatMessage receive(String accountId, String conversationId, String kind, String text, Map<String, String> payload) {
+    Conversation c = conversations.get(conversationId);
+    require(c != null, 404, "conversation " + conversationId + " not found");
+    require(c.accountId().equals(accountId), 403, "account " + accountId + " is not in conversation " + conversationId);
+    require(KINDS.contains(kind), 400, "unknown message kind " + kind);
+    ChatMessage m = new ChatMessage(nextId.getAndIncrement(), conversationId, accountId, kind, text, Map.copyOf(payload), clock.instant());
+    messages.get(conversationId).add(m);
     return m;
   }
 
-  public synchronized List<ChatMessage> messagesOf(String groupId) {
-    List<ChatMessage> list = messagesByGroup.get(groupId);
-    require(list != null, 404, "group " + groupId + " not found");
+  public synchronized ChatMessage receive(String accountId, String conversationId, String kind, String text) {
+    return receive(accountId, conversationId, kind, text, Map.of());
+  }
+
+  public synchronized MomentPost postMoment(String accountId, String text, Map<String, String> payload) {
+    account(accountId);
+    MomentPost p = new MomentPost(nextId.getAndIncrement(), accountId, text, Map.copyOf(payload), clock.instant());
+    moments.add(p);
+    return p;
+  }
+
+  public synchronized List<MomentPost> momentsOf(String accountId) {
+    return moments.stream().filter(p -> accountId == null || p.accountId().equals(accountId)).toList();
+  }
+
+  /** Every message of a group or private chat. */
+  public synchronized List<ChatMessage> messagesOf(String conversationId) {
+    List<ChatMessage> list = messages.get(conversationId);
+    require(list != null, 404, "conversation " + conversationId + " not found");
     return List.copyOf(list);
   }
 
-  /** What a member of the group sees in it; a non-member sees nothing (404, like a client). */
-  public synchronized List<ChatMessage> messagesSeenBy(String accountId, String groupId) {
-    Group g = groups.get(groupId);
-    require(g != null && g.accountId().equals(accountId), 404, "group " + groupId + " not found");
-    return List.copyOf(messagesByGroup.get(groupId));
+  /** What a member of the conversation sees in it; a non-member sees nothing (404, like a client). */
+  public synchronized List<ChatMessage> messagesSeenBy(String accountId, String conversationId) {
+    Conversation c = conversations.get(conversationId);
+    require(c != null && c.accountId().equals(accountId), 404, "conversation " + conversationId + " not found");
+    return List.copyOf(messages.get(conversationId));
   }
 
-  public synchronized ChatMessage lastMessageOf(String groupId) {
-    List<ChatMessage> list = messagesByGroup.get(groupId);
+  public synchronized ChatMessage lastMessageOf(String conversationId) {
+    List<ChatMessage> list = messages.get(conversationId);
     return list == null || list.isEmpty() ? null : list.get(list.size() - 1);
   }
 
-  /** Message count for every group, including groups that received nothing. */
+  /** Message count for every group (private chats excluded), including groups that received nothing. */
   public synchronized Map<String, Integer> messageCounts() {
     Map<String, Integer> counts = new LinkedHashMap<>();
-    messagesByGroup.forEach((g, list) -> counts.put(g, list.size()));
+    conversations.values().stream().filter(c -> c.type().equals("group")).forEach(c -> counts.put(c.id(), messages.get(c.id()).size()));
     return counts;
   }
 
   public synchronized List<ChatMessage> allMessages() {
-    return messagesByGroup.values().stream()
-        .flatMap(List::stream)
-        .sorted(Comparator.comparingLong(ChatMessage::id))
-        .toList();
+    return messages.values().stream().flatMap(List::stream).sorted(Comparator.comparingLong(ChatMessage::id)).toList();
   }
 
   private static void require(boolean condition, int status, String message) {

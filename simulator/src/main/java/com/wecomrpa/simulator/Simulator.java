@@ -88,16 +88,22 @@ public final class Simulator {
 
     r.get("/client/me").handler(ctx -> withAccount(ctx, a -> send(ctx, 200, a)));
     r.get("/client/conversations").handler(this::conversations);
-    r.get("/client/groups/:groupId/messages")
-        .handler(ctx -> withAccount(ctx, a -> send(ctx, 200, world.messagesSeenBy(a.id(), ctx.pathParam("groupId")))));
-    r.post("/client/groups/:groupId/messages").handler(this::clientSend);
+    r.get("/client/conversations/:id/messages")
+        .handler(ctx -> withAccount(ctx, a -> send(ctx, 200, world.messagesSeenBy(a.id(), ctx.pathParam("id")))));
+    r.post("/client/conversations/:id/messages").handler(this::clientSend);
+    r.get("/client/moments").handler(ctx -> withAccount(ctx, a -> send(ctx, 200, world.momentsOf(a.id()))));
+    r.post("/client/moments").handler(this::clientPostMoment);
 
     r.post("/sim/api/accounts").handler(this::seedAccounts);
     r.post("/sim/api/groups").handler(this::seedGroups);
-    r.get("/sim/api/groups/:groupId/messages")
-        .handler(ctx -> guarded(ctx, () -> send(ctx, 200, world.messagesOf(ctx.pathParam("groupId")))));
+    r.post("/sim/api/contacts").handler(this::seedContacts);
+    r.get("/sim/api/groups/:id/messages")
+        .handler(ctx -> guarded(ctx, () -> send(ctx, 200, world.messagesOf(ctx.pathParam("id")))));
+    r.get("/sim/api/contacts/:id/messages")
+        .handler(ctx -> guarded(ctx, () -> send(ctx, 200, world.messagesOf(ctx.pathParam("id")))));
     r.get("/sim/api/messages").handler(ctx -> send(ctx, 200, world.allMessages()));
     r.get("/sim/api/message-counts").handler(ctx -> send(ctx, 200, world.messageCounts()));
+    r.get("/sim/api/moments").handler(ctx -> send(ctx, 200, world.momentsOf(ctx.queryParams().get("account"))));
     r.put("/sim/api/accounts/:accountId/send-delay").handler(this::putSendDelay);
     return r;
   }
@@ -140,37 +146,66 @@ public final class Simulator {
             send(
                 ctx,
                 200,
-                world.groupsOf(a.id()).stream()
+                world.conversationsOf(a.id()).stream()
                     .map(
-                        g -> {
-                          ChatWorld.ChatMessage last = world.lastMessageOf(g.id());
+                        c -> {
+                          ChatWorld.ChatMessage last = world.lastMessageOf(c.id());
                           return Map.of(
-                              "groupId", g.id(),
-                              "name", g.name(),
-                              "preview", last == null ? "" : last.text());
+                              "id", c.id(),
+                              "name", c.name(),
+                              "type", c.type(),
+                              "preview", last == null ? "" : preview(last));
                         })
                     .toList()));
+  }
+
+  private static String preview(ChatWorld.ChatMessage m) {
+    return switch (m.kind()) {
+      case "text" -> m.text();
+      case "image" -> "[图片]";
+      case "file" -> "[文件] " + m.text();
+      case "miniprogram" -> "[小程序] " + m.text();
+      default -> "[链接] " + m.text();
+    };
   }
 
   private void clientSend(RoutingContext ctx) {
     withAccount(
         ctx,
         a -> {
-          Map<String, Object> body = readBody(ctx, new TypeReference<>() {});
-          Object text = body.get("text");
-          if (!(text instanceof String s) || s.isBlank()) {
+          ClientMessage body = readBody(ctx, new TypeReference<>() {});
+          String kind = body.kind() == null ? "text" : body.kind();
+          if (body.text() == null || body.text().isBlank()) {
             throw new WorldException(400, "text is required");
           }
-          String kind = body.get("kind") instanceof String k ? k : "text";
-          long delay = options.sendLatency().toMillis() + extraSendDelayMillis.getOrDefault(a.id(), 0L);
-          String groupId = ctx.pathParam("groupId");
+          Map<String, String> payload = body.payload() == null ? Map.of() : body.payload();
+          String conversation = ctx.pathParam("id");
           // The message reaches the server only after the latency, like a real network round trip:
           // a client that dies before then has sent nothing.
           vertx.setTimer(
-              Math.max(1, delay),
-              t -> guarded(ctx, () -> send(ctx, 201, world.receive(a.id(), groupId, kind, s))));
+              latencyOf(a.id()),
+              t -> guarded(ctx, () -> send(ctx, 201, world.receive(a.id(), conversation, kind, body.text(), payload))));
         });
   }
+
+  private void clientPostMoment(RoutingContext ctx) {
+    withAccount(
+        ctx,
+        a -> {
+          ClientMessage body = readBody(ctx, new TypeReference<>() {});
+          if (body.text() == null || body.text().isBlank()) {
+            throw new WorldException(400, "text is required");
+          }
+          Map<String, String> payload = body.payload() == null ? Map.of() : body.payload();
+          vertx.setTimer(latencyOf(a.id()), t -> guarded(ctx, () -> send(ctx, 201, world.postMoment(a.id(), body.text(), payload))));
+        });
+  }
+
+  private long latencyOf(String accountId) {
+    return Math.max(1, options.sendLatency().toMillis() + extraSendDelayMillis.getOrDefault(accountId, 0L));
+  }
+
+  record ClientMessage(String kind, String text, Map<String, String> payload) {}
 
   private void seedAccounts(RoutingContext ctx) {
     guarded(
@@ -202,6 +237,18 @@ public final class Simulator {
           send(ctx, 200, Map.of("accountId", account, "millis", body.getOrDefault("millis", 0L)));
         });
   }
+
+  private void seedContacts(RoutingContext ctx) {
+    guarded(
+        ctx,
+        () -> {
+          SeedContacts body = readBody(ctx, new TypeReference<>() {});
+          world.addContacts(body.contacts() == null ? List.of() : body.contacts());
+          send(ctx, 201, Map.of("created", body.contacts() == null ? 0 : body.contacts().size()));
+        });
+  }
+
+  record SeedContacts(List<ChatWorld.Contact> contacts) {}
 
   record SeedAccounts(List<Account> accounts) {}
 

@@ -58,9 +58,9 @@ class SimulatorTest {
     assertThat(list).hasSize(1);
     assertThat(list.get(0).get("name").asText()).isEqualTo("门店群 1");
 
-    assertThat(call("POST", "/client/groups/g-1/messages", "{\"text\":\"早安\"}").statusCode()).isEqualTo(201);
-    assertThat(call("POST", "/client/groups/g-2/messages", "{\"text\":\"not mine\"}").statusCode()).isEqualTo(403);
-    assertThat(call("POST", "/client/groups/g-1/messages", "{\"text\":\"  \"}").statusCode()).isEqualTo(400);
+    assertThat(call("POST", "/client/conversations/g-1/messages", "{\"text\":\"早安\"}").statusCode()).isEqualTo(201);
+    assertThat(call("POST", "/client/conversations/g-2/messages", "{\"text\":\"not mine\"}").statusCode()).isEqualTo(403);
+    assertThat(call("POST", "/client/conversations/g-1/messages", "{\"text\":\"  \"}").statusCode()).isEqualTo(400);
 
     JsonNode record = json(call("GET", "/sim/api/groups/g-1/messages", null));
     assertThat(record).hasSize(1);

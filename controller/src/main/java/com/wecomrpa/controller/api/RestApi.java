@@ -2,6 +2,7 @@ package com.wecomrpa.controller.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.ControllerOptions;
+import com.wecomrpa.controller.Fields;
 import com.wecomrpa.controller.Rejected;
 import com.wecomrpa.controller.account.Account;
 import com.wecomrpa.controller.account.JdbcAccountStore;
@@ -111,14 +112,14 @@ public final class RestApi {
   }
 
   private Callable<Account> createAccount(AccountRequest req) {
-    String id = Validation.id("id", req.id());
-    String platform = Validation.required("platform", req.platform()).toLowerCase(Locale.ROOT);
+    String id = Fields.id("id", req.id());
+    String platform = Fields.required("platform", req.platform()).toLowerCase(Locale.ROOT);
     if (!List.of("wecom", "wechat").contains(platform)) {
       throw Rejected.invalid("platform", "platform must be one of wecom, wechat");
     }
     Platform.valueOf(platform.toUpperCase(Locale.ROOT));
-    String name = Validation.maxLength("displayName", Validation.required("displayName", req.displayName()), 100);
-    String zone = Validation.required("timeZone", req.timeZone());
+    String name = Fields.maxLength("displayName", Fields.required("displayName", req.displayName()), 100);
+    String zone = Fields.required("timeZone", req.timeZone());
     try {
       ZoneId.of(zone);
     } catch (DateTimeException e) {
@@ -145,13 +146,13 @@ public final class RestApi {
       }
       List<String> tags = g.tags() == null ? List.of() : g.tags();
       for (int t = 0; t < tags.size(); t++) {
-        Validation.maxLength(p + "tags[" + t + "]", Validation.required(p + "tags[" + t + "]", tags.get(t)), 128);
+        Fields.maxLength(p + "tags[" + t + "]", Fields.required(p + "tags[" + t + "]", tags.get(t)), 128);
       }
       checked.add(
           new ChatGroup(
-              Validation.id(p + "id", g.id()),
-              Validation.maxLength(p + "name", Validation.required(p + "name", g.name()), 200),
-              Validation.id(p + "accountId", g.accountId()),
+              Fields.id(p + "id", g.id()),
+              Fields.maxLength(p + "name", Fields.required(p + "name", g.name()), 200),
+              Fields.id(p + "accountId", g.accountId()),
               tags));
     }
     return () -> {
@@ -161,7 +162,7 @@ public final class RestApi {
   }
 
   private Callable<Object> createBroadcast(BroadcastRequest req) {
-    String id = req.id() == null ? "bc-" + UUID.randomUUID() : Validation.id("id", req.id());
+    String id = req.id() == null ? "bc-" + UUID.randomUUID() : Fields.id("id", req.id());
     Content content = req.content();
     if (content == null) {
       throw Rejected.invalid("content", "content is required");
@@ -170,8 +171,8 @@ public final class RestApi {
     if (!kind.equals("text")) {
       throw Rejected.invalid("content.kind", "content.kind " + kind + " is not supported; use text");
     }
-    String text = Validation.required("content.text", content.text());
-    Validation.maxLength("content.text", text, options.maxTextLength());
+    String text = Fields.required("content.text", content.text());
+    Fields.maxLength("content.text", text, options.maxTextLength());
     Target target = req.target();
     if (target == null) {
       throw Rejected.invalid("target", "target is required: groupIds or tag");
@@ -187,10 +188,10 @@ public final class RestApi {
         throw Rejected.invalid("target.groupIds", "target.groupIds lists a group twice");
       }
       for (int i = 0; i < target.groupIds().size(); i++) {
-        Validation.required("target.groupIds[" + i + "]", target.groupIds().get(i));
+        Fields.required("target.groupIds[" + i + "]", target.groupIds().get(i));
       }
     } else {
-      Validation.required("target.tag", target.tag());
+      Fields.required("target.tag", target.tag());
     }
     Content normalized = new Content("text", text);
     return () -> {

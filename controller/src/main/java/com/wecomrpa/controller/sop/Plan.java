@@ -1,0 +1,49 @@
+package com.wecomrpa.controller.sop;
+
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.List;
+import java.util.Set;
+
+/** A checked plan, ready to expand into jobs. Built only by {@link PlanRules}. */
+public record Plan(
+    String id,
+    String name,
+    Kind kind,
+    int priority,
+    Duration window,
+    List<String> accounts,
+    TagSelector selector,
+    List<String> groupIds,
+    Set<DayOfWeek> days,
+    LocalDate startDate,
+    LocalDate endDate,
+    String triggerEvent,
+    String triggerStage,
+    String stage,
+    int repeatCount,
+    int repeatIntervalDays,
+    List<PlanStepRule> steps) {
+
+  public enum Kind {
+    GROUP,
+    CUSTOMER,
+    MOMENTS
+  }
+
+  /** One step: a time of day (group, moments) or an offset (customer), and its content. */
+  public record PlanStepRule(int index, LocalTime at, StepOffset offset, ContentSpec content) {}
+
+  /** Whether a calendar day is one this plan runs on. */
+  public boolean runsOn(LocalDate day) {
+    return (startDate == null || !day.isBefore(startDate))
+        && (endDate == null || !day.isAfter(endDate))
+        && (days.isEmpty() || days.contains(day.getDayOfWeek()));
+  }
+
+  /** A plan's state and version beside its rules. */
+  public record Stored(Plan plan, PlanSpec spec, String status, int version, Instant effectiveAt, Instant createdAt, Instant updatedAt) {}
+}

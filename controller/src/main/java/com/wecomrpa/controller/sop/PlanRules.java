@@ -1,0 +1,330 @@
+package com.wecomrpa.controller.sop;
+
+import com.wecomrpa.controller.Fields;
+import com.wecomrpa.controller.Rejected;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a submitted plan and compiles it. Every refusal names the field at fault; nothing about a
+ * plan is left to be discovered when its first job runs.
+ */
+public final class PlanRules {
+  public static final Set<String> TRIGGER_EVENTS = Set.of("friend_added", "joined_group", "order_placed", "stage_entered");
+  private static final Pattern TIME = Pattern.compile("(\\d{2}):(\\d{2})");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,5})([mhd])");
+
+  /** Which content kinds each kind of plan can send with the shipped flows. */
+  private static final Map<Plan.Kind, Set<String>> SENDABLE =
+      Map.of(
+          Plan.Kind.GROUP, Set.of("text", "image", "link", "miniprogram", "file"),
+          Plan.Kind.CUSTOMER, Set.of("text"),
+          Plan.Kind.MOMENTS, Set.of("text", "image"));
+
+  /** Variables each kind of plan knows; any other needs a default. */
+  private static final Map<Plan.Kind, Set<String>> VARIABLES =
+      Map.of(
+          Plan.Kind.GROUP, Set.of("group_name", "account_name"),
+          Plan.Kind.CUSTOMER, Set.of("nickname", "account_name", "stage"),
+          Plan.Kind.MOMENTS, Set.of("account_name"));
+
+  private final int maxTextLength;
+
+  public PlanRules(int maxTextLength) {
+    this.maxTextLength = maxTextLength;
+  }
+
+  public Plan compile(PlanSpec s) {
+    String id = Fields.id("id", s.id());
+    String name = Fields.maxLength("name", Fields.required("name", s.name()), 200);
+    Plan.Kind kind = kind(s.kind());
+    int priority = s.priority() == null ? 0 : s.priority();
+    if (priority < -1000 || priority > 1000) {
+      throw Rejected.invalid("priority", "priority must be -1000..1000");
+    }
+    Duration window =
+        s.window() == null ? (kind == Plan.Kind.CUSTOMER ? Duration.ofHours(4) : Duration.ofMinutes(30)) : duration("window", s.window());
+    if (s.steps() == null || s.steps().isEmpty()) {
+      throw Rejected.invalid("steps", "steps must list at least one step");
+    }
+    if (s.steps().size() > 50) {
+      throw Rejected.invalid("steps", "a plan has at most 50 steps");
+    }
+    List<Plan.PlanStepRule> steps = new ArrayList<>();
+    for (int i = 0; i < s.steps().size(); i++) {
+      steps.add(step(kind, i, s.steps().get(i)));
+    }
+
+    TagSelector selector = null;
+    List<String> groupIds = List.of();
+    List<String> accounts = List.of();
+    Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+    LocalDate start = null;
+    LocalDate end = null;
+    String triggerEvent = null;
+    String triggerStage = null;
+    int repeatCount = 1;
+    int repeatInterval = 0;
+
+    if (kind == Plan.Kind.CUSTOMER) {
+      checkOrder(steps);
+      absent("target", s.target());
+      absent("schedule", s.schedule());
+      if (s.trigger() == null) {
+        throw Rejected.invalid("trigger", "customer plans need trigger.event, one of " + new java.util.TreeSet<>(TRIGGER_EVENTS));
+      }
+      triggerEvent = Fields.required("trigger.event", s.trigger().event());
+      if (!TRIGGER_EVENTS.contains(triggerEvent)) {
+        throw Rejected.invalid("trigger.event", "trigger.event must be one of " + new java.util.TreeSet<>(TRIGGER_EVENTS));
+      }
+      if (triggerEvent.equals("stage_entered")) {
+        triggerStage = Fields.required("trigger.stage", s.trigger().stage());
+      } else if (s.trigger().stage() != null) {
+        throw Rejected.invalid("trigger.stage", "trigger.stage applies to stage_entered only");
+      }
+      if (s.repeat() != null) {
+        repeatCount = s.repeat().count() == null ? 1 : s.repeat().count();
+        repeatInterval = s.repeat().intervalDays() == null ? 0 : s.repeat().intervalDays();
+        if (repeatCount < 1 || repeatCount > 24) {
+          throw Rejected.invalid("repeat.count", "repeat.count must be 1..24");
+        }
+        long last = steps.get(steps.size() - 1).offset().nominalMinutes();
+        if (repeatCount > 1 && (repeatInterval < 1 || repeatInterval > 365)) {
+          throw Rejected.invalid("repeat.intervalDays", "repeat.intervalDays must be 1..365");
+        }
+        if (repeatCount > 1 && repeatInterval * 1440L <= last) {
+          throw Rejected.invalid("repeat.intervalDays", "repeat.intervalDays must be longer than one pass of the steps (" + steps.get(steps.size() - 1).offset() + ")");
+        }
+      }
+    } else {
+      absent("trigger", s.trigger());
+      absent("repeat", s.repeat());
+      if (kind == Plan.Kind.GROUP) {
+        if (s.target() == null || (s.target().selector() == null) == (s.target().groupIds() == null)) {
+          throw Rejected.invalid("target", "group plans need target.selector (e.g. store:*) or target.groupIds, not both");
+        }
+        if (s.target().selector() != null) {
+          selector = TagSelector.parse("target.selector", s.target().selector());
+        } else {
+          if (s.target().groupIds().isEmpty()) {
+            throw Rejected.invalid("target.groupIds", "target.groupIds must not be empty");
+          }
+          for (int i = 0; i < s.target().groupIds().size(); i++) {
+            Fields.id("target.groupIds[" + i + "]", s.target().groupIds().get(i));
+          }
+          groupIds = List.copyOf(new java.util.LinkedHashSet<>(s.target().groupIds()));
+        }
+      } else {
+        absent("target", s.target());
+        if (s.accounts() == null || s.accounts().isEmpty()) {
+          throw Rejected.invalid("accounts", "Moments plans need accounts: the accounts that post");
+        }
+        for (int i = 0; i < s.accounts().size(); i++) {
+          Fields.id("accounts[" + i + "]", s.accounts().get(i));
+        }
+        accounts = List.copyOf(s.accounts());
+      }
+      if (s.schedule() != null) {
+        if (s.schedule().daysOfWeek() != null) {
+          for (int i = 0; i < s.schedule().daysOfWeek().size(); i++) {
+            days.add(dayOfWeek("schedule.daysOfWeek[" + i + "]", s.schedule().daysOfWeek().get(i)));
+          }
+        }
+        start = date("schedule.startDate", s.schedule().startDate());
+        end = date("schedule.endDate", s.schedule().endDate());
+        if (start != null && end != null && end.isBefore(start)) {
+          throw Rejected.invalid("schedule.endDate", "schedule.endDate is before schedule.startDate");
+        }
+      }
+      Set<LocalTime> seen = new HashSet<>();
+      for (Plan.PlanStepRule st : steps) {
+        if (!seen.add(st.at())) {
+          throw Rejected.invalid("steps[" + st.index() + "].at", "steps[" + st.index() + "].at repeats " + st.at());
+        }
+      }
+    }
+    if (kind != Plan.Kind.MOMENTS && s.accounts() != null) {
+      throw Rejected.invalid("accounts", "accounts applies to Moments plans only");
+    }
+    if (kind != Plan.Kind.CUSTOMER && s.stage() != null) {
+      throw Rejected.invalid("stage", "stage applies to customer plans only");
+    }
+    String stage = s.stage() == null ? null : Fields.required("stage", s.stage());
+    return new Plan(id, name, kind, priority, window, accounts, selector, groupIds, days, start, end, triggerEvent, triggerStage, stage,
+        repeatCount, repeatInterval, List.copyOf(steps));
+  }
+
+  private Plan.PlanStepRule step(Plan.Kind kind, int i, PlanSpec.Step step) {
+    String f = "steps[" + i + "]";
+    if (step == null) {
+      throw Rejected.invalid(f, f + " must be an object");
+    }
+    LocalTime at = null;
+    StepOffset offset = null;
+    if (kind == Plan.Kind.CUSTOMER) {
+      if (step.at() != null) {
+        throw Rejected.invalid(f + ".at", f + ".at does not apply to customer plans; use offset");
+      }
+      offset = StepOffset.parse(f + ".offset", step.offset());
+    } else {
+      if (step.offset() != null) {
+        throw Rejected.invalid(f + ".offset", f + ".offset applies to customer plans only; use at");
+      }
+      at = time(f + ".at", step.at());
+    }
+    content(kind, f + ".content", step.content());
+    return new Plan.PlanStepRule(i, at, offset, step.content());
+  }
+
+  /** Steps of a customer plan must be in time order. Called after compiling all steps. */
+  static void checkOrder(List<Plan.PlanStepRule> steps) {
+    for (int i = 1; i < steps.size(); i++) {
+      if (steps.get(i).offset().nominalMinutes() < steps.get(i - 1).offset().nominalMinutes()) {
+        throw Rejected.invalid(
+            "steps[" + i + "].offset",
+            "steps[" + i + "].offset " + steps.get(i).offset() + " comes before steps[" + (i - 1) + "].offset " + steps.get(i - 1).offset() + "; list steps in time order");
+      }
+    }
+  }
+
+  private void content(Plan.Kind kind, String f, ContentSpec c) {
+    if (c == null) {
+      throw Rejected.invalid(f, f + " is required");
+    }
+    String k = Fields.required(f + ".kind", c.kind());
+    Map<String, String> given = new java.util.LinkedHashMap<>();
+    given.put("text", c.text());
+    given.put("url", c.url());
+    given.put("title", c.title());
+    given.put("description", c.description());
+    given.put("cover", c.cover());
+    given.put("appId", c.appId());
+    given.put("path", c.path());
+    given.put("name", c.name());
+    Set<String> required;
+    Set<String> optional;
+    switch (k) {
+      case "text" -> {
+        required = Set.of("text");
+        optional = Set.of();
+      }
+      case "image" -> {
+        required = Set.of("url");
+        optional = Set.of();
+      }
+      case "link" -> {
+        required = Set.of("url", "title");
+        optional = Set.of("description", "cover");
+      }
+      case "miniprogram" -> {
+        required = Set.of("appId", "path", "title");
+        optional = Set.of("cover");
+      }
+      case "file" -> {
+        required = Set.of("url", "name");
+        optional = Set.of();
+      }
+      default -> throw Rejected.invalid(f + ".kind", f + ".kind must be one of text, image, link, miniprogram, file");
+    }
+    if (!SENDABLE.get(kind).contains(k)) {
+      throw Rejected.invalid(
+          f + ".kind", f + ".kind " + k + " cannot be sent by a " + kind.name().toLowerCase(Locale.ROOT) + " plan; it can send " + new java.util.TreeSet<>(SENDABLE.get(kind)));
+    }
+    for (Map.Entry<String, String> e : given.entrySet()) {
+      String field = f + "." + e.getKey();
+      if (required.contains(e.getKey())) {
+        Fields.maxLength(field, Fields.required(field, e.getValue()), e.getKey().equals("text") ? maxTextLength : 500);
+      } else if (e.getValue() != null && !optional.contains(e.getKey())) {
+        throw Rejected.invalid(field, field + " does not apply to " + k + " content");
+      } else {
+        Fields.maxLength(field, e.getValue(), 500);
+      }
+      if (e.getValue() != null && (e.getKey().equals("url") || e.getKey().equals("cover")) && !e.getValue().matches("https?://\\S+")) {
+        throw Rejected.invalid(field, field + " must be an http(s) URL");
+      }
+    }
+    for (String templated : List.of("text", "title", "description")) {
+      if (given.get(templated) != null) {
+        ContentTemplate.check(f + "." + templated, given.get(templated), VARIABLES.get(kind));
+      }
+    }
+  }
+
+  private static Plan.Kind kind(String k) {
+    String v = Fields.required("kind", k);
+    try {
+      return Plan.Kind.valueOf(v.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw Rejected.invalid("kind", "kind must be one of group, customer, moments");
+    }
+  }
+
+  private static LocalTime time(String f, String text) {
+    Matcher m = TIME.matcher(Fields.required(f, text).trim());
+    if (!m.matches()) {
+      throw Rejected.invalid(f, f + " '" + text + "' must be a time of day HH:MM");
+    }
+    int hh = Integer.parseInt(m.group(1));
+    int mm = Integer.parseInt(m.group(2));
+    if (hh > 23 || mm > 59) {
+      throw Rejected.invalid(f, f + " '" + text + "' is out of range (00:00..23:59)");
+    }
+    return LocalTime.of(hh, mm);
+  }
+
+  static Duration duration(String f, String text) {
+    Matcher m = DURATION.matcher(text.trim());
+    if (!m.matches()) {
+      throw Rejected.invalid(f, f + " '" + text + "' must look like 30m, 4h or 1d");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2)) {
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+    if (d.compareTo(Duration.ofMinutes(1)) < 0 || d.compareTo(Duration.ofDays(7)) > 0) {
+      throw Rejected.invalid(f, f + " must be between 1m and 7d");
+    }
+    return d;
+  }
+
+  private static DayOfWeek dayOfWeek(String f, String text) {
+    String v = Fields.required(f, text).trim().toUpperCase(Locale.ROOT);
+    for (DayOfWeek d : DayOfWeek.values()) {
+      if (d.name().equals(v) || d.name().startsWith(v) && v.length() == 3) {
+        return d;
+      }
+    }
+    throw Rejected.invalid(f, f + " '" + text + "' is not a day of the week (MON..SUN)");
+  }
+
+  private static LocalDate date(String f, String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return LocalDate.parse(text.trim());
+    } catch (DateTimeException e) {
+      throw Rejected.invalid(f, f + " '" + text + "' must be a date YYYY-MM-DD");
+    }
+  }
+
+  private static void absent(String f, Object value) {
+    if (value != null) {
+      throw Rejected.invalid(f, f + " does not apply to this kind of plan");
+    }
+  }
+}
