@@ -1,7 +1,13 @@
 package com.wecomrpa.controller;
 
 import com.wecomrpa.controller.account.JdbcAccountStore;
+import com.wecomrpa.controller.api.PlanApi;
 import com.wecomrpa.controller.api.RestApi;
+import com.wecomrpa.controller.customer.EventIntake;
+import com.wecomrpa.controller.sop.ExpandPlansTask;
+import com.wecomrpa.controller.sop.JdbcPlanStore;
+import com.wecomrpa.controller.sop.PlanExpander;
+import com.wecomrpa.controller.sop.PlanRules;
 import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
@@ -34,14 +40,25 @@ public final class Controller extends VerticleBase {
 
   private final ControllerOptions options;
   private final Clock clock;
+  private final Clock systemClock;
   private Database db;
   private WorkerExecutor workers;
   private HttpServer server;
   private ExpireLeasesTask expireLeases;
+  private ExpandPlansTask expandPlans;
 
   public Controller(ControllerOptions options, Clock clock) {
+    this(options, clock, Clock.systemUTC());
+  }
+
+  /**
+   * {@code clock} is business time (schedules, windows, daily quotas) and may be simulated; {@code
+   * systemClock} times leases and heartbeats, which must follow real time whatever the speed.
+   */
+  public Controller(ControllerOptions options, Clock clock, Clock systemClock) {
     this.options = options;
     this.clock = clock;
+    this.systemClock = systemClock;
   }
 
   @Override
@@ -55,21 +72,28 @@ public final class Controller extends VerticleBase {
               GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
               JdbcJobStore jobs = new JdbcJobStore(db, quota);
               DeviceBoard board = new DeviceBoard(clock);
-              Dispatcher dispatcher = new Dispatcher(workers, board, jobs, clock, options.leaseDuration());
+              Dispatcher dispatcher = new Dispatcher(workers, board, jobs, clock, systemClock, options.leaseDuration());
               AgentGateway gateway =
                   new AgentGateway(
                       vertx, workers, board, dispatcher, jobs,
-                      new ScreenshotFolder(options.dataDir().resolve("screenshots")), clock,
+                      new ScreenshotFolder(options.dataDir().resolve("screenshots")), systemClock,
                       options.agentToken(), options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts());
+              PlanRules rules = new PlanRules(options.maxTextLength());
+              JdbcPlanStore plans = new JdbcPlanStore(db, rules);
+              expandPlans =
+                  new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, options.postsPerGroupPerDay(), options.planHorizon()), dispatcher, clock);
               RestApi api =
                   new RestApi(
                       vertx, workers, options, clock, new JdbcAccountStore(db), new JdbcGroupStore(db),
-                      new JdbcBroadcastStore(db, jobs), jobs, board, dispatcher);
+                      new JdbcBroadcastStore(db, jobs), jobs, board, dispatcher,
+                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans), expandPlans));
               Router root = Router.router(vertx);
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));
               root.route("/api/v1/*").subRouter(api.router());
-              expireLeases = new ExpireLeasesTask(vertx, workers, jobs, board, dispatcher, clock);
-              expireLeases.start(Duration.ofMillis(Math.max(100, Math.min(1000, options.leaseDuration().toMillis() / 4))));
+              expireLeases = new ExpireLeasesTask(vertx, workers, jobs, board, dispatcher, clock, systemClock);
+              // Also the dispatcher's heartbeat for jobs that become due: frequent enough for a simulated day.
+              expandPlans.start(Duration.ofSeconds(1));
+              expireLeases.start(Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4))));
               return vertx
                   .createHttpServer(
                       new HttpServerOptions().setMaxWebSocketMessageSize(MAX_WS_MESSAGE).setMaxWebSocketFrameSize(1 << 20))
@@ -87,6 +111,9 @@ public final class Controller extends VerticleBase {
   public Future<?> stop() {
     if (expireLeases != null) {
       expireLeases.stop();
+    }
+    if (expandPlans != null) {
+      expandPlans.stop();
     }
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed.compose(

@@ -19,7 +19,8 @@ public record ControllerOptions(
     int postsPerGroupPerDay,
     int maxTextLength,
     int maxAttempts,
-    boolean clustered) {
+    boolean clustered,
+    Duration planHorizon) {
 
   public static final int DEFAULT_PORT = 8080;
 
@@ -36,31 +37,32 @@ public record ControllerOptions(
     require(postsPerGroupPerDay >= 0, "postsPerGroupPerDay must be >= 0");
     require(maxTextLength >= 1, "maxTextLength must be >= 1");
     require(maxAttempts >= 1, "maxAttempts must be >= 1");
+    require(planHorizon != null && planHorizon.toMinutes() >= 60, "planHorizon must be at least 1h");
   }
 
   public static ControllerOptions defaults(Path dataDir, String agentToken) {
     return new ControllerOptions(
-        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true);
+        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true, Duration.ofHours(24));
   }
 
   public ControllerOptions withPort(int p) {
-    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered);
+    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon);
   }
 
   public ControllerOptions withLeases(Duration lease, Duration heartbeat) {
-    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered);
+    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon);
   }
 
   public ControllerOptions withClustered(boolean c) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c, planHorizon);
   }
 
   public ControllerOptions withMaxAttempts(int attempts) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered, planHorizon);
   }
 
   public ControllerOptions withCaps(int groupsPerAccount, int postsPerGroupDay) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered, planHorizon);
   }
 
   private static void require(boolean ok, String message) {

@@ -18,7 +18,6 @@ import com.wecomrpa.controller.job.Execution;
 import com.wecomrpa.controller.job.JdbcJobStore;
 import com.wecomrpa.controller.job.JobState;
 import com.wecomrpa.protocol.WireCodec;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
@@ -34,13 +33,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The JSON API under {@code /api/v1}. Handlers validate on the event loop and store on workers. */
 public final class RestApi {
-  private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
-
   record AccountRequest(String id, String platform, String displayName, String timeZone) {}
 
   record GroupRequest(String id, String name, String accountId, List<String> tags) {}
@@ -60,6 +55,8 @@ public final class RestApi {
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
   private final ObjectMapper json = WireCodec.mapper();
+  private final Replies replies;
+  private final PlanApi plans;
 
   public RestApi(
       Vertx vertx,
@@ -71,7 +68,8 @@ public final class RestApi {
       JdbcBroadcastStore broadcasts,
       JdbcJobStore jobs,
       DeviceBoard board,
-      Dispatcher dispatcher) {
+      Dispatcher dispatcher,
+      PlanApi plans) {
     this.vertx = vertx;
     this.workers = workers;
     this.options = options;
@@ -82,6 +80,8 @@ public final class RestApi {
     this.jobs = jobs;
     this.board = board;
     this.dispatcher = dispatcher;
+    this.replies = new Replies(workers);
+    this.plans = plans;
   }
 
   public Router router() {
@@ -107,7 +107,8 @@ public final class RestApi {
     r.get("/executions/:id/screenshot").handler(this::screenshot);
 
     r.get("/devices").handler(ctx -> send(ctx, 200, board.snapshot()));
-    r.route().failureHandler(this::fail);
+    plans.mount(r, replies);
+    r.route().failureHandler(replies::fail);
     return r;
   }
 
@@ -262,51 +263,14 @@ public final class RestApi {
   }
 
   private <T> void ok(RoutingContext ctx, Callable<T> work) {
-    respond(ctx, 200, workers.executeBlocking(work, false));
+    replies.ok(ctx, work);
   }
 
   private <T> void created(RoutingContext ctx, Callable<T> work) {
-    respond(ctx, 201, workers.executeBlocking(work, false));
-  }
-
-  private <T> void respond(RoutingContext ctx, int status, Future<T> result) {
-    result.onSuccess(v -> send(ctx, status, v)).onFailure(ctx::fail);
-  }
-
-  private void fail(RoutingContext ctx) {
-    Throwable e = ctx.failure();
-    if (e instanceof Rejected r) {
-      int status = switch (r.kind()) {
-        case INVALID -> 400;
-        case NOT_FOUND -> 404;
-        case CONFLICT -> 409;
-      };
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("error", r.getMessage());
-      body.put("field", r.field());
-      send(ctx, status, body);
-      return;
-    }
-    if (e == null) {
-      send(ctx, ctx.statusCode(), Map.of("error", ctx.statusCode() == 413 ? "request body too large" : "request failed"));
-      return;
-    }
-    LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), e);
-    send(ctx, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
+    replies.created(ctx, work);
   }
 
   private void send(RoutingContext ctx, int status, Object body) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    try {
-      ctx.response()
-          .setStatusCode(status)
-          .putHeader("content-type", "application/json; charset=utf-8")
-          .end(json.writeValueAsString(body));
-    } catch (Exception e) {
-      LOG.error("cannot encode response", e);
-      ctx.response().setStatusCode(500).end();
-    }
+    replies.send(ctx, status, body);
   }
 }

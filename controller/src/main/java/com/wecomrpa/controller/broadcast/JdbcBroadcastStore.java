@@ -58,7 +58,7 @@ public final class JdbcBroadcastStore {
             params.put("group_id", g.id());
             params.put("group_name", g.name());
             params.put("text", content.text());
-            newJobs.add(new NewJob("broadcast:" + id + ":" + g.id(), "broadcast", id, g.accountId(), g.id(), ACTION, params, 0));
+            newJobs.add(NewJob.now("broadcast:" + id + ":" + g.id(), "broadcast", id, g.accountId(), g.id(), ACTION, params));
           }
           Sql.update(
               c,

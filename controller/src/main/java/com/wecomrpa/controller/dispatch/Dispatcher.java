@@ -25,15 +25,18 @@ public final class Dispatcher {
   private final DeviceBoard board;
   private final JdbcJobStore jobs;
   private final Clock clock;
+  private final Clock systemClock;
   private final Duration leaseFor;
   private boolean passRunning;
   private boolean kickedDuringPass;
 
-  public Dispatcher(WorkerExecutor workers, DeviceBoard board, JdbcJobStore jobs, Clock clock, Duration leaseFor) {
+  /** {@code clock} says which jobs are due; {@code systemClock} times leases (real time). */
+  public Dispatcher(WorkerExecutor workers, DeviceBoard board, JdbcJobStore jobs, Clock clock, Clock systemClock, Duration leaseFor) {
     this.workers = workers;
     this.board = board;
     this.jobs = jobs;
     this.clock = clock;
+    this.systemClock = systemClock;
     this.leaseFor = leaseFor;
   }
 
@@ -79,7 +82,7 @@ public final class Dispatcher {
     List<Claim> claims = new ArrayList<>();
     for (DeviceBoard.FreeDevice d : free) {
       try {
-        claims.add(new Claim(d, jobs.claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), leaseFor), null));
+        claims.add(new Claim(d, jobs.claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor), null));
       } catch (RuntimeException e) {
         claims.add(new Claim(d, Optional.empty(), e));
       }
@@ -106,6 +109,6 @@ public final class Dispatcher {
     // The device left while its lease was being taken: give the job straight back to the queue.
     LOG.info("job={} lease={} returned: device={} disconnected", offer.jobId(), offer.fencingToken(), d.deviceId());
     workers.executeBlocking(
-        () -> jobs.returnLease(offer.jobId(), offer.fencingToken(), clock.instant(), "device disconnected"), false);
+        () -> jobs.returnLease(offer.jobId(), offer.fencingToken(), systemClock.instant(), "device disconnected"), false);
   }
 }

@@ -20,16 +20,19 @@ public final class ExpireLeasesTask {
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
   private final Clock clock;
+  private final Clock systemClock;
   private long timerId = -1;
   private boolean running;
 
-  public ExpireLeasesTask(Vertx vertx, WorkerExecutor workers, JdbcJobStore jobs, DeviceBoard board, Dispatcher dispatcher, Clock clock) {
+  /** Leases run out on {@code systemClock} (real time); job windows on {@code clock} (business time). */
+  public ExpireLeasesTask(Vertx vertx, WorkerExecutor workers, JdbcJobStore jobs, DeviceBoard board, Dispatcher dispatcher, Clock clock, Clock systemClock) {
     this.vertx = vertx;
     this.workers = workers;
     this.jobs = jobs;
     this.board = board;
     this.dispatcher = dispatcher;
     this.clock = clock;
+    this.systemClock = systemClock;
   }
 
   public void start(Duration every) {
@@ -48,7 +51,15 @@ public final class ExpireLeasesTask {
     }
     running = true;
     workers
-        .executeBlocking(() -> jobs.expireLeases(clock.instant()), false)
+        .executeBlocking(
+            () -> {
+              int expired = jobs.expireWindows(clock.instant());
+              if (expired > 0) {
+                LOG.info("{} queued jobs passed their window: SKIPPED expired", expired);
+              }
+              return jobs.expireLeases(systemClock.instant());
+            },
+            false)
         .onComplete(
             ar -> {
               running = false;

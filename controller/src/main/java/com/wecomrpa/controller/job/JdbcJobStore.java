@@ -29,8 +29,8 @@ import java.util.Optional;
  */
 public final class JdbcJobStore {
   private static final String JOB_COLUMNS =
-      "id, source_kind, source_id, account_id, group_id, action, params, state, reason, attempts,"
-          + " lease_token, lease_expires_at, agent_id, device_id, created_at, updated_at";
+      "id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, reason, attempts, priority,"
+          + " not_before, expires_at, lease_token, lease_expires_at, agent_id, device_id, created_at, updated_at";
   private static final String EXEC_COLUMNS =
       "id, job_id, attempt, lease_token, agent_id, device_id, leased_at, started_at, finished_at,"
           + " outcome, failed_step, error, screenshot, script_version";
@@ -46,23 +46,26 @@ public final class JdbcJobStore {
   }
 
   /** Inserts jobs whose id is new; a job already there is left as it is (expansion is idempotent). */
-  public int enqueue(Connection c, List<NewJob> jobs, Instant now) throws SQLException {
+  public List<NewJob> enqueue(Connection c, List<NewJob> jobs, Instant now) throws SQLException {
+    List<NewJob> fresh = new ArrayList<>();
     List<Object[]> rows = new ArrayList<>();
     for (NewJob j : jobs) {
       if (Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE id = ?", j.id()) == 0) {
+        fresh.add(j);
         rows.add(
             new Object[] {
-              j.id(), j.sourceKind(), j.sourceId(), j.accountId(), j.groupId(), j.action(),
-              writeParams(j.params()), JobState.QUEUED.name(), j.priority(), now.toEpochMilli(), now.toEpochMilli()
+              j.id(), j.sourceKind(), j.sourceId(), j.accountId(), j.groupId(), j.customerId(), j.action(),
+              writeParams(j.params()), JobState.QUEUED.name(), j.priority(), millis(j.notBefore()), millis(j.expiresAt()),
+              j.planDay() == null ? null : Date.valueOf(j.planDay()), now.toEpochMilli(), now.toEpochMilli()
             });
       }
     }
     Sql.batch(
         c,
-        "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, action, params, state, priority,"
-            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, priority,"
+            + " not_before, expires_at, plan_day, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows);
-    return rows.size();
+    return fresh;
   }
 
   /**
@@ -70,7 +73,7 @@ public final class JdbcJobStore {
    * day end SKIPPED on the way; the quota is taken in the same transaction as the lease.
    */
   public Optional<ControllerJobOffer> claimNext(
-      String agentId, String deviceId, String accountId, Instant now, Duration leaseFor) {
+      String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor) {
     return db.inTransaction(
         c -> {
           while (true) {
@@ -78,7 +81,7 @@ public final class JdbcJobStore {
                 Sql.one(
                     c,
                     "SELECT " + JOB_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND account_id = ?"
-                        + " AND (not_before IS NULL OR not_before <= ?) ORDER BY priority DESC, seq LIMIT 1",
+                        + " AND (not_before IS NULL OR not_before <= ?) ORDER BY priority DESC, COALESCE(not_before, created_at), seq LIMIT 1",
                     this::job,
                     accountId,
                     now.toEpochMilli());
@@ -86,24 +89,25 @@ public final class JdbcJobStore {
               return Optional.empty();
             }
             Job j = next.get();
+            if (j.expiresAt() != null && now.isAfter(j.expiresAt())) {
+              // Past its window: a 15:29 coupon is not posted at 22:00.
+              skip(c, j.id(), "expired", now);
+              continue;
+            }
             LocalDate day = LocalDate.ofInstant(now, JdbcAccountStore.zoneOf(c, accountId));
             if (j.groupId() != null && !quota.reserve(c, j.groupId(), day)) {
-              Sql.update(
-                  c,
-                  "UPDATE jobs SET state = 'SKIPPED', reason = 'quota:group-daily', updated_at = ? WHERE id = ? AND state = 'QUEUED'",
-                  now.toEpochMilli(),
-                  j.id());
+              skip(c, j.id(), "quota:group-daily", now);
               continue;
             }
             long token = j.leaseToken() + 1;
-            Instant expires = now.plus(leaseFor);
+            Instant expires = realNow.plus(leaseFor);
             int moved =
                 Sql.update(
                     c,
                     "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?,"
                         + " attempts = attempts + 1, quota_day = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED' AND lease_token = ?",
                     token, expires.toEpochMilli(), agentId, deviceId, j.groupId() == null ? null : Date.valueOf(day),
-                    now.toEpochMilli(), j.id(), j.leaseToken());
+                    realNow.toEpochMilli(), j.id(), j.leaseToken());
             if (moved == 0) {
               // Someone else leased it between our read and write; our quota take rolls back with us.
               throw new ConcurrentClaim(j.id());
@@ -111,11 +115,26 @@ public final class JdbcJobStore {
             Sql.update(
                 c,
                 "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)",
-                j.id(), j.attempts() + 1, token, agentId, deviceId, now.toEpochMilli());
+                j.id(), j.attempts() + 1, token, agentId, deviceId, realNow.toEpochMilli());
             return Optional.of(
                 new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires));
           }
         });
+  }
+
+  private static void skip(Connection c, String jobId, String reason, Instant now) throws SQLException {
+    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED'", reason, now.toEpochMilli(), jobId);
+  }
+
+  /** Queued jobs past their window end SKIPPED {@code expired}, even where no device asks for them. */
+  public int expireWindows(Instant now) {
+    return db.inTransaction(
+        c ->
+            Sql.update(
+                c,
+                "UPDATE jobs SET state = 'SKIPPED', reason = 'expired', updated_at = ? WHERE state = 'QUEUED' AND expires_at IS NOT NULL AND expires_at < ?",
+                now.toEpochMilli(),
+                now.toEpochMilli()));
   }
 
   /** The device began: LEASED → RUNNING, if the lease is still this one. */
@@ -344,11 +363,15 @@ public final class JdbcJobStore {
         rs.getString("source_id"),
         rs.getString("account_id"),
         rs.getString("group_id"),
+        rs.getString("customer_id"),
         rs.getString("action"),
         readParams(rs.getString("params")),
         JobState.valueOf(rs.getString("state")),
         rs.getString("reason"),
         rs.getInt("attempts"),
+        rs.getInt("priority"),
+        instant(Sql.nullableLong(rs, "not_before")),
+        instant(Sql.nullableLong(rs, "expires_at")),
         rs.getLong("lease_token"),
         expires == null ? null : Instant.ofEpochMilli(expires),
         rs.getString("agent_id"),

@@ -3,18 +3,25 @@ package com.wecomrpa.controller.job;
 import java.time.Instant;
 import java.util.Map;
 
-/** One action on one target, e.g. one broadcast's post to one group. */
+/**
+ * One action on one target, e.g. one broadcast's post to one group, or one SOP step for one
+ * customer. {@code notBefore} is when it is due and {@code expiresAt} the end of its window.
+ */
 public record Job(
     String id,
     String sourceKind,
     String sourceId,
     String accountId,
     String groupId,
+    String customerId,
     String action,
     Map<String, String> params,
     JobState state,
     String reason,
     int attempts,
+    int priority,
+    Instant notBefore,
+    Instant expiresAt,
     long leaseToken,
     Instant leaseExpiresAt,
     String agentId,

@@ -1,0 +1,96 @@
+package com.wecomrpa.controller.api;
+
+import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.customer.CustomerEvent;
+import com.wecomrpa.controller.customer.EventIntake;
+import com.wecomrpa.controller.sop.ExpandPlansTask;
+import com.wecomrpa.controller.sop.JdbcPlanStore;
+import com.wecomrpa.controller.sop.Plan;
+import com.wecomrpa.controller.sop.PlanRules;
+import com.wecomrpa.controller.sop.PlanSpec;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** SOP plans, customer events and customers under {@code /api/v1}. */
+public final class PlanApi {
+  record EventBatch(List<CustomerEvent> events) {}
+
+  private final Vertx vertx;
+  private final Clock clock;
+  private final PlanRules rules;
+  private final JdbcPlanStore plans;
+  private final EventIntake events;
+  private final ExpandPlansTask expand;
+
+  public PlanApi(Vertx vertx, Clock clock, PlanRules rules, JdbcPlanStore plans, EventIntake events, ExpandPlansTask expand) {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.rules = rules;
+    this.plans = plans;
+    this.events = events;
+    this.expand = expand;
+  }
+
+  void mount(Router r, Replies replies) {
+    this.replies = replies;
+    r.post("/plans").handler(ctx -> {
+      PlanSpec spec = RequestBodies.read(ctx, PlanSpec.class);
+      Plan plan = rules.compile(spec);
+      replies.created(ctx, () -> expandAfter(view(plans.create(spec, plan, clock.instant())), false));
+    });
+    r.put("/plans/:id").handler(ctx -> {
+      PlanSpec spec = RequestBodies.read(ctx, PlanSpec.class);
+      if (spec.id() != null && !spec.id().equals(ctx.pathParam("id"))) {
+        throw Rejected.invalid("id", "id in the body (" + spec.id() + ") differs from the path (" + ctx.pathParam("id") + ")");
+      }
+      PlanSpec withId = new PlanSpec(ctx.pathParam("id"), spec.name(), spec.kind(), spec.priority(), spec.window(), spec.accounts(), spec.target(),
+          spec.schedule(), spec.trigger(), spec.stage(), spec.repeat(), spec.steps());
+      Plan plan = rules.compile(withId);
+      replies.ok(ctx, () -> expandAfter(view(plans.update(ctx.pathParam("id"), withId, plan, clock.instant())), true));
+    });
+    r.post("/plans/:id/pause").handler(ctx -> replies.ok(ctx, () -> expandAfter(view(plans.setStatus(ctx.pathParam("id"), "paused", clock.instant())), true)));
+    r.post("/plans/:id/resume").handler(ctx -> replies.ok(ctx, () -> expandAfter(view(plans.setStatus(ctx.pathParam("id"), "active", clock.instant())), true)));
+    r.delete("/plans/:id").handler(ctx -> replies.ok(ctx, () -> expandAfter(view(plans.setStatus(ctx.pathParam("id"), "deleted", clock.instant())), true)));
+    r.get("/plans").handler(ctx -> replies.ok(ctx, () -> plans.list().stream().map(this::view).toList()));
+    r.get("/plans/:id").handler(ctx -> replies.ok(ctx, () -> {
+      Map<String, Object> v = view(plans.find(ctx.pathParam("id")).orElseThrow(() -> Rejected.notFound("id", "plan " + ctx.pathParam("id") + " not found")));
+      v.put("report", plans.report(ctx.pathParam("id")));
+      return v;
+    }));
+    r.get("/plans/:id/history").handler(ctx -> replies.ok(ctx, () -> plans.history(ctx.pathParam("id"))));
+    r.post("/events").handler(this::events);
+    r.get("/customers/:id").handler(ctx -> replies.ok(ctx, () -> events.customer(ctx.pathParam("id"))
+        .orElseThrow(() -> Rejected.notFound("id", "customer " + ctx.pathParam("id") + " not found"))));
+  }
+
+  private Replies replies;
+
+  private void events(RoutingContext ctx) {
+    EventBatch batch = RequestBodies.read(ctx, EventBatch.class);
+    replies.ok(ctx, () -> expandAfter(events.accept(batch.events(), clock.instant()), false));
+  }
+
+  private <T> T expandAfter(T result, boolean rerank) {
+    vertx.runOnContext(v -> expand.kick(rerank));
+    return result;
+  }
+
+  private Map<String, Object> view(Plan.Stored p) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("id", p.plan().id());
+    v.put("kind", p.plan().kind().name().toLowerCase());
+    v.put("name", p.plan().name());
+    v.put("status", p.status());
+    v.put("version", p.version());
+    v.put("priority", p.plan().priority());
+    v.put("window", p.plan().window().toString());
+    v.put("spec", p.spec());
+    v.put("updatedAt", p.updatedAt());
+    return v;
+  }
+}

@@ -1,0 +1,77 @@
+package com.wecomrpa.controller.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.protocol.WireCodec;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs a handler's store work on a worker and answers in JSON; turns refusals into 400/404/409. */
+final class Replies {
+  private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
+
+  private final WorkerExecutor workers;
+  private final ObjectMapper json = WireCodec.mapper();
+
+  Replies(WorkerExecutor workers) {
+    this.workers = workers;
+  }
+
+  <T> void ok(RoutingContext ctx, Callable<T> work) {
+    reply(ctx, 200, work);
+  }
+
+  <T> void created(RoutingContext ctx, Callable<T> work) {
+    reply(ctx, 201, work);
+  }
+
+  <T> void reply(RoutingContext ctx, int status, Callable<T> work) {
+    workers.executeBlocking(work, false).onSuccess(v -> send(ctx, status, v)).onFailure(ctx::fail);
+  }
+
+  void fail(RoutingContext ctx) {
+    Throwable e = ctx.failure();
+    if (e instanceof Rejected r) {
+      int status = switch (r.kind()) {
+        case INVALID -> 400;
+        case NOT_FOUND -> 404;
+        case CONFLICT -> 409;
+      };
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("error", r.getMessage());
+      body.put("field", r.field());
+      send(ctx, status, body);
+      return;
+    }
+    if (e == null) {
+      send(ctx, ctx.statusCode(), Map.of("error", ctx.statusCode() == 413 ? "request body too large" : "request failed"));
+      return;
+    }
+    LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), e);
+    send(ctx, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
+  }
+
+  void send(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    try {
+      ctx.response()
+          .setStatusCode(status)
+          .putHeader("content-type", "application/json; charset=utf-8")
+          .end(json.writeValueAsString(body));
+    } catch (Exception e) {
+      LOG.error("cannot encode response", e);
+      ctx.response().setStatusCode(500).end();
+    }
+  }
+
+  <T> T convert(Object value, Class<T> type) {
+    return json.convertValue(value, type);
+  }
+}

@@ -1,0 +1,10 @@
+package com.wecomrpa.controller.customer;
+
+import java.util.Map;
+
+/**
+ * Something that happened to a customer, fed by a CRM or order system. {@code id} makes delivery
+ * idempotent: an event seen before is acknowledged and ignored. {@code at} defaults to now.
+ */
+public record CustomerEvent(
+    String id, String type, String accountId, String customerId, String at, String nickname, String stage, Map<String, String> fields) {}

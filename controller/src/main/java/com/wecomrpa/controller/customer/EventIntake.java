@@ -1,0 +1,216 @@
+package com.wecomrpa.controller.customer;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.Fields;
+import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.sop.JdbcPlanStore;
+import com.wecomrpa.controller.sop.Plan;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.protocol.WireCodec;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Takes customer events in batches: keeps the customer's record (nickname, stage, fields, status)
+ * current, starts customer SOPs whose trigger matches (once per plan and customer), and ends them
+ * when the customer leaves the plan's stage or is deleted or blocked.
+ */
+public final class EventIntake {
+  public static final Set<String> TYPES =
+      Set.of("friend_added", "joined_group", "order_placed", "stage_entered", "customer_deleted", "customer_blocked");
+
+  /** What a batch did. */
+  public record Outcome(int accepted, int duplicates, int sequencesStarted, int sequencesEnded) {}
+
+  private record Checked(CustomerEvent event, Instant at) {}
+
+  private static final TypeReference<Map<String, String>> FIELDS = new TypeReference<>() {};
+
+  private final Database db;
+  private final JdbcPlanStore plans;
+  private final ObjectMapper json = WireCodec.mapper();
+
+  public EventIntake(Database db, JdbcPlanStore plans) {
+    this.db = db;
+    this.plans = plans;
+  }
+
+  /** Applies the whole batch in one transaction, or refuses it naming the first bad field. */
+  public Outcome accept(List<CustomerEvent> events, Instant now) {
+    if (events == null || events.isEmpty()) {
+      throw Rejected.invalid("events", "events must be a non-empty list");
+    }
+    if (events.size() > 10_000) {
+      throw Rejected.invalid("events", "at most 10000 events per batch");
+    }
+    List<Checked> checked = new java.util.ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      checked.add(check("events[" + i + "]", events.get(i), now));
+    }
+    return db.inTransaction(
+        c -> {
+          int accepted = 0;
+          int duplicates = 0;
+          int started = 0;
+          int ended = 0;
+          List<Plan.Stored> customerPlans =
+              plans.active(c).stream().filter(p -> p.plan().kind() == Plan.Kind.CUSTOMER).toList();
+          for (int i = 0; i < checked.size(); i++) {
+            CustomerEvent e = checked.get(i).event();
+            Instant at = checked.get(i).at();
+            if (Sql.count(c, "SELECT COUNT(*) FROM events WHERE id = ?", e.id()) > 0) {
+              duplicates++;
+              continue;
+            }
+            Customer customer = upsertCustomer(c, "events[" + i + "]", e, now);
+            Sql.update(c, "INSERT INTO events (id, type, customer_id, occurred_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?)",
+                e.id(), e.type(), e.customerId(), at.toEpochMilli(), now.toEpochMilli(), write(e));
+            accepted++;
+            ended += endSequences(c, customer, e, now);
+            if (!customer.status().equals("active")) {
+              continue;
+            }
+            for (Plan.Stored p : customerPlans) {
+              Plan plan = p.plan();
+              boolean triggered =
+                  plan.triggerEvent().equals(e.type()) && (plan.triggerStage() == null || plan.triggerStage().equals(customer.stage()));
+              boolean inStage = plan.stage() == null || plan.stage().equals(customer.stage());
+              if (triggered && inStage && Sql.count(c, "SELECT COUNT(*) FROM plan_runs WHERE plan_id = ? AND customer_id = ?", plan.id(), customer.id()) == 0) {
+                Sql.update(c, "INSERT INTO plan_runs (plan_id, customer_id, anchor_at, event_id, status) VALUES (?, ?, ?, ?, 'active')",
+                    plan.id(), customer.id(), at.toEpochMilli(), e.id());
+                started++;
+              }
+            }
+          }
+          return new Outcome(accepted, duplicates, started, ended);
+        });
+  }
+
+  public Optional<Customer> customer(String id) {
+    return db.inTransaction(c -> findCustomer(c, id));
+  }
+
+  private Checked check(String f, CustomerEvent e, Instant now) {
+    if (e == null) {
+      throw Rejected.invalid(f, f + " must be an object");
+    }
+    Fields.maxLength(f + ".id", Fields.required(f + ".id", e.id()), 128);
+    String type = Fields.required(f + ".type", e.type());
+    if (!TYPES.contains(type)) {
+      throw Rejected.invalid(f + ".type", f + ".type must be one of " + new java.util.TreeSet<>(TYPES));
+    }
+    Fields.id(f + ".customerId", e.customerId());
+    if (type.equals("stage_entered")) {
+      Fields.maxLength(f + ".stage", Fields.required(f + ".stage", e.stage()), 64);
+    }
+    Fields.maxLength(f + ".nickname", e.nickname(), 200);
+    Instant at = now;
+    if (e.at() != null) {
+      try {
+        at = Instant.parse(e.at());
+      } catch (DateTimeException ex) {
+        throw Rejected.invalid(f + ".at", f + ".at '" + e.at() + "' must be an ISO instant like 2026-11-22T09:00:00Z");
+      }
+    }
+    return new Checked(e, at);
+  }
+
+  private Customer upsertCustomer(Connection c, String f, CustomerEvent e, Instant now) throws SQLException {
+    Optional<Customer> existing = findCustomer(c, e.customerId());
+    String status = switch (e.type()) {
+      case "customer_deleted" -> "deleted";
+      case "customer_blocked" -> "blocked";
+      default -> null;
+    };
+    if (existing.isEmpty()) {
+      String account = Fields.id(f + ".accountId", e.accountId());
+      if (Sql.count(c, "SELECT COUNT(*) FROM accounts WHERE id = ?", account) == 0) {
+        throw Rejected.notFound(f + ".accountId", "account " + account + " not found");
+      }
+      Customer fresh =
+          new Customer(e.customerId(), account, e.nickname() == null ? e.customerId() : e.nickname(), e.stage(), status == null ? "active" : status,
+              e.fields() == null ? Map.of() : e.fields());
+      Sql.update(c, "INSERT INTO customers (id, account_id, nickname, stage, status, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          fresh.id(), fresh.accountId(), fresh.nickname(), fresh.stage(), fresh.status(), write(fresh.fields()), now.toEpochMilli(), now.toEpochMilli());
+      return fresh;
+    }
+    Customer old = existing.get();
+    if (e.accountId() != null && !e.accountId().equals(old.accountId())) {
+      throw Rejected.conflict(f + ".accountId", "customer " + old.id() + " belongs to account " + old.accountId());
+    }
+    Map<String, String> fields = new LinkedHashMap<>(old.fields());
+    if (e.fields() != null) {
+      fields.putAll(e.fields());
+    }
+    Customer updated =
+        new Customer(old.id(), old.accountId(), e.nickname() == null ? old.nickname() : e.nickname(),
+            e.type().equals("stage_entered") ? e.stage() : old.stage(), status == null ? old.status() : status, fields);
+    Sql.update(c, "UPDATE customers SET nickname = ?, stage = ?, status = ?, fields = ?, updated_at = ? WHERE id = ?",
+        updated.nickname(), updated.stage(), updated.status(), write(updated.fields()), now.toEpochMilli(), updated.id());
+    return updated;
+  }
+
+  /** Ends the customer's running sequences that no longer apply, cancelling their queued steps. */
+  private int endSequences(Connection c, Customer customer, CustomerEvent e, Instant now) throws SQLException {
+    List<String[]> runs =
+        Sql.list(c, "SELECT r.plan_id, p.spec FROM plan_runs r JOIN plans p ON p.id = r.plan_id WHERE r.customer_id = ? AND r.status = 'active'",
+            rs -> new String[] {rs.getString(1), rs.getString(2)}, customer.id());
+    int ended = 0;
+    for (String[] run : runs) {
+      String planStage = plans.find(c, run[0]).map(p -> p.plan().stage()).orElse(null);
+      String why = null;
+      if (!customer.status().equals("active")) {
+        why = "exit: customer " + customer.status();
+      } else if (e.type().equals("stage_entered") && planStage != null && !planStage.equals(customer.stage())) {
+        why = "exit: customer left stage " + planStage + " for " + customer.stage();
+      }
+      if (why != null) {
+        Sql.update(c, "UPDATE plan_runs SET status = 'exited', exit_reason = ? WHERE plan_id = ? AND customer_id = ?", why, run[0], customer.id());
+        Sql.update(c, "UPDATE jobs SET state = 'CANCELLED', reason = ?, updated_at = ? WHERE source_kind = 'plan' AND source_id = ? AND customer_id = ? AND state = 'QUEUED'",
+            why, now.toEpochMilli(), run[0], customer.id());
+        ended++;
+      }
+    }
+    return ended;
+  }
+
+  static Optional<Customer> findCustomer(Connection c, String id) throws SQLException {
+    ObjectMapper m = WireCodec.mapper();
+    return Sql.one(
+        c,
+        "SELECT id, account_id, nickname, stage, status, fields FROM customers WHERE id = ?",
+        rs -> {
+          Map<String, String> fields;
+          try {
+            fields = m.readValue(rs.getString(6), FIELDS);
+          } catch (Exception ex) {
+            fields = new HashMap<>();
+          }
+          return new Customer(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), fields);
+        },
+        id);
+  }
+
+  /** A customer as the expander needs it. */
+  public static Optional<Customer> find(Connection c, String id) throws SQLException {
+    return findCustomer(c, id);
+  }
+
+  private String write(Object o) {
+    try {
+      return json.writeValueAsString(o);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package com.wecomrpa.controller.sop;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns a step's content into the agent action and params the flows in {@code scripts/} expect,
+ * rendering template variables with what is known about the target.
+ */
+final class ContentActions {
+  record Action(String name, Map<String, String> params) {}
+
+  private ContentActions() {}
+
+  static Action forGroup(ContentSpec c, String groupId, String groupName, Map<String, String> vars) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("group_id", groupId);
+    p.put("group_name", groupName);
+    String action = switch (c.kind()) {
+      case "text" -> {
+        p.put("text", ContentTemplate.render(c.text(), vars));
+        yield "send_group_text";
+      }
+      case "image" -> {
+        p.put("image_url", c.url());
+        yield "send_group_image";
+      }
+      case "link" -> {
+        p.put("url", c.url());
+        p.put("title", ContentTemplate.render(c.title(), vars));
+        p.put("description", c.description() == null ? "" : ContentTemplate.render(c.description(), vars));
+        p.put("cover", c.cover() == null ? "" : c.cover());
+        yield "send_group_link";
+      }
+      case "miniprogram" -> {
+        p.put("app_id", c.appId());
+        p.put("path", c.path());
+        p.put("title", ContentTemplate.render(c.title(), vars));
+        p.put("cover", c.cover() == null ? "" : c.cover());
+        yield "send_group_miniprogram";
+      }
+      default -> {
+        p.put("file_url", c.url());
+        p.put("file_name", c.name());
+        yield "send_group_file";
+      }
+    };
+    return new Action(action, p);
+  }
+
+  static Action forCustomer(ContentSpec c, String customerId, String nickname, Map<String, String> vars) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("customer_id", customerId);
+    p.put("customer_name", nickname);
+    p.put("text", ContentTemplate.render(c.text(), vars));
+    return new Action("send_private_text", p);
+  }
+
+  static Action forMoments(ContentSpec c, Map<String, String> vars) {
+    Map<String, String> p = new LinkedHashMap<>();
+    if (c.kind().equals("image")) {
+      p.put("text", c.text() == null ? "" : ContentTemplate.render(c.text(), vars));
+      p.put("image_url", c.url());
+    } else {
+      p.put("text", ContentTemplate.render(c.text(), vars));
+      p.put("image_url", "");
+    }
+    return new Action("post_moments", p);
+  }
+}

@@ -1,0 +1,75 @@
+package com.wecomrpa.controller.sop;
+
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Decides, for one group and one calendar day, which planned posts fit the daily cap: posts already
+ * on their way keep their place; the rest go by plan priority, then time, then plan id. Posts that
+ * do not fit end SKIPPED {@code quota:group-daily} naming the plans that won. Re-run after any
+ * change, a future post can win its place back (e.g. when the plan that beat it is paused).
+ */
+final class GroupDayRanking {
+  private record Planned(String id, String planId, String state, String reason, int priority, long due) {}
+
+  private final int cap;
+
+  GroupDayRanking(int cap) {
+    this.cap = cap;
+  }
+
+  /** Returns how many posts ended up skipped for this group-day. */
+  int rank(Connection c, String groupId, LocalDate day, Instant now) throws SQLException {
+    List<Planned> all =
+        Sql.list(
+            c,
+            "SELECT id, source_id, state, reason, priority, not_before FROM jobs WHERE group_id = ? AND plan_day = ? AND source_kind = 'plan'",
+            rs -> new Planned(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getLong(6)),
+            groupId,
+            Date.valueOf(day));
+    List<Planned> placed = new ArrayList<>();
+    List<Planned> contenders = new ArrayList<>();
+    for (Planned p : all) {
+      switch (p.state()) {
+        case "LEASED", "RUNNING", "SUCCEEDED", "UNKNOWN" -> placed.add(p);
+        case "QUEUED" -> contenders.add(p);
+        case "SKIPPED" -> {
+          if (p.reason() != null && p.reason().startsWith("quota:group-daily") && p.due() > now.toEpochMilli()) {
+            contenders.add(p);
+          }
+        }
+        default -> {
+          // FAILED, CANCELLED and expired posts hold no place
+        }
+      }
+    }
+    contenders.sort(Comparator.comparingInt(Planned::priority).reversed().thenComparingLong(Planned::due).thenComparing(Planned::planId));
+    int free = Math.max(0, cap - placed.size());
+    List<Planned> winners = contenders.subList(0, Math.min(free, contenders.size()));
+    List<Planned> losers = contenders.subList(winners.size(), contenders.size());
+    Set<String> wonBy = new LinkedHashSet<>();
+    placed.forEach(p -> wonBy.add(p.planId()));
+    winners.forEach(p -> wonBy.add(p.planId()));
+    for (Planned w : winners) {
+      if (!w.state().equals("QUEUED")) {
+        Sql.update(c, "UPDATE jobs SET state = 'QUEUED', reason = NULL, updated_at = ? WHERE id = ? AND state = 'SKIPPED'", now.toEpochMilli(), w.id());
+      }
+    }
+    String reason = "quota:group-daily; " + cap + " posts on " + day + " won by " + String.join(", ", wonBy);
+    for (Planned l : losers) {
+      if (l.state().equals("QUEUED") || !reason.equals(l.reason())) {
+        Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, updated_at = ? WHERE id = ? AND state IN ('QUEUED', 'SKIPPED')", reason, now.toEpochMilli(), l.id());
+      }
+    }
+    return losers.size();
+  }
+}

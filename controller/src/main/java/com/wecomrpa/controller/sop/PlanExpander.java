@@ -1,0 +1,230 @@
+package com.wecomrpa.controller.sop;
+
+import com.wecomrpa.controller.customer.Customer;
+import com.wecomrpa.controller.customer.EventIntake;
+import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.job.NewJob;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Materialises active plans into jobs up to a horizon ahead, never further. A job's id is plan,
+ * version, step, target and occurrence, so running the expander twice, or again after a crash,
+ * creates nothing twice. Group posts are then ranked per group and day against the daily cap.
+ */
+public final class PlanExpander {
+  /** What one run did. */
+  public record Result(int created, int skippedByCap) {}
+
+  private record GroupRow(String id, String name, String accountId, String accountName, ZoneId zone, Instant createdAt, Set<String> tags) {}
+
+  private record AccountRow(String id, String name, ZoneId zone) {}
+
+  private final Database db;
+  private final JdbcPlanStore plans;
+  private final JdbcJobStore jobs;
+  private final GroupDayRanking ranking;
+  private final Duration horizon;
+
+  public PlanExpander(Database db, JdbcPlanStore plans, JdbcJobStore jobs, int postsPerGroupPerDay, Duration horizon) {
+    this.db = db;
+    this.plans = plans;
+    this.jobs = jobs;
+    this.ranking = new GroupDayRanking(postsPerGroupPerDay);
+    this.horizon = horizon;
+  }
+
+  public Result expand(Instant now) {
+    return db.inTransaction(
+        c -> {
+          List<Plan.Stored> active = plans.active(c);
+          if (active.isEmpty()) {
+            return new Result(0, 0);
+          }
+          Map<String, AccountRow> accounts = accounts(c);
+          List<GroupRow> groups = null;
+          List<NewJob> wanted = new ArrayList<>();
+          for (Plan.Stored p : active) {
+            Set<String> existing =
+                new HashSet<>(Sql.list(c, "SELECT id FROM jobs WHERE source_kind = 'plan' AND source_id = ? AND id LIKE ?",
+                    rs -> rs.getString(1), p.plan().id(), prefix(p) + "%"));
+            List<NewJob> planJobs = new ArrayList<>();
+            switch (p.plan().kind()) {
+              case GROUP -> {
+                if (groups == null) {
+                  groups = groups(c, accounts);
+                }
+                group(p, groups, now, planJobs);
+              }
+              case MOMENTS -> moments(p, accounts, now, planJobs);
+              case CUSTOMER -> customers(c, p, accounts, now, planJobs);
+            }
+            planJobs.stream().filter(j -> !existing.contains(j.id())).forEach(wanted::add);
+          }
+          List<NewJob> fresh = jobs.enqueue(c, wanted, now);
+          Set<Map.Entry<String, LocalDate>> touched = new LinkedHashSet<>();
+          for (NewJob j : fresh) {
+            if (j.groupId() != null && j.planDay() != null) {
+              touched.add(Map.entry(j.groupId(), j.planDay()));
+            }
+          }
+          int skipped = 0;
+          for (Map.Entry<String, LocalDate> gd : touched) {
+            skipped += ranking.rank(c, gd.getKey(), gd.getValue(), now);
+          }
+          return new Result(fresh.size(), skipped);
+        });
+  }
+
+  /** Re-ranks every group-day from today on; after a plan is paused, edited or deleted. */
+  public void rerank(Instant now) {
+    db.inTransaction(
+        c -> {
+          LocalDate from = LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).minusDays(1);
+          for (Object[] gd : Sql.list(c, "SELECT DISTINCT group_id, plan_day FROM jobs WHERE source_kind = 'plan' AND plan_day >= ?",
+              rs -> new Object[] {rs.getString(1), rs.getDate(2).toLocalDate()}, java.sql.Date.valueOf(from))) {
+            ranking.rank(c, (String) gd[0], (LocalDate) gd[1], now);
+          }
+          return null;
+        });
+  }
+
+  private static String prefix(Plan.Stored p) {
+    return "plan:" + p.plan().id() + ":v" + p.version() + ":";
+  }
+
+  private void group(Plan.Stored p, List<GroupRow> groups, Instant now, List<NewJob> out) {
+    Plan plan = p.plan();
+    for (GroupRow g : groups) {
+      boolean targeted = plan.selector() != null ? plan.selector().matches(g.tags()) : plan.groupIds().contains(g.id());
+      if (!targeted) {
+        continue;
+      }
+      // New groups are picked up from their next occurrence; a new version from its own start.
+      Instant from = latest(p.effectiveAt(), g.createdAt(), now.minus(Duration.ofDays(1)));
+      Map<String, String> vars = Map.of("group_name", g.name(), "account_name", g.accountName());
+      for (LocalDate day = LocalDate.ofInstant(from, g.zone()); !day.isAfter(LocalDate.ofInstant(now.plus(horizon), g.zone())); day = day.plusDays(1)) {
+        if (!plan.runsOn(day)) {
+          continue;
+        }
+        for (Plan.PlanStepRule step : plan.steps()) {
+          Instant due = day.atTime(step.at()).atZone(g.zone()).toInstant();
+          if (due.isBefore(from) || due.isAfter(now.plus(horizon))) {
+            continue;
+          }
+          ContentActions.Action a = ContentActions.forGroup(step.content(), g.id(), g.name(), vars);
+          out.add(new NewJob(prefix(p) + "s" + step.index() + ":" + g.id() + ":" + day, "plan", plan.id(), g.accountId(), g.id(), null,
+              a.name(), a.params(), plan.priority(), due, due.plus(plan.window()), day));
+        }
+      }
+    }
+  }
+
+  private void moments(Plan.Stored p, Map<String, AccountRow> accounts, Instant now, List<NewJob> out) {
+    Plan plan = p.plan();
+    for (String accountId : plan.accounts()) {
+      AccountRow a = accounts.get(accountId);
+      if (a == null) {
+        continue;
+      }
+      Instant from = latest(p.effectiveAt(), p.effectiveAt(), now.minus(Duration.ofDays(1)));
+      for (LocalDate day = LocalDate.ofInstant(from, a.zone()); !day.isAfter(LocalDate.ofInstant(now.plus(horizon), a.zone())); day = day.plusDays(1)) {
+        if (!plan.runsOn(day)) {
+          continue;
+        }
+        for (Plan.PlanStepRule step : plan.steps()) {
+          Instant due = day.atTime(step.at()).atZone(a.zone()).toInstant();
+          if (due.isBefore(from) || due.isAfter(now.plus(horizon))) {
+            continue;
+          }
+          ContentActions.Action act = ContentActions.forMoments(step.content(), Map.of("account_name", a.name()));
+          out.add(new NewJob(prefix(p) + "s" + step.index() + ":" + a.id() + ":" + day, "plan", plan.id(), a.id(), null, null,
+              act.name(), act.params(), plan.priority(), due, due.plus(plan.window()), null));
+        }
+      }
+    }
+  }
+
+  private void customers(Connection c, Plan.Stored p, Map<String, AccountRow> accounts, Instant now, List<NewJob> out) throws SQLException {
+    Plan plan = p.plan();
+    List<Object[]> runs =
+        Sql.list(c, "SELECT customer_id, anchor_at FROM plan_runs WHERE plan_id = ? AND status = 'active'",
+            rs -> new Object[] {rs.getString(1), rs.getLong(2)}, plan.id());
+    for (Object[] run : runs) {
+      Customer customer = EventIntake.find(c, (String) run[0]).orElse(null);
+      if (customer == null || !customer.status().equals("active")) {
+        continue;
+      }
+      AccountRow a = accounts.get(customer.accountId());
+      Instant anchor = Instant.ofEpochMilli((Long) run[1]);
+      // A later version only takes over the steps still ahead of it; earlier ones were version 1's.
+      Instant from = p.version() > 1 ? latest(anchor, p.effectiveAt(), anchor) : anchor;
+      Map<String, String> vars = new HashMap<>(customer.fields());
+      vars.put("nickname", customer.nickname());
+      vars.put("account_name", a.name());
+      vars.put("stage", customer.stage() == null ? "" : customer.stage());
+      boolean allPlanned = true;
+      for (int cycle = 0; cycle < plan.repeatCount(); cycle++) {
+        Instant cycleAnchor = anchor.plus(Duration.ofDays((long) cycle * plan.repeatIntervalDays()));
+        for (Plan.PlanStepRule step : plan.steps()) {
+          Instant due = step.offset().dueAfter(cycleAnchor, a.zone());
+          if (due.isAfter(now.plus(horizon))) {
+            allPlanned = false;
+            continue;
+          }
+          if (due.isBefore(from)) {
+            continue;
+          }
+          ContentActions.Action act = ContentActions.forCustomer(step.content(), customer.id(), customer.nickname(), vars);
+          out.add(new NewJob(prefix(p) + "s" + step.index() + ":" + customer.id() + ":c" + cycle, "plan", plan.id(), customer.accountId(), null,
+              customer.id(), act.name(), act.params(), plan.priority(), due, due.plus(plan.window()), null));
+        }
+      }
+      if (allPlanned) {
+        // Every step of every cycle is materialised: the sequence needs no more expansion.
+        Sql.update(c, "UPDATE plan_runs SET status = 'done' WHERE plan_id = ? AND customer_id = ? AND status = 'active'", plan.id(), customer.id());
+      }
+    }
+  }
+
+  private static Instant latest(Instant a, Instant b, Instant c) {
+    Instant m = a.isAfter(b) ? a : b;
+    return m.isAfter(c) ? m : c;
+  }
+
+  private static Map<String, AccountRow> accounts(Connection c) throws SQLException {
+    Map<String, AccountRow> out = new LinkedHashMap<>();
+    for (AccountRow a : Sql.list(c, "SELECT id, display_name, time_zone FROM accounts", rs -> new AccountRow(rs.getString(1), rs.getString(2), ZoneId.of(rs.getString(3))))) {
+      out.put(a.id(), a);
+    }
+    return out;
+  }
+
+  private static List<GroupRow> groups(Connection c, Map<String, AccountRow> accounts) throws SQLException {
+    Map<String, Set<String>> tags = new HashMap<>();
+    for (String[] t : Sql.list(c, "SELECT group_id, tag FROM group_tags", rs -> new String[] {rs.getString(1), rs.getString(2)})) {
+      tags.computeIfAbsent(t[0], k -> new HashSet<>()).add(t[1]);
+    }
+    return Sql.list(
+        c,
+        "SELECT id, name, account_id, created_at FROM chat_groups ORDER BY id",
+        rs -> {
+          AccountRow a = accounts.get(rs.getString(3));
+          return new GroupRow(rs.getString(1), rs.getString(2), a.id(), a.name(), a.zone(), Instant.ofEpochMilli(rs.getLong(4)), tags.getOrDefault(rs.getString(1), Set.of()));
+        });
+  }
+}
