@@ -94,6 +94,7 @@
     openChatOf = null;
     $('messages').dataset.loaded = '';
     show('list-view');
+    lastList = '';
     await loadConversations();
   }
 
@@ -180,9 +181,16 @@
     }
   }
 
+  let lastList = '';
   async function loadConversations() {
-    conversations = await api('GET', '/client/conversations');
-    renderList();
+    const fresh = await api('GET', '/client/conversations');
+    const text = JSON.stringify(fresh);
+    // Re-render only on change, as a client would: a steady list keeps its elements.
+    if (text !== lastList) {
+      lastList = text;
+      conversations = fresh;
+      renderList();
+    }
   }
 
   $('search').addEventListener('input', renderList);
@@ -198,4 +206,6 @@
 
   api('GET', '/client/me').then((me) => { $('me').textContent = me.name; $('me').dataset.account = me.id; });
   loadConversations().then(() => { $('conversations').dataset.loaded = 'true'; });
+  // New chats (a customer just added, a group just joined) arrive without a reload, as pushed.
+  setInterval(() => { if (!$('list-view').hidden) loadConversations().catch(() => {}); }, 1000);
 })();

@@ -42,6 +42,11 @@ public final class ControllerClient implements AutoCloseable {
         new JsonObject().put("id", id).put("content", new JsonObject().put("kind", "text").put("text", text)).put("target", new JsonObject().put("groupIds", groupIds)));
   }
 
+  /** Any POST under /api/v1, answered with its status and raw body. */
+  public Future<HttpResponse<Buffer>> postRaw(String path, JsonObject body) {
+    return http.postAbs(base + path).sendJsonObject(body);
+  }
+
   /** Any GET under /api/v1, answered with its status and raw body. */
   public Future<HttpResponse<Buffer>> get(String path) {
     return http.getAbs(base + path).send();

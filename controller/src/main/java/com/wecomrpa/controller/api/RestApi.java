@@ -212,7 +212,8 @@ public final class RestApi {
       throw Rejected.invalid("state", "state must be one of " + List.of(JobState.values()));
     }
     int limit = intParam(ctx, "limit", 1000, 1, 10000);
-    ok(ctx, () -> jobs.list(ctx.queryParams().get("broadcastId"), ctx.queryParams().get("groupId"), s, limit));
+    String source = ctx.queryParams().get("broadcastId") != null ? ctx.queryParams().get("broadcastId") : ctx.queryParams().get("planId");
+    ok(ctx, () -> jobs.list(source, ctx.queryParams().get("groupId"), s, limit));
   }
 
   private List<Map<String, Object>> executionViews(String jobId) {

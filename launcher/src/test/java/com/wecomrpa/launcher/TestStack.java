@@ -1,0 +1,155 @@
+package com.wecomrpa.launcher;
+
+import com.wecomrpa.agent.Agent;
+import com.wecomrpa.agent.AgentOptions;
+import com.wecomrpa.agent.DeviceProfile;
+import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
+import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
+import com.wecomrpa.controller.Controller;
+import com.wecomrpa.controller.ControllerOptions;
+import com.wecomrpa.controller.cluster.LoopbackCluster;
+import com.wecomrpa.simulator.Simulator;
+import com.wecomrpa.simulator.SimulatorOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * The whole product on loopback for a test: simulator and controller sharing one business clock,
+ * and agents driving real headless Chromium. The controller keeps its port across restarts so
+ * agents reconnect to it as they would in production.
+ */
+final class TestStack implements AutoCloseable {
+  static final String TOKEN = "test-agent-token-" + UUID.randomUUID();
+  static final ChromiumPaths CHROMIUM = ChromiumPaths.debianDefaults();
+
+  final Vertx vertx;
+  final Simulator sim;
+  final ControllerClient api;
+  final Path dir;
+  private final ControllerOptions options;
+  private final Clock clock;
+  private final List<Agent> agents = new ArrayList<>();
+  private Controller controller;
+  private String deployment;
+
+  private TestStack(Vertx vertx, Path dir, Clock clock, ControllerOptions options) {
+    this.vertx = vertx;
+    this.dir = dir;
+    this.clock = clock;
+    this.options = options;
+    this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0), clock);
+    await(sim.start());
+    deployController();
+    this.api = new ControllerClient(vertx, "http://127.0.0.1:" + options.port());
+  }
+
+  static TestStack start(Path dir, Clock clock, boolean clustered, UnaryOperator<ControllerOptions> tweak) {
+    if (CHROMIUM.missing() != null) {
+      throw new IllegalStateException(CHROMIUM.missing() + " (.ci/run installs it)");
+    }
+    Vertx vertx = clustered ? await(LoopbackCluster.start("test-" + UUID.randomUUID(), 5901)) : Vertx.vertx();
+    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dir.resolve("controller"), TOKEN).withPort(freePort()).withLeases(Duration.ofSeconds(3), Duration.ofMillis(500)));
+    return new TestStack(vertx, dir, clock, o);
+  }
+
+  private void deployController() {
+    controller = new Controller(options, clock);
+    deployment = await(vertx.deployVerticle(controller));
+  }
+
+  /** Stops the controller (its database closes) and starts a new one on the same data and port. */
+  void restartController() {
+    await(vertx.undeploy(deployment));
+    deployController();
+  }
+
+  String controllerWs() {
+    return "ws://127.0.0.1:" + options.port() + "/agent";
+  }
+
+  DeviceProfile device(String id, String account) {
+    return new DeviceProfile(id, account, "selenium", "wecom-sim", "sim-1", sim.baseUrl());
+  }
+
+  Agent startAgent(String agentId, String token, List<DeviceProfile> devices) {
+    Path work = dir.resolve(agentId);
+    Agent agent =
+        new Agent(vertx, new AgentOptions(agentId, controllerWs(), token, devices, Path.of("..", "scripts"), work),
+            d -> SeleniumDriver.start(CHROMIUM, work.resolve(d.id())), Clock.systemUTC());
+    agents.add(agent);
+    await(agent.start());
+    return agent;
+  }
+
+  void forget(Agent agent) {
+    agents.remove(agent);
+  }
+
+  JsonObject getObject(String path) {
+    return await(api.get(path)).bodyAsJsonObject();
+  }
+
+  JsonArray getArray(String path) {
+    return await(api.get(path)).bodyAsJsonArray();
+  }
+
+  JsonObject post(String path, JsonObject body) {
+    var r = await(api.postRaw(path, body));
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  /** Waits until {@code done} holds, failing with {@code what} after the timeout. */
+  static void waitUntil(String what, Duration timeout, BooleanSupplier done) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+      }
+      sleep(100);
+    }
+  }
+
+  static <T> T await(Future<T> f) {
+    return Processes.await(f, Duration.ofMinutes(2));
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Agent a : agents) {
+      await(a.stop());
+    }
+    await(vertx.close());
+  }
+}
