@@ -13,19 +13,35 @@ import java.time.ZoneOffset;
 public final class SimulatedClock extends Clock {
   private final Instant start;
   private final double speed;
-  private final long startNanos;
+  private volatile long startNanos;
+  private volatile boolean running;
 
+  /** A clock already running from {@code start}. */
   public SimulatedClock(Instant start, double speed) {
-    this(start, speed, System.nanoTime());
+    this(start, speed, true);
   }
 
-  private SimulatedClock(Instant start, double speed, long startNanos) {
+  private SimulatedClock(Instant start, double speed, boolean running) {
     if (speed <= 0) {
       throw new IllegalArgumentException("speed must be > 0");
     }
     this.start = start;
     this.speed = speed;
-    this.startNanos = startNanos;
+    this.running = running;
+    this.startNanos = System.nanoTime();
+  }
+
+  /** A clock that stands at {@code start} until {@link #run()}: setup takes no business time. */
+  public static SimulatedClock standing(Instant start, double speed) {
+    return new SimulatedClock(start, speed, false);
+  }
+
+  /** Starts time moving (once). */
+  public synchronized void run() {
+    if (!running) {
+      startNanos = System.nanoTime();
+      running = true;
+    }
   }
 
   public double speed() {
@@ -34,6 +50,9 @@ public final class SimulatedClock extends Clock {
 
   @Override
   public Instant instant() {
+    if (!running) {
+      return start;
+    }
     return start.plusNanos((long) ((System.nanoTime() - startNanos) * speed));
   }
 

@@ -57,11 +57,15 @@ public final class PlanApi {
     r.post("/plans/:id/resume").handler(ctx -> replies.ok(ctx, () -> expandAfter(view(plans.setStatus(ctx.pathParam("id"), "active", clock.instant())), true)));
     r.delete("/plans/:id").handler(ctx -> replies.ok(ctx, () -> expandAfter(view(plans.setStatus(ctx.pathParam("id"), "deleted", clock.instant())), true)));
     r.get("/plans").handler(ctx -> replies.ok(ctx, () -> plans.list().stream().map(this::view).toList()));
-    r.get("/plans/:id").handler(ctx -> replies.ok(ctx, () -> {
+    r.get("/plans/:id").handler(ctx -> {
+      java.time.Instant from = instant(ctx, "from");
+      java.time.Instant to = instant(ctx, "to");
+      replies.ok(ctx, () -> {
       Map<String, Object> v = view(plans.find(ctx.pathParam("id")).orElseThrow(() -> Rejected.notFound("id", "plan " + ctx.pathParam("id") + " not found")));
-      v.put("report", plans.report(ctx.pathParam("id")));
+      v.put("report", plans.report(ctx.pathParam("id"), from, to));
       return v;
-    }));
+    });
+    });
     r.get("/plans/:id/history").handler(ctx -> replies.ok(ctx, () -> plans.history(ctx.pathParam("id"))));
     r.post("/events").handler(this::events);
     r.get("/customers/:id").handler(ctx -> replies.ok(ctx, () -> events.customer(ctx.pathParam("id"))
@@ -73,6 +77,18 @@ public final class PlanApi {
   private void events(RoutingContext ctx) {
     EventBatch batch = RequestBodies.read(ctx, EventBatch.class);
     replies.ok(ctx, () -> expandAfter(events.accept(batch.events(), clock.instant()), false));
+  }
+
+  private static java.time.Instant instant(RoutingContext ctx, String name) {
+    String v = ctx.queryParams().get(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return java.time.Instant.parse(v);
+    } catch (java.time.DateTimeException e) {
+      throw Rejected.invalid(name, name + " must be an ISO instant like 2026-11-22T16:00:00Z");
+    }
   }
 
   private <T> T expandAfter(T result, boolean rerank) {

@@ -115,18 +115,24 @@ public final class JdbcPlanStore {
         });
   }
 
-  /** What the plan's jobs came to: counts per state, and per reason for the skipped ones. */
-  public Map<String, Object> report(String id) {
+  /**
+   * What the plan's jobs due in [from, to) came to (either bound may be null): counts per state,
+   * and per reason for the skipped and cancelled ones.
+   */
+  public Map<String, Object> report(String id, Instant from, Instant to) {
     return db.inTransaction(
         c -> {
           find(c, id).orElseThrow(() -> notFound(id));
+          String due = " AND not_before >= ? AND not_before < ?";
+          long lo = from == null ? Long.MIN_VALUE : from.toEpochMilli();
+          long hi = to == null ? Long.MAX_VALUE : to.toEpochMilli();
           Map<String, Integer> states = new LinkedHashMap<>();
-          Sql.list(c, "SELECT state, COUNT(*) FROM jobs WHERE source_id = ? AND source_kind = 'plan' GROUP BY state ORDER BY state",
-                  rs -> Map.entry(rs.getString(1), rs.getInt(2)), id)
+          Sql.list(c, "SELECT state, COUNT(*) FROM jobs WHERE source_id = ? AND source_kind = 'plan'" + due + " GROUP BY state ORDER BY state",
+                  rs -> Map.entry(rs.getString(1), rs.getInt(2)), id, lo, hi)
               .forEach(e -> states.put(e.getKey(), e.getValue()));
           Map<String, Integer> skipped = new LinkedHashMap<>();
-          Sql.list(c, "SELECT reason, COUNT(*) FROM jobs WHERE source_id = ? AND source_kind = 'plan' AND state IN ('SKIPPED', 'CANCELLED') GROUP BY reason ORDER BY reason",
-                  rs -> Map.entry(String.valueOf(rs.getString(1)), rs.getInt(2)), id)
+          Sql.list(c, "SELECT reason, COUNT(*) FROM jobs WHERE source_id = ? AND source_kind = 'plan' AND state IN ('SKIPPED', 'CANCELLED')" + due + " GROUP BY reason ORDER BY reason",
+                  rs -> Map.entry(String.valueOf(rs.getString(1)), rs.getInt(2)), id, lo, hi)
               .forEach(e -> skipped.put(e.getKey(), e.getValue()));
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("states", states);

@@ -1,0 +1,95 @@
+package com.wecomrpa.launcher;
+
+import com.wecomrpa.agent.Agent;
+import com.wecomrpa.agent.AgentOptions;
+import com.wecomrpa.agent.DeviceProfile;
+import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
+import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
+import com.wecomrpa.controller.Controller;
+import com.wecomrpa.controller.ControllerOptions;
+import com.wecomrpa.controller.cluster.LoopbackCluster;
+import com.wecomrpa.simulator.Simulator;
+import com.wecomrpa.simulator.SimulatorOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The demo's parts in one process: a clustered Vert.x (one Hazelcast member on loopback), the
+ * simulator, the controller and one agent with a headless Chromium per account, all reading one
+ * business clock. Accounts and groups are created through the real APIs.
+ */
+final class DemoStack implements AutoCloseable {
+  static final String ZONE = "Asia/Shanghai";
+
+  final Vertx vertx;
+  final Simulator sim;
+  final ControllerClient api;
+  final String controllerUrl;
+  final Fleet fleet;
+  private final Agent agent;
+
+  DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium) {
+    this.fleet = fleet;
+    this.vertx = Processes.await(LoopbackCluster.start("wecom-rpa-demo-" + UUID.randomUUID(), 5801), Duration.ofSeconds(60));
+    this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0), clock);
+    Processes.await(sim.start(), Duration.ofSeconds(30));
+    fleet.seed(sim.world());
+
+    String token = UUID.randomUUID().toString();
+    Controller controller = new Controller(ControllerOptions.defaults(data, token).withPort(0), clock);
+    Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));
+    this.controllerUrl = "http://127.0.0.1:" + controller.port();
+    this.api = new ControllerClient(vertx, controllerUrl);
+    for (String a : fleet.accounts()) {
+      Processes.await(api.createAccount(a, "wecom", "Bot " + a, ZONE), Duration.ofSeconds(30));
+    }
+    JsonArray batch = new JsonArray();
+    for (Fleet.GroupSeed g : fleet.groups()) {
+      batch.add(new JsonObject().put("id", g.id()).put("name", g.name()).put("accountId", g.accountId())
+          .put("tags", new JsonArray().add("demo").add("store:" + g.id().substring(2))));
+    }
+    if (!batch.isEmpty()) {
+      Processes.await(api.createGroups(batch), Duration.ofSeconds(60));
+    }
+
+    List<DeviceProfile> devices = new ArrayList<>();
+    for (int i = 0; i < fleet.accounts().size(); i++) {
+      devices.add(new DeviceProfile("dev-" + (i + 1), fleet.accounts().get(i), "selenium", "wecom-sim", "sim-1", sim.baseUrl()));
+    }
+    Path work = data.resolve("agent");
+    this.agent =
+        new Agent(vertx, new AgentOptions("agent-1", "ws://127.0.0.1:" + controller.port() + "/agent", token, devices, scripts, work),
+            d -> SeleniumDriver.start(chromium, work.resolve(d.id())), Clock.systemUTC());
+    Processes.await(agent.start(), Duration.ofMinutes(2));
+    System.out.printf("simulator: %s/login   controller: %s/api/v1%n", sim.baseUrl(), controllerUrl);
+  }
+
+  JsonObject get(String path) {
+    var r = Processes.await(api.get(path), Duration.ofSeconds(30));
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  JsonObject post(String path, JsonObject body) {
+    var r = Processes.await(api.postRaw(path, body), Duration.ofSeconds(30));
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  @Override
+  public void close() {
+    Processes.await(agent.stop(), Duration.ofMinutes(1));
+    Processes.await(vertx.close(), Duration.ofMinutes(1));
+  }
+}
