@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class ControllerApiTest {
+public class ControllerApiTest {
   @TempDir Path dir;
   RunningController controller;
 
@@ -31,11 +31,11 @@ class ControllerApiTest {
     controller.close();
   }
 
-  static String account(String id) {
+  public static String account(String id) {
     return "{\"id\":\"" + id + "\",\"platform\":\"wecom\",\"displayName\":\"Bot " + id + "\",\"timeZone\":\"Asia/Shanghai\"}";
   }
 
-  static String group(String id, String account, String tag) {
+  public static String group(String id, String account, String tag) {
     return "{\"id\":\"" + id + "\",\"name\":\"Group " + id + "\",\"accountId\":\"" + account + "\",\"tags\":[\"" + tag + "\"]}";
   }
 

@@ -65,6 +65,10 @@ final class RunningController implements AutoCloseable {
     return send(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
   }
 
+  Reply put(String path, String json) {
+    return send(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
   /** Polls a GET until {@code check} passes or the timeout ends; returns the last reply. */
   Reply await(String path, java.util.function.Predicate<JsonNode> check, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();

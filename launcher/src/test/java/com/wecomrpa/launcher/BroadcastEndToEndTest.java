@@ -4,18 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.wecomrpa.agent.Agent;
-import com.wecomrpa.agent.AgentOptions;
-import com.wecomrpa.agent.DeviceProfile;
-import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
-import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
-import com.wecomrpa.controller.Controller;
-import com.wecomrpa.controller.ControllerOptions;
-import com.wecomrpa.controller.cluster.LoopbackCluster;
 import com.wecomrpa.simulator.ChatWorld;
-import com.wecomrpa.simulator.Simulator;
-import com.wecomrpa.simulator.SimulatorOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -26,9 +16,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,15 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BroadcastEndToEndTest {
-  static final String TOKEN = "e2e-agent-token-" + UUID.randomUUID();
-  static final ChromiumPaths CHROMIUM = ChromiumPaths.debianDefaults();
-
   @TempDir static Path dir;
-  Vertx vertx;
-  Simulator sim;
-  Controller controller;
+  TestStack stack;
   ControllerClient api;
-  final List<Agent> agents = new ArrayList<>();
+  ChatWorld world;
 
   /** Noon today in Shanghai, so "the same day" cannot straddle midnight while the test runs. */
   static Clock middayInShanghai() {
@@ -61,17 +44,10 @@ class BroadcastEndToEndTest {
 
   @BeforeAll
   void startStack() {
-    assertThat(CHROMIUM.missing()).as("Chromium and chromedriver are installed (.ci/run installs them)").isNull();
-    vertx = await(LoopbackCluster.start("e2e-" + UUID.randomUUID(), 5901));
-    sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0), Clock.systemUTC());
-    await(sim.start());
-    ControllerOptions options =
-        ControllerOptions.defaults(dir.resolve("controller"), TOKEN).withPort(0).withLeases(Duration.ofSeconds(2), Duration.ofMillis(400)).withMaxAttempts(1);
-    controller = new Controller(options, middayInShanghai());
-    await(vertx.deployVerticle(controller));
-    api = new ControllerClient(vertx, "http://127.0.0.1:" + controller.port());
-
-    sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot 1"), new ChatWorld.Account("acc-2", "Bot 2"), new ChatWorld.Account("acc-3", "Bot 3")));
+    stack = TestStack.start(dir, middayInShanghai(), true, o -> o.withLeases(Duration.ofSeconds(2), Duration.ofMillis(400)).withMaxAttempts(1));
+    api = stack.api;
+    world = stack.sim.world();
+    world.addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot 1"), new ChatWorld.Account("acc-2", "Bot 2"), new ChatWorld.Account("acc-3", "Bot 3")));
     JsonArray groups = new JsonArray();
     List<ChatWorld.Group> simGroups = new ArrayList<>();
     for (int i = 1; i <= 50; i++) {
@@ -85,21 +61,18 @@ class BroadcastEndToEndTest {
     groups.add(group("ghost", "不存在的群", "acc-2", "ghost"));
     groups.add(group("slow", "慢速群", "acc-3", "slow"));
     simGroups.add(new ChatWorld.Group("slow", "acc-3", "慢速群"));
-    sim.world().addGroups(simGroups);
+    world.addGroups(simGroups);
     for (String a : List.of("acc-1", "acc-2", "acc-3")) {
       await(api.createAccount(a, "wecom", "Bot " + a, "Asia/Shanghai"));
     }
     await(api.createGroups(groups));
-    startAgent("agent-1", TOKEN, List.of(device("dev-1", "acc-1"), device("dev-2", "acc-2")));
+    stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1"), stack.device("dev-2", "acc-2")));
   }
 
   @AfterAll
   void stopStack() {
-    for (Agent a : agents) {
-      await(a.stop());
-    }
-    if (vertx != null) {
-      await(vertx.close());
+    if (stack != null) {
+      stack.close();
     }
   }
 
@@ -107,22 +80,8 @@ class BroadcastEndToEndTest {
     return new JsonObject().put("id", id).put("name", name).put("accountId", account).put("tags", new JsonArray().add(tag));
   }
 
-  DeviceProfile device(String id, String account) {
-    return new DeviceProfile(id, account, "selenium", "wecom-sim", "sim-1", sim.baseUrl());
-  }
-
-  Agent startAgent(String agentId, String token, List<DeviceProfile> devices) {
-    Path work = dir.resolve(agentId);
-    Agent agent =
-        new Agent(vertx, new AgentOptions(agentId, "ws://127.0.0.1:" + controller.port() + "/agent", token, devices, Path.of("..", "scripts"), work),
-            d -> SeleniumDriver.start(CHROMIUM, work.resolve(d.id())), Clock.systemUTC());
-    agents.add(agent);
-    await(agent.start());
-    return agent;
-  }
-
   JsonObject getObject(String path) {
-    return await(api.get(path)).bodyAsJsonObject();
+    return stack.getObject(path);
   }
 
   JsonObject awaitObject(String path, Predicate<JsonObject> done, Duration timeout) {
@@ -148,7 +107,7 @@ class BroadcastEndToEndTest {
 
     assertThat(b.getJsonObject("progress").getInteger("SUCCEEDED")).isEqualTo(50);
     for (int i = 1; i <= 50; i++) {
-      List<ChatWorld.ChatMessage> got = sim.world().messagesOf("e2e-" + i);
+      List<ChatWorld.ChatMessage> got = world.messagesOf("e2e-" + i);
       assertThat(got).as("messages in e2e-%d", i).hasSize(1);
       assertThat(got.get(0).text()).isEqualTo("本周会员日：全场满199减30");
       assertThat(got.get(0).accountId()).isEqualTo(i % 2 == 0 ? "acc-2" : "acc-1");
@@ -166,7 +125,7 @@ class BroadcastEndToEndTest {
 
     assertThat(fourth.getString("state")).isEqualTo("SKIPPED");
     assertThat(fourth.getString("reason")).isEqualTo("quota:group-daily");
-    assertThat(sim.world().messagesOf("solo")).extracting(ChatWorld.ChatMessage::text).containsExactly("福利第1弹", "福利第2弹", "福利第3弹");
+    assertThat(world.messagesOf("solo")).extracting(ChatWorld.ChatMessage::text).containsExactly("福利第1弹", "福利第2弹", "福利第3弹");
   }
 
   @Test
@@ -181,17 +140,17 @@ class BroadcastEndToEndTest {
     JsonObject e = executions.getJsonObject(0);
     assertThat(e.getString("failedStep")).isEqualTo("open-group");
     assertThat(e.getString("deviceId")).isEqualTo("dev-2");
-    assertThat(e.getString("error")).contains("conversation not visible");
+    assertThat(e.getString("error")).contains("group_chat not visible");
     var shot = await(api.get(e.getString("screenshot").substring("/api/v1".length())));
     assertThat(shot.statusCode()).isEqualTo(200);
     assertThat(shot.getHeader("content-type")).isEqualTo("image/png");
     assertThat(shot.body().getBytes(0, 4)).containsExactly(0x89, 'P', 'N', 'G');
-    assertThat(sim.world().messagesOf("e2e-2").stream().filter(m -> m.text().equals("hello"))).isEmpty();
+    assertThat(world.messagesOf("e2e-2").stream().filter(m -> m.text().equals("hello"))).isEmpty();
   }
 
   @Test
   void anAgentWithAWrongTokenIsRefused() {
-    assertThatThrownBy(() -> startAgent("intruder", "wrong-token", List.of(device("dev-x", "acc-3"))))
+    assertThatThrownBy(() -> stack.startAgent("intruder", "wrong-token", List.of(stack.device("dev-x", "acc-3"))))
         .hasMessageContaining("invalid agent token");
     JsonArray devices = await(api.get("/devices")).bodyAsJsonArray();
     assertThat(devices.stream().map(d -> ((JsonObject) d).getString("deviceId"))).doesNotContain("dev-x");
@@ -199,31 +158,27 @@ class BroadcastEndToEndTest {
 
   @Test
   void anAgentKilledDuringASendLeavesTheJobUnknownNeverSucceeded() {
-    Agent doomed = startAgent("agent-2", TOKEN, List.of(device("dev-3", "acc-3")));
-    sim.setExtraSendDelay("acc-3", 3000);
+    Agent doomed = stack.startAgent("agent-2", TestStack.TOKEN, List.of(stack.device("dev-3", "acc-3")));
+    stack.sim.setExtraSendDelay("acc-3", 3000);
     await(api.broadcastToGroups("slow-1", "这条消息发送中断", new JsonArray().add("slow")));
     awaitObject("/jobs/broadcast:slow-1:slow", j -> "RUNNING".equals(j.getString("state")), Duration.ofSeconds(30));
     sleep(800); // inside the send: the button is pressed, the server has not answered
 
     await(doomed.kill());
-    agents.remove(doomed);
+    stack.forget(doomed);
 
     JsonObject job = awaitObject("/jobs/broadcast:slow-1:slow", j -> Set.of("UNKNOWN", "QUEUED", "SUCCEEDED").contains(j.getString("state")), Duration.ofSeconds(15));
     assertThat(job.getString("state")).isIn("UNKNOWN", "QUEUED").isNotEqualTo("SUCCEEDED");
     sleep(3500); // the simulator may still record the in-flight message; the job must not flip
     assertThat(getObject("/jobs/broadcast:slow-1:slow").getString("state")).isEqualTo(job.getString("state"));
-    assertThat(sim.world().messagesOf("slow")).hasSizeLessThanOrEqualTo(1);
+    assertThat(world.messagesOf("slow")).hasSizeLessThanOrEqualTo(1);
   }
 
   static <T> T await(Future<T> f) {
-    return Processes.await(f, Duration.ofMinutes(2));
+    return TestStack.await(f);
   }
 
   static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    TestStack.sleep(ms);
   }
 }

@@ -42,7 +42,11 @@ class SopEndToEndTest {
   }
 
   void startWithAccounts(String... accounts) {
-    stack = TestStack.start(dir, clock, false, o -> o);
+    startWithAccounts(3, accounts);
+  }
+
+  void startWithAccounts(int postsPerGroupPerDay, String... accounts) {
+    stack = TestStack.start(dir, clock, false, o -> o.withCaps(200, postsPerGroupPerDay));
     List<ChatWorld.Account> simAccounts = new ArrayList<>();
     for (String a : accounts) {
       simAccounts.add(new ChatWorld.Account(a, "Bot " + a));
@@ -116,6 +120,46 @@ class SopEndToEndTest {
     }
     JsonObject report = stack.getObject("/plans/daily-four").getJsonObject("report");
     assertThat(report.getJsonObject("states").getInteger("SUCCEEDED")).isEqualTo(90);
+  }
+
+  @Test
+  void everyContentKindArrivesInTheClientAsItsOwnBubbleAndMomentsArePosted() {
+    startWithAccounts(10, "acc-1");
+    stack.sim.world().addGroups(List.of(new ChatWorld.Group("vip", "acc-1", "VIP 群")));
+    TestStack.await(stack.api.createGroups(new JsonArray().add(new JsonObject().put("id", "vip").put("name", "VIP 群").put("accountId", "acc-1")
+        .put("tags", new JsonArray().add("vip")))));
+    stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+    JsonArray steps = new JsonArray()
+        .add(new JsonObject().put("at", "09:00").put("content", text("早安 {group_name}")))
+        .add(new JsonObject().put("at", "09:10").put("content", new JsonObject().put("kind", "image").put("url", "https://img.example.com/a.png")))
+        .add(new JsonObject().put("at", "09:20").put("content", new JsonObject().put("kind", "link").put("url", "https://shop.example.com/c")
+            .put("title", "{group_name} 专享券").put("description", "今晚有效").put("cover", "https://img.example.com/c.png")))
+        .add(new JsonObject().put("at", "09:30").put("content", new JsonObject().put("kind", "miniprogram").put("appId", "wx0123456789abcdef")
+            .put("path", "pages/item?id=7").put("title", "限时秒杀").put("cover", "https://img.example.com/m.png")))
+        .add(new JsonObject().put("at", "09:40").put("content", new JsonObject().put("kind", "file").put("url", "https://files.example.com/menu.pdf")
+            .put("name", "菜单.pdf")));
+    stack.post("/plans", new JsonObject().put("id", "all-kinds").put("name", "All kinds").put("kind", "group").put("window", "2h")
+        .put("target", new JsonObject().put("selector", "vip")).put("steps", steps));
+    stack.post("/plans", new JsonObject().put("id", "moments").put("name", "Moments").put("kind", "moments").put("accounts", new JsonArray().add("acc-1"))
+        .put("steps", new JsonArray().add(new JsonObject().put("at", "09:45").put("content",
+            new JsonObject().put("kind", "image").put("url", "https://img.example.com/m.png").put("text", "{account_name} 今日上新")))));
+
+    at(DAY0, "09:46");
+    TestStack.waitUntil("five kinds in the group and one Moments post", Duration.ofSeconds(90),
+        () -> stack.sim.world().messagesOf("vip").size() == 5 && stack.sim.world().momentsOf("acc-1").size() == 1);
+
+    List<ChatWorld.ChatMessage> got = stack.sim.world().messagesOf("vip");
+    assertThat(got).extracting(ChatWorld.ChatMessage::kind).containsExactly("text", "image", "link", "miniprogram", "file");
+    assertThat(got.get(0).text()).isEqualTo("早安 VIP 群");
+    assertThat(got.get(1).payload()).containsEntry("url", "https://img.example.com/a.png");
+    assertThat(got.get(2).text()).isEqualTo("VIP 群 专享券");
+    assertThat(got.get(2).payload()).containsEntry("url", "https://shop.example.com/c").containsEntry("description", "今晚有效")
+        .containsEntry("cover", "https://img.example.com/c.png");
+    assertThat(got.get(3).payload()).containsEntry("appId", "wx0123456789abcdef").containsEntry("path", "pages/item?id=7").containsEntry("title", "限时秒杀");
+    assertThat(got.get(4).payload()).containsEntry("url", "https://files.example.com/menu.pdf").containsEntry("title", "菜单.pdf");
+    ChatWorld.MomentPost post = stack.sim.world().momentsOf("acc-1").get(0);
+    assertThat(post.text()).isEqualTo("Bot acc-1 今日上新");
+    assertThat(post.payload()).containsEntry("image", "https://img.example.com/m.png");
   }
 
   @Test

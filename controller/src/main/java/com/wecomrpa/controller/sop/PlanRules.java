@@ -221,8 +221,9 @@ public final class PlanRules {
         optional = Set.of();
       }
       case "image" -> {
+        // text is the caption a Moments post carries with its picture
         required = Set.of("url");
-        optional = Set.of();
+        optional = Set.of("text");
       }
       case "link" -> {
         required = Set.of("url", "title");

@@ -1,0 +1,160 @@
+package com.wecomrpa.controller.sop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.wecomrpa.controller.ControllerApiTest;
+import com.wecomrpa.controller.RunningControllerAccess;
+import com.wecomrpa.time.ManualClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Plans over the REST API on a manual clock, with no agent: what the expander and the rules decide. */
+class PlanLifecycleTest {
+  static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
+  static final LocalDate DAY = LocalDate.of(2026, 12, 1);
+
+  @TempDir Path dir;
+  final ManualClock clock = new ManualClock(at("00:00"));
+  RunningControllerAccess controller;
+
+  static java.time.Instant at(String time) {
+    return ZonedDateTime.of(DAY, LocalTime.parse(time), SHANGHAI).toInstant();
+  }
+
+  @BeforeEach
+  void start() {
+    controller = RunningControllerAccess.start(dir, clock);
+    controller.post("/accounts", ControllerApiTest.account("acc-1"));
+    controller.post("/groups", ControllerApiTest.group("g-1", "acc-1", "store:001"));
+    controller.post("/groups", ControllerApiTest.group("g-2", "acc-1", "store:002"));
+  }
+
+  @AfterEach
+  void stop() {
+    controller.close();
+  }
+
+  static String groupPlan(String id, int priority, String... times) {
+    List<String> steps = new ArrayList<>();
+    for (String t : times) {
+      steps.add("{\"at\":\"" + t + "\",\"content\":{\"kind\":\"text\",\"text\":\"" + id + " " + t + " {group_name}\"}}");
+    }
+    return "{\"id\":\"" + id + "\",\"name\":\"" + id + "\",\"kind\":\"group\",\"priority\":" + priority
+        + ",\"target\":{\"selector\":\"store:*\"},\"steps\":[" + String.join(",", steps) + "]}";
+  }
+
+  JsonNode jobs(String query) {
+    return controller.get("/jobs?" + query).body();
+  }
+
+  JsonNode awaitJobs(String query, Predicate<JsonNode> check) {
+    return controller.await("/jobs?" + query, check, Duration.ofSeconds(10)).body();
+  }
+
+  @Test
+  void theDailyCapIsSharedByPriorityThenTimeAndTheLosersNameTheWinners() {
+    controller.post("/plans", groupPlan("low", 1, "09:00", "12:00"));
+    controller.post("/plans", groupPlan("high", 10, "18:00", "20:00"));
+
+    JsonNode skipped = awaitJobs("groupId=g-1&state=SKIPPED", j -> j.size() == 1);
+
+    // high (priority 10) takes 18:00 and 20:00; of low's two, the earlier wins the last place.
+    assertThat(skipped.get(0).get("id").asText()).contains("plan:low:").contains(":s1:g-1:");
+    assertThat(skipped.get(0).get("reason").asText()).isEqualTo("quota:group-daily; 3 posts on 2026-12-01 won by high, low");
+    assertThat(jobs("groupId=g-1&state=QUEUED")).hasSize(3);
+  }
+
+  @Test
+  void expandingAgainOrAfterARestartCreatesNothingTwice() {
+    controller.post("/plans", groupPlan("news", 0, "09:00", "15:29"));
+    awaitJobs("planId=news", j -> j.size() == 4);
+    RunningControllerAccess.sleep(2500); // two more periodic expansions
+
+    controller.restart();
+    RunningControllerAccess.sleep(1500);
+
+    assertThat(jobs("planId=news")).hasSize(4);
+    clock.set(at("23:00"));
+    // the horizon (24h) now reaches tomorrow's 09:00 and 15:29 too: two more per group
+    assertThat(awaitJobs("planId=news", j -> j.size() == 8)).hasSize(8);
+  }
+
+  @Test
+  void aJobPastItsWindowIsSkippedExpiredInsteadOfPostedLate() {
+    controller.post("/plans", groupPlan("coupon", 0, "15:29"));
+    awaitJobs("planId=coupon", j -> j.size() == 2);
+
+    clock.set(at("22:00")); // no device ever came for it
+
+    JsonNode expired = awaitJobs("planId=coupon&state=SKIPPED", j -> j.size() == 2);
+    assertThat(expired).allSatisfy(j -> assertThat(j.get("reason").asText()).isEqualTo("expired"));
+  }
+
+  @Test
+  void editingPausingAndResumingAPlanKeepsHistoryAndFutureJobsFollowTheLatestVersion() {
+    controller.post("/plans", groupPlan("news", 0, "09:00"));
+    awaitJobs("planId=news&state=QUEUED", j -> j.size() == 2);
+    clock.set(at("08:00"));
+
+    var edited = controller.put("/plans/news", groupPlan("news", 0, "10:00").replace("news 10:00", "edited 10:00"));
+    assertThat(edited.status()).isEqualTo(200);
+    assertThat(edited.body().get("version").asInt()).isEqualTo(2);
+
+    JsonNode queued = awaitJobs("planId=news&state=QUEUED", j -> j.size() == 2 && j.get(0).get("id").asText().contains(":v2:"));
+    assertThat(queued).allSatisfy(j -> assertThat(j.get("params").get("text").asText()).startsWith("edited 10:00"));
+    assertThat(jobs("planId=news&state=CANCELLED")).hasSize(2)
+        .allSatisfy(j -> assertThat(j.get("reason").asText()).isEqualTo("plan updated to version 2"));
+
+    controller.post("/plans/news/pause", "");
+    awaitJobs("planId=news&state=QUEUED", JsonNode::isEmpty);
+    controller.post("/plans/news/resume", "");
+    assertThat(awaitJobs("planId=news&state=QUEUED", j -> j.size() == 2)).allSatisfy(j -> assertThat(j.get("id").asText()).contains(":v4:"));
+
+    JsonNode history = controller.get("/plans/news/history").body();
+    assertThat(history).extracting(h -> h.get("change").asText()).containsExactly("created", "updated", "paused", "resumed");
+    assertThat(history.get(1).get("spec").get("steps").get(0).get("at").asText()).isEqualTo("10:00");
+  }
+
+  @Test
+  void aBadEventInABatchRefusesTheBatchNamingTheFieldAndStoresNothing() {
+    String good = "{\"id\":\"e-1\",\"type\":\"friend_added\",\"accountId\":\"acc-1\",\"customerId\":\"c-1\",\"nickname\":\"小王\"}";
+    String bad = "{\"id\":\"e-2\",\"type\":\"birthday\",\"customerId\":\"c-2\"}";
+
+    var reply = controller.post("/events", "{\"events\":[" + good + "," + bad + "]}");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.body().get("field").asText()).isEqualTo("events[1].type");
+    assertThat(controller.get("/customers/c-1").status()).isEqualTo(404);
+    var unknownAccount = controller.post("/events", "{\"events\":[" + good.replace("acc-1", "acc-404") + "]}");
+    assertThat(unknownAccount.status()).isEqualTo(404);
+    assertThat(unknownAccount.body().get("field").asText()).isEqualTo("events[0].accountId");
+    assertThat(controller.post("/events", "{\"events\":[" + good + "]}").body().get("accepted").asInt()).isEqualTo(1);
+    assertThat(controller.get("/customers/c-1").body().get("nickname").asText()).isEqualTo("小王");
+  }
+
+  @Test
+  void aNewGroupMatchingARunningPlanIsPickedUpFromItsNextOccurrence() {
+    controller.post("/plans", groupPlan("news", 0, "09:00", "18:00"));
+    awaitJobs("planId=news", j -> j.size() == 4);
+    clock.set(at("12:00"));
+
+    controller.post("/groups", ControllerApiTest.group("g-3", "acc-1", "store:003"));
+
+    JsonNode forNew = awaitJobs("planId=news&groupId=g-3", j -> j.size() == 2);
+    // today's 09:00 is past for it; today's 18:00 and tomorrow's 09:00 are its next occurrences
+    assertThat(forNew).extracting(j -> j.get("id").asText()).containsExactlyInAnyOrder(
+        "plan:news:v1:s1:g-3:2026-12-01", "plan:news:v1:s0:g-3:2026-12-02");
+  }
+}
