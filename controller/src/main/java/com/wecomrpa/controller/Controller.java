@@ -1,7 +1,11 @@
 package com.wecomrpa.controller;
 
 import com.wecomrpa.controller.account.JdbcAccountStore;
+import com.wecomrpa.controller.access.ApiAuth;
+import com.wecomrpa.controller.access.JdbcTokenStore;
+import com.wecomrpa.controller.api.AdminApi;
 import com.wecomrpa.controller.api.PlanApi;
+import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.api.RestApi;
 import com.wecomrpa.controller.customer.EventIntake;
 import com.wecomrpa.controller.sop.ExpandPlansTask;
@@ -24,6 +28,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -65,10 +70,23 @@ public final class Controller extends VerticleBase {
   public Future<?> start() {
     workers = vertx.createSharedWorkerExecutor("controller-store", 8);
     return workers
-        .executeBlocking(() -> Database.embedded(options.dataDir(), 10), false)
+        .executeBlocking(
+            () -> {
+              Database opened = Database.embedded(options.dataDir(), 10);
+              new JdbcTokenStore(opened)
+                  .bootstrapAdmin(options.adminToken(), clock.instant())
+                  .filter(t -> options.adminToken() == null)
+                  // Printed once, to the console only: tokens never go to the log.
+                  .ifPresent(t -> System.out.println("first admin token (shown once, keep it): " + t));
+              return opened;
+            },
+            false)
         .compose(
             database -> {
               db = database;
+              JdbcTokenStore tokens = new JdbcTokenStore(db);
+              AuditLog audit = new AuditLog(db);
+              ApiAuth auth = new ApiAuth(workers, tokens);
               GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
               JdbcJobStore jobs = new JdbcJobStore(db, quota);
               DeviceBoard board = new DeviceBoard(clock);
@@ -76,7 +94,7 @@ public final class Controller extends VerticleBase {
               AgentGateway gateway =
                   new AgentGateway(
                       vertx, workers, board, dispatcher, jobs,
-                      new ScreenshotFolder(options.dataDir().resolve("screenshots")), systemClock,
+                      new ScreenshotFolder(options.dataDir().resolve("screenshots")), tokens, systemClock,
                       options.agentToken(), options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts());
               PlanRules rules = new PlanRules(options.maxTextLength());
               JdbcPlanStore plans = new JdbcPlanStore(db, rules);
@@ -86,9 +104,13 @@ public final class Controller extends VerticleBase {
                   new RestApi(
                       vertx, workers, options, clock, new JdbcAccountStore(db), new JdbcGroupStore(db),
                       new JdbcBroadcastStore(db, jobs), jobs, board, dispatcher,
-                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans), expandPlans));
+                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans), expandPlans),
+                      new AdminApi(clock, tokens, audit, auth));
               Router root = Router.router(vertx);
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));
+              // The body is read before authentication, whose token lookup may be asynchronous.
+              root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20));
+              root.route("/api/v1/*").handler(auth::handle);
               root.route("/api/v1/*").subRouter(api.router());
               expireLeases = new ExpireLeasesTask(vertx, workers, jobs, board, dispatcher, clock, systemClock);
               // Also the dispatcher's heartbeat for jobs that become due: frequent enough for a simulated day.

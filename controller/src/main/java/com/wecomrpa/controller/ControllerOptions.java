@@ -20,7 +20,8 @@ public record ControllerOptions(
     int maxTextLength,
     int maxAttempts,
     boolean clustered,
-    Duration planHorizon) {
+    Duration planHorizon,
+    String adminToken) {
 
   public static final int DEFAULT_PORT = 8080;
 
@@ -42,27 +43,32 @@ public record ControllerOptions(
 
   public static ControllerOptions defaults(Path dataDir, String agentToken) {
     return new ControllerOptions(
-        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true, Duration.ofHours(24));
+        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true, Duration.ofHours(24), null);
   }
 
   public ControllerOptions withPort(int p) {
-    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon);
+    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken);
   }
 
   public ControllerOptions withLeases(Duration lease, Duration heartbeat) {
-    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon);
+    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken);
   }
 
   public ControllerOptions withClustered(boolean c) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c, planHorizon);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c, planHorizon, adminToken);
+  }
+
+  /** The first admin token to create when the store has none (else a random one is printed once). */
+  public ControllerOptions withAdminToken(String token) {
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, token);
   }
 
   public ControllerOptions withMaxAttempts(int attempts) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered, planHorizon);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered, planHorizon, adminToken);
   }
 
   public ControllerOptions withCaps(int groupsPerAccount, int postsPerGroupDay) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered, planHorizon);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken);
   }
 
   private static void require(boolean ok, String message) {

@@ -39,7 +39,7 @@ public class ControllerApiTest {
     return "{\"id\":\"" + id + "\",\"name\":\"Group " + id + "\",\"accountId\":\"" + account + "\",\"tags\":[\"" + tag + "\"]}";
   }
 
-  static String broadcast(String id, String text, String groupId) {
+  public static String broadcast(String id, String text, String groupId) {
     return "{\"id\":\"" + id + "\",\"content\":{\"kind\":\"text\",\"text\":\"" + text + "\"},\"target\":{\"groupIds\":[\"" + groupId + "\"]}}";
   }
 

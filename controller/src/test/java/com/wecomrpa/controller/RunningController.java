@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 /** A real controller on a real H2 file and a loopback port, with a blocking HTTP client for tests. */
 final class RunningController implements AutoCloseable {
   static final String AGENT_TOKEN = "test-agent-token-0123";
+  static final String ADMIN_TOKEN = "test-admin-token-4567";
 
   record Reply(int status, JsonNode body) {}
 
@@ -32,7 +33,7 @@ final class RunningController implements AutoCloseable {
   }
 
   static RunningController start(Path dataDir, Clock clock, UnaryOperator<ControllerOptions> tweak) {
-    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dataDir, AGENT_TOKEN).withPort(0).withClustered(false));
+    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dataDir, AGENT_TOKEN).withPort(0).withClustered(false).withAdminToken(ADMIN_TOKEN));
     RunningController rc = new RunningController(o, clock);
     rc.deploy();
     return rc;
@@ -58,15 +59,32 @@ final class RunningController implements AutoCloseable {
   }
 
   Reply get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    return get(path, ADMIN_TOKEN);
   }
 
   Reply post(String path, String json) {
-    return send(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    return post(path, json, ADMIN_TOKEN);
+  }
+
+  /** A GET as the holder of {@code token} (null: no Authorization header). */
+  Reply get(String path, String token) {
+    return send(authorized(HttpRequest.newBuilder(uri(path)), token).GET().build());
+  }
+
+  Reply post(String path, String json, String token) {
+    return send(authorized(HttpRequest.newBuilder(uri(path)), token).header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
+  Reply delete(String path, String token) {
+    return send(authorized(HttpRequest.newBuilder(uri(path)), token).DELETE().build());
+  }
+
+  private static HttpRequest.Builder authorized(HttpRequest.Builder b, String token) {
+    return token == null ? b : b.header("Authorization", "Bearer " + token);
   }
 
   Reply put(String path, String json) {
-    return send(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+    return send(authorized(HttpRequest.newBuilder(uri(path)), ADMIN_TOKEN).header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build());
   }
 
   /** Polls a GET until {@code check} passes or the timeout ends; returns the last reply. */

@@ -12,10 +12,13 @@ import io.vertx.ext.web.client.WebClient;
 public final class ControllerClient implements AutoCloseable {
   private final WebClient http;
   private final String base;
+  private final String bearer;
 
-  public ControllerClient(Vertx vertx, String baseUrl) {
+  /** A client acting with {@code token}'s role. */
+  public ControllerClient(Vertx vertx, String baseUrl, String token) {
     this.http = WebClient.create(vertx);
     this.base = baseUrl + "/api/v1";
+    this.bearer = "Bearer " + token;
   }
 
   public Future<JsonObject> createAccount(String id, String platform, String name, String zone) {
@@ -33,7 +36,7 @@ public final class ControllerClient implements AutoCloseable {
   }
 
   public Future<JsonObject> broadcast(String id) {
-    return http.getAbs(base + "/broadcasts/" + id).send().map(r -> expect(r, 200).bodyAsJsonObject());
+    return http.getAbs(base + "/broadcasts/" + id).putHeader("Authorization", bearer).send().map(r -> expect(r, 200).bodyAsJsonObject());
   }
 
   public Future<JsonObject> broadcastToGroups(String id, String text, JsonArray groupIds) {
@@ -44,16 +47,16 @@ public final class ControllerClient implements AutoCloseable {
 
   /** Any POST under /api/v1, answered with its status and raw body. */
   public Future<HttpResponse<Buffer>> postRaw(String path, JsonObject body) {
-    return http.postAbs(base + path).sendJsonObject(body);
+    return http.postAbs(base + path).putHeader("Authorization", bearer).sendJsonObject(body);
   }
 
   /** Any GET under /api/v1, answered with its status and raw body. */
   public Future<HttpResponse<Buffer>> get(String path) {
-    return http.getAbs(base + path).send();
+    return http.getAbs(base + path).putHeader("Authorization", bearer).send();
   }
 
   private Future<JsonObject> post(String path, JsonObject body) {
-    return http.postAbs(base + path).sendJsonObject(body).map(r -> expect(r, 201).bodyAsJsonObject());
+    return http.postAbs(base + path).putHeader("Authorization", bearer).sendJsonObject(body).map(r -> expect(r, 201).bodyAsJsonObject());
   }
 
   private static HttpResponse<Buffer> expect(HttpResponse<Buffer> r, int status) {

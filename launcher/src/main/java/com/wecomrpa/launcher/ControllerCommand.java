@@ -48,7 +48,7 @@ final class ControllerCommand implements Callable<Integer> {
     String token = agentToken(data, agentToken);
     ControllerOptions options =
         new ControllerOptions(host, port, data, token, Duration.ofSeconds(leaseSeconds), Duration.ofSeconds(Math.max(1, leaseSeconds / 6)),
-            maxGroups, postsPerDay, 2000, 3, !noCluster, Duration.ofHours(24));
+            maxGroups, postsPerDay, 2000, 3, !noCluster, Duration.ofHours(24), null);
     Vertx vertx = Processes.await(options.clustered() ? LoopbackCluster.start("wecom-rpa", 5701) : io.vertx.core.Future.succeededFuture(Vertx.vertx()), Duration.ofSeconds(60));
     Controller controller = new Controller(options, Clock.systemUTC());
     Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));

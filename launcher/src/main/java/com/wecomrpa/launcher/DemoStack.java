@@ -43,10 +43,11 @@ final class DemoStack implements AutoCloseable {
     fleet.seed(sim.world());
 
     String token = UUID.randomUUID().toString();
-    Controller controller = new Controller(ControllerOptions.defaults(data, token).withPort(0), clock);
+    String adminToken = "demo-admin-" + UUID.randomUUID();
+    Controller controller = new Controller(ControllerOptions.defaults(data, token).withPort(0).withAdminToken(adminToken), clock);
     Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));
     this.controllerUrl = "http://127.0.0.1:" + controller.port();
-    this.api = new ControllerClient(vertx, controllerUrl);
+    this.api = new ControllerClient(vertx, controllerUrl, adminToken);
     for (String a : fleet.accounts()) {
       Processes.await(api.createAccount(a, "wecom", "Bot " + a, ZONE), Duration.ofSeconds(30));
     }

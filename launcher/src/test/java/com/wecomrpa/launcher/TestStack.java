@@ -33,6 +33,7 @@ import java.util.function.UnaryOperator;
  */
 final class TestStack implements AutoCloseable {
   static final String TOKEN = "test-agent-token-" + UUID.randomUUID();
+  static final String ADMIN_TOKEN = "test-admin-token-" + UUID.randomUUID();
   static final ChromiumPaths CHROMIUM = ChromiumPaths.debianDefaults();
 
   final Vertx vertx;
@@ -53,7 +54,7 @@ final class TestStack implements AutoCloseable {
     this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0), clock);
     await(sim.start());
     deployController();
-    this.api = new ControllerClient(vertx, "http://127.0.0.1:" + options.port());
+    this.api = new ControllerClient(vertx, "http://127.0.0.1:" + options.port(), ADMIN_TOKEN);
   }
 
   static TestStack start(Path dir, Clock clock, boolean clustered, UnaryOperator<ControllerOptions> tweak) {
@@ -61,7 +62,7 @@ final class TestStack implements AutoCloseable {
       throw new IllegalStateException(CHROMIUM.missing() + " (.ci/run installs it)");
     }
     Vertx vertx = clustered ? await(LoopbackCluster.start("test-" + UUID.randomUUID(), 5901)) : Vertx.vertx();
-    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dir.resolve("controller"), TOKEN).withPort(freePort()).withLeases(Duration.ofSeconds(3), Duration.ofMillis(500)));
+    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dir.resolve("controller"), TOKEN).withAdminToken(ADMIN_TOKEN).withPort(freePort()).withLeases(Duration.ofSeconds(3), Duration.ofMillis(500)));
     return new TestStack(vertx, dir, clock, o);
   }
 

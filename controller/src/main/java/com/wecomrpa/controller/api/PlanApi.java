@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /** SOP plans, customer events and customers under {@code /api/v1}. */
-public final class PlanApi {
+public final class PlanApi implements ApiPart {
   record EventBatch(List<CustomerEvent> events) {}
 
   private final Vertx vertx;
@@ -36,7 +36,8 @@ public final class PlanApi {
     this.expand = expand;
   }
 
-  void mount(Router r, Replies replies) {
+  @Override
+  public void mount(Router r, Replies replies) {
     this.replies = replies;
     r.post("/plans").handler(ctx -> {
       PlanSpec spec = RequestBodies.read(ctx, PlanSpec.class);

@@ -22,7 +22,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -56,7 +55,7 @@ public final class RestApi {
   private final Dispatcher dispatcher;
   private final ObjectMapper json = WireCodec.mapper();
   private final Replies replies;
-  private final PlanApi plans;
+  private final List<ApiPart> parts;
 
   public RestApi(
       Vertx vertx,
@@ -69,7 +68,8 @@ public final class RestApi {
       JdbcJobStore jobs,
       DeviceBoard board,
       Dispatcher dispatcher,
-      PlanApi plans) {
+      PlanApi plans,
+      AdminApi admin) {
     this.vertx = vertx;
     this.workers = workers;
     this.options = options;
@@ -81,12 +81,11 @@ public final class RestApi {
     this.board = board;
     this.dispatcher = dispatcher;
     this.replies = new Replies(workers);
-    this.plans = plans;
+    this.parts = List.of(plans, admin);
   }
 
   public Router router() {
     Router r = Router.router(vertx);
-    r.route().handler(BodyHandler.create().setBodyLimit(8 << 20));
     r.get("/health").handler(ctx -> send(ctx, 200, Map.of("status", "up")));
 
     r.post("/accounts").handler(ctx -> created(ctx, createAccount(RequestBodies.read(ctx, AccountRequest.class))));
@@ -107,7 +106,7 @@ public final class RestApi {
     r.get("/executions/:id/screenshot").handler(this::screenshot);
 
     r.get("/devices").handler(ctx -> send(ctx, 200, board.snapshot()));
-    plans.mount(r, replies);
+    parts.forEach(p -> p.mount(r, replies));
     r.route().failureHandler(replies::fail);
     return r;
   }

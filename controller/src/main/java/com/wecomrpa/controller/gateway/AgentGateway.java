@@ -1,5 +1,8 @@
 package com.wecomrpa.controller.gateway;
 
+import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.access.JdbcTokenStore;
+import com.wecomrpa.controller.access.Role;
 import com.wecomrpa.controller.dispatch.AgentLink;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
@@ -41,6 +44,7 @@ public final class AgentGateway {
   private final Dispatcher dispatcher;
   private final JdbcJobStore jobs;
   private final ScreenshotFolder screenshots;
+  private final JdbcTokenStore tokens;
   private final Clock clock;
   private final byte[] agentToken;
   private final Duration leaseFor;
@@ -54,6 +58,7 @@ public final class AgentGateway {
       Dispatcher dispatcher,
       JdbcJobStore jobs,
       ScreenshotFolder screenshots,
+      JdbcTokenStore tokens,
       Clock clock,
       String agentToken,
       Duration leaseFor,
@@ -65,6 +70,7 @@ public final class AgentGateway {
     this.dispatcher = dispatcher;
     this.jobs = jobs;
     this.screenshots = screenshots;
+    this.tokens = tokens;
     this.clock = clock;
     this.agentToken = agentToken.getBytes(StandardCharsets.UTF_8);
     this.leaseFor = leaseFor;
@@ -145,13 +151,34 @@ public final class AgentGateway {
 
     private void onHello(AgentHello hello) {
       byte[] given = hello.token() == null ? new byte[0] : hello.token().getBytes(StandardCharsets.UTF_8);
-      if (!MessageDigest.isEqual(given, agentToken)) {
-        LOG.warn("agent hello refused from {}: bad token", ws.remoteAddress());
-        refuse("invalid agent token");
+      if (MessageDigest.isEqual(given, agentToken)) {
+        welcome(hello, Caller.CONFIGURED_AGENT);
         return;
       }
+      // Not the configured token: perhaps an agent token issued through the API.
+      workers
+          .executeBlocking(() -> tokens.authenticate(hello.token()), false)
+          .onSuccess(
+              caller -> {
+                if (caller.isEmpty() || caller.get().role() != Role.AGENT) {
+                  LOG.warn("agent hello refused from {}: bad token", ws.remoteAddress());
+                  refuse("invalid agent token");
+                  return;
+                }
+                welcome(hello, caller.get());
+              })
+          .onFailure(e -> refuse("cannot check the token now"));
+    }
+
+    private void welcome(AgentHello hello, Caller caller) {
       if (hello.agentId() == null || hello.agentId().isBlank() || hello.devices() == null) {
         refuse("agent.hello needs agentId and devices");
+        return;
+      }
+      var foreign = hello.devices().stream().filter(d -> !caller.mayUseDevice(d.id())).findFirst();
+      if (foreign.isPresent()) {
+        LOG.warn("agent={} refused: token {} does not cover device {}", hello.agentId(), caller.tokenId(), foreign.get().id());
+        refuse("this agent token does not cover device " + foreign.get().id());
         return;
       }
       var taken = board.conflictingDevice(hello.agentId(), hello.devices());

@@ -1,0 +1,33 @@
+package com.wecomrpa.controller.access;
+
+import io.vertx.core.http.HttpMethod;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Which roles may call which part of the API. Reading is for every human role; changing plans,
+ * broadcasts, groups and events is for operators; limits, accounts, tokens and the audit log are
+ * for admins. Agent tokens open the agent gateway only.
+ */
+public final class AccessPolicy {
+  private static final Set<Role> READERS = EnumSet.of(Role.ADMIN, Role.OPERATOR, Role.VIEWER);
+  private static final Set<Role> OPERATORS = EnumSet.of(Role.ADMIN, Role.OPERATOR);
+  private static final Set<Role> ADMINS = EnumSet.of(Role.ADMIN);
+
+  private AccessPolicy() {}
+
+  /** Roles allowed for a request to {@code path} (relative to /api/v1, e.g. /plans/x/pause). */
+  public static Set<Role> allowed(HttpMethod method, String path) {
+    String first = path.replaceFirst("^/", "").split("/", 2)[0];
+    if (first.equals("tokens") || first.equals("audit")) {
+      return ADMINS;
+    }
+    if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+      return READERS;
+    }
+    return switch (first) {
+      case "accounts", "limits", "alerts" -> ADMINS;
+      default -> OPERATORS;
+    };
+  }
+}
