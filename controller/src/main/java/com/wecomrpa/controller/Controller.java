@@ -4,7 +4,9 @@ import com.wecomrpa.controller.account.JdbcAccountStore;
 import com.wecomrpa.controller.access.ApiAuth;
 import com.wecomrpa.controller.access.JdbcTokenStore;
 import com.wecomrpa.controller.api.AdminApi;
+import com.wecomrpa.controller.api.LimitsApi;
 import com.wecomrpa.controller.api.PlanApi;
+import com.wecomrpa.controller.risk.JdbcAlertStore;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.api.RestApi;
 import com.wecomrpa.controller.customer.EventIntake;
@@ -20,6 +22,7 @@ import com.wecomrpa.controller.gateway.AgentGateway;
 import com.wecomrpa.controller.gateway.ScreenshotFolder;
 import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
 import io.vertx.core.Future;
@@ -88,7 +91,8 @@ public final class Controller extends VerticleBase {
               AuditLog audit = new AuditLog(db);
               ApiAuth auth = new ApiAuth(workers, tokens);
               GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
-              JdbcJobStore jobs = new JdbcJobStore(db, quota);
+              JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay());
+              JdbcJobStore jobs = new JdbcJobStore(db, quota, limits, new java.util.SplittableRandom());
               DeviceBoard board = new DeviceBoard(clock);
               Dispatcher dispatcher = new Dispatcher(workers, board, jobs, clock, systemClock, options.leaseDuration());
               AgentGateway gateway =
@@ -102,10 +106,11 @@ public final class Controller extends VerticleBase {
                   new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, options.postsPerGroupPerDay(), options.planHorizon()), dispatcher, clock);
               RestApi api =
                   new RestApi(
-                      vertx, workers, options, clock, new JdbcAccountStore(db), new JdbcGroupStore(db),
+                      vertx, workers, options, clock, new JdbcAccountStore(db), new JdbcGroupStore(db, limits),
                       new JdbcBroadcastStore(db, jobs), jobs, board, dispatcher,
                       new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans), expandPlans),
-                      new AdminApi(clock, tokens, audit, auth));
+                      new AdminApi(clock, tokens, audit, auth),
+                      new LimitsApi(vertx, clock, db, limits, new JdbcAccountStore(db), new JdbcAlertStore(db), audit, dispatcher::kick));
               Router root = Router.router(vertx);
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));
               // The body is read before authentication, whose token lookup may be asynchronous.

@@ -1,6 +1,9 @@
 package com.wecomrpa.controller.account;
 
 import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.audit.AuditLog;
+import java.sql.Connection;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.ResultSet;
@@ -36,18 +39,34 @@ public final class JdbcAccountStore {
               a.timeZone(),
               a.status(),
               a.createdAt().toEpochMilli());
+          for (String tag : a.tags()) {
+            Sql.update(c, "INSERT INTO account_tags (account_id, tag) VALUES (?, ?)", a.id(), tag);
+          }
           return a;
         });
   }
 
   public Optional<Account> find(String id) {
-    return db.inTransaction(
-        c -> Sql.one(c, "SELECT " + COLUMNS + " FROM accounts WHERE id = ?", JdbcAccountStore::row, id));
+    return db.inTransaction(c -> find(c, id));
+  }
+
+  public static Optional<Account> find(Connection c, String id) throws SQLException {
+    return Sql.one(c, "SELECT " + COLUMNS + " FROM accounts WHERE id = ?", rs -> row(c, rs), id);
   }
 
   public List<Account> list() {
+    return db.inTransaction(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM accounts ORDER BY id", rs -> row(c, rs)));
+  }
+
+  /** Pauses or resumes an account by hand (paused, active), audited. */
+  public Account setStatus(Caller actor, String id, String status, String reason, AuditLog audit, Instant now) {
     return db.inTransaction(
-        c -> Sql.list(c, "SELECT " + COLUMNS + " FROM accounts ORDER BY id", JdbcAccountStore::row));
+        c -> {
+          Account a = find(c, id).orElseThrow(() -> Rejected.notFound("id", "account " + id + " not found"));
+          Sql.update(c, "UPDATE accounts SET status = ?, cooling_until = NULL WHERE id = ?", status, id);
+          audit.record(c, actor, "account." + (status.equals("active") ? "resume" : "pause"), id, a.status(), status, reason, now);
+          return find(c, id).orElseThrow();
+        });
   }
 
   /** The zone an account's calendar days are counted in. */
@@ -56,14 +75,16 @@ public final class JdbcAccountStore {
         .orElseThrow(() -> Rejected.notFound("accountId", "account " + accountId + " not found"));
   }
 
-  static Account row(ResultSet rs) throws SQLException {
+  static Account row(Connection c, ResultSet rs) throws SQLException {
+    String id = rs.getString("id");
     return new Account(
-        rs.getString("id"),
+        id,
         rs.getString("platform"),
         rs.getString("display_name"),
         rs.getString("time_zone"),
         rs.getString("status"),
         rs.getInt("group_count"),
+        Sql.list(c, "SELECT tag FROM account_tags WHERE account_id = ? ORDER BY tag", r -> r.getString(1), id),
         Instant.ofEpochMilli(rs.getLong("created_at")));
   }
 }

@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
 
 /** The JSON API under {@code /api/v1}. Handlers validate on the event loop and store on workers. */
 public final class RestApi {
-  record AccountRequest(String id, String platform, String displayName, String timeZone) {}
+  record AccountRequest(String id, String platform, String displayName, String timeZone, List<String> tags) {}
 
   record GroupRequest(String id, String name, String accountId, List<String> tags) {}
 
@@ -69,7 +69,8 @@ public final class RestApi {
       DeviceBoard board,
       Dispatcher dispatcher,
       PlanApi plans,
-      AdminApi admin) {
+      AdminApi admin,
+      LimitsApi limits) {
     this.vertx = vertx;
     this.workers = workers;
     this.options = options;
@@ -81,7 +82,7 @@ public final class RestApi {
     this.board = board;
     this.dispatcher = dispatcher;
     this.replies = new Replies(workers);
-    this.parts = List.of(plans, admin);
+    this.parts = List.of(plans, admin, limits);
   }
 
   public Router router() {
@@ -125,7 +126,11 @@ public final class RestApi {
     } catch (DateTimeException e) {
       throw Rejected.invalid("timeZone", "timeZone " + zone + " is not a known time zone (e.g. Asia/Shanghai)");
     }
-    Account a = new Account(id, platform, name, zone, "active", 0, clock.instant());
+    List<String> tags = req.tags() == null ? List.of() : req.tags();
+    for (int t = 0; t < tags.size(); t++) {
+      Fields.maxLength("tags[" + t + "]", Fields.required("tags[" + t + "]", tags.get(t)), 128);
+    }
+    Account a = new Account(id, platform, name, zone, "active", 0, List.copyOf(new java.util.LinkedHashSet<>(tags)), clock.instant());
     return () -> accounts.create(a);
   }
 
@@ -156,7 +161,7 @@ public final class RestApi {
               tags));
     }
     return () -> {
-      List<ChatGroup> done = groups.createAll(checked, options.maxGroupsPerAccount(), clock.instant());
+      List<ChatGroup> done = groups.createAll(checked, clock.instant());
       return single ? done.get(0) : Map.of("created", done.size());
     };
   }

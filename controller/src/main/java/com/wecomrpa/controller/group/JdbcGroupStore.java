@@ -1,6 +1,8 @@
 package com.wecomrpa.controller.group;
 
 import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.limits.LimitName;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
@@ -18,16 +20,18 @@ import java.util.stream.Collectors;
 /** Groups and their tags; enforces the per-account group cap. */
 public final class JdbcGroupStore {
   private final Database db;
+  private final JdbcLimitStore limits;
 
-  public JdbcGroupStore(Database db) {
+  public JdbcGroupStore(Database db, JdbcLimitStore limits) {
     this.db = db;
+    this.limits = limits;
   }
 
   /**
    * Assigns all groups or none. The cap check locks each account's row, so concurrent assignments
    * to one account are serialised and can never pass {@code maxGroupsPerAccount} together.
    */
-  public List<ChatGroup> createAll(List<ChatGroup> groups, int maxGroupsPerAccount, Instant now) {
+  public List<ChatGroup> createAll(List<ChatGroup> groups, Instant now) {
     return db.inTransaction(
         c -> {
           Set<String> seen = new HashSet<>();
@@ -48,6 +52,7 @@ public final class JdbcGroupStore {
             if (held.isEmpty()) {
               throw Rejected.notFound(field, "account " + e.getKey() + " not found");
             }
+            int maxGroupsPerAccount = limits.effective(c, e.getKey(), now).number(LimitName.MAX_GROUPS);
             if (held.get() + e.getValue() > maxGroupsPerAccount) {
               throw Rejected.conflict(
                   field,

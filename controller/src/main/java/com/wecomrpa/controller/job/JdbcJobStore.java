@@ -2,7 +2,10 @@ package com.wecomrpa.controller.job;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.account.JdbcAccountStore;
+import com.wecomrpa.controller.limits.AccountCounters;
+import com.wecomrpa.controller.limits.EffectiveLimits;
+import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.limits.LimitName;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
@@ -16,6 +19,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.random.RandomGenerator;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -38,11 +44,16 @@ public final class JdbcJobStore {
 
   private final Database db;
   private final GroupDailyQuota quota;
+  private final JdbcLimitStore limits;
+  private final RandomGenerator random;
   private final ObjectMapper json = WireCodec.mapper();
 
-  public JdbcJobStore(Database db, GroupDailyQuota quota) {
+  /** {@code random} draws the jitter of the gap between an account's actions. */
+  public JdbcJobStore(Database db, GroupDailyQuota quota, JdbcLimitStore limits, RandomGenerator random) {
     this.db = db;
     this.quota = quota;
+    this.limits = limits;
+    this.random = random;
   }
 
   /** Inserts jobs whose id is new; a job already there is left as it is (expansion is idempotent). */
@@ -76,15 +87,42 @@ public final class JdbcJobStore {
       String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor) {
     return db.inTransaction(
         c -> {
-          while (true) {
-            Optional<Job> next =
-                Sql.one(
-                    c,
-                    "SELECT " + JOB_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND account_id = ?"
-                        + " AND (not_before IS NULL OR not_before <= ?) ORDER BY priority DESC, COALESCE(not_before, created_at), seq LIMIT 1",
-                    this::job,
-                    accountId,
-                    now.toEpochMilli());
+          // The account row's lock serialises claims for one account (across controllers too), so
+          // its counters are checked and taken as one step.
+          Optional<Object[]> account =
+              Sql.one(c, "SELECT status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ? FOR UPDATE",
+                  rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4)},
+                  accountId);
+          if (account.isEmpty()) {
+            return Optional.empty();
+          }
+          String status = (String) account.get()[0];
+          Long coolingUntil = (Long) account.get()[1];
+          if (status.equals("cooling") && coolingUntil != null && coolingUntil <= now.toEpochMilli()) {
+            Sql.update(c, "UPDATE accounts SET status = 'active' WHERE id = ? AND status = 'cooling'", accountId);
+            status = "active";
+          }
+          if (!status.equals("active")) {
+            return Optional.empty();
+          }
+          EffectiveLimits lim = limits.effective(c, accountId, now);
+          ZonedDateTime local = now.atZone(ZoneId.of((String) account.get()[3]));
+          Long nextAction = (Long) account.get()[2];
+          if (!lim.active(local.toLocalTime()) || (nextAction != null && nextAction > now.toEpochMilli())) {
+            return Optional.empty();
+          }
+          List<String> waiting = new ArrayList<>();
+          for (int tries = 0; tries < 200; tries++) {
+            StringBuilder sql =
+                new StringBuilder("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND account_id = ?"
+                    + " AND (not_before IS NULL OR not_before <= ?)");
+            List<Object> args = new ArrayList<>(List.of(accountId, now.toEpochMilli()));
+            for (String w : waiting) {
+              sql.append(" AND id <> ?");
+              args.add(w);
+            }
+            sql.append(" ORDER BY priority DESC, COALESCE(not_before, created_at), seq LIMIT 1");
+            Optional<Job> next = Sql.one(c, sql.toString(), this::job, args.toArray());
             if (next.isEmpty()) {
               return Optional.empty();
             }
@@ -94,8 +132,14 @@ public final class JdbcJobStore {
               skip(c, j.id(), "expired", now);
               continue;
             }
-            LocalDate day = LocalDate.ofInstant(now, JdbcAccountStore.zoneOf(c, accountId));
-            if (j.groupId() != null && !quota.reserve(c, j.groupId(), day)) {
+            List<AccountCounters.Need> needs = AccountCounters.needs(j.action(), lim, local);
+            if (AccountCounters.full(c, accountId, needs) != null) {
+              // An account-wide budget is spent: this job waits (a raised cap lets it go today).
+              waiting.add(j.id());
+              continue;
+            }
+            LocalDate day = local.toLocalDate();
+            if (j.groupId() != null && !quota.reserve(c, j.groupId(), day, lim.number(LimitName.POSTS_PER_GROUP_PER_DAY))) {
               skip(c, j.id(), "quota:group-daily", now);
               continue;
             }
@@ -112,6 +156,13 @@ public final class JdbcJobStore {
               // Someone else leased it between our read and write; our quota take rolls back with us.
               throw new ConcurrentClaim(j.id());
             }
+            String taken = AccountCounters.take(c, accountId, needs);
+            Sql.update(c, "UPDATE jobs SET counters = ? WHERE id = ?", taken, j.id());
+            // Human pace: the account's next action no sooner than the gap, give or take the jitter.
+            long gap = lim.number(LimitName.MIN_GAP_SECONDS) * 1000L;
+            long jitter = lim.number(LimitName.GAP_JITTER_SECONDS) * 1000L;
+            long pause = Math.max(0, gap + (jitter == 0 ? 0 : random.nextLong(-jitter, jitter + 1)));
+            Sql.update(c, "UPDATE accounts SET next_action_at = ? WHERE id = ?", now.toEpochMilli() + pause, accountId);
             Sql.update(
                 c,
                 "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -119,6 +170,7 @@ public final class JdbcJobStore {
             return Optional.of(
                 new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires));
           }
+          return Optional.empty();
         });
   }
 
@@ -279,11 +331,16 @@ public final class JdbcJobStore {
 
   private void releaseQuota(Connection c, String jobId) throws SQLException {
     Optional<Object[]> held =
-        Sql.one(c, "SELECT group_id, quota_day FROM jobs WHERE id = ?", rs -> new Object[] {rs.getString(1), rs.getDate(2)}, jobId);
-    if (held.isPresent() && held.get()[0] != null && held.get()[1] != null) {
-      quota.release(c, (String) held.get()[0], ((Date) held.get()[1]).toLocalDate());
-      Sql.update(c, "UPDATE jobs SET quota_day = NULL WHERE id = ?", jobId);
+        Sql.one(c, "SELECT group_id, quota_day, account_id, counters FROM jobs WHERE id = ?",
+            rs -> new Object[] {rs.getString(1), rs.getDate(2), rs.getString(3), rs.getString(4)}, jobId);
+    if (held.isEmpty()) {
+      return;
     }
+    if (held.get()[0] != null && held.get()[1] != null) {
+      quota.release(c, (String) held.get()[0], ((Date) held.get()[1]).toLocalDate());
+    }
+    AccountCounters.release(c, (String) held.get()[2], (String) held.get()[3]);
+    Sql.update(c, "UPDATE jobs SET quota_day = NULL, counters = NULL WHERE id = ?", jobId);
   }
 
   public Optional<Job> find(String id) {

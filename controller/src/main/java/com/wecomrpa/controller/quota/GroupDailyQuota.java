@@ -27,10 +27,15 @@ public final class GroupDailyQuota {
 
   /** Takes one post of {@code groupId}'s budget for {@code day}; false when the day is used up. */
   public boolean reserve(Connection c, String groupId, LocalDate day) throws SQLException {
-    if (postsPerGroupPerDay == 0) {
+    return reserve(c, groupId, day, postsPerGroupPerDay);
+  }
+
+  /** As {@link #reserve(Connection, String, LocalDate)} under the account's own cap. */
+  public boolean reserve(Connection c, String groupId, LocalDate day, int cap) throws SQLException {
+    if (cap <= 0) {
       return false;
     }
-    if (takeOne(c, groupId, day)) {
+    if (takeOne(c, groupId, day, cap)) {
       return true;
     }
     // First post of the day: create the row. Another transaction may create it first; the savepoint
@@ -42,7 +47,7 @@ public final class GroupDailyQuota {
       return true;
     } catch (SQLException duplicate) {
       c.rollback(sp);
-      return takeOne(c, groupId, day);
+      return takeOne(c, groupId, day, cap);
     }
   }
 
@@ -55,13 +60,13 @@ public final class GroupDailyQuota {
     return (int) Sql.count(c, "SELECT used FROM group_day_usage WHERE group_id = ? AND usage_day = ?", groupId, day);
   }
 
-  private boolean takeOne(Connection c, String groupId, LocalDate day) throws SQLException {
+  private static boolean takeOne(Connection c, String groupId, LocalDate day, int cap) throws SQLException {
     return Sql.update(
             c,
             "UPDATE group_day_usage SET used = used + 1 WHERE group_id = ? AND usage_day = ? AND used < ?",
             groupId,
             day,
-            postsPerGroupPerDay)
+            cap)
         == 1;
   }
 }

@@ -1,0 +1,93 @@
+package com.wecomrpa.controller.limits;
+
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Per-account usage counters (posts per hour and day, private messages, Moments, mini-program
+ * cards, files) in the account's time zone. Callers hold the account row's lock, so checking and
+ * taking are one atomic step for that account.
+ */
+public final class AccountCounters {
+  /** One counter a job needs, in one period, with its cap. */
+  public record Need(String counter, String period, int cap) {
+    String key() {
+      return counter + "@" + period;
+    }
+  }
+
+  private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH");
+
+  private AccountCounters() {}
+
+  /** What an action spends. Group posts and Moments count as posts; private messages apart. */
+  public static List<Need> needs(String action, EffectiveLimits lim, ZonedDateTime local) {
+    String day = local.toLocalDate().toString();
+    String hour = local.format(HOUR);
+    List<Need> out = new ArrayList<>();
+    if (action.equals("send_private_text")) {
+      out.add(new Need("private/day", day, lim.number(LimitName.PRIVATE_MESSAGES_PER_DAY)));
+      return out;
+    }
+    out.add(new Need("posts/day", day, lim.number(LimitName.POSTS_PER_ACCOUNT_PER_DAY)));
+    out.add(new Need("posts/hour", hour, lim.number(LimitName.POSTS_PER_ACCOUNT_PER_HOUR)));
+    switch (action) {
+      case "post_moments" -> out.add(new Need("moments/day", day, lim.number(LimitName.MOMENTS_PER_DAY)));
+      case "send_group_miniprogram" -> out.add(new Need("miniprogram/day", day, lim.number(LimitName.MINIPROGRAM_PER_DAY)));
+      case "send_group_file" -> out.add(new Need("file/day", day, lim.number(LimitName.FILE_PER_DAY)));
+      default -> {
+        // text, image and link cards spend posts only
+      }
+    }
+    return out;
+  }
+
+  /** The first need that is used up, or null if all fit. */
+  public static Need full(Connection c, String accountId, List<Need> needs) throws SQLException {
+    for (Need n : needs) {
+      if (used(c, accountId, n.counter(), n.period()) >= n.cap()) {
+        return n;
+      }
+    }
+    return null;
+  }
+
+  /** Takes one of each; returns the keys to give back on a definite failure. */
+  public static String take(Connection c, String accountId, List<Need> needs) throws SQLException {
+    List<String> keys = new ArrayList<>();
+    for (Need n : needs) {
+      if (Sql.update(c, "UPDATE usage_counters SET used = used + 1 WHERE account_id = ? AND counter = ? AND period = ?", accountId, n.counter(), n.period()) == 0) {
+        Savepoint sp = c.setSavepoint();
+        try {
+          Sql.update(c, "INSERT INTO usage_counters (account_id, counter, period, used) VALUES (?, ?, ?, 1)", accountId, n.counter(), n.period());
+          c.releaseSavepoint(sp);
+        } catch (SQLException raced) {
+          c.rollback(sp);
+          Sql.update(c, "UPDATE usage_counters SET used = used + 1 WHERE account_id = ? AND counter = ? AND period = ?", accountId, n.counter(), n.period());
+        }
+      }
+      keys.add(n.key());
+    }
+    return String.join(",", keys);
+  }
+
+  public static void release(Connection c, String accountId, String keys) throws SQLException {
+    if (keys == null || keys.isBlank()) {
+      return;
+    }
+    for (String k : keys.split(",")) {
+      String[] p = k.split("@", 2);
+      Sql.update(c, "UPDATE usage_counters SET used = used - 1 WHERE account_id = ? AND counter = ? AND period = ? AND used > 0", accountId, p[0], p[1]);
+    }
+  }
+
+  public static int used(Connection c, String accountId, String counter, String period) throws SQLException {
+    return (int) Sql.count(c, "SELECT used FROM usage_counters WHERE account_id = ? AND counter = ? AND period = ?", accountId, counter, period);
+  }
+}

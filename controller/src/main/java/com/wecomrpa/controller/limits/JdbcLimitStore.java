@@ -1,0 +1,171 @@
+package com.wecomrpa.controller.limits;
+
+import com.wecomrpa.controller.Fields;
+import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.audit.AuditLog;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Limit overrides at three levels (global, account tag, single account) over the built-in
+ * defaults, and their resolution: account beats tag beats global beats default; among several
+ * tags the stricter value wins. Every change is audited in the same transaction.
+ */
+public final class JdbcLimitStore {
+  private static final Pattern HOURS = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d-(([01]\\d|2[0-3]):[0-5]\\d|24:00)");
+
+  private final Database db;
+  private final AuditLog audit;
+  private final Map<LimitName, String> defaults = new LinkedHashMap<>();
+
+  /** Defaults are the built-in ones, except the two caps the controller's configuration sets. */
+  public JdbcLimitStore(Database db, AuditLog audit, int maxGroups, int postsPerGroupPerDay) {
+    this.db = db;
+    this.audit = audit;
+    for (LimitName n : LimitName.values()) {
+      defaults.put(n, n.fallback());
+    }
+    defaults.put(LimitName.MAX_GROUPS, String.valueOf(maxGroups));
+    defaults.put(LimitName.POSTS_PER_GROUP_PER_DAY, String.valueOf(postsPerGroupPerDay));
+  }
+
+  /** Sets (or with null, removes) overrides at one scope; all or nothing, each change audited. */
+  public Map<String, String> put(Caller actor, String scope, String key, Map<String, String> values, String reason, Instant now) {
+    if (values == null || values.isEmpty()) {
+      throw Rejected.invalid("values", "values must name at least one limit");
+    }
+    Fields.maxLength("reason", reason, 500);
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      LimitName n = LimitName.fromKey(e.getKey());
+      if (n == null) {
+        throw Rejected.invalid("values." + e.getKey(), "unknown limit " + e.getKey() + "; known: " + keys());
+      }
+      if (e.getValue() != null) {
+        check(n, "values." + e.getKey(), e.getValue());
+      }
+    }
+    return db.inTransaction(
+        c -> {
+          if (scope.equals("account") && Sql.count(c, "SELECT COUNT(*) FROM accounts WHERE id = ?", key) == 0) {
+            throw Rejected.notFound("accountId", "account " + key + " not found");
+          }
+          for (Map.Entry<String, String> e : values.entrySet()) {
+            String old = Sql.one(c, "SELECT setting FROM limit_settings WHERE scope = ? AND scope_key = ? AND name = ?",
+                rs -> rs.getString(1), scope, key, e.getKey()).orElse(null);
+            Sql.update(c, "DELETE FROM limit_settings WHERE scope = ? AND scope_key = ? AND name = ?", scope, key, e.getKey());
+            if (e.getValue() != null) {
+              Sql.update(c, "INSERT INTO limit_settings (scope, scope_key, name, setting) VALUES (?, ?, ?, ?)", scope, key, e.getKey(), e.getValue().trim());
+            }
+            audit.record(c, actor, "limit.set", scope + (scope.equals("global") ? "" : ":" + key) + " " + e.getKey(), old, e.getValue(), reason, now);
+          }
+          return overrides(c, scope, key);
+        });
+  }
+
+  /** Every override by scope, and the defaults under them. */
+  public Map<String, Object> all() {
+    return db.inTransaction(
+        c -> {
+          Map<String, Object> out = new LinkedHashMap<>();
+          Map<String, String> d = new LinkedHashMap<>();
+          defaults.forEach((n, v) -> d.put(n.key(), v));
+          out.put("defaults", d);
+          out.put("global", overrides(c, "global", "*"));
+          Map<String, Map<String, String>> tags = new TreeMap<>();
+          Map<String, Map<String, String>> accounts = new TreeMap<>();
+          for (String[] r : Sql.list(c, "SELECT scope, scope_key, name, setting FROM limit_settings WHERE scope <> 'global' ORDER BY scope_key, name",
+              rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)})) {
+            (r[0].equals("tag") ? tags : accounts).computeIfAbsent(r[1], k -> new LinkedHashMap<>()).put(r[2], r[3]);
+          }
+          out.put("tags", tags);
+          out.put("accounts", accounts);
+          return out;
+        });
+  }
+
+  public EffectiveLimits effective(String accountId, Instant now) {
+    return db.inTransaction(c -> effective(c, accountId, now));
+  }
+
+  /** The limits that apply to one account now (warm-up depends on how long it has existed). */
+  public EffectiveLimits effective(Connection c, String accountId, Instant now) throws SQLException {
+    long createdAt = Sql.one(c, "SELECT created_at FROM accounts WHERE id = ?", rs -> rs.getLong(1), accountId)
+        .orElseThrow(() -> Rejected.notFound("accountId", "account " + accountId + " not found"));
+    Map<String, EffectiveLimits.Value> values = new LinkedHashMap<>();
+    defaults.forEach((n, v) -> values.put(n.key(), new EffectiveLimits.Value(v, "default")));
+    overrides(c, "global", "*").forEach((k, v) -> values.put(k, new EffectiveLimits.Value(v, "global")));
+    List<String> tags = Sql.list(c, "SELECT tag FROM account_tags WHERE account_id = ? ORDER BY tag", rs -> rs.getString(1), accountId);
+    Map<String, EffectiveLimits.Value> fromTags = new LinkedHashMap<>();
+    for (String tag : tags) {
+      overrides(c, "tag", tag).forEach((k, v) -> {
+        EffectiveLimits.Value prior = fromTags.get(k);
+        LimitName n = LimitName.fromKey(k);
+        if (prior == null || !n.stricter(prior.value(), v).equals(prior.value())) {
+          fromTags.put(k, new EffectiveLimits.Value(v, "tag:" + tag));
+        }
+      });
+    }
+    values.putAll(fromTags);
+    overrides(c, "account", accountId).forEach((k, v) -> values.put(k, new EffectiveLimits.Value(v, "account")));
+
+    int warmupDays = Integer.parseInt(values.get(LimitName.WARMUP_DAYS.key()).value());
+    if (warmupDays > 0 && Duration.between(Instant.ofEpochMilli(createdAt), now).toDays() < warmupDays) {
+      int percent = Integer.parseInt(values.get(LimitName.WARMUP_PERCENT.key()).value());
+      for (LimitName n : LimitName.values()) {
+        if (n.warmedUp()) {
+          EffectiveLimits.Value v = values.get(n.key());
+          int scaled = Math.max(1, Integer.parseInt(v.value()) * percent / 100);
+          values.put(n.key(), new EffectiveLimits.Value(String.valueOf(scaled), v.source() + "+warm-up"));
+        }
+      }
+    }
+    return new EffectiveLimits(accountId, values);
+  }
+
+  private static Map<String, String> overrides(Connection c, String scope, String key) throws SQLException {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String[] r : Sql.list(c, "SELECT name, setting FROM limit_settings WHERE scope = ? AND scope_key = ? ORDER BY name",
+        rs -> new String[] {rs.getString(1), rs.getString(2)}, scope, key)) {
+      out.put(r[0], r[1]);
+    }
+    return out;
+  }
+
+  private static void check(LimitName n, String field, String value) {
+    String v = value.trim();
+    if (n == LimitName.ACTIVE_HOURS) {
+      if (!HOURS.matcher(v).matches()) {
+        throw Rejected.invalid(field, field + " '" + v + "' must look like 08:00-22:00");
+      }
+      return;
+    }
+    int x;
+    try {
+      x = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw Rejected.invalid(field, field + " must be a whole number");
+    }
+    int max = n == LimitName.WARMUP_PERCENT ? 100 : 1_000_000;
+    if (x < 0 || x > max) {
+      throw Rejected.invalid(field, field + " must be 0.." + max);
+    }
+  }
+
+  private static String keys() {
+    StringBuilder sb = new StringBuilder();
+    for (LimitName n : LimitName.values()) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(n.key());
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,78 @@
+package com.wecomrpa.controller.limits;
+
+import java.util.Locale;
+
+/**
+ * The throttles admins can set, with the built-in default each falls back to. {@code stricter}
+ * says which of two values binds harder, for when an account has several tags that set one.
+ */
+public enum LimitName {
+  MAX_GROUPS("maxGroups", "200", Strict.LOWER, false),
+  POSTS_PER_GROUP_PER_DAY("postsPerGroupPerDay", "3", Strict.LOWER, true),
+  POSTS_PER_ACCOUNT_PER_HOUR("postsPerAccountPerHour", "600", Strict.LOWER, true),
+  POSTS_PER_ACCOUNT_PER_DAY("postsPerAccountPerDay", "2000", Strict.LOWER, true),
+  PRIVATE_MESSAGES_PER_DAY("privateMessagesPerDay", "200", Strict.LOWER, true),
+  MOMENTS_PER_DAY("momentsPerDay", "5", Strict.LOWER, true),
+  MINIPROGRAM_PER_DAY("miniprogramPerDay", "100", Strict.LOWER, true),
+  FILE_PER_DAY("filePerDay", "100", Strict.LOWER, true),
+  MIN_GAP_SECONDS("minGapSeconds", "0", Strict.HIGHER, false),
+  GAP_JITTER_SECONDS("gapJitterSeconds", "0", Strict.HIGHER, false),
+  ACTIVE_HOURS("activeHours", "00:00-24:00", Strict.FIRST, false),
+  WARMUP_DAYS("warmupDays", "0", Strict.HIGHER, false),
+  WARMUP_PERCENT("warmupPercent", "50", Strict.LOWER, false),
+  COOLDOWN_MINUTES("cooldownMinutes", "60", Strict.HIGHER, false);
+
+  enum Strict {
+    LOWER,
+    HIGHER,
+    FIRST
+  }
+
+  private final String key;
+  private final String fallback;
+  private final Strict strict;
+  private final boolean warmedUp;
+
+  LimitName(String key, String fallback, Strict strict, boolean warmedUp) {
+    this.key = key;
+    this.fallback = fallback;
+    this.strict = strict;
+    this.warmedUp = warmedUp;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  String fallback() {
+    return fallback;
+  }
+
+  /** Whether a new account's warm-up scales this cap down. */
+  boolean warmedUp() {
+    return warmedUp;
+  }
+
+  /** Which of two values from different tags applies. */
+  String stricter(String a, String b) {
+    return switch (strict) {
+      case LOWER -> Integer.parseInt(a) <= Integer.parseInt(b) ? a : b;
+      case HIGHER -> Integer.parseInt(a) >= Integer.parseInt(b) ? a : b;
+      case FIRST -> a;
+    };
+  }
+
+  public static LimitName fromKey(String key) {
+    for (LimitName n : values()) {
+      if (n.key.equals(key)) {
+        return n;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return key.toLowerCase(Locale.ROOT);
+  }
+}

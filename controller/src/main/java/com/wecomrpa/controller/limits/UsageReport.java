@@ -1,0 +1,65 @@
+package com.wecomrpa.controller.limits;
+
+import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Today's usage of one account against its caps, per group too, and when it may send next. */
+public final class UsageReport {
+  private UsageReport() {}
+
+  public static Map<String, Object> of(Connection c, JdbcLimitStore limits, String accountId, Instant now) throws SQLException {
+    Object[] a = Sql.one(c, "SELECT status, cooling_until, next_action_at, time_zone, risk_count FROM accounts WHERE id = ?",
+            rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4), rs.getInt(5)},
+            accountId)
+        .orElseThrow(() -> Rejected.notFound("id", "account " + accountId + " not found"));
+    EffectiveLimits lim = limits.effective(c, accountId, now);
+    ZonedDateTime local = now.atZone(ZoneId.of((String) a[3]));
+    List<Map<String, Object>> counters = new ArrayList<>();
+    for (String action : List.of("send_group_text", "send_private_text", "post_moments", "send_group_miniprogram", "send_group_file")) {
+      for (AccountCounters.Need n : AccountCounters.needs(action, lim, local)) {
+        if (counters.stream().noneMatch(m -> m.get("counter").equals(n.counter()))) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("counter", n.counter());
+          m.put("period", n.period());
+          m.put("used", AccountCounters.used(c, accountId, n.counter(), n.period()));
+          m.put("cap", n.cap());
+          counters.add(m);
+        }
+      }
+    }
+    int groupCap = lim.number(LimitName.POSTS_PER_GROUP_PER_DAY);
+    List<Map<String, Object>> groups = new ArrayList<>();
+    for (Object[] g : Sql.list(c,
+        "SELECT g.id, COALESCE(u.used, 0) FROM chat_groups g LEFT JOIN group_day_usage u ON u.group_id = g.id AND u.usage_day = ? WHERE g.account_id = ? ORDER BY g.id",
+        rs -> new Object[] {rs.getString(1), rs.getInt(2)}, Date.valueOf(local.toLocalDate()), accountId)) {
+      groups.add(Map.of("groupId", g[0], "used", g[1], "cap", groupCap));
+    }
+    Instant next = a[2] == null ? now : Instant.ofEpochMilli(Math.max(now.toEpochMilli(), (Long) a[2]));
+    if (!lim.active(next.atZone(local.getZone()).toLocalTime())) {
+      // Outside active hours: the next allowed send is when they open again.
+      String from = lim.values().get(LimitName.ACTIVE_HOURS.key()).value().split("-")[0];
+      ZonedDateTime open = next.atZone(local.getZone()).with(LocalTime.parse(from));
+      next = (open.toInstant().isBefore(next) ? open.plusDays(1) : open).toInstant();
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("accountId", accountId);
+    out.put("status", a[0]);
+    out.put("coolingUntil", a[1] == null ? null : Instant.ofEpochMilli((Long) a[1]));
+    out.put("riskSignals", a[4]);
+    out.put("nextAllowedAt", a[0].equals("active") ? next : null);
+    out.put("counters", counters);
+    out.put("groups", groups);
+    return out;
+  }
+}

@@ -1,0 +1,24 @@
+package com.wecomrpa.controller.risk;
+
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import java.time.Instant;
+import java.util.List;
+
+/** Alerts raised for ops, newest first: an account that showed a risk state, and what was done. */
+public final class JdbcAlertStore {
+  /** One alert. */
+  public record Alert(long id, Instant at, String accountId, String kind, String detail, String jobId) {}
+
+  private final Database db;
+
+  public JdbcAlertStore(Database db) {
+    this.db = db;
+  }
+
+  public List<Alert> list(int limit) {
+    return db.inTransaction(
+        c -> Sql.list(c, "SELECT id, at, account_id, kind, detail, job_id FROM alerts ORDER BY id DESC LIMIT " + limit,
+            rs -> new Alert(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6))));
+  }
+}
