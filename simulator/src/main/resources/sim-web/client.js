@@ -24,7 +24,11 @@
     });
     if (res.status === 401) { location.href = '/login'; throw new Error('logged out'); }
     const data = await res.json();
-    if (!res.ok) throw new Error(data.error || res.status);
+    if (!res.ok) {
+      const e = new Error(data.error || res.status);
+      e.risk = data.risk;
+      throw e;
+    }
     return data;
   }
 
@@ -110,7 +114,16 @@
       b.dataset.msgId = m.id;
     } catch (e) {
       b.classList.replace('pending', 'failed');
+      showRisk(e);
     }
+  }
+
+  // The platform's warning, as the real client shows it: a dialog over everything until dismissed.
+  function showRisk(e) {
+    if (!e.risk) return;
+    $('risk-banner').dataset.kind = e.risk;
+    $('risk-text').textContent = e.message;
+    $('risk-banner').hidden = false;
   }
 
   function sendText() {
@@ -178,6 +191,7 @@
       d.classList.replace('pending', 'sent');
     } catch (e) {
       d.classList.replace('pending', 'failed');
+      showRisk(e);
     }
   }
 
@@ -203,6 +217,7 @@
   $('tab-moments').addEventListener('click', openMoments);
   $('moments-back').addEventListener('click', backToList);
   $('moment-publish').addEventListener('click', publishMoment);
+  $('risk-dismiss').addEventListener('click', () => { $('risk-banner').hidden = true; });
 
   api('GET', '/client/me').then((me) => { $('me').textContent = me.name; $('me').dataset.account = me.id; });
   loadConversations().then(() => { $('conversations').dataset.loaded = 'true'; });

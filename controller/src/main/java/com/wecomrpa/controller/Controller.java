@@ -7,6 +7,7 @@ import com.wecomrpa.controller.api.AdminApi;
 import com.wecomrpa.controller.api.LimitsApi;
 import com.wecomrpa.controller.api.PlanApi;
 import com.wecomrpa.controller.risk.JdbcAlertStore;
+import com.wecomrpa.controller.risk.RiskMetrics;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.api.RestApi;
 import com.wecomrpa.controller.customer.EventIntake;
@@ -88,6 +89,7 @@ public final class Controller extends VerticleBase {
             database -> {
               db = database;
               JdbcTokenStore tokens = new JdbcTokenStore(db);
+              RiskMetrics riskMetrics = new RiskMetrics();
               AuditLog audit = new AuditLog(db);
               ApiAuth auth = new ApiAuth(workers, tokens);
               GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
@@ -98,7 +100,7 @@ public final class Controller extends VerticleBase {
               AgentGateway gateway =
                   new AgentGateway(
                       vertx, workers, board, dispatcher, jobs,
-                      new ScreenshotFolder(options.dataDir().resolve("screenshots")), tokens, systemClock,
+                      new ScreenshotFolder(options.dataDir().resolve("screenshots")), tokens, systemClock, clock, riskMetrics,
                       options.agentToken(), options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts());
               PlanRules rules = new PlanRules(options.maxTextLength());
               JdbcPlanStore plans = new JdbcPlanStore(db, rules);
@@ -112,6 +114,7 @@ public final class Controller extends VerticleBase {
                       new AdminApi(clock, tokens, audit, auth),
                       new LimitsApi(vertx, clock, db, limits, new JdbcAccountStore(db), new JdbcAlertStore(db), audit, dispatcher::kick));
               Router root = Router.router(vertx);
+              root.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(riskMetrics.prometheusText()));
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));
               // The body is read before authentication, whose token lookup may be asynchronous.
               root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20));

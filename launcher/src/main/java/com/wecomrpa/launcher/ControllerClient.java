@@ -50,6 +50,11 @@ public final class ControllerClient implements AutoCloseable {
     return http.postAbs(base + path).putHeader("Authorization", bearer).sendJsonObject(body);
   }
 
+  /** Any PUT under /api/v1, answered with its status and raw body. */
+  public Future<HttpResponse<Buffer>> putRaw(String path, JsonObject body) {
+    return http.putAbs(base + path).putHeader("Authorization", bearer).sendJsonObject(body);
+  }
+
   /** Any GET under /api/v1, answered with its status and raw body. */
   public Future<HttpResponse<Buffer>> get(String path) {
     return http.getAbs(base + path).putHeader("Authorization", bearer).send();

@@ -125,6 +125,8 @@ class SopEndToEndTest {
   @Test
   void everyContentKindArrivesInTheClientAsItsOwnBubbleAndMomentsArePosted() {
     startWithAccounts(10, "acc-1");
+    // Five posts to one group in a day: the platform must allow that here too.
+    stack.sim.setRiskModel("acc-1", new com.wecomrpa.simulator.RiskModel(100, Duration.ofMinutes(1), 10, Duration.ofMinutes(10)));
     stack.sim.world().addGroups(List.of(new ChatWorld.Group("vip", "acc-1", "VIP 群")));
     TestStack.await(stack.api.createGroups(new JsonArray().add(new JsonObject().put("id", "vip").put("name", "VIP 群").put("accountId", "acc-1")
         .put("tags", new JsonArray().add("vip")))));

@@ -115,6 +115,14 @@ final class TestStack implements AutoCloseable {
     return r.bodyAsJsonObject();
   }
 
+  JsonObject put(String path, JsonObject body) {
+    var r = await(api.putRaw(path, body));
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
   /** Waits until {@code done} holds, failing with {@code what} after the timeout. */
   static void waitUntil(String what, Duration timeout, BooleanSupplier done) {
     long deadline = System.nanoTime() + timeout.toNanos();

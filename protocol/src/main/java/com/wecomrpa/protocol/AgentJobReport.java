@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * The result of one attempt. {@code reportId} makes re-sending harmless: the controller acknowledges
  * a report it already applied without applying it twice. {@code screenshotPng} is base64, present
- * when a step failed.
+ * when a step failed. {@code riskSignal} names a risk state seen on screen ("too-frequent",
+ * "restricted", "logged-out", "captcha"): the controller stops the account at once.
  */
 public record AgentJobReport(
     String reportId,
@@ -18,5 +19,6 @@ public record AgentJobReport(
     String screenshotPng,
     Instant startedAt,
     Instant finishedAt,
-    String scriptVersion)
+    String scriptVersion,
+    String riskSignal)
     implements Message {}

@@ -35,12 +35,25 @@ public final class Simulator {
   private final ChatWorld world;
   private final ObjectMapper json = WireCodec.mapper();
   private final Map<String, Long> extraSendDelayMillis = new ConcurrentHashMap<>();
+  private final RiskGuard risk;
   private HttpServer server;
 
   public Simulator(Vertx vertx, SimulatorOptions options, Clock clock) {
     this.vertx = vertx;
     this.options = options;
     this.world = new ChatWorld(clock);
+    // Days for the per-group rule are counted in China time, where the accounts live.
+    this.risk = new RiskGuard(RiskModel.defaults(), java.time.ZoneId.of("Asia/Shanghai"));
+  }
+
+  /** Sets the risk model one account is judged by. */
+  public void setRiskModel(String accountId, RiskModel model) {
+    risk.setModel(accountId, model);
+  }
+
+  /** Every warning and restriction the simulated platform issued. */
+  public List<RiskEvent> riskEvents() {
+    return risk.events();
   }
 
   public ChatWorld world() {
@@ -105,6 +118,12 @@ public final class Simulator {
     r.get("/sim/api/message-counts").handler(ctx -> send(ctx, 200, world.messageCounts()));
     r.get("/sim/api/moments").handler(ctx -> send(ctx, 200, world.momentsOf(ctx.queryParams().get("account"))));
     r.put("/sim/api/accounts/:accountId/send-delay").handler(this::putSendDelay);
+    r.put("/sim/api/accounts/:accountId/risk-model").handler(this::putRiskModel);
+    r.post("/sim/api/accounts/:accountId/risk-reset").handler(ctx -> guarded(ctx, () -> {
+      risk.reset(world.account(ctx.pathParam("accountId")).id());
+      send(ctx, 200, Map.of("reset", true));
+    }));
+    r.get("/sim/api/risk-events").handler(ctx -> send(ctx, 200, risk.events()));
     return r;
   }
 
@@ -180,6 +199,9 @@ public final class Simulator {
           }
           Map<String, String> payload = body.payload() == null ? Map.of() : body.payload();
           String conversation = ctx.pathParam("id");
+          if (!judged(ctx, a.id(), groupPostsToday(a.id(), conversation))) {
+            return;
+          }
           // The message reaches the server only after the latency, like a real network round trip:
           // a client that dies before then has sent nothing.
           vertx.setTimer(
@@ -197,7 +219,51 @@ public final class Simulator {
             throw new WorldException(400, "text is required");
           }
           Map<String, String> payload = body.payload() == null ? Map.of() : body.payload();
+          if (!judged(ctx, a.id(), null)) {
+            return;
+          }
           vertx.setTimer(latencyOf(a.id()), t -> guarded(ctx, () -> send(ctx, 201, world.postMoment(a.id(), body.text(), payload))));
+        });
+  }
+
+  /** Posts this account made to a group today (null for private chats), as the platform counts. */
+  private Integer groupPostsToday(String accountId, String conversation) {
+    if (world.conversationsOf(accountId).stream().noneMatch(c -> c.id().equals(conversation) && c.type().equals("group"))) {
+      return null;
+    }
+    java.time.LocalDate today = risk.day(world.clock().instant());
+    return (int) world.messagesSeenBy(accountId, conversation).stream().filter(m -> risk.day(m.receivedAt()).equals(today)).count();
+  }
+
+  /** Applies the risk model; answers the refusal itself (429 warning, 403 restricted) if any. */
+  private boolean judged(RoutingContext ctx, String accountId, Integer groupPosts) {
+    RiskGuard.Verdict v = risk.judge(accountId, groupPosts, world.clock().instant());
+    if (v == RiskGuard.Verdict.WARNED) {
+      LOG.info("account {} warned: too frequent", accountId);
+      send(ctx, 429, Map.of("error", "操作过于频繁，请稍后再试", "risk", "too-frequent"));
+      return false;
+    }
+    if (v == RiskGuard.Verdict.RESTRICTED) {
+      LOG.info("account {} restricted", accountId);
+      send(ctx, 403, Map.of("error", "账号已被限制使用", "risk", "restricted"));
+      return false;
+    }
+    return true;
+  }
+
+  private void putRiskModel(RoutingContext ctx) {
+    guarded(
+        ctx,
+        () -> {
+          Map<String, Long> body = readBody(ctx, new TypeReference<>() {});
+          String account = world.account(ctx.pathParam("accountId")).id();
+          RiskModel m = new RiskModel(
+              body.getOrDefault("maxSendsPerWindow", 100L).intValue(),
+              java.time.Duration.ofSeconds(body.getOrDefault("windowSeconds", 60L)),
+              body.getOrDefault("maxPostsPerGroupPerDay", 3L).intValue(),
+              java.time.Duration.ofSeconds(body.getOrDefault("warningMemorySeconds", 600L)));
+          risk.setModel(account, m);
+          send(ctx, 200, m);
         });
   }
 

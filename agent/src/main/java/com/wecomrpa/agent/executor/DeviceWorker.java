@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class DeviceWorker {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceWorker.class);
   public static final String LOGIN_ACTION = "login";
+  public static final String DETECT_RISK_ACTION = "detect_risk";
+  public static final String PREPARE_ACTION = "prepare";
 
   private final DeviceProfile device;
   private final FlowInterpreter interpreter;
@@ -82,6 +84,8 @@ public final class DeviceWorker {
     FlowResult result;
     try {
       ensureSession();
+      // Pop-ups a person would dismiss first; if that fails, the job's own steps will say why.
+      interpreter.scripts().flow(PREPARE_ACTION).ifPresent(p -> interpreter.run(p, Map.of(), driver));
       Optional<Flow> flow = interpreter.scripts().flow(offer.action());
       result =
           flow.isEmpty()
@@ -89,6 +93,9 @@ public final class DeviceWorker {
               : interpreter.run(flow.get(), offer.params(), driver);
     } catch (RuntimeException e) {
       result = new FlowResult(Outcome.FAILED, "open-session", "cannot open a session: " + e.getMessage(), null, Map.of());
+    }
+    if (result.outcome() != Outcome.SUCCEEDED && result.riskSignal() == null && driver != null && driver.alive()) {
+      result = classify(result);
     }
     if (result.outcome() != Outcome.SUCCEEDED && driver != null && !driver.alive()) {
       LOG.warn("device={} session died; it will be reopened before the next job", device.id());
@@ -108,9 +115,24 @@ public final class DeviceWorker {
             result.outcome() == Outcome.SUCCEEDED || result.screenshot() == null ? null : Base64.getEncoder().encodeToString(result.screenshot()),
             started,
             clock.instant(),
-            interpreter.scripts().client() + "@" + interpreter.scripts().version());
+            interpreter.scripts().client() + "@" + interpreter.scripts().version(),
+            result.riskSignal());
     current = null;
     sink.report(report);
+  }
+
+  /** After a failure, looks at the screen for a risk state (the script set's detect_risk flow). */
+  private FlowResult classify(FlowResult failed) {
+    Optional<Flow> detect = interpreter.scripts().flow(DETECT_RISK_ACTION);
+    if (detect.isEmpty()) {
+      return failed;
+    }
+    FlowResult seen = interpreter.run(detect.get(), Map.of(), driver);
+    if (seen.riskSignal() == null) {
+      return failed;
+    }
+    LOG.warn("device={} account={} shows a risk state: {}", device.id(), device.accountId(), seen.riskSignal());
+    return failed.explainedBy(seen);
   }
 
   private void ensureSession() {

@@ -43,6 +43,9 @@ public final class FlowInterpreter {
     try {
       run.steps(flow.steps());
       return new FlowResult(Outcome.SUCCEEDED, null, null, run.lastScreenshot, vars);
+    } catch (RiskSeen risk) {
+      Outcome o = run.committed && !risk.unsent ? Outcome.UNKNOWN : Outcome.FAILED;
+      return new FlowResult(o, run.current, "risk state on screen: " + risk.signal, safeScreenshot(driver), vars, risk.signal, risk.unsent);
     } catch (RuntimeException e) {
       byte[] shot = safeScreenshot(driver);
       String error = e instanceof StepFailed ? e.getMessage() : e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
@@ -96,6 +99,7 @@ public final class FlowInterpreter {
           }
         }
         case SCREENSHOT -> lastScreenshot = driver.screenshot();
+        case SIGNAL -> throw new RiskSeen(s.text(), s.unsent());
       }
     }
 
@@ -192,6 +196,18 @@ public final class FlowInterpreter {
     }
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** A {@code signal} step fired: the screen shows a risk state, and the flow stops there. */
+  static final class RiskSeen extends RuntimeException {
+    final String signal;
+    final boolean unsent;
+
+    RiskSeen(String signal, boolean unsent) {
+      super("risk state on screen: " + signal);
+      this.signal = signal;
+      this.unsent = unsent;
+    }
   }
 
   /** A step that could not do its part; its message names the step and what was seen. */

@@ -34,7 +34,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class ScriptSetLoader {
   static final Pattern VARIABLE = Pattern.compile("\\$\\{([a-z_][a-z0-9_]*)}");
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
-  private static final Set<String> STEP_OPTIONS = Set.of("name", "text", "clear-first", "into", "timeout", "commits", "then");
+  private static final Set<String> STEP_OPTIONS = Set.of("name", "text", "clear-first", "into", "timeout", "commits", "unsent", "then");
 
   private ScriptSetLoader() {}
 
@@ -163,12 +163,12 @@ public final class ScriptSetLoader {
       }
     }
     if (kind == null) {
-      throw new ScriptError(file, line(node), "step has no action; use one of open, tap, type, clear, wait-for, assert-visible, read-text, if-present, screenshot");
+      throw new ScriptError(file, line(node), "step has no action; use one of open, tap, type, clear, wait-for, assert-visible, read-text, if-present, screenshot, signal");
     }
     String name = options.containsKey("name") ? scalar(file, options.get("name")) : kind.key() + "@" + line(node);
     String target = null;
     String text = options.containsKey("text") ? scalar(file, options.get("text")) : null;
-    if (kind == Step.Kind.OPEN) {
+    if (kind == Step.Kind.OPEN || kind == Step.Kind.SIGNAL) {
       text = scalar(file, kindValue);
     } else if (kind != Step.Kind.SCREENSHOT) {
       target = scalar(file, kindValue);
@@ -205,7 +205,11 @@ public final class ScriptSetLoader {
     }
     boolean clear = options.containsKey("clear-first") && bool(file, options.get("clear-first"));
     boolean commits = options.containsKey("commits") && bool(file, options.get("commits"));
-    return new Step(name, kind, target, text, clear, into, timeout, commits, then, line(node));
+    boolean unsent = options.containsKey("unsent") && bool(file, options.get("unsent"));
+    if (unsent && kind != Step.Kind.SIGNAL) {
+      throw new ScriptError(file, line(options.get("unsent")), "unsent belongs to signal");
+    }
+    return new Step(name, kind, target, text, clear, into, timeout, commits, unsent, then, line(node));
   }
 
   private static void checkVariables(String file, int line, String text, List<String> known) {

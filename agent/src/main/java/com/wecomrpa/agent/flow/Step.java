@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * One step of a flow. {@code target} names a locator in the script set's locators file. A step that
  * {@code commits} is the one that makes the action visible to others (pressing send): a failure at
- * or after it means the message may be out.
+ * or after it means the message may be out. A {@code signal} step marked {@code unsent} names a
+ * screen that proves the action did not go out (the platform refused it), making the failure
+ * definite even after the committing step.
  */
 public record Step(
     String name,
@@ -17,6 +19,7 @@ public record Step(
     String into,
     Duration timeout,
     boolean commits,
+    boolean unsent,
     List<Step> then,
     int line) {
 
@@ -29,7 +32,8 @@ public record Step(
     ASSERT_VISIBLE("assert-visible"),
     READ_TEXT("read-text"),
     IF_PRESENT("if-present"),
-    SCREENSHOT("screenshot");
+    SCREENSHOT("screenshot"),
+    SIGNAL("signal");
 
     private final String key;
 

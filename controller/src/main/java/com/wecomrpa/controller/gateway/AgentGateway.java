@@ -7,6 +7,7 @@ import com.wecomrpa.controller.dispatch.AgentLink;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.risk.RiskMetrics;
 import com.wecomrpa.protocol.AgentHeartbeat;
 import com.wecomrpa.protocol.AgentHello;
 import com.wecomrpa.protocol.AgentJobReport;
@@ -46,6 +47,8 @@ public final class AgentGateway {
   private final ScreenshotFolder screenshots;
   private final JdbcTokenStore tokens;
   private final Clock clock;
+  private final Clock businessClock;
+  private final RiskMetrics metrics;
   private final byte[] agentToken;
   private final Duration leaseFor;
   private final Duration heartbeatEvery;
@@ -60,6 +63,8 @@ public final class AgentGateway {
       ScreenshotFolder screenshots,
       JdbcTokenStore tokens,
       Clock clock,
+      Clock businessClock,
+      RiskMetrics metrics,
       String agentToken,
       Duration leaseFor,
       Duration heartbeatEvery,
@@ -72,6 +77,8 @@ public final class AgentGateway {
     this.screenshots = screenshots;
     this.tokens = tokens;
     this.clock = clock;
+    this.businessClock = businessClock;
+    this.metrics = metrics;
     this.agentToken = agentToken.getBytes(StandardCharsets.UTF_8);
     this.leaseFor = leaseFor;
     this.heartbeatEvery = heartbeatEvery;
@@ -231,7 +238,7 @@ public final class AgentGateway {
           .executeBlocking(
               () -> {
                 String shot = r.screenshotPng() == null ? null : screenshots.save(r.jobId(), r.fencingToken(), r.screenshotPng());
-                return jobs.applyReport(r, shot, clock.instant(), maxAttempts);
+                return jobs.applyReport(r, shot, clock.instant(), businessClock.instant(), maxAttempts);
               },
               false)
           .onComplete(
@@ -247,10 +254,18 @@ public final class AgentGateway {
                     r.jobId(), r.fencingToken(), r.deviceId(), r.outcome(),
                     verdict.accepted() ? verdict.newState() : "refused",
                     verdict.reason() == null ? "" : " (" + verdict.reason() + ")");
+                if (verdict.accountStatus() != null) {
+                  metrics.count(r.riskSignal() == null ? "?" : accountOf(r), r.riskSignal());
+                  LOG.warn("ALERT job={} device={} saw risk state {}: account now {}", r.jobId(), r.deviceId(), r.riskSignal(), verdict.accountStatus());
+                }
                 send(new ControllerReportAck(r.reportId(), r.jobId(), verdict.accepted(), verdict.reason()));
                 board.release(r.deviceId(), r.jobId(), r.fencingToken());
                 dispatcher.kick();
               });
+    }
+
+    private String accountOf(AgentJobReport r) {
+      return board.snapshot().stream().filter(d -> d.deviceId().equals(r.deviceId())).map(d -> d.accountId()).findFirst().orElse("?");
     }
 
     private void refuse(String reason) {

@@ -10,7 +10,9 @@ import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.controller.risk.RiskResponse;
 import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.Outcome;
 import com.wecomrpa.protocol.WireCodec;
 import java.sql.Connection;
 import java.sql.Date;
@@ -220,7 +222,7 @@ public final class JdbcJobStore {
    * Applies an agent's report under its fencing token. A definite failure gives the quota back and
    * re-queues the job while attempts remain; a success or a may-have-sent keeps the quota used.
    */
-  public ReportVerdict applyReport(AgentJobReport r, String screenshotPath, Instant now, int maxAttempts) {
+  public ReportVerdict applyReport(AgentJobReport r, String screenshotPath, Instant now, Instant businessNow, int maxAttempts) {
     return db.inTransaction(
         c -> {
           // Lock the job first: a duplicate of a report being applied right now waits here, then
@@ -247,7 +249,18 @@ public final class JdbcJobStore {
           }
           JobState next;
           String reason;
-          switch (r.outcome()) {
+          String accountStatus = null;
+          if (r.riskSignal() != null) {
+            Duration cooldown = Duration.ofMinutes(limits.effective(c, j.accountId(), businessNow).number(LimitName.COOLDOWN_MINUTES));
+            accountStatus = RiskResponse.apply(c, j.accountId(), j.id(), r.riskSignal(), cooldown, businessNow);
+          }
+          if (r.riskSignal() != null && r.outcome() == Outcome.FAILED) {
+            // Nothing went out; the job waits for the account without spending an attempt.
+            releaseQuota(c, j.id());
+            Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
+            next = JobState.QUEUED;
+            reason = "risk:" + r.riskSignal() + ": account " + accountStatus + "; waits for the account";
+          } else switch (r.outcome()) {
             case SUCCEEDED -> {
               next = JobState.SUCCEEDED;
               reason = null;
@@ -272,7 +285,7 @@ public final class JdbcJobStore {
                   + " started_at = COALESCE(started_at, ?), finished_at = ? WHERE job_id = ? AND lease_token = ?",
               r.outcome().name(), r.failedStep(), truncate(r.error(), 4000), screenshotPath, r.reportId(), r.scriptVersion(),
               millis(r.startedAt()), millis(r.finishedAt() == null ? now : r.finishedAt()), j.id(), r.fencingToken());
-          return ReportVerdict.applied(next);
+          return ReportVerdict.applied(next, accountStatus);
         });
   }
 

@@ -1,0 +1,42 @@
+package com.wecomrpa.controller.risk;
+
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What the controller does when an account shows a risk state: it stops the account at once.
+ * "Too frequent" cools it down for the configured time, doubling with each repeat (at most a
+ * week); a restriction, a forced logout or a captcha needs a person, so the account stays
+ * restricted until an admin resumes it. Either way an alert is raised.
+ */
+public final class RiskResponse {
+  private static final Duration LONGEST = Duration.ofDays(7);
+
+  private RiskResponse() {}
+
+  /** Returns the account's new status. Runs inside the report's transaction. */
+  public static String apply(Connection c, String accountId, String jobId, String signal, Duration cooldown, Instant now) throws SQLException {
+    int before = (int) Sql.count(c, "SELECT risk_count FROM accounts WHERE id = ? FOR UPDATE", accountId);
+    String status;
+    String detail;
+    if (signal.equals("too-frequent")) {
+      Duration wait = cooldown.multipliedBy(1L << Math.min(before, 10));
+      if (wait.compareTo(LONGEST) > 0) {
+        wait = LONGEST;
+      }
+      Instant until = now.plus(wait);
+      Sql.update(c, "UPDATE accounts SET status = 'cooling', cooling_until = ?, risk_count = risk_count + 1 WHERE id = ?", until.toEpochMilli(), accountId);
+      status = "cooling";
+      detail = "account " + accountId + " showed " + signal + " (signal " + (before + 1) + "); cooling until " + until;
+    } else {
+      Sql.update(c, "UPDATE accounts SET status = 'restricted', cooling_until = NULL, risk_count = risk_count + 1 WHERE id = ?", accountId);
+      status = "restricted";
+      detail = "account " + accountId + " showed " + signal + "; stopped until an admin resumes it";
+    }
+    Sql.update(c, "INSERT INTO alerts (at, account_id, kind, detail, job_id) VALUES (?, ?, ?, ?, ?)", now.toEpochMilli(), accountId, "risk:" + signal, detail, jobId);
+    return status;
+  }
+}
