@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Run controller + simulator + agent on one machine.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group) or sop-day (a simulated day of docs/examples)")
+  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples) or risk (one account meets a tight platform risk model)")
   String scenario;
 
   @Option(names = "--accounts", defaultValue = "3", description = "bot accounts, one device each (default ${DEFAULT-VALUE})")
@@ -47,11 +47,12 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     boolean sopDay = scenario.equals("sop-day");
-    if (!sopDay && !scenario.equals("broadcast")) {
-      System.err.println("--scenario must be broadcast or sop-day");
+    boolean risk = scenario.equals("risk");
+    if (!sopDay && !risk && !scenario.equals("broadcast")) {
+      System.err.println("--scenario must be broadcast, sop-day or risk");
       return 2;
     }
-    int groupCount = groups >= 0 ? groups : accounts * (sopDay ? 5 : 200);
+    int groupCount = groups >= 0 ? groups : accounts * (sopDay ? 5 : risk ? 10 : 200);
     Fleet fleet;
     try {
       fleet = Fleet.of(accounts, groupCount);
@@ -75,6 +76,8 @@ final class DemoCommand implements Callable<Integer> {
     if (sopDay) {
       stack.sim.world().addContacts(SopDayScenario.contacts(fleet));
       code = SopDayScenario.run(stack, simClock, examples);
+    } else if (risk) {
+      code = RiskScenario.run(stack);
     } else {
       code = BroadcastScenario.run(stack);
     }

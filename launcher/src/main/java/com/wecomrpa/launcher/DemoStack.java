@@ -80,6 +80,14 @@ final class DemoStack implements AutoCloseable {
     return r.bodyAsJsonObject();
   }
 
+  JsonArray getArray(String path) {
+    var r = Processes.await(api.get(path), Duration.ofSeconds(30));
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return r.bodyAsJsonArray();
+  }
+
   JsonObject post(String path, JsonObject body) {
     var r = Processes.await(api.postRaw(path, body), Duration.ofSeconds(30));
     if (r.statusCode() >= 300) {
