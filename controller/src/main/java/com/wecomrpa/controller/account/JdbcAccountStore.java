@@ -9,7 +9,6 @@ import com.wecomrpa.controller.store.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 
@@ -67,12 +66,6 @@ public final class JdbcAccountStore {
           audit.record(c, actor, "account." + (status.equals("active") ? "resume" : "pause"), id, a.status(), status, reason, now);
           return find(c, id).orElseThrow();
         });
-  }
-
-  /** The zone an account's calendar days are counted in. */
-  public static ZoneId zoneOf(java.sql.Connection c, String accountId) throws SQLException {
-    return Sql.one(c, "SELECT time_zone FROM accounts WHERE id = ?", rs -> ZoneId.of(rs.getString(1)), accountId)
-        .orElseThrow(() -> Rejected.notFound("accountId", "account " + accountId + " not found"));
   }
 
   static Account row(Connection c, ResultSet rs) throws SQLException {

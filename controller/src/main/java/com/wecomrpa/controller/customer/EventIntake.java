@@ -97,7 +97,7 @@ public final class EventIntake {
   }
 
   public Optional<Customer> customer(String id) {
-    return db.inTransaction(c -> findCustomer(c, id));
+    return db.inTransaction(c -> find(c, id));
   }
 
   private Checked check(String f, CustomerEvent e, Instant now) {
@@ -126,7 +126,7 @@ public final class EventIntake {
   }
 
   private Customer upsertCustomer(Connection c, String f, CustomerEvent e, Instant now) throws SQLException {
-    Optional<Customer> existing = findCustomer(c, e.customerId());
+    Optional<Customer> existing = find(c, e.customerId());
     String status = switch (e.type()) {
       case "customer_deleted" -> "deleted";
       case "customer_blocked" -> "blocked";
@@ -184,7 +184,8 @@ public final class EventIntake {
     return ended;
   }
 
-  static Optional<Customer> findCustomer(Connection c, String id) throws SQLException {
+  /** A customer as the expander needs it. */
+  public static Optional<Customer> find(Connection c, String id) throws SQLException {
     ObjectMapper m = WireCodec.mapper();
     return Sql.one(
         c,
@@ -199,11 +200,6 @@ public final class EventIntake {
           return new Customer(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), fields);
         },
         id);
-  }
-
-  /** A customer as the expander needs it. */
-  public static Optional<Customer> find(Connection c, String id) throws SQLException {
-    return findCustomer(c, id);
   }
 
   private String write(Object o) {

@@ -255,17 +255,13 @@ public final class AgentGateway {
                     verdict.accepted() ? verdict.newState() : "refused",
                     verdict.reason() == null ? "" : " (" + verdict.reason() + ")");
                 if (verdict.accountStatus() != null) {
-                  metrics.count(r.riskSignal() == null ? "?" : accountOf(r), r.riskSignal());
-                  LOG.warn("ALERT job={} device={} saw risk state {}: account now {}", r.jobId(), r.deviceId(), r.riskSignal(), verdict.accountStatus());
+                  metrics.count(verdict.accountId(), r.riskSignal());
+                  LOG.warn("ALERT job={} device={} saw risk state {}: account {} now {}", r.jobId(), r.deviceId(), r.riskSignal(), verdict.accountId(), verdict.accountStatus());
                 }
                 send(new ControllerReportAck(r.reportId(), r.jobId(), verdict.accepted(), verdict.reason()));
                 board.release(r.deviceId(), r.jobId(), r.fencingToken());
                 dispatcher.kick();
               });
-    }
-
-    private String accountOf(AgentJobReport r) {
-      return board.snapshot().stream().filter(d -> d.deviceId().equals(r.deviceId())).map(d -> d.accountId()).findFirst().orElse("?");
     }
 
     private void refuse(String reason) {

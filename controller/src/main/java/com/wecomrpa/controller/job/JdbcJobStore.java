@@ -285,7 +285,7 @@ public final class JdbcJobStore {
                   + " started_at = COALESCE(started_at, ?), finished_at = ? WHERE job_id = ? AND lease_token = ?",
               r.outcome().name(), r.failedStep(), truncate(r.error(), 4000), screenshotPath, r.reportId(), r.scriptVersion(),
               millis(r.startedAt()), millis(r.finishedAt() == null ? now : r.finishedAt()), j.id(), r.fencingToken());
-          return ReportVerdict.applied(next, accountStatus);
+          return ReportVerdict.applied(next, j.accountId(), accountStatus);
         });
   }
 
