@@ -75,6 +75,7 @@
       div.append(small);
     }
     if (m.id) div.dataset.msgId = m.id;
+    if (m.receivedAt) div.dataset.ts = Date.parse(m.receivedAt);
     return div;
   }
 
@@ -112,6 +113,7 @@
       const m = await api('POST', '/client/conversations/' + encodeURIComponent(chat.id) + '/messages', message);
       b.classList.replace('pending', 'sent');
       b.dataset.msgId = m.id;
+      b.dataset.ts = Date.parse(m.receivedAt);
     } catch (e) {
       b.classList.replace('pending', 'failed');
       showRisk(e);
@@ -175,6 +177,7 @@
     span.className = 'text';
     span.textContent = p.text;
     div.append(span);
+    if (p.postedAt) div.dataset.ts = Date.parse(p.postedAt);
     return div;
   }
 
@@ -187,8 +190,9 @@
     const d = moment({ text }, 'pending');
     $('moment-feed').prepend(d);
     try {
-      await api('POST', '/client/moments', { kind: 'text', text, payload: image ? { image } : {} });
+      const posted = await api('POST', '/client/moments', { kind: 'text', text, payload: image ? { image } : {} });
       d.classList.replace('pending', 'sent');
+      d.dataset.ts = Date.parse(posted.postedAt);
     } catch (e) {
       d.classList.replace('pending', 'failed');
       showRisk(e);

@@ -96,7 +96,7 @@ public final class Controller extends VerticleBase {
               JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay());
               JdbcJobStore jobs = new JdbcJobStore(db, quota, limits, new java.util.SplittableRandom());
               DeviceBoard board = new DeviceBoard(clock);
-              Dispatcher dispatcher = new Dispatcher(workers, board, jobs, clock, systemClock, options.leaseDuration());
+              Dispatcher dispatcher = new Dispatcher(workers, board, jobs, clock, systemClock, options.leaseDuration(), options.maxAttempts());
               AgentGateway gateway =
                   new AgentGateway(
                       vertx, workers, board, dispatcher, jobs,

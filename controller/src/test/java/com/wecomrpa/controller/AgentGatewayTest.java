@@ -60,7 +60,7 @@ class AgentGatewayTest {
   }
 
   static AgentJobReport report(ControllerJobOffer o, Outcome outcome) {
-    return new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), outcome, null, null, null, Instant.now(), Instant.now(), "test@1", null);
+    return new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), outcome, null, null, null, Instant.now(), Instant.now(), "test@1", null, null);
   }
 
   JsonNode job(String id) {
@@ -122,11 +122,16 @@ class AgentGatewayTest {
     assertThat(controller.get("/devices").body()).isEmpty();
 
     // The agent comes back late with a success under the dead lease: the truth is not overwritten.
+    // Instead the job is offered again, as verify-then-send: look for the message before sending.
     ProtocolAgent back = agent(TOKEN);
     back.next(ControllerWelcome.class, 5000);
+    ControllerJobOffer again = back.next(ControllerJobOffer.class, 5000);
     back.send(report(offer, Outcome.SUCCEEDED));
     assertThat(back.next(ControllerReportAck.class, 5000).accepted()).isFalse();
-    assertThat(job(offer.jobId()).get("state").asText()).isEqualTo("UNKNOWN");
+    assertThat(again.jobId()).isEqualTo(offer.jobId());
+    assertThat(again.fencingToken()).isGreaterThan(offer.fencingToken());
+    assertThat(again.verifySinceMillis()).isNotNull();
+    assertThat(job(offer.jobId()).get("state").asText()).isEqualTo("LEASED");
   }
 
   @Test
@@ -174,7 +179,7 @@ class AgentGatewayTest {
       ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
       assertThat(o.attempt()).isEqualTo(attempt);
       a.send(new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), Outcome.FAILED,
-          "open-group", "group not found in search", null, Instant.now(), Instant.now(), "test@1", null));
+          "open-group", "group not found in search", null, Instant.now(), Instant.now(), "test@1", null, null));
       a.next(ControllerReportAck.class, 5000);
     }
 

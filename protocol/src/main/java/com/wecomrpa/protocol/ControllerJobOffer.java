@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * A job handed to one device under a lease. Every report and renewal must quote {@code
- * fencingToken}; one from an older lease is refused.
+ * fencingToken}; one from an older lease is refused. With {@code verifySinceMillis} set, an
+ * earlier attempt may have sent: the device must first look for the message in the chat (received
+ * at or after that time) and send only if it is not there.
  */
 public record ControllerJobOffer(
     String jobId,
@@ -15,5 +17,6 @@ public record ControllerJobOffer(
     String action,
     Map<String, String> params,
     int attempt,
-    Instant leaseExpiresAt)
+    Instant leaseExpiresAt,
+    Long verifySinceMillis)
     implements Message {}

@@ -35,6 +35,7 @@ public final class Simulator {
   private final ChatWorld world;
   private final ObjectMapper json = WireCodec.mapper();
   private final Map<String, Long> extraSendDelayMillis = new ConcurrentHashMap<>();
+  private final java.util.Set<String> losingSends = ConcurrentHashMap.newKeySet();
   private final RiskGuard risk;
   private HttpServer server;
 
@@ -83,6 +84,18 @@ public final class Simulator {
 
   public Future<Void> stop() {
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /**
+   * Network fault: this account's sends never reach the server (the client waits forever), as when
+   * a phone loses its connection just as send is pressed.
+   */
+  public void setLosingSends(String accountId, boolean losing) {
+    if (losing) {
+      losingSends.add(accountId);
+    } else {
+      losingSends.remove(accountId);
+    }
   }
 
   /** Slows every send of one account, e.g. so a test can stop an agent in the middle of one. */
@@ -199,6 +212,9 @@ public final class Simulator {
           }
           Map<String, String> payload = body.payload() == null ? Map.of() : body.payload();
           String conversation = ctx.pathParam("id");
+          if (losingSends.contains(a.id())) {
+            return;
+          }
           if (!judged(ctx, a.id(), groupPostsToday(a.id(), conversation))) {
             return;
           }

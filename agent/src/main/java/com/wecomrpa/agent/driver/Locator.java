@@ -2,6 +2,17 @@ package com.wecomrpa.agent.driver;
 
 /** One way to find an element: a strategy (css, xpath, id, accessibility-id, text) and its value. */
 public record Locator(Strategy strategy, String value) {
+  /** A string as an XPath 1.0 literal, whatever quotes it holds. */
+  public static String xpathLiteral(String s) {
+    if (!s.contains("'")) {
+      return "'" + s + "'";
+    }
+    if (!s.contains("\"")) {
+      return "\"" + s + "\"";
+    }
+    return "concat('" + s.replace("'", "',\"'\",'") + "')";
+  }
+
   public enum Strategy {
     CSS("css"),
     XPATH("xpath"),

@@ -81,16 +81,26 @@ public final class DeviceWorker {
     current = offer;
     Instant started = clock.instant();
     sink.started(offer);
-    FlowResult result;
+    FlowResult result = null;
+    String evidence = null;
     try {
       ensureSession();
       // Pop-ups a person would dismiss first; if that fails, the job's own steps will say why.
       interpreter.scripts().flow(PREPARE_ACTION).ifPresent(p -> interpreter.run(p, Map.of(), driver));
       Optional<Flow> flow = interpreter.scripts().flow(offer.action());
-      result =
-          flow.isEmpty()
-              ? new FlowResult(Outcome.FAILED, null, "script set " + interpreter.scripts().version() + " has no flow for " + offer.action(), null, Map.of())
-              : interpreter.run(flow.get(), offer.params(), driver);
+      if (offer.verifySinceMillis() != null) {
+        result = verifyFirst(offer);
+        if (result != null) {
+          evidence = result.outcome() == Outcome.SUCCEEDED ? result.error() : null;
+          result = new FlowResult(result.outcome(), result.failedStep(), result.outcome() == Outcome.SUCCEEDED ? null : result.error(), result.screenshot(), result.values());
+        }
+      }
+      if (result == null) {
+        result =
+            flow.isEmpty()
+                ? new FlowResult(Outcome.FAILED, null, "script set " + interpreter.scripts().version() + " has no flow for " + offer.action(), null, Map.of())
+                : interpreter.run(flow.get(), offer.params(), driver);
+      }
     } catch (RuntimeException e) {
       result = new FlowResult(Outcome.FAILED, "open-session", "cannot open a session: " + e.getMessage(), null, Map.of());
     }
@@ -116,9 +126,33 @@ public final class DeviceWorker {
             started,
             clock.instant(),
             interpreter.scripts().client() + "@" + interpreter.scripts().version(),
-            result.riskSignal());
+            result.riskSignal(),
+            evidence);
     current = null;
     sink.report(report);
+  }
+
+  /**
+   * An earlier attempt may have sent: look for the message first. Returns SUCCEEDED (with what
+   * was found as its error text, moved to evidence by the caller) if it is there, null to go on and
+   * send, or UNKNOWN if the script set cannot check this action (never a blind resend).
+   */
+  private FlowResult verifyFirst(ControllerJobOffer offer) {
+    Optional<Flow> verify = interpreter.scripts().flow("verify_" + offer.action());
+    if (verify.isEmpty()) {
+      return new FlowResult(Outcome.UNKNOWN, null, "an earlier attempt may have sent and script set "
+          + interpreter.scripts().version() + " has no verify_" + offer.action() + " flow: needs a person", null, Map.of());
+    }
+    Map<String, String> params = new java.util.HashMap<>(offer.params());
+    params.put("since_ms", String.valueOf(offer.verifySinceMillis()));
+    FlowResult found = interpreter.run(verify.get(), params, driver);
+    if (found.outcome() == Outcome.SUCCEEDED) {
+      LOG.info("job={} device={} found its message already in the chat: not sending again", offer.jobId(), device.id());
+      return new FlowResult(Outcome.SUCCEEDED, null, "verified before resend: the message is in the chat (received since "
+          + Instant.ofEpochMilli(offer.verifySinceMillis()) + ")", null, Map.of());
+    }
+    LOG.info("job={} device={} did not find its message ({}): sending", offer.jobId(), device.id(), found.error());
+    return null;
   }
 
   /** After a failure, looks at the screen for a risk state (the script set's detect_risk flow). */

@@ -153,18 +153,28 @@ public final class FlowInterpreter {
     List<Locator> locators(String target) {
       List<Locator> out = new ArrayList<>();
       for (Locator l : scripts.locators().get(target)) {
-        out.add(new Locator(l.strategy(), fill(l.value(), l.strategy() == Locator.Strategy.CSS)));
+        out.add(new Locator(l.strategy(), fill(l.value(), l.strategy())));
       }
       return out;
     }
 
     String fill(String template, boolean cssString) {
+      return fill(template, cssString ? Locator.Strategy.CSS : Locator.Strategy.TEXT);
+    }
+
+    /**
+     * Fills variables: escaped inside a CSS string, and in XPath as a whole string literal (the
+     * locator writes {@code .=${text}}, no quotes), so any text can be matched safely.
+     */
+    String fill(String template, Locator.Strategy strategy) {
       Matcher m = ScriptSetLoader.VARIABLE.matcher(template);
       StringBuilder sb = new StringBuilder();
       while (m.find()) {
         String v = vars.getOrDefault(m.group(1), "");
-        if (cssString) {
+        if (strategy == Locator.Strategy.CSS) {
           v = v.replace("\\", "\\\\").replace("\"", "\\\"").replace("'", "\\'");
+        } else if (strategy == Locator.Strategy.XPATH) {
+          v = Locator.xpathLiteral(v);
         }
         m.appendReplacement(sb, Matcher.quoteReplacement(v));
       }

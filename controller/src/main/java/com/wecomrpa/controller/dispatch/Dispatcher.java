@@ -27,17 +27,19 @@ public final class Dispatcher {
   private final Clock clock;
   private final Clock systemClock;
   private final Duration leaseFor;
+  private final int maxAttempts;
   private boolean passRunning;
   private boolean kickedDuringPass;
 
   /** {@code clock} says which jobs are due; {@code systemClock} times leases (real time). */
-  public Dispatcher(WorkerExecutor workers, DeviceBoard board, JdbcJobStore jobs, Clock clock, Clock systemClock, Duration leaseFor) {
+  public Dispatcher(WorkerExecutor workers, DeviceBoard board, JdbcJobStore jobs, Clock clock, Clock systemClock, Duration leaseFor, int maxAttempts) {
     this.workers = workers;
     this.board = board;
     this.jobs = jobs;
     this.clock = clock;
     this.systemClock = systemClock;
     this.leaseFor = leaseFor;
+    this.maxAttempts = maxAttempts;
   }
 
   /** Asks for a dispatch pass soon. Call from the controller's event loop. */
@@ -82,7 +84,7 @@ public final class Dispatcher {
     List<Claim> claims = new ArrayList<>();
     for (DeviceBoard.FreeDevice d : free) {
       try {
-        claims.add(new Claim(d, jobs.claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor), null));
+        claims.add(new Claim(d, jobs.claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor, maxAttempts), null));
       } catch (RuntimeException e) {
         claims.add(new Claim(d, Optional.empty(), e));
       }

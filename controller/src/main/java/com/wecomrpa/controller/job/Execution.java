@@ -17,4 +17,5 @@ public record Execution(
     String failedStep,
     String error,
     boolean hasScreenshot,
-    String scriptVersion) {}
+    String scriptVersion,
+    String evidence) {}

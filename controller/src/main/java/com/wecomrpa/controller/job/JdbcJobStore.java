@@ -41,7 +41,7 @@ public final class JdbcJobStore {
           + " not_before, expires_at, lease_token, lease_expires_at, agent_id, device_id, created_at, updated_at";
   private static final String EXEC_COLUMNS =
       "id, job_id, attempt, lease_token, agent_id, device_id, leased_at, started_at, finished_at,"
-          + " outcome, failed_step, error, screenshot, script_version";
+          + " outcome, failed_step, error, screenshot, script_version, evidence";
   private static final TypeReference<Map<String, String>> PARAMS = new TypeReference<>() {};
 
   private final Database db;
@@ -86,7 +86,7 @@ public final class JdbcJobStore {
    * day end SKIPPED on the way; the quota is taken in the same transaction as the lease.
    */
   public Optional<ControllerJobOffer> claimNext(
-      String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor) {
+      String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
     return db.inTransaction(
         c -> {
           // The account row's lock serialises claims for one account (across controllers too), so
@@ -115,10 +115,13 @@ public final class JdbcJobStore {
           }
           List<String> waiting = new ArrayList<>();
           for (int tries = 0; tries < 200; tries++) {
+            // UNKNOWN jobs come back too, as verify-then-send, until their attempts run out; never
+            // past their window, when only a person can tell what happened.
             StringBuilder sql =
-                new StringBuilder("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND account_id = ?"
+                new StringBuilder("SELECT " + JOB_COLUMNS + " FROM jobs WHERE account_id = ?"
+                    + " AND (state = 'QUEUED' OR (state = 'UNKNOWN' AND attempts < ? AND (expires_at IS NULL OR expires_at >= ?)))"
                     + " AND (not_before IS NULL OR not_before <= ?)");
-            List<Object> args = new ArrayList<>(List.of(accountId, now.toEpochMilli()));
+            List<Object> args = new ArrayList<>(List.of(accountId, maxAttempts, now.toEpochMilli(), now.toEpochMilli()));
             for (String w : waiting) {
               sql.append(" AND id <> ?");
               args.add(w);
@@ -129,19 +132,21 @@ public final class JdbcJobStore {
               return Optional.empty();
             }
             Job j = next.get();
-            if (j.expiresAt() != null && now.isAfter(j.expiresAt())) {
+            boolean verify = j.state() == JobState.UNKNOWN;
+            if (!verify && j.expiresAt() != null && now.isAfter(j.expiresAt())) {
               // Past its window: a 15:29 coupon is not posted at 22:00.
               skip(c, j.id(), "expired", now);
               continue;
             }
-            List<AccountCounters.Need> needs = AccountCounters.needs(j.action(), lim, local);
+            List<AccountCounters.Need> needs = verify ? List.of() : AccountCounters.needs(j.action(), lim, local);
             if (AccountCounters.full(c, accountId, needs) != null) {
               // An account-wide budget is spent: this job waits (a raised cap lets it go today).
               waiting.add(j.id());
               continue;
             }
             LocalDate day = local.toLocalDate();
-            if (j.groupId() != null && !quota.reserve(c, j.groupId(), day, lim.number(LimitName.POSTS_PER_GROUP_PER_DAY))) {
+            // A job that may have sent still holds its quota and counters from that attempt.
+            if (!verify && j.groupId() != null && !quota.reserve(c, j.groupId(), day, lim.number(LimitName.POSTS_PER_GROUP_PER_DAY))) {
               skip(c, j.id(), "quota:group-daily", now);
               continue;
             }
@@ -151,15 +156,16 @@ public final class JdbcJobStore {
                 Sql.update(
                     c,
                     "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?,"
-                        + " attempts = attempts + 1, quota_day = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED' AND lease_token = ?",
-                    token, expires.toEpochMilli(), agentId, deviceId, j.groupId() == null ? null : Date.valueOf(day),
-                    realNow.toEpochMilli(), j.id(), j.leaseToken());
+                        + " attempts = attempts + 1, quota_day = COALESCE(?, quota_day), updated_at = ? WHERE id = ? AND state = ? AND lease_token = ?",
+                    token, expires.toEpochMilli(), agentId, deviceId, j.groupId() == null || verify ? null : Date.valueOf(day),
+                    realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken());
             if (moved == 0) {
               // Someone else leased it between our read and write; our quota take rolls back with us.
               throw new ConcurrentClaim(j.id());
             }
-            String taken = AccountCounters.take(c, accountId, needs);
-            Sql.update(c, "UPDATE jobs SET counters = ? WHERE id = ?", taken, j.id());
+            if (!verify) {
+              Sql.update(c, "UPDATE jobs SET counters = ? WHERE id = ?", AccountCounters.take(c, accountId, needs), j.id());
+            }
             // Human pace: the account's next action no sooner than the gap, give or take the jitter.
             long gap = lim.number(LimitName.MIN_GAP_SECONDS) * 1000L;
             long jitter = lim.number(LimitName.GAP_JITTER_SECONDS) * 1000L;
@@ -170,7 +176,9 @@ public final class JdbcJobStore {
                 "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)",
                 j.id(), j.attempts() + 1, token, agentId, deviceId, realNow.toEpochMilli());
             return Optional.of(
-                new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires));
+                new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires,
+                    // the message cannot be older than the job's due time
+                    verify ? (j.notBefore() != null ? j.notBefore() : j.createdAt()).toEpochMilli() : null));
           }
           return Optional.empty();
         });
@@ -282,8 +290,8 @@ public final class JdbcJobStore {
           Sql.update(
               c,
               "UPDATE executions SET outcome = ?, failed_step = ?, error = ?, screenshot = ?, report_id = ?, script_version = ?,"
-                  + " started_at = COALESCE(started_at, ?), finished_at = ? WHERE job_id = ? AND lease_token = ?",
-              r.outcome().name(), r.failedStep(), truncate(r.error(), 4000), screenshotPath, r.reportId(), r.scriptVersion(),
+                  + " evidence = ?, started_at = COALESCE(started_at, ?), finished_at = ? WHERE job_id = ? AND lease_token = ?",
+              r.outcome().name(), r.failedStep(), truncate(r.error(), 4000), screenshotPath, r.reportId(), r.scriptVersion(), truncate(r.evidence(), 1000),
               millis(r.startedAt()), millis(r.finishedAt() == null ? now : r.finishedAt()), j.id(), r.fencingToken());
           return ReportVerdict.applied(next, j.accountId(), accountStatus);
         });
@@ -465,7 +473,8 @@ public final class JdbcJobStore {
         rs.getString("failed_step"),
         rs.getString("error"),
         rs.getString("screenshot") != null,
-        rs.getString("script_version"));
+        rs.getString("script_version"),
+        rs.getString("evidence"));
   }
 
   private static Instant instant(Long millis) {

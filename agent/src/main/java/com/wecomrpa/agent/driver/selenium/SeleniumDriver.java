@@ -136,18 +136,8 @@ public final class SeleniumDriver implements UiDriver {
       case XPATH -> By.xpath(l.value());
       case ID -> By.id(l.value());
       case ACCESSIBILITY_ID -> By.cssSelector("[aria-label=\"" + l.value().replace("\"", "\\\"") + "\"]");
-      case TEXT -> By.xpath("//*[normalize-space(text())=" + xpathString(l.value()) + "]");
+      case TEXT -> By.xpath("//*[normalize-space(text())=" + Locator.xpathLiteral(l.value()) + "]");
     };
-  }
-
-  static String xpathString(String s) {
-    if (!s.contains("'")) {
-      return "'" + s + "'";
-    }
-    if (!s.contains("\"")) {
-      return "\"" + s + "\"";
-    }
-    return "concat('" + s.replace("'", "',\"'\",'") + "')";
   }
 
   private static void deleteTree(Path dir) throws IOException {

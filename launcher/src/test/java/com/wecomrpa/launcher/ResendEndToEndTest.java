@@ -1,0 +1,86 @@
+package com.wecomrpa.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.wecomrpa.agent.Agent;
+import com.wecomrpa.simulator.ChatWorld;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An agent dies in the middle of a send; its job becomes UNKNOWN and the next agent on that account
+ * reads the chat before sending. Whether or not the lost attempt got through, the group ends with
+ * exactly one message.
+ */
+class ResendEndToEndTest {
+  static final String JOB = "broadcast:b-1:g-1";
+  @TempDir Path dir;
+  TestStack stack;
+
+  @BeforeEach
+  void start() {
+    stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
+    stack.sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot")));
+    stack.sim.world().addGroups(List.of(new ChatWorld.Group("g-1", "acc-1", "会员群")));
+    TestStack.await(stack.api.createAccount("acc-1", "wecom", "Bot", "Asia/Shanghai"));
+    TestStack.await(stack.api.createGroups(new JsonArray().add(new JsonObject().put("id", "g-1").put("name", "会员群").put("accountId", "acc-1"))));
+  }
+
+  @AfterEach
+  void stop() {
+    stack.close();
+  }
+
+  /** Starts a send, and kills its agent after send was pressed and before the reply came. */
+  void killMidSend() {
+    Agent doomed = stack.startAgent("agent-a", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+    TestStack.await(stack.api.broadcastToGroups("b-1", "今晚八点开抢", new JsonArray().add("g-1")));
+    TestStack.waitUntil("the send is running", Duration.ofSeconds(30), () -> "RUNNING".equals(stack.getObject("/jobs/" + JOB).getString("state")));
+    TestStack.sleep(1200);
+    TestStack.await(doomed.kill());
+    stack.forget(doomed);
+    TestStack.waitUntil("the job is UNKNOWN", Duration.ofSeconds(15), () -> "UNKNOWN".equals(stack.getObject("/jobs/" + JOB).getString("state")));
+  }
+
+  void replacementAgentFinishes() {
+    stack.startAgent("agent-b", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+    TestStack.waitUntil("the job succeeds", Duration.ofSeconds(60), () -> "SUCCEEDED".equals(stack.getObject("/jobs/" + JOB).getString("state")));
+    TestStack.sleep(1000);
+  }
+
+  @Test
+  void whenTheLostAttemptGotThroughTheNextAgentFindsItAndDoesNotSendAgain() {
+    stack.sim.setExtraSendDelay("acc-1", 3000); // the server has it 3 s after send was pressed
+
+    killMidSend();
+    stack.sim.setExtraSendDelay("acc-1", 0);
+    replacementAgentFinishes();
+
+    assertThat(stack.sim.world().messagesOf("g-1")).extracting(ChatWorld.ChatMessage::text).containsExactly("今晚八点开抢");
+    JsonArray executions = stack.getArray("/jobs/" + JOB + "/executions");
+    JsonObject last = executions.getJsonObject(executions.size() - 1);
+    assertThat(last.getString("outcome")).isEqualTo("SUCCEEDED");
+    assertThat(last.getString("evidence")).startsWith("verified before resend");
+  }
+
+  @Test
+  void whenTheLostAttemptNeverArrivedTheNextAgentSendsItOnce() {
+    stack.sim.setLosingSends("acc-1", true);
+
+    killMidSend();
+    stack.sim.setLosingSends("acc-1", false);
+    replacementAgentFinishes();
+
+    assertThat(stack.sim.world().messagesOf("g-1")).extracting(ChatWorld.ChatMessage::text).containsExactly("今晚八点开抢");
+    JsonArray executions = stack.getArray("/jobs/" + JOB + "/executions");
+    assertThat(executions.getJsonObject(executions.size() - 1).getString("evidence")).isNull();
+  }
+}
