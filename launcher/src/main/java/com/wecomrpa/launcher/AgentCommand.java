@@ -4,7 +4,8 @@ import com.wecomrpa.agent.Agent;
 import com.wecomrpa.agent.AgentOptions;
 import com.wecomrpa.agent.DeviceProfile;
 import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
-import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
+import com.wecomrpa.agent.driver.DeviceDrivers;
+import com.wecomrpa.agent.driver.appium.AppiumServer;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,6 +35,9 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--work", defaultValue = "data/agent", description = "folder for browser profiles (default ./${DEFAULT-VALUE})")
   Path work;
 
+  @Option(names = "--appium-url", description = "Appium server for devices with driver=appium (default: start one from .tools/)")
+  java.net.URL appiumUrl;
+
   @Override
   public Integer call() {
     String t = token != null ? token : System.getenv("WECOM_RPA_AGENT_TOKEN");
@@ -44,12 +48,18 @@ final class AgentCommand implements Callable<Integer> {
       return 2;
     }
     Vertx vertx = Vertx.vertx();
-    Agent agent = new Agent(vertx, options, d -> SeleniumDriver.start(chromium, work.resolve(d.id())), Clock.systemUTC());
+    boolean needsAppium = options.devices().stream().anyMatch(d -> d.driver().equals("appium"));
+    AppiumServer local = needsAppium && appiumUrl == null ? AppiumServer.start(Path.of(".tools"), 4723, work.resolve("appium.log")) : null;
+    java.net.URL appium = local != null ? local.url() : appiumUrl;
+    Agent agent = new Agent(vertx, options, new DeviceDrivers(chromium, work, appium), Clock.systemUTC());
     Processes.await(agent.start(), Duration.ofMinutes(2));
     System.setProperty("wecom-rpa.keep-running", "true");
     Processes.runUntilStopped(
         () -> {
           Processes.await(agent.stop(), Duration.ofSeconds(60));
+          if (local != null) {
+            local.close();
+          }
           Processes.await(vertx.close(), Duration.ofSeconds(30));
         });
     return 0;

@@ -32,6 +32,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--speed", defaultValue = "-1", description = "business time runs this many times faster than real time (sop-day default 1440: a day per minute)")
   double speed;
 
+  @Option(names = "--driver", defaultValue = "selenium", description = "how devices are driven: selenium (chromedriver) or appium (through a local Appium server)")
+  String driver;
+
   @Option(names = "--exit-when-done", description = "exit after the summary: 0 only if nothing failed and the simulator's record checks out")
   boolean exitWhenDone;
 
@@ -60,6 +63,10 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 2;
     }
+    if (!driver.equals("selenium") && !driver.equals("appium")) {
+      System.err.println("--driver must be selenium or appium");
+      return 2;
+    }
     double businessSpeed = speed > 0 ? speed : (sopDay ? 1440 : 1);
     ChromiumPaths chromium = ChromiumPaths.debianDefaults();
     if (chromium.missing() != null) {
@@ -67,11 +74,11 @@ final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     wipe(data);
-    System.out.printf("demo %s: %d accounts, %d groups, %d devices%n", scenario, accounts, groupCount, accounts);
+    System.out.printf("demo %s: %d accounts, %d groups, %d devices through %s%n", scenario, accounts, groupCount, accounts, driver);
 
     SimulatedClock simClock = sopDay ? SopDayScenario.clockFor(businessSpeed) : null;
     Clock clock = sopDay ? simClock : businessSpeed == 1 ? Clock.systemUTC() : new SimulatedClock(Clock.systemUTC().instant(), businessSpeed);
-    DemoStack stack = new DemoStack(data, scripts, fleet, clock, chromium);
+    DemoStack stack = new DemoStack(data, scripts, fleet, clock, chromium, driver);
     int code;
     if (sopDay) {
       stack.sim.world().addContacts(SopDayScenario.contacts(fleet));

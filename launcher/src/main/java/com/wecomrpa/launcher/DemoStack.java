@@ -4,7 +4,8 @@ import com.wecomrpa.agent.Agent;
 import com.wecomrpa.agent.AgentOptions;
 import com.wecomrpa.agent.DeviceProfile;
 import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
-import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
+import com.wecomrpa.agent.driver.DeviceDrivers;
+import com.wecomrpa.agent.driver.appium.AppiumServer;
 import com.wecomrpa.controller.Controller;
 import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.controller.cluster.LoopbackCluster;
@@ -34,8 +35,9 @@ final class DemoStack implements AutoCloseable {
   final String controllerUrl;
   final Fleet fleet;
   private final Agent agent;
+  private final AppiumServer appium;
 
-  DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium) {
+  DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium, String driver) {
     this.fleet = fleet;
     this.vertx = Processes.await(LoopbackCluster.start("wecom-rpa-demo-" + UUID.randomUUID(), 5801), Duration.ofSeconds(60));
     this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0), clock);
@@ -62,12 +64,16 @@ final class DemoStack implements AutoCloseable {
 
     List<DeviceProfile> devices = new ArrayList<>();
     for (int i = 0; i < fleet.accounts().size(); i++) {
-      devices.add(new DeviceProfile("dev-" + (i + 1), fleet.accounts().get(i), "selenium", "wecom-sim", "sim-1", sim.baseUrl()));
+      devices.add(new DeviceProfile("dev-" + (i + 1), fleet.accounts().get(i), driver, "wecom-sim", "sim-1", sim.baseUrl()));
     }
     Path work = data.resolve("agent");
+    this.appium = driver.equals("appium") ? AppiumServer.start(Path.of(".tools"), 4723, data.resolve("appium.log")) : null;
+    if (appium != null) {
+      System.out.println("appium server: " + appium.url() + " (log in " + data.resolve("appium.log") + ")");
+    }
     this.agent =
         new Agent(vertx, new AgentOptions("agent-1", "ws://127.0.0.1:" + controller.port() + "/agent", token, devices, scripts, work),
-            d -> SeleniumDriver.start(chromium, work.resolve(d.id())), Clock.systemUTC());
+            new DeviceDrivers(chromium, work, appium == null ? null : appium.url()), Clock.systemUTC());
     Processes.await(agent.start(), Duration.ofMinutes(2));
     System.out.printf("simulator: %s/login   controller: %s/api/v1%n", sim.baseUrl(), controllerUrl);
   }
@@ -99,6 +105,9 @@ final class DemoStack implements AutoCloseable {
   @Override
   public void close() {
     Processes.await(agent.stop(), Duration.ofMinutes(1));
+    if (appium != null) {
+      appium.close();
+    }
     Processes.await(vertx.close(), Duration.ofMinutes(1));
   }
 }

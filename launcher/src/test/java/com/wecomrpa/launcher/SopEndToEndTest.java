@@ -21,6 +21,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SOPs on a business clock that the test moves: the controller and the simulator read the same
@@ -122,15 +124,17 @@ class SopEndToEndTest {
     assertThat(report.getJsonObject("states").getInteger("SUCCEEDED")).isEqualTo(90);
   }
 
-  @Test
-  void everyContentKindArrivesInTheClientAsItsOwnBubbleAndMomentsArePosted() {
+  /** The same flows through chromedriver and through an Appium server. */
+  @ParameterizedTest(name = "through {0}")
+  @ValueSource(strings = {"selenium", "appium"})
+  void everyContentKindArrivesInTheClientAsItsOwnBubbleAndMomentsArePosted(String driver) {
     startWithAccounts(10, "acc-1");
     // Five posts to one group in a day: the platform must allow that here too.
     stack.sim.setRiskModel("acc-1", new com.wecomrpa.simulator.RiskModel(100, Duration.ofMinutes(1), 10, Duration.ofMinutes(10)));
     stack.sim.world().addGroups(List.of(new ChatWorld.Group("vip", "acc-1", "VIP 群")));
     TestStack.await(stack.api.createGroups(new JsonArray().add(new JsonObject().put("id", "vip").put("name", "VIP 群").put("accountId", "acc-1")
         .put("tags", new JsonArray().add("vip")))));
-    stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+    stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1", driver)));
     JsonArray steps = new JsonArray()
         .add(new JsonObject().put("at", "09:00").put("content", text("早安 {group_name}")))
         .add(new JsonObject().put("at", "09:10").put("content", new JsonObject().put("kind", "image").put("url", "https://img.example.com/a.png")))

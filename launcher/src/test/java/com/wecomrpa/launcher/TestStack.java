@@ -4,7 +4,8 @@ import com.wecomrpa.agent.Agent;
 import com.wecomrpa.agent.AgentOptions;
 import com.wecomrpa.agent.DeviceProfile;
 import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
-import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
+import com.wecomrpa.agent.driver.DeviceDrivers;
+import com.wecomrpa.agent.driver.appium.AppiumServer;
 import com.wecomrpa.controller.Controller;
 import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.controller.cluster.LoopbackCluster;
@@ -45,6 +46,7 @@ final class TestStack implements AutoCloseable {
   private final List<Agent> agents = new ArrayList<>();
   private Controller controller;
   private String deployment;
+  private AppiumServer appium;
 
   private TestStack(Vertx vertx, Path dir, Clock clock, ControllerOptions options) {
     this.vertx = vertx;
@@ -82,14 +84,27 @@ final class TestStack implements AutoCloseable {
   }
 
   DeviceProfile device(String id, String account) {
-    return new DeviceProfile(id, account, "selenium", "wecom-sim", "sim-1", sim.baseUrl());
+    return device(id, account, "selenium");
+  }
+
+  DeviceProfile device(String id, String account, String driver) {
+    return new DeviceProfile(id, account, driver, "wecom-sim", "sim-1", sim.baseUrl());
+  }
+
+  /** A local Appium server from the project's .tools/ (bin/install-appium), started once. */
+  java.net.URL appium() {
+    if (appium == null) {
+      appium = AppiumServer.start(Path.of("..", ".tools"), freePort(), dir.resolve("appium.log"));
+    }
+    return appium.url();
   }
 
   Agent startAgent(String agentId, String token, List<DeviceProfile> devices) {
     Path work = dir.resolve(agentId);
+    java.net.URL appiumUrl = devices.stream().anyMatch(d -> d.driver().equals("appium")) ? appium() : null;
     Agent agent =
         new Agent(vertx, new AgentOptions(agentId, controllerWs(), token, devices, Path.of("..", "scripts"), work),
-            d -> SeleniumDriver.start(CHROMIUM, work.resolve(d.id())), Clock.systemUTC());
+            new DeviceDrivers(CHROMIUM, work, appiumUrl), Clock.systemUTC());
     agents.add(agent);
     await(agent.start());
     return agent;
@@ -158,6 +173,9 @@ final class TestStack implements AutoCloseable {
   public void close() {
     for (Agent a : agents) {
       await(a.stop());
+    }
+    if (appium != null) {
+      appium.close();
     }
     await(vertx.close());
   }

@@ -1,0 +1,123 @@
+package com.wecomrpa.agent.driver;
+
+import java.util.List;
+import java.util.Optional;
+import org.openqa.selenium.By;
+import org.openqa.selenium.ElementNotInteractableException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
+
+/**
+ * A UI session behind the W3C WebDriver protocol, whoever serves it (chromedriver directly, or an
+ * Appium server). Subclasses say how a session starts and ends, and how an {@code id} is found.
+ */
+public abstract class WebDriverUi implements UiDriver {
+  protected final WebDriver driver;
+
+  protected WebDriverUi(WebDriver driver) {
+    this.driver = driver;
+  }
+
+  /** How this kind of session finds an element by id. */
+  protected abstract By byId(String id);
+
+  @Override
+  public void open(String url) {
+    driver.get(url);
+  }
+
+  @Override
+  public Optional<UiElement> findVisible(List<Locator> candidates) {
+    for (Locator l : candidates) {
+      for (WebElement e : driver.findElements(by(l))) {
+        try {
+          if (e.isDisplayed()) {
+            return Optional.of(new Element(e));
+          }
+        } catch (StaleElementReferenceException stale) {
+          // gone between find and check: try the next
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public byte[] screenshot() {
+    return ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+  }
+
+  @Override
+  public boolean alive() {
+    try {
+      driver.getWindowHandle();
+      return true;
+    } catch (WebDriverException e) {
+      return false;
+    }
+  }
+
+  protected By by(Locator l) {
+    return switch (l.strategy()) {
+      case CSS -> By.cssSelector(l.value());
+      case XPATH -> By.xpath(l.value());
+      case ID -> byId(l.value());
+      case ACCESSIBILITY_ID -> By.cssSelector("[aria-label=\"" + l.value().replace("\"", "\\\"") + "\"]");
+      case TEXT -> By.xpath("//*[normalize-space(text())=" + Locator.xpathLiteral(l.value()) + "]");
+    };
+  }
+
+  private static final class Element implements UiElement {
+    private final WebElement e;
+
+    Element(WebElement e) {
+      this.e = e;
+    }
+
+    @Override
+    public void tap() {
+      guard(e::click);
+    }
+
+    @Override
+    public void type(String text) {
+      guard(() -> e.sendKeys(text));
+    }
+
+    @Override
+    public void clear() {
+      guard(e::clear);
+    }
+
+    @Override
+    public String text() {
+      try {
+        String tag = e.getTagName();
+        return tag.equals("input") || tag.equals("textarea") ? e.getDomProperty("value") : e.getText();
+      } catch (StaleElementReferenceException stale) {
+        throw new ElementGone("element was re-rendered", stale);
+      }
+    }
+
+    @Override
+    public boolean visible() {
+      try {
+        return e.isDisplayed();
+      } catch (StaleElementReferenceException stale) {
+        return false;
+      }
+    }
+
+    private static void guard(Runnable r) {
+      try {
+        r.run();
+      } catch (StaleElementReferenceException | ElementNotInteractableException ex) {
+        throw new ElementGone(ex.getClass().getSimpleName(), ex);
+      }
+    }
+  }
+}
