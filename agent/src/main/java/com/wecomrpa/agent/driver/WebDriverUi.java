@@ -1,7 +1,13 @@
 package com.wecomrpa.agent.driver;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.ElementNotInteractableException;
 import org.openqa.selenium.OutputType;
@@ -13,17 +19,62 @@ import org.openqa.selenium.WebElement;
 
 /**
  * A UI session behind the W3C WebDriver protocol, whoever serves it (chromedriver directly, or an
- * Appium server). Subclasses say how a session starts and ends, and how an {@code id} is found.
+ * Appium server). Subclasses say how a session starts, what else closing it ends, and how an
+ * {@code id} is found. Each session's browser files live in its own {@code home}, removed on close.
  */
 public abstract class WebDriverUi implements UiDriver {
   protected final WebDriver driver;
+  private final Path home;
 
-  protected WebDriverUi(WebDriver driver) {
+  protected WebDriverUi(WebDriver driver, Path home) {
     this.driver = driver;
+    this.home = home;
   }
 
   /** How this kind of session finds an element by id. */
   protected abstract By byId(String id);
+
+  /** What else ends with the session (e.g. the chromedriver process); runs after quit. */
+  protected void afterQuit() {}
+
+  @Override
+  public void close() {
+    try {
+      driver.quit();
+    } catch (RuntimeException ignored) {
+      // already dead: what follows still cleans up
+    } finally {
+      afterQuit();
+      try {
+        deleteTree(home);
+      } catch (IOException ignored) {
+        // cleared at this device's next start
+      }
+    }
+  }
+
+  /** A device's browser folders (temp, config, cache), emptied first. */
+  public static void prepareHome(Path home) {
+    try {
+      deleteTree(home);
+      Files.createDirectories(home.resolve("tmp"));
+      Files.createDirectories(home.resolve("config"));
+      Files.createDirectories(home.resolve("cache"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
 
   @Override
   public void open(String url) {

@@ -3,7 +3,6 @@ package com.wecomrpa.agent.driver.appium;
 import com.wecomrpa.agent.driver.WebDriverUi;
 import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
 import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
-import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,11 +18,8 @@ import org.openqa.selenium.MutableCapabilities;
  * Chromium, which runs the same flows through the same server a phone would use.
  */
 public final class AppiumDriver extends WebDriverUi {
-  private final Path home;
-
   private AppiumDriver(io.appium.java_client.AppiumDriver driver, Path home) {
-    super(driver);
-    this.home = home;
+    super(driver, home);
   }
 
   /**
@@ -31,7 +27,7 @@ public final class AppiumDriver extends WebDriverUi {
    * {@code chromedriverPort}: the driver kills whatever chromedriver holds its port first.
    */
   public static AppiumDriver startChromium(URL server, ChromiumPaths paths, Path home, int chromedriverPort) {
-    SeleniumDriver.prepareHome(home);
+    prepareHome(home);
     MutableCapabilities caps = new MutableCapabilities();
     caps.setCapability("platformName", "linux");
     caps.setCapability("browserName", "chrome");
@@ -52,20 +48,5 @@ public final class AppiumDriver extends WebDriverUi {
   @Override
   protected By byId(String id) {
     return By.cssSelector("#" + id);
-  }
-
-  @Override
-  public void close() {
-    try {
-      driver.quit();
-    } catch (RuntimeException ignored) {
-      // the server ends the session with its own timeout
-    } finally {
-      try {
-        SeleniumDriver.deleteTree(home);
-      } catch (IOException ignored) {
-        // cleared at this device's next start
-      }
-    }
   }
 }

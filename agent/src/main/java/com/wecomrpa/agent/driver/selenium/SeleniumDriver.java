@@ -1,15 +1,10 @@
 package com.wecomrpa.agent.driver.selenium;
 
 import com.wecomrpa.agent.driver.WebDriverUi;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -28,12 +23,10 @@ public final class SeleniumDriver extends WebDriverUi {
           "--no-first-run", "--disable-extensions", "--window-size=420,900");
 
   private final ChromeDriverService service;
-  private final Path home;
 
   private SeleniumDriver(ChromeDriver driver, ChromeDriverService service, Path home) {
-    super(driver);
+    super(driver, home);
     this.service = service;
-    this.home = home;
   }
 
   /** Starts a fresh headless session whose files live under {@code home}. */
@@ -56,18 +49,6 @@ public final class SeleniumDriver extends WebDriverUi {
     return new SeleniumDriver(driver, service, home);
   }
 
-  /** The folders a device's Chromium writes to, emptied first. */
-  public static void prepareHome(Path home) {
-    try {
-      deleteTree(home);
-      Files.createDirectories(home.resolve("tmp"));
-      Files.createDirectories(home.resolve("config"));
-      Files.createDirectories(home.resolve("cache"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** Chromium's environment: its own temp, config and cache folders under the device's home. */
   public static Map<String, String> environment(Path home) {
     return Map.of(
@@ -83,29 +64,7 @@ public final class SeleniumDriver extends WebDriverUi {
   }
 
   @Override
-  public void close() {
-    try {
-      driver.quit();
-    } catch (RuntimeException ignored) {
-      // already dead; the service stop below cleans up
-    } finally {
-      service.stop();
-      try {
-        deleteTree(home);
-      } catch (IOException ignored) {
-        // left for the next start of this device, which clears it first
-      }
-    }
-  }
-
-  public static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+  protected void afterQuit() {
+    service.stop();
   }
 }
