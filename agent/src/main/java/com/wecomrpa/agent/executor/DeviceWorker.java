@@ -187,7 +187,7 @@ public final class DeviceWorker {
     LOG.info("device={} logged in as {}", device.id(), device.accountId());
   }
 
-  private void closeSession() {
+  private synchronized void closeSession() {
     UiDriver d = driver;
     driver = null;
     if (d != null) {
@@ -209,7 +209,8 @@ public final class DeviceWorker {
 
   /** Stops at once, as a crash would: the running job is abandoned without a report. */
   public void kill() {
-    thread.shutdownNow();
+    // The browser goes first, mid-command if need be, as it would with the process.
     closeSession();
+    thread.shutdownNow();
   }
 }

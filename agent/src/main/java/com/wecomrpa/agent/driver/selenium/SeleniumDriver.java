@@ -65,6 +65,15 @@ public final class SeleniumDriver extends WebDriverUi {
 
   @Override
   protected void afterQuit() {
+    int port = service.getUrl().getPort();
     service.stop();
+    // A session torn down mid-command can leave chromedriver (and its Chromium) running: end what
+    // is left of our own chromedriver on this port, whatever state the conversation was in.
+    ProcessHandle.current().children()
+        .filter(p -> p.info().commandLine().map(c -> c.contains("chromedriver") && c.contains("--port=" + port)).orElse(false))
+        .forEach(p -> {
+          p.descendants().forEach(ProcessHandle::destroyForcibly);
+          p.destroyForcibly();
+        });
   }
 }
