@@ -7,6 +7,7 @@ import com.wecomrpa.agent.flow.FlowInterpreter;
 import com.wecomrpa.agent.flow.ScriptSet;
 import com.wecomrpa.agent.flow.ScriptSetLoader;
 import com.wecomrpa.agent.link.ControllerLink;
+import com.wecomrpa.agent.link.ReportOutbox;
 import com.wecomrpa.protocol.AgentHello;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.ControllerJobOffer;
@@ -84,7 +85,7 @@ public final class Agent {
       public void onRevoked(ControllerLeaseRevoked revoked) {
         LOG.warn("job={} lease={} revoked: {}", revoked.jobId(), revoked.fencingToken(), revoked.reason());
       }
-    });
+    }, new ReportOutbox(options.workDir().resolve("outbox")));
     CompletableFuture<?>[] opening = workers.values().stream().map(DeviceWorker::open).toArray(CompletableFuture[]::new);
     return Future.fromCompletionStage(CompletableFuture.allOf(opening), vertx.getOrCreateContext())
         .compose(v -> link.start())

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,8 +27,12 @@ class ResendEndToEndTest {
   TestStack stack;
 
   @BeforeEach
-  void start() {
-    stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
+  void start(TestInfo test) {
+    // The outbox test needs leases that outlast a controller restart (its late report is then
+    // still current); the others want a lost lease to run out quickly.
+    boolean outlastRestart = test.getTestMethod().orElseThrow().getName().startsWith("aReportWritten");
+    stack = TestStack.start(dir, Clock.systemUTC(), false,
+        o -> outlastRestart ? o.withLeases(Duration.ofSeconds(30), Duration.ofSeconds(1)) : o);
     stack.sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot")));
     stack.sim.world().addGroups(List.of(new ChatWorld.Group("g-1", "acc-1", "会员群")));
     TestStack.await(stack.api.createAccount("acc-1", "wecom", "Bot", "Asia/Shanghai"));
@@ -69,6 +74,35 @@ class ResendEndToEndTest {
     JsonObject last = executions.getJsonObject(executions.size() - 1);
     assertThat(last.getString("outcome")).isEqualTo("SUCCEEDED");
     assertThat(last.getString("evidence")).startsWith("verified before resend");
+  }
+
+  @Test
+  void aReportWrittenWhileTheControllerWasDownIsDeliveredFromDiskByTheRestartedAgent() {
+    Agent first = stack.startAgent("agent-a", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+    stack.sim.setExtraSendDelay("acc-1", 2000);
+    TestStack.await(stack.api.broadcastToGroups("b-1", "今晚八点开抢", new JsonArray().add("g-1")));
+    TestStack.waitUntil("the send is running", Duration.ofSeconds(30), () -> "RUNNING".equals(stack.getObject("/jobs/" + JOB).getString("state")));
+
+    stack.stopController();
+    Path outbox = dir.resolve("agent-a").resolve("outbox");
+    TestStack.waitUntil("the report is on disk", Duration.ofSeconds(30), () -> outboxFiles(outbox) == 1);
+    TestStack.await(first.kill());
+    stack.forget(first);
+    stack.startController();
+    stack.startAgent("agent-a", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+
+    TestStack.waitUntil("the job succeeded from the saved report", Duration.ofSeconds(30), () -> "SUCCEEDED".equals(stack.getObject("/jobs/" + JOB).getString("state")));
+    assertThat(stack.getArray("/jobs/" + JOB + "/executions")).hasSize(1);
+    assertThat(stack.sim.world().messagesOf("g-1")).hasSize(1);
+    TestStack.waitUntil("the acknowledged report is gone from disk", Duration.ofSeconds(10), () -> outboxFiles(outbox) == 0);
+  }
+
+  static long outboxFiles(Path outbox) {
+    try (var files = java.nio.file.Files.list(outbox)) {
+      return files.filter(p -> p.toString().endsWith(".json")).count();
+    } catch (java.io.IOException e) {
+      return -1;
+    }
   }
 
   @Test

@@ -75,7 +75,15 @@ final class TestStack implements AutoCloseable {
 
   /** Stops the controller (its database closes) and starts a new one on the same data and port. */
   void restartController() {
+    stopController();
+    deployController();
+  }
+
+  void stopController() {
     await(vertx.undeploy(deployment));
+  }
+
+  void startController() {
     deployController();
   }
 

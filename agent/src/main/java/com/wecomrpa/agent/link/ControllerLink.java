@@ -53,6 +53,7 @@ public final class ControllerLink {
   private final Listener listener;
   private final WebSocketClient client;
   private final Map<String, AgentJobReport> outbox = new LinkedHashMap<>();
+  private final ReportOutbox disk;
   private final Promise<Void> firstWelcome = Promise.promise();
   private WebSocket socket;
   private boolean welcomed;
@@ -60,8 +61,14 @@ public final class ControllerLink {
   private long backoffMs = MIN_BACKOFF_MS;
   private long heartbeatTimer = -1;
 
-  public ControllerLink(Vertx vertx, String url, Supplier<AgentHello> hello, Supplier<List<LeaseRef>> activeLeases, Listener listener) {
+  /** {@code disk} keeps reports across crashes; those found there at start are sent after welcome. */
+  public ControllerLink(
+      Vertx vertx, String url, Supplier<AgentHello> hello, Supplier<List<LeaseRef>> activeLeases, Listener listener, ReportOutbox disk) {
     this.vertx = vertx;
+    this.disk = disk;
+    for (AgentJobReport r : disk.pending()) {
+      outbox.put(r.reportId(), r);
+    }
     this.context = vertx.getOrCreateContext();
     this.url = url;
     this.hello = hello;
@@ -81,8 +88,12 @@ public final class ControllerLink {
     context.runOnContext(v -> send(new AgentJobStarted(offer.jobId(), offer.fencingToken(), offer.deviceId())));
   }
 
-  /** Keeps the report until acknowledged, and sends it now if connected. */
+  /**
+   * Keeps the report until acknowledged, and sends it now if connected. Written to disk first, on
+   * the caller's (device) thread, so a crash after this returns cannot lose it.
+   */
   public void report(AgentJobReport report) {
+    disk.put(report);
     context.runOnContext(
         v -> {
           if (stopped) {
@@ -172,6 +183,11 @@ public final class ControllerLink {
       listener.onOffer(offer);
     } else if (m instanceof ControllerReportAck ack) {
       outbox.remove(ack.reportId());
+      // Off the event loop: deleting a file is I/O.
+      vertx.executeBlocking(() -> {
+        disk.remove(ack.reportId());
+        return null;
+      });
       if (!ack.accepted()) {
         LOG.warn("job={} report refused by controller: {}", ack.jobId(), ack.reason());
       }

@@ -1,0 +1,43 @@
+package com.wecomrpa.agent.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.Outcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportOutboxTest {
+  @TempDir Path dir;
+
+  static AgentJobReport report(String id, String job) {
+    return new AgentJobReport(id, job, 1, "dev-1", Outcome.SUCCEEDED, null, null, null, Instant.now(), Instant.now(), "wecom-sim@1", null, null);
+  }
+
+  @Test
+  void reportsOutliveTheOutboxThatWroteThemUntilAcknowledged() throws Exception {
+    ReportOutbox first = new ReportOutbox(dir);
+    first.put(report("r-1", "job-1"));
+    Thread.sleep(5);
+    first.put(report("r-2", "job-2"));
+    first.remove("r-1");
+
+    ReportOutbox afterRestart = new ReportOutbox(dir);
+
+    assertThat(afterRestart.pending()).extracting(AgentJobReport::reportId).containsExactly("r-2");
+    assertThat(afterRestart.pending().get(0).jobId()).isEqualTo("job-2");
+  }
+
+  @Test
+  void anUnreadableFileIsSetAsideNotFatal() throws Exception {
+    ReportOutbox box = new ReportOutbox(dir);
+    box.put(report("r-1", "job-1"));
+    Files.writeString(dir.resolve("torn.json"), "{\"type\":\"agent.job-rep");
+
+    assertThat(box.pending()).extracting(AgentJobReport::reportId).containsExactly("r-1");
+    assertThat(dir.resolve("torn.json.bad")).exists();
+  }
+}
