@@ -1,0 +1,55 @@
+package com.wecomrpa.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.wecomrpa.simulator.ChatWorld;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The browser under a device dies between jobs; the next job reopens it, logs in and sends. */
+class DeviceRecoveryEndToEndTest {
+  @TempDir Path dir;
+  TestStack stack;
+
+  @AfterEach
+  void stop() {
+    stack.close();
+  }
+
+  @Test
+  void aBrowserKilledUnderADeviceRecoversForTheNextJob() {
+    stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
+    stack.sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot")));
+    stack.sim.world().addGroups(List.of(new ChatWorld.Group("g-1", "acc-1", "一号群"), new ChatWorld.Group("g-2", "acc-1", "二号群")));
+    TestStack.await(stack.api.createAccount("acc-1", "wecom", "Bot", "Asia/Shanghai"));
+    TestStack.await(stack.api.createGroups(new JsonArray()
+        .add(new JsonObject().put("id", "g-1").put("name", "一号群").put("accountId", "acc-1"))
+        .add(new JsonObject().put("id", "g-2").put("name", "二号群").put("accountId", "acc-1"))));
+    stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+    TestStack.await(stack.api.broadcastToGroups("b-1", "第一条", new JsonArray().add("g-1")));
+    TestStack.waitUntil("the first job succeeds", Duration.ofSeconds(30),
+        () -> "SUCCEEDED".equals(stack.getObject("/jobs/broadcast:b-1:g-1").getString("state")));
+
+    // Kill the device's Chromium, as a crash or an OOM killer would.
+    String profile = dir.resolve("agent-1").resolve("dev-1").resolve("profile").toString();
+    List<ProcessHandle> browser = ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains("chromium") && c.contains(profile)).orElse(false)).toList();
+    assertThat(browser).isNotEmpty();
+    browser.forEach(ProcessHandle::destroyForcibly);
+    TestStack.sleep(1000); // killed; they stay zombies until chromedriver reaps them
+
+    TestStack.await(stack.api.broadcastToGroups("b-2", "第二条", new JsonArray().add("g-2")));
+
+    TestStack.waitUntil("the next job succeeds on a fresh session", Duration.ofSeconds(60),
+        () -> "SUCCEEDED".equals(stack.getObject("/jobs/broadcast:b-2:g-2").getString("state")));
+    assertThat(stack.sim.world().messagesOf("g-2")).extracting(ChatWorld.ChatMessage::text).containsExactly("第二条");
+    assertThat(stack.getArray("/jobs/broadcast:b-2:g-2/executions")).hasSize(1);
+  }
+}
