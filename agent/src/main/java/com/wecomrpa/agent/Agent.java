@@ -67,6 +67,11 @@ public final class Agent {
             public void report(AgentJobReport report) {
               link.report(report);
             }
+
+            @Override
+            public void returned(ControllerJobOffer offer) {
+              link.returnLease(offer);
+            }
           };
       workers.put(d.id(), new DeviceWorker(d, new FlowInterpreter(set), launcher, sink, clock));
     }
@@ -106,15 +111,35 @@ public final class Agent {
     return link.unacknowledged();
   }
 
-  /** Lets running jobs finish (bounded), then disconnects and closes every session. */
+  /**
+   * Drains: the controller is told to offer nothing more, running jobs finish (bounded) and
+   * report, leases not yet started are handed back; then it disconnects and closes every session.
+   */
   public Future<Void> stop() {
-    return vertx
-        .executeBlocking(
-            () -> {
-              workers.values().parallelStream().forEach(DeviceWorker::stop);
-              return null;
-            })
+    workers.values().forEach(DeviceWorker::drain);
+    Future<Void> told = link == null ? Future.succeededFuture() : link.drain("agent stopping");
+    return told
+        .compose(
+            v ->
+                vertx.executeBlocking(
+                    () -> {
+                      workers.values().parallelStream().forEach(DeviceWorker::stop);
+                      return null;
+                    }))
+        // Give the last reports a moment to be acknowledged; unacknowledged ones stay on disk.
+        .compose(v -> link == null ? Future.succeededFuture() : awaitAcks(20))
         .compose(v -> link == null ? Future.succeededFuture() : link.stop());
+  }
+
+  private Future<Void> awaitAcks(int triesLeft) {
+    return link.unacknowledged().compose(n -> {
+      if (n == 0 || triesLeft == 0) {
+        return Future.succeededFuture();
+      }
+      io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+      vertx.setTimer(100, t -> awaitAcks(triesLeft - 1).onComplete(later));
+      return later.future();
+    });
   }
 
   /** Dies as a crash would: the connection drops and running jobs are abandoned unreported. */

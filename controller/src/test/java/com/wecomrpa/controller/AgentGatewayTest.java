@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.wecomrpa.controller.gateway.AgentGateway;
+import com.wecomrpa.protocol.AgentDraining;
 import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.AgentLeaseReturned;
 import com.wecomrpa.protocol.AgentJobStarted;
 import com.wecomrpa.protocol.ControllerJobOffer;
 import com.wecomrpa.protocol.ControllerRefusal;
@@ -151,6 +153,22 @@ class AgentGatewayTest {
 
     assertThat(fourth.get("reason").asText()).isEqualTo("quota:group-daily");
     assertThat(controller.get("/jobs?groupId=g-1&state=SUCCEEDED").body()).hasSize(3);
+  }
+
+  @Test
+  void aDrainingAgentIsOfferedNothingAndALeaseItHandsBackReturnsToTheQueue() {
+    ProtocolAgent a = agent(TOKEN);
+    a.next(ControllerWelcome.class, 5000);
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
+
+    a.send(new AgentDraining("stopping"));
+    a.send(new AgentLeaseReturned(offer.jobId(), offer.fencingToken(), offer.deviceId()));
+
+    JsonNode back = awaitJobState(offer.jobId(), "QUEUED");
+    assertThat(back.get("reason").asText()).contains("returned unstarted");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.next(ControllerJobOffer.class, 1500)).isInstanceOf(AssertionError.class);
+    assertThat(controller.get("/devices").body().get(0).get("state").asText()).isEqualTo("draining");
   }
 
   @Test

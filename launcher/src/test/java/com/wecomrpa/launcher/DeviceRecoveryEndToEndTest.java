@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The browser under a device dies between jobs; the next job reopens it, logs in and sends. */
+/** A device's life: its browser dies between jobs; its agent is stopped in the middle of a job. */
 class DeviceRecoveryEndToEndTest {
   @TempDir Path dir;
   TestStack stack;
@@ -21,6 +21,41 @@ class DeviceRecoveryEndToEndTest {
   @AfterEach
   void stop() {
     stack.close();
+  }
+
+  @Test
+  void aStoppingAgentFinishesItsRunningJobAndTakesNoMoreWhileTheRestWaitForAnother() {
+    stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
+    stack.sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot")));
+    JsonArray groups = new JsonArray();
+    for (int i = 1; i <= 3; i++) {
+      stack.sim.world().addGroups(List.of(new ChatWorld.Group("g-" + i, "acc-1", "群" + i)));
+      groups.add(new JsonObject().put("id", "g-" + i).put("name", "群" + i).put("accountId", "acc-1").put("tags", new JsonArray().add("all")));
+    }
+    TestStack.await(stack.api.createAccount("acc-1", "wecom", "Bot", "Asia/Shanghai"));
+    TestStack.await(stack.api.createGroups(groups));
+    com.wecomrpa.agent.Agent first = stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+    stack.sim.setExtraSendDelay("acc-1", 2000);
+    TestStack.await(stack.api.broadcastToTag("b-1", "排队消息", "all"));
+    TestStack.waitUntil("a send is running", Duration.ofSeconds(30),
+        () -> stack.getArray("/jobs?broadcastId=b-1&state=RUNNING").size() == 1);
+
+    TestStack.await(first.stop()); // what SIGTERM runs
+    stack.forget(first);
+
+    assertThat(stack.getArray("/jobs?broadcastId=b-1&state=SUCCEEDED")).hasSize(1);
+    JsonArray waiting = stack.getArray("/jobs?broadcastId=b-1&state=QUEUED");
+    assertThat(waiting).hasSize(2);
+    assertThat(waiting.stream().map(j -> ((JsonObject) j).getInteger("attempts"))).containsOnly(0);
+    assertThat(stack.getArray("/devices")).isEmpty();
+
+    stack.sim.setExtraSendDelay("acc-1", 0);
+    stack.startAgent("agent-2", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+    TestStack.waitUntil("the others sent by the next agent", Duration.ofSeconds(60),
+        () -> stack.getArray("/jobs?broadcastId=b-1&state=SUCCEEDED").size() == 3);
+    for (int i = 1; i <= 3; i++) {
+      assertThat(stack.sim.world().messagesOf("g-" + i)).hasSize(1);
+    }
   }
 
   @Test

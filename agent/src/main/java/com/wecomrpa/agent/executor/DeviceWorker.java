@@ -41,6 +41,7 @@ public final class DeviceWorker {
   private final ExecutorService thread;
   private volatile UiDriver driver;
   private volatile ControllerJobOffer current;
+  private volatile boolean draining;
 
   public DeviceWorker(DeviceProfile device, FlowInterpreter interpreter, DriverLauncher launcher, ReportSink sink, Clock clock) {
     this.device = device;
@@ -66,9 +67,13 @@ public final class DeviceWorker {
     return CompletableFuture.runAsync(this::ensureSession, thread);
   }
 
-  /** Queues a job on this device's thread. */
+  /** Queues a job on this device's thread; hands it back if the device has stopped. */
   public void run(ControllerJobOffer offer) {
-    thread.execute(() -> execute(offer));
+    try {
+      thread.execute(() -> execute(offer));
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      sink.returned(offer);
+    }
   }
 
   /** The lease this device is working under, if any (sent on reconnect and in heartbeats). */
@@ -78,6 +83,11 @@ public final class DeviceWorker {
   }
 
   private void execute(ControllerJobOffer offer) {
+    if (draining) {
+      LOG.info("job={} lease={} device={} not started: draining, lease handed back", offer.jobId(), offer.fencingToken(), device.id());
+      sink.returned(offer);
+      return;
+    }
     current = offer;
     Instant started = clock.instant();
     sink.started(offer);
@@ -195,8 +205,14 @@ public final class DeviceWorker {
     }
   }
 
-  /** Finishes the running job (bounded), then closes the session. */
+  /** Starts nothing more: offers not yet begun are handed back. */
+  public void drain() {
+    draining = true;
+  }
+
+  /** Finishes the running job (bounded), hands back unstarted ones, then closes the session. */
   public void stop() {
+    draining = true;
     thread.shutdown();
     try {
       thread.awaitTermination(30, TimeUnit.SECONDS);

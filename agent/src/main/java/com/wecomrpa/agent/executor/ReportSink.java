@@ -8,4 +8,7 @@ public interface ReportSink {
   void started(ControllerJobOffer offer);
 
   void report(AgentJobReport report);
+
+  /** An offer this device will not start (the agent is draining): hand its lease back. */
+  void returned(ControllerJobOffer offer);
 }

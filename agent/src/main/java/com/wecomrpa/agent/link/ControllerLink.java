@@ -1,6 +1,8 @@
 package com.wecomrpa.agent.link;
 
+import com.wecomrpa.protocol.AgentDraining;
 import com.wecomrpa.protocol.AgentHeartbeat;
+import com.wecomrpa.protocol.AgentLeaseReturned;
 import com.wecomrpa.protocol.AgentHello;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.AgentJobStarted;
@@ -82,6 +84,24 @@ public final class ControllerLink {
   public Future<Void> start() {
     context.runOnContext(v -> connect());
     return firstWelcome.future();
+  }
+
+  /** Tells the controller to offer nothing more; completes once said (or if not connected). */
+  public Future<Void> drain(String reason) {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> {
+      if (socket != null && welcomed) {
+        socket.writeTextMessage(WireCodec.encode(new AgentDraining(reason))).onComplete(ar -> p.tryComplete());
+      } else {
+        p.tryComplete();
+      }
+    });
+    return p.future();
+  }
+
+  /** Hands back a lease that will not be started. */
+  public void returnLease(ControllerJobOffer offer) {
+    context.runOnContext(v -> send(new AgentLeaseReturned(offer.jobId(), offer.fencingToken(), offer.deviceId())));
   }
 
   public void started(ControllerJobOffer offer) {

@@ -18,7 +18,9 @@ public final class DeviceBoard {
   public enum SlotState {
     IDLE,
     CLAIMING,
-    BUSY
+    BUSY,
+    /** The agent is shutting down: nothing more is offered here. */
+    DRAINING
   }
 
   /** One device's slot; mutable, guarded by the board. */
@@ -27,6 +29,7 @@ public final class DeviceBoard {
     final DeviceInfo device;
     final AgentLink link;
     SlotState state = SlotState.IDLE;
+    boolean draining;
     String jobId;
     long token;
     Instant since;
@@ -116,7 +119,19 @@ public final class DeviceBoard {
   public synchronized void unclaim(String deviceId) {
     Slot s = slots.get(deviceId);
     if (s != null && s.state == SlotState.CLAIMING) {
-      s.state = SlotState.IDLE;
+      s.state = s.draining ? SlotState.DRAINING : SlotState.IDLE;
+    }
+  }
+
+  /** Offers nothing more to this agent's devices; a busy one drains when its job ends. */
+  public synchronized void drain(String agentId) {
+    for (Slot s : slots.values()) {
+      if (s.agentId.equals(agentId)) {
+        s.draining = true;
+        if (s.state == SlotState.IDLE) {
+          s.state = SlotState.DRAINING;
+        }
+      }
     }
   }
 
@@ -126,7 +141,7 @@ public final class DeviceBoard {
     if (s == null || s.state != SlotState.BUSY || !jobId.equals(s.jobId) || s.token != token) {
       return false;
     }
-    s.state = SlotState.IDLE;
+    s.state = s.draining ? SlotState.DRAINING : SlotState.IDLE;
     s.jobId = null;
     s.since = clock.instant();
     return true;

@@ -8,7 +8,9 @@ import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.job.JdbcJobStore;
 import com.wecomrpa.controller.risk.RiskMetrics;
+import com.wecomrpa.protocol.AgentDraining;
 import com.wecomrpa.protocol.AgentHeartbeat;
+import com.wecomrpa.protocol.AgentLeaseReturned;
 import com.wecomrpa.protocol.AgentHello;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.AgentJobStarted;
@@ -151,6 +153,11 @@ public final class AgentGateway {
         onStarted(s);
       } else if (m instanceof AgentJobReport r) {
         onReport(r);
+      } else if (m instanceof AgentDraining d) {
+        LOG.info("agent={} draining ({}): no more offers to its devices", agentId, d.reason());
+        board.drain(agentId);
+      } else if (m instanceof AgentLeaseReturned back) {
+        onLeaseReturned(back);
       } else {
         LOG.warn("agent={} sent unexpected {}", agentId, m.getClass().getSimpleName());
       }
@@ -218,6 +225,17 @@ public final class AgentGateway {
                   board.release(lease.deviceId(), lease.jobId(), lease.fencingToken());
                   dispatcher.kick();
                 }
+              });
+    }
+
+    private void onLeaseReturned(AgentLeaseReturned back) {
+      workers
+          .executeBlocking(() -> jobs.returnLease(back.jobId(), back.fencingToken(), clock.instant(), "returned unstarted by a draining agent"), false)
+          .onSuccess(
+              returned -> {
+                returned.ifPresent(e -> LOG.info("job={} lease={} returned unstarted by device={}: back in the queue", e.jobId(), e.fencingToken(), back.deviceId()));
+                board.release(back.deviceId(), back.jobId(), back.fencingToken());
+                dispatcher.kick();
               });
     }
 
