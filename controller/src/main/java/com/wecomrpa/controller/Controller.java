@@ -106,13 +106,14 @@ public final class Controller extends VerticleBase {
               JdbcPlanStore plans = new JdbcPlanStore(db, rules);
               expandPlans =
                   new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, options.postsPerGroupPerDay(), options.planHorizon()), dispatcher, clock);
+              JdbcAccountStore accounts = new JdbcAccountStore(db);
               RestApi api =
                   new RestApi(
-                      vertx, workers, options, clock, new JdbcAccountStore(db), new JdbcGroupStore(db, limits),
+                      vertx, workers, options, clock, accounts, new JdbcGroupStore(db, limits),
                       new JdbcBroadcastStore(db, jobs), jobs, board, dispatcher,
                       new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans), expandPlans),
                       new AdminApi(clock, tokens, audit, auth),
-                      new LimitsApi(vertx, clock, db, limits, new JdbcAccountStore(db), new JdbcAlertStore(db), audit, dispatcher::kick));
+                      new LimitsApi(vertx, clock, db, limits, accounts, new JdbcAlertStore(db), audit, dispatcher::kick));
               Router root = Router.router(vertx);
               root.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(riskMetrics.prometheusText()));
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));

@@ -126,9 +126,10 @@ final class SopDayScenario {
     System.out.printf("sent=%d skipped=%d failed=%d wall=%ds%n", sent, skipped, failed, wall);
 
     // The simulator's own record, by the day each post arrived in the accounts' zone.
+    java.util.Set<String> groups = stack.sim.world().messageCounts().keySet();
     Map<String, Long> perGroupDay =
         stack.sim.world().allMessages().stream()
-            .filter(m -> stack.sim.world().messageCounts().containsKey(m.conversationId()))
+            .filter(m -> groups.contains(m.conversationId()))
             .collect(Collectors.groupingBy(m -> m.conversationId() + " on " + LocalDate.ofInstant(m.receivedAt(), ZONE), Collectors.counting()));
     List<String> over = perGroupDay.entrySet().stream().filter(e -> e.getValue() > DAILY_CAP).map(e -> e.getKey() + "=" + e.getValue()).toList();
     long maxPosts = perGroupDay.values().stream().mapToLong(Long::longValue).max().orElse(0);

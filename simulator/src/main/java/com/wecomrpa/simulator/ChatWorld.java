@@ -28,12 +28,7 @@ public final class ChatWorld {
   public record Conversation(String id, String accountId, String name, String type) {}
 
   public record ChatMessage(
-      long id, String conversationId, String accountId, String kind, String text, Map<String, String> payload, Instant receivedAt) {
-    /** Kept for readers that think in groups. */
-    public String groupId() {
-      return conversationId;
-    }
-  }
+      long id, String conversationId, String accountId, String kind, String text, Map<String, String> payload, Instant receivedAt) {}
 
   public record MomentPost(long id, String accountId, String text, Map<String, String> payload, Instant postedAt) {}
 

@@ -99,10 +99,10 @@ public final class DeviceWorker {
       interpreter.scripts().flow(PREPARE_ACTION).ifPresent(p -> interpreter.run(p, Map.of(), driver));
       Optional<Flow> flow = interpreter.scripts().flow(offer.action());
       if (offer.verifySinceMillis() != null) {
-        result = verifyFirst(offer);
-        if (result != null) {
-          evidence = result.outcome() == Outcome.SUCCEEDED ? result.error() : null;
-          result = new FlowResult(result.outcome(), result.failedStep(), result.outcome() == Outcome.SUCCEEDED ? null : result.error(), result.screenshot(), result.values());
+        Optional<Settled> settled = verifyFirst(offer);
+        if (settled.isPresent()) {
+          result = settled.get().result();
+          evidence = settled.get().evidence();
         }
       }
       if (result == null) {
@@ -142,27 +142,30 @@ public final class DeviceWorker {
     sink.report(report);
   }
 
+  /** A job decided without sending: its result, and what was seen if the message was found. */
+  private record Settled(FlowResult result, String evidence) {}
+
   /**
-   * An earlier attempt may have sent: look for the message first. Returns SUCCEEDED (with what
-   * was found as its error text, moved to evidence by the caller) if it is there, null to go on and
-   * send, or UNKNOWN if the script set cannot check this action (never a blind resend).
+   * An earlier attempt may have sent: look for the message first. Settled as SUCCEEDED with
+   * evidence if it is there, as UNKNOWN if the script set cannot check this action (never a blind
+   * resend); empty means not found, go on and send.
    */
-  private FlowResult verifyFirst(ControllerJobOffer offer) {
+  private Optional<Settled> verifyFirst(ControllerJobOffer offer) {
     Optional<Flow> verify = interpreter.scripts().flow("verify_" + offer.action());
     if (verify.isEmpty()) {
-      return new FlowResult(Outcome.UNKNOWN, null, "an earlier attempt may have sent and script set "
-          + interpreter.scripts().version() + " has no verify_" + offer.action() + " flow: needs a person", null, Map.of());
+      return Optional.of(new Settled(new FlowResult(Outcome.UNKNOWN, null, "an earlier attempt may have sent and script set "
+          + interpreter.scripts().version() + " has no verify_" + offer.action() + " flow: needs a person", null, Map.of()), null));
     }
     Map<String, String> params = new java.util.HashMap<>(offer.params());
     params.put("since_ms", String.valueOf(offer.verifySinceMillis()));
     FlowResult found = interpreter.run(verify.get(), params, driver);
     if (found.outcome() == Outcome.SUCCEEDED) {
       LOG.info("job={} device={} found its message already in the chat: not sending again", offer.jobId(), device.id());
-      return new FlowResult(Outcome.SUCCEEDED, null, "verified before resend: the message is in the chat (received since "
-          + Instant.ofEpochMilli(offer.verifySinceMillis()) + ")", null, Map.of());
+      return Optional.of(new Settled(new FlowResult(Outcome.SUCCEEDED, null, null, null, Map.of()),
+          "verified before resend: the message is in the chat (received since " + Instant.ofEpochMilli(offer.verifySinceMillis()) + ")"));
     }
     LOG.info("job={} device={} did not find its message ({}): sending", offer.jobId(), device.id(), found.error());
-    return null;
+    return Optional.empty();
   }
 
   /** After a failure, looks at the screen for a risk state (the script set's detect_risk flow). */

@@ -78,7 +78,7 @@ public final class FlowInterpreter {
 
     void step(Step s) {
       switch (s.kind()) {
-        case OPEN -> driver.open(fill(s.text(), false));
+        case OPEN -> driver.open(fill(s.text(), Locator.Strategy.TEXT));
         case TAP -> act(s, UiElement::tap);
         case TYPE ->
             act(
@@ -87,7 +87,7 @@ public final class FlowInterpreter {
                   if (s.clearFirst()) {
                     e.clear();
                   }
-                  e.type(fill(s.text(), false));
+                  e.type(fill(s.text(), Locator.Strategy.TEXT));
                 });
         case CLEAR -> act(s, UiElement::clear);
         case WAIT_FOR -> waitFor(s, s.timeout());
@@ -122,7 +122,7 @@ public final class FlowInterpreter {
 
     UiElement waitFor(Step s, Duration timeout) {
       List<Locator> ls = locators(s.target());
-      String expected = s.text() == null || s.kind() == Step.Kind.TYPE ? null : fill(s.text(), false);
+      String expected = s.text() == null || s.kind() == Step.Kind.TYPE ? null : fill(s.text(), Locator.Strategy.TEXT);
       long deadline = System.nanoTime() + timeout.toNanos();
       String seen = null;
       while (true) {
@@ -156,10 +156,6 @@ public final class FlowInterpreter {
         out.add(new Locator(l.strategy(), fill(l.value(), l.strategy())));
       }
       return out;
-    }
-
-    String fill(String template, boolean cssString) {
-      return fill(template, cssString ? Locator.Strategy.CSS : Locator.Strategy.TEXT);
     }
 
     /**

@@ -162,12 +162,11 @@ public final class EventIntake {
 
   /** Ends the customer's running sequences that no longer apply, cancelling their queued steps. */
   private int endSequences(Connection c, Customer customer, CustomerEvent e, Instant now) throws SQLException {
-    List<String[]> runs =
-        Sql.list(c, "SELECT r.plan_id, p.spec FROM plan_runs r JOIN plans p ON p.id = r.plan_id WHERE r.customer_id = ? AND r.status = 'active'",
-            rs -> new String[] {rs.getString(1), rs.getString(2)}, customer.id());
+    List<String> runs =
+        Sql.list(c, "SELECT plan_id FROM plan_runs WHERE customer_id = ? AND status = 'active'", rs -> rs.getString(1), customer.id());
     int ended = 0;
-    for (String[] run : runs) {
-      String planStage = plans.find(c, run[0]).map(p -> p.plan().stage()).orElse(null);
+    for (String planId : runs) {
+      String planStage = plans.find(c, planId).map(p -> p.plan().stage()).orElse(null);
       String why = null;
       if (!customer.status().equals("active")) {
         why = "exit: customer " + customer.status();
@@ -175,9 +174,9 @@ public final class EventIntake {
         why = "exit: customer left stage " + planStage + " for " + customer.stage();
       }
       if (why != null) {
-        Sql.update(c, "UPDATE plan_runs SET status = 'exited', exit_reason = ? WHERE plan_id = ? AND customer_id = ?", why, run[0], customer.id());
+        Sql.update(c, "UPDATE plan_runs SET status = 'exited', exit_reason = ? WHERE plan_id = ? AND customer_id = ?", why, planId, customer.id());
         Sql.update(c, "UPDATE jobs SET state = 'CANCELLED', reason = ?, updated_at = ? WHERE source_kind = 'plan' AND source_id = ? AND customer_id = ? AND state = 'QUEUED'",
-            why, now.toEpochMilli(), run[0], customer.id());
+            why, now.toEpochMilli(), planId, customer.id());
         ended++;
       }
     }

@@ -101,7 +101,7 @@ public final class JdbcGroupStore {
           sql.append(" ORDER BY g.id");
           List<String[]> rows =
               Sql.list(c, sql.toString(), rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, args.toArray());
-          Map<String, List<String>> tags = tagsOf(c, accountId, tag);
+          Map<String, List<String>> tags = tagsOf(c, accountId);
           return rows.stream()
               .map(r -> new ChatGroup(r[0], r[1], r[2], tags.getOrDefault(r[0], List.of())))
               .toList();
@@ -119,7 +119,7 @@ public final class JdbcGroupStore {
     return Optional.of(new ChatGroup(r[0], r[1], r[2], tags));
   }
 
-  private static Map<String, List<String>> tagsOf(Connection c, String accountId, String tag) throws SQLException {
+  private static Map<String, List<String>> tagsOf(Connection c, String accountId) throws SQLException {
     Map<String, List<String>> tags = new LinkedHashMap<>();
     String sql =
         "SELECT t.group_id, t.tag FROM group_tags t JOIN chat_groups g ON g.id = t.group_id"

@@ -141,7 +141,7 @@ public final class PlanExpander {
       if (a == null) {
         continue;
       }
-      Instant from = latest(p.effectiveAt(), p.effectiveAt(), now.minus(Duration.ofDays(1)));
+      Instant from = latest(p.effectiveAt(), now.minus(Duration.ofDays(1)));
       for (LocalDate day = LocalDate.ofInstant(from, a.zone()); !day.isAfter(LocalDate.ofInstant(now.plus(horizon), a.zone())); day = day.plusDays(1)) {
         if (!plan.runsOn(day)) {
           continue;
@@ -172,7 +172,7 @@ public final class PlanExpander {
       AccountRow a = accounts.get(customer.accountId());
       Instant anchor = Instant.ofEpochMilli((Long) run[1]);
       // A later version only takes over the steps still ahead of it; earlier ones were version 1's.
-      Instant from = p.version() > 1 ? latest(anchor, p.effectiveAt(), anchor) : anchor;
+      Instant from = p.version() > 1 ? latest(anchor, p.effectiveAt()) : anchor;
       Map<String, String> vars = new HashMap<>(customer.fields());
       vars.put("nickname", customer.nickname());
       vars.put("account_name", a.name());
@@ -201,9 +201,14 @@ public final class PlanExpander {
     }
   }
 
-  private static Instant latest(Instant a, Instant b, Instant c) {
-    Instant m = a.isAfter(b) ? a : b;
-    return m.isAfter(c) ? m : c;
+  private static Instant latest(Instant first, Instant... rest) {
+    Instant m = first;
+    for (Instant i : rest) {
+      if (i.isAfter(m)) {
+        m = i;
+      }
+    }
+    return m;
   }
 
   private static Map<String, AccountRow> accounts(Connection c) throws SQLException {
