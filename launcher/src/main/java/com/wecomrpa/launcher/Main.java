@@ -23,7 +23,7 @@ public final class Main implements Runnable {
                 (e, cmd, parsed) -> {
                   // Configuration and script errors are the user's to fix: say what, not where in Java.
                   if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                      || e instanceof com.wecomrpa.agent.flow.ScriptError) {
+                      || e instanceof com.wecomrpa.script.ScriptError) {
                     System.err.println("wecom-rpa " + cmd.getCommandName() + ": " + e.getMessage());
                     return 2;
                   }

@@ -1,5 +1,6 @@
 package com.wecomrpa.agent.driver;
 
+import com.wecomrpa.script.Locator;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package com.wecomrpa.agent.driver;
 
+import com.wecomrpa.script.Locator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

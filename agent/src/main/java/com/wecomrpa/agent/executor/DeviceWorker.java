@@ -3,7 +3,7 @@ package com.wecomrpa.agent.executor;
 import com.wecomrpa.agent.DeviceProfile;
 import com.wecomrpa.agent.driver.DriverLauncher;
 import com.wecomrpa.agent.driver.UiDriver;
-import com.wecomrpa.agent.flow.Flow;
+import com.wecomrpa.script.Flow;
 import com.wecomrpa.agent.flow.FlowInterpreter;
 import com.wecomrpa.agent.flow.FlowResult;
 import com.wecomrpa.protocol.AgentJobReport;

@@ -1,7 +1,11 @@
 package com.wecomrpa.agent.flow;
 
 import com.wecomrpa.agent.driver.ElementGone;
-import com.wecomrpa.agent.driver.Locator;
+import com.wecomrpa.script.Flow;
+import com.wecomrpa.script.Locator;
+import com.wecomrpa.script.ScriptSet;
+import com.wecomrpa.script.ScriptSetLoader;
+import com.wecomrpa.script.Step;
 import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.agent.driver.UiElement;
 import com.wecomrpa.protocol.Outcome;

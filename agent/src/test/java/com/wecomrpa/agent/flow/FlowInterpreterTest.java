@@ -3,7 +3,10 @@ package com.wecomrpa.agent.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wecomrpa.agent.driver.ElementGone;
-import com.wecomrpa.agent.driver.Locator;
+import com.wecomrpa.script.Flow;
+import com.wecomrpa.script.Locator;
+import com.wecomrpa.script.ScriptSet;
+import com.wecomrpa.script.ScriptSetLoader;
 import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.agent.driver.UiElement;
 import com.wecomrpa.protocol.Outcome;
@@ -99,8 +102,10 @@ class FlowInterpreterTest {
     public void close() {}
   }
 
+  static final String HEAD = "client: wecom-sim\nversion: \"1\"\nsupports: [\"sim-1\"]\n";
+
   final ScriptSet scripts =
-      ScriptSetLoader.parse(Map.of("script-set.yaml", ScriptSetLoaderTest.HEAD, "locators.yaml", LOCATORS, "flows/send.yaml", FLOW));
+      ScriptSetLoader.parse(Map.of("script-set.yaml", HEAD, "locators.yaml", LOCATORS, "flows/send.yaml", FLOW));
   final FlowInterpreter interpreter = new FlowInterpreter(scripts);
   final Flow send = scripts.flow("send").orElseThrow();
 

@@ -1,6 +1,5 @@
-package com.wecomrpa.agent.flow;
+package com.wecomrpa.script;
 
-import com.wecomrpa.agent.driver.Locator;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -32,7 +31,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * variables, bad timeouts), so a broken script is refused with its line before it reaches a device.
  */
 public final class ScriptSetLoader {
-  static final Pattern VARIABLE = Pattern.compile("\\$\\{([a-z_][a-z0-9_]*)}");
+  public static final Pattern VARIABLE = Pattern.compile("\\$\\{([a-z_][a-z0-9_]*)}");
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   private static final Set<String> STEP_OPTIONS = Set.of("name", "text", "clear-first", "into", "timeout", "commits", "unsent", "then");
 

@@ -1,4 +1,4 @@
-package com.wecomrpa.agent.flow;
+package com.wecomrpa.script;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package com.wecomrpa.agent.flow;
+package com.wecomrpa.script;
 
 /** A script that does not parse or does not make sense, with the file and line at fault. */
 public final class ScriptError extends RuntimeException {

@@ -1,6 +1,5 @@
-package com.wecomrpa.agent.flow;
+package com.wecomrpa.script;
 
-import com.wecomrpa.agent.driver.Locator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

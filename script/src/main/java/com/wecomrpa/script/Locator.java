@@ -1,4 +1,4 @@
-package com.wecomrpa.agent.driver;
+package com.wecomrpa.script;
 
 /** One way to find an element: a strategy (css, xpath, id, accessibility-id, text) and its value. */
 public record Locator(Strategy strategy, String value) {

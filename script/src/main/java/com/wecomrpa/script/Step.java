@@ -1,4 +1,4 @@
-package com.wecomrpa.agent.flow;
+package com.wecomrpa.script;
 
 import java.time.Duration;
 import java.util.List;
