@@ -3,7 +3,7 @@ package com.wecomrpa.agent;
 import com.wecomrpa.agent.driver.DriverLauncher;
 import com.wecomrpa.agent.executor.DeviceWorker;
 import com.wecomrpa.agent.executor.ReportSink;
-import com.wecomrpa.agent.flow.FlowInterpreter;
+import com.wecomrpa.agent.flow.ScriptLibrary;
 import com.wecomrpa.script.ScriptSet;
 import com.wecomrpa.script.ScriptSetLoader;
 import com.wecomrpa.agent.link.ControllerLink;
@@ -11,11 +11,13 @@ import com.wecomrpa.agent.link.ReportOutbox;
 import com.wecomrpa.protocol.AgentHello;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.ControllerDeviceHealth;
 import com.wecomrpa.protocol.ControllerLeaseRevoked;
 import com.wecomrpa.protocol.LeaseRef;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One agent process: its devices' workers and its link to the controller. Devices are logged in
- * before the agent announces them, so no offer reaches a device that cannot run it.
+ * before the agent announces them, so no offer reaches a device that cannot run it. Each device is
+ * announced with the agent's own script set if one supports its client version; the controller
+ * decides which version each job runs with and the device fetches it between jobs.
  */
 public final class Agent {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -39,6 +43,7 @@ public final class Agent {
   private final Clock clock;
   private final Map<String, DeviceWorker> workers = new LinkedHashMap<>();
   private ControllerLink link;
+  private ScriptLibrary library;
 
   public Agent(Vertx vertx, AgentOptions options, DriverLauncher launcher, Clock clock) {
     this.vertx = vertx;
@@ -48,14 +53,14 @@ public final class Agent {
   }
 
   public Future<Void> start() {
-    Map<String, ScriptSet> scripts = new HashMap<>();
+    Map<String, ScriptSet> own = new HashMap<>();
     for (DeviceProfile d : options.devices()) {
-      ScriptSet set = scripts.computeIfAbsent(d.clientKind(), k -> ScriptSetLoader.load(options.scriptsFor(k)));
-      if (!set.supports(d.clientVersion())) {
-        return Future.failedFuture(
-            "device " + d.id() + " runs " + d.clientKind() + " " + d.clientVersion() + ", which script set "
-                + set.version() + " does not support (supports " + set.supportedClientVersions() + ")");
+      if (!own.containsKey(d.clientKind()) && java.nio.file.Files.isDirectory(options.scriptsFor(d.clientKind()))) {
+        own.put(d.clientKind(), ScriptSetLoader.load(options.scriptsFor(d.clientKind())));
       }
+    }
+    library = new ScriptLibrary(own, (client, version) -> link.requestScripts(client, version), Duration.ofSeconds(20));
+    for (DeviceProfile d : options.devices()) {
       ReportSink sink =
           new ReportSink() {
             @Override
@@ -72,8 +77,13 @@ public final class Agent {
             public void returned(ControllerJobOffer offer) {
               link.returnLease(offer);
             }
+
+            @Override
+            public void healthy(String deviceId, String detail) {
+              link.deviceHealthy(deviceId, detail);
+            }
           };
-      workers.put(d.id(), new DeviceWorker(d, new FlowInterpreter(set), launcher, sink, clock));
+      workers.put(d.id(), new DeviceWorker(d, library, launcher, sink, clock));
     }
     link = new ControllerLink(vertx, options.controllerUrl(), this::hello, this::activeLeases, new ControllerLink.Listener() {
       @Override
@@ -90,6 +100,14 @@ public final class Agent {
       public void onRevoked(ControllerLeaseRevoked revoked) {
         LOG.warn("job={} lease={} revoked: {}", revoked.jobId(), revoked.fencingToken(), revoked.reason());
       }
+
+      @Override
+      public void onDeviceHealth(ControllerDeviceHealth health) {
+        DeviceWorker w = workers.get(health.deviceId());
+        if (w != null && !health.healthy()) {
+          w.repair(health.reason());
+        }
+      }
     }, new ReportOutbox(options.workDir().resolve("outbox")));
     CompletableFuture<?>[] opening = workers.values().stream().map(DeviceWorker::open).toArray(CompletableFuture[]::new);
     return Future.fromCompletionStage(CompletableFuture.allOf(opening), vertx.getOrCreateContext())
@@ -99,7 +117,10 @@ public final class Agent {
 
   private AgentHello hello() {
     return new AgentHello(
-        options.agentId(), options.token(), VERSION, options.devices().stream().map(DeviceProfile::info).toList(), activeLeases());
+        options.agentId(), options.token(), VERSION,
+        options.devices().stream().map(d -> d.info(library.local(d.clientKind()).filter(s -> s.supports(d.clientVersion()))
+            .map(s -> s.client() + "@" + s.version()).orElse(null))).toList(),
+        activeLeases());
   }
 
   private List<LeaseRef> activeLeases() {

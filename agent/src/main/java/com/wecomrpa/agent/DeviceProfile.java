@@ -45,7 +45,8 @@ public record DeviceProfile(String id, String accountId, String driver, String c
         kv.get("url"));
   }
 
-  public DeviceInfo info() {
-    return new DeviceInfo(id, accountId, clientKind, clientVersion, driver);
+  /** As announced to the controller; {@code localScripts} is the agent's own set for it, if any. */
+  public DeviceInfo info(String localScripts) {
+    return new DeviceInfo(id, accountId, clientKind, clientVersion, driver, localScripts);
   }
 }

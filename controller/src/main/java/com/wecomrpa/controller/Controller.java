@@ -7,6 +7,9 @@ import com.wecomrpa.controller.api.AdminApi;
 import com.wecomrpa.controller.api.LimitsApi;
 import com.wecomrpa.controller.api.PlanApi;
 import com.wecomrpa.controller.risk.JdbcAlertStore;
+import com.wecomrpa.controller.rollout.JdbcScriptStore;
+import com.wecomrpa.controller.rollout.ScriptRouting;
+import com.wecomrpa.controller.api.ScriptsApi;
 import com.wecomrpa.controller.risk.RiskMetrics;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.api.RestApi;
@@ -95,12 +98,18 @@ public final class Controller extends VerticleBase {
               GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
               JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay());
               JdbcJobStore jobs = new JdbcJobStore(db, quota, limits, new java.util.SplittableRandom());
-              DeviceBoard board = new DeviceBoard(clock);
+              JdbcScriptStore scripts = new JdbcScriptStore(db, audit);
+              ScriptRouting routing = new ScriptRouting();
+              for (String client : scripts.clients()) {
+                routing.update(scripts.rollout(client), scripts.supportsByVersion(client));
+              }
+              JdbcAlertStore alerts = new JdbcAlertStore(db);
+              DeviceBoard board = new DeviceBoard(clock, routing, options.unhealthyAfter());
               Dispatcher dispatcher = new Dispatcher(workers, board, jobs, clock, systemClock, options.leaseDuration(), options.maxAttempts());
               AgentGateway gateway =
                   new AgentGateway(
                       vertx, workers, board, dispatcher, jobs,
-                      new ScreenshotFolder(options.dataDir().resolve("screenshots")), tokens, systemClock, clock, riskMetrics,
+                      new ScreenshotFolder(options.dataDir().resolve("screenshots")), tokens, systemClock, clock, riskMetrics, scripts, alerts,
                       options.agentToken(), options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts());
               PlanRules rules = new PlanRules(options.maxTextLength());
               JdbcPlanStore plans = new JdbcPlanStore(db, rules);
@@ -113,7 +122,8 @@ public final class Controller extends VerticleBase {
                       new JdbcBroadcastStore(db, jobs), jobs, board, dispatcher,
                       new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans), expandPlans),
                       new AdminApi(clock, tokens, audit, auth),
-                      new LimitsApi(vertx, clock, db, limits, accounts, new JdbcAlertStore(db), audit, dispatcher::kick));
+                      new LimitsApi(vertx, clock, db, limits, accounts, alerts, audit, dispatcher::kick),
+                      new ScriptsApi(vertx, clock, scripts, routing, board, dispatcher::kick));
               Router root = Router.router(vertx);
               root.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(riskMetrics.prometheusText()));
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));

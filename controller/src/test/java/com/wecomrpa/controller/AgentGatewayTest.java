@@ -8,6 +8,8 @@ import com.wecomrpa.protocol.AgentDraining;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.AgentLeaseReturned;
 import com.wecomrpa.protocol.AgentJobStarted;
+import com.wecomrpa.protocol.AgentDeviceHealth;
+import com.wecomrpa.protocol.ControllerDeviceHealth;
 import com.wecomrpa.protocol.ControllerJobOffer;
 import com.wecomrpa.protocol.ControllerRefusal;
 import com.wecomrpa.protocol.ControllerReportAck;
@@ -207,9 +209,19 @@ class AgentGatewayTest {
     JsonNode executions = controller.get("/jobs/broadcast:b-1:g-1/executions").body();
     assertThat(executions).hasSize(3);
     assertThat(executions.get(2).get("failedStep").asText()).isEqualTo("open-group");
+    // Three failures in a row: the device is unhealthy and gets nothing until its agent repairs it.
+    ControllerDeviceHealth unhealthy = a.next(ControllerDeviceHealth.class, 5000);
+    assertThat(unhealthy.healthy()).isFalse();
+    assertThat(unhealthy.reason()).contains("3 jobs failed in a row").contains("group not found");
+    assertThat(controller.get("/devices").body().get(0).get("state").asText()).isEqualTo("unhealthy");
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-2", "post 2", "g-1"));
+    a.expectNothing(ControllerJobOffer.class, 1500);
+    a.send(new AgentDeviceHealth(unhealthy.deviceId(), true, "repaired"));
     // Nothing was sent, so the group's day is untouched: three more posts still fit.
     for (int i = 2; i <= 4; i++) {
-      controller.post("/broadcasts", ControllerApiTest.broadcast("b-" + i, "post " + i, "g-1"));
+      if (i > 2) {
+        controller.post("/broadcasts", ControllerApiTest.broadcast("b-" + i, "post " + i, "g-1"));
+      }
       ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
       a.send(report(o, Outcome.SUCCEEDED));
       a.next(ControllerReportAck.class, 5000);

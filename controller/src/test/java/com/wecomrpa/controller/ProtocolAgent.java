@@ -62,8 +62,12 @@ final class ProtocolAgent implements AutoCloseable {
   }
 
   static ProtocolAgent connect(URI uri, String agentId, String token, String deviceId, String accountId) {
+    return connect(uri, agentId, token, new DeviceInfo(deviceId, accountId, "wecom-sim", "sim-1", "none", "wecom-sim@test"));
+  }
+
+  static ProtocolAgent connect(URI uri, String agentId, String token, DeviceInfo device) {
     ProtocolAgent a = new ProtocolAgent(uri);
-    a.send(new AgentHello(agentId, token, "test", List.of(new DeviceInfo(deviceId, accountId, "wecom-sim", "sim-1", "none")), List.<LeaseRef>of()));
+    a.send(new AgentHello(agentId, token, "test", List.of(device), List.<LeaseRef>of()));
     // Alive, but renewing no lease: a job it holds runs out unless the test renews it.
     a.heart.scheduleAtFixedRate(() -> a.sendQuietly(new AgentHeartbeat(List.of())), 100, 100, TimeUnit.MILLISECONDS);
     return a;
@@ -97,6 +101,26 @@ final class ProtocolAgent implements AutoCloseable {
       }
       if (type.isInstance(m)) {
         return type.cast(m);
+      }
+    }
+  }
+
+  /** Fails if a message of {@code type} arrives within the time (others are passed over). */
+  <T extends Message> void expectNothing(Class<T> type, long millis) {
+    long deadline = System.currentTimeMillis() + millis;
+    while (true) {
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        return;
+      }
+      Message m;
+      try {
+        m = inbox.poll(left, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      if (type.isInstance(m)) {
+        throw new AssertionError("unexpected " + m);
       }
     }
   }

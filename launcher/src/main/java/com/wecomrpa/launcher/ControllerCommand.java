@@ -43,12 +43,15 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--no-cluster", description = "run without the Hazelcast member")
   boolean noCluster;
 
+  @Option(names = "--unhealthy-after", defaultValue = "3", description = "failed jobs in a row after which a device gets no offers until repaired (default ${DEFAULT-VALUE})")
+  int unhealthyAfter;
+
   @Override
   public Integer call() throws IOException {
     String token = agentToken(data, agentToken);
     ControllerOptions options =
         new ControllerOptions(host, port, data, token, Duration.ofSeconds(leaseSeconds), Duration.ofSeconds(Math.max(1, leaseSeconds / 6)),
-            maxGroups, postsPerDay, 2000, 3, !noCluster, Duration.ofHours(24), null);
+            maxGroups, postsPerDay, 2000, 3, !noCluster, Duration.ofHours(24), null, unhealthyAfter);
     Vertx vertx = Processes.await(options.clustered() ? LoopbackCluster.start("wecom-rpa", 5701) : io.vertx.core.Future.succeededFuture(Vertx.vertx()), Duration.ofSeconds(60));
     Controller controller = new Controller(options, Clock.systemUTC());
     Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));

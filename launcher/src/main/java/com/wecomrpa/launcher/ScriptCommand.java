@@ -80,6 +80,12 @@ final class ScriptCommand implements Runnable {
             Map.of("client_url", String.valueOf(d.clientUrl()), "account_id", d.accountId()), ui);
         FlowResult r = login.outcome() == com.wecomrpa.protocol.Outcome.SUCCEEDED ? interpreter.run(flow, params, ui) : login;
         System.out.printf("%s on %s: %s%s%n", action, d.id(), r.outcome(), r.error() == null ? "" : " at step " + r.failedStep() + ": " + r.error());
+        // What the flow read (read-text, read-list), for the person debugging it.
+        r.values().forEach((k, v) -> {
+          if (!params.containsKey(k) && !k.equals("client_url") && !k.equals("account_id")) {
+            System.out.println(k + ":\n  " + v.replace("\n", "\n  "));
+          }
+        });
         if (r.screenshot() != null) {
           Files.createDirectories(work);
           Path shot = work.resolve(action + ".png");

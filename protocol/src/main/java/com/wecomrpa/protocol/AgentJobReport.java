@@ -23,4 +23,15 @@ public record AgentJobReport(
     String scriptVersion,
     String riskSignal,
     String evidence)
-    implements Message {}
+    implements Message {
+  /**
+   * A {@code failedStep} starting with this names a fault of the device, not of the job (its
+   * session would not open, its scripts could not be fetched): nothing was touched, the job waits
+   * for a working device without spending an attempt, and the failure counts against the device.
+   */
+  public static final String DEVICE_FAULT = "device:";
+
+  public boolean deviceFault() {
+    return outcome == Outcome.FAILED && failedStep != null && failedStep.startsWith(DEVICE_FAULT);
+  }
+}

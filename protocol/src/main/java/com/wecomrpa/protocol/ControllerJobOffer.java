@@ -18,5 +18,10 @@ public record ControllerJobOffer(
     Map<String, String> params,
     int attempt,
     Instant leaseExpiresAt,
-    Long verifySinceMillis)
-    implements Message {}
+    Long verifySinceMillis,
+    String scriptVersion)
+    implements Message {
+  public ControllerJobOffer withScriptVersion(String version) {
+    return new ControllerJobOffer(jobId, fencingToken, deviceId, accountId, action, params, attempt, leaseExpiresAt, verifySinceMillis, version);
+  }
+}

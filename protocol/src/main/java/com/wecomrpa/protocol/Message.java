@@ -15,11 +15,15 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = AgentJobReport.class, name = "agent.job-report"),
   @JsonSubTypes.Type(value = AgentDraining.class, name = "agent.draining"),
   @JsonSubTypes.Type(value = AgentLeaseReturned.class, name = "agent.lease-returned"),
+  @JsonSubTypes.Type(value = AgentScriptRequest.class, name = "agent.script-request"),
+  @JsonSubTypes.Type(value = AgentDeviceHealth.class, name = "agent.device-health"),
   @JsonSubTypes.Type(value = ControllerWelcome.class, name = "controller.welcome"),
   @JsonSubTypes.Type(value = ControllerRefusal.class, name = "controller.refusal"),
   @JsonSubTypes.Type(value = ControllerJobOffer.class, name = "controller.job-offer"),
   @JsonSubTypes.Type(value = ControllerReportAck.class, name = "controller.report-ack"),
   @JsonSubTypes.Type(value = ControllerLeaseRevoked.class, name = "controller.lease-revoked"),
+  @JsonSubTypes.Type(value = ControllerScriptBundle.class, name = "controller.script-bundle"),
+  @JsonSubTypes.Type(value = ControllerDeviceHealth.class, name = "controller.device-health"),
 })
 public sealed interface Message
     permits AgentHello,
@@ -28,8 +32,12 @@ public sealed interface Message
         AgentJobReport,
         AgentDraining,
         AgentLeaseReturned,
+        AgentScriptRequest,
+        AgentDeviceHealth,
         ControllerWelcome,
         ControllerRefusal,
         ControllerJobOffer,
         ControllerReportAck,
-        ControllerLeaseRevoked {}
+        ControllerLeaseRevoked,
+        ControllerScriptBundle,
+        ControllerDeviceHealth {}

@@ -33,7 +33,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class ScriptSetLoader {
   public static final Pattern VARIABLE = Pattern.compile("\\$\\{([a-z_][a-z0-9_]*)}");
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
-  private static final Set<String> STEP_OPTIONS = Set.of("name", "text", "clear-first", "into", "timeout", "commits", "unsent", "then");
+  private static final Set<String> STEP_OPTIONS = Set.of("name", "text", "clear-first", "into", "timeout", "commits", "unsent", "then", "direction", "scrolls", "last");
 
   private ScriptSetLoader() {}
 
@@ -162,14 +162,18 @@ public final class ScriptSetLoader {
       }
     }
     if (kind == null) {
-      throw new ScriptError(file, line(node), "step has no action; use one of open, tap, type, clear, wait-for, assert-visible, read-text, if-present, screenshot, signal");
+      throw new ScriptError(file, line(node), "step has no action; use one of open, tap, type, clear, wait-for, assert-visible, read-text, read-list, if-present, scroll-until, back, screenshot, signal");
     }
     String name = options.containsKey("name") ? scalar(file, options.get("name")) : kind.key() + "@" + line(node);
     String target = null;
     String text = options.containsKey("text") ? scalar(file, options.get("text")) : null;
     if (kind == Step.Kind.OPEN || kind == Step.Kind.SIGNAL) {
       text = scalar(file, kindValue);
-    } else if (kind != Step.Kind.SCREENSHOT) {
+    } else if (kind == Step.Kind.BACK || kind == Step.Kind.SCREENSHOT) {
+      if (!(kindValue instanceof ScalarNode sn) || !sn.getValue().isEmpty()) {
+        throw new ScriptError(file, line(kindValue), kind.key() + " takes no value; write '- " + kind.key() + ":'");
+      }
+    } else {
       target = scalar(file, kindValue);
       if (!locators.containsKey(target)) {
         throw new ScriptError(file, line(kindValue), "unknown locator '" + target + "' (not in locators.yaml)");
@@ -185,14 +189,47 @@ public final class ScriptSetLoader {
       checkVariables(file, line(node), text, known);
     }
     String into = options.containsKey("into") ? scalar(file, options.get("into")) : null;
-    if (into != null && kind != Step.Kind.READ_TEXT) {
-      throw new ScriptError(file, line(options.get("into")), "into belongs to read-text");
+    boolean reads = kind == Step.Kind.READ_TEXT || kind == Step.Kind.READ_LIST;
+    if (into != null && !reads) {
+      throw new ScriptError(file, line(options.get("into")), "into belongs to read-text and read-list");
     }
-    if (kind == Step.Kind.READ_TEXT) {
+    if (reads) {
       if (into == null) {
-        throw new ScriptError(file, line(node), "read-text needs into: a variable name");
+        throw new ScriptError(file, line(node), kind.key() + " needs into: a variable name");
       }
       known.add(into);
+    }
+    String last = options.containsKey("last") ? scalar(file, options.get("last")) : null;
+    if (last != null) {
+      if (kind != Step.Kind.READ_LIST) {
+        throw new ScriptError(file, line(options.get("last")), "last belongs to read-list");
+      }
+      checkVariables(file, line(options.get("last")), last, known);
+      if (!VARIABLE.matcher(last).find() && !last.matches("[1-9][0-9]{0,3}")) {
+        throw new ScriptError(file, line(options.get("last")), "last must be a count from 1 to 9999 or a ${variable}, found '" + last + "'");
+      }
+    }
+    Step.Direction direction = Step.Direction.DOWN;
+    int scrolls = 10;
+    if (options.containsKey("direction") || options.containsKey("scrolls")) {
+      Node at = options.containsKey("direction") ? options.get("direction") : options.get("scrolls");
+      if (kind != Step.Kind.SCROLL_UNTIL) {
+        throw new ScriptError(file, line(at), "direction and scrolls belong to scroll-until");
+      }
+      if (options.containsKey("direction")) {
+        String d = scalar(file, options.get("direction"));
+        if (!d.equals("up") && !d.equals("down")) {
+          throw new ScriptError(file, line(options.get("direction")), "direction must be up or down, found '" + d + "'");
+        }
+        direction = Step.Direction.valueOf(d.toUpperCase(java.util.Locale.ROOT));
+      }
+      if (options.containsKey("scrolls")) {
+        String n = scalar(file, options.get("scrolls"));
+        if (!n.matches("[1-9][0-9]?")) {
+          throw new ScriptError(file, line(options.get("scrolls")), "scrolls must be a count from 1 to 99, found '" + n + "'");
+        }
+        scrolls = Integer.parseInt(n);
+      }
     }
     Duration timeout = options.containsKey("timeout") ? duration(file, options.get("timeout")) : DEFAULT_TIMEOUT;
     List<Step> then = List.of();
@@ -208,7 +245,7 @@ public final class ScriptSetLoader {
     if (unsent && kind != Step.Kind.SIGNAL) {
       throw new ScriptError(file, line(options.get("unsent")), "unsent belongs to signal");
     }
-    return new Step(name, kind, target, text, clear, into, timeout, commits, unsent, then, line(node));
+    return new Step(name, kind, target, text, clear, into, timeout, commits, unsent, then, direction, scrolls, last, line(node));
   }
 
   private static void checkVariables(String file, int line, String text, List<String> known) {

@@ -21,7 +21,16 @@ public record Step(
     boolean commits,
     boolean unsent,
     List<Step> then,
+    Direction direction,
+    int scrolls,
+    String last,
     int line) {
+
+  /** Which way {@code scroll-until} moves the content: {@code down} shows what is below. */
+  public enum Direction {
+    UP,
+    DOWN
+  }
 
   public enum Kind {
     OPEN("open"),
@@ -33,7 +42,13 @@ public record Step(
     READ_TEXT("read-text"),
     IF_PRESENT("if-present"),
     SCREENSHOT("screenshot"),
-    SIGNAL("signal");
+    SIGNAL("signal"),
+    /** The client's back button or key (Android back, browser back). */
+    BACK("back"),
+    /** Scrolls (at most {@code scrolls} times) until the target is visible. */
+    SCROLL_UNTIL("scroll-until"),
+    /** The texts of every visible match, the {@code last} N of them, one per line, into a variable. */
+    READ_LIST("read-list");
 
     private final String key;
 

@@ -77,4 +77,22 @@ class ScriptSetLoaderTest {
 
     assertThatThrownBy(() -> ScriptSetLoader.parse(files)).hasMessageStartingWith("locators.yaml:7: unknown locator strategy 'resource'");
   }
+
+  @Test
+  void scrollAndReadOptionsAreCheckedWhereTheyAreWritten() {
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set("action: send\nsteps:\n  - scroll-until: composer\n    direction: sideways\n")))
+        .hasMessage("flows/send.yaml:4: direction must be up or down, found 'sideways'");
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set("action: send\nsteps:\n  - tap: composer\n    scrolls: 3\n")))
+        .hasMessage("flows/send.yaml:4: direction and scrolls belong to scroll-until");
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set("action: send\nsteps:\n  - read-list: composer\n    into: all\n    last: many\n")))
+        .hasMessage("flows/send.yaml:5: last must be a count from 1 to 9999 or a ${variable}, found 'many'");
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set("action: send\nsteps:\n  - back: composer\n")))
+        .hasMessage("flows/send.yaml:3: back takes no value; write '- back:'");
+
+    ScriptSet ok = ScriptSetLoader.parse(set("action: send\nparams: [n]\nsteps:\n  - back:\n  - scroll-until: send_button\n    direction: up\n    scrolls: 4\n"
+        + "  - read-list: composer\n    into: texts\n    last: \"${n}\"\n"));
+    Step scroll = ok.flow("send").orElseThrow().steps().get(1);
+    assertThat(scroll.direction()).isEqualTo(Step.Direction.UP);
+    assertThat(scroll.scrolls()).isEqualTo(4);
+  }
 }

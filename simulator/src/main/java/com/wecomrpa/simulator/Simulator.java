@@ -36,6 +36,7 @@ public final class Simulator {
   private final ObjectMapper json = WireCodec.mapper();
   private final Map<String, Long> extraSendDelayMillis = new ConcurrentHashMap<>();
   private final java.util.Set<String> losingSends = ConcurrentHashMap.newKeySet();
+  private final java.util.Set<String> clientsDown = ConcurrentHashMap.newKeySet();
   private final RiskGuard risk;
   private HttpServer server;
 
@@ -98,6 +99,18 @@ public final class Simulator {
     }
   }
 
+  /**
+   * Makes one account's client stop working, as an app stuck on a dead connection does: its
+   * screens stay up but every request it makes fails (the chat never loads, nothing sends).
+   */
+  public void setClientDown(String accountId, boolean down) {
+    if (down) {
+      clientsDown.add(accountId);
+    } else {
+      clientsDown.remove(accountId);
+    }
+  }
+
   /** Slows every send of one account, e.g. so a test can stop an agent in the middle of one. */
   public void setExtraSendDelay(String accountId, long millis) {
     extraSendDelayMillis.put(accountId, millis);
@@ -131,6 +144,12 @@ public final class Simulator {
     r.get("/sim/api/message-counts").handler(ctx -> send(ctx, 200, world.messageCounts()));
     r.get("/sim/api/moments").handler(ctx -> send(ctx, 200, world.momentsOf(ctx.queryParams().get("account"))));
     r.put("/sim/api/accounts/:accountId/send-delay").handler(this::putSendDelay);
+    r.put("/sim/api/accounts/:accountId/client-down").handler(ctx -> guarded(ctx, () -> {
+      Map<String, Boolean> body = readBody(ctx, new TypeReference<>() {});
+      String account = world.account(ctx.pathParam("accountId")).id();
+      setClientDown(account, Boolean.TRUE.equals(body.get("down")));
+      send(ctx, 200, Map.of("accountId", account, "down", clientsDown.contains(account)));
+    }));
     r.put("/sim/api/accounts/:accountId/risk-model").handler(this::putRiskModel);
     r.post("/sim/api/accounts/:accountId/risk-reset").handler(ctx -> guarded(ctx, () -> {
       risk.reset(world.account(ctx.pathParam("accountId")).id());
@@ -345,6 +364,10 @@ public final class Simulator {
     String id = sessionAccount(ctx);
     if (id == null) {
       send(ctx, 401, Map.of("error", "not logged in"));
+      return;
+    }
+    if (clientsDown.contains(id)) {
+      send(ctx, 503, Map.of("error", "网络连接不可用"));
       return;
     }
     guarded(ctx, () -> action.accept(world.account(id)));

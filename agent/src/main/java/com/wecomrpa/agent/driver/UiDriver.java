@@ -1,6 +1,7 @@
 package com.wecomrpa.agent.driver;
 
 import com.wecomrpa.script.Locator;
+import com.wecomrpa.script.Step;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +18,15 @@ public interface UiDriver extends AutoCloseable {
    * is visible right now. Never waits: waiting is the interpreter's job.
    */
   Optional<UiElement> findVisible(List<Locator> candidates);
+
+  /** Every visible element matched by the first of {@code candidates} that matches any, in screen order. */
+  List<UiElement> findAllVisible(List<Locator> candidates);
+
+  /** The client's back: the Android back key, the browser's back. */
+  void back();
+
+  /** Moves the scrollable content under the middle of the screen by about one screen. */
+  void scroll(Step.Direction direction);
 
   /** A PNG of the current screen, or null if the session cannot take one. */
   byte[] screenshot();

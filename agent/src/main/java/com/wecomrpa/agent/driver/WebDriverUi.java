@@ -1,6 +1,7 @@
 package com.wecomrpa.agent.driver;
 
 import com.wecomrpa.script.Locator;
+import com.wecomrpa.script.Step;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -96,6 +97,44 @@ public abstract class WebDriverUi implements UiDriver {
       }
     }
     return Optional.empty();
+  }
+
+  @Override
+  public List<UiElement> findAllVisible(List<Locator> candidates) {
+    for (Locator l : candidates) {
+      List<UiElement> seen = new java.util.ArrayList<>();
+      for (WebElement e : driver.findElements(by(l))) {
+        try {
+          if (e.isDisplayed()) {
+            seen.add(new Element(e));
+          }
+        } catch (StaleElementReferenceException stale) {
+          // gone between find and check
+        }
+      }
+      if (!seen.isEmpty()) {
+        return seen;
+      }
+    }
+    return List.of();
+  }
+
+  @Override
+  public void back() {
+    driver.navigate().back();
+  }
+
+  /**
+   * Scrolls the nearest scrollable box under the middle of the page (a chat or a list), or the page
+   * itself; web clients scroll their panes, not the window.
+   */
+  @Override
+  public void scroll(Step.Direction direction) {
+    ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+        "let el = document.elementFromPoint(innerWidth / 2, innerHeight / 2);"
+            + "while (el && !(el.scrollHeight > el.clientHeight && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) el = el.parentElement;"
+            + "(el || document.scrollingElement).scrollBy(0, arguments[0] * innerHeight * 0.8);",
+        direction == Step.Direction.DOWN ? 1 : -1);
   }
 
   @Override

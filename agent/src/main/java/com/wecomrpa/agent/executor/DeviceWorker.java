@@ -6,6 +6,7 @@ import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.script.Flow;
 import com.wecomrpa.agent.flow.FlowInterpreter;
 import com.wecomrpa.agent.flow.FlowResult;
+import com.wecomrpa.agent.flow.ScriptLibrary;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.ControllerJobOffer;
 import com.wecomrpa.protocol.LeaseRef;
@@ -17,40 +18,49 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one device's jobs, one at a time, on the device's own thread (a device has one UI). Keeps
- * the UI session open between jobs and reopens it, logged in again, if it died.
+ * the UI session open between jobs and reopens it, logged in again, if it died. Switches script set
+ * versions only between jobs, as each offer says; repairs the device when the controller reports it
+ * unhealthy (new session, login, health check), retrying with backoff until it works.
  */
 public final class DeviceWorker {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceWorker.class);
   public static final String LOGIN_ACTION = "login";
   public static final String DETECT_RISK_ACTION = "detect_risk";
   public static final String PREPARE_ACTION = "prepare";
+  public static final String HEALTH_CHECK_ACTION = "health_check";
+  private static final long FIRST_REPAIR_DELAY_MS = 1000;
+  private static final long MAX_REPAIR_DELAY_MS = 30_000;
 
   private final DeviceProfile device;
-  private final FlowInterpreter interpreter;
+  private final ScriptLibrary library;
   private final DriverLauncher launcher;
   private final ReportSink sink;
   private final Clock clock;
-  private final ExecutorService thread;
+  private final ScheduledExecutorService thread;
+  /** The script set version in use; null while the agent has none for this device. */
+  private volatile FlowInterpreter interpreter;
   private volatile UiDriver driver;
   private volatile ControllerJobOffer current;
   private volatile boolean draining;
+  private volatile boolean repairing;
 
-  public DeviceWorker(DeviceProfile device, FlowInterpreter interpreter, DriverLauncher launcher, ReportSink sink, Clock clock) {
+  public DeviceWorker(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, ReportSink sink, Clock clock) {
     this.device = device;
-    this.interpreter = interpreter;
+    this.library = library;
+    this.interpreter = library.local(device.clientKind()).filter(s -> s.supports(device.clientVersion())).map(FlowInterpreter::new).orElse(null);
     this.launcher = launcher;
     this.sink = sink;
     this.clock = clock;
     this.thread =
-        Executors.newSingleThreadExecutor(
+        Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "device-" + device.id());
               t.setDaemon(true);
@@ -62,9 +72,23 @@ public final class DeviceWorker {
     return device;
   }
 
-  /** Opens the session and logs in; completes when the device is ready for jobs. */
+  /**
+   * Opens the session and logs in; completes when the device is ready for jobs. A device none of
+   * the agent's own scripts support is opened by its first job, with the version the controller sends.
+   */
   public CompletableFuture<Void> open() {
+    if (interpreter == null) {
+      LOG.warn("device={} runs {} {}, which this agent's own scripts do not support: waiting for a script set from the controller",
+          device.id(), device.clientKind(), device.clientVersion());
+      return CompletableFuture.completedFuture(null);
+    }
     return CompletableFuture.runAsync(this::ensureSession, thread);
+  }
+
+  /** The script set this device runs now, as {@code client@version}; null if none yet. */
+  public String scriptLabel() {
+    FlowInterpreter i = interpreter;
+    return i == null ? null : i.scripts().client() + "@" + i.scripts().version();
   }
 
   /** Queues a job on this device's thread; hands it back if the device has stopped. */
@@ -93,7 +117,10 @@ public final class DeviceWorker {
     sink.started(offer);
     FlowResult result = null;
     String evidence = null;
+    String phase = AgentJobReport.DEVICE_FAULT + "scripts";
     try {
+      useScripts(offer.scriptVersion());
+      phase = AgentJobReport.DEVICE_FAULT + "open-session";
       ensureSession();
       // Pop-ups a person would dismiss first; if that fails, the job's own steps will say why.
       interpreter.scripts().flow(PREPARE_ACTION).ifPresent(p -> interpreter.run(p, Map.of(), driver));
@@ -112,7 +139,7 @@ public final class DeviceWorker {
                 : interpreter.run(flow.get(), offer.params(), driver);
       }
     } catch (RuntimeException e) {
-      result = new FlowResult(Outcome.FAILED, "open-session", "cannot open a session: " + e.getMessage(), null, Map.of());
+      result = new FlowResult(Outcome.FAILED, phase, (phase.endsWith("scripts") ? "" : "cannot open a session: ") + e.getMessage(), null, Map.of());
     }
     if (result.outcome() != Outcome.SUCCEEDED && result.riskSignal() == null && driver != null && driver.alive()) {
       result = classify(result);
@@ -135,11 +162,73 @@ public final class DeviceWorker {
             result.outcome() == Outcome.SUCCEEDED || result.screenshot() == null ? null : Base64.getEncoder().encodeToString(result.screenshot()),
             started,
             clock.instant(),
-            interpreter.scripts().client() + "@" + interpreter.scripts().version(),
+            scriptLabel(),
             result.riskSignal(),
             evidence);
     current = null;
     sink.report(report);
+  }
+
+  /** Takes the script set version the offer names (between jobs: this runs before any step). */
+  private void useScripts(String version) {
+    var set = library.resolve(device.clientKind(), version);
+    if (!set.supports(device.clientVersion())) {
+      throw new IllegalStateException("script set " + set.client() + "@" + set.version() + " does not support " + device.clientKind() + " " + device.clientVersion());
+    }
+    FlowInterpreter now = interpreter;
+    if (now == null || now.scripts() != set) {
+      LOG.info("device={} now runs script set {}@{} (was {})", device.id(), set.client(), set.version(), scriptLabel());
+      interpreter = new FlowInterpreter(set);
+    }
+  }
+
+  /**
+   * The controller found this device failing job after job: repair it on its own thread (new
+   * session, login, health check), retrying with backoff, and say when it works.
+   */
+  public void repair(String reason) {
+    if (repairing) {
+      return;
+    }
+    repairing = true;
+    LOG.warn("device={} reported unhealthy ({}): repairing", device.id(), reason);
+    scheduleRepair(FIRST_REPAIR_DELAY_MS);
+  }
+
+  private void scheduleRepair(long delayMs) {
+    try {
+      thread.schedule(() -> tryRepair(delayMs), delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      // the device is stopping
+    }
+  }
+
+  private void tryRepair(long lastDelayMs) {
+    if (!repairing || draining) {
+      return;
+    }
+    String problem;
+    try {
+      if (interpreter == null) {
+        throw new IllegalStateException("no script set for " + device.clientKind() + " " + device.clientVersion());
+      }
+      closeSession();
+      ensureSession();
+      Optional<Flow> check = interpreter.scripts().flow(HEALTH_CHECK_ACTION).or(() -> interpreter.scripts().flow(PREPARE_ACTION));
+      FlowResult r = check.map(f -> interpreter.run(f, Map.of(), driver)).orElse(new FlowResult(Outcome.SUCCEEDED, null, null, null, Map.of()));
+      problem = r.outcome() == Outcome.SUCCEEDED ? null : r.failedStep() + ": " + r.error();
+    } catch (RuntimeException e) {
+      problem = e.getMessage();
+    }
+    if (problem == null) {
+      repairing = false;
+      LOG.info("device={} repaired: logged in again and its health check passed", device.id());
+      sink.healthy(device.id(), "new session, logged in, health check passed");
+      return;
+    }
+    long next = Math.min(MAX_REPAIR_DELAY_MS, lastDelayMs * 2);
+    LOG.warn("device={} still unhealthy ({}); next try in {} ms", device.id(), problem, next);
+    scheduleRepair(next);
   }
 
   /** A job decided without sending: its result, and what was seen if the message was found. */

@@ -11,4 +11,7 @@ public interface ReportSink {
 
   /** An offer this device will not start (the agent is draining): hand its lease back. */
   void returned(ControllerJobOffer offer);
+
+  /** A device the controller marked unhealthy passed its health check. */
+  void healthy(String deviceId, String detail);
 }

@@ -103,8 +103,45 @@ public final class FlowInterpreter {
           }
         }
         case SCREENSHOT -> lastScreenshot = driver.screenshot();
+        case BACK -> driver.back();
+        case SCROLL_UNTIL -> scrollUntil(s);
+        case READ_LIST -> vars.put(s.into(), readList(s));
         case SIGNAL -> throw new RiskSeen(s.text(), s.unsent());
       }
+    }
+
+    void scrollUntil(Step s) {
+      List<Locator> ls = locators(s.target());
+      for (int i = 0; i < s.scrolls(); i++) {
+        if (driver.findVisible(ls).isPresent()) {
+          return;
+        }
+        driver.scroll(s.direction());
+        sleep();
+      }
+      waitFor(s, s.timeout());
+    }
+
+    /** The texts of the last N visible matches, oldest first, one per line. */
+    String readList(Step s) {
+      waitFor(s, s.timeout());
+      List<String> texts = new ArrayList<>();
+      for (UiElement e : driver.findAllVisible(locators(s.target()))) {
+        try {
+          texts.add(e.text().replace('\n', ' '));
+        } catch (ElementGone ignored) {
+          // re-rendered while reading: the rest still count
+        }
+      }
+      if (s.last() != null) {
+        String n = fill(s.last(), Locator.Strategy.TEXT).trim();
+        if (!n.matches("[1-9][0-9]{0,3}")) {
+          throw new StepFailed(s.name() + ": last must be a count from 1 to 9999, was '" + n + "'");
+        }
+        int keep = Integer.parseInt(n);
+        texts = texts.subList(Math.max(0, texts.size() - keep), texts.size());
+      }
+      return String.join("\n", texts);
     }
 
     /** Finds the target and acts on it, finding it again if it was re-rendered meanwhile. */

@@ -7,7 +7,14 @@ import com.wecomrpa.protocol.AgentHello;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.AgentJobStarted;
 import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.AgentDeviceHealth;
+import com.wecomrpa.protocol.AgentScriptRequest;
+import com.wecomrpa.protocol.ControllerDeviceHealth;
 import com.wecomrpa.protocol.ControllerLeaseRevoked;
+import com.wecomrpa.protocol.ControllerScriptBundle;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.concurrent.CompletableFuture;
 import com.wecomrpa.protocol.ControllerRefusal;
 import com.wecomrpa.protocol.ControllerReportAck;
 import com.wecomrpa.protocol.ControllerWelcome;
@@ -45,6 +52,9 @@ public final class ControllerLink {
     void onOffer(ControllerJobOffer offer);
 
     void onRevoked(ControllerLeaseRevoked revoked);
+
+    /** The controller's view of a device's health changed (unhealthy: repair it). */
+    void onDeviceHealth(ControllerDeviceHealth health);
   }
 
   private final Vertx vertx;
@@ -57,6 +67,7 @@ public final class ControllerLink {
   private final Map<String, AgentJobReport> outbox = new LinkedHashMap<>();
   private final ReportOutbox disk;
   private final Promise<Void> firstWelcome = Promise.promise();
+  private final Map<String, List<CompletableFuture<ControllerScriptBundle>>> scriptRequests = new HashMap<>();
   private WebSocket socket;
   private boolean welcomed;
   private boolean stopped;
@@ -122,6 +133,28 @@ public final class ControllerLink {
           outbox.put(report.reportId(), report);
           send(report);
         });
+  }
+
+  /**
+   * Asks the controller for a script set version; completes with the bundle (its {@code error} set
+   * if the controller has none). Asked again on reconnect if the link dropped meanwhile.
+   */
+  public CompletableFuture<ControllerScriptBundle> requestScripts(String client, String version) {
+    var f = new CompletableFuture<ControllerScriptBundle>();
+    context.runOnContext(v -> {
+      String key = client + "@" + version;
+      List<CompletableFuture<ControllerScriptBundle>> waiting = scriptRequests.computeIfAbsent(key, k -> new ArrayList<>());
+      waiting.add(f);
+      if (waiting.size() == 1) {
+        send(new AgentScriptRequest(client, version));
+      }
+    });
+    return f;
+  }
+
+  /** Says a device the controller marked unhealthy works again. */
+  public void deviceHealthy(String deviceId, String detail) {
+    context.runOnContext(v -> send(new AgentDeviceHealth(deviceId, true, detail)));
   }
 
   /** Reports not yet acknowledged. */
@@ -193,6 +226,7 @@ public final class ControllerLink {
       backoffMs = MIN_BACKOFF_MS;
       LOG.info("connected to controller as {}; {} reports to re-send", w.agentId(), outbox.size());
       outbox.values().forEach(this::send);
+      scriptRequests.keySet().forEach(k -> send(new AgentScriptRequest(k.substring(0, k.indexOf('@')), k.substring(k.indexOf('@') + 1))));
       heartbeatTimer = vertx.setPeriodic(w.heartbeatMillis(), t -> send(new AgentHeartbeat(activeLeases.get())));
       firstWelcome.tryComplete();
     } else if (m instanceof ControllerRefusal r) {
@@ -213,6 +247,13 @@ public final class ControllerLink {
       }
     } else if (m instanceof ControllerLeaseRevoked revoked) {
       listener.onRevoked(revoked);
+    } else if (m instanceof ControllerScriptBundle bundle) {
+      var waiting = scriptRequests.remove(bundle.client() + "@" + bundle.version());
+      if (waiting != null) {
+        waiting.forEach(f -> f.complete(bundle));
+      }
+    } else if (m instanceof ControllerDeviceHealth health) {
+      listener.onDeviceHealth(health);
     }
   }
 

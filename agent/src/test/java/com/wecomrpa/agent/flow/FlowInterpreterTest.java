@@ -7,6 +7,7 @@ import com.wecomrpa.script.Flow;
 import com.wecomrpa.script.Locator;
 import com.wecomrpa.script.ScriptSet;
 import com.wecomrpa.script.ScriptSetLoader;
+import com.wecomrpa.script.Step;
 import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.agent.driver.UiElement;
 import com.wecomrpa.protocol.Outcome;
@@ -88,6 +89,37 @@ class FlowInterpreterTest {
       };
     }
 
+    /** Elements below the fold, revealed one per scroll down. */
+    final List<String> belowFold = new ArrayList<>();
+    /** Message bubbles in the chat, oldest first. */
+    final List<String> bubbles = new ArrayList<>();
+
+    @Override
+    public List<UiElement> findAllVisible(List<Locator> candidates) {
+      if (candidates.stream().anyMatch(l -> l.value().equals(".message"))) {
+        List<UiElement> out = new ArrayList<>();
+        for (String b : bubbles) {
+          texts.put(".message#" + out.size(), b);
+          out.add(element(".message#" + out.size()));
+        }
+        return out;
+      }
+      return findVisible(candidates).stream().toList();
+    }
+
+    @Override
+    public void back() {
+      log.add("back");
+    }
+
+    @Override
+    public void scroll(Step.Direction direction) {
+      log.add("scroll " + direction);
+      if (direction == Step.Direction.DOWN && !belowFold.isEmpty()) {
+        visible.add(belowFold.remove(0));
+      }
+    }
+
     @Override
     public byte[] screenshot() {
       return new byte[] {1, 2, 3};
@@ -161,5 +193,41 @@ class FlowInterpreterTest {
     assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(r.error()).contains("missing param text");
     assertThat(screen.log).isEmpty();
+  }
+
+  static final String BROWSE =
+      "action: browse\nparams: [count]\nsteps:\n"
+          + "  - back:\n"
+          + "  - name: find-group\n    scroll-until: far_group\n    scrolls: 3\n    timeout: 100ms\n"
+          + "  - name: read-history\n    read-list: message\n    into: history\n    last: \"${count}\"\n";
+
+  final ScriptSet browsing =
+      ScriptSetLoader.parse(Map.of("script-set.yaml", HEAD, "locators.yaml", "far_group:\n  - css: \"#far\"\nmessage:\n  - css: \".message\"\n",
+          "flows/browse.yaml", BROWSE));
+
+  @Test
+  void scrollUntilScrollsOnlyAsFarAsTheTargetAndReadListKeepsTheLastN() {
+    Screen screen = new Screen();
+    screen.belowFold.addAll(List.of("#near", "#far", "#beyond"));
+    screen.visible.add(".message");
+    screen.bubbles.addAll(List.of("一", "二", "三", "四"));
+
+    FlowResult r = new FlowInterpreter(browsing).run(browsing.flow("browse").orElseThrow(), Map.of("count", "3"), screen);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(screen.log).containsExactly("back", "scroll DOWN", "scroll DOWN");
+    assertThat(r.values().get("history")).isEqualTo("二\n三\n四");
+  }
+
+  @Test
+  void scrollUntilGivesUpAfterItsScrollsAndNamesTheStep() {
+    Screen screen = new Screen();
+    screen.belowFold.addAll(List.of("#a", "#b", "#c", "#d", "#far"));
+
+    FlowResult r = new FlowInterpreter(browsing).run(browsing.flow("browse").orElseThrow(), Map.of("count", "3"), screen);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(r.failedStep()).isEqualTo("find-group");
+    assertThat(screen.log).filteredOn(l -> l.startsWith("scroll")).hasSize(3);
   }
 }

@@ -70,7 +70,8 @@ public final class RestApi {
       Dispatcher dispatcher,
       PlanApi plans,
       AdminApi admin,
-      LimitsApi limits) {
+      LimitsApi limits,
+      ScriptsApi scripts) {
     this.vertx = vertx;
     this.workers = workers;
     this.options = options;
@@ -82,7 +83,7 @@ public final class RestApi {
     this.board = board;
     this.dispatcher = dispatcher;
     this.replies = new Replies(workers);
-    this.parts = List.of(plans, admin, limits);
+    this.parts = List.of(plans, admin, limits, scripts);
   }
 
   public Router router() {

@@ -1,10 +1,12 @@
 package com.wecomrpa.controller.dispatch;
 
+import com.wecomrpa.controller.rollout.ScriptRouting;
 import com.wecomrpa.protocol.DeviceInfo;
 import com.wecomrpa.protocol.LeaseRef;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,9 @@ import java.util.Optional;
 /**
  * The devices connected to this controller and what each is doing. A device holds at most one job:
  * it is IDLE, CLAIMING (a lease is being taken for it) or BUSY with one job under one fencing token.
+ * A device also has a script assignment (which script set version it runs, or why none can drive
+ * it) and a health: one that failed too many jobs in a row gets nothing until its agent repairs it.
+ * Health outlives a reconnect, so restarting the agent does not launder a broken device.
  */
 public final class DeviceBoard {
   public enum SlotState {
@@ -33,6 +38,7 @@ public final class DeviceBoard {
     String jobId;
     long token;
     Instant since;
+    ScriptRouting.Assignment assignment;
 
     Slot(String agentId, DeviceInfo device, AgentLink link, Instant since) {
       this.agentId = agentId;
@@ -43,13 +49,20 @@ public final class DeviceBoard {
   }
 
   /** A device ready for a job, as handed to the dispatcher. */
-  public record FreeDevice(String agentId, String deviceId, String accountId, AgentLink link) {}
+  public record FreeDevice(String agentId, String deviceId, String accountId, String scriptVersion, AgentLink link) {}
 
   private final Clock clock;
+  private final ScriptRouting routing;
+  private final int unhealthyAfter;
   private final Map<String, Slot> slots = new LinkedHashMap<>();
+  private final Map<String, Integer> failuresInARow = new HashMap<>();
+  private final Map<String, String> unhealthy = new HashMap<>();
 
-  public DeviceBoard(Clock clock) {
+  /** {@code unhealthyAfter}: failed jobs in a row that make a device unhealthy. */
+  public DeviceBoard(Clock clock, ScriptRouting routing, int unhealthyAfter) {
     this.clock = clock;
+    this.routing = routing;
+    this.unhealthyAfter = unhealthyAfter;
   }
 
   /** The device id another agent already holds, if any of {@code devices} is taken. */
@@ -69,6 +82,7 @@ public final class DeviceBoard {
     Instant now = clock.instant();
     for (DeviceInfo d : devices) {
       Slot s = new Slot(agentId, d, link, now);
+      s.assignment = routing.assign(d);
       for (LeaseRef lease : running) {
         if (lease.deviceId().equals(d.id())) {
           s.state = SlotState.BUSY;
@@ -94,9 +108,9 @@ public final class DeviceBoard {
     List<FreeDevice> free = new ArrayList<>();
     for (Map.Entry<String, Slot> e : slots.entrySet()) {
       Slot s = e.getValue();
-      if (s.state == SlotState.IDLE) {
+      if (s.state == SlotState.IDLE && s.assignment.runnable() && !unhealthy.containsKey(e.getKey())) {
         s.state = SlotState.CLAIMING;
-        free.add(new FreeDevice(s.agentId, e.getKey(), s.device.accountId(), s.link));
+        free.add(new FreeDevice(s.agentId, e.getKey(), s.device.accountId(), s.assignment.version(), s.link));
       }
     }
     return free;
@@ -147,14 +161,68 @@ public final class DeviceBoard {
     return true;
   }
 
+  /** Routes every device again after a rollout change; returns the devices whose assignment changed. */
+  public synchronized List<DeviceStatus> reroute() {
+    List<DeviceStatus> changed = new ArrayList<>();
+    slots.forEach((id, s) -> {
+      ScriptRouting.Assignment a = routing.assign(s.device);
+      if (!a.equals(s.assignment)) {
+        s.assignment = a;
+        changed.add(status(id, s));
+      }
+    });
+    return changed;
+  }
+
+  /** This device's assignment, if it is connected. */
+  public synchronized Optional<ScriptRouting.Assignment> assignment(String deviceId) {
+    return Optional.ofNullable(slots.get(deviceId)).map(s -> s.assignment);
+  }
+
+  /**
+   * Counts a finished job against the device. Returns the reason when this failure made the device
+   * unhealthy; a success clears the count.
+   */
+  public synchronized Optional<String> recordOutcome(String deviceId, boolean succeeded, String failure) {
+    if (succeeded) {
+      failuresInARow.remove(deviceId);
+      return Optional.empty();
+    }
+    int n = failuresInARow.merge(deviceId, 1, Integer::sum);
+    if (n < unhealthyAfter || unhealthy.containsKey(deviceId)) {
+      return Optional.empty();
+    }
+    String reason = n + " jobs failed in a row, the last: " + failure;
+    unhealthy.put(deviceId, reason);
+    return Optional.of(reason);
+  }
+
+  /** The agent repaired the device: it takes jobs again. False if it was not unhealthy. */
+  public synchronized boolean markHealthy(String deviceId) {
+    failuresInARow.remove(deviceId);
+    return unhealthy.remove(deviceId) != null;
+  }
+
+  public synchronized Optional<String> unhealthyReason(String deviceId) {
+    return Optional.ofNullable(unhealthy.get(deviceId));
+  }
+
   public synchronized List<DeviceStatus> snapshot() {
     List<DeviceStatus> out = new ArrayList<>();
-    slots.forEach(
-        (id, s) ->
-            out.add(
-                new DeviceStatus(
-                    id, s.agentId, s.device.accountId(), s.device.clientKind(), s.device.clientVersion(), s.device.driver(),
-                    s.state.name().toLowerCase(), s.jobId, s.since)));
+    slots.forEach((id, s) -> out.add(status(id, s)));
     return out;
+  }
+
+  private DeviceStatus status(String id, Slot s) {
+    String problem = unhealthy.containsKey(id) ? unhealthy.get(id) : s.assignment.problem();
+    String state = s.state == SlotState.IDLE && unhealthy.containsKey(id) ? "unhealthy"
+        : s.state == SlotState.IDLE && !s.assignment.runnable() ? "unsupported"
+        : s.state.name().toLowerCase();
+    return new DeviceStatus(id, s.agentId, s.device.accountId(), s.device.clientKind(), s.device.clientVersion(), s.device.driver(),
+        state, s.jobId, s.since, s.assignment.runnable() ? scriptLabel(s) : null, unhealthy.containsKey(id) ? "unhealthy" : "healthy", problem);
+  }
+
+  private static String scriptLabel(Slot s) {
+    return s.assignment.version() != null ? s.device.clientKind() + "@" + s.assignment.version() : s.device.localScripts() + " (agent's own)";
   }
 }

@@ -2,7 +2,11 @@ package com.wecomrpa.controller.dispatch;
 
 import java.time.Instant;
 
-/** A device as ops see it: who drives it, which account it holds, and what it is doing. */
+/**
+ * A device as ops see it: who drives it, which account it holds, what it is doing (idle, claiming,
+ * busy, draining, unhealthy, unsupported), which scripts it runs, and what is wrong with it if
+ * anything ({@code problem}: why it is unhealthy, or why no script set can drive it).
+ */
 public record DeviceStatus(
     String deviceId,
     String agentId,
@@ -12,4 +16,7 @@ public record DeviceStatus(
     String driver,
     String state,
     String jobId,
-    Instant since) {}
+    Instant since,
+    String scripts,
+    String health,
+    String problem) {}

@@ -103,7 +103,7 @@ public final class Dispatcher {
       board.unclaim(d.deviceId());
       return;
     }
-    ControllerJobOffer offer = claim.offer().get();
+    ControllerJobOffer offer = claim.offer().get().withScriptVersion(d.scriptVersion());
     if (board.markBusy(d.deviceId(), d.agentId(), offer.jobId(), offer.fencingToken()) && d.link().send(offer)) {
       LOG.debug("job={} lease={} offered to device={} agent={}", offer.jobId(), offer.fencingToken(), d.deviceId(), d.agentId());
       return;

@@ -7,7 +7,14 @@ import com.wecomrpa.controller.dispatch.AgentLink;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.risk.JdbcAlertStore;
 import com.wecomrpa.controller.risk.RiskMetrics;
+import com.wecomrpa.controller.rollout.JdbcScriptStore;
+import com.wecomrpa.protocol.AgentDeviceHealth;
+import com.wecomrpa.protocol.AgentScriptRequest;
+import com.wecomrpa.protocol.ControllerDeviceHealth;
+import com.wecomrpa.protocol.ControllerScriptBundle;
+import com.wecomrpa.protocol.Outcome;
 import com.wecomrpa.protocol.AgentDraining;
 import com.wecomrpa.protocol.AgentHeartbeat;
 import com.wecomrpa.protocol.AgentLeaseReturned;
@@ -51,6 +58,8 @@ public final class AgentGateway {
   private final Clock clock;
   private final Clock businessClock;
   private final RiskMetrics metrics;
+  private final JdbcScriptStore scripts;
+  private final JdbcAlertStore alerts;
   private final byte[] agentToken;
   private final Duration leaseFor;
   private final Duration heartbeatEvery;
@@ -67,6 +76,8 @@ public final class AgentGateway {
       Clock clock,
       Clock businessClock,
       RiskMetrics metrics,
+      JdbcScriptStore scripts,
+      JdbcAlertStore alerts,
       String agentToken,
       Duration leaseFor,
       Duration heartbeatEvery,
@@ -81,6 +92,8 @@ public final class AgentGateway {
     this.clock = clock;
     this.businessClock = businessClock;
     this.metrics = metrics;
+    this.scripts = scripts;
+    this.alerts = alerts;
     this.agentToken = agentToken.getBytes(StandardCharsets.UTF_8);
     this.leaseFor = leaseFor;
     this.heartbeatEvery = heartbeatEvery;
@@ -158,6 +171,10 @@ public final class AgentGateway {
         board.drain(agentId);
       } else if (m instanceof AgentLeaseReturned back) {
         onLeaseReturned(back);
+      } else if (m instanceof AgentScriptRequest req) {
+        onScriptRequest(req);
+      } else if (m instanceof AgentDeviceHealth health) {
+        onDeviceHealth(health);
       } else {
         LOG.warn("agent={} sent unexpected {}", agentId, m.getClass().getSimpleName());
       }
@@ -206,7 +223,33 @@ public final class AgentGateway {
       send(new ControllerWelcome(agentId, heartbeatEvery.toMillis(), leaseFor.toMillis()));
       LOG.info("agent={} connected with {} devices from {}", agentId, hello.devices().size(), ws.remoteAddress());
       running.forEach(this::renew);
+      for (var d : hello.devices()) {
+        // A device still unhealthy from before a reconnect is repaired by this agent, not forgotten.
+        board.unhealthyReason(d.id()).ifPresent(why -> send(new ControllerDeviceHealth(d.id(), false, why)));
+        board.assignment(d.id()).filter(a -> !a.runnable()).ifPresent(a -> alert(d.accountId(), d.id(), "device:unsupported", a.problem()));
+      }
       dispatcher.kick();
+    }
+
+    private void onScriptRequest(AgentScriptRequest req) {
+      workers
+          .executeBlocking(() -> scripts.find(req.client(), req.version()), false)
+          .onComplete(ar -> {
+            if (ar.succeeded() && ar.result().isPresent()) {
+              send(new ControllerScriptBundle(req.client(), req.version(), ar.result().get().files(), null));
+              LOG.info("agent={} fetched script set {}@{}", agentId, req.client(), req.version());
+            } else {
+              send(new ControllerScriptBundle(req.client(), req.version(), java.util.Map.of(),
+                  ar.failed() ? "cannot read script set now" : "no script set " + req.client() + "@" + req.version()));
+            }
+          });
+    }
+
+    private void onDeviceHealth(AgentDeviceHealth h) {
+      if (h.healthy() && board.markHealthy(h.deviceId())) {
+        LOG.info("device={} agent={} repaired ({}): takes jobs again", h.deviceId(), agentId, h.detail());
+        dispatcher.kick();
+      }
     }
 
     private void onHeartbeat(AgentHeartbeat hb) {
@@ -277,9 +320,25 @@ public final class AgentGateway {
                   LOG.warn("ALERT job={} device={} saw risk state {}: account {} now {}", r.jobId(), r.deviceId(), r.riskSignal(), verdict.accountId(), verdict.accountStatus());
                 }
                 send(new ControllerReportAck(r.reportId(), r.jobId(), verdict.accepted(), verdict.reason()));
+                if (verdict.accepted() && verdict.accountId() != null && r.riskSignal() == null) {
+                  // Risk states are the account's trouble, not the device's; they do not count here.
+                  board.recordOutcome(r.deviceId(), r.outcome() == Outcome.SUCCEEDED, r.failedStep() + ": " + r.error())
+                      .ifPresent(why -> {
+                        alert(verdict.accountId(), r.deviceId(), "device:unhealthy", why);
+                        send(new ControllerDeviceHealth(r.deviceId(), false, why));
+                      });
+                }
                 board.release(r.deviceId(), r.jobId(), r.fencingToken());
                 dispatcher.kick();
               });
+    }
+
+    private void alert(String accountId, String deviceId, String kind, String detail) {
+      LOG.warn("ALERT device={} account={} {}: {}", deviceId, accountId, kind, detail);
+      workers.executeBlocking(() -> {
+        alerts.raise(accountId, kind, "device " + deviceId + ": " + detail, null, clock.instant());
+        return null;
+      }, false);
     }
 
     private void refuse(String reason) {

@@ -178,7 +178,7 @@ public final class JdbcJobStore {
             return Optional.of(
                 new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires,
                     // the message cannot be older than the job's due time
-                    verify ? (j.notBefore() != null ? j.notBefore() : j.createdAt()).toEpochMilli() : null));
+                    verify ? (j.notBefore() != null ? j.notBefore() : j.createdAt()).toEpochMilli() : null, null));
           }
           return Optional.empty();
         });
@@ -268,6 +268,11 @@ public final class JdbcJobStore {
             Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
             next = JobState.QUEUED;
             reason = "risk:" + r.riskSignal() + ": account " + accountStatus + "; waits for the account";
+          } else if (r.deviceFault()) {
+            releaseQuota(c, j.id());
+            Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
+            next = JobState.QUEUED;
+            reason = "device fault, attempt not counted: " + describe(r);
           } else switch (r.outcome()) {
             case SUCCEEDED -> {
               next = JobState.SUCCEEDED;

@@ -16,6 +16,11 @@ public final class JdbcAlertStore {
     this.db = db;
   }
 
+  public void raise(String accountId, String kind, String detail, String jobId, Instant now) {
+    db.inTransaction(c -> Sql.update(c, "INSERT INTO alerts (at, account_id, kind, detail, job_id) VALUES (?, ?, ?, ?, ?)",
+        now.toEpochMilli(), accountId, kind, detail.length() > 1000 ? detail.substring(0, 1000) : detail, jobId));
+  }
+
   public List<Alert> list(int limit) {
     return db.inTransaction(
         c -> Sql.list(c, "SELECT id, at, account_id, kind, detail, job_id FROM alerts ORDER BY id DESC LIMIT " + limit,
