@@ -87,4 +87,44 @@ class DeviceRecoveryEndToEndTest {
     assertThat(stack.sim.world().messagesOf("g-2")).extracting(ChatWorld.ChatMessage::text).containsExactly("第二条");
     assertThat(stack.getArray("/jobs/broadcast:b-2:g-2/executions")).hasSize(1);
   }
+
+  @Test
+  void aDeviceFailingJobAfterJobGoesUnhealthyGetsNothingAndComesBackOnceItsAgentRepairsIt() {
+    stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o.withUnhealthyAfter(3).withMaxAttempts(6));
+    stack.sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot")));
+    stack.sim.world().addGroups(List.of(new ChatWorld.Group("g-1", "acc-1", "一号群"), new ChatWorld.Group("g-2", "acc-1", "二号群")));
+    TestStack.await(stack.api.createAccount("acc-1", "wecom", "Bot", "Asia/Shanghai"));
+    TestStack.await(stack.api.createGroups(new JsonArray()
+        .add(new JsonObject().put("id", "g-1").put("name", "一号群").put("accountId", "acc-1"))
+        .add(new JsonObject().put("id", "g-2").put("name", "二号群").put("accountId", "acc-1"))));
+    stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+
+    // The app is stuck on a dead connection: screens up, every request failing.
+    stack.sim.setClientDown("acc-1", true);
+    TestStack.await(stack.api.broadcastToGroups("b-1", "恢复后再发", new JsonArray().add("g-1").add("g-2")));
+    TestStack.waitUntil("the device is unhealthy", Duration.ofSeconds(60),
+        () -> "unhealthy".equals(stack.getArray("/devices").getJsonObject(0).getString("state")));
+
+    JsonObject device = stack.getArray("/devices").getJsonObject(0);
+    assertThat(device.getString("problem")).contains("3 jobs failed in a row");
+    assertThat(stack.getArray("/alerts").stream().map(a -> ((JsonObject) a).getString("kind"))).contains("device:unhealthy");
+    int tried = executions();
+    TestStack.sleep(3000);
+    assertThat(executions()).as("no offers while unhealthy").isEqualTo(tried);
+
+    stack.sim.setClientDown("acc-1", false);
+    TestStack.waitUntil("both sent after the repair", Duration.ofSeconds(90),
+        () -> stack.getArray("/jobs?broadcastId=b-1&state=SUCCEEDED").size() == 2);
+    assertThat(stack.getArray("/devices").getJsonObject(0).getString("health")).isEqualTo("healthy");
+    assertThat(stack.sim.world().messagesOf("g-1")).hasSize(1);
+    assertThat(stack.sim.world().messagesOf("g-2")).hasSize(1);
+  }
+
+  int executions() {
+    int n = 0;
+    for (Object j : stack.getArray("/jobs?broadcastId=b-1")) {
+      n += stack.getArray("/jobs/" + ((JsonObject) j).getString("id") + "/executions").size();
+    }
+    return n;
+  }
 }
