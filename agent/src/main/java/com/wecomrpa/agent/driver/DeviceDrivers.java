@@ -28,7 +28,8 @@ public final class DeviceDrivers implements DriverLauncher {
 
   @Override
   public UiDriver start(DeviceProfile device) {
-    Path home = workDir.resolve(device.id());
+    // Absolute, so a session's command lines name it and a later start can find its orphans.
+    Path home = workDir.resolve(device.id()).toAbsolutePath().normalize();
     return switch (device.driver()) {
       case "selenium" -> SeleniumDriver.start(chromium, home);
       case "appium" -> {

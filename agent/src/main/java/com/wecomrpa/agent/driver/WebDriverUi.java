@@ -55,8 +55,13 @@ public abstract class WebDriverUi implements UiDriver {
     }
   }
 
-  /** A device's browser folders (temp, config, cache), emptied first. */
+  /**
+   * A device's browser folders (temp, config, cache), emptied first. Whatever still runs from this
+   * home (a browser or driver orphaned when an agent was killed with -9) is ended before: it would
+   * hold the profile and live on unseen.
+   */
   public static void prepareHome(Path home) {
+    endOrphansOf(home);
     try {
       deleteTree(home);
       Files.createDirectories(home.resolve("tmp"));
@@ -65,6 +70,24 @@ public abstract class WebDriverUi implements UiDriver {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Ends every process started with a path under {@code home} on its command line; returns how many. */
+  public static int endOrphansOf(Path home) {
+    String marker = home.toAbsolutePath().normalize() + java.io.File.separator;
+    long self = ProcessHandle.current().pid();
+    List<ProcessHandle> orphans = ProcessHandle.allProcesses()
+        .filter(p -> p.pid() != self && p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+        .toList();
+    orphans.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle p : orphans) {
+      try {
+        p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // gone or stuck: the new session starts regardless
+      }
+    }
+    return orphans.size();
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -38,6 +38,8 @@ public final class SeleniumDriver extends WebDriverUi {
             .usingDriverExecutable(paths.driver().toFile())
             .usingAnyFreePort()
             .withEnvironment(environment(home))
+            // Also puts the home on chromedriver's command line, where an orphan can be found.
+            .withLogFile(home.resolve("chromedriver.log").toFile())
             .build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(paths.browser().toFile());
