@@ -42,6 +42,9 @@ final class ScriptCommand implements Runnable {
         ScriptSet set = ScriptSetLoader.load(dir);
         System.out.printf("%s: script set %s %s, supports %s: %d flows (%s), %d locators: OK%n", dir, set.client(), set.version(),
             set.supportedClientVersions(), set.flows().size(), String.join(", ", set.flows().keySet()), set.locators().size());
+        if (set.tried() != null) {
+          System.out.println("tried: " + set.tried());
+        }
         return 0;
       } catch (ScriptError e) {
         System.err.println(dir + "/" + e.getMessage());

@@ -6,10 +6,12 @@ import java.util.Optional;
 
 /**
  * The flows and locators for one client kind, at one version. Locators live apart from the steps so
- * a client update that renames a control changes one line, not every flow.
+ * a client update that renames a control changes one line, not every flow. {@code tried} says where
+ * the set has really been run (e.g. only against the simulator), so nobody mistakes a draft for a
+ * proven one.
  */
 public record ScriptSet(
-    String client, String version, List<String> supportedClientVersions, Map<String, List<Locator>> locators, Map<String, Flow> flows) {
+    String client, String version, List<String> supportedClientVersions, String tried, Map<String, List<Locator>> locators, Map<String, Flow> flows) {
 
   public Optional<Flow> flow(String action) {
     return Optional.ofNullable(flows.get(action));

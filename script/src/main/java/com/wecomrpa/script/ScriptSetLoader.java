@@ -52,10 +52,11 @@ public final class ScriptSetLoader {
   /** Parses a script set given as file name → content (as uploaded, or read from a folder). */
   public static ScriptSet parse(Map<String, String> files) {
     MappingNode head = mapping("script-set.yaml", root(files, "script-set.yaml"));
-    Map<String, Node> headKeys = keys("script-set.yaml", head, Set.of("client", "version", "supports"));
+    Map<String, Node> headKeys = keys("script-set.yaml", head, Set.of("client", "version", "supports", "tried"));
     String client = scalar("script-set.yaml", need("script-set.yaml", head, headKeys, "client"));
     String version = scalar("script-set.yaml", need("script-set.yaml", head, headKeys, "version"));
     List<String> supports = scalars("script-set.yaml", need("script-set.yaml", head, headKeys, "supports"));
+    String tried = headKeys.containsKey("tried") ? scalar("script-set.yaml", headKeys.get("tried")) : null;
 
     Map<String, List<Locator>> locators = locators(root(files, "locators.yaml"));
     Map<String, Flow> flows = new LinkedHashMap<>();
@@ -70,7 +71,7 @@ public final class ScriptSetLoader {
     if (flows.isEmpty()) {
       throw new ScriptError("flows/", 0, "a script set needs at least one flow under flows/");
     }
-    return new ScriptSet(client, version, supports, locators, flows);
+    return new ScriptSet(client, version, supports, tried, locators, flows);
   }
 
   private static Node root(Map<String, String> files, String name) {

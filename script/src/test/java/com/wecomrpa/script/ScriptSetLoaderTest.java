@@ -95,4 +95,19 @@ class ScriptSetLoaderTest {
     assertThat(scroll.direction()).isEqualTo(Step.Direction.UP);
     assertThat(scroll.scrolls()).isEqualTo(4);
   }
+
+  @Test
+  void theShippedAndroidSetsLoadNameTheirAppVersionsAndSayTheyHaveNotRunOnAPhone() {
+    for (String kind : new String[] {"wecom-android", "wechat-android"}) {
+      ScriptSet set = ScriptSetLoader.load(Path.of("..", "scripts", kind));
+
+      assertThat(set.client()).isEqualTo(kind);
+      assertThat(set.flows()).containsKeys("login", "prepare", "health_check", "detect_risk", "send_group_text", "verify_send_group_text",
+          "send_private_text", "read_messages");
+      assertThat(set.supports("sim-1")).isFalse();
+      assertThat(set.tried()).startsWith("never on a phone");
+      // Locators a phone understands: no CSS.
+      assertThat(set.locators().values()).allSatisfy(ways -> assertThat(ways).noneMatch(l -> l.strategy() == Locator.Strategy.CSS));
+    }
+  }
 }

@@ -36,7 +36,9 @@ public final class DeviceDrivers implements DriverLauncher {
         if (appiumServer == null) {
           throw new IllegalStateException("device " + device.id() + " uses Appium but no Appium server is configured");
         }
-        yield AppiumDriver.startChromium(appiumServer, chromium, home, freePort());
+        yield device.capabilities().isEmpty()
+            ? AppiumDriver.startChromium(appiumServer, chromium, home, freePort())
+            : AppiumDriver.startNative(appiumServer, device.capabilities(), home);
       }
       default -> throw new IllegalArgumentException("device " + device.id() + ": unknown driver " + device.driver() + " (selenium or appium)");
     };
