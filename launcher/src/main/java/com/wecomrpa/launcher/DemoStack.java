@@ -26,18 +26,18 @@ import java.util.UUID;
  * simulator, the controller and one agent with a headless Chromium per account, all reading one
  * business clock. Accounts and groups are created through the real APIs.
  */
-final class DemoStack implements AutoCloseable {
+public final class DemoStack implements AutoCloseable {
   static final String ZONE = "Asia/Shanghai";
 
-  final Vertx vertx;
-  final Simulator sim;
-  final ControllerClient api;
+  public final Vertx vertx;
+  public final Simulator sim;
+  public final ControllerClient api;
   final String controllerUrl;
-  final Fleet fleet;
+  public final Fleet fleet;
   private final Agent agent;
   private final AppiumServer appium;
 
-  DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium, String driver) {
+  public DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium, String driver) {
     this.fleet = fleet;
     this.vertx = Processes.await(LoopbackCluster.start("wecom-rpa-demo-" + UUID.randomUUID(), 5801), Duration.ofSeconds(60));
     this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0), clock);
@@ -78,7 +78,7 @@ final class DemoStack implements AutoCloseable {
     System.out.printf("simulator: %s/login   controller: %s/api/v1%n", sim.baseUrl(), controllerUrl);
   }
 
-  JsonObject get(String path) {
+  public JsonObject get(String path) {
     var r = Processes.await(api.get(path), Duration.ofSeconds(30));
     if (r.statusCode() != 200) {
       throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.bodyAsString());

@@ -8,10 +8,10 @@ import java.util.List;
  * The demo's accounts and groups: {@code acc-1..acc-N}, and groups spread round-robin over them,
  * each named like a store group and tagged {@code demo}.
  */
-record Fleet(List<String> accounts, List<GroupSeed> groups) {
-  record GroupSeed(String id, String accountId, String name) {}
+public record Fleet(List<String> accounts, List<GroupSeed> groups) {
+  public record GroupSeed(String id, String accountId, String name) {}
 
-  static Fleet of(int accountCount, int groupCount) {
+  public static Fleet of(int accountCount, int groupCount) {
     if (accountCount < 1) {
       throw new IllegalArgumentException("--accounts must be at least 1");
     }

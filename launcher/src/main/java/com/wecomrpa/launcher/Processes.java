@@ -6,11 +6,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Small helpers for commands that run until Ctrl-C. */
-final class Processes {
+public final class Processes {
   private Processes() {}
 
   /** Waits for a Vert.x future from a plain thread, failing with its cause. */
-  static <T> T await(Future<T> f, Duration timeout) {
+  public static <T> T await(Future<T> f, Duration timeout) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {

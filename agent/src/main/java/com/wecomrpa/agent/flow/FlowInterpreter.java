@@ -43,7 +43,7 @@ public final class FlowInterpreter {
         return new FlowResult(Outcome.FAILED, null, "job is missing param " + p + " needed by " + flow.action(), null, vars);
       }
     }
-    Run run = new Run(driver, vars);
+    Run run = new Run(driver, vars, flow.action());
     try {
       run.steps(flow.steps());
       return new FlowResult(Outcome.SUCCEEDED, null, null, run.lastScreenshot, vars);
@@ -60,13 +60,15 @@ public final class FlowInterpreter {
   private final class Run {
     final UiDriver driver;
     final Map<String, String> vars;
+    final String action;
     boolean committed;
     String current;
     byte[] lastScreenshot;
 
-    Run(UiDriver driver, Map<String, String> vars) {
+    Run(UiDriver driver, Map<String, String> vars, String action) {
       this.driver = driver;
       this.vars = vars;
+      this.action = action;
     }
 
     void steps(List<Step> steps) {
@@ -76,7 +78,9 @@ public final class FlowInterpreter {
           // Set before acting: a failure inside the send itself may already have sent.
           committed = true;
         }
+        long t0 = System.nanoTime();
         step(s);
+        StepTimes.record(action, s.name(), System.nanoTime() - t0);
       }
     }
 

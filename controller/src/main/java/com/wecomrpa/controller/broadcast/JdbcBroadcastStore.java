@@ -2,8 +2,6 @@ package com.wecomrpa.controller.broadcast;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.Rejected;
-import com.wecomrpa.controller.group.ChatGroup;
-import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.job.JdbcJobStore;
 import com.wecomrpa.controller.job.NewJob;
 import com.wecomrpa.controller.store.Database;
@@ -36,29 +34,27 @@ public final class JdbcBroadcastStore {
           if (Sql.count(c, "SELECT COUNT(*) FROM broadcasts WHERE id = ?", id) > 0) {
             throw Rejected.conflict("id", "broadcast " + id + " already exists");
           }
-          List<ChatGroup> groups = new ArrayList<>();
+          // id, name and account of each target group: one read for a tag, one per listed id.
+          List<String[]> groups = new ArrayList<>();
           if (target.groupIds() != null) {
-            for (int i = 0; i < target.groupIds().size(); i++) {
-              String gid = target.groupIds().get(i);
-              groups.add(
-                  JdbcGroupStore.findIn(c, gid)
-                      .orElseThrow(() -> Rejected.notFound("target.groupIds", "group " + gid + " not found")));
+            for (String gid : target.groupIds()) {
+              groups.add(Sql.one(c, "SELECT id, name, account_id FROM chat_groups WHERE id = ?", JdbcBroadcastStore::group, gid)
+                  .orElseThrow(() -> Rejected.notFound("target.groupIds", "group " + gid + " not found")));
             }
           } else {
-            for (String gid : Sql.list(c, "SELECT group_id FROM group_tags WHERE tag = ? ORDER BY group_id", rs -> rs.getString(1), target.tag())) {
-              groups.add(JdbcGroupStore.findIn(c, gid).orElseThrow());
-            }
+            groups.addAll(Sql.list(c, "SELECT g.id, g.name, g.account_id FROM group_tags t JOIN chat_groups g ON g.id = t.group_id WHERE t.tag = ? ORDER BY g.id",
+                JdbcBroadcastStore::group, target.tag()));
             if (groups.isEmpty()) {
               throw Rejected.invalid("target.tag", "no group has tag " + target.tag());
             }
           }
           List<NewJob> newJobs = new ArrayList<>();
-          for (ChatGroup g : groups) {
+          for (String[] g : groups) {
             Map<String, String> params = new LinkedHashMap<>();
-            params.put("group_id", g.id());
-            params.put("group_name", g.name());
+            params.put("group_id", g[0]);
+            params.put("group_name", g[1]);
             params.put("text", content.text());
-            newJobs.add(NewJob.now("broadcast:" + id + ":" + g.id(), "broadcast", id, g.accountId(), g.id(), ACTION, params));
+            newJobs.add(NewJob.now("broadcast:" + id + ":" + g[0], "broadcast", id, g[2], g[0], ACTION, params));
           }
           Sql.update(
               c,
@@ -67,6 +63,10 @@ public final class JdbcBroadcastStore {
           jobs.enqueue(c, newJobs, now);
           return new Broadcast(id, content, target, newJobs.size(), now, Map.of(), null);
         });
+  }
+
+  private static String[] group(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
   }
 
   public Optional<Broadcast> find(String id) {

@@ -62,23 +62,36 @@ public final class JdbcJobStore {
   public List<NewJob> enqueue(Connection c, List<NewJob> jobs, Instant now) throws SQLException {
     List<NewJob> fresh = new ArrayList<>();
     List<Object[]> rows = new ArrayList<>();
+    java.util.Set<String> existing = existingIds(c, jobs);
     for (NewJob j : jobs) {
-      if (Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE id = ?", j.id()) == 0) {
+      if (!existing.contains(j.id())) {
         fresh.add(j);
         rows.add(
             new Object[] {
               j.id(), j.sourceKind(), j.sourceId(), j.accountId(), j.groupId(), j.customerId(), j.action(),
               writeParams(j.params()), JobState.QUEUED.name(), j.priority(), millis(j.notBefore()), millis(j.expiresAt()),
-              j.planDay() == null ? null : Date.valueOf(j.planDay()), now.toEpochMilli(), now.toEpochMilli()
+              j.planDay() == null ? null : Date.valueOf(j.planDay()), now.toEpochMilli(), now.toEpochMilli(),
+              j.notBefore() == null ? now.toEpochMilli() : j.notBefore().toEpochMilli()
             });
       }
     }
     Sql.batch(
         c,
         "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, priority,"
-            + " not_before, expires_at, plan_day, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + " not_before, expires_at, plan_day, created_at, updated_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows);
     return fresh;
+  }
+
+  /** Which of these jobs are already stored, asked a thousand ids at a time rather than one by one. */
+  private static java.util.Set<String> existingIds(Connection c, List<NewJob> jobs) throws SQLException {
+    java.util.Set<String> found = new java.util.HashSet<>();
+    for (int from = 0; from < jobs.size(); from += 1000) {
+      List<NewJob> chunk = jobs.subList(from, Math.min(jobs.size(), from + 1000));
+      String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+      found.addAll(Sql.list(c, "SELECT id FROM jobs WHERE id IN (" + marks + ")", rs -> rs.getString(1), chunk.stream().map(NewJob::id).toArray()));
+    }
+    return found;
   }
 
   /**
@@ -115,19 +128,7 @@ public final class JdbcJobStore {
           }
           List<String> waiting = new ArrayList<>();
           for (int tries = 0; tries < 200; tries++) {
-            // UNKNOWN jobs come back too, as verify-then-send, until their attempts run out; never
-            // past their window, when only a person can tell what happened.
-            StringBuilder sql =
-                new StringBuilder("SELECT " + JOB_COLUMNS + " FROM jobs WHERE account_id = ?"
-                    + " AND (state = 'QUEUED' OR (state = 'UNKNOWN' AND attempts < ? AND (expires_at IS NULL OR expires_at >= ?)))"
-                    + " AND (not_before IS NULL OR not_before <= ?)");
-            List<Object> args = new ArrayList<>(List.of(accountId, maxAttempts, now.toEpochMilli(), now.toEpochMilli()));
-            for (String w : waiting) {
-              sql.append(" AND id <> ?");
-              args.add(w);
-            }
-            sql.append(" ORDER BY priority DESC, COALESCE(not_before, created_at), seq LIMIT 1");
-            Optional<Job> next = Sql.one(c, sql.toString(), this::job, args.toArray());
+            Optional<Job> next = nextDue(c, accountId, waiting, now, maxAttempts);
             if (next.isEmpty()) {
               return Optional.empty();
             }
@@ -182,6 +183,35 @@ public final class JdbcJobStore {
           }
           return Optional.empty();
         });
+  }
+
+  /**
+   * The account's next job in claim order (priority, then due time, then arrival), leaving out
+   * {@code waiting}. UNKNOWN jobs come back too, as verify-then-send, until their attempts run out;
+   * never past their window, when only a person can tell what happened. Each of the two reads walks
+   * the claim index and stops at its first row.
+   */
+  private Optional<Job> nextDue(Connection c, String accountId, List<String> waiting, Instant now, int maxAttempts) throws SQLException {
+    StringBuilder skip = new StringBuilder();
+    for (int i = 0; i < waiting.size(); i++) {
+      skip.append(" AND id <> ?");
+    }
+    // The equal columns are named too: that is what lets the planner read the index in order.
+    String order = " ORDER BY account_id, state, priority DESC, due_at, seq LIMIT 1";
+    List<Object> args = new ArrayList<>(List.of(accountId, now.toEpochMilli()));
+    args.addAll(waiting);
+    Optional<Job> queued = Sql.one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'QUEUED' AND due_at <= ?" + skip + order,
+        this::job, args.toArray());
+    args = new ArrayList<>(List.of(accountId, now.toEpochMilli(), maxAttempts, now.toEpochMilli()));
+    args.addAll(waiting);
+    Optional<Job> unknown = Sql.one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'UNKNOWN' AND due_at <= ? AND attempts < ?"
+        + " AND (expires_at IS NULL OR expires_at >= ?)" + skip + order, this::job, args.toArray());
+    if (queued.isEmpty() || unknown.isEmpty()) {
+      return queued.isPresent() ? queued : unknown;
+    }
+    java.util.Comparator<Job> claimOrder = java.util.Comparator.comparing((Job j) -> -j.priority())
+        .thenComparing(j -> j.notBefore() != null ? j.notBefore() : j.createdAt());
+    return Optional.of(claimOrder.compare(unknown.get(), queued.get()) < 0 ? unknown.get() : queued.get());
   }
 
   private static void skip(Connection c, String jobId, String reason, Instant now) throws SQLException {

@@ -1,0 +1,97 @@
+package com.wecomrpa.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code wecom-rpa bench NAME}: how close the product is to its limits, each figure beside a
+ * baseline measured in the same run on the same machine. The last line is {@code bench NAME: k=v
+ * ... ratio=x} for scripts. See docs/performance.md.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark: dispatch, fanout, quota or fleet (docs/performance.md).",
+    subcommands = {BenchCommand.Dispatch.class, BenchCommand.Fanout.class, BenchCommand.Quota.class, BenchCommand.Fleet.class})
+public final class BenchCommand implements Runnable {
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+
+  /** A fresh folder under data/bench for one run's embedded store. */
+  static Path freshData(String name) throws Exception {
+    Path dir = Path.of("data", "bench", name);
+    if (Files.exists(dir)) {
+      try (Stream<Path> all = Files.walk(dir)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    Files.createDirectories(dir);
+    return dir;
+  }
+
+  @Command(name = "dispatch", mixinStandardHelpOptions = true, description = "Control plane alone: jobs/s and latencies against a bare WebSocket echo.")
+  static final class Dispatch implements Callable<Integer> {
+    @Option(names = "--accounts", defaultValue = "50", description = "accounts, one device each (default ${DEFAULT-VALUE})")
+    int accounts;
+
+    @Option(names = "--groups-per-account", defaultValue = "200", description = "default ${DEFAULT-VALUE}")
+    int groupsPerAccount;
+
+    @Option(names = "--load-agents", defaultValue = "5", description = "agent connections the devices are spread over (default ${DEFAULT-VALUE})")
+    int loadAgents;
+
+    @Option(names = "--paced-seconds", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
+    int pacedSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+      System.out.println(DispatchBench.run(freshData("dispatch"), accounts, groupsPerAccount, loadAgents, pacedSeconds));
+      return 0;
+    }
+  }
+
+  @Command(name = "fanout", mixinStandardHelpOptions = true, description = "One broadcast over many groups: expansion time, heap, rows/s, growth.")
+  static final class Fanout implements Callable<Integer> {
+    @Option(names = "--groups", defaultValue = "200000", description = "groups in the large run (default ${DEFAULT-VALUE}); the small run has a tenth")
+    int groups;
+
+    @Option(names = "--accounts", defaultValue = "1000", description = "default ${DEFAULT-VALUE}")
+    int accounts;
+
+    @Override
+    public Integer call() throws Exception {
+      System.out.println(FanoutBench.run(groups, accounts));
+      return 0;
+    }
+  }
+
+  @Command(name = "quota", mixinStandardHelpOptions = true, description = "Group quota reservations/s on one key and on many (JMH), and a cap check.")
+  static final class Quota implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      System.out.println(QuotaBench.run());
+      return 0;
+    }
+  }
+
+  @Command(name = "fleet", mixinStandardHelpOptions = true, description = "The whole product on K headless Chromium devices against a raw Selenium loop.")
+  static final class Fleet implements Callable<Integer> {
+    @Option(names = "--devices", defaultValue = "3", description = "default ${DEFAULT-VALUE}")
+    int devices;
+
+    @Option(names = "--groups", defaultValue = "150", description = "default ${DEFAULT-VALUE}")
+    int groups;
+
+    @Override
+    public Integer call() throws Exception {
+      System.out.println(FleetBench.run(freshData("fleet"), devices, groups));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package com.wecomrpa.bench;
+
+import com.wecomrpa.controller.Controller;
+import com.wecomrpa.controller.ControllerOptions;
+import com.wecomrpa.launcher.ControllerClient;
+import com.wecomrpa.launcher.Processes;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.DeviceInfo;
+import com.wecomrpa.protocol.WireCodec;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The control plane alone: a real controller (embedded store, REST, agent gateway) and load agents
+ * that report every offer SUCCEEDED at once. A burst of one broadcast to every group gives the
+ * saturated rate; broadcasts paced at half that rate give latencies below saturation; a bare
+ * Vert.x WebSocket echo of offer-sized messages over as many connections gives the transport's
+ * limit in the same run.
+ */
+final class DispatchBench {
+  private static final Duration WAIT = Duration.ofMinutes(2);
+
+  private DispatchBench() {}
+
+  static String run(Path data, int accounts, int groupsPerAccount, int loadAgents, int pacedSeconds) throws Exception {
+    String token = "bench-agent-" + UUID.randomUUID();
+    String admin = "bench-admin-" + UUID.randomUUID();
+    Vertx ctl = Vertx.vertx();
+    Vertx load = Vertx.vertx();
+    try {
+      Controller controller = new Controller(ControllerOptions.defaults(data, token).withPort(0).withAdminToken(admin), Clock.systemUTC());
+      Processes.await(ctl.deployVerticle(controller), WAIT);
+      ControllerClient api = new ControllerClient(load, "http://127.0.0.1:" + controller.port(), admin);
+      List<String> groups = new ArrayList<>();
+      for (int a = 1; a <= accounts; a++) {
+        Processes.await(api.createAccount("acc-" + a, "wecom", "Bot " + a, "Asia/Shanghai"), WAIT);
+        JsonArray batch = new JsonArray();
+        for (int g = 1; g <= groupsPerAccount; g++) {
+          String id = "g-" + a + "-" + g;
+          groups.add(id);
+          batch.add(new JsonObject().put("id", id).put("name", "群 " + a + "-" + g).put("accountId", "acc-" + a).put("tags", new JsonArray().add("all")));
+        }
+        Processes.await(api.createGroups(batch), WAIT);
+      }
+      List<LoadAgent> agents = new ArrayList<>();
+      for (int l = 0; l < loadAgents; l++) {
+        List<DeviceInfo> devices = new ArrayList<>();
+        for (int a = 1 + l; a <= accounts; a += loadAgents) {
+          devices.add(new DeviceInfo("dev-" + a, "acc-" + a, "wecom-sim", "sim-1", "none", "wecom-sim@bench"));
+        }
+        LoadAgent agent = connected(load, controller.port(), token, "load-" + l, devices);
+        agents.add(agent);
+      }
+      int total = groups.size();
+      System.out.printf("dispatch: controller with %d accounts x %d groups, %d devices on %d load agents (%s)%n",
+          accounts, groupsPerAccount, accounts, loadAgents, Gauges.machine());
+
+      // Warm-up: a tenth of the groups, not measured.
+      broadcast(api, "warm", groups.subList(0, total / 10));
+      awaitAcks(total / 10);
+
+      // Saturation: every group at once.
+      LoadAgent.ACK_NANOS.clear();
+      Gauges burstGauges = Gauges.start();
+      long acksBefore = LoadAgent.ACKED.get();
+      long t0 = System.nanoTime();
+      Processes.await(api.broadcastToTag("burst", "每日早报", "all"), WAIT);
+      long enqueued = System.nanoTime();
+      awaitAcks(acksBefore + total);
+      double burstSeconds = (LoadAgent.LAST_ACK.get() - t0) / 1e9;
+      double jobsPerSecond = total / burstSeconds;
+      double burstCores = burstGauges.coresBusy();
+      long burstHeap = burstGauges.peakHeapMib();
+      burstGauges.stop();
+      double[] burstAck = millis(LoadAgent.ACK_NANOS);
+      System.out.printf("burst: %d jobs enqueued in %.2fs, all dispatched and reported in %.2fs: %.0f jobs/s; report->final p50=%.1fms p99=%.1fms;"
+              + " CPU %.2f cores; peak heap %d MiB%n",
+          total, (enqueued - t0) / 1e9, burstSeconds, jobsPerSecond, Gauges.quantile(burstAck, 0.5), Gauges.quantile(burstAck, 0.99), burstCores, burstHeap);
+
+      // Below saturation: small broadcasts every 100 ms at a quarter of the saturated rate.
+      int perTick = Math.max(1, (int) (jobsPerSecond * 0.25 / 10));
+      LoadAgent.ACK_NANOS.clear();
+      List<double[]> dueToOffer = new ArrayList<>();
+      List<Object[]> sent = new ArrayList<>();
+      Gauges paced = Gauges.start();
+      acksBefore = LoadAgent.ACKED.get();
+      int next = 0;
+      int ticks = pacedSeconds * 10;
+      long start = System.nanoTime();
+      for (int tick = 0; tick < ticks && next + perTick <= total; tick++) {
+        long due = System.nanoTime();
+        String id = "paced-" + tick;
+        List<String> slice = groups.subList(next, next + perTick);
+        next += perTick;
+        Processes.await(api.broadcastToGroups(id, "限时优惠 " + tick, new JsonArray(new ArrayList<Object>(slice))), WAIT);
+        sent.add(new Object[] {id, due, slice});
+        long sleep = start + (tick + 1) * 100_000_000L - System.nanoTime();
+        if (sleep > 0) {
+          Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+        }
+      }
+      awaitAcks(acksBefore + next);
+      double pacedRate = next / ((LoadAgent.LAST_ACK.get() - start) / 1e9);
+      List<Double> offers = new ArrayList<>();
+      for (Object[] s : sent) {
+        @SuppressWarnings("unchecked")
+        List<String> slice = (List<String>) s[2];
+        for (String g : slice) {
+          offers.add((LoadAgent.OFFERED.get("broadcast:" + s[0] + ":" + g) - (Long) s[1]) / 1e6);
+        }
+      }
+      double[] offer = offers.stream().mapToDouble(Double::doubleValue).toArray();
+      double[] pacedAck = millis(LoadAgent.ACK_NANOS);
+      System.out.printf("paced: %d jobs at %.0f jobs/s (a quarter of the burst rate): due->offer p50=%.1fms p99=%.1fms; report->final p50=%.1fms p99=%.1fms; CPU %.2f cores%n",
+          next, pacedRate, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
+          paced.coresBusy());
+      paced.stop();
+
+      // The transport's limit: echo of offer-sized messages, as many in flight as devices.
+      String sample = WireCodec.encode(new ControllerJobOffer("broadcast:burst:g-1-1", 1, "dev-1", "acc-1", "send_group_text",
+          Map.of("group_id", "g-1-1", "group_name", "群 1-1", "text", "每日早报"), 1, Instant.now(), null, null));
+      double echo = echoRoundTripsPerSecond(loadAgents, Math.max(1, accounts / loadAgents), sample, 10);
+      System.out.printf("baseline: bare Vert.x WebSocket echo of %d-byte messages, %d connections x %d in flight: %.0f round trips/s%n",
+          sample.length(), loadAgents, Math.max(1, accounts / loadAgents), echo);
+      return String.format("bench dispatch: jobs_per_s=%.0f p50_due_offer_ms=%.1f p99_due_offer_ms=%.1f p50_report_final_ms=%.1f p99_report_final_ms=%.1f"
+              + " cpu_cores=%.2f peak_heap_mib=%d echo_per_s=%.0f ratio=%.3f",
+          jobsPerSecond, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
+          burstCores, burstHeap, echo, jobsPerSecond / echo);
+    } finally {
+      Processes.await(load.close(), WAIT);
+      Processes.await(ctl.close(), WAIT);
+    }
+  }
+
+  /** A connected load agent; a handshake refused under load is tried again, as a real agent would. */
+  private static LoadAgent connected(Vertx vertx, int port, String token, String id, List<DeviceInfo> devices) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      LoadAgent agent = new LoadAgent(vertx, port, token, id, devices);
+      try {
+        Processes.await(agent.connect(), Duration.ofSeconds(30));
+        return agent;
+      } catch (RuntimeException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+        Thread.sleep(200L * attempt);
+      }
+    }
+  }
+
+  private static void broadcast(ControllerClient api, String id, List<String> groups) {
+    Processes.await(api.broadcastToGroups(id, "预热", new JsonArray(new ArrayList<Object>(groups))), WAIT);
+  }
+
+  private static void awaitAcks(long count) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (LoadAgent.ACKED.get() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("only " + LoadAgent.ACKED.get() + " of " + count + " reports acknowledged after " + WAIT);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  private static double[] millis(Iterable<Long> nanos) {
+    List<Double> out = new ArrayList<>();
+    nanos.forEach(n -> out.add(n / 1e6));
+    return out.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /** Round trips per second through a bare echo server: {@code connections} x {@code inFlight} messages circulating. */
+  static double echoRoundTripsPerSecond(int connections, int inFlight, String message, int seconds) throws InterruptedException {
+    Vertx server = Vertx.vertx();
+    Vertx clients = Vertx.vertx();
+    try {
+      HttpServer http = Processes.await(server.createHttpServer()
+          .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage))
+          .listen(0, "127.0.0.1"), WAIT);
+      AtomicLong trips = new AtomicLong();
+      WebSocketClient client = clients.createWebSocketClient();
+      List<WebSocket> sockets = new ArrayList<>();
+      for (int c = 0; c < connections; c++) {
+        WebSocket ws = Processes.await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(http.actualPort()).setURI("/")), WAIT);
+        ws.textMessageHandler(m -> {
+          trips.incrementAndGet();
+          ws.writeTextMessage(m);
+        });
+        sockets.add(ws);
+      }
+      for (WebSocket ws : sockets) {
+        for (int i = 0; i < inFlight; i++) {
+          ws.writeTextMessage(message);
+        }
+      }
+      Thread.sleep(2000); // warm-up
+      long before = trips.get();
+      long t0 = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      return (trips.get() - before) / ((System.nanoTime() - t0) / 1e9);
+    } finally {
+      Processes.await(clients.close(), WAIT);
+      Processes.await(server.close(), WAIT);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package com.wecomrpa.bench;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+
+/** What the process spent: CPU (in cores busy) over a span, and the heap's peak. */
+final class Gauges {
+  private final long cpuStart;
+  private final long wallStart;
+  private final java.util.concurrent.atomic.AtomicLong peakHeap = new java.util.concurrent.atomic.AtomicLong();
+  private final Thread sampler;
+
+  private Gauges() {
+    this.cpuStart = cpuNanos();
+    this.wallStart = System.nanoTime();
+    // Heap in use, sampled every 5 ms: the pools' own peaks are reached at different moments, so
+    // their sum overstates the real peak.
+    sampler = new Thread(() -> {
+      var memory = ManagementFactory.getMemoryMXBean();
+      while (!Thread.currentThread().isInterrupted()) {
+        peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "heap-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+  }
+
+  /** The highest heap in use seen since the start, in MiB. */
+  long peakHeapMib() {
+    peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+    return peakHeap.get() >> 20;
+  }
+
+  /** Stops sampling. */
+  void stop() {
+    sampler.interrupt();
+  }
+
+  /** Starts a span: CPU time is read and heap in use sampled from now. */
+  static Gauges start() {
+    return new Gauges();
+  }
+
+  /** Cores busy on average since the start (2.0 = both of two cores all the time). */
+  double coresBusy() {
+    long wall = System.nanoTime() - wallStart;
+    return wall <= 0 ? 0 : (double) (cpuNanos() - cpuStart) / wall;
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** The {@code q}-quantile (0..1) of {@code values}, nearest rank; 0 if empty. */
+  static double quantile(double[] values, double q) {
+    if (values.length == 0) {
+      return 0;
+    }
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int i = (int) Math.ceil(q * v.length) - 1;
+    return v[Math.max(0, Math.min(v.length - 1, i))];
+  }
+
+  static String machine() {
+    return Runtime.getRuntime().availableProcessors() + " cores, " + (osMemoryMib() / 1024) + " GiB, Java " + System.getProperty("java.version");
+  }
+
+  private static long osMemoryMib() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize() >> 20;
+  }
+}
