@@ -65,6 +65,14 @@ final class DispatchBench {
         LoadAgent agent = connected(load, controller.port(), token, "load-" + l, devices);
         agents.add(agent);
       }
+      // Round-robin over accounts, so a slice of the list (a warm-up, a paced tick) spreads over all devices.
+      List<String> interleaved = new ArrayList<>();
+      for (int g = 1; g <= groupsPerAccount; g++) {
+        for (int a = 1; a <= accounts; a++) {
+          interleaved.add("g-" + a + "-" + g);
+        }
+      }
+      groups = interleaved;
       int total = groups.size();
       System.out.printf("dispatch: controller with %d accounts x %d groups, %d devices on %d load agents (%s)%n",
           accounts, groupsPerAccount, accounts, loadAgents, Gauges.machine());

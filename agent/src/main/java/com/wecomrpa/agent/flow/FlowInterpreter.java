@@ -61,6 +61,8 @@ public final class FlowInterpreter {
     final UiDriver driver;
     final Map<String, String> vars;
     final String action;
+    /** Nesting of the step running (if-present runs its then-steps inside itself). */
+    int depth;
     boolean committed;
     String current;
     byte[] lastScreenshot;
@@ -79,8 +81,14 @@ public final class FlowInterpreter {
           committed = true;
         }
         long t0 = System.nanoTime();
-        step(s);
-        StepTimes.record(action, s.name(), System.nanoTime() - t0);
+        depth++;
+        try {
+          step(s);
+        } finally {
+          depth--;
+        }
+        // Nested steps are named under their parent, whose time already holds theirs.
+        StepTimes.record(action, depth == 0 ? s.name() : "  " + s.name(), System.nanoTime() - t0);
       }
     }
 

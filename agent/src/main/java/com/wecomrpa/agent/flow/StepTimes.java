@@ -21,6 +21,7 @@ public final class StepTimes {
 
   private StepTimes() {}
 
+  /** {@code step} starts with spaces when it ran inside another step (already counted there). */
   static void record(String action, String step, long nanos) {
     LongAdder[] t = TOTALS.computeIfAbsent(action + "/" + step, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
     t[0].add(nanos);
