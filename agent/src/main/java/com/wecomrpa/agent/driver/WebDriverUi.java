@@ -106,8 +106,34 @@ public abstract class WebDriverUi implements UiDriver {
     driver.get(url);
   }
 
+  /**
+   * In a web page, all candidates are tried in one round trip: the first displayed match, in the
+   * order the locators are listed (a displayed element has a box and is not hidden or transparent).
+   */
+  private static final String FIND_VISIBLE =
+      "const shown = e => { const r = e.getBoundingClientRect();"
+          + " return r.width > 0 && r.height > 0 && e.checkVisibility({opacityProperty: true, visibilityProperty: true}); };"
+          + "for (const [kind, value] of arguments[0]) {"
+          + "  let found = [];"
+          + "  if (kind === 'css') { found = document.querySelectorAll(value); }"
+          + "  else { const s = document.evaluate(value, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);"
+          + "    for (let i = 0; i < s.snapshotLength; i++) found.push(s.snapshotItem(i)); }"
+          + "  for (const e of found) { if (e.nodeType === 1 && shown(e)) return e; }"
+          + "}"
+          + "return null;";
+
+  /** Whether the session shows web content (one script finds elements); false for a native app. */
+  protected boolean webContent() {
+    return true;
+  }
+
   @Override
   public Optional<UiElement> findVisible(List<Locator> candidates) {
+    if (webContent()) {
+      List<List<String>> ways = candidates.stream().map(WebDriverUi::asQuery).toList();
+      Object e = ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(FIND_VISIBLE, ways);
+      return e instanceof WebElement w ? Optional.of(new Element(w)) : Optional.empty();
+    }
     for (Locator l : candidates) {
       for (WebElement e : driver.findElements(by(l))) {
         try {
@@ -120,6 +146,17 @@ public abstract class WebDriverUi implements UiDriver {
       }
     }
     return Optional.empty();
+  }
+
+  /** A locator as the page script takes it: css or xpath, and the query. */
+  private static List<String> asQuery(Locator l) {
+    return switch (l.strategy()) {
+      case CSS -> List.of("css", l.value());
+      case XPATH -> List.of("xpath", l.value());
+      case ID -> List.of("css", "[id=\"" + l.value().replace("\\", "\\\\").replace("\"", "\\\"") + "\"]");
+      case ACCESSIBILITY_ID -> List.of("css", "[aria-label=\"" + l.value().replace("\\", "\\\\").replace("\"", "\\\"") + "\"]");
+      case TEXT -> List.of("xpath", "//*[normalize-space(text())=" + Locator.xpathLiteral(l.value()) + "]");
+    };
   }
 
   @Override

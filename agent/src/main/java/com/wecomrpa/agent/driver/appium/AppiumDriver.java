@@ -73,6 +73,11 @@ public final class AppiumDriver extends WebDriverUi {
     return nativeApp ? By.id(id) : By.cssSelector("#" + id);
   }
 
+  @Override
+  protected boolean webContent() {
+    return !nativeApp;
+  }
+
   /** In an app: accessibility id is the content-desc, text is the element's text attribute. */
   @Override
   protected By by(Locator l) {
