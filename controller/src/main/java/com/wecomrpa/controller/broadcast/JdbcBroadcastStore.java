@@ -17,6 +17,7 @@ import java.util.Optional;
 /** Broadcasts, each stored together with its one-job-per-group expansion in one transaction. */
 public final class JdbcBroadcastStore {
   public static final String ACTION = "send_group_text";
+  private static final int ENQUEUE_SLICE = 5000;
 
   private final Database db;
   private final JdbcJobStore jobs;
@@ -48,20 +49,24 @@ public final class JdbcBroadcastStore {
               throw Rejected.invalid("target.tag", "no group has tag " + target.tag());
             }
           }
-          List<NewJob> newJobs = new ArrayList<>();
-          for (String[] g : groups) {
-            Map<String, String> params = new LinkedHashMap<>();
-            params.put("group_id", g[0]);
-            params.put("group_name", g[1]);
-            params.put("text", content.text());
-            newJobs.add(NewJob.now("broadcast:" + id + ":" + g[0], "broadcast", id, g[2], g[0], ACTION, params));
-          }
           Sql.update(
               c,
               "INSERT INTO broadcasts (id, content, target, job_count, created_at) VALUES (?, ?, ?, ?, ?)",
-              id, write(content), write(target), newJobs.size(), now.toEpochMilli());
-          jobs.enqueue(c, newJobs, now);
-          return new Broadcast(id, content, target, newJobs.size(), now, Map.of(), null);
+              id, write(content), write(target), groups.size(), now.toEpochMilli());
+          // Jobs are built and stored a slice at a time (one transaction still): a broadcast to
+          // 200,000 groups never holds all its jobs in memory at once.
+          for (int from = 0; from < groups.size(); from += ENQUEUE_SLICE) {
+            List<NewJob> slice = new ArrayList<>();
+            for (String[] g : groups.subList(from, Math.min(groups.size(), from + ENQUEUE_SLICE))) {
+              Map<String, String> params = new LinkedHashMap<>();
+              params.put("group_id", g[0]);
+              params.put("group_name", g[1]);
+              params.put("text", content.text());
+              slice.add(NewJob.now("broadcast:" + id + ":" + g[0], "broadcast", id, g[2], g[0], ACTION, params));
+            }
+            jobs.enqueue(c, slice, now);
+          }
+          return new Broadcast(id, content, target, groups.size(), now, Map.of(), null);
         });
   }
 
