@@ -25,8 +25,9 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The control plane alone: a real controller (embedded store, REST, agent gateway) and load agents
- * that report every offer SUCCEEDED at once. A burst of one broadcast to every group gives the
+ * The control plane alone: a real controller (embedded store, REST, agent gateway) in this process,
+ * and load agents in their own JVM that report every offer SUCCEEDED at once (so CPU and heap here
+ * are the controller's). A burst of one broadcast to every group gives the
  * saturated rate; broadcasts paced at half that rate give latencies below saturation; a bare
  * Vert.x WebSocket echo of offer-sized messages over as many connections gives the transport's
  * limit in the same run.
@@ -56,15 +57,7 @@ final class DispatchBench {
         }
         Processes.await(api.createGroups(batch), WAIT);
       }
-      List<LoadAgent> agents = new ArrayList<>();
-      for (int l = 0; l < loadAgents; l++) {
-        List<DeviceInfo> devices = new ArrayList<>();
-        for (int a = 1 + l; a <= accounts; a += loadAgents) {
-          devices.add(new DeviceInfo("dev-" + a, "acc-" + a, "wecom-sim", "sim-1", "none", "wecom-sim@bench"));
-        }
-        LoadAgent agent = connected(load, controller.port(), token, "load-" + l, devices);
-        agents.add(agent);
-      }
+      Load agents = Load.start(controller.port(), token, accounts, loadAgents);
       // Round-robin over accounts, so a slice of the list (a warm-up, a paced tick) spreads over all devices.
       List<String> interleaved = new ArrayList<>();
       for (int g = 1; g <= groupsPerAccount; g++) {
@@ -79,33 +72,32 @@ final class DispatchBench {
 
       // Warm-up: a tenth of the groups, not measured.
       broadcast(api, "warm", groups.subList(0, total / 10));
-      awaitAcks(total / 10);
+      agents.awaitAcks(total / 10);
 
       // Saturation: every group at once.
-      LoadAgent.ACK_NANOS.clear();
+      agents.clearAcks();
       Gauges burstGauges = Gauges.start();
-      long acksBefore = LoadAgent.ACKED.get();
+      long acksBefore = agents.count()[0];
       long t0 = System.nanoTime();
       Processes.await(api.broadcastToTag("burst", "每日早报", "all"), WAIT);
       long enqueued = System.nanoTime();
-      awaitAcks(acksBefore + total);
-      double burstSeconds = (LoadAgent.LAST_ACK.get() - t0) / 1e9;
+      agents.awaitAcks(acksBefore + total);
+      double burstSeconds = (agents.count()[1] - t0) / 1e9;
       double jobsPerSecond = total / burstSeconds;
       double burstCores = burstGauges.coresBusy();
       long burstHeap = burstGauges.peakHeapMib();
       burstGauges.stop();
-      double[] burstAck = millis(LoadAgent.ACK_NANOS);
+      double[] burstAck = agents.dump().ackMillis();
       System.out.printf("burst: %d jobs enqueued in %.2fs, all dispatched and reported in %.2fs: %.0f jobs/s; report->final p50=%.1fms p99=%.1fms;"
               + " CPU %.2f cores; peak heap %d MiB%n",
           total, (enqueued - t0) / 1e9, burstSeconds, jobsPerSecond, Gauges.quantile(burstAck, 0.5), Gauges.quantile(burstAck, 0.99), burstCores, burstHeap);
 
       // Below saturation: small broadcasts every 100 ms at a quarter of the saturated rate.
       int perTick = Math.max(1, (int) (jobsPerSecond * 0.25 / 10));
-      LoadAgent.ACK_NANOS.clear();
-      List<double[]> dueToOffer = new ArrayList<>();
+      agents.clearAcks();
       List<Object[]> sent = new ArrayList<>();
       Gauges paced = Gauges.start();
-      acksBefore = LoadAgent.ACKED.get();
+      acksBefore = agents.count()[0];
       int next = 0;
       int ticks = pacedSeconds * 10;
       long start = System.nanoTime();
@@ -121,18 +113,20 @@ final class DispatchBench {
           Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
         }
       }
-      awaitAcks(acksBefore + next);
-      double pacedRate = next / ((LoadAgent.LAST_ACK.get() - start) / 1e9);
+      agents.awaitAcks(acksBefore + next);
+      double pacedRate = next / ((agents.count()[1] - start) / 1e9);
+      Load.Dump dump = agents.dump();
       List<Double> offers = new ArrayList<>();
       for (Object[] s : sent) {
         @SuppressWarnings("unchecked")
         List<String> slice = (List<String>) s[2];
         for (String g : slice) {
-          offers.add((LoadAgent.OFFERED.get("broadcast:" + s[0] + ":" + g) - (Long) s[1]) / 1e6);
+          offers.add((dump.offered().get("broadcast:" + s[0] + ":" + g) - (Long) s[1]) / 1e6);
         }
       }
       double[] offer = offers.stream().mapToDouble(Double::doubleValue).toArray();
-      double[] pacedAck = millis(LoadAgent.ACK_NANOS);
+      double[] pacedAck = dump.ackMillis();
+      agents.close();
       System.out.printf("paced: %d jobs at %.0f jobs/s (a quarter of the burst rate): due->offer p50=%.1fms p99=%.1fms; report->final p50=%.1fms p99=%.1fms; CPU %.2f cores%n",
           next, pacedRate, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
           paced.coresBusy());
@@ -154,40 +148,8 @@ final class DispatchBench {
     }
   }
 
-  /** A connected load agent; a handshake refused under load is tried again, as a real agent would. */
-  private static LoadAgent connected(Vertx vertx, int port, String token, String id, List<DeviceInfo> devices) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      LoadAgent agent = new LoadAgent(vertx, port, token, id, devices);
-      try {
-        Processes.await(agent.connect(), Duration.ofSeconds(30));
-        return agent;
-      } catch (RuntimeException e) {
-        if (attempt == 5) {
-          throw e;
-        }
-        Thread.sleep(200L * attempt);
-      }
-    }
-  }
-
   private static void broadcast(ControllerClient api, String id, List<String> groups) {
     Processes.await(api.broadcastToGroups(id, "预热", new JsonArray(new ArrayList<Object>(groups))), WAIT);
-  }
-
-  private static void awaitAcks(long count) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (LoadAgent.ACKED.get() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("only " + LoadAgent.ACKED.get() + " of " + count + " reports acknowledged after " + WAIT);
-      }
-      Thread.sleep(5);
-    }
-  }
-
-  private static double[] millis(Iterable<Long> nanos) {
-    List<Double> out = new ArrayList<>();
-    nanos.forEach(n -> out.add(n / 1e6));
-    return out.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /** Round trips per second through a bare echo server: {@code connections} x {@code inFlight} messages circulating. */
