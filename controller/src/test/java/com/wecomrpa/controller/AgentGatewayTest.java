@@ -216,6 +216,14 @@ class AgentGatewayTest {
     assertThat(controller.get("/devices").body().get(0).get("state").asText()).isEqualTo("unhealthy");
     controller.post("/broadcasts", ControllerApiTest.broadcast("b-2", "post 2", "g-1"));
     a.expectNothing(ControllerJobOffer.class, 1500);
+    // Another agent cannot speak for this device.
+    ProtocolAgent other = ProtocolAgent.connect(controller.agentUri(), "agent-other", TOKEN, "dev-2", "acc-idle");
+    agents.add(other);
+    other.next(ControllerWelcome.class, 5000);
+    other.send(new AgentDeviceHealth(unhealthy.deviceId(), true, "not mine"));
+    RunningController.sleep(300);
+    assertThat(controller.get("/devices").body().findValuesAsText("state")).contains("unhealthy");
+    other.close();
     a.send(new AgentDeviceHealth(unhealthy.deviceId(), true, "repaired"));
     // Nothing was sent, so the group's day is untouched: three more posts still fit.
     for (int i = 2; i <= 4; i++) {

@@ -5,7 +5,6 @@ import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.launcher.ControllerClient;
 import com.wecomrpa.launcher.Processes;
 import com.wecomrpa.protocol.ControllerJobOffer;
-import com.wecomrpa.protocol.DeviceInfo;
 import com.wecomrpa.protocol.WireCodec;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

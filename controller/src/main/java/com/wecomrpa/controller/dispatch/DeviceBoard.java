@@ -197,8 +197,15 @@ public final class DeviceBoard {
     return Optional.of(reason);
   }
 
-  /** The agent repaired the device: it takes jobs again. False if it was not unhealthy. */
-  public synchronized boolean markHealthy(String deviceId) {
+  /**
+   * The agent repaired the device: it takes jobs again. False if it was not unhealthy, or if the
+   * device is not connected through {@code agentId} (an agent speaks only for its own devices).
+   */
+  public synchronized boolean markHealthy(String deviceId, String agentId) {
+    Slot s = slots.get(deviceId);
+    if (s == null || !s.agentId.equals(agentId)) {
+      return false;
+    }
     failuresInARow.remove(deviceId);
     return unhealthy.remove(deviceId) != null;
   }

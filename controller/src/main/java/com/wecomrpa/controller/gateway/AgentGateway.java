@@ -246,7 +246,7 @@ public final class AgentGateway {
     }
 
     private void onDeviceHealth(AgentDeviceHealth h) {
-      if (h.healthy() && board.markHealthy(h.deviceId())) {
+      if (h.healthy() && board.markHealthy(h.deviceId(), agentId)) {
         LOG.info("device={} agent={} repaired ({}): takes jobs again", h.deviceId(), agentId, h.detail());
         dispatcher.kick();
       }
