@@ -132,13 +132,13 @@ public abstract class WebDriverUi implements UiDriver {
     if (webContent()) {
       List<List<String>> ways = candidates.stream().map(WebDriverUi::asQuery).toList();
       Object e = ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(FIND_VISIBLE, ways);
-      return e instanceof WebElement w ? Optional.of(new Element(w)) : Optional.empty();
+      return e instanceof WebElement w ? Optional.of(new Element(w, (org.openqa.selenium.JavascriptExecutor) driver)) : Optional.empty();
     }
     for (Locator l : candidates) {
       for (WebElement e : driver.findElements(by(l))) {
         try {
           if (e.isDisplayed()) {
-            return Optional.of(new Element(e));
+            return Optional.of(new Element(e, null));
           }
         } catch (StaleElementReferenceException stale) {
           // gone between find and check: try the next
@@ -166,7 +166,7 @@ public abstract class WebDriverUi implements UiDriver {
       for (WebElement e : driver.findElements(by(l))) {
         try {
           if (e.isDisplayed()) {
-            seen.add(new Element(e));
+            seen.add(new Element(e, webContent() ? (org.openqa.selenium.JavascriptExecutor) driver : null));
           }
         } catch (StaleElementReferenceException stale) {
           // gone between find and check
@@ -222,11 +222,18 @@ public abstract class WebDriverUi implements UiDriver {
     };
   }
 
+  /** An input's value, or an element's rendered text trimmed as WebDriver's getText trims it. */
+  private static final String TEXT_OF =
+      "const e = arguments[0]; return (e.tagName === 'INPUT' || e.tagName === 'TEXTAREA') ? e.value : e.innerText.trim();";
+
   private static final class Element implements UiElement {
     private final WebElement e;
+    /** Set for web content: text is read in one script call rather than two WebDriver commands. */
+    private final org.openqa.selenium.JavascriptExecutor js;
 
-    Element(WebElement e) {
+    Element(WebElement e, org.openqa.selenium.JavascriptExecutor js) {
       this.e = e;
+      this.js = js;
     }
 
     @Override
@@ -247,6 +254,9 @@ public abstract class WebDriverUi implements UiDriver {
     @Override
     public String text() {
       try {
+        if (js != null) {
+          return String.valueOf(js.executeScript(TEXT_OF, e));
+        }
         String tag = e.getTagName();
         return tag.equals("input") || tag.equals("textarea") ? e.getDomProperty("value") : e.getText();
       } catch (StaleElementReferenceException stale) {
