@@ -60,10 +60,7 @@ class AgentProcessEndToEndTest {
   @Test
   void killedWithSigkillMidSendAndRestartedTheJobEndsSucceededOnceWithOneMessageInTheGroup() throws Exception {
     stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
-    stack.sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot")));
-    stack.sim.world().addGroups(List.of(new ChatWorld.Group("g-1", "acc-1", "会员群")));
-    TestStack.await(stack.api.createAccount("acc-1", "wecom", "Bot", "Asia/Shanghai"));
-    TestStack.await(stack.api.createGroups(new JsonArray().add(new JsonObject().put("id", "g-1").put("name", "会员群").put("accountId", "acc-1"))));
+    stack.oneAccountWithGroups("会员群");
     stack.sim.setExtraSendDelay("acc-1", 3000); // the server has it 3 s after send was pressed
 
     Process first = startAgentProcess("agent-p");

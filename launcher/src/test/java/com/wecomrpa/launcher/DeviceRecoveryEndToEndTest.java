@@ -61,12 +61,7 @@ class DeviceRecoveryEndToEndTest {
   @Test
   void aBrowserKilledUnderADeviceRecoversForTheNextJob() {
     stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
-    stack.sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot")));
-    stack.sim.world().addGroups(List.of(new ChatWorld.Group("g-1", "acc-1", "一号群"), new ChatWorld.Group("g-2", "acc-1", "二号群")));
-    TestStack.await(stack.api.createAccount("acc-1", "wecom", "Bot", "Asia/Shanghai"));
-    TestStack.await(stack.api.createGroups(new JsonArray()
-        .add(new JsonObject().put("id", "g-1").put("name", "一号群").put("accountId", "acc-1"))
-        .add(new JsonObject().put("id", "g-2").put("name", "二号群").put("accountId", "acc-1"))));
+    stack.oneAccountWithGroups("一号群", "二号群");
     stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
     TestStack.await(stack.api.broadcastToGroups("b-1", "第一条", new JsonArray().add("g-1")));
     TestStack.waitUntil("the first job succeeds", Duration.ofSeconds(30),
@@ -91,12 +86,7 @@ class DeviceRecoveryEndToEndTest {
   @Test
   void aDeviceFailingJobAfterJobGoesUnhealthyGetsNothingAndComesBackOnceItsAgentRepairsIt() {
     stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o.withUnhealthyAfter(3).withMaxAttempts(6));
-    stack.sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot")));
-    stack.sim.world().addGroups(List.of(new ChatWorld.Group("g-1", "acc-1", "一号群"), new ChatWorld.Group("g-2", "acc-1", "二号群")));
-    TestStack.await(stack.api.createAccount("acc-1", "wecom", "Bot", "Asia/Shanghai"));
-    TestStack.await(stack.api.createGroups(new JsonArray()
-        .add(new JsonObject().put("id", "g-1").put("name", "一号群").put("accountId", "acc-1"))
-        .add(new JsonObject().put("id", "g-2").put("name", "二号群").put("accountId", "acc-1"))));
+    stack.oneAccountWithGroups("一号群", "二号群");
     stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
 
     // The app is stuck on a dead connection: screens up, every request failing.

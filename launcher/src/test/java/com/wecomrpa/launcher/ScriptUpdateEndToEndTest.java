@@ -9,7 +9,6 @@ import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.protocol.Outcome;
 import com.wecomrpa.script.ScriptSet;
 import com.wecomrpa.script.ScriptSetLoader;
-import com.wecomrpa.simulator.ChatWorld;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -38,17 +37,6 @@ class ScriptUpdateEndToEndTest {
     stack.close();
   }
 
-  void oneAccountWithGroups(String... names) {
-    stack.sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot")));
-    JsonArray groups = new JsonArray();
-    for (int i = 0; i < names.length; i++) {
-      stack.sim.world().addGroups(List.of(new ChatWorld.Group("g-" + (i + 1), "acc-1", names[i])));
-      groups.add(new JsonObject().put("id", "g-" + (i + 1)).put("name", names[i]).put("accountId", "acc-1"));
-    }
-    TestStack.await(stack.api.createAccount("acc-1", "wecom", "Bot", "Asia/Shanghai"));
-    TestStack.await(stack.api.createGroups(groups));
-  }
-
   /** The shipped simulator scripts as an upload, under another version. */
   static JsonObject shippedScriptsAs(String version) throws IOException {
     JsonObject files = new JsonObject();
@@ -70,7 +58,7 @@ class ScriptUpdateEndToEndTest {
   @Test
   void aScriptUpdateReachesTheAgentBetweenJobsAndEachExecutionSaysWhichVersionRanIt() throws IOException {
     stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
-    oneAccountWithGroups("一号群", "二号群");
+    stack.oneAccountWithGroups("一号群", "二号群");
     stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
     String own = "wecom-sim@" + ScriptSetLoader.load(SIM_SCRIPTS).version();
 
@@ -96,7 +84,7 @@ class ScriptUpdateEndToEndTest {
   @ValueSource(strings = {"selenium", "appium"})
   void theReadMessagesFlowReadsTheLastMessagesOfAChatOldestFirst(String driver) {
     stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
-    oneAccountWithGroups("读消息群");
+    stack.oneAccountWithGroups("读消息群");
     for (String text : List.of("第一条", "第二条", "第三条", "第四条")) {
       stack.sim.world().receive("acc-1", "g-1", "text", text);
     }

@@ -9,6 +9,7 @@ import com.wecomrpa.agent.driver.appium.AppiumServer;
 import com.wecomrpa.controller.Controller;
 import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.controller.cluster.LoopbackCluster;
+import com.wecomrpa.simulator.ChatWorld;
 import com.wecomrpa.simulator.Simulator;
 import com.wecomrpa.simulator.SimulatorOptions;
 import io.vertx.core.Future;
@@ -85,6 +86,18 @@ final class TestStack implements AutoCloseable {
 
   void startController() {
     deployController();
+  }
+
+  /** Account acc-1 with groups g-1..g-N of these names, in the simulator and in the controller. */
+  void oneAccountWithGroups(String... names) {
+    sim.world().addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot")));
+    JsonArray groups = new JsonArray();
+    for (int i = 0; i < names.length; i++) {
+      sim.world().addGroups(List.of(new ChatWorld.Group("g-" + (i + 1), "acc-1", names[i])));
+      groups.add(new JsonObject().put("id", "g-" + (i + 1)).put("name", names[i]).put("accountId", "acc-1"));
+    }
+    await(api.createAccount("acc-1", "wecom", "Bot", "Asia/Shanghai"));
+    await(api.createGroups(groups));
   }
 
   String controllerWs() {
