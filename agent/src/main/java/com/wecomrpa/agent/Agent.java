@@ -13,7 +13,11 @@ import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.ControllerJobOffer;
 import com.wecomrpa.protocol.ControllerDeviceHealth;
 import com.wecomrpa.protocol.ControllerLeaseRevoked;
+import com.wecomrpa.protocol.HeldLease;
 import com.wecomrpa.protocol.LeaseRef;
+import com.wecomrpa.protocol.Outcome;
+import com.wecomrpa.agent.journal.JobJournal;
+import java.util.ArrayList;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -44,6 +48,7 @@ public final class Agent {
   private final Map<String, DeviceWorker> workers = new LinkedHashMap<>();
   private ControllerLink link;
   private ScriptLibrary library;
+  private JobJournal journal;
 
   public Agent(Vertx vertx, AgentOptions options, DriverLauncher launcher, Clock clock) {
     this.vertx = vertx;
@@ -60,6 +65,9 @@ public final class Agent {
       }
     }
     library = new ScriptLibrary(own, (client, version) -> link.requestScripts(client, version), Duration.ofSeconds(20));
+    journal = JobJournal.open(options.workDir().resolve("journal"), clock);
+    ReportOutbox outbox = new ReportOutbox(options.workDir().resolve("outbox"));
+    reportInterrupted(outbox);
     for (DeviceProfile d : options.devices()) {
       ReportSink sink =
           new ReportSink() {
@@ -83,7 +91,7 @@ public final class Agent {
               link.deviceHealthy(deviceId, detail);
             }
           };
-      workers.put(d.id(), new DeviceWorker(d, library, launcher, sink, clock));
+      workers.put(d.id(), new DeviceWorker(d, library, launcher, sink, journal, clock));
     }
     link = new ControllerLink(vertx, options.controllerUrl(), this::hello, this::activeLeases, new ControllerLink.Listener() {
       @Override
@@ -108,19 +116,38 @@ public final class Agent {
           w.repair(health.reason());
         }
       }
-    }, new ReportOutbox(options.workDir().resolve("outbox")));
+    }, outbox);
     CompletableFuture<?>[] opening = workers.values().stream().map(DeviceWorker::open).toArray(CompletableFuture[]::new);
     return Future.fromCompletionStage(CompletableFuture.allOf(opening), vertx.getOrCreateContext())
         .compose(v -> link.start())
         .onSuccess(v -> LOG.info("agent {} ready with {} devices", options.agentId(), workers.size()));
   }
 
+  /**
+   * Jobs an earlier run of this agent started and never ended (it was killed mid-job) are reported
+   * UNKNOWN: the message may be out, so the controller has them verified before any resend. The
+   * report id is fixed per lease, so doing this twice after a second crash changes nothing.
+   */
+  private void reportInterrupted(ReportOutbox outbox) {
+    for (JobJournal.Entry e : journal.interrupted()) {
+      LOG.warn("job={} lease={} device={} was started by an earlier run that never ended it: reporting UNKNOWN", e.jobId(), e.fencingToken(), e.deviceId());
+      outbox.put(new AgentJobReport("interrupted-" + e.jobId() + "-" + e.fencingToken(), e.jobId(), e.fencingToken(), e.deviceId(), Outcome.UNKNOWN,
+          null, "the agent stopped in the middle of this job (killed or crashed): the message may have been sent", null, e.startedAt(), clock.instant(),
+          null, null, null, null));
+      journal.ended(e.jobId(), e.fencingToken(), e.deviceId(), Outcome.UNKNOWN);
+    }
+  }
+
+  /** Called on the link's context: what the agent holds is read there, with its outbox. */
   private AgentHello hello() {
+    List<HeldLease> held = new ArrayList<>();
+    activeLeases().forEach(l -> held.add(new HeldLease(l.jobId(), l.fencingToken(), l.deviceId(), HeldLease.Phase.RUNNING, null)));
+    link.unacknowledgedReports().forEach(r -> held.add(new HeldLease(r.jobId(), r.fencingToken(), r.deviceId(), HeldLease.Phase.FINISHED, r.outcome())));
     return new AgentHello(
         options.agentId(), options.token(), VERSION,
         options.devices().stream().map(d -> d.info(library.local(d.clientKind()).filter(s -> s.supports(d.clientVersion()))
             .map(s -> s.client() + "@" + s.version()).orElse(null))).toList(),
-        activeLeases());
+        held);
   }
 
   private List<LeaseRef> activeLeases() {
@@ -149,7 +176,13 @@ public final class Agent {
                     }))
         // Give the last reports a moment to be acknowledged; unacknowledged ones stay on disk.
         .compose(v -> link == null ? Future.succeededFuture() : awaitAcks(20))
-        .compose(v -> link == null ? Future.succeededFuture() : link.stop());
+        .compose(v -> link == null ? Future.succeededFuture() : link.stop())
+        .eventually(() -> {
+          if (journal != null) {
+            journal.close();
+          }
+          return Future.succeededFuture();
+        });
   }
 
   private Future<Void> awaitAcks(int triesLeft) {

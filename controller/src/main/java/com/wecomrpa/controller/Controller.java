@@ -25,6 +25,7 @@ import com.wecomrpa.controller.dispatch.ExpireLeasesTask;
 import com.wecomrpa.controller.gateway.AgentGateway;
 import com.wecomrpa.controller.gateway.ScreenshotFolder;
 import com.wecomrpa.controller.group.JdbcGroupStore;
+import com.wecomrpa.controller.job.FencingTokens;
 import com.wecomrpa.controller.job.JdbcJobStore;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
@@ -54,6 +55,7 @@ public final class Controller extends VerticleBase {
   private final Clock clock;
   private final Clock systemClock;
   private Database db;
+  private FencingTokens fencing;
   private WorkerExecutor workers;
   private HttpServer server;
   private ExpireLeasesTask expireLeases;
@@ -80,6 +82,9 @@ public final class Controller extends VerticleBase {
         .executeBlocking(
             () -> {
               Database opened = Database.embedded(options.dataDir(), 10);
+              // Before any lease: this start's fencing epoch, synced to disk.
+              fencing = FencingTokens.takeEpoch(opened, options.host() + ":" + options.port() + " pid " + ProcessHandle.current().pid(), systemClock.instant());
+              LOG.info("controller epoch {}: fencing tokens from {}", fencing.epoch(), fencing.epoch() << 32);
               new JdbcTokenStore(opened)
                   .bootstrapAdmin(options.adminToken(), clock.instant())
                   .filter(t -> options.adminToken() == null)
@@ -97,7 +102,7 @@ public final class Controller extends VerticleBase {
               ApiAuth auth = new ApiAuth(workers, tokens);
               GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
               JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay());
-              JdbcJobStore jobs = new JdbcJobStore(db, quota, limits, new java.util.SplittableRandom());
+              JdbcJobStore jobs = new JdbcJobStore(db, quota, limits, new java.util.SplittableRandom(), fencing);
               JdbcScriptStore scripts = new JdbcScriptStore(db, audit);
               ScriptRouting routing = new ScriptRouting();
               for (String client : scripts.clients()) {

@@ -64,7 +64,7 @@ class AgentGatewayTest {
   }
 
   static AgentJobReport report(ControllerJobOffer o, Outcome outcome) {
-    return new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), outcome, null, null, null, Instant.now(), Instant.now(), "test@1", null, null);
+    return new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), outcome, null, null, null, Instant.now(), Instant.now(), "test@1", null, null, null);
   }
 
   JsonNode job(String id) {
@@ -199,7 +199,7 @@ class AgentGatewayTest {
       ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
       assertThat(o.attempt()).isEqualTo(attempt);
       a.send(new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), Outcome.FAILED,
-          "open-group", "group not found in search", null, Instant.now(), Instant.now(), "test@1", null, null));
+          "open-group", "group not found in search", null, Instant.now(), Instant.now(), "test@1", null, null, null));
       a.next(ControllerReportAck.class, 5000);
     }
 

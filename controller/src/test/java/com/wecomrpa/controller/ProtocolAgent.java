@@ -67,7 +67,7 @@ final class ProtocolAgent implements AutoCloseable {
 
   static ProtocolAgent connect(URI uri, String agentId, String token, DeviceInfo device) {
     ProtocolAgent a = new ProtocolAgent(uri);
-    a.send(new AgentHello(agentId, token, "test", List.of(device), List.<LeaseRef>of()));
+    a.send(new AgentHello(agentId, token, "test", List.of(device), List.<com.wecomrpa.protocol.HeldLease>of()));
     // Alive, but renewing no lease: a job it holds runs out unless the test renews it.
     a.heart.scheduleAtFixedRate(() -> a.sendQuietly(new AgentHeartbeat(List.of())), 100, 100, TimeUnit.MILLISECONDS);
     return a;

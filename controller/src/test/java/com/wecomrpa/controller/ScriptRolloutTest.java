@@ -126,7 +126,7 @@ class ScriptRolloutTest {
 
   static com.wecomrpa.protocol.AgentJobReport withVersion(com.wecomrpa.protocol.AgentJobReport r, String version) {
     return new com.wecomrpa.protocol.AgentJobReport(r.reportId(), r.jobId(), r.fencingToken(), r.deviceId(), r.outcome(), "press-send", "no send button",
-        null, r.startedAt(), r.finishedAt(), version, null, null);
+        null, r.startedAt(), r.finishedAt(), version, null, null, null);
   }
 
   static JsonNode version(JsonNode client, String version) {

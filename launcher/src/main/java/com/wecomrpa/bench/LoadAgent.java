@@ -65,7 +65,7 @@ final class LoadAgent {
           ws.textMessageHandler(this::onText);
           ws.closeHandler(v -> System.err.println("load agent " + agentId + " disconnected: " + ws.closeStatusCode() + " " + ws.closeReason()));
           ws.exceptionHandler(e -> System.err.println("load agent " + agentId + " socket error: " + e));
-          ws.writeTextMessage(WireCodec.encode(new AgentHello(agentId, token, "bench", devices, List.<LeaseRef>of())));
+          ws.writeTextMessage(WireCodec.encode(new AgentHello(agentId, token, "bench", devices, List.<com.wecomrpa.protocol.HeldLease>of())));
         })
         .onFailure(welcomed::tryFail);
     return welcomed.future();
@@ -80,7 +80,7 @@ final class LoadAgent {
       sentAt.put(id, now);
       Instant at = Instant.now();
       ws.writeTextMessage(WireCodec.encode(new AgentJobReport(id, o.jobId(), o.fencingToken(), o.deviceId(), Outcome.SUCCEEDED, null, null, null,
-          at, at, "bench@1", null, null)));
+          at, at, "bench@1", null, null, null)));
     } else if (m instanceof ControllerReportAck ack) {
       Long t = sentAt.remove(ack.reportId());
       if (t != null) {

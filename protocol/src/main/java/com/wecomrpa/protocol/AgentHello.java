@@ -4,9 +4,10 @@ import java.util.List;
 
 /**
  * First message on a connection. The token is checked before anything else is read; the devices
- * are what the agent offers to run jobs on. {@code activeLeases} lists jobs still running from
- * before a reconnect, so the controller keeps those devices busy instead of offering them twice.
+ * are what the agent offers to run jobs on. {@code held} lists the leases the agent still holds
+ * from before this connection (jobs running, or finished with a report not yet acknowledged), so
+ * a restarted controller settles them before offering those devices anything.
  */
 public record AgentHello(
-    String agentId, String token, String agentVersion, List<DeviceInfo> devices, List<LeaseRef> activeLeases)
+    String agentId, String token, String agentVersion, List<DeviceInfo> devices, List<HeldLease> held)
     implements Message {}

@@ -7,7 +7,8 @@ import java.time.Instant;
  * a report it already applied without applying it twice. {@code screenshotPng} is base64, present
  * when a step failed. {@code riskSignal} names a risk state seen on screen ("too-frequent",
  * "restricted", "logged-out", "captcha"): the controller stops the account at once. {@code
- * evidence} says what a verify-before-resend found (the message already in the chat).
+ * evidence} says what a verify-before-resend found (the message already in the chat), or what the
+ * agent's journal says about an earlier attempt. {@code failure} says what a failure landed on.
  */
 public record AgentJobReport(
     String reportId,
@@ -22,8 +23,12 @@ public record AgentJobReport(
     Instant finishedAt,
     String scriptVersion,
     String riskSignal,
-    String evidence)
+    String evidence,
+    FailureKind failure)
     implements Message {
+  /** The signal a script gives when the group or customer it looks for is not there. */
+  public static final String TARGET_MISSING = "target-missing";
+
   /**
    * A {@code failedStep} starting with this names a fault of the device, not of the job (its
    * session would not open, its scripts could not be fetched): nothing was touched, the job waits
@@ -33,5 +38,10 @@ public record AgentJobReport(
 
   public boolean deviceFault() {
     return outcome == Outcome.FAILED && failedStep != null && failedStep.startsWith(DEVICE_FAULT);
+  }
+
+  /** The group or customer was not found: the target's problem, not the device's. */
+  public boolean targetMissing() {
+    return outcome == Outcome.FAILED && failure == FailureKind.TARGET;
   }
 }

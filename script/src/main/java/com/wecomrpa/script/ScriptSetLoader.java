@@ -163,7 +163,7 @@ public final class ScriptSetLoader {
       }
     }
     if (kind == null) {
-      throw new ScriptError(file, line(node), "step has no action; use one of open, tap, type, clear, wait-for, assert-visible, read-text, read-list, if-present, scroll-until, back, screenshot, signal");
+      throw new ScriptError(file, line(node), "step has no action; use one of open, tap, type, clear, wait-for, assert-visible, read-text, read-list, if-present, if-absent, scroll-until, back, screenshot, signal");
     }
     String name = options.containsKey("name") ? scalar(file, options.get("name")) : kind.key() + "@" + line(node);
     String target = null;
@@ -235,8 +235,8 @@ public final class ScriptSetLoader {
     Duration timeout = options.containsKey("timeout") ? duration(file, options.get("timeout")) : DEFAULT_TIMEOUT;
     List<Step> then = List.of();
     if (options.containsKey("then")) {
-      if (kind != Step.Kind.IF_PRESENT) {
-        throw new ScriptError(file, line(options.get("then")), "then belongs to if-present");
+      if (kind != Step.Kind.IF_PRESENT && kind != Step.Kind.IF_ABSENT) {
+        throw new ScriptError(file, line(options.get("then")), "then belongs to if-present and if-absent");
       }
       then = steps(file, options.get("then"), locators, known);
     }

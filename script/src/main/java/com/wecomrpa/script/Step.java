@@ -41,6 +41,11 @@ public record Step(
     ASSERT_VISIBLE("assert-visible"),
     READ_TEXT("read-text"),
     IF_PRESENT("if-present"),
+    /**
+     * Runs {@code then} if the target does not show within the step's timeout: a search that finds
+     * nothing, followed by {@code signal: target-missing}.
+     */
+    IF_ABSENT("if-absent"),
     SCREENSHOT("screenshot"),
     SIGNAL("signal"),
     /** The client's back button or key (Android back, browser back). */

@@ -8,7 +8,9 @@ import com.wecomrpa.agent.flow.FlowInterpreter;
 import com.wecomrpa.agent.flow.FlowResult;
 import com.wecomrpa.agent.flow.ScriptLibrary;
 import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.agent.journal.JobJournal;
 import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.FailureKind;
 import com.wecomrpa.protocol.LeaseRef;
 import com.wecomrpa.protocol.Outcome;
 import java.time.Clock;
@@ -43,6 +45,7 @@ public final class DeviceWorker {
   private final ScriptLibrary library;
   private final DriverLauncher launcher;
   private final ReportSink sink;
+  private final JobJournal journal;
   private final Clock clock;
   private final ScheduledExecutorService thread;
   /** The script set version in use; null while the agent has none for this device. */
@@ -52,12 +55,13 @@ public final class DeviceWorker {
   private volatile boolean draining;
   private volatile boolean repairing;
 
-  public DeviceWorker(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, ReportSink sink, Clock clock) {
+  public DeviceWorker(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, ReportSink sink, JobJournal journal, Clock clock) {
     this.device = device;
     this.library = library;
     this.interpreter = library.local(device.clientKind()).filter(s -> s.supports(device.clientVersion())).map(FlowInterpreter::new).orElse(null);
     this.launcher = launcher;
     this.sink = sink;
+    this.journal = journal;
     this.clock = clock;
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
@@ -112,21 +116,39 @@ public final class DeviceWorker {
       sink.returned(offer);
       return;
     }
+    // What this agent did with the job before, whatever the controller remembers of it.
+    Optional<JobJournal.Entry> before = journal.find(offer.jobId());
+    if (before.isPresent() && before.get().fencingToken() == offer.fencingToken()) {
+      LOG.warn("job={} lease={} device={} offered again under a lease already taken here ({}): ignored",
+          offer.jobId(), offer.fencingToken(), device.id(), before.get().ended() ? before.get().outcome() : "started");
+      return;
+    }
     current = offer;
     Instant started = clock.instant();
+    journal.started(offer.jobId(), offer.fencingToken(), device.id());
     sink.started(offer);
     FlowResult result = null;
     String evidence = null;
+    Long verifySince = verifySince(offer, before);
+    if (before.isPresent() && before.get().outcome() == Outcome.SUCCEEDED) {
+      JobJournal.Entry e = before.get();
+      LOG.info("job={} lease={} device={} already sent under lease {} (journal): not sending again", offer.jobId(), offer.fencingToken(), device.id(), e.fencingToken());
+      result = new FlowResult(Outcome.SUCCEEDED, null, null, null, Map.of());
+      evidence = "agent journal: sent under lease " + e.fencingToken() + " on device " + e.deviceId() + " at " + e.endedAt() + "; not sent again";
+    }
     String phase = AgentJobReport.DEVICE_FAULT + "scripts";
     try {
+      if (result != null) {
+        throw new AnsweredFromJournal();
+      }
       useScripts(offer.scriptVersion());
       phase = AgentJobReport.DEVICE_FAULT + "open-session";
       ensureSession();
       // Pop-ups a person would dismiss first; if that fails, the job's own steps will say why.
       interpreter.scripts().flow(PREPARE_ACTION).ifPresent(p -> interpreter.run(p, Map.of(), driver));
       Optional<Flow> flow = interpreter.scripts().flow(offer.action());
-      if (offer.verifySinceMillis() != null) {
-        Optional<Settled> settled = verifyFirst(offer);
+      if (verifySince != null) {
+        Optional<Settled> settled = verifyFirst(offer, verifySince);
         if (settled.isPresent()) {
           result = settled.get().result();
           evidence = settled.get().evidence();
@@ -138,6 +160,8 @@ public final class DeviceWorker {
                 ? new FlowResult(Outcome.FAILED, null, "script set " + interpreter.scripts().version() + " has no flow for " + offer.action(), null, Map.of())
                 : interpreter.run(flow.get(), offer.params(), driver);
       }
+    } catch (AnsweredFromJournal answered) {
+      // settled above, nothing on screen to do
     } catch (RuntimeException e) {
       result = new FlowResult(Outcome.FAILED, phase, (phase.endsWith("scripts") ? "" : "cannot open a session: ") + e.getMessage(), null, Map.of());
     }
@@ -163,10 +187,46 @@ public final class DeviceWorker {
             started,
             clock.instant(),
             scriptLabel(),
-            result.riskSignal(),
-            evidence);
+            // A missing target is not a risk state: the account stays as it is.
+            AgentJobReport.TARGET_MISSING.equals(result.riskSignal()) ? null : result.riskSignal(),
+            evidence,
+            failureKind(result));
+    journal.ended(offer.jobId(), offer.fencingToken(), device.id(), result.outcome());
     current = null;
     sink.report(report);
+  }
+
+  /** Control flow only: the journal already answered the offer. */
+  private static final class AnsweredFromJournal extends RuntimeException {
+    AnsweredFromJournal() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Since when to look for the message before sending, or null to send at once. The controller
+   * asks for it when an attempt may have sent; the journal asks for it when this agent started
+   * the job before and did not see it fail before sending (it died mid-job, or the end was unknown).
+   */
+  private static Long verifySince(ControllerJobOffer offer, Optional<JobJournal.Entry> before) {
+    Long since = offer.verifySinceMillis();
+    if (before.isPresent() && before.get().outcome() != Outcome.FAILED && before.get().outcome() != Outcome.SUCCEEDED) {
+      // A minute of slack for the client's clock against this machine's.
+      long fromJournal = before.get().startedAt().minusSeconds(60).toEpochMilli();
+      since = since == null ? fromJournal : Math.min(since, fromJournal);
+    }
+    return since;
+  }
+
+  /** What a failure landed on: the group or customer (not found), the account (risk), or the device. */
+  private static FailureKind failureKind(FlowResult r) {
+    if (r.outcome() == Outcome.SUCCEEDED) {
+      return null;
+    }
+    if (AgentJobReport.TARGET_MISSING.equals(r.riskSignal())) {
+      return FailureKind.TARGET;
+    }
+    return r.riskSignal() != null ? FailureKind.ACCOUNT : FailureKind.DEVICE;
   }
 
   /** Takes the script set version the offer names (between jobs: this runs before any step). */
@@ -239,19 +299,19 @@ public final class DeviceWorker {
    * evidence if it is there, as UNKNOWN if the script set cannot check this action (never a blind
    * resend); empty means not found, go on and send.
    */
-  private Optional<Settled> verifyFirst(ControllerJobOffer offer) {
+  private Optional<Settled> verifyFirst(ControllerJobOffer offer, long since) {
     Optional<Flow> verify = interpreter.scripts().flow("verify_" + offer.action());
     if (verify.isEmpty()) {
       return Optional.of(new Settled(new FlowResult(Outcome.UNKNOWN, null, "an earlier attempt may have sent and script set "
           + interpreter.scripts().version() + " has no verify_" + offer.action() + " flow: needs a person", null, Map.of()), null));
     }
     Map<String, String> params = new java.util.HashMap<>(offer.params());
-    params.put("since_ms", String.valueOf(offer.verifySinceMillis()));
+    params.put("since_ms", String.valueOf(since));
     FlowResult found = interpreter.run(verify.get(), params, driver);
     if (found.outcome() == Outcome.SUCCEEDED) {
       LOG.info("job={} device={} found its message already in the chat: not sending again", offer.jobId(), device.id());
       return Optional.of(new Settled(new FlowResult(Outcome.SUCCEEDED, null, null, null, Map.of()),
-          "verified before resend: the message is in the chat (received since " + Instant.ofEpochMilli(offer.verifySinceMillis()) + ")"));
+          "verified before resend: the message is in the chat (received since " + Instant.ofEpochMilli(since) + ")"));
     }
     LOG.info("job={} device={} did not find its message ({}): sending", offer.jobId(), device.id(), found.error());
     return Optional.empty();

@@ -8,6 +8,7 @@ import com.wecomrpa.script.ScriptSetLoader;
 import com.wecomrpa.script.Step;
 import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.agent.driver.UiElement;
+import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +50,8 @@ public final class FlowInterpreter {
       return new FlowResult(Outcome.SUCCEEDED, null, null, run.lastScreenshot, vars);
     } catch (RiskSeen risk) {
       Outcome o = run.committed && !risk.unsent ? Outcome.UNKNOWN : Outcome.FAILED;
-      return new FlowResult(o, run.current, "risk state on screen: " + risk.signal, safeScreenshot(driver), vars, risk.signal, risk.unsent);
+      String what = AgentJobReport.TARGET_MISSING.equals(risk.signal) ? "target not found" : "risk state on screen: " + risk.signal;
+      return new FlowResult(o, run.current, what, safeScreenshot(driver), vars, risk.signal, risk.unsent);
     } catch (RuntimeException e) {
       byte[] shot = safeScreenshot(driver);
       String error = e instanceof StepFailed ? e.getMessage() : e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
@@ -114,6 +116,11 @@ public final class FlowInterpreter {
             steps(s.then());
           }
         }
+        case IF_ABSENT -> {
+          if (!appears(s.target(), s.timeout())) {
+            steps(s.then());
+          }
+        }
         case SCREENSHOT -> lastScreenshot = driver.screenshot();
         case BACK -> driver.back();
         case SCROLL_UNTIL -> scrollUntil(s);
@@ -170,6 +177,21 @@ public final class FlowInterpreter {
           }
           sleep();
         }
+      }
+    }
+
+    /** Whether the target shows within {@code timeout}; looks at least once. */
+    boolean appears(String target, Duration timeout) {
+      List<Locator> ls = locators(target);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        if (driver.findVisible(ls).isPresent()) {
+          return true;
+        }
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        sleep();
       }
     }
 

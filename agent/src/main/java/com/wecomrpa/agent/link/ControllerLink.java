@@ -157,6 +157,11 @@ public final class ControllerLink {
     context.runOnContext(v -> send(new AgentDeviceHealth(deviceId, true, detail)));
   }
 
+  /** The reports still waiting for an acknowledgement. Call on the link's context (as hello is built). */
+  public List<AgentJobReport> unacknowledgedReports() {
+    return List.copyOf(outbox.values());
+  }
+
   /** Reports not yet acknowledged. */
   public Future<Integer> unacknowledged() {
     Promise<Integer> p = Promise.promise();

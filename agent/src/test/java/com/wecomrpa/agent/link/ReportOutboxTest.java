@@ -14,7 +14,7 @@ class ReportOutboxTest {
   @TempDir Path dir;
 
   static AgentJobReport report(String id, String job) {
-    return new AgentJobReport(id, job, 1, "dev-1", Outcome.SUCCEEDED, null, null, null, Instant.now(), Instant.now(), "wecom-sim@1", null, null);
+    return new AgentJobReport(id, job, 1, "dev-1", Outcome.SUCCEEDED, null, null, null, Instant.now(), Instant.now(), "wecom-sim@1", null, null, null);
   }
 
   @Test

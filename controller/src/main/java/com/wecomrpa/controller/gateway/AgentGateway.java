@@ -25,6 +25,7 @@ import com.wecomrpa.protocol.ControllerLeaseRevoked;
 import com.wecomrpa.protocol.ControllerRefusal;
 import com.wecomrpa.protocol.ControllerReportAck;
 import com.wecomrpa.protocol.ControllerWelcome;
+import com.wecomrpa.protocol.HeldLease;
 import com.wecomrpa.protocol.LeaseRef;
 import com.wecomrpa.protocol.Message;
 import com.wecomrpa.protocol.WireCodec;
@@ -217,18 +218,33 @@ public final class AgentGateway {
         refuse("device " + taken.get() + " is already connected through another agent");
         return;
       }
-      agentId = hello.agentId();
-      List<LeaseRef> running = hello.activeLeases() == null ? List.of() : hello.activeLeases();
-      board.register(agentId, hello.devices(), running, this);
-      send(new ControllerWelcome(agentId, heartbeatEvery.toMillis(), leaseFor.toMillis()));
-      LOG.info("agent={} connected with {} devices from {}", agentId, hello.devices().size(), ws.remoteAddress());
-      running.forEach(this::renew);
-      for (var d : hello.devices()) {
-        // A device still unhealthy from before a reconnect is repaired by this agent, not forgotten.
-        board.unhealthyReason(d.id()).ifPresent(why -> send(new ControllerDeviceHealth(d.id(), false, why)));
-        board.assignment(d.id()).filter(a -> !a.runnable()).ifPresent(a -> alert(d.accountId(), d.id(), "device:unsupported", a.problem()));
-      }
-      dispatcher.kick();
+      List<HeldLease> held = hello.held() == null ? List.of() : hello.held();
+      String id = hello.agentId();
+      // What the agent holds is settled before its devices are registered, so nothing is offered
+      // to them until a lease the controller lost in a crash has been adopted, not granted again.
+      workers
+          .executeBlocking(() -> jobs.reconcile(id, held, clock.instant(), businessClock.instant(), leaseFor), false)
+          .onSuccess(standing -> {
+            if (closed) {
+              return;
+            }
+            agentId = id;
+            board.register(agentId, hello.devices(), standing.stream().map(HeldLease::ref).toList(), this);
+            send(new ControllerWelcome(agentId, heartbeatEvery.toMillis(), leaseFor.toMillis()));
+            LOG.info("agent={} connected with {} devices from {}; {} held leases, {} stand", agentId, hello.devices().size(), ws.remoteAddress(),
+                held.size(), standing.size());
+            for (var d : hello.devices()) {
+              // A device still unhealthy from before a reconnect is repaired by this agent, not forgotten.
+              board.unhealthyReason(d.id()).ifPresent(why -> send(new ControllerDeviceHealth(d.id(), false, why)));
+              board.assignment(d.id()).filter(a -> !a.runnable()).ifPresent(a -> alert(d.accountId(), d.id(), "device:unsupported", a.problem()));
+            }
+            dispatcher.kick();
+          })
+          .onFailure(e -> {
+            // Not a refusal (that would stop the agent for good): it reconnects and says hello again.
+            LOG.error("agent={} hello: cannot settle its held leases now; closing so it tries again", id, e);
+            ws.close();
+          });
     }
 
     private void onScriptRequest(AgentScriptRequest req) {
@@ -284,7 +300,7 @@ public final class AgentGateway {
 
     private void onStarted(AgentJobStarted s) {
       workers
-          .executeBlocking(() -> jobs.markStarted(s.jobId(), s.fencingToken(), clock.instant()), false)
+          .executeBlocking(() -> jobs.markStarted(s.jobId(), s.fencingToken(), agentId, s.deviceId(), clock.instant(), businessClock.instant(), leaseFor), false)
           .onSuccess(
               ok -> {
                 if (!ok) {
@@ -299,7 +315,7 @@ public final class AgentGateway {
           .executeBlocking(
               () -> {
                 String shot = r.screenshotPng() == null ? null : screenshots.save(r.jobId(), r.fencingToken(), r.screenshotPng());
-                return jobs.applyReport(r, shot, clock.instant(), businessClock.instant(), maxAttempts);
+                return jobs.applyReport(agentId, r, shot, clock.instant(), businessClock.instant(), maxAttempts);
               },
               false)
           .onComplete(
@@ -320,7 +336,10 @@ public final class AgentGateway {
                   LOG.warn("ALERT job={} device={} saw risk state {}: account {} now {}", r.jobId(), r.deviceId(), r.riskSignal(), verdict.accountId(), verdict.accountStatus());
                 }
                 send(new ControllerReportAck(r.reportId(), r.jobId(), verdict.accepted(), verdict.reason()));
-                if (verdict.accepted() && verdict.accountId() != null && r.riskSignal() == null) {
+                if (verdict.heldGroup() != null) {
+                  // The group's problem, not the device's: it goes on with other groups.
+                  groupAlert(verdict.accountId(), verdict.heldGroup(), r);
+                } else if (verdict.accepted() && verdict.accountId() != null && r.riskSignal() == null) {
                   // Risk states are the account's trouble, not the device's; they do not count here.
                   board.recordOutcome(r.deviceId(), r.outcome() == Outcome.SUCCEEDED, r.failedStep() + ": " + r.error())
                       .ifPresent(why -> {
@@ -331,6 +350,16 @@ public final class AgentGateway {
                 board.release(r.deviceId(), r.jobId(), r.fencingToken());
                 dispatcher.kick();
               });
+    }
+
+    private void groupAlert(String accountId, String groupId, AgentJobReport r) {
+      String detail = "group " + groupId + " not found by device " + r.deviceId() + " (job " + r.jobId() + ", step " + r.failedStep() + ": " + r.error()
+          + "); its jobs are held until it is renamed, retried or confirmed gone";
+      LOG.warn("ALERT group={} account={} group:unreachable: {}", groupId, accountId, detail);
+      workers.executeBlocking(() -> {
+        alerts.raise(accountId, "group:unreachable", detail, r.jobId(), clock.instant());
+        return null;
+      }, false);
     }
 
     private void alert(String accountId, String deviceId, String kind, String detail) {

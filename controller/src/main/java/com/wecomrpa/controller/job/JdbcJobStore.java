@@ -12,6 +12,7 @@ import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.controller.risk.RiskResponse;
 import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.HeldLease;
 import com.wecomrpa.protocol.Outcome;
 import com.wecomrpa.protocol.WireCodec;
 import java.sql.Connection;
@@ -36,7 +37,7 @@ import java.util.Optional;
  * move a job twice.
  */
 public final class JdbcJobStore {
-  private static final String JOB_COLUMNS =
+  static final String JOB_COLUMNS =
       "id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, reason, attempts, priority,"
           + " not_before, expires_at, lease_token, lease_expires_at, agent_id, device_id, created_at, updated_at";
   private static final String EXEC_COLUMNS =
@@ -48,14 +49,21 @@ public final class JdbcJobStore {
   private final GroupDailyQuota quota;
   private final JdbcLimitStore limits;
   private final RandomGenerator random;
+  private final FencingTokens tokens;
+  private final LostLeases lostLeases;
   private final ObjectMapper json = WireCodec.mapper();
 
-  /** {@code random} draws the jitter of the gap between an account's actions. */
-  public JdbcJobStore(Database db, GroupDailyQuota quota, JdbcLimitStore limits, RandomGenerator random) {
+  /**
+   * {@code random} draws the jitter of the gap between an account's actions; {@code tokens} are
+   * this start's fencing tokens.
+   */
+  public JdbcJobStore(Database db, GroupDailyQuota quota, JdbcLimitStore limits, RandomGenerator random, FencingTokens tokens) {
     this.db = db;
     this.quota = quota;
     this.limits = limits;
     this.random = random;
+    this.tokens = tokens;
+    this.lostLeases = new LostLeases(this, quota);
   }
 
   /** Inserts jobs whose id is new; a job already there is left as it is (expansion is idempotent). */
@@ -63,13 +71,16 @@ public final class JdbcJobStore {
     List<NewJob> fresh = new ArrayList<>();
     List<Object[]> rows = new ArrayList<>();
     java.util.Set<String> existing = existingIds(c, jobs);
+    // A group an operator confirmed gone gets nothing more: its new jobs end at once, saying why.
+    java.util.Set<String> gone = new java.util.HashSet<>(Sql.list(c, "SELECT id FROM chat_groups WHERE reachability = 'gone'", rs -> rs.getString(1)));
     for (NewJob j : jobs) {
       if (!existing.contains(j.id())) {
         fresh.add(j);
+        boolean toGone = j.groupId() != null && gone.contains(j.groupId());
         rows.add(
             new Object[] {
               j.id(), j.sourceKind(), j.sourceId(), j.accountId(), j.groupId(), j.customerId(), j.action(),
-              writeParams(j.params()), JobState.QUEUED.name(), j.priority(), millis(j.notBefore()), millis(j.expiresAt()),
+              writeParams(j.params()), (toGone ? JobState.CANCELLED : JobState.QUEUED).name(), toGone ? "group confirmed gone" : null, j.priority(), millis(j.notBefore()), millis(j.expiresAt()),
               j.planDay() == null ? null : Date.valueOf(j.planDay()), now.toEpochMilli(), now.toEpochMilli(),
               j.notBefore() == null ? now.toEpochMilli() : j.notBefore().toEpochMilli()
             });
@@ -77,8 +88,8 @@ public final class JdbcJobStore {
     }
     Sql.batch(
         c,
-        "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, priority,"
-            + " not_before, expires_at, plan_day, created_at, updated_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, reason, priority,"
+            + " not_before, expires_at, plan_day, created_at, updated_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows);
     return fresh;
   }
@@ -151,7 +162,7 @@ public final class JdbcJobStore {
               skip(c, j.id(), "quota:group-daily", now);
               continue;
             }
-            long token = j.leaseToken() + 1;
+            long token = tokens.next();
             Instant expires = realNow.plus(leaseFor);
             int moved =
                 Sql.update(
@@ -192,7 +203,8 @@ public final class JdbcJobStore {
    * the claim index and stops at its first row.
    */
   private Optional<Job> nextDue(Connection c, String accountId, List<String> waiting, Instant now, int maxAttempts) throws SQLException {
-    StringBuilder skip = new StringBuilder();
+    // Jobs of a group the client could not find are held there, not tried again one by one.
+    StringBuilder skip = new StringBuilder(" AND (group_id IS NULL OR group_id NOT IN (SELECT id FROM chat_groups WHERE reachability <> 'ok'))");
     for (int i = 0; i < waiting.size(); i++) {
       skip.append(" AND id <> ?");
     }
@@ -229,8 +241,12 @@ public final class JdbcJobStore {
                 now.toEpochMilli()));
   }
 
-  /** The device began: LEASED → RUNNING, if the lease is still this one. */
-  public boolean markStarted(String jobId, long token, Instant now) {
+  /**
+   * The device began: LEASED → RUNNING, if the lease is still this one. A start under a lease this
+   * store never granted (lost with a crash) is adopted: the job is running there, whatever the
+   * store remembered.
+   */
+  public boolean markStarted(String jobId, long token, String agentId, String deviceId, Instant now, Instant businessNow, Duration leaseFor) {
     return db.inTransaction(
         c -> {
           int n =
@@ -240,8 +256,41 @@ public final class JdbcJobStore {
                   now.toEpochMilli(), jobId, token);
           if (n == 1) {
             Sql.update(c, "UPDATE executions SET started_at = ? WHERE job_id = ? AND lease_token = ?", now.toEpochMilli(), jobId, token);
+            return true;
           }
-          return n == 1;
+          return lostLeases.adopt(c, jobId, token, agentId, deviceId, JobState.RUNNING, "started", now, businessNow, leaseFor).isPresent();
+        });
+  }
+
+  /**
+   * Settles what a (re)connecting agent holds before its devices get offers: its current leases
+   * are renewed, and leases this store has no record of are adopted as RUNNING (their reports
+   * follow), so a job the agent may have sent is never granted afresh. Returns the leases that
+   * stand: those devices stay busy with them.
+   */
+  public List<HeldLease> reconcile(String agentId, List<HeldLease> held, Instant now, Instant businessNow, Duration leaseFor) {
+    return db.inTransaction(
+        c -> {
+          List<HeldLease> standing = new ArrayList<>();
+          for (HeldLease h : held) {
+            Optional<Job> job = Sql.one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", this::job, h.jobId());
+            if (job.isEmpty()) {
+              continue;
+            }
+            Job j = job.get();
+            if (j.leaseToken() == h.fencingToken() && (j.state() == JobState.LEASED || j.state() == JobState.RUNNING)) {
+              Sql.update(c, "UPDATE jobs SET state = 'RUNNING', lease_expires_at = ?, updated_at = ? WHERE id = ?",
+                  now.plus(leaseFor).toEpochMilli(), now.toEpochMilli(), j.id());
+              Sql.update(c, "UPDATE executions SET started_at = COALESCE(started_at, ?) WHERE job_id = ? AND lease_token = ?",
+                  now.toEpochMilli(), j.id(), h.fencingToken());
+              standing.add(h);
+            } else if (lostLeases.adopt(c, h.jobId(), h.fencingToken(), agentId, h.deviceId(), JobState.RUNNING,
+                "held by the agent on reconnect (" + h.phase().name().toLowerCase() + (h.outcome() == null ? "" : " " + h.outcome()) + ")",
+                now, businessNow, leaseFor).isPresent()) {
+              standing.add(h);
+            }
+          }
+          return standing;
         });
   }
 
@@ -260,7 +309,7 @@ public final class JdbcJobStore {
    * Applies an agent's report under its fencing token. A definite failure gives the quota back and
    * re-queues the job while attempts remain; a success or a may-have-sent keeps the quota used.
    */
-  public ReportVerdict applyReport(AgentJobReport r, String screenshotPath, Instant now, Instant businessNow, int maxAttempts) {
+  public ReportVerdict applyReport(String agentId, AgentJobReport r, String screenshotPath, Instant now, Instant businessNow, int maxAttempts) {
     return db.inTransaction(
         c -> {
           // Lock the job first: a duplicate of a report being applied right now waits here, then
@@ -282,12 +331,23 @@ public final class JdbcJobStore {
           }
           if (j.leaseToken() != r.fencingToken()
               || (j.state() != JobState.LEASED && j.state() != JobState.RUNNING)) {
+            // A report under a lease this store never granted (lost with a crash): the job may
+            // have been sent, so it is verified before anything is sent again.
+            Optional<JobState> adopted = r.outcome() != Outcome.FAILED
+                ? lostLeases.adopt(c, j.id(), r.fencingToken(), agentId, r.deviceId(), JobState.UNKNOWN,
+                    "reported " + r.outcome(), now, businessNow, Duration.ZERO)
+                : Optional.empty();
+            if (adopted.isPresent()) {
+              recordExecution(c, r, screenshotPath, now, j.id());
+              return ReportVerdict.applied(JobState.UNKNOWN, j.accountId(), null);
+            }
             return ReportVerdict.stale(
                 "lease " + r.fencingToken() + " is not current: job is " + j.state() + " under lease " + j.leaseToken());
           }
           JobState next;
           String reason;
           String accountStatus = null;
+          boolean targetHeld = false;
           if (r.riskSignal() != null) {
             Duration cooldown = Duration.ofMinutes(limits.effective(c, j.accountId(), businessNow).number(LimitName.COOLDOWN_MINUTES));
             accountStatus = RiskResponse.apply(c, j.accountId(), j.id(), r.riskSignal(), cooldown, businessNow);
@@ -298,6 +358,13 @@ public final class JdbcJobStore {
             Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
             next = JobState.QUEUED;
             reason = "risk:" + r.riskSignal() + ": account " + accountStatus + "; waits for the account";
+          } else if (r.targetMissing() && j.groupId() != null) {
+            // The group is not where the controller thinks: hold its jobs, keep the device going.
+            releaseQuota(c, j.id());
+            Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
+            next = JobState.QUEUED;
+            reason = "held: group " + j.groupId() + " unreachable: " + describe(r);
+            targetHeld = true;
           } else if (r.deviceFault()) {
             releaseQuota(c, j.id());
             Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
@@ -322,14 +389,23 @@ public final class JdbcJobStore {
               c,
               "UPDATE jobs SET state = ?, reason = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
               next.name(), truncate(reason, 1000), now.toEpochMilli(), j.id());
-          Sql.update(
-              c,
-              "UPDATE executions SET outcome = ?, failed_step = ?, error = ?, screenshot = ?, report_id = ?, script_version = ?,"
-                  + " evidence = ?, started_at = COALESCE(started_at, ?), finished_at = ? WHERE job_id = ? AND lease_token = ?",
-              r.outcome().name(), r.failedStep(), truncate(r.error(), 4000), screenshotPath, r.reportId(), r.scriptVersion(), truncate(r.evidence(), 1000),
-              millis(r.startedAt()), millis(r.finishedAt() == null ? now : r.finishedAt()), j.id(), r.fencingToken());
+          recordExecution(c, r, screenshotPath, now, j.id());
+          if (targetHeld) {
+            long execution = Sql.count(c, "SELECT id FROM executions WHERE job_id = ? AND lease_token = ?", j.id(), r.fencingToken());
+            Reachability.markUnreachable(c, j.groupId(), j.id(), execution, describe(r), now);
+            return ReportVerdict.targetHeld(j.accountId(), j.groupId());
+          }
           return ReportVerdict.applied(next, j.accountId(), accountStatus);
         });
+  }
+
+  private static void recordExecution(Connection c, AgentJobReport r, String screenshotPath, Instant now, String jobId) throws SQLException {
+    Sql.update(
+        c,
+        "UPDATE executions SET outcome = ?, failed_step = ?, error = ?, screenshot = ?, report_id = ?, script_version = ?,"
+            + " evidence = ?, started_at = COALESCE(started_at, ?), finished_at = ? WHERE job_id = ? AND lease_token = ?",
+        r.outcome().name(), r.failedStep(), truncate(r.error(), 4000), screenshotPath, r.reportId(), r.scriptVersion(), truncate(r.evidence(), 1000),
+        millis(r.startedAt()), millis(r.finishedAt() == null ? now : r.finishedAt()), jobId, r.fencingToken());
   }
 
   /**
@@ -385,7 +461,7 @@ public final class JdbcJobStore {
     return new ExpiredLease(j.id(), j.leaseToken(), j.deviceId(), next);
   }
 
-  private void releaseQuota(Connection c, String jobId) throws SQLException {
+  void releaseQuota(Connection c, String jobId) throws SQLException {
     Optional<Object[]> held =
         Sql.one(c, "SELECT group_id, quota_day, account_id, counters FROM jobs WHERE id = ?",
             rs -> new Object[] {rs.getString(1), rs.getDate(2), rs.getString(3), rs.getString(4)}, jobId);
@@ -468,7 +544,7 @@ public final class JdbcJobStore {
         c -> Sql.one(c, "SELECT screenshot FROM executions WHERE id = ? AND screenshot IS NOT NULL", rs -> rs.getString(1), executionId));
   }
 
-  private Job job(ResultSet rs) throws SQLException {
+  Job job(ResultSet rs) throws SQLException {
     Long expires = Sql.nullableLong(rs, "lease_expires_at");
     return new Job(
         rs.getString("id"),

@@ -1,0 +1,51 @@
+package com.wecomrpa.controller.job;
+
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/**
+ * Whether the client can find a group. A group it could not find (renamed in the client,
+ * dissolved, the bot removed) is unreachable: its queued jobs are held, with the evidence (job,
+ * execution, step), until an operator renames it, retries it, or confirms it gone.
+ */
+public final class Reachability {
+  private Reachability() {}
+
+  /** Marks the group unreachable and says so on every job of it that now waits. */
+  static void markUnreachable(Connection c, String groupId, String jobId, long executionId, String why, Instant now) throws SQLException {
+    Sql.update(
+        c,
+        "UPDATE chat_groups SET reachability = 'unreachable', unreachable_reason = ?, unreachable_since = ?, unreachable_job = ?,"
+            + " unreachable_execution = ? WHERE id = ? AND reachability <> 'gone'",
+        why.length() > 1000 ? why.substring(0, 1000) : why, now.toEpochMilli(), jobId, executionId, groupId);
+    Sql.update(
+        c,
+        "UPDATE jobs SET reason = ?, updated_at = ? WHERE group_id = ? AND state = 'QUEUED' AND id <> ?",
+        "held: group " + groupId + " unreachable (job " + jobId + " did not find it)", now.toEpochMilli(), groupId, jobId);
+  }
+
+  /** The group can be tried again (renamed, or an operator asked to retry): its held jobs go on. */
+  public static int release(Connection c, String groupId, String why, Instant now) throws SQLException {
+    int n = Sql.update(
+        c,
+        "UPDATE chat_groups SET reachability = 'ok', unreachable_reason = NULL, unreachable_since = NULL, unreachable_job = NULL,"
+            + " unreachable_execution = NULL WHERE id = ? AND reachability = 'unreachable'",
+        groupId);
+    if (n == 1) {
+      Sql.update(c, "UPDATE jobs SET reason = ?, updated_at = ? WHERE group_id = ? AND state = 'QUEUED'",
+          "released: " + why, now.toEpochMilli(), groupId);
+    }
+    return n;
+  }
+
+  /** The group is gone for good: its waiting jobs end CANCELLED, saying why. Returns how many. */
+  public static int confirmGone(Connection c, String groupId, String why, Instant now) throws SQLException {
+    Sql.update(c, "UPDATE chat_groups SET reachability = 'gone' WHERE id = ?", groupId);
+    return Sql.update(
+        c,
+        "UPDATE jobs SET state = 'CANCELLED', reason = ?, updated_at = ? WHERE group_id = ? AND state IN ('QUEUED', 'UNKNOWN')",
+        "group confirmed gone: " + why, now.toEpochMilli(), groupId);
+  }
+}
