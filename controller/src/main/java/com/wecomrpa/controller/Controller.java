@@ -4,7 +4,9 @@ import com.wecomrpa.controller.account.JdbcAccountStore;
 import com.wecomrpa.controller.access.ApiAuth;
 import com.wecomrpa.controller.access.JdbcTokenStore;
 import com.wecomrpa.controller.api.AdminApi;
+import com.wecomrpa.controller.api.GroupsApi;
 import com.wecomrpa.controller.api.LimitsApi;
+import com.wecomrpa.controller.group.GroupReachability;
 import com.wecomrpa.controller.api.PlanApi;
 import com.wecomrpa.controller.risk.JdbcAlertStore;
 import com.wecomrpa.controller.rollout.JdbcScriptStore;
@@ -30,6 +32,7 @@ import com.wecomrpa.controller.job.JdbcJobStore;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.GroupCommit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -110,12 +113,13 @@ public final class Controller extends VerticleBase {
               }
               JdbcAlertStore alerts = new JdbcAlertStore(db);
               DeviceBoard board = new DeviceBoard(clock, routing, options.unhealthyAfter());
-              Dispatcher dispatcher = new Dispatcher(workers, board, jobs, clock, systemClock, options.leaseDuration(), options.maxAttempts());
+              GroupCommit durable = new GroupCommit(db, workers);
+              Dispatcher dispatcher = new Dispatcher(workers, board, jobs, durable, clock, systemClock, options.leaseDuration(), options.maxAttempts());
               AgentGateway gateway =
                   new AgentGateway(
                       vertx, workers, board, dispatcher, jobs,
                       new ScreenshotFolder(options.dataDir().resolve("screenshots")), tokens, systemClock, clock, riskMetrics, scripts, alerts,
-                      options.agentToken(), options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts());
+                      options.agentToken(), options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts(), durable);
               PlanRules rules = new PlanRules(options.maxTextLength());
               JdbcPlanStore plans = new JdbcPlanStore(db, rules);
               expandPlans =
@@ -128,7 +132,9 @@ public final class Controller extends VerticleBase {
                       new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans), expandPlans),
                       new AdminApi(clock, tokens, audit, auth),
                       new LimitsApi(vertx, clock, db, limits, accounts, alerts, audit, dispatcher::kick),
-                      new ScriptsApi(vertx, clock, scripts, routing, board, dispatcher::kick));
+                      new ScriptsApi(vertx, clock, scripts, routing, board, dispatcher::kick),
+                      new GroupsApi(vertx, clock, new GroupReachability(db, audit), dispatcher::kick),
+                      durable);
               Router root = Router.router(vertx);
               root.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(riskMetrics.prometheusText()));
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));

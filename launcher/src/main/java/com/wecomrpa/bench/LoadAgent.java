@@ -48,6 +48,7 @@ final class LoadAgent {
   private final Map<String, Long> sentAt = new HashMap<>();
   private final Promise<Void> welcomed = Promise.promise();
   private WebSocket ws;
+  private WebSocketClient client;
 
   LoadAgent(Vertx vertx, int port, String token, String agentId, List<DeviceInfo> devices) {
     this.vertx = vertx;
@@ -58,7 +59,9 @@ final class LoadAgent {
   }
 
   Future<Void> connect() {
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(16 << 20));
+    // Kept in a field: Vert.x closes a client the garbage collector finds unreachable, and with it
+    // this agent's connection, in the middle of a run.
+    client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(16 << 20));
     client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/agent"))
         .onSuccess(s -> {
           ws = s;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Run controller + simulator + agent on one machine.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples) or risk (one account meets a tight platform risk model)")
+  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples), risk (one account meets a tight platform risk model) or crash (controller, simulator and agent as separate processes, killed with SIGKILL mid-broadcast and restarted)")
   String scenario;
 
   @Option(names = "--accounts", defaultValue = "3", description = "bot accounts, one device each (default ${DEFAULT-VALUE})")
@@ -51,11 +51,12 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     boolean sopDay = scenario.equals("sop-day");
     boolean risk = scenario.equals("risk");
-    if (!sopDay && !risk && !scenario.equals("broadcast")) {
-      System.err.println("--scenario must be broadcast, sop-day or risk");
+    boolean crash = scenario.equals("crash");
+    if (!sopDay && !risk && !crash && !scenario.equals("broadcast")) {
+      System.err.println("--scenario must be broadcast, sop-day, risk or crash");
       return 2;
     }
-    int groupCount = groups >= 0 ? groups : accounts * (sopDay ? 5 : risk ? 10 : 200);
+    int groupCount = groups >= 0 ? groups : accounts * (sopDay ? 5 : risk ? 10 : crash ? 70 : 200);
     Fleet fleet;
     try {
       fleet = Fleet.of(accounts, groupCount);
@@ -75,6 +76,10 @@ final class DemoCommand implements Callable<Integer> {
     }
     wipe(data);
     System.out.printf("demo %s: %d accounts, %d groups, %d devices through %s%n", scenario, accounts, groupCount, accounts, driver);
+    if (crash) {
+      // Separate processes by design; nothing stays running afterwards.
+      return CrashScenario.run(data, scripts, fleet);
+    }
 
     SimulatedClock simClock = sopDay ? SopDayScenario.clockFor(businessSpeed) : null;
     Clock clock = sopDay ? simClock : businessSpeed == 1 ? Clock.systemUTC() : new SimulatedClock(Clock.systemUTC().instant(), businessSpeed);

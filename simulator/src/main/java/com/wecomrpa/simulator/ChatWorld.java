@@ -99,6 +99,21 @@ public final class ChatWorld {
     }
   }
 
+  /**
+   * Renames a group or private chat, as its owner would in the client: the conversation list shows
+   * the new name, and a search for the old one finds nothing.
+   */
+  public synchronized Conversation rename(String conversationId, String name) {
+    Conversation c = conversations.get(conversationId);
+    require(c != null, 404, "conversation " + conversationId + " not found");
+    require(name != null && !name.isBlank(), 400, "name is required");
+    require(conversations.values().stream().noneMatch(o -> o != c && o.accountId().equals(c.accountId()) && o.name().equals(name)), 409,
+        "account " + c.accountId() + " already has a conversation named " + name);
+    Conversation renamed = new Conversation(c.id(), c.accountId(), name, c.type());
+    conversations.put(c.id(), renamed);
+    return renamed;
+  }
+
   public synchronized boolean hasAccount(String accountId) {
     return accounts.containsKey(accountId);
   }

@@ -144,6 +144,10 @@ public final class Simulator {
     r.get("/sim/api/message-counts").handler(ctx -> send(ctx, 200, world.messageCounts()));
     r.get("/sim/api/moments").handler(ctx -> send(ctx, 200, world.momentsOf(ctx.queryParams().get("account"))));
     r.put("/sim/api/accounts/:accountId/send-delay").handler(this::putSendDelay);
+    r.put("/sim/api/conversations/:id/name").handler(ctx -> guarded(ctx, () -> {
+      Map<String, String> body = readBody(ctx, new TypeReference<>() {});
+      send(ctx, 200, world.rename(ctx.pathParam("id"), body.get("name")));
+    }));
     r.put("/sim/api/accounts/:accountId/client-down").handler(ctx -> guarded(ctx, () -> {
       Map<String, Boolean> body = readBody(ctx, new TypeReference<>() {});
       String account = world.account(ctx.pathParam("accountId")).id();

@@ -126,6 +126,8 @@ public final class DeviceWorker {
     current = offer;
     Instant started = clock.instant();
     journal.started(offer.jobId(), offer.fencingToken(), device.id());
+    LOG.info("job={} lease={} device={} starting {} (attempt {}{})", offer.jobId(), offer.fencingToken(), device.id(), offer.action(), offer.attempt(),
+        before.isPresent() ? ", started here before under lease " + before.get().fencingToken() : "");
     sink.started(offer);
     FlowResult result = null;
     String evidence = null;

@@ -3,7 +3,9 @@ package com.wecomrpa.controller.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.Rejected;
 import com.wecomrpa.protocol.WireCodec;
+import com.wecomrpa.controller.store.GroupCommit;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,10 +18,12 @@ final class Replies {
   private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
 
   private final WorkerExecutor workers;
+  private final GroupCommit durable;
   private final ObjectMapper json = WireCodec.mapper();
 
-  Replies(WorkerExecutor workers) {
+  Replies(WorkerExecutor workers, GroupCommit durable) {
     this.workers = workers;
+    this.durable = durable;
   }
 
   <T> void ok(RoutingContext ctx, Callable<T> work) {
@@ -30,8 +34,14 @@ final class Replies {
     reply(ctx, 201, work);
   }
 
+  /** A change is answered only once it is on disk: a 201 survives a crash a moment later. */
   <T> void reply(RoutingContext ctx, int status, Callable<T> work) {
-    workers.executeBlocking(work, false).onSuccess(v -> send(ctx, status, v)).onFailure(ctx::fail);
+    HttpMethod m = ctx.request().method();
+    boolean changes = m != HttpMethod.GET && m != HttpMethod.HEAD;
+    workers.executeBlocking(work, false)
+        .compose(v -> changes ? durable.flushed().map(v) : io.vertx.core.Future.succeededFuture(v))
+        .onSuccess(v -> send(ctx, status, v))
+        .onFailure(ctx::fail);
   }
 
   void fail(RoutingContext ctx) {

@@ -3,6 +3,7 @@ package com.wecomrpa.controller.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.controller.Fields;
+import com.wecomrpa.controller.store.GroupCommit;
 import com.wecomrpa.controller.Rejected;
 import com.wecomrpa.controller.account.Account;
 import com.wecomrpa.controller.account.JdbcAccountStore;
@@ -71,7 +72,9 @@ public final class RestApi {
       PlanApi plans,
       AdminApi admin,
       LimitsApi limits,
-      ScriptsApi scripts) {
+      ScriptsApi scripts,
+      GroupsApi groupReachability,
+      GroupCommit durable) {
     this.vertx = vertx;
     this.workers = workers;
     this.options = options;
@@ -82,8 +85,8 @@ public final class RestApi {
     this.jobs = jobs;
     this.board = board;
     this.dispatcher = dispatcher;
-    this.replies = new Replies(workers);
-    this.parts = List.of(plans, admin, limits, scripts);
+    this.replies = new Replies(workers, durable);
+    this.parts = List.of(plans, admin, limits, scripts, groupReachability);
   }
 
   public Router router() {

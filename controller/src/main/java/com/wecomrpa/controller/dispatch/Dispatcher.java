@@ -1,6 +1,7 @@
 package com.wecomrpa.controller.dispatch;
 
 import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.store.GroupCommit;
 import com.wecomrpa.protocol.ControllerJobOffer;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -28,11 +29,14 @@ public final class Dispatcher {
   private final Clock systemClock;
   private final Duration leaseFor;
   private final int maxAttempts;
+  private final GroupCommit durable;
   private boolean passRunning;
   private boolean kickedDuringPass;
 
   /** {@code clock} says which jobs are due; {@code systemClock} times leases (real time). */
-  public Dispatcher(WorkerExecutor workers, DeviceBoard board, JdbcJobStore jobs, Clock clock, Clock systemClock, Duration leaseFor, int maxAttempts) {
+  public Dispatcher(
+      WorkerExecutor workers, DeviceBoard board, JdbcJobStore jobs, GroupCommit durable, Clock clock, Clock systemClock, Duration leaseFor, int maxAttempts) {
+    this.durable = durable;
     this.workers = workers;
     this.board = board;
     this.jobs = jobs;
@@ -64,8 +68,11 @@ public final class Dispatcher {
     if (free.isEmpty()) {
       return Future.succeededFuture();
     }
+    // The pass's leases are on disk before any offer leaves: an agent never acts on a lease a
+    // crash could make the controller forget. One flush covers the whole pass.
     return workers
         .executeBlocking(() -> claimAll(free), false)
+        .compose(claims -> claims.stream().anyMatch(c -> c.offer().isPresent()) ? durable.flushed().map(claims) : Future.succeededFuture(claims))
         .map(
             claims -> {
               for (Claim claim : claims) {

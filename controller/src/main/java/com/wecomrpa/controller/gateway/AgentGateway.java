@@ -10,6 +10,7 @@ import com.wecomrpa.controller.job.JdbcJobStore;
 import com.wecomrpa.controller.risk.JdbcAlertStore;
 import com.wecomrpa.controller.risk.RiskMetrics;
 import com.wecomrpa.controller.rollout.JdbcScriptStore;
+import com.wecomrpa.controller.store.GroupCommit;
 import com.wecomrpa.protocol.AgentDeviceHealth;
 import com.wecomrpa.protocol.AgentScriptRequest;
 import com.wecomrpa.protocol.ControllerDeviceHealth;
@@ -65,6 +66,7 @@ public final class AgentGateway {
   private final Duration leaseFor;
   private final Duration heartbeatEvery;
   private final int maxAttempts;
+  private final GroupCommit durable;
 
   public AgentGateway(
       Vertx vertx,
@@ -82,7 +84,9 @@ public final class AgentGateway {
       String agentToken,
       Duration leaseFor,
       Duration heartbeatEvery,
-      int maxAttempts) {
+      int maxAttempts,
+      GroupCommit durable) {
+    this.durable = durable;
     this.vertx = vertx;
     this.workers = workers;
     this.board = board;
@@ -224,6 +228,7 @@ public final class AgentGateway {
       // to them until a lease the controller lost in a crash has been adopted, not granted again.
       workers
           .executeBlocking(() -> jobs.reconcile(id, held, clock.instant(), businessClock.instant(), leaseFor), false)
+          .compose(standing -> held.isEmpty() ? io.vertx.core.Future.succeededFuture(standing) : durable.flushed().map(standing))
           .onSuccess(standing -> {
             if (closed) {
               return;
@@ -318,6 +323,8 @@ public final class AgentGateway {
                 return jobs.applyReport(agentId, r, shot, clock.instant(), businessClock.instant(), maxAttempts);
               },
               false)
+          // Acknowledged only once on disk: an acknowledged report is gone from the agent's outbox.
+          .compose(verdict -> durable.flushed().map(verdict))
           .onComplete(
               ar -> {
                 if (ar.failed()) {

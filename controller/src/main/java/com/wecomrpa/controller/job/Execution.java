@@ -18,4 +18,5 @@ public record Execution(
     String error,
     boolean hasScreenshot,
     String scriptVersion,
-    String evidence) {}
+    String evidence,
+    String note) {}

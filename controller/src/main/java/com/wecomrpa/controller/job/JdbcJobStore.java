@@ -42,7 +42,7 @@ public final class JdbcJobStore {
           + " not_before, expires_at, lease_token, lease_expires_at, agent_id, device_id, created_at, updated_at";
   private static final String EXEC_COLUMNS =
       "id, job_id, attempt, lease_token, agent_id, device_id, leased_at, started_at, finished_at,"
-          + " outcome, failed_step, error, screenshot, script_version, evidence";
+          + " outcome, failed_step, error, screenshot, script_version, evidence, note";
   private static final TypeReference<Map<String, String>> PARAMS = new TypeReference<>() {};
 
   private final Database db;
@@ -204,7 +204,7 @@ public final class JdbcJobStore {
    */
   private Optional<Job> nextDue(Connection c, String accountId, List<String> waiting, Instant now, int maxAttempts) throws SQLException {
     // Jobs of a group the client could not find are held there, not tried again one by one.
-    StringBuilder skip = new StringBuilder(" AND (group_id IS NULL OR group_id NOT IN (SELECT id FROM chat_groups WHERE reachability <> 'ok'))");
+    StringBuilder skip = new StringBuilder(" AND NOT EXISTS (SELECT 1 FROM chat_groups g WHERE g.id = jobs.group_id AND g.reachability <> 'ok')");
     for (int i = 0; i < waiting.size(); i++) {
       skip.append(" AND id <> ?");
     }
@@ -585,7 +585,8 @@ public final class JdbcJobStore {
         rs.getString("error"),
         rs.getString("screenshot") != null,
         rs.getString("script_version"),
-        rs.getString("evidence"));
+        rs.getString("evidence"),
+        rs.getString("note"));
   }
 
   private static Instant instant(Long millis) {

@@ -40,6 +40,25 @@ public final class Reachability {
     return n;
   }
 
+  /** The group's name in the client changed: its jobs that have not run yet look for the new one. */
+  public static int renamed(Connection c, String groupId, String name, Instant now) throws SQLException {
+    com.fasterxml.jackson.databind.ObjectMapper json = com.wecomrpa.protocol.WireCodec.mapper();
+    int n = 0;
+    for (String[] row : Sql.list(c, "SELECT id, params FROM jobs WHERE group_id = ? AND state IN ('QUEUED', 'UNKNOWN')",
+        rs -> new String[] {rs.getString(1), rs.getString(2)}, groupId)) {
+      try {
+        java.util.Map<String, String> params = json.readValue(row[1], new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, String>>() {});
+        if (params.containsKey("group_name")) {
+          params.put("group_name", name);
+          n += Sql.update(c, "UPDATE jobs SET params = ?, updated_at = ? WHERE id = ?", json.writeValueAsString(params), now.toEpochMilli(), row[0]);
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("unreadable params of job " + row[0], e);
+      }
+    }
+    return n;
+  }
+
   /** The group is gone for good: its waiting jobs end CANCELLED, saying why. Returns how many. */
   public static int confirmGone(Connection c, String groupId, String why, Instant now) throws SQLException {
     Sql.update(c, "UPDATE chat_groups SET reachability = 'gone' WHERE id = ?", groupId);

@@ -35,14 +35,13 @@ public final class Database implements AutoCloseable {
       throw new IllegalStateException("cannot create data directory " + dataDir, e);
     }
     // LOCK_TIMEOUT: contended quota rows are waited for, not failed, under concurrent dispatch.
-    // WRITE_DELAY=0: a commit is written to the file before it returns. H2's default (500 ms) keeps
-    // commits in memory that long, and a process killed with SIGKILL loses leases it already
-    // granted (measured: up to 150 acknowledged commits). H2 does not fsync each commit: on power
-    // loss the last commits can still go, which fencing epochs and the agents' journals cover.
+    // H2 keeps commits in memory up to its write delay (500 ms): a commit that returned is not yet
+    // on disk, and SIGKILL loses it (measured: up to 150 acknowledged commits). Nothing is
+    // acknowledged on a commit alone: GroupCommit forces it to disk first, many commits per fsync.
     String url =
         "jdbc:h2:file:"
             + dataDir.toAbsolutePath().resolve("controller")
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;LOCK_TIMEOUT=20000;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;LOCK_TIMEOUT=20000;DB_CLOSE_ON_EXIT=FALSE";
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "wecom", "");
     pool.setMaxConnections(maxConnections);
     Database db = new Database(pool, pool::dispose);

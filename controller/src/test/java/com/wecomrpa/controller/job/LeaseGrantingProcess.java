@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * A controller's store in its own JVM for {@link StoreCrashTest}: grants one lease after another
- * and prints each as soon as its commit has returned, until it is killed.
+ * and prints each once it is acknowledged (committed and forced to disk), until it is killed.
  */
 public final class LeaseGrantingProcess {
   public static void main(String[] args) throws Exception {
@@ -22,6 +22,8 @@ public final class LeaseGrantingProcess {
         Thread.sleep(60_000);
         return;
       }
+      // As the controller does before an offer leaves: the lease is forced to disk first.
+      store.db.forceToDisk();
       System.out.println("leased " + offer.get().jobId() + " " + offer.get().fencingToken());
       System.out.flush();
     }

@@ -1,0 +1,167 @@
+package com.wecomrpa.launcher;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One part of the product in its own JVM ({@code wecom-rpa controller | agent | simulator}), its
+ * output kept in a log file and watched line by line, so a rehearsal can act the moment a part
+ * says something (and kill it with SIGKILL right then).
+ */
+final class ChildProcess {
+  private final String name;
+  private final Process process;
+  private final List<Watch> watches = new ArrayList<>();
+  private final List<String> seen = new ArrayList<>();
+
+  private record Watch(Pattern pattern, CompletableFuture<Matcher> hit) {}
+
+  private ChildProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    Thread reader = new Thread(() -> pump(log), name + "-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts {@code wecom-rpa ARGS} in a new JVM on this process's class path, appending its output to {@code log}. */
+  static ChildProcess start(String name, Path log, List<String> jvmOptions, List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmOptions);
+    cmd.add("-DSE_OFFLINE=true");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Main.class.getName());
+    cmd.addAll(args);
+    try {
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().put("SE_OFFLINE", "true");
+      return new ChildProcess(name, pb.start(), log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name, e);
+    }
+  }
+
+  private void pump(Path log) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        out.println(line);
+        out.flush();
+        synchronized (watches) {
+          seen.add(line);
+          for (var it = watches.iterator(); it.hasNext(); ) {
+            Watch w = it.next();
+            Matcher m = w.pattern().matcher(line);
+            if (m.find()) {
+              w.hit().complete(m);
+              it.remove();
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      // the process is gone
+    }
+  }
+
+  /** Completes with the first line from now on that matches {@code regex}. */
+  CompletableFuture<Matcher> next(String regex) {
+    Watch w = new Watch(Pattern.compile(regex), new CompletableFuture<>());
+    synchronized (watches) {
+      watches.add(w);
+    }
+    return w.hit();
+  }
+
+  /** The first line so far, or from now on, that matches {@code regex}. */
+  Matcher first(String regex, Duration timeout) {
+    Pattern p = Pattern.compile(regex);
+    CompletableFuture<Matcher> hit;
+    synchronized (watches) {
+      for (String line : seen) {
+        Matcher m = p.matcher(line);
+        if (m.find()) {
+          return m;
+        }
+      }
+      hit = new CompletableFuture<>();
+      watches.add(new Watch(p, hit));
+    }
+    return await(hit, timeout, regex);
+  }
+
+  /** How many lines so far match {@code regex}. */
+  long count(String regex) {
+    Pattern p = Pattern.compile(regex);
+    synchronized (watches) {
+      return seen.stream().filter(l -> p.matcher(l).find()).count();
+    }
+  }
+
+  /** Waits for the first line from now on that matches {@code regex}. */
+  Matcher await(String regex, Duration timeout) {
+    return await(next(regex), timeout, regex);
+  }
+
+  Matcher await(CompletableFuture<Matcher> line, Duration timeout, String what) {
+    try {
+      return line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(name + ": no line matching '" + what + "' within " + timeout + (process.isAlive() ? "" : " (it exited " + process.exitValue() + ")"));
+    }
+  }
+
+  /** SIGKILL: no shutdown hook, no goodbye, as a crash or an operator's kill -9. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(name + " did not die");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A clean stop (SIGTERM), then SIGKILL for what is left. */
+  void stop() {
+    process.destroy();
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  int exitValue() {
+    return process.exitValue();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+}
