@@ -55,7 +55,7 @@ class MissingGroupEndToEndTest {
     assertThat(second.getString("reason")).contains("held");
     JsonArray tried = stack.getArray("/jobs/broadcast:b-1:g-5/executions");
     assertThat(tried).hasSize(1);
-    assertThat(tried.getJsonObject(0).getString("failedStep")).isEqualTo("group-found");
+    assertThat(tried.getJsonObject(0).getString("failedStep")).isEqualTo("group-not-found");
     assertThat(tried.getJsonObject(0).getString("screenshot")).as("evidence kept").isNotNull();
     assertThat(stack.getArray("/jobs/broadcast:b-2:g-5/executions")).isEmpty();
 
