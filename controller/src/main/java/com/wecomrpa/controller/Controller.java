@@ -24,6 +24,7 @@ import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.dispatch.ExpireLeasesTask;
+import com.wecomrpa.controller.dispatch.ExpireWindowsTask;
 import com.wecomrpa.controller.gateway.AgentGateway;
 import com.wecomrpa.controller.gateway.ScreenshotFolder;
 import com.wecomrpa.controller.group.JdbcGroupStore;
@@ -59,9 +60,12 @@ public final class Controller extends VerticleBase {
   private final Clock systemClock;
   private Database db;
   private FencingTokens fencing;
+  private ScriptRouting routing;
   private WorkerExecutor workers;
   private HttpServer server;
   private ExpireLeasesTask expireLeases;
+  private ExpireWindowsTask expireWindows;
+  private Dispatcher dispatcher;
   private ExpandPlansTask expandPlans;
 
   public Controller(ControllerOptions options, Clock clock) {
@@ -93,6 +97,13 @@ public final class Controller extends VerticleBase {
                   .filter(t -> options.adminToken() == null)
                   // Printed once, to the console only: tokens never go to the log.
                   .ifPresent(t -> System.out.println("first admin token (shown once, keep it): " + t));
+              // The script routing is read here too: no JDBC on the event loop, start-up included.
+              ScriptRouting loaded = new ScriptRouting();
+              JdbcScriptStore stored = new JdbcScriptStore(opened, new AuditLog(opened));
+              for (String client : stored.clients()) {
+                loaded.update(stored.rollout(client), stored.supportsByVersion(client));
+              }
+              routing = loaded;
               return opened;
             },
             false)
@@ -107,14 +118,10 @@ public final class Controller extends VerticleBase {
               JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay());
               JdbcJobStore jobs = new JdbcJobStore(db, quota, limits, new java.util.SplittableRandom(), fencing);
               JdbcScriptStore scripts = new JdbcScriptStore(db, audit);
-              ScriptRouting routing = new ScriptRouting();
-              for (String client : scripts.clients()) {
-                routing.update(scripts.rollout(client), scripts.supportsByVersion(client));
-              }
               JdbcAlertStore alerts = new JdbcAlertStore(db);
               DeviceBoard board = new DeviceBoard(clock, routing, options.unhealthyAfter());
               GroupCommit durable = new GroupCommit(db, workers);
-              Dispatcher dispatcher = new Dispatcher(workers, board, jobs, durable, clock, systemClock, options.leaseDuration(), options.maxAttempts());
+              dispatcher = new Dispatcher(workers, board, jobs, durable, clock, systemClock, options.leaseDuration(), options.maxAttempts());
               AgentGateway gateway =
                   new AgentGateway(
                       vertx, workers, board, dispatcher, jobs,
@@ -142,10 +149,13 @@ public final class Controller extends VerticleBase {
               root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20));
               root.route("/api/v1/*").handler(auth::handle);
               root.route("/api/v1/*").subRouter(api.router());
-              expireLeases = new ExpireLeasesTask(vertx, workers, jobs, board, dispatcher, clock, systemClock);
-              // Also the dispatcher's heartbeat for jobs that become due: frequent enough for a simulated day.
+              expireLeases = new ExpireLeasesTask(vertx, workers, jobs, board, dispatcher, systemClock);
+              expireWindows = new ExpireWindowsTask(vertx, workers, jobs, clock);
               expandPlans.start(Duration.ofSeconds(1));
-              expireLeases.start(Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4))));
+              // Also the dispatcher's heartbeat for jobs that become due: frequent enough for a simulated day.
+              Duration sweep = Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4)));
+              expireLeases.start(sweep);
+              expireWindows.start(sweep);
               return vertx
                   .createHttpServer(
                       new HttpServerOptions().setMaxWebSocketMessageSize(MAX_WS_MESSAGE).setMaxWebSocketFrameSize(1 << 20))
@@ -163,6 +173,7 @@ public final class Controller extends VerticleBase {
   public Future<?> stop() {
     if (expireLeases != null) {
       expireLeases.stop();
+      expireWindows.stop();
     }
     if (expandPlans != null) {
       expandPlans.stop();
@@ -178,6 +189,21 @@ public final class Controller extends VerticleBase {
                   return null;
                 }))
         .eventually(() -> workers.close());
+  }
+
+  /** Plan expansions finished since start: a test waits for one to have run before asserting it did nothing. */
+  public long expansionRuns() {
+    return expandPlans == null ? 0 : expandPlans.runs();
+  }
+
+  /** Dispatch passes finished since start. */
+  public long dispatchPasses() {
+    return dispatcher == null ? 0 : dispatcher.passes();
+  }
+
+  /** Lease sweeps finished since start; each also kicks a dispatch pass. */
+  public long leaseSweepRuns() {
+    return expireLeases == null ? 0 : expireLeases.runs();
   }
 
   /** The port actually bound (useful when configured as 0). */

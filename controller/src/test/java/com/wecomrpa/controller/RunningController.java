@@ -50,6 +50,33 @@ final class RunningController implements AutoCloseable {
     deploy();
   }
 
+  /** Waits until the plan expansion has run {@code n} more times than now. */
+  void awaitExpansions(int n) {
+    long target = controller.expansionRuns() + n;
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (controller.expansionRuns() < target) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("plan expansion did not run " + n + " more times in 30 s");
+      }
+      sleep(20);
+    }
+  }
+
+  /**
+   * Waits until two dispatch passes have finished after now: an offer the controller was going to
+   * make has then been sent, so its absence a moment later means it was not made.
+   */
+  void awaitDispatchPasses() {
+    long target = controller.dispatchPasses() + 2;
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (controller.dispatchPasses() < target) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no two dispatch passes in 30 s");
+      }
+      sleep(20);
+    }
+  }
+
   int port() {
     return controller.port();
   }

@@ -36,6 +36,11 @@ public final class RunningControllerAccess implements AutoCloseable {
     return wrap(rc.await(path, check, timeout));
   }
 
+  /** Waits until the plan expansion has run {@code n} more times than now. */
+  public void awaitExpansions(int n) {
+    rc.awaitExpansions(n);
+  }
+
   public void restart() {
     rc.restart();
   }

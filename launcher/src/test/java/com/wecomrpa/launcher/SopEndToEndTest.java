@@ -111,7 +111,7 @@ class SopEndToEndTest {
           .allSatisfy(j -> assertThat(j.getString("reason")).startsWith("quota:group-daily").contains("won by daily-four"));
     }
     at(DAY0.plusDays(3), "08:00");
-    TestStack.sleep(1500); // a late send would show up now
+    stack.awaitSettled(); // a late send would have happened by now
 
     for (ChatWorld.Group g : simGroups) {
       for (int d = 0; d < 3; d++) {
@@ -222,7 +222,7 @@ class SopEndToEndTest {
       }
     }
     clock.set(moments.get(moments.size() - 1).plus(Duration.ofDays(20)));
-    TestStack.sleep(2000);
+    stack.awaitSettled();
 
     for (Due d : schedule) {
       List<ChatWorld.ChatMessage> got = stack.sim.world().messagesOf(d.customer());
@@ -263,7 +263,7 @@ class SopEndToEndTest {
       }
     }
     at(DAY0.plusDays(200), "00:00");
-    TestStack.sleep(2000);
+    stack.awaitSettled();
 
     assertThat(stack.sim.world().messagesOf("loyal")).hasSize(4)
         .extracting(m -> LocalDate.ofInstant(m.receivedAt(), SHANGHAI))

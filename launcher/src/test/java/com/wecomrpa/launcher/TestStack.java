@@ -159,6 +159,20 @@ final class TestStack implements AutoCloseable {
     return r.bodyAsJsonObject();
   }
 
+  /**
+   * Waits until the controller has looked for work twice since now (plan expansion and lease sweep,
+   * each followed by a dispatch pass) and nothing is leased or running: anything due by now has been
+   * offered and finished, so a send that should not happen would have happened.
+   */
+  void awaitSettled() {
+    long expansions = controller.expansionRuns() + 2;
+    long sweeps = controller.leaseSweepRuns() + 2;
+    waitUntil("two plan expansions and lease sweeps", Duration.ofSeconds(30),
+        () -> controller.expansionRuns() >= expansions && controller.leaseSweepRuns() >= sweeps);
+    waitUntil("no job leased or running", Duration.ofSeconds(60),
+        () -> getArray("/jobs?state=LEASED").isEmpty() && getArray("/jobs?state=RUNNING").isEmpty());
+  }
+
   /** Waits until {@code done} holds, failing with {@code what} after the timeout. */
   static void waitUntil(String what, Duration timeout, BooleanSupplier done) {
     long deadline = System.nanoTime() + timeout.toNanos();

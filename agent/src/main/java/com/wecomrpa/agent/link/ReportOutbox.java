@@ -13,6 +13,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,19 +29,30 @@ public final class ReportOutbox {
   private static final Logger LOG = LoggerFactory.getLogger(ReportOutbox.class);
 
   private final Path dir;
+  /** Each file is named {@code SEQUENCE-REPORTID.json}: the order reports were kept, across restarts. */
+  private final AtomicLong sequence = new AtomicLong();
+  private final Map<String, Path> files = new ConcurrentHashMap<>();
 
   public ReportOutbox(Path dir) {
     this.dir = dir;
     try {
       Files.createDirectories(dir);
+      try (Stream<Path> all = Files.list(dir)) {
+        all.filter(p -> p.toString().endsWith(".json")).forEach(p -> sequence.accumulateAndGet(sequenceOf(p), Math::max));
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create report outbox " + dir, e);
+      throw new UncheckedIOException("cannot open report outbox " + dir, e);
     }
+    pending(); // learns which file holds which report, so keeping one twice writes it once
   }
 
   /** Keeps a report durably. Blocking; called from the device's thread before it is sent. */
   public void put(AgentJobReport report) {
-    Path tmp = dir.resolve(report.reportId() + ".tmp");
+    if (files.containsKey(report.reportId())) {
+      return;
+    }
+    Path target = dir.resolve(String.format("%019d-%s.json", sequence.incrementAndGet(), report.reportId().replaceAll("[^A-Za-z0-9._-]", "_")));
+    Path tmp = dir.resolve(target.getFileName() + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.wrap(WireCodec.encode(report).getBytes(StandardCharsets.UTF_8)));
       ch.force(true);
@@ -46,30 +60,36 @@ public final class ReportOutbox {
       throw new UncheckedIOException("cannot keep report " + report.reportId(), e);
     }
     try {
-      Files.move(tmp, file(report.reportId()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep report " + report.reportId(), e);
     }
+    files.put(report.reportId(), target);
   }
 
   /** The controller has it: forget it. */
   public void remove(String reportId) {
+    Path f = files.remove(reportId);
+    if (f == null) {
+      return;
+    }
     try {
-      Files.deleteIfExists(file(reportId));
+      Files.deleteIfExists(f);
     } catch (IOException e) {
       LOG.warn("cannot remove acknowledged report {}: {}", reportId, e.getMessage());
     }
   }
 
-  /** Every report still waiting for its acknowledgement, oldest first. */
+  /** Every report still waiting for its acknowledgement, in the order they were kept. */
   public List<AgentJobReport> pending() {
     List<AgentJobReport> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted(java.util.Comparator.comparing(ReportOutbox::modified)).toList()) {
+    try (Stream<Path> all = Files.list(dir)) {
+      for (Path f : all.filter(p -> p.toString().endsWith(".json")).sorted(java.util.Comparator.comparingLong(ReportOutbox::sequenceOf)).toList()) {
         try {
           Message m = WireCodec.decode(Files.readString(f, StandardCharsets.UTF_8));
           if (m instanceof AgentJobReport r) {
             out.add(r);
+            files.put(r.reportId(), f);
           }
         } catch (RuntimeException | IOException unreadable) {
           LOG.warn("outbox file {} is unreadable and is set aside: {}", f, unreadable.getMessage());
@@ -82,14 +102,13 @@ public final class ReportOutbox {
     return out;
   }
 
-  private Path file(String reportId) {
-    return dir.resolve(reportId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json");
-  }
-
-  private static long modified(Path p) {
+  /** The sequence in a file's name; files of older agents (no sequence) come first. */
+  private static long sequenceOf(Path p) {
+    String name = p.getFileName().toString();
+    int dash = name.indexOf('-');
     try {
-      return Files.getLastModifiedTime(p).toMillis();
-    } catch (IOException e) {
+      return dash == 19 ? Long.parseLong(name.substring(0, dash)) : 0;
+    } catch (NumberFormatException e) {
       return 0;
     }
   }

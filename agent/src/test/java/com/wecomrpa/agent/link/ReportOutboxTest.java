@@ -7,6 +7,7 @@ import com.wecomrpa.protocol.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,21 @@ class ReportOutboxTest {
 
     assertThat(afterRestart.pending()).extracting(AgentJobReport::reportId).containsExactly("r-2");
     assertThat(afterRestart.pending().get(0).jobId()).isEqualTo("job-2");
+  }
+
+  @Test
+  void reportsComeBackInTheOrderTheyWereKeptAcrossRestartsWhateverTheClockSays() {
+    ReportOutbox first = new ReportOutbox(dir);
+    for (int i = 1; i <= 30; i++) {
+      first.put(report("r-" + i, "job-" + i)); // many within one millisecond
+    }
+    first.put(report("r-5", "job-5")); // kept twice: stored once
+    ReportOutbox second = new ReportOutbox(dir);
+    second.put(report("r-31", "job-31"));
+
+    List<String> ids = new ReportOutbox(dir).pending().stream().map(AgentJobReport::reportId).toList();
+    assertThat(ids).hasSize(31).startsWith("r-1", "r-2", "r-3").endsWith("r-29", "r-30", "r-31");
+    assertThat(ids).doesNotHaveDuplicates();
   }
 
   @Test

@@ -32,6 +32,7 @@ public final class Dispatcher {
   private final GroupCommit durable;
   private boolean passRunning;
   private boolean kickedDuringPass;
+  private volatile long passes;
 
   /** {@code clock} says which jobs are due; {@code systemClock} times leases (real time). */
   public Dispatcher(
@@ -46,6 +47,11 @@ public final class Dispatcher {
     this.maxAttempts = maxAttempts;
   }
 
+  /** Dispatch passes finished: every offer a pass makes has been handed to its link before it counts. */
+  public long passes() {
+    return passes;
+  }
+
   /** Asks for a dispatch pass soon. Call from the controller's event loop. */
   public void kick() {
     if (passRunning) {
@@ -56,6 +62,7 @@ public final class Dispatcher {
     pass().onComplete(
         done -> {
           passRunning = false;
+          passes++;
           if (kickedDuringPass) {
             kickedDuringPass = false;
             kick();

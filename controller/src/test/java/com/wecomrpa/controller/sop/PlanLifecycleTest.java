@@ -80,10 +80,10 @@ class PlanLifecycleTest {
   void expandingAgainOrAfterARestartCreatesNothingTwice() {
     controller.post("/plans", groupPlan("news", 0, "09:00", "15:29"));
     awaitJobs("planId=news", j -> j.size() == 4);
-    RunningControllerAccess.sleep(2500); // two more periodic expansions
+    controller.awaitExpansions(2); // two more periodic expansions, which must add nothing
 
     controller.restart();
-    RunningControllerAccess.sleep(1500);
+    controller.awaitExpansions(2);
 
     assertThat(jobs("planId=news")).hasSize(4);
     clock.set(at("23:00"));

@@ -1,0 +1,81 @@
+package com.wecomrpa.controller.sweep;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Work done every so often, and whenever asked, on a worker thread (it blocks: JDBC), one run at a
+ * time. A tick or kick that arrives during a run is not lost: it makes exactly one more run after
+ * it. Subclasses say what one run does and what follows from its result on the event loop.
+ * {@link #runs()} counts finished runs, so a test can wait for a sweep to have happened before it
+ * asserts that it changed nothing.
+ */
+public abstract class PeriodicTask<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(PeriodicTask.class);
+
+  private final Vertx vertx;
+  private final WorkerExecutor workers;
+  private final String name;
+  private long timerId = -1;
+  private boolean running;
+  private boolean again;
+  private volatile long runs;
+
+  protected PeriodicTask(Vertx vertx, WorkerExecutor workers, String name) {
+    this.vertx = vertx;
+    this.workers = workers;
+    this.name = name;
+  }
+
+  /** Runs now, then every {@code every}. Call from the controller's event loop. */
+  public final void start(Duration every) {
+    timerId = vertx.setPeriodic(every.toMillis(), t -> kick());
+    kick();
+  }
+
+  public final void stop() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+      timerId = -1;
+    }
+  }
+
+  /** Asks for a run soon. Call from the controller's event loop. */
+  public final void kick() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    workers
+        .executeBlocking(this::runOnce, false)
+        .onComplete(
+            ar -> {
+              running = false;
+              runs++;
+              if (ar.failed()) {
+                LOG.error("{} failed", name, ar.cause());
+              } else {
+                done(ar.result());
+              }
+              if (again) {
+                again = false;
+                kick();
+              }
+            });
+  }
+
+  /** Runs finished so far, failed ones included. */
+  public final long runs() {
+    return runs;
+  }
+
+  /** One run, on a worker thread. */
+  protected abstract T runOnce() throws Exception;
+
+  /** What follows from a run, on the event loop. */
+  protected abstract void done(T result);
+}
