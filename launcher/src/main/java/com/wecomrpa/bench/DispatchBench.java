@@ -132,7 +132,7 @@ final class DispatchBench {
       paced.stop();
 
       // The transport's limit: echo of offer-sized messages, as many in flight as devices.
-      String sample = WireCodec.encode(new ControllerJobOffer("broadcast:burst:g-1-1", 1, "dev-1", "acc-1", "send_group_text",
+      String sample = WireCodec.encode(new ControllerJobOffer("broadcast:burst:g-1-1", 1, "dev-1", "acc-1", com.wecomrpa.protocol.ActionName.SEND_GROUP_TEXT,
           Map.of("group_id", "g-1-1", "group_name", "群 1-1", "text", "每日早报"), 1, Instant.now(), null, null));
       double echo = echoRoundTripsPerSecond(loadAgents, Math.max(1, accounts / loadAgents), sample, 10);
       System.out.printf("baseline: bare Vert.x WebSocket echo of %d-byte messages, %d connections x %d in flight: %.0f round trips/s%n",

@@ -101,7 +101,7 @@ final class FanoutBench {
       List<Object[]> jobs = new ArrayList<>();
       for (int i = 0; i < rows; i++) {
         groups.add(new Object[] {"g-" + i, "门店群 " + i, "acc-" + (1 + i % 1000), now});
-        jobs.add(new Object[] {"broadcast:all-stores:g-" + i, "broadcast", "all-stores", "acc-" + (1 + i % 1000), "g-" + i, "send_group_text",
+        jobs.add(new Object[] {"broadcast:all-stores:g-" + i, "broadcast", "all-stores", "acc-" + (1 + i % 1000), "g-" + i, com.wecomrpa.protocol.ActionName.SEND_GROUP_TEXT,
             "{\"group_id\":\"g-" + i + "\",\"group_name\":\"门店群 " + i + "\",\"text\":\"周末全场八折\"}", "QUEUED", now, now, now});
       }
       db.inTransaction(c -> {

@@ -1,5 +1,7 @@
 package com.wecomrpa.simulator;
 
+import com.wecomrpa.protocol.ContentKind;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +48,7 @@ public final class ChatWorld {
     }
   }
 
-  public static final Set<String> KINDS = Set.of("text", "image", "link", "miniprogram", "file");
+  public static final Set<String> KINDS = ContentKind.names();
 
   private final Clock clock;
   private final AtomicLong nextId = new AtomicLong(1);

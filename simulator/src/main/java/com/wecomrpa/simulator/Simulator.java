@@ -1,5 +1,7 @@
 package com.wecomrpa.simulator;
 
+import com.wecomrpa.protocol.ContentKind;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.protocol.WireCodec;
@@ -215,12 +217,12 @@ public final class Simulator {
   }
 
   private static String preview(ChatWorld.ChatMessage m) {
-    return switch (m.kind()) {
-      case "text" -> m.text();
-      case "image" -> "[图片]";
-      case "file" -> "[文件] " + m.text();
-      case "miniprogram" -> "[小程序] " + m.text();
-      default -> "[链接] " + m.text();
+    return switch (ContentKind.of(m.kind()).orElse(ContentKind.LINK)) {
+      case TEXT -> m.text();
+      case IMAGE -> "[图片]";
+      case FILE -> "[文件] " + m.text();
+      case MINIPROGRAM -> "[小程序] " + m.text();
+      case LINK -> "[链接] " + m.text();
     };
   }
 
@@ -229,7 +231,7 @@ public final class Simulator {
         ctx,
         a -> {
           ClientMessage body = readBody(ctx, new TypeReference<>() {});
-          String kind = body.kind() == null ? "text" : body.kind();
+          String kind = body.kind() == null ? ContentKind.TEXT.wireName() : body.kind();
           if (body.text() == null || body.text().isBlank()) {
             throw new WorldException(400, "text is required");
           }

@@ -1,5 +1,7 @@
 package com.wecomrpa.agent.executor;
 
+import com.wecomrpa.protocol.ActionName;
+
 import com.wecomrpa.agent.DeviceProfile;
 import com.wecomrpa.agent.driver.DriverLauncher;
 import com.wecomrpa.agent.driver.UiDriver;
@@ -34,10 +36,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeviceWorker {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceWorker.class);
-  public static final String LOGIN_ACTION = "login";
-  public static final String DETECT_RISK_ACTION = "detect_risk";
-  public static final String PREPARE_ACTION = "prepare";
-  public static final String HEALTH_CHECK_ACTION = "health_check";
+  public static final String LOGIN_ACTION = ActionName.LOGIN;
+  public static final String DETECT_RISK_ACTION = ActionName.DETECT_RISK;
+  public static final String PREPARE_ACTION = ActionName.PREPARE;
+  public static final String HEALTH_CHECK_ACTION = ActionName.HEALTH_CHECK;
   private static final long FIRST_REPAIR_DELAY_MS = 1000;
   private static final long MAX_REPAIR_DELAY_MS = 30_000;
 
@@ -302,7 +304,7 @@ public final class DeviceWorker {
    * resend); empty means not found, go on and send.
    */
   private Optional<Settled> verifyFirst(ControllerJobOffer offer, long since) {
-    Optional<Flow> verify = interpreter.scripts().flow("verify_" + offer.action());
+    Optional<Flow> verify = interpreter.scripts().flow(ActionName.verifyOf(offer.action()));
     if (verify.isEmpty()) {
       return Optional.of(new Settled(new FlowResult(Outcome.UNKNOWN, null, "an earlier attempt may have sent and script set "
           + interpreter.scripts().version() + " has no verify_" + offer.action() + " flow: needs a person", null, Map.of()), null));

@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.api;
 
+import com.wecomrpa.protocol.ContentKind;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.controller.Fields;
@@ -176,8 +178,8 @@ public final class RestApi {
     if (content == null) {
       throw Rejected.invalid("content", "content is required");
     }
-    String kind = content.kind() == null ? "text" : content.kind();
-    if (!kind.equals("text")) {
+    String kind = content.kind() == null ? ContentKind.TEXT.wireName() : content.kind();
+    if (!kind.equals(ContentKind.TEXT.wireName())) {
       throw Rejected.invalid("content.kind", "content.kind " + kind + " is not supported; use text");
     }
     String text = Fields.required("content.text", content.text());
@@ -202,7 +204,7 @@ public final class RestApi {
     } else {
       Fields.required("target.tag", target.tag());
     }
-    Content normalized = new Content("text", text);
+    Content normalized = new Content(ContentKind.TEXT.wireName(), text);
     return () -> {
       var b = broadcasts.create(id, normalized, target, clock.instant());
       // Kicked from the event loop once the jobs are committed.

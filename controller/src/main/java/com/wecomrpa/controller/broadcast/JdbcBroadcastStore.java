@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.broadcast;
 
+import com.wecomrpa.protocol.ActionName;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.Rejected;
 import com.wecomrpa.controller.job.JdbcJobStore;
@@ -16,7 +18,7 @@ import java.util.Optional;
 
 /** Broadcasts, each stored together with its one-job-per-group expansion in one transaction. */
 public final class JdbcBroadcastStore {
-  public static final String ACTION = "send_group_text";
+  public static final String ACTION = ActionName.SEND_GROUP_TEXT;
   private static final int ENQUEUE_SLICE = 5000;
 
   private final Database db;

@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.limits;
 
+import com.wecomrpa.protocol.ActionName;
+
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -31,16 +33,16 @@ public final class AccountCounters {
     String day = local.toLocalDate().toString();
     String hour = local.format(HOUR);
     List<Need> out = new ArrayList<>();
-    if (action.equals("send_private_text")) {
+    if (action.equals(ActionName.SEND_PRIVATE_TEXT)) {
       out.add(new Need("private/day", day, lim.number(LimitName.PRIVATE_MESSAGES_PER_DAY)));
       return out;
     }
     out.add(new Need("posts/day", day, lim.number(LimitName.POSTS_PER_ACCOUNT_PER_DAY)));
     out.add(new Need("posts/hour", hour, lim.number(LimitName.POSTS_PER_ACCOUNT_PER_HOUR)));
     switch (action) {
-      case "post_moments" -> out.add(new Need("moments/day", day, lim.number(LimitName.MOMENTS_PER_DAY)));
-      case "send_group_miniprogram" -> out.add(new Need("miniprogram/day", day, lim.number(LimitName.MINIPROGRAM_PER_DAY)));
-      case "send_group_file" -> out.add(new Need("file/day", day, lim.number(LimitName.FILE_PER_DAY)));
+      case ActionName.POST_MOMENTS -> out.add(new Need("moments/day", day, lim.number(LimitName.MOMENTS_PER_DAY)));
+      case ActionName.SEND_GROUP_MINIPROGRAM -> out.add(new Need("miniprogram/day", day, lim.number(LimitName.MINIPROGRAM_PER_DAY)));
+      case ActionName.SEND_GROUP_FILE -> out.add(new Need("file/day", day, lim.number(LimitName.FILE_PER_DAY)));
       default -> {
         // text, image and link cards spend posts only
       }

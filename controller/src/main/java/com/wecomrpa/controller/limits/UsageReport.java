@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.limits;
 
+import com.wecomrpa.protocol.ActionName;
+
 import com.wecomrpa.controller.Rejected;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
@@ -26,7 +28,8 @@ public final class UsageReport {
     EffectiveLimits lim = limits.effective(c, accountId, now);
     ZonedDateTime local = now.atZone(ZoneId.of((String) a[3]));
     List<Map<String, Object>> counters = new ArrayList<>();
-    for (String action : List.of("send_group_text", "send_private_text", "post_moments", "send_group_miniprogram", "send_group_file")) {
+    for (String action : List.of(ActionName.SEND_GROUP_TEXT, ActionName.SEND_PRIVATE_TEXT, ActionName.POST_MOMENTS,
+        ActionName.SEND_GROUP_MINIPROGRAM, ActionName.SEND_GROUP_FILE)) {
       for (AccountCounters.Need n : AccountCounters.needs(action, lim, local)) {
         if (counters.stream().noneMatch(m -> m.get("counter").equals(n.counter()))) {
           Map<String, Object> m = new LinkedHashMap<>();

@@ -1,5 +1,8 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.protocol.ActionName;
+import com.wecomrpa.protocol.ContentKind;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,36 +19,28 @@ final class ContentActions {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("group_id", groupId);
     p.put("group_name", groupName);
-    String action = switch (c.kind()) {
-      case "text" -> {
-        p.put("text", ContentTemplate.render(c.text(), vars));
-        yield "send_group_text";
-      }
-      case "image" -> {
-        p.put("image_url", c.url());
-        yield "send_group_image";
-      }
-      case "link" -> {
+    ContentKind kind = ContentKind.of(c.kind()).orElseThrow(() -> new IllegalArgumentException("unknown content kind " + c.kind()));
+    switch (kind) {
+      case TEXT -> p.put("text", ContentTemplate.render(c.text(), vars));
+      case IMAGE -> p.put("image_url", c.url());
+      case LINK -> {
         p.put("url", c.url());
         p.put("title", ContentTemplate.render(c.title(), vars));
         p.put("description", c.description() == null ? "" : ContentTemplate.render(c.description(), vars));
         p.put("cover", c.cover() == null ? "" : c.cover());
-        yield "send_group_link";
       }
-      case "miniprogram" -> {
+      case MINIPROGRAM -> {
         p.put("app_id", c.appId());
         p.put("path", c.path());
         p.put("title", ContentTemplate.render(c.title(), vars));
         p.put("cover", c.cover() == null ? "" : c.cover());
-        yield "send_group_miniprogram";
       }
-      default -> {
+      case FILE -> {
         p.put("file_url", c.url());
         p.put("file_name", c.name());
-        yield "send_group_file";
       }
-    };
-    return new Action(action, p);
+    }
+    return new Action(kind.groupAction(), p);
   }
 
   static Action forCustomer(ContentSpec c, String customerId, String nickname, Map<String, String> vars) {
@@ -53,18 +48,18 @@ final class ContentActions {
     p.put("customer_id", customerId);
     p.put("customer_name", nickname);
     p.put("text", ContentTemplate.render(c.text(), vars));
-    return new Action("send_private_text", p);
+    return new Action(ActionName.SEND_PRIVATE_TEXT, p);
   }
 
   static Action forMoments(ContentSpec c, Map<String, String> vars) {
     Map<String, String> p = new LinkedHashMap<>();
-    if (c.kind().equals("image")) {
+    if (ContentKind.IMAGE.wireName().equals(c.kind())) {
       p.put("text", c.text() == null ? "" : ContentTemplate.render(c.text(), vars));
       p.put("image_url", c.url());
     } else {
       p.put("text", ContentTemplate.render(c.text(), vars));
       p.put("image_url", "");
     }
-    return new Action("post_moments", p);
+    return new Action(ActionName.POST_MOMENTS, p);
   }
 }

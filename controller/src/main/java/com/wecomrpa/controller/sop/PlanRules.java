@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.protocol.ContentKind;
+
 import com.wecomrpa.controller.Fields;
 import com.wecomrpa.controller.Rejected;
 import java.time.DateTimeException;
@@ -29,9 +31,9 @@ public final class PlanRules {
   /** Which content kinds each kind of plan can send with the shipped flows. */
   private static final Map<Plan.Kind, Set<String>> SENDABLE =
       Map.of(
-          Plan.Kind.GROUP, Set.of("text", "image", "link", "miniprogram", "file"),
-          Plan.Kind.CUSTOMER, Set.of("text"),
-          Plan.Kind.MOMENTS, Set.of("text", "image"));
+          Plan.Kind.GROUP, ContentKind.names(),
+          Plan.Kind.CUSTOMER, Set.of(ContentKind.TEXT.wireName()),
+          Plan.Kind.MOMENTS, Set.of(ContentKind.TEXT.wireName(), ContentKind.IMAGE.wireName()));
 
   /** Variables each kind of plan knows; any other needs a default. */
   private static final Map<Plan.Kind, Set<String>> VARIABLES =
@@ -213,32 +215,10 @@ public final class PlanRules {
     given.put("appId", c.appId());
     given.put("path", c.path());
     given.put("name", c.name());
-    Set<String> required;
-    Set<String> optional;
-    switch (k) {
-      case "text" -> {
-        required = Set.of("text");
-        optional = Set.of();
-      }
-      case "image" -> {
-        // text is the caption a Moments post carries with its picture
-        required = Set.of("url");
-        optional = Set.of("text");
-      }
-      case "link" -> {
-        required = Set.of("url", "title");
-        optional = Set.of("description", "cover");
-      }
-      case "miniprogram" -> {
-        required = Set.of("appId", "path", "title");
-        optional = Set.of("cover");
-      }
-      case "file" -> {
-        required = Set.of("url", "name");
-        optional = Set.of();
-      }
-      default -> throw Rejected.invalid(f + ".kind", f + ".kind must be one of text, image, link, miniprogram, file");
-    }
+    ContentKind known = ContentKind.of(k)
+        .orElseThrow(() -> Rejected.invalid(f + ".kind", f + ".kind must be one of " + String.join(", ", ContentKind.names())));
+    Set<String> required = known.required();
+    Set<String> optional = known.optional();
     if (!SENDABLE.get(kind).contains(k)) {
       throw Rejected.invalid(
           f + ".kind", f + ".kind " + k + " cannot be sent by a " + kind.name().toLowerCase(Locale.ROOT) + " plan; it can send " + new java.util.TreeSet<>(SENDABLE.get(kind)));

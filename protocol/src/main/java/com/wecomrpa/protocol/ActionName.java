@@ -1,0 +1,32 @@
+package com.wecomrpa.protocol;
+
+/**
+ * The names of the actions a job or a device runs: each is a flow of that name in a script set
+ * ({@code scripts/CLIENT/flows/NAME.yaml}). Jobs carry the send actions; the device runs the others
+ * around them.
+ */
+public final class ActionName {
+  public static final String SEND_GROUP_TEXT = "send_group_text";
+  public static final String SEND_GROUP_IMAGE = "send_group_image";
+  public static final String SEND_GROUP_LINK = "send_group_link";
+  public static final String SEND_GROUP_MINIPROGRAM = "send_group_miniprogram";
+  public static final String SEND_GROUP_FILE = "send_group_file";
+  public static final String SEND_PRIVATE_TEXT = "send_private_text";
+  public static final String POST_MOMENTS = "post_moments";
+
+  /** Opens the client and logs in; run when a session starts. */
+  public static final String LOGIN = "login";
+  /** Dismisses what a person would before working (update prompts, permission dialogs). */
+  public static final String PREPARE = "prepare";
+  /** Looks for a risk state on screen after a failure. */
+  public static final String DETECT_RISK = "detect_risk";
+  /** Proves a repaired device works. */
+  public static final String HEALTH_CHECK = "health_check";
+
+  private ActionName() {}
+
+  /** The flow that looks for what {@code action} would have sent, before it is sent again. */
+  public static String verifyOf(String action) {
+    return "verify_" + action;
+  }
+}
