@@ -130,7 +130,7 @@ public final class Controller extends VerticleBase {
               PlanRules rules = new PlanRules(options.maxTextLength());
               JdbcPlanStore plans = new JdbcPlanStore(db, rules);
               expandPlans =
-                  new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, options.postsPerGroupPerDay(), options.planHorizon()), dispatcher, clock);
+                  new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, limits, options.planHorizon()), dispatcher, clock);
               JdbcAccountStore accounts = new JdbcAccountStore(db);
               RestApi api =
                   new RestApi(
@@ -138,7 +138,11 @@ public final class Controller extends VerticleBase {
                       new JdbcBroadcastStore(db, jobs), jobs, board, dispatcher,
                       new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans), expandPlans),
                       new AdminApi(clock, tokens, audit, auth),
-                      new LimitsApi(vertx, clock, db, limits, accounts, alerts, audit, dispatcher::kick),
+                      new LimitsApi(vertx, clock, db, limits, accounts, alerts, audit, () -> {
+                        // A changed cap re-ranks the SOP posts it governs, then the claim reads the same value.
+                        expandPlans.kick(true);
+                        dispatcher.kick();
+                      }),
                       new ScriptsApi(vertx, clock, scripts, routing, board, dispatcher::kick),
                       new GroupsApi(vertx, clock, new GroupReachability(db, audit), dispatcher::kick),
                       durable);

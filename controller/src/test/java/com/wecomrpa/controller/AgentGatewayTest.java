@@ -155,7 +155,8 @@ class AgentGatewayTest {
 
     JsonNode fourth = awaitJobState("broadcast:b-4:g-1", "SKIPPED");
 
-    assertThat(fourth.get("reason").asText()).isEqualTo("quota:group-daily");
+    assertThat(fourth.get("reason").asText()).startsWith("quota:group-daily; 3 posts on ").endsWith(" won by b-1, b-2, b-3");
+    assertThat(fourth.get("decidedBy").asText()).isEqualTo("group-daily-cap");
     assertThat(controller.get("/jobs?groupId=g-1&state=SUCCEEDED").body()).hasSize(3);
   }
 

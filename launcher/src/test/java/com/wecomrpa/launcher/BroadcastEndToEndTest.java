@@ -124,23 +124,27 @@ class BroadcastEndToEndTest {
     JsonObject fourth = getObject("/jobs/broadcast:solo-4:solo");
 
     assertThat(fourth.getString("state")).isEqualTo("SKIPPED");
-    assertThat(fourth.getString("reason")).isEqualTo("quota:group-daily");
+    assertThat(fourth.getString("reason")).startsWith("quota:group-daily; 3 posts on ").endsWith(" won by solo-1, solo-2, solo-3");
+    assertThat(fourth.getString("decidedBy")).isEqualTo("group-daily-cap");
     assertThat(world.messagesOf("solo")).extracting(ChatWorld.ChatMessage::text).containsExactly("福利第1弹", "福利第2弹", "福利第3弹");
   }
 
   @Test
   void aFailedStepIsReportedWithItsNameAndAScreenshot() {
+    // The controller knows a group the client does not show: the group's problem, held after one try.
     await(api.broadcastToGroups("to-ghost", "hello", new JsonArray().add("ghost")));
-    awaitObject("/broadcasts/to-ghost", BroadcastEndToEndTest::settled, Duration.ofMinutes(1));
+    awaitObject("/groups/ghost/reachability", g -> "unreachable".equals(g.getString("reachability")), Duration.ofMinutes(1));
 
     JsonObject job = getObject("/jobs/broadcast:to-ghost:ghost");
     JsonArray executions = await(api.get("/jobs/broadcast:to-ghost:ghost/executions")).bodyAsJsonArray();
 
-    assertThat(job.getString("state")).isEqualTo("FAILED");
+    assertThat(job.getString("state")).isEqualTo("QUEUED");
+    assertThat(job.getString("reason")).startsWith("held: group ghost unreachable");
+    assertThat(executions).hasSize(1);
     JsonObject e = executions.getJsonObject(0);
-    assertThat(e.getString("failedStep")).isEqualTo("open-group");
+    assertThat(e.getString("failedStep")).isEqualTo("group-not-found");
     assertThat(e.getString("deviceId")).isEqualTo("dev-2");
-    assertThat(e.getString("error")).contains("group_chat not visible");
+    assertThat(e.getString("error")).contains("target not found");
     var shot = await(api.get(e.getString("screenshot").substring("/api/v1".length())));
     assertThat(shot.statusCode()).isEqualTo(200);
     assertThat(shot.getHeader("content-type")).isEqualTo("image/png");

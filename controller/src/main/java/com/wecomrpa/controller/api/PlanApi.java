@@ -92,6 +92,11 @@ public final class PlanApi implements ApiPart {
     }
   }
 
+  /** Re-ranks the SOP posts soon (something else took group days). Call on the event loop. */
+  public void rerankSoon() {
+    expand.kick(true);
+  }
+
   private <T> T expandAfter(T result, boolean rerank) {
     vertx.runOnContext(v -> expand.kick(rerank));
     return result;

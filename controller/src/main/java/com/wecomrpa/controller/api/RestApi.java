@@ -59,6 +59,7 @@ public final class RestApi {
   private final ObjectMapper json = WireCodec.mapper();
   private final Replies replies;
   private final List<ApiPart> parts;
+  private final PlanApi plans;
 
   public RestApi(
       Vertx vertx,
@@ -88,6 +89,7 @@ public final class RestApi {
     this.board = board;
     this.dispatcher = dispatcher;
     this.replies = new Replies(workers, durable);
+    this.plans = plans;
     this.parts = List.of(plans, admin, limits, scripts, groupReachability);
   }
 
@@ -208,7 +210,11 @@ public final class RestApi {
     return () -> {
       var b = broadcasts.create(id, normalized, target, clock.instant());
       // Kicked from the event loop once the jobs are committed.
-      vertx.runOnContext(v -> dispatcher.kick());
+      vertx.runOnContext(v -> {
+        // The broadcast's posts take their groups' days: today's plan posts are ranked again.
+        plans.rerankSoon();
+        dispatcher.kick();
+      });
       return Map.of("id", b.id(), "jobs", b.jobCount());
     };
   }

@@ -2,6 +2,10 @@ package com.wecomrpa.controller.job;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.account.AccountStatus;
+import com.wecomrpa.controller.admission.ClaimContext;
+import com.wecomrpa.controller.admission.ClaimRules;
+import com.wecomrpa.controller.admission.Verdict;
 import com.wecomrpa.controller.limits.AccountCounters;
 import com.wecomrpa.controller.limits.EffectiveLimits;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
@@ -39,7 +43,7 @@ import java.util.Optional;
 public final class JdbcJobStore {
   static final String JOB_COLUMNS =
       "id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, reason, attempts, priority,"
-          + " not_before, expires_at, lease_token, lease_expires_at, agent_id, device_id, created_at, updated_at";
+          + " not_before, expires_at, lease_token, lease_expires_at, agent_id, device_id, created_at, updated_at, decided_by, wait_until";
   private static final String EXEC_COLUMNS =
       "id, job_id, attempt, lease_token, agent_id, device_id, leased_at, started_at, finished_at,"
           + " outcome, failed_step, error, screenshot, script_version, evidence, note";
@@ -51,6 +55,7 @@ public final class JdbcJobStore {
   private final RandomGenerator random;
   private final FencingTokens tokens;
   private final LostLeases lostLeases;
+  private final ClaimRules rules;
   private final ObjectMapper json = WireCodec.mapper();
 
   /**
@@ -64,6 +69,7 @@ public final class JdbcJobStore {
     this.random = random;
     this.tokens = tokens;
     this.lostLeases = new LostLeases(this, quota);
+    this.rules = ClaimRules.standard(quota);
   }
 
   /** Inserts jobs whose id is new; a job already there is left as it is (expansion is idempotent). */
@@ -106,8 +112,10 @@ public final class JdbcJobStore {
   }
 
   /**
-   * Leases the next due job of {@code accountId} to one device. Jobs whose group has used up its
-   * day end SKIPPED on the way; the quota is taken in the same transaction as the lease.
+   * Leases the next due job of {@code accountId} to one device. Each candidate passes the claim
+   * rules in order (see {@link ClaimRules}); a job a rule skips ends SKIPPED on the way, one a rule
+   * holds back says which rule and why. The group's post is reserved in the same transaction as the
+   * lease.
    */
   public Optional<ControllerJobOffer> claimNext(
       String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
@@ -122,21 +130,11 @@ public final class JdbcJobStore {
           if (account.isEmpty()) {
             return Optional.empty();
           }
-          String status = (String) account.get()[0];
           Long coolingUntil = (Long) account.get()[1];
-          if (status.equals("cooling") && coolingUntil != null && coolingUntil <= now.toEpochMilli()) {
-            Sql.update(c, "UPDATE accounts SET status = 'active' WHERE id = ? AND status = 'cooling'", accountId);
-            status = "active";
-          }
-          if (!status.equals("active")) {
-            return Optional.empty();
-          }
+          String status = AccountStatus.liftCoolingIfDue(c, accountId, (String) account.get()[0], coolingUntil, now);
           EffectiveLimits lim = limits.effective(c, accountId, now);
           ZonedDateTime local = now.atZone(ZoneId.of((String) account.get()[3]));
-          Long nextAction = (Long) account.get()[2];
-          if (!lim.active(local.toLocalTime()) || (nextAction != null && nextAction > now.toEpochMilli())) {
-            return Optional.empty();
-          }
+          ClaimContext ctx = new ClaimContext(c, accountId, status, instant(coolingUntil), instant((Long) account.get()[2]), lim, now, local);
           List<String> waiting = new ArrayList<>();
           for (int tries = 0; tries < 200; tries++) {
             Optional<Job> next = nextDue(c, accountId, waiting, now, maxAttempts);
@@ -144,30 +142,32 @@ public final class JdbcJobStore {
               return Optional.empty();
             }
             Job j = next.get();
-            boolean verify = j.state() == JobState.UNKNOWN;
-            if (!verify && j.expiresAt() != null && now.isAfter(j.expiresAt())) {
-              // Past its window: a 15:29 coupon is not posted at 22:00.
-              skip(c, j.id(), "expired", now);
+            if (tries == 0) {
+              Verdict forAccount = rules.forAccount(ctx, j);
+              if (!forAccount.goes()) {
+                noteWait(c, j, forAccount, now);
+                return Optional.empty();
+              }
+            }
+            Verdict v = rules.forJob(ctx, j);
+            if (v.kind() == Verdict.Kind.SKIP) {
+              skip(c, j.id(), v, now);
               continue;
             }
-            List<AccountCounters.Need> needs = verify ? List.of() : AccountCounters.needs(j.action(), lim, local);
-            if (AccountCounters.full(c, accountId, needs) != null) {
-              // An account-wide budget is spent: this job waits (a raised cap lets it go today).
+            if (v.kind() == Verdict.Kind.WAIT) {
+              noteWait(c, j, v, now);
               waiting.add(j.id());
               continue;
             }
+            boolean verify = j.state() == JobState.UNKNOWN;
+            List<AccountCounters.Need> needs = verify ? List.of() : AccountCounters.needs(j.action(), lim, local);
             LocalDate day = local.toLocalDate();
-            // A job that may have sent still holds its quota and counters from that attempt.
-            if (!verify && j.groupId() != null && !quota.reserve(c, j.groupId(), day, lim.number(LimitName.POSTS_PER_GROUP_PER_DAY))) {
-              skip(c, j.id(), "quota:group-daily", now);
-              continue;
-            }
             long token = tokens.next();
             Instant expires = realNow.plus(leaseFor);
             int moved =
                 Sql.update(
                     c,
-                    "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?,"
+                    "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL,"
                         + " attempts = attempts + 1, quota_day = COALESCE(?, quota_day), updated_at = ? WHERE id = ? AND state = ? AND lease_token = ?",
                     token, expires.toEpochMilli(), agentId, deviceId, j.groupId() == null || verify ? null : Date.valueOf(day),
                     realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken());
@@ -194,6 +194,19 @@ public final class JdbcJobStore {
           }
           return Optional.empty();
         });
+  }
+
+  /** Says on a queued job which rule holds it back and why; written only when that changes. */
+  private static void noteWait(Connection c, Job j, Verdict v, Instant now) throws SQLException {
+    if (j.state() != JobState.QUEUED) {
+      return; // an UNKNOWN job keeps the reason it may have sent
+    }
+    String reason = truncate("waits: " + v.rule() + ": " + v.reason(), 1000);
+    if (v.rule().equals(j.decidedBy()) && reason.equals(j.reason())) {
+      return;
+    }
+    Sql.update(c, "UPDATE jobs SET reason = ?, decided_by = ?, wait_until = ? WHERE id = ? AND state = 'QUEUED'",
+        reason, v.rule(), v.until() == null ? null : v.until().toEpochMilli(), j.id());
   }
 
   /**
@@ -226,8 +239,9 @@ public final class JdbcJobStore {
     return Optional.of(claimOrder.compare(unknown.get(), queued.get()) < 0 ? unknown.get() : queued.get());
   }
 
-  private static void skip(Connection c, String jobId, String reason, Instant now) throws SQLException {
-    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED'", reason, now.toEpochMilli(), jobId);
+  private static void skip(Connection c, String jobId, Verdict v, Instant now) throws SQLException {
+    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = ?, wait_until = NULL, updated_at = ? WHERE id = ? AND state = 'QUEUED'",
+        truncate(v.reason(), 1000), v.rule(), now.toEpochMilli(), jobId);
   }
 
   /** Queued jobs past their window end SKIPPED {@code expired}, even where no device asks for them. */
@@ -566,7 +580,9 @@ public final class JdbcJobStore {
         rs.getString("agent_id"),
         rs.getString("device_id"),
         Instant.ofEpochMilli(rs.getLong("created_at")),
-        Instant.ofEpochMilli(rs.getLong("updated_at")));
+        Instant.ofEpochMilli(rs.getLong("updated_at")),
+        rs.getString("decided_by"),
+        instant(Sql.nullableLong(rs, "wait_until")));
   }
 
   private static Execution execution(ResultSet rs) throws SQLException {

@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * One action on one target, e.g. one broadcast's post to one group, or one SOP step for one
- * customer. {@code notBefore} is when it is due and {@code expiresAt} the end of its window.
+ * customer. {@code notBefore} is when it is due and {@code expiresAt} the end of its window. A job
+ * that waits or was skipped says which claim rule decided ({@code decidedBy}), why ({@code reason})
+ * and, when known, until when it waits.
  */
 public record Job(
     String id,
@@ -27,4 +29,6 @@ public record Job(
     String agentId,
     String deviceId,
     Instant createdAt,
-    Instant updatedAt) {}
+    Instant updatedAt,
+    String decidedBy,
+    Instant waitUntil) {}

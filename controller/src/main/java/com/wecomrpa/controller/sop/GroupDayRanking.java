@@ -1,34 +1,56 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.limits.LimitName;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Decides, for one group and one calendar day, which planned posts fit the daily cap: posts already
- * on their way keep their place; the rest go by plan priority, then time, then plan id. Posts that
- * do not fit end SKIPPED {@code quota:group-daily} naming the plans that won. Re-run after any
- * change, a future post can win its place back (e.g. when the plan that beat it is paused).
+ * Decides, for one group and one calendar day, which planned posts fit the daily cap. The cap is
+ * the account's effective one (overrides and warm-up included: the value the claim's
+ * group-daily-cap rule uses), and every post to the group that day counts against it: posts on
+ * their way or sent, and broadcasts due that day, keep their place; the remaining plan posts go by
+ * plan priority, then time, then plan id. Posts that do not fit end SKIPPED {@code
+ * quota:group-daily} naming what won. Re-run after any change, a future post can win its place back
+ * (e.g. when the plan that beat it is paused).
  */
 final class GroupDayRanking {
   private record Planned(String id, String planId, String state, String reason, int priority, long due) {}
 
-  private final int cap;
+  private final JdbcLimitStore limits;
 
-  GroupDayRanking(int cap) {
-    this.cap = cap;
+  GroupDayRanking(JdbcLimitStore limits) {
+    this.limits = limits;
   }
 
   /** Returns how many posts ended up skipped for this group-day. */
   int rank(Connection c, String groupId, LocalDate day, Instant now) throws SQLException {
+    Optional<String[]> account = Sql.one(c, "SELECT a.id, a.time_zone FROM chat_groups g JOIN accounts a ON a.id = g.account_id WHERE g.id = ?",
+        rs -> new String[] {rs.getString(1), rs.getString(2)}, groupId);
+    if (account.isEmpty()) {
+      return 0;
+    }
+    int cap = limits.effective(c, account.get()[0], now).number(LimitName.POSTS_PER_GROUP_PER_DAY);
+    ZoneId zone = ZoneId.of(account.get()[1]);
+    long dayStart = day.atStartOfDay(zone).toInstant().toEpochMilli();
+    long dayEnd = day.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+    // Every other kind of post to the group that day: counted, never ranked out.
+    List<String> others = Sql.list(c,
+        "SELECT source_id FROM jobs WHERE group_id = ? AND source_kind <> 'plan' AND ("
+            + " (state IN ('LEASED', 'RUNNING', 'SUCCEEDED', 'UNKNOWN') AND quota_day = ?)"
+            + " OR (state = 'QUEUED' AND due_at >= ? AND due_at < ?))",
+        rs -> rs.getString(1), groupId, Date.valueOf(day), dayStart, dayEnd);
     List<Planned> all =
         Sql.list(
             c,
@@ -53,21 +75,23 @@ final class GroupDayRanking {
       }
     }
     contenders.sort(Comparator.comparingInt(Planned::priority).reversed().thenComparingLong(Planned::due).thenComparing(Planned::planId));
-    int free = Math.max(0, cap - placed.size());
+    int free = Math.max(0, cap - placed.size() - others.size());
     List<Planned> winners = contenders.subList(0, Math.min(free, contenders.size()));
     List<Planned> losers = contenders.subList(winners.size(), contenders.size());
-    Set<String> wonBy = new LinkedHashSet<>();
+    Set<String> wonBy = new LinkedHashSet<>(others);
     placed.forEach(p -> wonBy.add(p.planId()));
     winners.forEach(p -> wonBy.add(p.planId()));
     for (Planned w : winners) {
       if (!w.state().equals("QUEUED")) {
-        Sql.update(c, "UPDATE jobs SET state = 'QUEUED', reason = NULL, updated_at = ? WHERE id = ? AND state = 'SKIPPED'", now.toEpochMilli(), w.id());
+        Sql.update(c, "UPDATE jobs SET state = 'QUEUED', reason = NULL, decided_by = NULL, updated_at = ? WHERE id = ? AND state = 'SKIPPED'",
+            now.toEpochMilli(), w.id());
       }
     }
     String reason = "quota:group-daily; " + cap + " posts on " + day + " won by " + String.join(", ", wonBy);
     for (Planned l : losers) {
       if (l.state().equals("QUEUED") || !reason.equals(l.reason())) {
-        Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, updated_at = ? WHERE id = ? AND state IN ('QUEUED', 'SKIPPED')", reason, now.toEpochMilli(), l.id());
+        Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = 'sop-ranking', updated_at = ? WHERE id = ? AND state IN ('QUEUED', 'SKIPPED')",
+            reason, now.toEpochMilli(), l.id());
       }
     }
     return losers.size();

@@ -3,6 +3,7 @@ package com.wecomrpa.controller.sop;
 import com.wecomrpa.controller.customer.Customer;
 import com.wecomrpa.controller.customer.EventIntake;
 import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.job.NewJob;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
@@ -40,11 +41,12 @@ public final class PlanExpander {
   private final GroupDayRanking ranking;
   private final Duration horizon;
 
-  public PlanExpander(Database db, JdbcPlanStore plans, JdbcJobStore jobs, int postsPerGroupPerDay, Duration horizon) {
+  /** {@code limits} gives each account's effective daily cap per group, as the claim reads it. */
+  public PlanExpander(Database db, JdbcPlanStore plans, JdbcJobStore jobs, JdbcLimitStore limits, Duration horizon) {
     this.db = db;
     this.plans = plans;
     this.jobs = jobs;
-    this.ranking = new GroupDayRanking(postsPerGroupPerDay);
+    this.ranking = new GroupDayRanking(limits);
     this.horizon = horizon;
   }
 

@@ -77,6 +77,44 @@ class PlanLifecycleTest {
   }
 
   @Test
+  void anAccountsOwnCapFromATagOverrideIsTheOneTheRankingUses() {
+    controller.post("/accounts", "{\"id\":\"acc-new\",\"platform\":\"wecom\",\"displayName\":\"New\",\"timeZone\":\"Asia/Shanghai\",\"tags\":[\"careful\"]}");
+    controller.post("/groups", ControllerApiTest.group("n-1", "acc-new", "store:101"));
+    assertThat(controller.put("/limits/tags/careful", "{\"values\":{\"postsPerGroupPerDay\":\"2\"},\"reason\":\"new account\"}").status()).isEqualTo(200);
+    controller.post("/plans", groupPlan("low", 1, "09:00", "12:00"));
+    controller.post("/plans", groupPlan("high", 10, "18:00"));
+
+    JsonNode skipped = awaitJobs("groupId=n-1&state=SKIPPED", j -> j.size() == 1);
+
+    // Two posts a day for this account: high's, and low's earlier one.
+    assertThat(skipped.get(0).get("id").asText()).contains("plan:low:").contains(":s1:n-1:");
+    assertThat(skipped.get(0).get("reason").asText()).isEqualTo("quota:group-daily; 2 posts on 2026-12-01 won by high, low");
+    assertThat(jobs("groupId=n-1&state=QUEUED")).hasSize(2);
+    // The default cap of 3 still holds for the account without the tag.
+    assertThat(jobs("groupId=g-1&state=QUEUED")).hasSize(3);
+  }
+
+  @Test
+  void aBroadcastTakesItsPlaceInTheDayAndTheLowestPriorityPlanPostGivesWay() {
+    clock.set(at("08:00"));
+    controller.post("/plans", groupPlan("low", 1, "09:00"));
+    controller.post("/plans", groupPlan("mid", 5, "12:00"));
+    controller.post("/plans", groupPlan("high", 10, "15:00"));
+    awaitJobs("groupId=g-1&state=QUEUED", j -> j.size() == 3);
+
+    controller.post("/broadcasts", ControllerApiTest.broadcast("flash-sale", "today only", "g-1"));
+
+    JsonNode skipped = awaitJobs("groupId=g-1&state=SKIPPED", j -> j.size() == 1);
+    assertThat(skipped.get(0).get("id").asText()).contains("plan:low:");
+    assertThat(skipped.get(0).get("reason").asText()).isEqualTo("quota:group-daily; 3 posts on 2026-12-01 won by flash-sale, high, mid");
+    assertThat(skipped.get(0).get("decidedBy").asText()).isEqualTo("sop-ranking");
+    assertThat(jobs("groupId=g-1&state=QUEUED").findValuesAsText("id")).anyMatch(id -> id.contains("plan:mid:")).anyMatch(id -> id.contains("plan:high:"))
+        .anyMatch(id -> id.equals("broadcast:flash-sale:g-1"));
+    // The other group has no broadcast: its three plan posts all stand.
+    assertThat(jobs("groupId=g-2&state=QUEUED")).hasSize(3);
+  }
+
+  @Test
   void expandingAgainOrAfterARestartCreatesNothingTwice() {
     controller.post("/plans", groupPlan("news", 0, "09:00", "15:29"));
     awaitJobs("planId=news", j -> j.size() == 4);

@@ -1,0 +1,50 @@
+package com.wecomrpa.controller.admission;
+
+import com.wecomrpa.controller.job.Job;
+import com.wecomrpa.controller.job.JobState;
+import com.wecomrpa.controller.limits.LimitName;
+import com.wecomrpa.controller.quota.GroupDailyQuota;
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Date;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * 6. Posts per group per calendar day, under the account's effective cap (overrides and warm-up
+ * included; the same value the SOP ranking uses). Going reserves the post in the claim's
+ * transaction; a full day skips the job, naming what holds the day.
+ */
+public final class GroupDailyCapRule implements ClaimRule {
+  private final GroupDailyQuota quota;
+
+  public GroupDailyCapRule(GroupDailyQuota quota) {
+    this.quota = quota;
+  }
+
+  @Override
+  public String name() {
+    return "group-daily-cap";
+  }
+
+  @Override
+  public boolean accountWide() {
+    return false;
+  }
+
+  @Override
+  public Verdict decide(ClaimContext ctx, Job job) throws SQLException {
+    if (job.state() == JobState.UNKNOWN || job.groupId() == null) {
+      return Verdict.go();
+    }
+    LocalDate day = ctx.local().toLocalDate();
+    int cap = ctx.limits().number(LimitName.POSTS_PER_GROUP_PER_DAY);
+    if (quota.reserve(ctx.connection(), job.groupId(), day, cap)) {
+      return Verdict.go();
+    }
+    List<String> holders = Sql.list(ctx.connection(),
+        "SELECT DISTINCT source_id FROM jobs WHERE group_id = ? AND quota_day = ? AND state IN ('LEASED', 'RUNNING', 'SUCCEEDED', 'UNKNOWN') ORDER BY 1",
+        rs -> rs.getString(1), job.groupId(), Date.valueOf(day));
+    return Verdict.skip(name(), "quota:group-daily; " + cap + " posts on " + day + " won by " + String.join(", ", holders));
+  }
+}
