@@ -29,7 +29,7 @@ import com.wecomrpa.controller.gateway.AgentGateway;
 import com.wecomrpa.controller.gateway.ScreenshotFolder;
 import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.job.FencingTokens;
-import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
@@ -116,7 +116,7 @@ public final class Controller extends VerticleBase {
               ApiAuth auth = new ApiAuth(workers, tokens);
               GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
               JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay());
-              JdbcJobStore jobs = new JdbcJobStore(db, quota, limits, new java.util.SplittableRandom(), fencing);
+              Jobs jobs = Jobs.open(db, quota, limits, new java.util.SplittableRandom(), fencing);
               JdbcScriptStore scripts = new JdbcScriptStore(db, audit);
               JdbcAlertStore alerts = new JdbcAlertStore(db);
               DeviceBoard board = new DeviceBoard(clock, routing, options.unhealthyAfter());
@@ -128,7 +128,7 @@ public final class Controller extends VerticleBase {
                       new ScreenshotFolder(options.dataDir().resolve("screenshots")), tokens, systemClock, clock, riskMetrics, scripts, alerts,
                       options.agentToken(), options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts(), durable);
               PlanRules rules = new PlanRules(options.maxTextLength());
-              JdbcPlanStore plans = new JdbcPlanStore(db, rules);
+              JdbcPlanStore plans = new JdbcPlanStore(db, rules, jobs.transitions());
               expandPlans =
                   new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, limits, options.planHorizon()), dispatcher, clock);
               JdbcAccountStore accounts = new JdbcAccountStore(db);
@@ -136,7 +136,7 @@ public final class Controller extends VerticleBase {
                   new RestApi(
                       vertx, workers, options, clock, accounts, new JdbcGroupStore(db, limits),
                       new JdbcBroadcastStore(db, jobs), jobs, board, dispatcher,
-                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans), expandPlans),
+                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans, jobs.transitions()), expandPlans),
                       new AdminApi(clock, tokens, audit, auth),
                       new LimitsApi(vertx, clock, db, limits, accounts, alerts, audit, () -> {
                         // A changed cap re-ranks the SOP posts it governs, then the claim reads the same value.

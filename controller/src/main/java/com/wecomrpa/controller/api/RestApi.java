@@ -18,7 +18,7 @@ import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.group.ChatGroup;
 import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.job.Execution;
-import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.job.JobState;
 import com.wecomrpa.protocol.WireCodec;
 import io.vertx.core.Vertx;
@@ -53,7 +53,7 @@ public final class RestApi {
   private final JdbcAccountStore accounts;
   private final JdbcGroupStore groups;
   private final JdbcBroadcastStore broadcasts;
-  private final JdbcJobStore jobs;
+  private final Jobs jobs;
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
   private final ObjectMapper json = WireCodec.mapper();
@@ -69,7 +69,7 @@ public final class RestApi {
       JdbcAccountStore accounts,
       JdbcGroupStore groups,
       JdbcBroadcastStore broadcasts,
-      JdbcJobStore jobs,
+      Jobs jobs,
       DeviceBoard board,
       Dispatcher dispatcher,
       PlanApi plans,
@@ -110,7 +110,7 @@ public final class RestApi {
     r.get("/broadcasts/:id").handler(ctx -> ok(ctx, () -> broadcasts.find(ctx.pathParam("id")).orElseThrow(() -> notFound("broadcast", ctx.pathParam("id")))));
 
     r.get("/jobs").handler(this::listJobs);
-    r.get("/jobs/:id").handler(ctx -> ok(ctx, () -> jobs.find(ctx.pathParam("id")).orElseThrow(() -> notFound("job", ctx.pathParam("id")))));
+    r.get("/jobs/:id").handler(ctx -> ok(ctx, () -> jobs.queries().find(ctx.pathParam("id")).orElseThrow(() -> notFound("job", ctx.pathParam("id")))));
     r.get("/jobs/:id/executions").handler(ctx -> ok(ctx, () -> executionViews(ctx.pathParam("id"))));
     r.get("/executions/:id/screenshot").handler(this::screenshot);
 
@@ -229,15 +229,15 @@ public final class RestApi {
     }
     int limit = intParam(ctx, "limit", 1000, 1, 10000);
     String source = ctx.queryParams().get("broadcastId") != null ? ctx.queryParams().get("broadcastId") : ctx.queryParams().get("planId");
-    ok(ctx, () -> jobs.list(source, ctx.queryParams().get("groupId"), s, limit));
+    ok(ctx, () -> jobs.queries().list(source, ctx.queryParams().get("groupId"), s, limit));
   }
 
   private List<Map<String, Object>> executionViews(String jobId) {
-    if (jobs.find(jobId).isEmpty()) {
+    if (jobs.queries().find(jobId).isEmpty()) {
       throw notFound("job", jobId);
     }
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Execution e : jobs.executions(jobId)) {
+    for (Execution e : jobs.queries().executions(jobId)) {
       Map<String, Object> v = json.convertValue(e, LinkedHashMap.class);
       v.remove("hasScreenshot");
       v.put("screenshot", e.hasScreenshot() ? "/api/v1/executions/" + e.id() + "/screenshot" : null);
@@ -254,7 +254,7 @@ public final class RestApi {
       throw Rejected.invalid("id", "execution id must be a number");
     }
     workers
-        .executeBlocking(() -> jobs.screenshotPath(id).orElseThrow(() -> notFound("screenshot of execution", String.valueOf(id))), false)
+        .executeBlocking(() -> jobs.queries().screenshotPath(id).orElseThrow(() -> notFound("screenshot of execution", String.valueOf(id))), false)
         .onSuccess(path -> ctx.response().putHeader("content-type", "image/png").sendFile(path))
         .onFailure(ctx::fail);
   }

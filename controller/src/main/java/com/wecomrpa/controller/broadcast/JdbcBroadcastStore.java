@@ -4,7 +4,7 @@ import com.wecomrpa.protocol.ActionName;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.Rejected;
-import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.job.NewJob;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
@@ -22,10 +22,10 @@ public final class JdbcBroadcastStore {
   private static final int ENQUEUE_SLICE = 5000;
 
   private final Database db;
-  private final JdbcJobStore jobs;
+  private final Jobs jobs;
   private final ObjectMapper json = WireCodec.mapper();
 
-  public JdbcBroadcastStore(Database db, JdbcJobStore jobs) {
+  public JdbcBroadcastStore(Database db, Jobs jobs) {
     this.db = db;
     this.jobs = jobs;
   }
@@ -66,7 +66,7 @@ public final class JdbcBroadcastStore {
               params.put("text", content.text());
               slice.add(NewJob.now("broadcast:" + id + ":" + g[0], "broadcast", id, g[2], g[0], ACTION, params));
             }
-            jobs.enqueue(c, slice, now);
+            jobs.intake().enqueue(c, slice, now);
           }
           return new Broadcast(id, content, target, groups.size(), now, Map.of(), null);
         });
@@ -93,7 +93,7 @@ public final class JdbcBroadcastStore {
                             Map.of(),
                             null),
                     id));
-    return b.map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.countsBySource(x.id()), jobs.sendTimes(x.id())));
+    return b.map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.queries().countsBySource(x.id()), jobs.queries().sendTimes(x.id())));
   }
 
   private <T> T read(String text, Class<T> type) {

@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.customer;
 
+import com.wecomrpa.controller.job.JobTransitions;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.Fields;
@@ -38,11 +40,13 @@ public final class EventIntake {
 
   private final Database db;
   private final JdbcPlanStore plans;
+  private final JobTransitions transitions;
   private final ObjectMapper json = WireCodec.mapper();
 
-  public EventIntake(Database db, JdbcPlanStore plans) {
+  public EventIntake(Database db, JdbcPlanStore plans, JobTransitions transitions) {
     this.db = db;
     this.plans = plans;
+    this.transitions = transitions;
   }
 
   /** Applies the whole batch in one transaction, or refuses it naming the first bad field. */
@@ -175,8 +179,7 @@ public final class EventIntake {
       }
       if (why != null) {
         Sql.update(c, "UPDATE plan_runs SET status = 'exited', exit_reason = ? WHERE plan_id = ? AND customer_id = ?", why, planId, customer.id());
-        Sql.update(c, "UPDATE jobs SET state = 'CANCELLED', reason = ?, updated_at = ? WHERE source_kind = 'plan' AND source_id = ? AND customer_id = ? AND state = 'QUEUED'",
-            why, now.toEpochMilli(), planId, customer.id());
+        transitions.endCustomerSequence(c, planId, customer.id(), why, now);
         ended++;
       }
     }

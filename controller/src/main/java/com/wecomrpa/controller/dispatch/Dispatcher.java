@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.dispatch;
 
-import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.store.GroupCommit;
 import com.wecomrpa.protocol.ControllerJobOffer;
 import io.vertx.core.Future;
@@ -24,7 +24,7 @@ public final class Dispatcher {
 
   private final WorkerExecutor workers;
   private final DeviceBoard board;
-  private final JdbcJobStore jobs;
+  private final Jobs jobs;
   private final Clock clock;
   private final Clock systemClock;
   private final Duration leaseFor;
@@ -36,7 +36,7 @@ public final class Dispatcher {
 
   /** {@code clock} says which jobs are due; {@code systemClock} times leases (real time). */
   public Dispatcher(
-      WorkerExecutor workers, DeviceBoard board, JdbcJobStore jobs, GroupCommit durable, Clock clock, Clock systemClock, Duration leaseFor, int maxAttempts) {
+      WorkerExecutor workers, DeviceBoard board, Jobs jobs, GroupCommit durable, Clock clock, Clock systemClock, Duration leaseFor, int maxAttempts) {
     this.durable = durable;
     this.workers = workers;
     this.board = board;
@@ -98,7 +98,7 @@ public final class Dispatcher {
     List<Claim> claims = new ArrayList<>();
     for (DeviceBoard.FreeDevice d : free) {
       try {
-        claims.add(new Claim(d, jobs.claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor, maxAttempts), null));
+        claims.add(new Claim(d, jobs.claims().claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor, maxAttempts), null));
       } catch (RuntimeException e) {
         claims.add(new Claim(d, Optional.empty(), e));
       }
@@ -125,6 +125,6 @@ public final class Dispatcher {
     // The device left while its lease was being taken: give the job straight back to the queue.
     LOG.info("job={} lease={} returned: device={} disconnected", offer.jobId(), offer.fencingToken(), d.deviceId());
     workers.executeBlocking(
-        () -> jobs.returnLease(offer.jobId(), offer.fencingToken(), systemClock.instant(), "device disconnected"), false);
+        () -> jobs.expiry().returnLease(offer.jobId(), offer.fencingToken(), systemClock.instant(), "device disconnected"), false);
   }
 }

@@ -1,7 +1,7 @@
 package com.wecomrpa.controller.dispatch;
 
 import com.wecomrpa.controller.job.ExpiredLease;
-import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.sweep.PeriodicTask;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -17,12 +17,12 @@ import org.slf4j.LoggerFactory;
 public final class ExpireLeasesTask extends PeriodicTask<List<ExpiredLease>> {
   private static final Logger LOG = LoggerFactory.getLogger(ExpireLeasesTask.class);
 
-  private final JdbcJobStore jobs;
+  private final Jobs jobs;
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
   private final Clock systemClock;
 
-  public ExpireLeasesTask(Vertx vertx, WorkerExecutor workers, JdbcJobStore jobs, DeviceBoard board, Dispatcher dispatcher, Clock systemClock) {
+  public ExpireLeasesTask(Vertx vertx, WorkerExecutor workers, Jobs jobs, DeviceBoard board, Dispatcher dispatcher, Clock systemClock) {
     super(vertx, workers, "lease expiry");
     this.jobs = jobs;
     this.board = board;
@@ -32,7 +32,7 @@ public final class ExpireLeasesTask extends PeriodicTask<List<ExpiredLease>> {
 
   @Override
   protected List<ExpiredLease> runOnce() {
-    return jobs.expireLeases(systemClock.instant());
+    return jobs.expiry().expireLeases(systemClock.instant());
   }
 
   @Override

@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.dispatch;
 
-import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.sweep.PeriodicTask;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 public final class ExpireWindowsTask extends PeriodicTask<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ExpireWindowsTask.class);
 
-  private final JdbcJobStore jobs;
+  private final Jobs jobs;
   private final Clock clock;
 
-  public ExpireWindowsTask(Vertx vertx, WorkerExecutor workers, JdbcJobStore jobs, Clock clock) {
+  public ExpireWindowsTask(Vertx vertx, WorkerExecutor workers, Jobs jobs, Clock clock) {
     super(vertx, workers, "window expiry");
     this.jobs = jobs;
     this.clock = clock;
@@ -26,7 +26,7 @@ public final class ExpireWindowsTask extends PeriodicTask<Integer> {
 
   @Override
   protected Integer runOnce() {
-    return jobs.expireWindows(clock.instant());
+    return jobs.expiry().expireWindows(clock.instant());
   }
 
   @Override

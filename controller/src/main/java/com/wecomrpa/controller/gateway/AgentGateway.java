@@ -6,7 +6,7 @@ import com.wecomrpa.controller.access.Role;
 import com.wecomrpa.controller.dispatch.AgentLink;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
-import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.risk.JdbcAlertStore;
 import com.wecomrpa.controller.risk.RiskMetrics;
 import com.wecomrpa.controller.rollout.JdbcScriptStore;
@@ -54,7 +54,7 @@ public final class AgentGateway {
   private final WorkerExecutor workers;
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
-  private final JdbcJobStore jobs;
+  private final Jobs jobs;
   private final ScreenshotFolder screenshots;
   private final JdbcTokenStore tokens;
   private final Clock clock;
@@ -73,7 +73,7 @@ public final class AgentGateway {
       WorkerExecutor workers,
       DeviceBoard board,
       Dispatcher dispatcher,
-      JdbcJobStore jobs,
+      Jobs jobs,
       ScreenshotFolder screenshots,
       JdbcTokenStore tokens,
       Clock clock,
@@ -227,7 +227,7 @@ public final class AgentGateway {
       // What the agent holds is settled before its devices are registered, so nothing is offered
       // to them until a lease the controller lost in a crash has been adopted, not granted again.
       workers
-          .executeBlocking(() -> jobs.reconcile(id, held, clock.instant(), businessClock.instant(), leaseFor), false)
+          .executeBlocking(() -> jobs.reports().reconcile(id, held, clock.instant(), businessClock.instant(), leaseFor), false)
           .compose(standing -> held.isEmpty() ? io.vertx.core.Future.succeededFuture(standing) : durable.flushed().map(standing))
           .onSuccess(standing -> {
             if (closed) {
@@ -281,7 +281,7 @@ public final class AgentGateway {
 
     private void renew(LeaseRef lease) {
       workers
-          .executeBlocking(() -> jobs.renew(lease.jobId(), lease.fencingToken(), clock.instant(), leaseFor), false)
+          .executeBlocking(() -> jobs.reports().renew(lease.jobId(), lease.fencingToken(), clock.instant(), leaseFor), false)
           .onSuccess(
               ok -> {
                 if (!ok) {
@@ -294,7 +294,7 @@ public final class AgentGateway {
 
     private void onLeaseReturned(AgentLeaseReturned back) {
       workers
-          .executeBlocking(() -> jobs.returnLease(back.jobId(), back.fencingToken(), clock.instant(), "returned unstarted by a draining agent"), false)
+          .executeBlocking(() -> jobs.expiry().returnLease(back.jobId(), back.fencingToken(), clock.instant(), "returned unstarted by a draining agent"), false)
           .onSuccess(
               returned -> {
                 returned.ifPresent(e -> LOG.info("job={} lease={} returned unstarted by device={}: back in the queue", e.jobId(), e.fencingToken(), back.deviceId()));
@@ -305,7 +305,7 @@ public final class AgentGateway {
 
     private void onStarted(AgentJobStarted s) {
       workers
-          .executeBlocking(() -> jobs.markStarted(s.jobId(), s.fencingToken(), agentId, s.deviceId(), clock.instant(), businessClock.instant(), leaseFor), false)
+          .executeBlocking(() -> jobs.reports().markStarted(s.jobId(), s.fencingToken(), agentId, s.deviceId(), clock.instant(), businessClock.instant(), leaseFor), false)
           .onSuccess(
               ok -> {
                 if (!ok) {
@@ -320,7 +320,7 @@ public final class AgentGateway {
           .executeBlocking(
               () -> {
                 String shot = r.screenshotPng() == null ? null : screenshots.save(r.jobId(), r.fencingToken(), r.screenshotPng());
-                return jobs.applyReport(agentId, r, shot, clock.instant(), businessClock.instant(), maxAttempts);
+                return jobs.reports().applyReport(agentId, r, shot, clock.instant(), businessClock.instant(), maxAttempts);
               },
               false)
           // Acknowledged only once on disk: an acknowledged report is gone from the agent's outbox.

@@ -17,11 +17,9 @@ import java.util.Optional;
  * with the group's post counted again, and is never offered as a plain send.
  */
 final class LostLeases {
-  private final JdbcJobStore jobs;
   private final GroupDailyQuota quota;
 
-  LostLeases(JdbcJobStore jobs, GroupDailyQuota quota) {
-    this.jobs = jobs;
+  LostLeases(GroupDailyQuota quota) {
     this.quota = quota;
   }
 
@@ -36,7 +34,7 @@ final class LostLeases {
     if (known) {
       return Optional.empty();
     }
-    Optional<Job> found = Sql.one(c, "SELECT " + JdbcJobStore.JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", jobs::job, jobId);
+    Optional<Job> found = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", JobRows::job, jobId);
     if (found.isEmpty() || !(found.get().state() == JobState.QUEUED || found.get().state() == JobState.UNKNOWN)) {
       return Optional.empty();
     }

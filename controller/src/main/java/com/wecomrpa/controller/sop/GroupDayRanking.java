@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.controller.job.JobTransitions;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.limits.LimitName;
 import com.wecomrpa.controller.store.Sql;
@@ -29,9 +30,11 @@ final class GroupDayRanking {
   private record Planned(String id, String planId, String state, String reason, int priority, long due) {}
 
   private final JdbcLimitStore limits;
+  private final JobTransitions transitions;
 
-  GroupDayRanking(JdbcLimitStore limits) {
+  GroupDayRanking(JdbcLimitStore limits, JobTransitions transitions) {
     this.limits = limits;
+    this.transitions = transitions;
   }
 
   /** Returns how many posts ended up skipped for this group-day. */
@@ -83,15 +86,13 @@ final class GroupDayRanking {
     winners.forEach(p -> wonBy.add(p.planId()));
     for (Planned w : winners) {
       if (!w.state().equals("QUEUED")) {
-        Sql.update(c, "UPDATE jobs SET state = 'QUEUED', reason = NULL, decided_by = NULL, updated_at = ? WHERE id = ? AND state = 'SKIPPED'",
-            now.toEpochMilli(), w.id());
+        transitions.rankedIn(c, w.id(), now);
       }
     }
     String reason = "quota:group-daily; " + cap + " posts on " + day + " won by " + String.join(", ", wonBy);
     for (Planned l : losers) {
       if (l.state().equals("QUEUED") || !reason.equals(l.reason())) {
-        Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = 'sop-ranking', updated_at = ? WHERE id = ? AND state IN ('QUEUED', 'SKIPPED')",
-            reason, now.toEpochMilli(), l.id());
+        transitions.rankedOut(c, l.id(), reason, now);
       }
     }
     return losers.size();

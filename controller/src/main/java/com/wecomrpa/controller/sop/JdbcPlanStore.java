@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.controller.job.JobTransitions;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.Rejected;
 import com.wecomrpa.controller.store.Database;
@@ -26,11 +28,13 @@ public final class JdbcPlanStore {
 
   private final Database db;
   private final PlanRules rules;
+  private final JobTransitions transitions;
   private final ObjectMapper json = WireCodec.mapper();
 
-  public JdbcPlanStore(Database db, PlanRules rules) {
+  public JdbcPlanStore(Database db, PlanRules rules, JobTransitions transitions) {
     this.db = db;
     this.rules = rules;
+    this.transitions = transitions;
   }
 
   public Plan.Stored create(PlanSpec spec, Plan plan, Instant now) {
@@ -58,7 +62,7 @@ public final class JdbcPlanStore {
             throw Rejected.invalid("kind", "a plan's kind cannot change (" + old.plan().kind().name().toLowerCase() + "); create a new plan");
           }
           checkReferences(c, plan);
-          int withdrawn = withdrawFuture(c, id, now, "plan updated to version " + (old.version() + 1));
+          int withdrawn = transitions.withdrawPlanFuture(c, id, now, "plan updated to version " + (old.version() + 1));
           Sql.update(
               c,
               "UPDATE plans SET name = ?, priority = ?, version = version + 1, spec = ?, effective_at = ?, updated_at = ? WHERE id = ?",
@@ -81,7 +85,7 @@ public final class JdbcPlanStore {
           if (old.status().equals(status)) {
             return old;
           }
-          int withdrawn = withdrawFuture(c, id, now, "plan " + change);
+          int withdrawn = transitions.withdrawPlanFuture(c, id, now, "plan " + change);
           Sql.update(
               c,
               "UPDATE plans SET status = ?, version = version + 1, effective_at = ?, updated_at = ? WHERE id = ?",
@@ -156,15 +160,6 @@ public final class JdbcPlanStore {
         throw Rejected.notFound("target.groupIds[" + i + "]", "group " + plan.groupIds().get(i) + " not found");
       }
     }
-  }
-
-  /** Cancels the plan's queued jobs that are not yet due; the next version replaces them. */
-  private static int withdrawFuture(Connection c, String planId, Instant now, String why) throws SQLException {
-    return Sql.update(
-        c,
-        "UPDATE jobs SET state = 'CANCELLED', reason = ?, updated_at = ? WHERE source_kind = 'plan' AND source_id = ?"
-            + " AND (state = 'QUEUED' OR (state = 'SKIPPED' AND reason LIKE 'quota:group-daily%')) AND not_before > ?",
-        why, now.toEpochMilli(), planId, now.toEpochMilli());
   }
 
   private void history(Connection c, String id, int version, String change, PlanSpec spec, String note, Instant now) throws SQLException {

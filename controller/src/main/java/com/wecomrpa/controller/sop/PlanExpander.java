@@ -2,7 +2,7 @@ package com.wecomrpa.controller.sop;
 
 import com.wecomrpa.controller.customer.Customer;
 import com.wecomrpa.controller.customer.EventIntake;
-import com.wecomrpa.controller.job.JdbcJobStore;
+import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.job.NewJob;
 import com.wecomrpa.controller.store.Database;
@@ -37,16 +37,16 @@ public final class PlanExpander {
 
   private final Database db;
   private final JdbcPlanStore plans;
-  private final JdbcJobStore jobs;
+  private final Jobs jobs;
   private final GroupDayRanking ranking;
   private final Duration horizon;
 
   /** {@code limits} gives each account's effective daily cap per group, as the claim reads it. */
-  public PlanExpander(Database db, JdbcPlanStore plans, JdbcJobStore jobs, JdbcLimitStore limits, Duration horizon) {
+  public PlanExpander(Database db, JdbcPlanStore plans, Jobs jobs, JdbcLimitStore limits, Duration horizon) {
     this.db = db;
     this.plans = plans;
     this.jobs = jobs;
-    this.ranking = new GroupDayRanking(limits);
+    this.ranking = new GroupDayRanking(limits, jobs.transitions());
     this.horizon = horizon;
   }
 
@@ -77,7 +77,7 @@ public final class PlanExpander {
             }
             planJobs.stream().filter(j -> !existing.contains(j.id())).forEach(wanted::add);
           }
-          List<NewJob> fresh = jobs.enqueue(c, wanted, now);
+          List<NewJob> fresh = jobs.intake().enqueue(c, wanted, now);
           Set<Map.Entry<String, LocalDate>> touched = new LinkedHashSet<>();
           for (NewJob j : fresh) {
             if (j.groupId() != null && j.planDay() != null) {

@@ -16,7 +16,7 @@ public final class LeaseGrantingProcess {
     System.out.println("epoch " + store.tokens.epoch());
     while (true) {
       Instant now = Instant.now();
-      Optional<ControllerJobOffer> offer = store.jobs.claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3);
+      Optional<ControllerJobOffer> offer = store.jobs.claims().claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3);
       if (offer.isEmpty()) {
         System.out.println("done");
         Thread.sleep(60_000);

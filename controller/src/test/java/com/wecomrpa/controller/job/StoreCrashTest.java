@@ -63,13 +63,13 @@ class StoreCrashTest {
 
     try (StoreFixture reopened = new StoreFixture(data)) {
       for (Map.Entry<String, Long> g : granted.entrySet()) {
-        Job j = reopened.jobs.find(g.getKey()).orElseThrow();
+        Job j = reopened.jobs.queries().find(g.getKey()).orElseThrow();
         assertThat(j.state()).as(g.getKey()).isEqualTo(JobState.LEASED);
         assertThat(j.leaseToken()).as(g.getKey()).isEqualTo(g.getValue());
       }
       assertThat(reopened.tokens.epoch()).as("a new epoch at each start").isGreaterThan(firstEpoch);
       Instant now = Instant.now();
-      ControllerJobOffer next = reopened.jobs.claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3).orElseThrow();
+      ControllerJobOffer next = reopened.jobs.claims().claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3).orElseThrow();
       assertThat(granted.values()).doesNotContain(next.fencingToken());
     }
   }
@@ -79,20 +79,20 @@ class StoreCrashTest {
     long lost;
     try (StoreFixture store = new StoreFixture(dir.resolve("s")).seed(1)) {
       Instant now = Instant.now();
-      lost = store.jobs.claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3).orElseThrow().fencingToken();
+      lost = store.jobs.claims().claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3).orElseThrow().fencingToken();
       forgetLease(store, StoreFixture.job(1));
     }
     // The controller restarts; the agent that sent under the lost lease reports it.
     try (StoreFixture store = new StoreFixture(dir.resolve("s"))) {
       Instant now = Instant.now();
-      ReportVerdict v = store.jobs.applyReport("agent-1", report(StoreFixture.job(1), lost, Outcome.SUCCEEDED), null, now, now, 3);
+      ReportVerdict v = store.jobs.reports().applyReport("agent-1", report(StoreFixture.job(1), lost, Outcome.SUCCEEDED), null, now, now, 3);
       assertThat(v.accepted()).isTrue();
-      Job j = store.jobs.find(StoreFixture.job(1)).orElseThrow();
+      Job j = store.jobs.queries().find(StoreFixture.job(1)).orElseThrow();
       assertThat(j.state()).isEqualTo(JobState.UNKNOWN);
       assertThat(j.reason()).contains("unknown to the controller");
       assertThat(groupPostsToday(store)).as("the lost lease's post counts again").isEqualTo(1);
 
-      ControllerJobOffer again = store.jobs.claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3).orElseThrow();
+      ControllerJobOffer again = store.jobs.claims().claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3).orElseThrow();
       assertThat(again.verifySinceMillis()).as("offered as verify-then-send").isNotNull();
       assertThat(again.fencingToken()).isNotEqualTo(lost);
     }
@@ -103,23 +103,23 @@ class StoreCrashTest {
     long lost;
     try (StoreFixture store = new StoreFixture(dir.resolve("s")).seed(2)) {
       Instant now = Instant.now();
-      lost = store.jobs.claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3).orElseThrow().fencingToken();
+      lost = store.jobs.claims().claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3).orElseThrow().fencingToken();
       forgetLease(store, StoreFixture.job(1));
     }
     try (StoreFixture store = new StoreFixture(dir.resolve("s"))) {
       Instant now = Instant.now();
-      List<HeldLease> standing = store.jobs.reconcile("agent-1",
+      List<HeldLease> standing = store.jobs.reports().reconcile("agent-1",
           List.of(new HeldLease(StoreFixture.job(1), lost, "dev-1", HeldLease.Phase.RUNNING, null)), now, now, Duration.ofMinutes(10));
       assertThat(standing).extracting(HeldLease::jobId).containsExactly(StoreFixture.job(1));
-      Job j = store.jobs.find(StoreFixture.job(1)).orElseThrow();
+      Job j = store.jobs.queries().find(StoreFixture.job(1)).orElseThrow();
       assertThat(j.state()).isEqualTo(JobState.RUNNING);
       assertThat(j.leaseToken()).isEqualTo(lost);
-      assertThat(store.jobs.executions(StoreFixture.job(1))).hasSize(1);
+      assertThat(store.jobs.queries().executions(StoreFixture.job(1))).hasSize(1);
 
       // Its report now applies as any other; the next claim is the other group's job.
-      assertThat(store.jobs.applyReport("agent-1", report(StoreFixture.job(1), lost, Outcome.SUCCEEDED), null, now, now, 3).newState())
+      assertThat(store.jobs.reports().applyReport("agent-1", report(StoreFixture.job(1), lost, Outcome.SUCCEEDED), null, now, now, 3).newState())
           .isEqualTo(JobState.SUCCEEDED);
-      Optional<ControllerJobOffer> next = store.jobs.claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3);
+      Optional<ControllerJobOffer> next = store.jobs.claims().claimNext("agent-1", "dev-1", "acc-1", now, now, Duration.ofMinutes(10), 3);
       assertThat(next).map(ControllerJobOffer::jobId).contains(StoreFixture.job(2));
     }
   }

@@ -19,13 +19,13 @@ import java.util.SplittableRandom;
 final class StoreFixture implements AutoCloseable {
   final Database db;
   final FencingTokens tokens;
-  final JdbcJobStore jobs;
+  final Jobs jobs;
 
   StoreFixture(Path dir) {
     db = Database.embedded(dir, 4);
     tokens = FencingTokens.takeEpoch(db, "test", Instant.now());
     JdbcLimitStore limits = new JdbcLimitStore(db, new AuditLog(db), 200, 3);
-    jobs = new JdbcJobStore(db, new GroupDailyQuota(3), limits, new SplittableRandom(1), tokens);
+    jobs = Jobs.open(db, new GroupDailyQuota(3), limits, new SplittableRandom(1), tokens);
   }
 
   /** Account acc-1 with groups g-1..g-n and one queued broadcast job per group. */
@@ -39,7 +39,7 @@ final class StoreFixture implements AutoCloseable {
       js.add(NewJob.now(job(i), "broadcast", "b-1", "acc-1", "g-" + i, "send_group_text", Map.of("group_name", "群 " + i, "text", "hi")));
     }
     new JdbcGroupStore(db, new JdbcLimitStore(db, new AuditLog(db), 200, 3)).createAll(gs, now);
-    db.inTransaction(c -> jobs.enqueue(c, js, now));
+    db.inTransaction(c -> jobs.intake().enqueue(c, js, now));
     return this;
   }
 

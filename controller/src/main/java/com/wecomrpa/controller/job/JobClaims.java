@@ -1,0 +1,206 @@
+package com.wecomrpa.controller.job;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.account.AccountStatus;
+import com.wecomrpa.controller.admission.ClaimContext;
+import com.wecomrpa.controller.admission.ClaimRules;
+import com.wecomrpa.controller.admission.Verdict;
+import com.wecomrpa.controller.limits.AccountCounters;
+import com.wecomrpa.controller.limits.EffectiveLimits;
+import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.limits.LimitName;
+import com.wecomrpa.controller.quota.GroupDailyQuota;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.controller.risk.RiskResponse;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.HeldLease;
+import com.wecomrpa.protocol.Outcome;
+import com.wecomrpa.protocol.WireCodec;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.random.RandomGenerator;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Leases the next due job of an account to one device: each candidate passes the claim rules
+ * ({@link ClaimRules}) in the claim's one transaction, then the lease is written with a fencing
+ * token no lease has had.
+ */
+public final class JobClaims {
+  private final Database db;
+  private final JdbcLimitStore limits;
+  private final RandomGenerator random;
+  private final FencingTokens tokens;
+  private final ClaimRules rules;
+
+  /** {@code random} draws the jitter of the gap between an account's actions. */
+  public JobClaims(Database db, JdbcLimitStore limits, RandomGenerator random, FencingTokens tokens, ClaimRules rules) {
+    this.db = db;
+    this.limits = limits;
+    this.random = random;
+    this.tokens = tokens;
+    this.rules = rules;
+  }
+
+  /**
+   * Leases the next due job of {@code accountId} to one device. Each candidate passes the claim
+   * rules in order (see {@link ClaimRules}); a job a rule skips ends SKIPPED on the way, one a rule
+   * holds back says which rule and why. The group's post is reserved in the same transaction as the
+   * lease.
+   */
+  public Optional<ControllerJobOffer> claimNext(
+      String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
+    return db.inTransaction(
+        c -> {
+          // The account row's lock serialises claims for one account (across controllers too), so
+          // its counters are checked and taken as one step.
+          Optional<Object[]> account =
+              Sql.one(c, "SELECT status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ? FOR UPDATE",
+                  rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4)},
+                  accountId);
+          if (account.isEmpty()) {
+            return Optional.empty();
+          }
+          Long coolingUntil = (Long) account.get()[1];
+          String status = AccountStatus.liftCoolingIfDue(c, accountId, (String) account.get()[0], coolingUntil, now);
+          EffectiveLimits lim = limits.effective(c, accountId, now);
+          ZonedDateTime local = now.atZone(ZoneId.of((String) account.get()[3]));
+          ClaimContext ctx = new ClaimContext(c, accountId, status, JobRows.instant(coolingUntil), JobRows.instant((Long) account.get()[2]), lim, now, local);
+          List<String> waiting = new ArrayList<>();
+          for (int tries = 0; tries < 200; tries++) {
+            Optional<Job> next = nextDue(c, accountId, waiting, now, maxAttempts);
+            if (next.isEmpty()) {
+              return Optional.empty();
+            }
+            Job j = next.get();
+            if (tries == 0) {
+              Verdict forAccount = rules.forAccount(ctx, j);
+              if (!forAccount.goes()) {
+                noteWait(c, j, forAccount, now);
+                return Optional.empty();
+              }
+            }
+            Verdict v = rules.forJob(ctx, j);
+            if (v.kind() == Verdict.Kind.SKIP) {
+              skip(c, j.id(), v, now);
+              continue;
+            }
+            if (v.kind() == Verdict.Kind.WAIT) {
+              noteWait(c, j, v, now);
+              waiting.add(j.id());
+              continue;
+            }
+            boolean verify = j.state() == JobState.UNKNOWN;
+            List<AccountCounters.Need> needs = verify ? List.of() : AccountCounters.needs(j.action(), lim, local);
+            LocalDate day = local.toLocalDate();
+            long token = tokens.next();
+            Instant expires = realNow.plus(leaseFor);
+            int moved =
+                Sql.update(
+                    c,
+                    "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL,"
+                        + " attempts = attempts + 1, quota_day = COALESCE(?, quota_day), updated_at = ? WHERE id = ? AND state = ? AND lease_token = ?",
+                    token, expires.toEpochMilli(), agentId, deviceId, j.groupId() == null || verify ? null : Date.valueOf(day),
+                    realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken());
+            if (moved == 0) {
+              // Someone else leased it between our read and write; our quota take rolls back with us.
+              throw new ConcurrentClaim(j.id());
+            }
+            if (!verify) {
+              Sql.update(c, "UPDATE jobs SET counters = ? WHERE id = ?", AccountCounters.take(c, accountId, needs), j.id());
+            }
+            // Human pace: the account's next action no sooner than the gap, give or take the jitter.
+            long gap = lim.number(LimitName.MIN_GAP_SECONDS) * 1000L;
+            long jitter = lim.number(LimitName.GAP_JITTER_SECONDS) * 1000L;
+            long pause = Math.max(0, gap + (jitter == 0 ? 0 : random.nextLong(-jitter, jitter + 1)));
+            Sql.update(c, "UPDATE accounts SET next_action_at = ? WHERE id = ?", now.toEpochMilli() + pause, accountId);
+            Sql.update(
+                c,
+                "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)",
+                j.id(), j.attempts() + 1, token, agentId, deviceId, realNow.toEpochMilli());
+            return Optional.of(
+                new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires,
+                    // the message cannot be older than the job's due time
+                    verify ? (j.notBefore() != null ? j.notBefore() : j.createdAt()).toEpochMilli() : null, null));
+          }
+          return Optional.empty();
+        });
+  }
+
+  /**
+   * Says on a queued job which rule holds it back and until when. A reason the job already has
+   * (why it was re-queued: a risk signal, a device fault, a retry) is kept, as it says more than
+   * the wait; a job with none gets the rule's. Written only when something changes.
+   */
+  private static void noteWait(Connection c, Job j, Verdict v, Instant now) throws SQLException {
+    if (j.state() != JobState.QUEUED) {
+      return; // an UNKNOWN job keeps the reason it may have sent
+    }
+    boolean ownReason = j.reason() != null && !j.reason().startsWith("waits: ");
+    String reason = ownReason ? j.reason() : JobRows.truncate("waits: " + v.rule() + ": " + v.reason(), 1000);
+    Long until = v.until() == null ? null : v.until().toEpochMilli();
+    Long was = j.waitUntil() == null ? null : j.waitUntil().toEpochMilli();
+    if (v.rule().equals(j.decidedBy()) && reason.equals(j.reason()) && java.util.Objects.equals(until, was)) {
+      return;
+    }
+    Sql.update(c, "UPDATE jobs SET reason = ?, decided_by = ?, wait_until = ? WHERE id = ? AND state = 'QUEUED'", reason, v.rule(), until, j.id());
+  }
+
+  /**
+   * The account's next job in claim order (priority, then due time, then arrival), leaving out
+   * {@code waiting}. UNKNOWN jobs come back too, as verify-then-send, until their attempts run out;
+   * never past their window, when only a person can tell what happened. Each of the two reads walks
+   * the claim index and stops at its first row.
+   */
+  private Optional<Job> nextDue(Connection c, String accountId, List<String> waiting, Instant now, int maxAttempts) throws SQLException {
+    // Jobs of a group the client could not find are held there, not tried again one by one.
+    StringBuilder skip = new StringBuilder(" AND NOT EXISTS (SELECT 1 FROM chat_groups g WHERE g.id = jobs.group_id AND g.reachability <> 'ok')");
+    for (int i = 0; i < waiting.size(); i++) {
+      skip.append(" AND id <> ?");
+    }
+    // The equal columns are named too: that is what lets the planner read the index in order.
+    String order = " ORDER BY account_id, state, priority DESC, due_at, seq LIMIT 1";
+    List<Object> args = new ArrayList<>(List.of(accountId, now.toEpochMilli()));
+    args.addAll(waiting);
+    Optional<Job> queued = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'QUEUED' AND due_at <= ?" + skip + order,
+        JobRows::job, args.toArray());
+    args = new ArrayList<>(List.of(accountId, now.toEpochMilli(), maxAttempts, now.toEpochMilli()));
+    args.addAll(waiting);
+    Optional<Job> unknown = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'UNKNOWN' AND due_at <= ? AND attempts < ?"
+        + " AND (expires_at IS NULL OR expires_at >= ?)" + skip + order, JobRows::job, args.toArray());
+    if (queued.isEmpty() || unknown.isEmpty()) {
+      return queued.isPresent() ? queued : unknown;
+    }
+    java.util.Comparator<Job> claimOrder = java.util.Comparator.comparing((Job j) -> -j.priority())
+        .thenComparing(j -> j.notBefore() != null ? j.notBefore() : j.createdAt());
+    return Optional.of(claimOrder.compare(unknown.get(), queued.get()) < 0 ? unknown.get() : queued.get());
+  }
+
+  private static void skip(Connection c, String jobId, Verdict v, Instant now) throws SQLException {
+    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = ?, wait_until = NULL, updated_at = ? WHERE id = ? AND state = 'QUEUED'",
+        JobRows.truncate(v.reason(), 1000), v.rule(), now.toEpochMilli(), jobId);
+  }
+
+
+  /** Two claimers read the same queued job; the loser's transaction rolls back and it tries again. */
+  public static final class ConcurrentClaim extends RuntimeException {
+    public ConcurrentClaim(String jobId) {
+      super("job " + jobId + " was leased concurrently");
+    }
+  }
+
+}

@@ -1,0 +1,78 @@
+package com.wecomrpa.controller.job;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.account.AccountStatus;
+import com.wecomrpa.controller.admission.ClaimContext;
+import com.wecomrpa.controller.admission.ClaimRules;
+import com.wecomrpa.controller.admission.Verdict;
+import com.wecomrpa.controller.limits.AccountCounters;
+import com.wecomrpa.controller.limits.EffectiveLimits;
+import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.limits.LimitName;
+import com.wecomrpa.controller.quota.GroupDailyQuota;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.controller.risk.RiskResponse;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.HeldLease;
+import com.wecomrpa.protocol.Outcome;
+import com.wecomrpa.protocol.WireCodec;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.random.RandomGenerator;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Puts new jobs in the queue: idempotent by job id, and at once CANCELLED for a group confirmed gone. */
+public final class JobIntake {
+  /** Inserts jobs whose id is new; a job already there is left as it is (expansion is idempotent). */
+  public List<NewJob> enqueue(Connection c, List<NewJob> jobs, Instant now) throws SQLException {
+    List<NewJob> fresh = new ArrayList<>();
+    List<Object[]> rows = new ArrayList<>();
+    java.util.Set<String> existing = existingIds(c, jobs);
+    // A group an operator confirmed gone gets nothing more: its new jobs end at once, saying why.
+    java.util.Set<String> gone = new java.util.HashSet<>(Sql.list(c, "SELECT id FROM chat_groups WHERE reachability = 'gone'", rs -> rs.getString(1)));
+    for (NewJob j : jobs) {
+      if (!existing.contains(j.id())) {
+        fresh.add(j);
+        boolean toGone = j.groupId() != null && gone.contains(j.groupId());
+        rows.add(
+            new Object[] {
+              j.id(), j.sourceKind(), j.sourceId(), j.accountId(), j.groupId(), j.customerId(), j.action(),
+              JobRows.writeParams(j.params()), (toGone ? JobState.CANCELLED : JobState.QUEUED).name(), toGone ? "group confirmed gone" : null, j.priority(), JobRows.millis(j.notBefore()), JobRows.millis(j.expiresAt()),
+              j.planDay() == null ? null : Date.valueOf(j.planDay()), now.toEpochMilli(), now.toEpochMilli(),
+              j.notBefore() == null ? now.toEpochMilli() : j.notBefore().toEpochMilli()
+            });
+      }
+    }
+    Sql.batch(
+        c,
+        "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, reason, priority,"
+            + " not_before, expires_at, plan_day, created_at, updated_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows);
+    return fresh;
+  }
+
+  /** Which of these jobs are already stored, asked a thousand ids at a time rather than one by one. */
+  private static java.util.Set<String> existingIds(Connection c, List<NewJob> jobs) throws SQLException {
+    java.util.Set<String> found = new java.util.HashSet<>();
+    for (int from = 0; from < jobs.size(); from += 1000) {
+      List<NewJob> chunk = jobs.subList(from, Math.min(jobs.size(), from + 1000));
+      String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+      found.addAll(Sql.list(c, "SELECT id FROM jobs WHERE id IN (" + marks + ")", rs -> rs.getString(1), chunk.stream().map(NewJob::id).toArray()));
+    }
+    return found;
+  }
+}

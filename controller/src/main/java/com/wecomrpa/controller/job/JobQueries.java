@@ -1,0 +1,115 @@
+package com.wecomrpa.controller.job;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.account.AccountStatus;
+import com.wecomrpa.controller.admission.ClaimContext;
+import com.wecomrpa.controller.admission.ClaimRules;
+import com.wecomrpa.controller.admission.Verdict;
+import com.wecomrpa.controller.limits.AccountCounters;
+import com.wecomrpa.controller.limits.EffectiveLimits;
+import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.limits.LimitName;
+import com.wecomrpa.controller.quota.GroupDailyQuota;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.controller.risk.RiskResponse;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.HeldLease;
+import com.wecomrpa.protocol.Outcome;
+import com.wecomrpa.protocol.WireCodec;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.random.RandomGenerator;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Read models of jobs and their executions, for the API and the reports. */
+public final class JobQueries {
+  private final Database db;
+
+  public JobQueries(Database db) {
+    this.db = db;
+  }
+
+  public Optional<Job> find(String id) {
+    return db.inTransaction(c -> Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ?", JobRows::job, id));
+  }
+
+  /** Jobs filtered by source, group and state (each may be null), oldest first. */
+  public List<Job> list(String sourceId, String groupId, JobState state, int limit) {
+    return db.inTransaction(
+        c -> {
+          StringBuilder sql = new StringBuilder("SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE 1 = 1");
+          List<Object> args = new ArrayList<>();
+          if (sourceId != null) {
+            sql.append(" AND source_id = ?");
+            args.add(sourceId);
+          }
+          if (groupId != null) {
+            sql.append(" AND group_id = ?");
+            args.add(groupId);
+          }
+          if (state != null) {
+            sql.append(" AND state = ?");
+            args.add(state.name());
+          }
+          sql.append(" ORDER BY seq LIMIT ").append(limit);
+          return Sql.list(c, sql.toString(), JobRows::job, args.toArray());
+        });
+  }
+
+  /** How many jobs of one source are in each state. */
+  public Map<JobState, Integer> countsBySource(String sourceId) {
+    return db.inTransaction(
+        c -> {
+          Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
+          for (JobState s : JobState.values()) {
+            counts.put(s, 0);
+          }
+          Sql.list(
+                  c,
+                  "SELECT state, COUNT(*) FROM jobs WHERE source_id = ? GROUP BY state",
+                  rs -> Map.entry(JobState.valueOf(rs.getString(1)), rs.getInt(2)),
+                  sourceId)
+              .forEach(e -> counts.put(e.getKey(), e.getValue()));
+          return counts;
+        });
+  }
+
+  /** Device time of the successful sends of one source, start to confirmation. */
+  public SendTimes sendTimes(String sourceId) {
+    List<Long> millis =
+        db.inTransaction(
+            c ->
+                Sql.list(
+                    c,
+                    "SELECT e.finished_at - e.started_at FROM executions e JOIN jobs j ON j.id = e.job_id"
+                        + " WHERE j.source_id = ? AND e.outcome = 'SUCCEEDED' AND e.started_at IS NOT NULL ORDER BY 1",
+                    rs -> rs.getLong(1),
+                    sourceId));
+    return SendTimes.of(millis);
+  }
+
+  public List<Execution> executions(String jobId) {
+    return db.inTransaction(
+        c -> Sql.list(c, "SELECT " + JobRows.EXEC_COLUMNS + " FROM executions WHERE job_id = ? ORDER BY id", JobRows::execution, jobId));
+  }
+
+  public Optional<String> screenshotPath(long executionId) {
+    return db.inTransaction(
+        c -> Sql.one(c, "SELECT screenshot FROM executions WHERE id = ? AND screenshot IS NOT NULL", rs -> rs.getString(1), executionId));
+  }
+
+}

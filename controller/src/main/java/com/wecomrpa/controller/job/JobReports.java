@@ -1,0 +1,223 @@
+package com.wecomrpa.controller.job;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.account.AccountStatus;
+import com.wecomrpa.controller.admission.ClaimContext;
+import com.wecomrpa.controller.admission.ClaimRules;
+import com.wecomrpa.controller.admission.Verdict;
+import com.wecomrpa.controller.limits.AccountCounters;
+import com.wecomrpa.controller.limits.EffectiveLimits;
+import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.limits.LimitName;
+import com.wecomrpa.controller.quota.GroupDailyQuota;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.controller.risk.RiskResponse;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.HeldLease;
+import com.wecomrpa.protocol.Outcome;
+import com.wecomrpa.protocol.WireCodec;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.random.RandomGenerator;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What agents say about their leases, applied under fencing tokens: a start, a renewal, a report
+ * (the state machine of an attempt's end), and what a reconnecting agent holds. A lease the store
+ * never granted is adopted, never granted again ({@link LostLeases}).
+ */
+public final class JobReports {
+  private final Database db;
+  private final JdbcLimitStore limits;
+  private final Reservations reservations;
+  private final LostLeases lostLeases;
+
+  JobReports(Database db, JdbcLimitStore limits, Reservations reservations, LostLeases lostLeases) {
+    this.db = db;
+    this.limits = limits;
+    this.reservations = reservations;
+    this.lostLeases = lostLeases;
+  }
+
+  /**
+   * The device began: LEASED → RUNNING, if the lease is still this one. A start under a lease this
+   * store never granted (lost with a crash) is adopted: the job is running there, whatever the
+   * store remembered.
+   */
+  public boolean markStarted(String jobId, long token, String agentId, String deviceId, Instant now, Instant businessNow, Duration leaseFor) {
+    return db.inTransaction(
+        c -> {
+          int n =
+              Sql.update(
+                  c,
+                  "UPDATE jobs SET state = 'RUNNING', updated_at = ? WHERE id = ? AND lease_token = ? AND state = 'LEASED'",
+                  now.toEpochMilli(), jobId, token);
+          if (n == 1) {
+            Sql.update(c, "UPDATE executions SET started_at = ? WHERE job_id = ? AND lease_token = ?", now.toEpochMilli(), jobId, token);
+            return true;
+          }
+          return lostLeases.adopt(c, jobId, token, agentId, deviceId, JobState.RUNNING, "started", now, businessNow, leaseFor).isPresent();
+        });
+  }
+
+  /**
+   * Settles what a (re)connecting agent holds before its devices get offers: its current leases
+   * are renewed, and leases this store has no record of are adopted as RUNNING (their reports
+   * follow), so a job the agent may have sent is never granted afresh. Returns the leases that
+   * stand: those devices stay busy with them.
+   */
+  public List<HeldLease> reconcile(String agentId, List<HeldLease> held, Instant now, Instant businessNow, Duration leaseFor) {
+    return db.inTransaction(
+        c -> {
+          List<HeldLease> standing = new ArrayList<>();
+          for (HeldLease h : held) {
+            Optional<Job> job = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", JobRows::job, h.jobId());
+            if (job.isEmpty()) {
+              continue;
+            }
+            Job j = job.get();
+            if (j.leaseToken() == h.fencingToken() && (j.state() == JobState.LEASED || j.state() == JobState.RUNNING)) {
+              Sql.update(c, "UPDATE jobs SET state = 'RUNNING', lease_expires_at = ?, updated_at = ? WHERE id = ?",
+                  now.plus(leaseFor).toEpochMilli(), now.toEpochMilli(), j.id());
+              Sql.update(c, "UPDATE executions SET started_at = COALESCE(started_at, ?) WHERE job_id = ? AND lease_token = ?",
+                  now.toEpochMilli(), j.id(), h.fencingToken());
+              standing.add(h);
+            } else if (lostLeases.adopt(c, h.jobId(), h.fencingToken(), agentId, h.deviceId(), JobState.RUNNING,
+                "held by the agent on reconnect (" + h.phase().name().toLowerCase() + (h.outcome() == null ? "" : " " + h.outcome()) + ")",
+                now, businessNow, leaseFor).isPresent()) {
+              standing.add(h);
+            }
+          }
+          return standing;
+        });
+  }
+
+  /** Extends a live lease; false if the lease is no longer the job's current one. */
+  public boolean renew(String jobId, long token, Instant now, Duration leaseFor) {
+    return db.inTransaction(
+        c ->
+            Sql.update(
+                    c,
+                    "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND state IN ('LEASED', 'RUNNING')",
+                    now.plus(leaseFor).toEpochMilli(), jobId, token)
+                == 1);
+  }
+
+  /**
+   * Applies an agent's report under its fencing token. A definite failure gives the quota back and
+   * re-queues the job while attempts remain; a success or a may-have-sent keeps the quota used.
+   */
+  public ReportVerdict applyReport(String agentId, AgentJobReport r, String screenshotPath, Instant now, Instant businessNow, int maxAttempts) {
+    return db.inTransaction(
+        c -> {
+          // Lock the job first: a duplicate of a report being applied right now waits here, then
+          // finds that report's id on the execution and is acknowledged without a second change.
+          Optional<Job> job = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", JobRows::job, r.jobId());
+          if (job.isEmpty()) {
+            return ReportVerdict.stale("unknown job " + r.jobId());
+          }
+          Job j = job.get();
+          Optional<String> appliedReport =
+              Sql.one(
+                  c,
+                  "SELECT report_id FROM executions WHERE job_id = ? AND lease_token = ?",
+                  rs -> rs.getString(1),
+                  r.jobId(),
+                  r.fencingToken());
+          if (appliedReport.isPresent() && r.reportId().equals(appliedReport.get())) {
+            return ReportVerdict.duplicate(j.state());
+          }
+          if (j.leaseToken() != r.fencingToken()
+              || (j.state() != JobState.LEASED && j.state() != JobState.RUNNING)) {
+            // A report under a lease this store never granted (lost with a crash): the job may
+            // have been sent, so it is verified before anything is sent again.
+            Optional<JobState> adopted = r.outcome() != Outcome.FAILED
+                ? lostLeases.adopt(c, j.id(), r.fencingToken(), agentId, r.deviceId(), JobState.UNKNOWN,
+                    "reported " + r.outcome(), now, businessNow, Duration.ZERO)
+                : Optional.empty();
+            if (adopted.isPresent()) {
+              recordExecution(c, r, screenshotPath, now, j.id());
+              return ReportVerdict.applied(JobState.UNKNOWN, j.accountId(), null);
+            }
+            return ReportVerdict.stale(
+                "lease " + r.fencingToken() + " is not current: job is " + j.state() + " under lease " + j.leaseToken());
+          }
+          JobState next;
+          String reason;
+          String accountStatus = null;
+          boolean targetHeld = false;
+          if (r.riskSignal() != null) {
+            Duration cooldown = Duration.ofMinutes(limits.effective(c, j.accountId(), businessNow).number(LimitName.COOLDOWN_MINUTES));
+            accountStatus = RiskResponse.apply(c, j.accountId(), j.id(), r.riskSignal(), cooldown, businessNow);
+          }
+          if (r.riskSignal() != null && r.outcome() == Outcome.FAILED) {
+            // Nothing went out; the job waits for the account without spending an attempt.
+            reservations.release(c, j.id());
+            Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
+            next = JobState.QUEUED;
+            reason = "risk:" + r.riskSignal() + ": account " + accountStatus + "; waits for the account";
+          } else if (r.targetMissing() && j.groupId() != null) {
+            // The group is not where the controller thinks: hold its jobs, keep the device going.
+            reservations.release(c, j.id());
+            Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
+            next = JobState.QUEUED;
+            reason = "held: group " + j.groupId() + " unreachable: " + JobRows.describe(r);
+            targetHeld = true;
+          } else if (r.deviceFault()) {
+            reservations.release(c, j.id());
+            Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
+            next = JobState.QUEUED;
+            reason = "device fault, attempt not counted: " + JobRows.describe(r);
+          } else switch (r.outcome()) {
+            case SUCCEEDED -> {
+              next = JobState.SUCCEEDED;
+              reason = null;
+            }
+            case UNKNOWN -> {
+              next = JobState.UNKNOWN;
+              reason = "may have sent: " + JobRows.describe(r);
+            }
+            default -> {
+              reservations.release(c, j.id());
+              next = j.attempts() < maxAttempts ? JobState.QUEUED : JobState.FAILED;
+              reason = (next == JobState.QUEUED ? "retrying after: " : "") + JobRows.describe(r);
+            }
+          }
+          Sql.update(
+              c,
+              "UPDATE jobs SET state = ?, reason = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+              next.name(), JobRows.truncate(reason, 1000), now.toEpochMilli(), j.id());
+          recordExecution(c, r, screenshotPath, now, j.id());
+          if (targetHeld) {
+            long execution = Sql.count(c, "SELECT id FROM executions WHERE job_id = ? AND lease_token = ?", j.id(), r.fencingToken());
+            Reachability.markUnreachable(c, j.groupId(), j.id(), execution, JobRows.describe(r), now);
+            return ReportVerdict.targetHeld(j.accountId(), j.groupId());
+          }
+          return ReportVerdict.applied(next, j.accountId(), accountStatus);
+        });
+  }
+
+  private static void recordExecution(Connection c, AgentJobReport r, String screenshotPath, Instant now, String jobId) throws SQLException {
+    Sql.update(
+        c,
+        "UPDATE executions SET outcome = ?, failed_step = ?, error = ?, screenshot = ?, report_id = ?, script_version = ?,"
+            + " evidence = ?, started_at = COALESCE(started_at, ?), finished_at = ? WHERE job_id = ? AND lease_token = ?",
+        r.outcome().name(), r.failedStep(), JobRows.truncate(r.error(), 4000), screenshotPath, r.reportId(), r.scriptVersion(), JobRows.truncate(r.evidence(), 1000),
+        JobRows.millis(r.startedAt()), JobRows.millis(r.finishedAt() == null ? now : r.finishedAt()), jobId, r.fencingToken());
+  }
+
+}

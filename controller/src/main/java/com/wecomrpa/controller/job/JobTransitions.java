@@ -1,0 +1,42 @@
+package com.wecomrpa.controller.job;
+
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/**
+ * The job state changes other parts of the controller decide, each by name, in the caller's
+ * transaction: the SOP ranking puts a post out of (or back into) its group's day, a plan's new
+ * version withdraws its future posts, a customer leaving a sequence ends its waiting steps. (Queue,
+ * lease, start, report and expire are {@link JobIntake}, {@link JobClaims}, {@link JobReports} and
+ * {@link LeaseExpiry}; a group the client cannot find is {@link Reachability}.)
+ */
+public final class JobTransitions {
+  /** The ranking found no place for this post in its group's day: SKIPPED, naming what won. */
+  public void rankedOut(Connection c, String jobId, String reason, Instant now) throws SQLException {
+    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = 'sop-ranking', updated_at = ? WHERE id = ? AND state IN ('QUEUED', 'SKIPPED')",
+        reason, now.toEpochMilli(), jobId);
+  }
+
+  /** A post the ranking had put out wins its place back (the plan that beat it was withdrawn). */
+  public void rankedIn(Connection c, String jobId, Instant now) throws SQLException {
+    Sql.update(c, "UPDATE jobs SET state = 'QUEUED', reason = NULL, decided_by = NULL, updated_at = ? WHERE id = ? AND state = 'SKIPPED'",
+        now.toEpochMilli(), jobId);
+  }
+
+  /** A plan's posts not yet due are CANCELLED: its next version (or its pause or deletion) replaces them. */
+  public int withdrawPlanFuture(Connection c, String planId, Instant now, String why) throws SQLException {
+    return Sql.update(
+        c,
+        "UPDATE jobs SET state = 'CANCELLED', reason = ?, updated_at = ? WHERE source_kind = 'plan' AND source_id = ?"
+            + " AND (state = 'QUEUED' OR (state = 'SKIPPED' AND reason LIKE 'quota:group-daily%')) AND not_before > ?",
+        why, now.toEpochMilli(), planId, now.toEpochMilli());
+  }
+
+  /** A customer left a plan's sequence: its waiting steps for that customer are CANCELLED. */
+  public int endCustomerSequence(Connection c, String planId, String customerId, String why, Instant now) throws SQLException {
+    return Sql.update(c, "UPDATE jobs SET state = 'CANCELLED', reason = ?, updated_at = ? WHERE source_kind = 'plan' AND source_id = ? AND customer_id = ? AND state = 'QUEUED'",
+        why, now.toEpochMilli(), planId, customerId);
+  }
+}

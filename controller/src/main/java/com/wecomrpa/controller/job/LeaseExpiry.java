@@ -1,0 +1,117 @@
+package com.wecomrpa.controller.job;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.account.AccountStatus;
+import com.wecomrpa.controller.admission.ClaimContext;
+import com.wecomrpa.controller.admission.ClaimRules;
+import com.wecomrpa.controller.admission.Verdict;
+import com.wecomrpa.controller.limits.AccountCounters;
+import com.wecomrpa.controller.limits.EffectiveLimits;
+import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.limits.LimitName;
+import com.wecomrpa.controller.quota.GroupDailyQuota;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.controller.risk.RiskResponse;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.HeldLease;
+import com.wecomrpa.protocol.Outcome;
+import com.wecomrpa.protocol.WireCodec;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.random.RandomGenerator;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Leases and windows that run out: a lease neither renewed nor reported ends (unstarted: back to
+ * the queue, its post given back; started: UNKNOWN, it may have sent), a lease handed back ends as
+ * if unstarted, and queued jobs past their window end SKIPPED {@code expired}.
+ */
+public final class LeaseExpiry {
+  private final Database db;
+  private final Reservations reservations;
+
+  LeaseExpiry(Database db, Reservations reservations) {
+    this.db = db;
+    this.reservations = reservations;
+  }
+
+  /** Queued jobs past their window end SKIPPED {@code expired}, even where no device asks for them. */
+  public int expireWindows(Instant now) {
+    return db.inTransaction(
+        c ->
+            Sql.update(
+                c,
+                "UPDATE jobs SET state = 'SKIPPED', reason = 'expired', updated_at = ? WHERE state = 'QUEUED' AND expires_at IS NOT NULL AND expires_at < ?",
+                now.toEpochMilli(),
+                now.toEpochMilli()));
+  }
+
+
+  /**
+   * Ends every lease past its expiry: a job that never started goes back to the queue (and its
+   * quota back to the group); one that started may have sent and becomes UNKNOWN.
+   */
+  public List<ExpiredLease> expireLeases(Instant now) {
+    return db.inTransaction(
+        c -> {
+          List<Job> expired =
+              Sql.list(
+                  c,
+                  "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE state IN ('LEASED', 'RUNNING') AND lease_expires_at < ?",
+                  JobRows::job,
+                  now.toEpochMilli());
+          List<ExpiredLease> out = new ArrayList<>();
+          for (Job j : expired) {
+            out.add(endLease(c, j, now, "lease expired"));
+          }
+          return out;
+        });
+  }
+
+  /** Gives back a lease whose offer never reached the device, as if it had expired unstarted. */
+  public Optional<ExpiredLease> returnLease(String jobId, long token, Instant now, String why) {
+    return db.inTransaction(
+        c -> {
+          Optional<Job> j =
+              Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ? AND lease_token = ? AND state = 'LEASED'", JobRows::job, jobId, token);
+          return j.isEmpty() ? Optional.<ExpiredLease>empty() : Optional.of(endLease(c, j.get(), now, why));
+        });
+  }
+
+  private ExpiredLease endLease(Connection c, Job j, Instant now, String why) throws SQLException {
+    JobState next;
+    String reason;
+    if (j.state() == JobState.LEASED) {
+      reservations.release(c, j.id());
+      next = JobState.QUEUED;
+      reason = why + " before the job started; re-queued";
+    } else {
+      next = JobState.UNKNOWN;
+      reason = why + " while running: the message may have been sent";
+    }
+    Sql.update(
+        c,
+        "UPDATE jobs SET state = ?, reason = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_token = ?",
+        next.name(), reason, now.toEpochMilli(), j.id(), j.leaseToken());
+    Sql.update(
+        c,
+        "UPDATE executions SET outcome = 'LEASE_EXPIRED', error = ?, finished_at = ? WHERE job_id = ? AND lease_token = ? AND outcome IS NULL",
+        reason, now.toEpochMilli(), j.id(), j.leaseToken());
+    return new ExpiredLease(j.id(), j.leaseToken(), j.deviceId(), next);
+  }
+
+}
