@@ -26,6 +26,7 @@ import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.dispatch.ExpireLeasesTask;
 import com.wecomrpa.controller.dispatch.ExpireWindowsTask;
 import com.wecomrpa.controller.gateway.AgentGateway;
+import com.wecomrpa.controller.gateway.GatewayTimings;
 import com.wecomrpa.controller.gateway.ScreenshotFolder;
 import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.job.FencingTokens;
@@ -122,11 +123,10 @@ public final class Controller extends VerticleBase {
               DeviceBoard board = new DeviceBoard(clock, routing, options.unhealthyAfter());
               GroupCommit durable = new GroupCommit(db, workers);
               dispatcher = new Dispatcher(workers, board, jobs, durable, clock, systemClock, options.leaseDuration(), options.maxAttempts());
-              AgentGateway gateway =
-                  new AgentGateway(
-                      vertx, workers, board, dispatcher, jobs,
-                      new ScreenshotFolder(options.dataDir().resolve("screenshots")), tokens, systemClock, clock, riskMetrics, scripts, alerts,
-                      options.agentToken(), options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts(), durable);
+              AgentGateway gateway = AgentGateway.create(
+                  new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, new ScreenshotFolder(options.dataDir().resolve("screenshots")),
+                      tokens, options.agentToken(), scripts, alerts, riskMetrics, systemClock, clock),
+                  new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts()));
               PlanRules rules = new PlanRules(options.maxTextLength());
               JdbcPlanStore plans = new JdbcPlanStore(db, rules, jobs.transitions());
               expandPlans =

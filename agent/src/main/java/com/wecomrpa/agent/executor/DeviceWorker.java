@@ -48,11 +48,13 @@ public final class DeviceWorker {
   private final DriverLauncher launcher;
   private final ReportSink sink;
   private final JobJournal journal;
+  private final JobPipeline pipeline;
   private final Clock clock;
   private final ScheduledExecutorService thread;
   /** The script set version in use; null while the agent has none for this device. */
   private volatile FlowInterpreter interpreter;
   private volatile UiDriver driver;
+
   private volatile ControllerJobOffer current;
   private volatile boolean draining;
   private volatile boolean repairing;
@@ -64,6 +66,7 @@ public final class DeviceWorker {
     this.launcher = launcher;
     this.sink = sink;
     this.journal = journal;
+    this.pipeline = new JobPipeline(device.id());
     this.clock = clock;
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
@@ -131,47 +134,8 @@ public final class DeviceWorker {
     LOG.info("job={} lease={} device={} starting {} (attempt {}{})", offer.jobId(), offer.fencingToken(), device.id(), offer.action(), offer.attempt(),
         before.isPresent() ? ", started here before under lease " + before.get().fencingToken() : "");
     sink.started(offer);
-    FlowResult result = null;
-    String evidence = null;
-    Long verifySince = verifySince(offer, before);
-    if (before.isPresent() && before.get().outcome() == Outcome.SUCCEEDED) {
-      JobJournal.Entry e = before.get();
-      LOG.info("job={} lease={} device={} already sent under lease {} (journal): not sending again", offer.jobId(), offer.fencingToken(), device.id(), e.fencingToken());
-      result = new FlowResult(Outcome.SUCCEEDED, null, null, null, Map.of());
-      evidence = "agent journal: sent under lease " + e.fencingToken() + " on device " + e.deviceId() + " at " + e.endedAt() + "; not sent again";
-    }
-    String phase = AgentJobReport.DEVICE_FAULT + "scripts";
-    try {
-      if (result != null) {
-        throw new AnsweredFromJournal();
-      }
-      useScripts(offer.scriptVersion());
-      phase = AgentJobReport.DEVICE_FAULT + "open-session";
-      ensureSession();
-      // Pop-ups a person would dismiss first; if that fails, the job's own steps will say why.
-      interpreter.scripts().flow(PREPARE_ACTION).ifPresent(p -> interpreter.run(p, Map.of(), driver));
-      Optional<Flow> flow = interpreter.scripts().flow(offer.action());
-      if (verifySince != null) {
-        Optional<Settled> settled = verifyFirst(offer, verifySince);
-        if (settled.isPresent()) {
-          result = settled.get().result();
-          evidence = settled.get().evidence();
-        }
-      }
-      if (result == null) {
-        result =
-            flow.isEmpty()
-                ? new FlowResult(Outcome.FAILED, null, "script set " + interpreter.scripts().version() + " has no flow for " + offer.action(), null, Map.of())
-                : interpreter.run(flow.get(), offer.params(), driver);
-      }
-    } catch (AnsweredFromJournal answered) {
-      // settled above, nothing on screen to do
-    } catch (RuntimeException e) {
-      result = new FlowResult(Outcome.FAILED, phase, (phase.endsWith("scripts") ? "" : "cannot open a session: ") + e.getMessage(), null, Map.of());
-    }
-    if (result.outcome() != Outcome.SUCCEEDED && result.riskSignal() == null && driver != null && driver.alive()) {
-      result = classify(result);
-    }
+    JobPipeline.Result done = pipeline.run(offer, before, () -> openForJob(offer.scriptVersion()));
+    FlowResult result = done.flow();
     if (result.outcome() != Outcome.SUCCEEDED && driver != null && !driver.alive()) {
       LOG.warn("device={} session died; it will be reopened before the next job", device.id());
       closeSession();
@@ -193,44 +157,26 @@ public final class DeviceWorker {
             scriptLabel(),
             // A missing target is not a risk state: the account stays as it is.
             AgentJobReport.TARGET_MISSING.equals(result.riskSignal()) ? null : result.riskSignal(),
-            evidence,
-            failureKind(result));
+            done.evidence(),
+            done.failure());
     journal.ended(offer.jobId(), offer.fencingToken(), device.id(), result.outcome());
     current = null;
     sink.report(report);
   }
 
-  /** Control flow only: the journal already answered the offer. */
-  private static final class AnsweredFromJournal extends RuntimeException {
-    AnsweredFromJournal() {
-      super(null, null, false, false);
+  /** Makes the device ready for a job: the offer's script set version, and a live, logged-in session. */
+  private JobPipeline.Session openForJob(String scriptVersion) throws JobPipeline.DeviceFault {
+    try {
+      useScripts(scriptVersion);
+    } catch (RuntimeException e) {
+      throw new JobPipeline.DeviceFault("scripts", e.getMessage());
     }
-  }
-
-  /**
-   * Since when to look for the message before sending, or null to send at once. The controller
-   * asks for it when an attempt may have sent; the journal asks for it when this agent started
-   * the job before and did not see it fail before sending (it died mid-job, or the end was unknown).
-   */
-  private static Long verifySince(ControllerJobOffer offer, Optional<JobJournal.Entry> before) {
-    Long since = offer.verifySinceMillis();
-    if (before.isPresent() && before.get().outcome() != Outcome.FAILED && before.get().outcome() != Outcome.SUCCEEDED) {
-      // A minute of slack for the client's clock against this machine's.
-      long fromJournal = before.get().startedAt().minusSeconds(60).toEpochMilli();
-      since = since == null ? fromJournal : Math.min(since, fromJournal);
+    try {
+      ensureSession();
+    } catch (RuntimeException e) {
+      throw new JobPipeline.DeviceFault("open-session", "cannot open a session: " + e.getMessage());
     }
-    return since;
-  }
-
-  /** What a failure landed on: the group or customer (not found), the account (risk), or the device. */
-  private static FailureKind failureKind(FlowResult r) {
-    if (r.outcome() == Outcome.SUCCEEDED) {
-      return null;
-    }
-    if (AgentJobReport.TARGET_MISSING.equals(r.riskSignal())) {
-      return FailureKind.TARGET;
-    }
-    return r.riskSignal() != null ? FailureKind.ACCOUNT : FailureKind.DEVICE;
+    return new JobPipeline.Session(interpreter, driver);
   }
 
   /** Takes the script set version the offer names (between jobs: this runs before any step). */
@@ -295,46 +241,6 @@ public final class DeviceWorker {
     scheduleRepair(next);
   }
 
-  /** A job decided without sending: its result, and what was seen if the message was found. */
-  private record Settled(FlowResult result, String evidence) {}
-
-  /**
-   * An earlier attempt may have sent: look for the message first. Settled as SUCCEEDED with
-   * evidence if it is there, as UNKNOWN if the script set cannot check this action (never a blind
-   * resend); empty means not found, go on and send.
-   */
-  private Optional<Settled> verifyFirst(ControllerJobOffer offer, long since) {
-    Optional<Flow> verify = interpreter.scripts().flow(ActionName.verifyOf(offer.action()));
-    if (verify.isEmpty()) {
-      return Optional.of(new Settled(new FlowResult(Outcome.UNKNOWN, null, "an earlier attempt may have sent and script set "
-          + interpreter.scripts().version() + " has no verify_" + offer.action() + " flow: needs a person", null, Map.of()), null));
-    }
-    Map<String, String> params = new java.util.HashMap<>(offer.params());
-    params.put("since_ms", String.valueOf(since));
-    FlowResult found = interpreter.run(verify.get(), params, driver);
-    if (found.outcome() == Outcome.SUCCEEDED) {
-      LOG.info("job={} device={} found its message already in the chat: not sending again", offer.jobId(), device.id());
-      return Optional.of(new Settled(new FlowResult(Outcome.SUCCEEDED, null, null, null, Map.of()),
-          "verified before resend: the message is in the chat (received since " + Instant.ofEpochMilli(since) + ")"));
-    }
-    LOG.info("job={} device={} did not find its message ({}): sending", offer.jobId(), device.id(), found.error());
-    return Optional.empty();
-  }
-
-  /** After a failure, looks at the screen for a risk state (the script set's detect_risk flow). */
-  private FlowResult classify(FlowResult failed) {
-    Optional<Flow> detect = interpreter.scripts().flow(DETECT_RISK_ACTION);
-    if (detect.isEmpty()) {
-      return failed;
-    }
-    FlowResult seen = interpreter.run(detect.get(), Map.of(), driver);
-    if (seen.riskSignal() == null) {
-      return failed;
-    }
-    LOG.warn("device={} account={} shows a risk state: {}", device.id(), device.accountId(), seen.riskSignal());
-    return failed.explainedBy(seen);
-  }
-
   private void ensureSession() {
     if (driver != null && driver.alive()) {
       return;
@@ -353,9 +259,13 @@ public final class DeviceWorker {
     LOG.info("device={} logged in as {}", device.id(), device.accountId());
   }
 
-  private synchronized void closeSession() {
-    UiDriver d = driver;
-    driver = null;
+  /** Ends the session. The reference is taken atomically; the browser is quit outside any lock (it can take seconds). */
+  private void closeSession() {
+    UiDriver d;
+    synchronized (this) {
+      d = driver;
+      driver = null;
+    }
     if (d != null) {
       d.close();
     }

@@ -1,0 +1,65 @@
+package com.wecomrpa.controller.gateway;
+
+import com.wecomrpa.controller.dispatch.AgentLink;
+import com.wecomrpa.protocol.ControllerRefusal;
+import com.wecomrpa.protocol.Message;
+import com.wecomrpa.protocol.WireCodec;
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * One agent's WebSocket as the handlers see it: who it is once welcomed, and how to answer,
+ * refuse or drop it. Lives on the controller's event loop.
+ */
+public final class AgentConnection implements AgentLink {
+  /** WebSocket close code for a refused hello (4000-4999 are free for applications). */
+  public static final short CLOSE_REFUSED = 4401;
+
+  private final ServerWebSocket ws;
+  private String agentId;
+  private boolean closed;
+
+  AgentConnection(ServerWebSocket ws) {
+    this.ws = ws;
+  }
+
+  /** The agent's id once welcomed; null before. */
+  public String agentId() {
+    return agentId;
+  }
+
+  void welcomed(String id) {
+    agentId = id;
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  void markClosed() {
+    closed = true;
+  }
+
+  String remoteAddress() {
+    return String.valueOf(ws.remoteAddress());
+  }
+
+  @Override
+  public boolean send(Message m) {
+    if (closed) {
+      return false;
+    }
+    ws.writeTextMessage(WireCodec.encode(m));
+    return true;
+  }
+
+  /** Says why, then closes with {@link #CLOSE_REFUSED}: the agent stops and does not retry. */
+  void refuse(String reason) {
+    send(new ControllerRefusal(reason));
+    ws.close(CLOSE_REFUSED, reason.length() > 100 ? reason.substring(0, 100) : reason);
+  }
+
+  /** Closes without refusing: the agent reconnects and tries again. */
+  void drop() {
+    ws.close();
+  }
+}

@@ -1,0 +1,34 @@
+package com.wecomrpa.controller.gateway;
+
+import com.wecomrpa.controller.dispatch.DeviceBoard;
+import com.wecomrpa.controller.dispatch.Dispatcher;
+import com.wecomrpa.protocol.AgentDeviceHealth;
+import com.wecomrpa.protocol.AgentDraining;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What an agent says about its devices: it is draining them, or it repaired one. */
+final class DeviceHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceHandler.class);
+
+  private final DeviceBoard board;
+  private final Dispatcher dispatcher;
+
+  DeviceHandler(DeviceBoard board, Dispatcher dispatcher) {
+    this.board = board;
+    this.dispatcher = dispatcher;
+  }
+
+  void onDraining(AgentConnection conn, AgentDraining d) {
+    LOG.info("agent={} draining ({}): no more offers to its devices", conn.agentId(), d.reason());
+    board.drain(conn.agentId());
+  }
+
+  /** Only the agent a device is connected through may say it works again. */
+  void onHealth(AgentConnection conn, AgentDeviceHealth h) {
+    if (h.healthy() && board.markHealthy(h.deviceId(), conn.agentId())) {
+      LOG.info("device={} agent={} repaired ({}): takes jobs again", h.deviceId(), conn.agentId(), h.detail());
+      dispatcher.kick();
+    }
+  }
+}

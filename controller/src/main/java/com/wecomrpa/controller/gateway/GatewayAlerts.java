@@ -1,0 +1,42 @@
+package com.wecomrpa.controller.gateway;
+
+import com.wecomrpa.controller.risk.JdbcAlertStore;
+import com.wecomrpa.protocol.AgentJobReport;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Alerts the gateway raises about a device or a group, logged and stored off the event loop. */
+final class GatewayAlerts {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayAlerts.class);
+
+  private final WorkerExecutor workers;
+  private final JdbcAlertStore alerts;
+  private final Clock clock;
+
+  GatewayAlerts(WorkerExecutor workers, JdbcAlertStore alerts, Clock clock) {
+    this.workers = workers;
+    this.alerts = alerts;
+    this.clock = clock;
+  }
+
+  void device(String accountId, String deviceId, String kind, String detail) {
+    LOG.warn("ALERT device={} account={} {}: {}", deviceId, accountId, kind, detail);
+    raise(accountId, kind, "device " + deviceId + ": " + detail, null);
+  }
+
+  void groupUnreachable(String accountId, String groupId, AgentJobReport r) {
+    String detail = "group " + groupId + " not found by device " + r.deviceId() + " (job " + r.jobId() + ", step " + r.failedStep() + ": " + r.error()
+        + "); its jobs are held until it is renamed, retried or confirmed gone";
+    LOG.warn("ALERT group={} account={} group:unreachable: {}", groupId, accountId, detail);
+    raise(accountId, "group:unreachable", detail, r.jobId());
+  }
+
+  private void raise(String accountId, String kind, String detail, String jobId) {
+    workers.executeBlocking(() -> {
+      alerts.raise(accountId, kind, detail, jobId, clock.instant());
+      return null;
+    }, false);
+  }
+}
