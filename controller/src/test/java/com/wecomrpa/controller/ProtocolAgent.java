@@ -3,7 +3,6 @@ package com.wecomrpa.controller;
 import com.wecomrpa.protocol.AgentHeartbeat;
 import com.wecomrpa.protocol.AgentHello;
 import com.wecomrpa.protocol.DeviceInfo;
-import com.wecomrpa.protocol.LeaseRef;
 import com.wecomrpa.protocol.Message;
 import com.wecomrpa.protocol.WireCodec;
 import java.net.URI;

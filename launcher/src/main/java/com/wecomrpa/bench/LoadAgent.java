@@ -7,7 +7,6 @@ import com.wecomrpa.protocol.ControllerJobOffer;
 import com.wecomrpa.protocol.ControllerReportAck;
 import com.wecomrpa.protocol.ControllerWelcome;
 import com.wecomrpa.protocol.DeviceInfo;
-import com.wecomrpa.protocol.LeaseRef;
 import com.wecomrpa.protocol.Message;
 import com.wecomrpa.protocol.Outcome;
 import com.wecomrpa.protocol.WireCodec;

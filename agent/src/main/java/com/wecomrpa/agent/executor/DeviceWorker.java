@@ -12,7 +12,6 @@ import com.wecomrpa.agent.flow.ScriptLibrary;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.agent.journal.JobJournal;
 import com.wecomrpa.protocol.ControllerJobOffer;
-import com.wecomrpa.protocol.FailureKind;
 import com.wecomrpa.protocol.LeaseRef;
 import com.wecomrpa.protocol.Outcome;
 import java.time.Clock;

@@ -62,7 +62,7 @@ public final class JdbcAccountStore {
     return db.inTransaction(
         c -> {
           Account a = find(c, id).orElseThrow(() -> Rejected.notFound("id", "account " + id + " not found"));
-          Sql.update(c, "UPDATE accounts SET status = ?, cooling_until = NULL WHERE id = ?", status, id);
+          AccountStatus.setByHand(c, id, status);
           audit.record(c, actor, "account." + (status.equals("active") ? "resume" : "pause"), id, a.status(), status, reason, now);
           return find(c, id).orElseThrow();
         });

@@ -1,38 +1,19 @@
 package com.wecomrpa.controller.job;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.account.AccountStatus;
-import com.wecomrpa.controller.admission.ClaimContext;
-import com.wecomrpa.controller.admission.ClaimRules;
-import com.wecomrpa.controller.admission.Verdict;
-import com.wecomrpa.controller.limits.AccountCounters;
-import com.wecomrpa.controller.limits.EffectiveLimits;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.limits.LimitName;
-import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.controller.risk.RiskResponse;
-import com.wecomrpa.protocol.ControllerJobOffer;
 import com.wecomrpa.protocol.HeldLease;
 import com.wecomrpa.protocol.Outcome;
-import com.wecomrpa.protocol.WireCodec;
 import java.sql.Connection;
-import java.sql.Date;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.util.random.RandomGenerator;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**

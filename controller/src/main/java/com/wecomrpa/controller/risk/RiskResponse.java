@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.risk;
 
+import com.wecomrpa.controller.account.AccountStatus;
+
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,12 +30,12 @@ public final class RiskResponse {
         wait = LONGEST;
       }
       Instant until = now.plus(wait);
-      Sql.update(c, "UPDATE accounts SET status = 'cooling', cooling_until = ?, risk_count = risk_count + 1 WHERE id = ?", until.toEpochMilli(), accountId);
-      status = "cooling";
+      AccountStatus.cool(c, accountId, until);
+      status = AccountStatus.COOLING;
       detail = "account " + accountId + " showed " + signal + " (signal " + (before + 1) + "); cooling until " + until;
     } else {
-      Sql.update(c, "UPDATE accounts SET status = 'restricted', cooling_until = NULL, risk_count = risk_count + 1 WHERE id = ?", accountId);
-      status = "restricted";
+      AccountStatus.restrict(c, accountId);
+      status = AccountStatus.RESTRICTED;
       detail = "account " + accountId + " showed " + signal + "; stopped until an admin resumes it";
     }
     Sql.update(c, "INSERT INTO alerts (at, account_id, kind, detail, job_id) VALUES (?, ?, ?, ?, ?)", now.toEpochMilli(), accountId, "risk:" + signal, detail, jobId);
