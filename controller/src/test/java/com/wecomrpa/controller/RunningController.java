@@ -52,14 +52,7 @@ final class RunningController implements AutoCloseable {
 
   /** Waits until the plan expansion has run {@code n} more times than now. */
   void awaitExpansions(int n) {
-    long target = controller.expansionRuns() + n;
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (controller.expansionRuns() < target) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("plan expansion did not run " + n + " more times in 30 s");
-      }
-      sleep(20);
-    }
+    awaitMore("plan expansion", controller::expansionRuns, n);
   }
 
   /**
@@ -67,11 +60,15 @@ final class RunningController implements AutoCloseable {
    * make has then been sent, so its absence a moment later means it was not made.
    */
   void awaitDispatchPasses() {
-    long target = controller.dispatchPasses() + 2;
+    awaitMore("dispatch pass", controller::dispatchPasses, 2);
+  }
+
+  private static void awaitMore(String what, java.util.function.LongSupplier runs, int n) {
+    long target = runs.getAsLong() + n;
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (controller.dispatchPasses() < target) {
+    while (runs.getAsLong() < target) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("no two dispatch passes in 30 s");
+        throw new AssertionError(what + " did not run " + n + " more times in 30 s");
       }
       sleep(20);
     }

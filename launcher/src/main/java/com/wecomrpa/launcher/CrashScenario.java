@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -143,7 +144,7 @@ final class CrashScenario {
       }
       return r;
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } finally {
       for (ChildProcess c : new ChildProcess[] {agent, controller, sim}) {
         if (c != null) {
@@ -241,28 +242,17 @@ final class CrashScenario {
   /** The broadcast's progress, or null while the controller is down. */
   private JsonObject progress() {
     try {
-      HttpResponse<String> r = http.send(request("/broadcasts/" + BROADCAST).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = call(request("/broadcasts/" + BROADCAST).GET().build());
       return r.statusCode() == 200 ? new JsonObject(r.body()).getJsonObject("progress") : null;
-    } catch (IOException e) {
+    } catch (UncheckedIOException down) {
       return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted");
     }
   }
 
   private void post(String path, JsonObject body) {
-    try {
-      HttpResponse<String> r = http.send(request(path).header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() >= 300) {
-        throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted");
+    HttpResponse<String> r = call(request(path).header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build());
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
     }
   }
 
@@ -272,30 +262,25 @@ final class CrashScenario {
   }
 
   private Map<String, Object> simCounts() {
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/message-counts")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return new JsonObject(r.body()).getMap();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted");
-    }
+    return new JsonObject(call(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/message-counts")).build()).body()).getMap();
   }
 
   private void sendDelay(long millis) {
     for (String a : fleet.accounts()) {
-      try {
-        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/accounts/" + a + "/send-delay"))
-            .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"millis\":" + millis + "}")).build(),
-            HttpResponse.BodyHandlers.discarding());
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted");
-      }
+      call(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/accounts/" + a + "/send-delay"))
+          .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"millis\":" + millis + "}")).build());
+    }
+  }
+
+  /** One request to a part over loopback; a part that is down answers with an UncheckedIOException. */
+  private HttpResponse<String> call(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
     }
   }
 
@@ -307,7 +292,7 @@ final class CrashScenario {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 }

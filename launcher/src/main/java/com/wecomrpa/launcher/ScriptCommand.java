@@ -5,7 +5,6 @@ import com.wecomrpa.agent.driver.DeviceDrivers;
 import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.agent.driver.appium.AppiumServer;
 import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
-import com.wecomrpa.agent.executor.DeviceWorker;
 import com.wecomrpa.script.Flow;
 import com.wecomrpa.agent.flow.FlowInterpreter;
 import com.wecomrpa.agent.flow.FlowResult;
@@ -79,7 +78,7 @@ final class ScriptCommand implements Runnable {
       AppiumServer appium = d.driver().equals("appium") ? AppiumServer.start(Path.of(".tools"), 4723, work.resolve("appium.log")) : null;
       FlowInterpreter interpreter = new FlowInterpreter(set);
       try (UiDriver ui = new DeviceDrivers(chromium, work, appium == null ? null : appium.url()).start(d)) {
-        FlowResult login = interpreter.run(set.flow(DeviceWorker.LOGIN_ACTION).orElseThrow(),
+        FlowResult login = interpreter.run(set.flow(com.wecomrpa.protocol.ActionName.LOGIN).orElseThrow(),
             Map.of("client_url", String.valueOf(d.clientUrl()), "account_id", d.accountId()), ui);
         FlowResult r = login.outcome() == com.wecomrpa.protocol.Outcome.SUCCEEDED ? interpreter.run(flow, params, ui) : login;
         System.out.printf("%s on %s: %s%s%n", action, d.id(), r.outcome(), r.error() == null ? "" : " at step " + r.failedStep() + ": " + r.error());

@@ -35,10 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeviceWorker {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceWorker.class);
-  public static final String LOGIN_ACTION = ActionName.LOGIN;
-  public static final String DETECT_RISK_ACTION = ActionName.DETECT_RISK;
-  public static final String PREPARE_ACTION = ActionName.PREPARE;
-  public static final String HEALTH_CHECK_ACTION = ActionName.HEALTH_CHECK;
   private static final long FIRST_REPAIR_DELAY_MS = 1000;
   private static final long MAX_REPAIR_DELAY_MS = 30_000;
 
@@ -154,8 +150,7 @@ public final class DeviceWorker {
             started,
             clock.instant(),
             scriptLabel(),
-            // A missing target is not a risk state: the account stays as it is.
-            AgentJobReport.TARGET_MISSING.equals(result.riskSignal()) ? null : result.riskSignal(),
+            done.riskSignal(),
             done.evidence(),
             done.failure());
     journal.ended(offer.jobId(), offer.fencingToken(), device.id(), result.outcome());
@@ -223,7 +218,7 @@ public final class DeviceWorker {
       }
       closeSession();
       ensureSession();
-      Optional<Flow> check = interpreter.scripts().flow(HEALTH_CHECK_ACTION).or(() -> interpreter.scripts().flow(PREPARE_ACTION));
+      Optional<Flow> check = interpreter.scripts().flow(ActionName.HEALTH_CHECK).or(() -> interpreter.scripts().flow(ActionName.PREPARE));
       FlowResult r = check.map(f -> interpreter.run(f, Map.of(), driver)).orElse(new FlowResult(Outcome.SUCCEEDED, null, null, null, Map.of()));
       problem = r.outcome() == Outcome.SUCCEEDED ? null : r.failedStep() + ": " + r.error();
     } catch (RuntimeException e) {
@@ -247,7 +242,7 @@ public final class DeviceWorker {
     closeSession();
     UiDriver d = launcher.start(device);
     Flow login =
-        interpreter.scripts().flow(LOGIN_ACTION)
+        interpreter.scripts().flow(ActionName.LOGIN)
             .orElseThrow(() -> new IllegalStateException("script set has no login flow"));
     FlowResult r = interpreter.run(login, Map.of("client_url", String.valueOf(device.clientUrl()), "account_id", device.accountId()), d);
     if (r.outcome() != Outcome.SUCCEEDED) {

@@ -47,7 +47,12 @@ final class JobPipeline {
   }
 
   /** What a job came to, and the evidence when it was settled without sending. */
-  record Result(FlowResult flow, String evidence, FailureKind failure) {}
+  record Result(FlowResult flow, String evidence, FailureKind failure) {
+    /** The risk state to report: only an account's (a missing target is signalled too, but is not one). */
+    String riskSignal() {
+      return failure == FailureKind.ACCOUNT ? flow.riskSignal() : null;
+    }
+  }
 
   private final String deviceId;
 

@@ -1,5 +1,6 @@
 package com.wecomrpa.agent.journal;
 
+import com.wecomrpa.agent.disk.AtomicFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.protocol.Outcome;
 import com.wecomrpa.protocol.WireCodec;
@@ -10,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
@@ -125,16 +125,11 @@ public final class JobJournal implements AutoCloseable {
   private void compact() throws IOException {
     Instant oldest = clock.instant().minus(KEEP);
     last.values().removeIf(e -> e.startedAt().isBefore(oldest));
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      List<String> lines = new ArrayList<>();
-      for (Entry e : last.values()) {
-        lines.add(json.writeValueAsString(e));
-      }
-      ch.write(ByteBuffer.wrap((String.join("\n", lines) + (lines.isEmpty() ? "" : "\n")).getBytes(StandardCharsets.UTF_8)));
-      ch.force(true);
+    List<String> lines = new ArrayList<>();
+    for (Entry e : last.values()) {
+      lines.add(json.writeValueAsString(e));
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicFile.write(file, (String.join("\n", lines) + (lines.isEmpty() ? "" : "\n")).getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

@@ -1,16 +1,15 @@
 package com.wecomrpa.agent.link;
 
+import com.wecomrpa.agent.disk.AtomicFile;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.Message;
 import com.wecomrpa.protocol.WireCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,15 +51,8 @@ public final class ReportOutbox {
       return;
     }
     Path target = dir.resolve(String.format("%019d-%s.json", sequence.incrementAndGet(), report.reportId().replaceAll("[^A-Za-z0-9._-]", "_")));
-    Path tmp = dir.resolve(target.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap(WireCodec.encode(report).getBytes(StandardCharsets.UTF_8)));
-      ch.force(true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep report " + report.reportId(), e);
-    }
     try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFile.write(target, WireCodec.encode(report).getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep report " + report.reportId(), e);
     }

@@ -15,8 +15,6 @@ import java.time.Clock;
 public final class GroupsApi implements ApiPart {
   record Rename(String name, String reason) {}
 
-  record Reason(String reason) {}
-
   private final Vertx vertx;
   private final Clock clock;
   private final GroupReachability reachability;
@@ -41,13 +39,12 @@ public final class GroupsApi implements ApiPart {
       replies.ok(ctx, () -> after(reachability.rename(who, ctx.pathParam("id"), name, req.reason(), clock.instant())));
     });
     r.post("/groups/:id/retry").handler(ctx -> {
-      String body = ctx.body() == null ? null : ctx.body().asString();
-      String why = body == null || body.isBlank() ? null : RequestBodies.read(ctx, Reason.class).reason();
+      String why = RequestBodies.optionalReason(ctx);
       Caller who = AdminApi.caller(ctx);
       replies.ok(ctx, () -> after(reachability.retry(who, ctx.pathParam("id"), why, clock.instant())));
     });
     r.post("/groups/:id/gone").handler(ctx -> {
-      Reason req = RequestBodies.read(ctx, Reason.class);
+      RequestBodies.Reason req = RequestBodies.read(ctx, RequestBodies.Reason.class);
       String why = Fields.maxLength("reason", Fields.required("reason", req.reason()), 500);
       Caller who = AdminApi.caller(ctx);
       replies.ok(ctx, () -> after(reachability.confirmGone(who, ctx.pathParam("id"), why, clock.instant())));

@@ -22,7 +22,16 @@ final class RequestBodies {
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+  /** A body that gives only why (audited changes: pause, promote, retry...). */
+  record Reason(String reason) {}
+
   private RequestBodies() {}
+
+  /** The {@code reason} of an optional body: null when there is no body at all. */
+  static String optionalReason(RoutingContext ctx) {
+    String body = ctx.body() == null ? null : ctx.body().asString();
+    return body == null || body.isBlank() ? null : read(ctx, Reason.class).reason();
+  }
 
   static <T> T read(RoutingContext ctx, Class<T> type) {
     String body = ctx.body() == null ? null : ctx.body().asString();

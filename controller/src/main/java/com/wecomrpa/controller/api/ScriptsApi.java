@@ -9,7 +9,6 @@ import com.wecomrpa.controller.rollout.ScriptBundle;
 import com.wecomrpa.controller.rollout.ScriptRouting;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +26,6 @@ public final class ScriptsApi implements ApiPart {
 
   record Upload(Map<String, String> files) {}
 
-  record Reason(String reason) {}
 
   record Uploaded(String client, String version, List<String> supports, int flows, String digest) {}
 
@@ -75,12 +73,12 @@ public final class ScriptsApi implements ApiPart {
     });
     r.post("/scripts/:client/promote").handler(ctx -> {
       Caller who = AdminApi.caller(ctx);
-      String why = reason(ctx);
+      String why = RequestBodies.optionalReason(ctx);
       replies.ok(ctx, () -> applied(scripts.promote(who, ctx.pathParam("client"), why, clock.instant())));
     });
     r.post("/scripts/:client/rollback").handler(ctx -> {
       Caller who = AdminApi.caller(ctx);
-      String why = reason(ctx);
+      String why = RequestBodies.optionalReason(ctx);
       replies.ok(ctx, () -> applied(scripts.rollback(who, ctx.pathParam("client"), why, clock.instant())));
     });
   }
@@ -90,11 +88,6 @@ public final class ScriptsApi implements ApiPart {
     out.put("rollout", scripts.rollout(client));
     out.put("versions", scripts.versions(client));
     return out;
-  }
-
-  private static String reason(RoutingContext ctx) {
-    String body = ctx.body() == null ? null : ctx.body().asString();
-    return body == null || body.isBlank() ? null : RequestBodies.read(ctx, Reason.class).reason();
   }
 
   private Rollout applied(Rollout r) {

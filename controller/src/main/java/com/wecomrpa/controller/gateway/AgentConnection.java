@@ -17,6 +17,7 @@ public final class AgentConnection implements AgentLink {
   private final ServerWebSocket ws;
   private String agentId;
   private boolean closed;
+  private long lastHeard = System.nanoTime();
 
   AgentConnection(ServerWebSocket ws) {
     this.ws = ws;
@@ -29,6 +30,15 @@ public final class AgentConnection implements AgentLink {
 
   void welcomed(String id) {
     agentId = id;
+  }
+
+  /** Anything the agent says counts as a sign of life. */
+  void heard() {
+    lastHeard = System.nanoTime();
+  }
+
+  boolean silentFor(long nanos) {
+    return System.nanoTime() - lastHeard > nanos;
   }
 
   boolean closed() {

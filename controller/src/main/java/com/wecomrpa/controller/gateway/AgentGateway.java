@@ -77,7 +77,6 @@ public final class AgentGateway {
   /** Serves one connection until it closes. */
   public void accept(ServerWebSocket ws) {
     AgentConnection conn = new AgentConnection(ws);
-    long[] lastHeard = {System.nanoTime()};
     // An agent that goes silent (no heartbeat for three intervals) is disconnected; its leases
     // then run out on their own clock and its devices take no more offers.
     long silentNanos = timings.heartbeatEvery().multipliedBy(3).toNanos();
@@ -85,13 +84,13 @@ public final class AgentGateway {
         vertx.setPeriodic(
             Math.max(100, timings.heartbeatEvery().toMillis()),
             t -> {
-              if (System.nanoTime() - lastHeard[0] > silentNanos) {
+              if (conn.silentFor(silentNanos)) {
                 LOG.warn("agent={} silent for {}; closing", conn.agentId(), timings.heartbeatEvery().multipliedBy(3));
                 conn.drop();
               }
             });
     ws.textMessageHandler(text -> {
-      lastHeard[0] = System.nanoTime();
+      conn.heard();
       route(conn, text);
     });
     ws.exceptionHandler(e -> LOG.debug("agent={} socket error: {}", conn.agentId(), e.getMessage()));

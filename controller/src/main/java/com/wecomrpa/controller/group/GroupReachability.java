@@ -50,7 +50,7 @@ public final class GroupReachability {
     return db.inTransaction(c -> {
       GroupStatus before = status(c, groupId).orElseThrow(() -> Rejected.notFound("id", "group " + groupId + " not found"));
       Sql.update(c, "UPDATE chat_groups SET name = ? WHERE id = ?", name, groupId);
-      int moved = Reachability.renamed(c, groupId, name, now);
+      Reachability.renamed(c, groupId, name, now);
       Reachability.release(c, groupId, "group renamed to " + name, now);
       audit.record(c, who, "group.rename", groupId, before.name(), name, reason, now);
       return status(c, groupId).orElseThrow();

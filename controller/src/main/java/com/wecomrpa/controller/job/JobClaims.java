@@ -79,7 +79,7 @@ public final class JobClaims {
             if (tries == 0) {
               Verdict forAccount = rules.forAccount(ctx, j);
               if (!forAccount.goes()) {
-                noteWait(c, j, forAccount, now);
+                noteWait(c, j, forAccount);
                 return Optional.empty();
               }
             }
@@ -89,7 +89,7 @@ public final class JobClaims {
               continue;
             }
             if (v.kind() == Verdict.Kind.WAIT) {
-              noteWait(c, j, v, now);
+              noteWait(c, j, v);
               waiting.add(j.id());
               continue;
             }
@@ -135,7 +135,7 @@ public final class JobClaims {
    * (why it was re-queued: a risk signal, a device fault, a retry) is kept, as it says more than
    * the wait; a job with none gets the rule's. Written only when something changes.
    */
-  private static void noteWait(Connection c, Job j, Verdict v, Instant now) throws SQLException {
+  private static void noteWait(Connection c, Job j, Verdict v) throws SQLException {
     if (j.state() != JobState.QUEUED) {
       return; // an UNKNOWN job keeps the reason it may have sent
     }
@@ -183,7 +183,6 @@ public final class JobClaims {
     Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = ?, wait_until = NULL, updated_at = ? WHERE id = ? AND state = 'QUEUED'",
         JobRows.truncate(v.reason(), 1000), v.rule(), now.toEpochMilli(), jobId);
   }
-
 
   /** Two claimers read the same queued job; the loser's transaction rolls back and it tries again. */
   public static final class ConcurrentClaim extends RuntimeException {

@@ -51,7 +51,9 @@ public final class JobReports {
             Sql.update(c, "UPDATE executions SET started_at = ? WHERE job_id = ? AND lease_token = ?", now.toEpochMilli(), jobId, token);
             return true;
           }
-          return lostLeases.adopt(c, jobId, token, agentId, deviceId, JobState.RUNNING, "started", now, businessNow, leaseFor).isPresent();
+          Optional<Job> job = JobRows.lock(c, jobId);
+          return job.isPresent()
+              && lostLeases.adopt(c, job.get(), token, agentId, deviceId, JobState.RUNNING, "started", now, businessNow, leaseFor).isPresent();
         });
   }
 
@@ -66,7 +68,7 @@ public final class JobReports {
         c -> {
           List<HeldLease> standing = new ArrayList<>();
           for (HeldLease h : held) {
-            Optional<Job> job = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", JobRows::job, h.jobId());
+            Optional<Job> job = JobRows.lock(c, h.jobId());
             if (job.isEmpty()) {
               continue;
             }
@@ -77,7 +79,7 @@ public final class JobReports {
               Sql.update(c, "UPDATE executions SET started_at = COALESCE(started_at, ?) WHERE job_id = ? AND lease_token = ?",
                   now.toEpochMilli(), j.id(), h.fencingToken());
               standing.add(h);
-            } else if (lostLeases.adopt(c, h.jobId(), h.fencingToken(), agentId, h.deviceId(), JobState.RUNNING,
+            } else if (lostLeases.adopt(c, j, h.fencingToken(), agentId, h.deviceId(), JobState.RUNNING,
                 "held by the agent on reconnect (" + h.phase().name().toLowerCase() + (h.outcome() == null ? "" : " " + h.outcome()) + ")",
                 now, businessNow, leaseFor).isPresent()) {
               standing.add(h);
@@ -107,7 +109,7 @@ public final class JobReports {
         c -> {
           // Lock the job first: a duplicate of a report being applied right now waits here, then
           // finds that report's id on the execution and is acknowledged without a second change.
-          Optional<Job> job = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", JobRows::job, r.jobId());
+          Optional<Job> job = JobRows.lock(c, r.jobId());
           if (job.isEmpty()) {
             return ReportVerdict.stale("unknown job " + r.jobId());
           }
@@ -127,7 +129,7 @@ public final class JobReports {
             // A report under a lease this store never granted (lost with a crash): the job may
             // have been sent, so it is verified before anything is sent again.
             Optional<JobState> adopted = r.outcome() != Outcome.FAILED
-                ? lostLeases.adopt(c, j.id(), r.fencingToken(), agentId, r.deviceId(), JobState.UNKNOWN,
+                ? lostLeases.adopt(c, j, r.fencingToken(), agentId, r.deviceId(), JobState.UNKNOWN,
                     "reported " + r.outcome(), now, businessNow, Duration.ZERO)
                 : Optional.empty();
             if (adopted.isPresent()) {
@@ -147,21 +149,15 @@ public final class JobReports {
           }
           if (r.riskSignal() != null && r.outcome() == Outcome.FAILED) {
             // Nothing went out; the job waits for the account without spending an attempt.
-            reservations.release(c, j.id());
-            Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
-            next = JobState.QUEUED;
+            next = requeueWithoutAttempt(c, j.id());
             reason = "risk:" + r.riskSignal() + ": account " + accountStatus + "; waits for the account";
           } else if (r.targetMissing() && j.groupId() != null) {
             // The group is not where the controller thinks: hold its jobs, keep the device going.
-            reservations.release(c, j.id());
-            Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
-            next = JobState.QUEUED;
+            next = requeueWithoutAttempt(c, j.id());
             reason = "held: group " + j.groupId() + " unreachable: " + JobRows.describe(r);
             targetHeld = true;
           } else if (r.deviceFault()) {
-            reservations.release(c, j.id());
-            Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", j.id());
-            next = JobState.QUEUED;
+            next = requeueWithoutAttempt(c, j.id());
             reason = "device fault, attempt not counted: " + JobRows.describe(r);
           } else switch (r.outcome()) {
             case SUCCEEDED -> {
@@ -190,6 +186,16 @@ public final class JobReports {
           }
           return ReportVerdict.applied(next, j.accountId(), accountStatus);
         });
+  }
+
+  /**
+   * Nothing was sent and the job is not to blame (the account, the target or the device is): its
+   * reservations go back and the attempt is not counted. Returns QUEUED, the state it takes.
+   */
+  private JobState requeueWithoutAttempt(Connection c, String jobId) throws SQLException {
+    reservations.release(c, jobId);
+    Sql.update(c, "UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", jobId);
+    return JobState.QUEUED;
   }
 
   private static void recordExecution(Connection c, AgentJobReport r, String screenshotPath, Instant now, String jobId) throws SQLException {

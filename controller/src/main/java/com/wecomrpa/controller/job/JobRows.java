@@ -23,6 +23,11 @@ final class JobRows {
 
   private JobRows() {}
 
+  /** The job, its row locked for the rest of the transaction; empty if there is none. */
+  static java.util.Optional<Job> lock(java.sql.Connection c, String jobId) throws SQLException {
+    return com.wecomrpa.controller.store.Sql.one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", JobRows::job, jobId);
+  }
+
   static Job job(ResultSet rs) throws SQLException {
     Long expires = Sql.nullableLong(rs, "lease_expires_at");
     return new Job(

@@ -34,7 +34,6 @@ public final class LeaseExpiry {
                 now.toEpochMilli()));
   }
 
-
   /**
    * Ends every lease past its expiry: a job that never started goes back to the queue (and its
    * quota back to the group); one that started may have sent and becomes UNKNOWN.

@@ -24,21 +24,18 @@ final class LostLeases {
   }
 
   /**
-   * Adopts {@code token} for the job if this store has no record of that lease and the job is not
-   * running elsewhere or finished. Returns the state the job took, or empty if nothing changed.
+   * Adopts {@code token} for the job (read and locked by the caller) if this store has no record of
+   * that lease and the job is not running elsewhere or finished. Returns the state the job took, or
+   * empty if nothing changed.
    */
   Optional<JobState> adopt(
-      Connection c, String jobId, long token, String agentId, String deviceId, JobState as, String what,
+      Connection c, Job j, long token, String agentId, String deviceId, JobState as, String what,
       Instant now, Instant businessNow, Duration leaseFor) throws SQLException {
+    String jobId = j.id();
     boolean known = Sql.count(c, "SELECT COUNT(*) FROM executions WHERE job_id = ? AND lease_token = ?", jobId, token) > 0;
-    if (known) {
+    if (known || !(j.state() == JobState.QUEUED || j.state() == JobState.UNKNOWN)) {
       return Optional.empty();
     }
-    Optional<Job> found = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", JobRows::job, jobId);
-    if (found.isEmpty() || !(found.get().state() == JobState.QUEUED || found.get().state() == JobState.UNKNOWN)) {
-      return Optional.empty();
-    }
-    Job j = found.get();
     boolean holdsQuota = Sql.one(c, "SELECT quota_day FROM jobs WHERE id = ?", rs -> rs.getDate(1), jobId).isPresent();
     Date day = null;
     if (j.groupId() != null && !holdsQuota) {

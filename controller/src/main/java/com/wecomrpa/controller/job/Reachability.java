@@ -19,7 +19,7 @@ public final class Reachability {
         c,
         "UPDATE chat_groups SET reachability = 'unreachable', unreachable_reason = ?, unreachable_since = ?, unreachable_job = ?,"
             + " unreachable_execution = ? WHERE id = ? AND reachability <> 'gone'",
-        why.length() > 1000 ? why.substring(0, 1000) : why, now.toEpochMilli(), jobId, executionId, groupId);
+        JobRows.truncate(why, 1000), now.toEpochMilli(), jobId, executionId, groupId);
     Sql.update(
         c,
         "UPDATE jobs SET reason = ?, updated_at = ? WHERE group_id = ? AND state = 'QUEUED' AND id <> ?",
@@ -42,18 +42,13 @@ public final class Reachability {
 
   /** The group's name in the client changed: its jobs that have not run yet look for the new one. */
   public static int renamed(Connection c, String groupId, String name, Instant now) throws SQLException {
-    com.fasterxml.jackson.databind.ObjectMapper json = com.wecomrpa.protocol.WireCodec.mapper();
     int n = 0;
     for (String[] row : Sql.list(c, "SELECT id, params FROM jobs WHERE group_id = ? AND state IN ('QUEUED', 'UNKNOWN')",
         rs -> new String[] {rs.getString(1), rs.getString(2)}, groupId)) {
-      try {
-        java.util.Map<String, String> params = json.readValue(row[1], new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, String>>() {});
-        if (params.containsKey("group_name")) {
-          params.put("group_name", name);
-          n += Sql.update(c, "UPDATE jobs SET params = ?, updated_at = ? WHERE id = ?", json.writeValueAsString(params), now.toEpochMilli(), row[0]);
-        }
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IllegalStateException("unreadable params of job " + row[0], e);
+      java.util.Map<String, String> params = new java.util.LinkedHashMap<>(JobRows.readParams(row[1]));
+      if (params.containsKey("group_name")) {
+        params.put("group_name", name);
+        n += Sql.update(c, "UPDATE jobs SET params = ?, updated_at = ? WHERE id = ?", JobRows.writeParams(params), now.toEpochMilli(), row[0]);
       }
     }
     return n;

@@ -17,7 +17,6 @@ public final class GroupCommit {
   private final WorkerExecutor workers;
   private Promise<Void> waiting;
   private boolean flushing;
-  private long flushes;
 
   public GroupCommit(Database db, WorkerExecutor workers) {
     this.db = db;
@@ -36,11 +35,6 @@ public final class GroupCommit {
     return mine;
   }
 
-  /** Flushes done so far (for the benchmarks and tests). */
-  public long flushes() {
-    return flushes;
-  }
-
   private void flush() {
     Promise<Void> covered = waiting;
     waiting = null;
@@ -52,7 +46,6 @@ public final class GroupCommit {
         }, false)
         .onComplete(ar -> {
           flushing = false;
-          flushes++;
           if (ar.succeeded()) {
             covered.complete();
           } else {
