@@ -34,6 +34,12 @@ import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Dialect;
+import com.wecomrpa.controller.cluster.ClusterSignals;
+import com.wecomrpa.controller.cluster.ClusterView;
+import com.wecomrpa.controller.cluster.Readiness;
+import com.wecomrpa.controller.cluster.SweepLead;
+import io.vertx.core.json.JsonObject;
 import com.wecomrpa.controller.store.GroupCommit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -55,6 +61,10 @@ public final class Controller extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
   /** Large enough for a report carrying a full-page screenshot. */
   private static final int MAX_WS_MESSAGE = 16 << 20;
+  /** Worker threads for JDBC, and so connections in the pool. */
+  private static final int WORKERS = 10;
+  /** How long the sweep lead lasts unrenewed: another node takes over within this after a death. */
+  private static final Duration SWEEP_TERM = Duration.ofSeconds(5);
 
   private final ControllerOptions options;
   private final Clock clock;
@@ -68,6 +78,14 @@ public final class Controller extends VerticleBase {
   private ExpireWindowsTask expireWindows;
   private Dispatcher dispatcher;
   private ExpandPlansTask expandPlans;
+  private ClusterView view;
+  private SweepLead lead;
+  private Readiness readiness;
+  private long dispatchTimer = -1;
+  private long leadTimer = -1;
+  private boolean renewing;
+  /** This start of this node, unique: the fencing epoch's and the sweep lead's holder name. */
+  private final String node;
 
   public Controller(ControllerOptions options, Clock clock) {
     this(options, clock, Clock.systemUTC());
@@ -81,17 +99,21 @@ public final class Controller extends VerticleBase {
     this.options = options;
     this.clock = clock;
     this.systemClock = systemClock;
+    this.node = options.host() + ":" + options.port() + " pid " + ProcessHandle.current().pid() + " " + java.util.UUID.randomUUID().toString().substring(0, 8);
   }
 
   @Override
   public Future<?> start() {
-    workers = vertx.createSharedWorkerExecutor("controller-store", 8);
+    workers = vertx.createSharedWorkerExecutor("controller-store", WORKERS);
+    view = ClusterView.of(vertx);
     return workers
         .executeBlocking(
             () -> {
-              Database opened = Database.embedded(options.dataDir(), 10);
+              // Every JDBC call runs on a worker: the pool has one connection per worker thread.
+              Database opened = Database.open(options.dbUrl(), options.dbCredentials(), options.dataDir(), WORKERS);
+              LOG.info("store: {}", options.dbUrl() == null ? "embedded H2 in " + options.dataDir() : Dialect.redacted(options.dbUrl()));
               // Before any lease: this start's fencing epoch, synced to disk.
-              fencing = FencingTokens.takeEpoch(opened, options.host() + ":" + options.port() + " pid " + ProcessHandle.current().pid(), systemClock.instant());
+              fencing = FencingTokens.takeEpoch(opened, node, systemClock.instant());
               LOG.info("controller epoch {}: fencing tokens from {}", fencing.epoch(), fencing.epoch() << 32);
               new JdbcTokenStore(opened)
                   .bootstrapAdmin(options.adminToken(), clock.instant())
@@ -99,12 +121,10 @@ public final class Controller extends VerticleBase {
                   // Printed once, to the console only: tokens never go to the log.
                   .ifPresent(t -> System.out.println("first admin token (shown once, keep it): " + t));
               // The script routing is read here too: no JDBC on the event loop, start-up included.
-              ScriptRouting loaded = new ScriptRouting();
-              JdbcScriptStore stored = new JdbcScriptStore(opened, new AuditLog(opened));
-              for (String client : stored.clients()) {
-                loaded.update(stored.rollout(client), stored.supportsByVersion(client));
-              }
-              routing = loaded;
+              routing = new ScriptRouting();
+              loadRouting(new JdbcScriptStore(opened, new AuditLog(opened)), routing);
+              lead = new SweepLead(opened, node, SWEEP_TERM, view::oldest, options.dbUrl() == null);
+              lead.renew();
               return opened;
             },
             false)
@@ -121,6 +141,7 @@ public final class Controller extends VerticleBase {
               JdbcScriptStore scripts = new JdbcScriptStore(db, audit);
               JdbcAlertStore alerts = new JdbcAlertStore(db);
               DeviceBoard board = new DeviceBoard(clock, routing, options.unhealthyAfter());
+              ClusterSignals signals = new ClusterSignals(vertx, view);
               GroupCommit durable = new GroupCommit(db, workers);
               dispatcher = new Dispatcher(workers, board, jobs, durable, clock, systemClock, options.leaseDuration(), options.maxAttempts());
               AgentGateway gateway = AgentGateway.create(
@@ -131,35 +152,70 @@ public final class Controller extends VerticleBase {
               JdbcPlanStore plans = new JdbcPlanStore(db, rules, jobs.transitions());
               expandPlans =
                   new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, limits, options.planHorizon()), dispatcher, clock);
+              expandPlans.onlyWhile(lead::holds);
               JdbcAccountStore accounts = new JdbcAccountStore(db);
               RestApi api =
                   new RestApi(
                       vertx, workers, options, clock, accounts, new JdbcGroupStore(db, limits),
-                      new JdbcBroadcastStore(db, jobs), jobs, board, dispatcher,
-                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans, jobs.transitions()), expandPlans),
+                      new JdbcBroadcastStore(db, jobs), jobs,
+                      () -> view.clustered() ? signals.allDevices().map(d -> d.getJsonArray("devices")) : Future.succeededFuture(board.snapshot()),
+                      signals::kickDispatch,
+                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans, jobs.transitions()), signals::kickPlans),
                       new AdminApi(clock, tokens, audit, auth),
                       new LimitsApi(vertx, clock, db, limits, accounts, alerts, audit, () -> {
-                        // A changed cap re-ranks the SOP posts it governs, then the claim reads the same value.
-                        expandPlans.kick(true);
+                        // A changed cap re-ranks the SOP posts it governs, then every node's claims read the new value.
+                        signals.kickPlans(true);
+                        signals.kickDispatch();
+                      }),
+                      new ScriptsApi(vertx, clock, scripts, routing, board, signals::scriptsChanged),
+                      new GroupsApi(vertx, clock, new GroupReachability(db, audit), signals::kickDispatch),
+                      durable);
+              signals.listen(
+                  dispatcher::kick,
+                  expandPlans::kick,
+                  () -> workers
+                      .executeBlocking(() -> {
+                        loadRouting(scripts, routing);
+                        return null;
+                      }, false)
+                      .onSuccess(v -> {
+                        board.reroute().forEach(d -> LOG.info("device={} now runs {}{}", d.deviceId(), d.scripts(), d.problem() == null ? "" : " (" + d.problem() + ")"));
                         dispatcher.kick();
                       }),
-                      new ScriptsApi(vertx, clock, scripts, routing, board, dispatcher::kick),
-                      new GroupsApi(vertx, clock, new GroupReachability(db, audit), dispatcher::kick),
-                      durable);
+                  ended -> {
+                    board.release(ended.deviceId(), ended.jobId(), ended.fencingToken());
+                    dispatcher.kick();
+                  },
+                  board::snapshot);
+              readiness = new Readiness(vertx, workers, db, view, lead, gateway::dropAll);
+              gateway.onlyWhile(readiness::ready);
+              dispatcher.onlyWhile(readiness::ready);
+              readiness.start();
               Router root = Router.router(vertx);
+              root.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("node", node)));
+              root.get("/ready").handler(ctx -> {
+                JsonObject r = readiness.describe().put("node", node);
+                ctx.response().setStatusCode(r.getBoolean("ready") ? 200 : 503);
+                ctx.json(r);
+              });
               root.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(riskMetrics.prometheusText()));
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));
               // The body is read before authentication, whose token lookup may be asynchronous.
               root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20));
               root.route("/api/v1/*").handler(auth::handle);
               root.route("/api/v1/*").subRouter(api.router());
-              expireLeases = new ExpireLeasesTask(vertx, workers, jobs, board, dispatcher, systemClock);
+              // Exactly one node sweeps at a time: the one holding the sweep lead in the database.
+              expireLeases = new ExpireLeasesTask(vertx, workers, jobs, systemClock, signals::leaseEnded);
+              expireLeases.onlyWhile(lead::holds);
               expireWindows = new ExpireWindowsTask(vertx, workers, jobs, clock);
+              expireWindows.onlyWhile(lead::holds);
               expandPlans.start(Duration.ofSeconds(1));
-              // Also the dispatcher's heartbeat for jobs that become due: frequent enough for a simulated day.
               Duration sweep = Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4)));
               expireLeases.start(sweep);
               expireWindows.start(sweep);
+              // Every node's dispatch heartbeat, for jobs that become due: frequent enough for a simulated day.
+              dispatchTimer = vertx.setPeriodic(sweep.toMillis(), t -> dispatcher.kick());
+              leadTimer = vertx.setPeriodic(SWEEP_TERM.toMillis() / 5, t -> renewLead());
               return vertx
                   .createHttpServer(
                       new HttpServerOptions().setMaxWebSocketMessageSize(MAX_WS_MESSAGE).setMaxWebSocketFrameSize(1 << 20))
@@ -173,8 +229,36 @@ public final class Controller extends VerticleBase {
             });
   }
 
+  /** Renews (or takes) the sweep lead on a worker; a node that just took it sweeps at once. */
+  private void renewLead() {
+    if (renewing) {
+      return;
+    }
+    renewing = true;
+    boolean had = lead.holds();
+    workers.executeBlocking(lead::renew, false).onComplete(ar -> {
+      renewing = false;
+      if (ar.succeeded() && ar.result() && !had) {
+        expireLeases.kick();
+        expireWindows.kick();
+        expandPlans.kick();
+      }
+    });
+  }
+
+  private static void loadRouting(JdbcScriptStore stored, ScriptRouting into) {
+    for (String client : stored.clients()) {
+      into.update(stored.rollout(client), stored.supportsByVersion(client));
+    }
+  }
+
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(dispatchTimer);
+    vertx.cancelTimer(leadTimer);
+    if (readiness != null) {
+      readiness.stop();
+    }
     if (expireLeases != null) {
       expireLeases.stop();
       expireWindows.stop();

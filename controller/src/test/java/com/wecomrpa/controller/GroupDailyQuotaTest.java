@@ -1,5 +1,6 @@
 package com.wecomrpa.controller;
 
+import com.wecomrpa.controller.store.TestStores;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wecomrpa.controller.quota.GroupDailyQuota;
@@ -26,7 +27,7 @@ class GroupDailyQuotaTest {
 
   @BeforeEach
   void open() {
-    db = Database.embedded(dir, 32);
+    db = TestStores.open(dir, 32);
   }
 
   @AfterEach

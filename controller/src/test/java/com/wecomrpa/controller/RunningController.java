@@ -1,5 +1,6 @@
 package com.wecomrpa.controller;
 
+import com.wecomrpa.controller.store.TestStores;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.wecomrpa.protocol.WireCodec;
 import io.vertx.core.Vertx;
@@ -33,7 +34,7 @@ final class RunningController implements AutoCloseable {
   }
 
   static RunningController start(Path dataDir, Clock clock, UnaryOperator<ControllerOptions> tweak) {
-    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dataDir, AGENT_TOKEN).withPort(0).withClustered(false).withAdminToken(ADMIN_TOKEN));
+    ControllerOptions o = TestStores.on(tweak.apply(ControllerOptions.defaults(dataDir, AGENT_TOKEN).withPort(0).withClustered(false).withAdminToken(ADMIN_TOKEN)));
     RunningController rc = new RunningController(o, clock);
     rc.deploy();
     return rc;

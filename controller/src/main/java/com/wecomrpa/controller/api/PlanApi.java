@@ -3,7 +3,6 @@ package com.wecomrpa.controller.api;
 import com.wecomrpa.controller.Rejected;
 import com.wecomrpa.controller.customer.CustomerEvent;
 import com.wecomrpa.controller.customer.EventIntake;
-import com.wecomrpa.controller.sop.ExpandPlansTask;
 import com.wecomrpa.controller.sop.JdbcPlanStore;
 import com.wecomrpa.controller.sop.Plan;
 import com.wecomrpa.controller.sop.PlanRules;
@@ -25,9 +24,9 @@ public final class PlanApi implements ApiPart {
   private final PlanRules rules;
   private final JdbcPlanStore plans;
   private final EventIntake events;
-  private final ExpandPlansTask expand;
+  private final java.util.function.Consumer<Boolean> expand;
 
-  public PlanApi(Vertx vertx, Clock clock, PlanRules rules, JdbcPlanStore plans, EventIntake events, ExpandPlansTask expand) {
+  public PlanApi(Vertx vertx, Clock clock, PlanRules rules, JdbcPlanStore plans, EventIntake events, java.util.function.Consumer<Boolean> expand) {
     this.vertx = vertx;
     this.clock = clock;
     this.rules = rules;
@@ -94,11 +93,11 @@ public final class PlanApi implements ApiPart {
 
   /** Re-ranks the SOP posts soon (something else took group days). Call on the event loop. */
   public void rerankSoon() {
-    expand.kick(true);
+    expand.accept(true);
   }
 
   private <T> T expandAfter(T result, boolean rerank) {
-    vertx.runOnContext(v -> expand.kick(rerank));
+    vertx.runOnContext(v -> expand.accept(rerank));
     return result;
   }
 

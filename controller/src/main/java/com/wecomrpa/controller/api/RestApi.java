@@ -13,8 +13,6 @@ import com.wecomrpa.controller.account.Platform;
 import com.wecomrpa.controller.broadcast.Content;
 import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
 import com.wecomrpa.controller.broadcast.Target;
-import com.wecomrpa.controller.dispatch.DeviceBoard;
-import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.group.ChatGroup;
 import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.job.Execution;
@@ -54,8 +52,8 @@ public final class RestApi {
   private final JdbcGroupStore groups;
   private final JdbcBroadcastStore broadcasts;
   private final Jobs jobs;
-  private final DeviceBoard board;
-  private final Dispatcher dispatcher;
+  private final java.util.function.Supplier<io.vertx.core.Future<?>> devices;
+  private final Runnable kickDispatch;
   private final ObjectMapper json = WireCodec.mapper();
   private final Replies replies;
   private final List<ApiPart> parts;
@@ -70,8 +68,8 @@ public final class RestApi {
       JdbcGroupStore groups,
       JdbcBroadcastStore broadcasts,
       Jobs jobs,
-      DeviceBoard board,
-      Dispatcher dispatcher,
+      java.util.function.Supplier<io.vertx.core.Future<?>> devices,
+      Runnable kickDispatch,
       PlanApi plans,
       AdminApi admin,
       LimitsApi limits,
@@ -86,8 +84,8 @@ public final class RestApi {
     this.groups = groups;
     this.broadcasts = broadcasts;
     this.jobs = jobs;
-    this.board = board;
-    this.dispatcher = dispatcher;
+    this.devices = devices;
+    this.kickDispatch = kickDispatch;
     this.replies = new Replies(workers, durable);
     this.plans = plans;
     this.parts = List.of(plans, admin, limits, scripts, groupReachability);
@@ -114,7 +112,8 @@ public final class RestApi {
     r.get("/jobs/:id/executions").handler(ctx -> ok(ctx, () -> executionViews(ctx.pathParam("id"))));
     r.get("/executions/:id/screenshot").handler(this::screenshot);
 
-    r.get("/devices").handler(ctx -> send(ctx, 200, board.snapshot()));
+    // Every node's devices: an agent's devices live on the node holding its connection.
+    r.get("/devices").handler(ctx -> devices.get().onSuccess(d -> send(ctx, 200, d)).onFailure(ctx::fail));
     parts.forEach(p -> p.mount(r, replies));
     r.route().failureHandler(replies::fail);
     return r;
@@ -213,7 +212,7 @@ public final class RestApi {
       vertx.runOnContext(v -> {
         // The broadcast's posts take their groups' days: today's plan posts are ranked again.
         plans.rerankSoon();
-        dispatcher.kick();
+        kickDispatch.run();
       });
       return Map.of("id", b.id(), "jobs", b.jobCount());
     };

@@ -33,6 +33,7 @@ public final class Dispatcher {
   private boolean passRunning;
   private boolean kickedDuringPass;
   private volatile long passes;
+  private java.util.function.BooleanSupplier ready = () -> true;
 
   /** {@code clock} says which jobs are due; {@code systemClock} times leases (real time). */
   public Dispatcher(
@@ -70,7 +71,15 @@ public final class Dispatcher {
         });
   }
 
+  /** Only while {@code ready} holds are passes run (the node has its database and its cluster). */
+  public void onlyWhile(java.util.function.BooleanSupplier ready) {
+    this.ready = ready;
+  }
+
   private Future<Void> pass() {
+    if (!ready.getAsBoolean()) {
+      return Future.succeededFuture();
+    }
     List<DeviceBoard.FreeDevice> free = board.takeIdle();
     if (free.isEmpty()) {
       return Future.succeededFuture();
@@ -118,6 +127,14 @@ public final class Dispatcher {
       return;
     }
     ControllerJobOffer offer = claim.offer().get().withScriptVersion(d.scriptVersion());
+    if (!systemClock.instant().plus(leaseFor.dividedBy(4)).isBefore(offer.leaseExpiresAt())) {
+      // This node stalled (a pause, a frozen process) between the lease and the offer: the lease
+      // is as good as gone, another node may already hold the job. It is never offered stale.
+      LOG.warn("job={} lease={} not offered: the lease ran out while this node stalled", offer.jobId(), offer.fencingToken());
+      board.unclaim(d.deviceId());
+      workers.executeBlocking(() -> jobs.expiry().returnLease(offer.jobId(), offer.fencingToken(), systemClock.instant(), "lease ran out before its offer"), false);
+      return;
+    }
     if (board.markBusy(d.deviceId(), d.agentId(), offer.jobId(), offer.fencingToken()) && d.link().send(offer)) {
       LOG.debug("job={} lease={} offered to device={} agent={}", offer.jobId(), offer.fencingToken(), d.deviceId(), d.agentId());
       return;

@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Consumer;
+import com.wecomrpa.controller.cluster.ClusterSignals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,16 +20,15 @@ public final class ExpireLeasesTask extends PeriodicTask<List<ExpiredLease>> {
   private static final Logger LOG = LoggerFactory.getLogger(ExpireLeasesTask.class);
 
   private final Jobs jobs;
-  private final DeviceBoard board;
-  private final Dispatcher dispatcher;
   private final Clock systemClock;
+  private final Consumer<ClusterSignals.LeaseEnded> ended;
 
-  public ExpireLeasesTask(Vertx vertx, WorkerExecutor workers, Jobs jobs, DeviceBoard board, Dispatcher dispatcher, Clock systemClock) {
+  /** {@code ended} tells the node holding the device (any node of the cluster) that its lease is over. */
+  public ExpireLeasesTask(Vertx vertx, WorkerExecutor workers, Jobs jobs, Clock systemClock, Consumer<ClusterSignals.LeaseEnded> ended) {
     super(vertx, workers, "lease expiry");
     this.jobs = jobs;
-    this.board = board;
-    this.dispatcher = dispatcher;
     this.systemClock = systemClock;
+    this.ended = ended;
   }
 
   @Override
@@ -39,9 +40,7 @@ public final class ExpireLeasesTask extends PeriodicTask<List<ExpiredLease>> {
   protected void done(List<ExpiredLease> expired) {
     for (ExpiredLease e : expired) {
       LOG.warn("job={} lease={} expired on device={}: now {}", e.jobId(), e.fencingToken(), e.deviceId(), e.newState());
-      board.release(e.deviceId(), e.jobId(), e.fencingToken());
+      ended.accept(new ClusterSignals.LeaseEnded(e.deviceId(), e.jobId(), e.fencingToken()));
     }
-    // Also the dispatcher's heartbeat: work whose not-before time has come is picked up.
-    dispatcher.kick();
   }
 }

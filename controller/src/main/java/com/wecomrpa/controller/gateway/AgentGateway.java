@@ -43,6 +43,8 @@ public final class AgentGateway {
   private final ReportHandler reports;
   private final DeviceHandler devices;
   private final ScriptHandler scripts;
+  private final java.util.Set<AgentConnection> open = new java.util.HashSet<>();
+  private java.util.function.BooleanSupplier ready = () -> true;
 
   AgentGateway(Vertx vertx, DeviceBoard board, GatewayTimings timings, HelloHandler hello, LeaseHandler leases, ReportHandler reports,
       DeviceHandler devices, ScriptHandler scripts) {
@@ -76,7 +78,13 @@ public final class AgentGateway {
 
   /** Serves one connection until it closes. */
   public void accept(ServerWebSocket ws) {
+    if (!ready.getAsBoolean()) {
+      // Rather than guess without its database or cluster: the agent tries its next controller.
+      ws.close((short) 1013, "controller not ready");
+      return;
+    }
     AgentConnection conn = new AgentConnection(ws);
+    open.add(conn);
     // An agent that goes silent (no heartbeat for three intervals) is disconnected; its leases
     // then run out on their own clock and its devices take no more offers.
     long silentNanos = timings.heartbeatEvery().multipliedBy(3).toNanos();
@@ -95,6 +103,7 @@ public final class AgentGateway {
     });
     ws.exceptionHandler(e -> LOG.debug("agent={} socket error: {}", conn.agentId(), e.getMessage()));
     ws.closeHandler(v -> {
+      open.remove(conn);
       conn.markClosed();
       vertx.cancelTimer(watchdog);
       if (conn.agentId() != null) {
@@ -102,6 +111,16 @@ public final class AgentGateway {
         board.removeAgent(conn.agentId(), conn);
       }
     });
+  }
+
+  /** Only while {@code ready} holds are agents taken; see {@link #dropAll}. */
+  public void onlyWhile(java.util.function.BooleanSupplier ready) {
+    this.ready = ready;
+  }
+
+  /** Closes every agent connection (this node lost its database or cluster): agents reconnect elsewhere. */
+  public void dropAll() {
+    new java.util.ArrayList<>(open).forEach(AgentConnection::drop);
   }
 
   private void route(AgentConnection conn, String text) {

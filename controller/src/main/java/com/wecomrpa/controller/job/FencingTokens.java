@@ -1,6 +1,7 @@
 package com.wecomrpa.controller.job;
 
 import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Dialect;
 import com.wecomrpa.controller.store.Sql;
 import java.time.Instant;
 
@@ -23,17 +24,29 @@ public final class FencingTokens {
     this.epoch = epoch;
   }
 
-  /** Takes the next epoch for this start, durably (synced to disk) before returning. */
+  /**
+   * Takes the next epoch for this start, durably (synced to disk) before returning. Nodes of a
+   * cluster starting together race for the same number: the primary key picks one winner and the
+   * others take the next.
+   */
   public static FencingTokens takeEpoch(Database db, String node, Instant now) {
-    long epoch =
-        db.inTransaction(
-            c -> {
-              long next = Sql.count(c, "SELECT COALESCE(MAX(epoch), 0) + 1 FROM controller_epochs");
-              Sql.update(c, "INSERT INTO controller_epochs (epoch, started_at, node) VALUES (?, ?, ?)", next, now.toEpochMilli(), node);
-              return next;
-            });
-    db.forceToDisk();
-    return new FencingTokens(epoch);
+    for (int attempt = 0; ; attempt++) {
+      try {
+        long epoch =
+            db.inTransaction(
+                c -> {
+                  long next = Sql.count(c, "SELECT COALESCE(MAX(epoch), 0) + 1 FROM controller_epochs");
+                  Sql.update(c, "INSERT INTO controller_epochs (epoch, started_at, node) VALUES (?, ?, ?)", next, now.toEpochMilli(), node);
+                  return next;
+                });
+        db.forceToDisk();
+        return new FencingTokens(epoch);
+      } catch (Database.StoreException e) {
+        if (attempt >= 20 || !(e.getCause() instanceof java.sql.SQLException q && Dialect.duplicateKey(q))) {
+          throw e;
+        }
+      }
+    }
   }
 
   public long epoch() {

@@ -71,6 +71,9 @@ public final class AccountCounters {
           c.releaseSavepoint(sp);
         } catch (SQLException raced) {
           c.rollback(sp);
+          if (!com.wecomrpa.controller.store.Dialect.duplicateKey(raced)) {
+            throw raced;
+          }
           Sql.update(c, "UPDATE usage_counters SET used = used + 1 WHERE account_id = ? AND counter = ? AND period = ?", accountId, n.counter(), n.period());
         }
       }

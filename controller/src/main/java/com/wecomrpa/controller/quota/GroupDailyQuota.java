@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.quota;
 
+import com.wecomrpa.controller.store.Dialect;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -47,6 +48,9 @@ public final class GroupDailyQuota {
       return true;
     } catch (SQLException duplicate) {
       c.rollback(sp);
+      if (!Dialect.duplicateKey(duplicate)) {
+        throw duplicate;
+      }
       return takeOne(c, groupId, day, cap);
     }
   }

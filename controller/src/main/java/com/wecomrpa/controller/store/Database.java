@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,10 +11,14 @@ import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
- * The controller's durable store: a pooled JDBC data source with the schema migrated on open. Every
- * call blocks, so callers run it on a worker thread, never on the event loop.
+ * The controller's durable store: a pooled JDBC data source with the schema migrated on open, on
+ * the embedded H2 file or a shared PostgreSQL. Every call blocks, so callers run it on a worker
+ * thread, never on the event loop.
  */
 public final class Database implements AutoCloseable {
+  /** How long a statement waits for a row another transaction holds, on both engines. */
+  public static final int LOCK_TIMEOUT_MS = 20_000;
+
   /** One unit of work inside a transaction. */
   @FunctionalInterface
   public interface Work<T> {
@@ -21,10 +27,12 @@ public final class Database implements AutoCloseable {
 
   private final DataSource dataSource;
   private final AutoCloseable closer;
+  private final Dialect dialect;
 
-  private Database(DataSource dataSource, AutoCloseable closer) {
+  private Database(DataSource dataSource, AutoCloseable closer, Dialect dialect) {
     this.dataSource = dataSource;
     this.closer = closer;
+    this.dialect = dialect;
   }
 
   /** The embedded default: an H2 file {@code controller.mv.db} under {@code dataDir}. */
@@ -35,22 +43,63 @@ public final class Database implements AutoCloseable {
       throw new IllegalStateException("cannot create data directory " + dataDir, e);
     }
     // LOCK_TIMEOUT: contended quota rows are waited for, not failed, under concurrent dispatch.
-    // H2 keeps commits in memory up to its write delay (500 ms): a commit that returned is not yet
-    // on disk, and SIGKILL loses it (measured: up to 150 acknowledged commits). Nothing is
-    // acknowledged on a commit alone: GroupCommit forces it to disk first, many commits per fsync.
+    // Nothing is acknowledged on a commit alone: GroupCommit forces it to disk first (see Dialect.H2).
     String url =
         "jdbc:h2:file:"
             + dataDir.toAbsolutePath().resolve("controller")
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;LOCK_TIMEOUT=20000;DB_CLOSE_ON_EXIT=FALSE";
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS + ";DB_CLOSE_ON_EXIT=FALSE";
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "wecom", "");
     pool.setMaxConnections(maxConnections);
-    Database db = new Database(pool, pool::dispose);
+    Database db = new Database(pool, pool::dispose, Dialect.H2);
     db.migrate();
     return db;
   }
 
+  /**
+   * A shared PostgreSQL at {@code url} ({@code jdbc:postgresql://HOST:PORT/DB}), the pool sized to
+   * the worker pool that uses it. Every node of a cluster opens the same one; the first to start
+   * migrates it (Flyway serialises concurrent migrations with a lock of its own).
+   */
+  public static Database postgres(String url, DbCredentials credentials, int maxConnections) {
+    if (Dialect.of(url) != Dialect.POSTGRESQL) {
+      throw new IllegalArgumentException("not a PostgreSQL URL: " + Dialect.redacted(url));
+    }
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(credentials.user());
+    config.setPassword(credentials.password());
+    config.setMaximumPoolSize(maxConnections);
+    config.setMinimumIdle(Math.min(2, maxConnections));
+    config.setPoolName("wecom-rpa-store");
+    // PostgreSQL waits for a row lock forever unless told; H2's URL says the same.
+    config.setConnectionInitSql("SET lock_timeout = '" + LOCK_TIMEOUT_MS + "ms'");
+    config.setConnectionTimeout(10_000);
+    config.setInitializationFailTimeout(10_000);
+    config.addDataSourceProperty("tcpKeepAlive", "true");
+    // A database that stops answering fails calls rather than hanging workers forever.
+    config.addDataSourceProperty("socketTimeout", String.valueOf(LOCK_TIMEOUT_MS / 1000 + 40));
+    HikariDataSource ds = new HikariDataSource(config);
+    Database db = new Database(ds, ds::close, Dialect.POSTGRESQL);
+    try {
+      db.migrate();
+    } catch (RuntimeException e) {
+      ds.close();
+      throw e;
+    }
+    return db;
+  }
+
+  /** The store named by {@code --db}: the embedded file when {@code url} is null. */
+  public static Database open(String url, DbCredentials credentials, Path dataDir, int maxConnections) {
+    return url == null ? embedded(dataDir, maxConnections) : postgres(url, credentials, maxConnections);
+  }
+
   private void migrate() {
     Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+  }
+
+  public Dialect dialect() {
+    return dialect;
   }
 
   /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
@@ -70,9 +119,25 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /** Whether the database answers within {@code seconds}. */
+  public boolean reachable(int seconds) {
+    try (Connection c = dataSource.getConnection()) {
+      return c.isValid(seconds);
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Whether {@link #forceToDisk()} does anything: false where a commit is already on disk. */
+  public boolean needsForce() {
+    return dialect.forceToDiskSql() != null;
+  }
+
   /** Forces everything committed so far to the disk itself (fsync), past the OS cache. */
   public void forceToDisk() {
-    inTransaction(c -> Sql.update(c, "CHECKPOINT SYNC"));
+    if (needsForce()) {
+      inTransaction(c -> Sql.update(c, dialect.forceToDiskSql()));
+    }
   }
 
   @Override

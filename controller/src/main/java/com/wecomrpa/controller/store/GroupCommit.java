@@ -25,6 +25,9 @@ public final class GroupCommit {
 
   /** Completes once everything committed before this call is on disk (fsync). */
   public Future<Void> flushed() {
+    if (!db.needsForce()) {
+      return Future.succeededFuture(); // PostgreSQL: a commit that returned is on disk already
+    }
     if (waiting == null) {
       waiting = Promise.promise();
     }

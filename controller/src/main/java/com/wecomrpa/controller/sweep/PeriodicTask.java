@@ -3,6 +3,7 @@ package com.wecomrpa.controller.sweep;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +24,21 @@ public abstract class PeriodicTask<T> {
   private boolean running;
   private boolean again;
   private volatile long runs;
+  private BooleanSupplier guard = () -> true;
 
   protected PeriodicTask(Vertx vertx, WorkerExecutor workers, String name) {
     this.vertx = vertx;
     this.workers = workers;
     this.name = name;
+  }
+
+  /**
+   * Runs only while {@code mayRun} says so, asked on the worker thread before each run (a sweep
+   * asks whether this node leads the sweeps); a run it refuses is not counted.
+   */
+  public final PeriodicTask<T> onlyWhile(BooleanSupplier mayRun) {
+    this.guard = mayRun;
+    return this;
   }
 
   /** Runs now, then every {@code every}. Call from the controller's event loop. */
@@ -51,15 +62,16 @@ public abstract class PeriodicTask<T> {
     }
     running = true;
     workers
-        .executeBlocking(this::runOnce, false)
+        .executeBlocking(() -> guard.getAsBoolean() ? new Ran<>(runOnce()) : null, false)
         .onComplete(
             ar -> {
               running = false;
-              runs++;
               if (ar.failed()) {
+                runs++;
                 LOG.error("{} failed", name, ar.cause());
-              } else {
-                done(ar.result());
+              } else if (ar.result() != null) {
+                runs++;
+                done(ar.result().result());
               }
               if (again) {
                 again = false;
@@ -67,6 +79,8 @@ public abstract class PeriodicTask<T> {
               }
             });
   }
+
+  private record Ran<T>(T result) {}
 
   /** Runs finished so far, failed ones included. */
   public final long runs() {

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.admission;
 
+import com.wecomrpa.controller.store.TestStores;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wecomrpa.controller.job.Job;
@@ -94,7 +95,7 @@ class ClaimRulesTest {
 
   @Test
   void aSpentAccountBudgetMakesTheJobWaitAndTheGroupsFullDaySkipsItNamingWhatHoldsIt() {
-    try (Database db = Database.embedded(dir, 2)) {
+    try (Database db = TestStores.open(dir, 2)) {
       db.inTransaction(c -> {
         ClaimContext ctx = ctx(c, "active", null, null, limits("00:00-24:00", 2, 1), NOON);
         // One post a day for the account, already used.

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.job;
 
+import com.wecomrpa.controller.store.TestStores;
 import com.wecomrpa.controller.account.Account;
 import com.wecomrpa.controller.account.JdbcAccountStore;
 import com.wecomrpa.controller.audit.AuditLog;
@@ -22,7 +23,7 @@ final class StoreFixture implements AutoCloseable {
   final Jobs jobs;
 
   StoreFixture(Path dir) {
-    db = Database.embedded(dir, 4);
+    db = TestStores.open(dir, 4);
     tokens = FencingTokens.takeEpoch(db, "test", Instant.now());
     JdbcLimitStore limits = new JdbcLimitStore(db, new AuditLog(db), 200, 3);
     jobs = Jobs.open(db, new GroupDailyQuota(3), limits, new SplittableRandom(1), tokens);

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.controller.store.TestStores;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wecomrpa.controller.access.Caller;
@@ -39,7 +40,7 @@ class GroupDayRankingTest {
 
   @BeforeEach
   void open() {
-    db = Database.embedded(dir, 2);
+    db = TestStores.open(dir, 2);
     AuditLog audit = new AuditLog(db);
     limits = new JdbcLimitStore(db, audit, 200, 3);
     new JdbcAccountStore(db).create(new Account("acc-1", "wecom", "Bot", "Asia/Shanghai", "active", 0, List.of(), MORNING));

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.controller.store.TestStores;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wecomrpa.controller.account.Account;
@@ -40,7 +41,7 @@ class PlanExpanderTest {
 
   @BeforeEach
   void open() throws Exception {
-    db = Database.embedded(dir, 2);
+    db = TestStores.open(dir, 2);
     JdbcLimitStore limits = new JdbcLimitStore(db, new AuditLog(db), 200, 3);
     Jobs jobs = Jobs.open(db, new GroupDailyQuota(3), limits, new SplittableRandom(1), FencingTokensAccess.take(db));
     new JdbcAccountStore(db).create(new Account("acc-1", "wecom", "Bot", "Asia/Shanghai", "active", 0, List.of(), MIDNIGHT));

@@ -1,0 +1,89 @@
+package com.wecomrpa.controller.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * What one controller tells the others over the (clustered) event bus: work to look at now, scripts
+ * that changed, a lease another node ended. Signals only, never state: each node reads the state
+ * from the database, so a lost signal costs a sweep's delay, not correctness. On a Vert.x that is
+ * not clustered the same calls reach this node alone.
+ */
+public final class ClusterSignals {
+  private static final String KICK_DISPATCH = "wecom-rpa.dispatch.kick";
+  private static final String KICK_PLANS = "wecom-rpa.plans.kick";
+  private static final String SCRIPTS_CHANGED = "wecom-rpa.scripts.changed";
+  private static final String LEASE_ENDED = "wecom-rpa.lease.ended";
+  private static final String DEVICES = "wecom-rpa.devices.";
+
+  /** A lease ended by the node that runs the sweeps; the node holding the device frees it. */
+  public record LeaseEnded(String deviceId, String jobId, long fencingToken) {}
+
+  private final Vertx vertx;
+  private final ClusterView view;
+
+  public ClusterSignals(Vertx vertx, ClusterView view) {
+    this.vertx = vertx;
+    this.view = view;
+  }
+
+  /** Every node runs a dispatch pass soon: new jobs, or a limit or group that changed. */
+  public void kickDispatch() {
+    vertx.eventBus().publish(KICK_DISPATCH, null);
+  }
+
+  /** The node leading the sweeps expands plans soon ({@code rerank}: re-rank every group-day too). */
+  public void kickPlans(boolean rerank) {
+    vertx.eventBus().publish(KICK_PLANS, rerank);
+  }
+
+  /** Every node reloads its script routing from the database. */
+  public void scriptsChanged() {
+    vertx.eventBus().publish(SCRIPTS_CHANGED, null);
+  }
+
+  public void leaseEnded(LeaseEnded ended) {
+    vertx.eventBus().publish(LEASE_ENDED, JsonObject.mapFrom(ended));
+  }
+
+  /** Registers what this node does on each signal, and how it answers for its own devices. */
+  public void listen(Runnable onDispatch, Consumer<Boolean> onPlans, Runnable onScripts, Consumer<LeaseEnded> onLeaseEnded, Supplier<List<?>> devices) {
+    vertx.eventBus().<Object>consumer(KICK_DISPATCH, m -> onDispatch.run());
+    vertx.eventBus().<Boolean>consumer(KICK_PLANS, m -> onPlans.accept(Boolean.TRUE.equals(m.body())));
+    vertx.eventBus().<Object>consumer(SCRIPTS_CHANGED, m -> onScripts.run());
+    vertx.eventBus().<JsonObject>consumer(LEASE_ENDED, m -> onLeaseEnded.accept(m.body().mapTo(LeaseEnded.class)));
+    vertx.eventBus().<Object>consumer(DEVICES + view.nodeId(), m -> m.reply(new JsonArray(Json.encode(devices.get()))));
+  }
+
+  /**
+   * The devices of every node, each asked directly (an agent's devices live on the node holding its
+   * connection). A node that does not answer in time is left out and named in {@code missing}.
+   */
+  public Future<JsonObject> allDevices() {
+    List<String> nodes = view.nodeIds();
+    List<Future<JsonArray>> asked = new ArrayList<>();
+    for (String node : nodes) {
+      asked.add(vertx.eventBus().<JsonArray>request(DEVICES + node, null, new DeliveryOptions().setSendTimeout(3000)).map(m -> m.body()));
+    }
+    return Future.join(asked).transform(ar -> {
+      JsonArray devices = new JsonArray();
+      JsonArray missing = new JsonArray();
+      for (int i = 0; i < asked.size(); i++) {
+        if (asked.get(i).succeeded()) {
+          asked.get(i).result().forEach(devices::add);
+        } else {
+          missing.add(nodes.get(i));
+        }
+      }
+      return Future.succeededFuture(new JsonObject().put("devices", devices).put("missing", missing));
+    });
+  }
+}

@@ -1,0 +1,63 @@
+package com.wecomrpa.controller.store;
+
+import java.sql.SQLException;
+
+/**
+ * What differs between the two engines the controller runs on, and nothing else: the embedded H2
+ * file and a shared PostgreSQL. Every other statement is the same SQL on both.
+ */
+public enum Dialect {
+  /**
+   * H2 keeps commits in memory up to its write delay (500 ms): a commit that returned is not yet on
+   * disk, and SIGKILL loses it (measured: up to 150 acknowledged commits). {@code CHECKPOINT SYNC}
+   * writes and fsyncs everything committed so far.
+   */
+  H2("CHECKPOINT SYNC", "HYT00"),
+  /** A commit returns once its WAL record is flushed (synchronous_commit on): nothing to force. */
+  POSTGRESQL(null, "55P03");
+
+  private final String forceToDisk;
+  private final String lockTimeoutState;
+
+  Dialect(String forceToDisk, String lockTimeoutState) {
+    this.forceToDisk = forceToDisk;
+    this.lockTimeoutState = lockTimeoutState;
+  }
+
+  public static Dialect of(String jdbcUrl) {
+    if (jdbcUrl.startsWith("jdbc:h2:")) {
+      return H2;
+    }
+    if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+      return POSTGRESQL;
+    }
+    throw new IllegalArgumentException("--db must be jdbc:postgresql://HOST:PORT/DATABASE (or empty for the embedded store), was " + redacted(jdbcUrl));
+  }
+
+  /** The statement that puts every commit so far on disk, or null where a commit already is. */
+  public String forceToDiskSql() {
+    return forceToDisk;
+  }
+
+  /** The database's own clock in epoch milliseconds, as an SQL expression (one clock for all nodes). */
+  public String nowMillis() {
+    return this == H2
+        ? "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)"
+        : "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+  }
+
+  /** A unique or primary key was violated (the same SQLState on both engines). */
+  public static boolean duplicateKey(SQLException e) {
+    return "23505".equals(e.getSQLState());
+  }
+
+  /** A row lock was not granted within the lock timeout. */
+  public boolean lockTimeout(SQLException e) {
+    return lockTimeoutState.equals(e.getSQLState());
+  }
+
+  /** A JDBC URL fit for a log line: no password parameter. */
+  public static String redacted(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+}
