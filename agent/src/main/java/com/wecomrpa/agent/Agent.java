@@ -93,7 +93,7 @@ public final class Agent {
           };
       workers.put(d.id(), new DeviceWorker(d, library, launcher, sink, journal, clock));
     }
-    link = new ControllerLink(vertx, options.controllerUrl(), this::hello, this::activeLeases, new ControllerLink.Listener() {
+    link = new ControllerLink(vertx, options.controllerUrls(), options.agentId(), this::hello, this::activeLeases, new ControllerLink.Listener() {
       @Override
       public void onOffer(ControllerJobOffer offer) {
         DeviceWorker w = workers.get(offer.deviceId());

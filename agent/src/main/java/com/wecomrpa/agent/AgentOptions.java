@@ -9,8 +9,13 @@ public record AgentOptions(String agentId, String controllerUrl, String token, L
     if (agentId == null || agentId.isBlank()) {
       throw new IllegalArgumentException("agent id is required");
     }
-    if (controllerUrl == null || !(controllerUrl.startsWith("ws://") || controllerUrl.startsWith("wss://"))) {
-      throw new IllegalArgumentException("controller URL must be ws://host:port/agent or wss://..., was " + controllerUrl);
+    if (controllerUrl == null || controllerUrl.isBlank()) {
+      throw new IllegalArgumentException("controller URL is required");
+    }
+    for (String url : controllerUrl.split(",")) {
+      if (!(url.strip().startsWith("ws://") || url.strip().startsWith("wss://"))) {
+        throw new IllegalArgumentException("controller URL must be ws://host:port/agent or wss://... (several separated by commas), was " + url.strip());
+      }
     }
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("agent token is required");
@@ -22,6 +27,11 @@ public record AgentOptions(String agentId, String controllerUrl, String token, L
       throw new IllegalArgumentException("device ids must be unique");
     }
     devices = List.copyOf(devices);
+  }
+
+  /** The controllers of a cluster this agent may connect to, in the order given. */
+  public List<String> controllerUrls() {
+    return java.util.Arrays.stream(controllerUrl.split(",")).map(String::strip).toList();
   }
 
   /** The script folder for a client kind, e.g. {@code scripts/wecom-sim}. */

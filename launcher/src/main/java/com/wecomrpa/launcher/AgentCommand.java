@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an agent next to its devices.")
 final class AgentCommand implements Callable<Integer> {
-  @Option(names = "--controller", defaultValue = "ws://127.0.0.1:8080/agent", description = "controller gateway URL (default ${DEFAULT-VALUE})")
+  @Option(names = "--controller", defaultValue = "ws://127.0.0.1:8080/agent", description = "controller gateway URL; several controllers of a cluster separated by commas (default ${DEFAULT-VALUE})")
   String controller;
 
   @Option(names = "--token", description = "agent token; default $WECOM_RPA_AGENT_TOKEN")

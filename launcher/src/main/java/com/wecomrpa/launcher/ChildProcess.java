@@ -40,6 +40,11 @@ final class ChildProcess {
 
   /** Starts {@code wecom-rpa ARGS} in a new JVM on this process's class path, appending its output to {@code log}. */
   static ChildProcess start(String name, Path log, List<String> jvmOptions, List<String> args) {
+    return start(name, log, jvmOptions, args, java.util.Map.of());
+  }
+
+  /** As {@link #start(String, Path, List, List)} with {@code env} added to its environment (secrets stay off the command line). */
+  static ChildProcess start(String name, Path log, List<String> jvmOptions, List<String> args, java.util.Map<String, String> env) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmOptions);
@@ -51,6 +56,7 @@ final class ChildProcess {
     try {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       pb.environment().put("SE_OFFLINE", "true");
+      pb.environment().putAll(env);
       return new ChildProcess(name, pb.start(), log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
@@ -107,6 +113,13 @@ final class ChildProcess {
     return await(hit, timeout, regex);
   }
 
+  /** Every line so far. */
+  List<String> lines() {
+    synchronized (watches) {
+      return List.copyOf(seen);
+    }
+  }
+
   /** How many lines so far match {@code regex}. */
   long count(String regex) {
     Pattern p = Pattern.compile(regex);
@@ -148,6 +161,29 @@ final class ChildProcess {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** SIGSTOP: the process freezes where it is, sockets open, as in a long pause; {@link #resume()} thaws it. */
+  void freeze() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #freeze()}. */
+  void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process p = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).redirectErrorStream(true).start();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -2,7 +2,11 @@ package com.wecomrpa.launcher;
 
 import com.wecomrpa.controller.Controller;
 import com.wecomrpa.controller.ControllerOptions;
+import com.wecomrpa.controller.cluster.ClusterView;
 import com.wecomrpa.controller.cluster.LoopbackCluster;
+import com.wecomrpa.controller.store.DbCredentials;
+import java.util.ArrayList;
+import java.util.List;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,21 +44,54 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--posts-per-group-per-day", defaultValue = "3")
   int postsPerDay;
 
-  @Option(names = "--no-cluster", description = "run without the Hazelcast member")
+  @Option(names = "--cluster", description = "join a cluster of controllers over Hazelcast (needs --db: every node shares one PostgreSQL)")
+  boolean cluster;
+
+  @Option(names = "--no-cluster", hidden = true, description = "run alone (the default)")
   boolean noCluster;
+
+  @Option(names = "--members", split = ",", description = "cluster members to join, host:port each (default: 127.0.0.1, ports from --cluster-port)")
+  List<String> members = new ArrayList<>();
+
+  @Option(names = "--cluster-host", defaultValue = "127.0.0.1", description = "address the cluster member binds (default ${DEFAULT-VALUE})")
+  String clusterHost;
+
+  @Option(names = "--cluster-port", defaultValue = "5701", description = "first port the cluster member tries (default ${DEFAULT-VALUE})")
+  int clusterPort;
+
+  @Option(names = "--db", description = "a shared PostgreSQL, jdbc:postgresql://HOST:PORT/DB; user and password from $WECOM_RPA_DB_USER and $WECOM_RPA_DB_PASSWORD (default: the embedded file under --data)")
+  String db;
+
+  @Option(names = "--db-password-file", description = "read the database password from this file's first line instead of $WECOM_RPA_DB_PASSWORD")
+  Path dbPasswordFile;
 
   @Option(names = "--unhealthy-after", defaultValue = "3", description = "failed jobs in a row after which a device gets no offers until repaired (default ${DEFAULT-VALUE})")
   int unhealthyAfter;
 
   @Override
   public Integer call() throws IOException {
+    if (cluster && db == null) {
+      System.err.println("--cluster needs --db jdbc:postgresql://...: the nodes of a cluster share one database (the embedded file cannot be shared)");
+      return 2;
+    }
     String token = agentToken(data, agentToken);
-    ControllerOptions options =
-        new ControllerOptions(host, port, data, token, Duration.ofSeconds(leaseSeconds), Duration.ofSeconds(Math.max(1, leaseSeconds / 6)),
-            maxGroups, postsPerDay, 2000, 3, !noCluster, Duration.ofHours(24), null, unhealthyAfter);
-    Vertx vertx = Processes.await(options.clustered() ? LoopbackCluster.start("wecom-rpa", 5701) : io.vertx.core.Future.succeededFuture(Vertx.vertx()), Duration.ofSeconds(60));
+    ControllerOptions options;
+    try {
+      options = new ControllerOptions(host, port, data, token, Duration.ofSeconds(leaseSeconds), Duration.ofSeconds(Math.max(1, leaseSeconds / 6)),
+          maxGroups, postsPerDay, 2000, 3, cluster, Duration.ofHours(24), null, unhealthyAfter, db,
+          db == null ? DbCredentials.NONE : DbCredentials.from(System.getenv(), dbPasswordFile));
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Vertx vertx = Processes.await(
+        options.clustered() ? LoopbackCluster.start("wecom-rpa", clusterHost, clusterPort, members) : io.vertx.core.Future.succeededFuture(Vertx.vertx()),
+        Duration.ofSeconds(60));
     Controller controller = new Controller(options, Clock.systemUTC());
     Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));
+    if (options.clustered()) {
+      System.out.println("controller: cluster member " + ClusterView.of(vertx).members());
+    }
     System.out.println("controller: http://" + host + ":" + controller.port() + "/api/v1  agents: ws://" + host + ":" + controller.port() + "/agent");
     System.setProperty("wecom-rpa.keep-running", "true");
     Processes.runUntilStopped(() -> Processes.await(vertx.close(), Duration.ofSeconds(30)));

@@ -35,6 +35,15 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--driver", defaultValue = "selenium", description = "how devices are driven: selenium (chromedriver) or appium (through a local Appium server)")
   String driver;
 
+  @Option(names = "--cluster", defaultValue = "0", description = "run the broadcast over this many controller processes sharing one PostgreSQL (a private server on loopback unless --db is given)")
+  int cluster;
+
+  @Option(names = "--kill-one", description = "with --cluster: SIGKILL the node leading the sweeps when half the groups are done")
+  boolean killOne;
+
+  @Option(names = "--db", description = "with --cluster: a PostgreSQL to share, jdbc:postgresql://HOST:PORT/DB (user and password from $WECOM_RPA_DB_USER and $WECOM_RPA_DB_PASSWORD)")
+  String db;
+
   @Option(names = "--exit-when-done", description = "exit after the summary: 0 only if nothing failed and the simulator's record checks out")
   boolean exitWhenDone;
 
@@ -74,7 +83,20 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println(chromium.missing());
       return 2;
     }
+    if (cluster < 0 || cluster == 1 || (cluster > 0 && !scenario.equals("broadcast"))) {
+      System.err.println("--cluster must be 2 or more, with the broadcast scenario");
+      return 2;
+    }
+    if (killOne && cluster == 0) {
+      System.err.println("--kill-one needs --cluster N");
+      return 2;
+    }
     wipe(data);
+    if (cluster > 0) {
+      System.out.printf("demo cluster: %d controllers, %d accounts, %d groups%n", cluster, accounts, groupCount);
+      // Separate processes by design; nothing stays running afterwards.
+      return ClusterScenario.run(data, scripts, fleet, cluster, killOne, db);
+    }
     System.out.printf("demo %s: %d accounts, %d groups, %d devices through %s%n", scenario, accounts, groupCount, accounts, driver);
     if (crash) {
       // Separate processes by design; nothing stays running afterwards.

@@ -46,6 +46,8 @@ public final class ControllerLink {
   private static final Logger LOG = LoggerFactory.getLogger(ControllerLink.class);
   private static final long MIN_BACKOFF_MS = 200;
   private static final long MAX_BACKOFF_MS = 5000;
+  private static final long PING_EVERY_MS = 1000;
+  private static final long SILENT_AFTER_MS = 4000;
 
   /** What the link hears from the controller. */
   public interface Listener {
@@ -59,7 +61,11 @@ public final class ControllerLink {
 
   private final Vertx vertx;
   private final Context context;
-  private final String url;
+  private final List<String> urls;
+  /** Which of {@link #urls} the link tries now; moves on when one fails or goes silent. */
+  private int current;
+  private long pingTimer = -1;
+  private long lastHeardNanos;
   private final Supplier<AgentHello> hello;
   private final Supplier<List<LeaseRef>> activeLeases;
   private final Listener listener;
@@ -76,14 +82,19 @@ public final class ControllerLink {
 
   /** {@code disk} keeps reports across crashes; those found there at start are sent after welcome. */
   public ControllerLink(
-      Vertx vertx, String url, Supplier<AgentHello> hello, Supplier<List<LeaseRef>> activeLeases, Listener listener, ReportOutbox disk) {
+      Vertx vertx, List<String> urls, String agentId, Supplier<AgentHello> hello, Supplier<List<LeaseRef>> activeLeases, Listener listener, ReportOutbox disk) {
     this.vertx = vertx;
     this.disk = disk;
     for (AgentJobReport r : disk.pending()) {
       outbox.put(r.reportId(), r);
     }
     this.context = vertx.getOrCreateContext();
-    this.url = url;
+    if (urls.isEmpty()) {
+      throw new IllegalArgumentException("at least one controller URL is required");
+    }
+    this.urls = List.copyOf(urls);
+    // Agents of a farm spread over the controllers of a cluster, each starting at its own.
+    this.current = Math.floorMod(agentId.hashCode(), urls.size());
     this.hello = hello;
     this.activeLeases = activeLeases;
     this.listener = listener;
@@ -175,6 +186,7 @@ public final class ControllerLink {
         v -> {
           stopped = true;
           vertx.cancelTimer(heartbeatTimer);
+          vertx.cancelTimer(pingTimer);
           (socket == null ? Future.<Void>succeededFuture() : socket.close())
               .eventually(client::close)
               .onComplete(ar -> p.complete());
@@ -186,30 +198,65 @@ public final class ControllerLink {
     if (stopped) {
       return;
     }
+    String url = urls.get(current);
     client
         .connect(new WebSocketConnectOptions().setAbsoluteURI(url))
         .onSuccess(this::opened)
         .onFailure(
             e -> {
-              LOG.warn("cannot reach controller at {}: {}; retrying in {}ms", url, e.getMessage(), backoffMs);
+              LOG.warn("cannot reach controller at {}: {}; trying {} in {}ms", url, e.getMessage(), nextUrl(), backoffMs);
               retry();
             });
   }
 
+  /** Moves to the next controller of the list and says which. */
+  private String nextUrl() {
+    current = (current + 1) % urls.size();
+    return urls.get(current);
+  }
+
   private void opened(WebSocket ws) {
     socket = ws;
-    ws.textMessageHandler(this::onText);
-    ws.closeHandler(
-        v -> {
-          socket = null;
-          welcomed = false;
-          vertx.cancelTimer(heartbeatTimer);
-          if (!stopped && !firstWelcome.future().failed()) {
-            LOG.warn("controller connection closed; reconnecting in {}ms", backoffMs);
-            retry();
-          }
-        });
+    lastHeardNanos = System.nanoTime();
+    ws.textMessageHandler(text -> {
+      lastHeardNanos = System.nanoTime();
+      onText(text);
+    });
+    ws.pongHandler(b -> lastHeardNanos = System.nanoTime());
+    // A controller that stops answering (frozen, cut off) without closing the socket is left after
+    // a few unanswered pings: the agent moves to the next controller with its leases and reports.
+    pingTimer = vertx.setPeriodic(PING_EVERY_MS, t -> {
+      if (System.nanoTime() - lastHeardNanos > SILENT_AFTER_MS * 1_000_000L) {
+        LOG.warn("controller at {} silent for {}ms; leaving it", urls.get(current), SILENT_AFTER_MS);
+        vertx.cancelTimer(pingTimer);
+        ws.close((short) 1001, "controller silent");
+        if (socket == ws) {
+          // close() waits for the frozen side's answer; do not wait for it.
+          closed(ws);
+        }
+      } else {
+        ws.writePing(io.vertx.core.buffer.Buffer.buffer("ping"));
+      }
+    });
+    ws.closeHandler(v -> closed(ws));
     ws.writeTextMessage(WireCodec.encode(hello.get()));
+  }
+
+  private void closed(WebSocket ws) {
+    if (socket != ws) {
+      return; // already handled
+    }
+    socket = null;
+    welcomed = false;
+    vertx.cancelTimer(heartbeatTimer);
+    vertx.cancelTimer(pingTimer);
+    if (!stopped && !firstWelcome.future().failed()) {
+      // In a cluster the next node is as good as this one, and this one may be dying or not ready.
+      String from = urls.get(current);
+      String to = urls.size() > 1 ? nextUrl() : from;
+      LOG.warn("controller connection to {} closed; reconnecting to {} in {}ms", from, to, backoffMs);
+      retry();
+    }
   }
 
   private void retry() {
@@ -229,7 +276,7 @@ public final class ControllerLink {
     if (m instanceof ControllerWelcome w) {
       welcomed = true;
       backoffMs = MIN_BACKOFF_MS;
-      LOG.info("connected to controller as {}; {} reports to re-send", w.agentId(), outbox.size());
+      LOG.info("connected to controller as {}; {} reports to re-send ({})", w.agentId(), outbox.size(), urls.get(current));
       outbox.values().forEach(this::send);
       scriptRequests.keySet().forEach(k -> send(new AgentScriptRequest(k.substring(0, k.indexOf('@')), k.substring(k.indexOf('@') + 1))));
       heartbeatTimer = vertx.setPeriodic(w.heartbeatMillis(), t -> send(new AgentHeartbeat(activeLeases.get())));

@@ -1,0 +1,335 @@
+package com.wecomrpa.launcher;
+
+import com.wecomrpa.controller.store.LocalPostgres;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+
+/**
+ * A cluster of controllers on one machine, each part in its own JVM: a PostgreSQL they share (a
+ * private server on loopback unless one is given), the simulator, N controllers joined over
+ * Hazelcast on loopback, and agents that know every controller. Parts can be killed (SIGKILL),
+ * frozen (SIGSTOP) and restarted one by one; the simulator's record says what really reached the
+ * groups. Used by {@code demo --cluster} and the cluster tests.
+ */
+final class ClusterRig implements AutoCloseable {
+  static final Duration PART_START = Duration.ofMinutes(2);
+
+  private final Path data;
+  private final Path scripts;
+  private final Fleet fleet;
+  private final int agentCount;
+  private final List<String> extraControllerArgs;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final String agentToken = "cluster-" + java.util.UUID.randomUUID();
+  private final int simPort = CrashScenario.freePort();
+  private final int[] httpPorts;
+  private final int[] clusterPorts;
+  private final ChildProcess[] controllers;
+  private final ChildProcess[] agents;
+  private final Path pgDir;
+  private LocalPostgres postgres;
+  private String dbUrl;
+  private ChildProcess sim;
+  private String adminToken;
+
+  ClusterRig(Path data, Path scripts, Fleet fleet, int nodes, int agentCount, List<String> extraControllerArgs) {
+    this.data = data;
+    this.scripts = scripts;
+    this.fleet = fleet;
+    this.agentCount = agentCount;
+    this.extraControllerArgs = extraControllerArgs;
+    this.httpPorts = IntStream.range(0, nodes).map(i -> CrashScenario.freePort()).toArray();
+    this.clusterPorts = IntStream.range(0, nodes).map(i -> CrashScenario.freePort()).toArray();
+    this.controllers = new ChildProcess[nodes];
+    this.agents = new ChildProcess[agentCount];
+    // The server runs as the postgres user when we are root: its folder must be one it can reach.
+    this.pgDir = Path.of("/tmp", "wecom-rpa-pg-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  int nodes() {
+    return controllers.length;
+  }
+
+  /** Starts the database (given, or a private PostgreSQL), the simulator, every controller and agent; seeds the fleet. */
+  void start(String givenDb) throws IOException {
+    Files.createDirectories(data);
+    if (givenDb != null) {
+      dbUrl = givenDb;
+    } else {
+      Files.createDirectories(pgDir);
+      Files.setPosixFilePermissions(pgDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      postgres = LocalPostgres.start(pgDir, 0);
+      dbUrl = postgres.database("wecom");
+    }
+    sim = ChildProcess.start("simulator", data.resolve("simulator.log"), List.of(),
+        List.of("simulator", "--port", String.valueOf(simPort), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
+    sim.first("simulator: http", PART_START);
+    // The first node creates the schema and the first admin token; the others join it.
+    startController(0);
+    adminToken = controllers[0].first("first admin token \\(shown once, keep it\\): (\\S+)", PART_START).group(1);
+    startControllers(IntStream.range(1, nodes()).toArray());
+    for (String a : fleet.accounts()) {
+      post("/accounts", new JsonObject().put("id", a).put("platform", "wecom").put("displayName", "Bot " + a).put("timeZone", DemoStack.ZONE));
+    }
+    JsonArray batch = new JsonArray();
+    for (Fleet.GroupSeed g : fleet.groups()) {
+      // "demo" is every group; b0..b4 deal them into five batches for smaller broadcasts.
+      batch.add(new JsonObject().put("id", g.id()).put("name", g.name()).put("accountId", g.accountId())
+          .put("tags", new JsonArray().add("demo").add("b" + (batch.size() % 5))));
+    }
+    post("/groups/batch", new JsonObject().put("groups", batch));
+    for (int j = 0; j < agentCount; j++) {
+      startAgent(j);
+    }
+  }
+
+  /** Starts these controllers together and waits until each serves. */
+  void startControllers(int... which) {
+    for (int i : which) {
+      controllers[i] = launchController(i);
+    }
+    for (int i : which) {
+      controllers[i].first("controller: http", PART_START);
+    }
+  }
+
+  void startController(int i) {
+    startControllers(i);
+  }
+
+  private ChildProcess launchController(int i) {
+    List<String> members = new ArrayList<>();
+    for (int p : clusterPorts) {
+      members.add("127.0.0.1:" + p);
+    }
+    List<String> args = new ArrayList<>(List.of("controller", "--port", String.valueOf(httpPorts[i]), "--data", data.resolve("controller-" + (i + 1)).toString(),
+        "--agent-token", agentToken, "--lease-seconds", "10", "--cluster", "--cluster-port", String.valueOf(clusterPorts[i]),
+        "--members", String.join(",", members), "--db", dbUrl));
+    args.addAll(extraControllerArgs);
+    return ChildProcess.start("controller-" + (i + 1), data.resolve("controller-" + (i + 1) + ".log"), List.of("-Dwecom-rpa.job-log=INFO"), args,
+        Map.of("WECOM_RPA_DB_USER", LocalPostgres.USER));
+  }
+
+  void startAgent(int j) {
+    // An agent starts at the URL its id hashes to; the list is turned so that agent j starts at
+    // node j (agent-1 at the first node, which leads the sweeps), then goes on in order.
+    int n = nodes();
+    int start = Math.floorMod(("agent-" + (j + 1)).hashCode(), n);
+    List<String> urls = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      urls.add("ws://127.0.0.1:" + httpPorts[Math.floorMod(j - start + k, n)] + "/agent");
+    }
+    List<String> args = new ArrayList<>(List.of("agent", "--controller", String.join(",", urls), "--token", agentToken,
+        "--agent-id", "agent-" + (j + 1), "--scripts", scripts.toString(), "--work", data.resolve("agent-" + (j + 1)).toString()));
+    // Accounts dealt round-robin over the agents, one device each.
+    for (int i = j; i < fleet.accounts().size(); i += agentCount) {
+      args.add("--device");
+      args.add("id=dev-" + (i + 1) + ",account=" + fleet.accounts().get(i) + ",url=http://127.0.0.1:" + simPort);
+    }
+    agents[j] = ChildProcess.start("agent-" + (j + 1), data.resolve("agent-" + (j + 1) + ".log"), List.of("-Dwecom-rpa.job-log=INFO"), args);
+    agents[j].first("agent \\S+ ready with", PART_START);
+  }
+
+  ChildProcess controller(int i) {
+    return controllers[i];
+  }
+
+  ChildProcess agent(int j) {
+    return agents[j];
+  }
+
+  /** The node whose {@code /ready} says it leads the sweeps, or -1. */
+  int sweepLeader() {
+    for (int i = 0; i < nodes(); i++) {
+      JsonObject r = ready(i);
+      if (r != null && r.getJsonObject("cluster").getBoolean("sweepsLed")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Waits until some node other than {@code not} leads the sweeps; returns it. */
+  int awaitSweepLeader(int not, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (int i = 0; i < nodes(); i++) {
+        JsonObject r = i == not ? null : ready(i);
+        if (r != null && r.getJsonObject("cluster").getBoolean("sweepsLed")) {
+          return i;
+        }
+      }
+      BroadcastScenario.sleep(200);
+    }
+    throw new IllegalStateException("no node took over the sweeps within " + within);
+  }
+
+  /** Node {@code i}'s {@code /ready} body, or null when it does not answer. */
+  JsonObject ready(int i) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + "/ready")).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return new JsonObject(r.body());
+    } catch (IOException | RuntimeException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** POSTs to the first node that answers. */
+  JsonObject post(String path, JsonObject body) {
+    HttpResponse<String> r = api(b -> b.header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())), path);
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body().isBlank() ? new JsonObject() : new JsonObject(r.body());
+  }
+
+  /** GETs from the first node that answers; null if none does. */
+  String get(String path) {
+    try {
+      HttpResponse<String> r = api(HttpRequest.Builder::GET, path);
+      return r.statusCode() == 200 ? r.body() : null;
+    } catch (UncheckedIOException e) {
+      return null;
+    }
+  }
+
+  /** A broadcast's progress counts (QUEUED, LEASED, ... SUCCEEDED), or null while no node answers. */
+  JsonObject progress(String broadcast) {
+    String body = get("/broadcasts/" + broadcast);
+    return body == null ? null : new JsonObject(body).getJsonObject("progress");
+  }
+
+  private HttpResponse<String> api(java.util.function.UnaryOperator<HttpRequest.Builder> how, String path) {
+    UncheckedIOException last = null;
+    for (int i = 0; i < nodes(); i++) {
+      if (controllers[i] == null || !controllers[i].alive()) {
+        continue;
+      }
+      try {
+        HttpRequest req = how.apply(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + "/api/v1" + path))
+            .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + adminToken)).build();
+        return http.send(req, HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        last = new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted");
+      }
+    }
+    throw last != null ? last : new UncheckedIOException(new IOException("no controller is running"));
+  }
+
+  /** Messages per group in the simulator's own record. */
+  Map<String, Object> simCounts() {
+    return new JsonObject(simCall(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/message-counts")).build())).getMap();
+  }
+
+  /** Which node (by its port) this agent last connected to, from its log; -1 if none yet. */
+  int connectedNode(int agent) {
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile("connected to controller as \\S+; \\d+ reports to re-send \\(ws://127.0.0.1:(\\d+)/agent\\)");
+    int node = -1;
+    for (String line : agents[agent].lines()) {
+      var m = p.matcher(line);
+      if (m.find()) {
+        int port = Integer.parseInt(m.group(1));
+        for (int i = 0; i < nodes(); i++) {
+          node = httpPorts[i] == port ? i : node;
+        }
+      }
+    }
+    return node;
+  }
+
+  /** Puts contacts (customers) into the simulator's world: id, account, nickname each. */
+  void seedContacts(JsonArray contacts) {
+    simCall(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/contacts")).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("contacts", contacts).encode())).build());
+  }
+
+  /** How many messages the simulator holds for a contact (a customer's private chat). */
+  int contactMessages(String contactId) {
+    return new JsonArray(simCall(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/contacts/" + contactId + "/messages")).build())).size();
+  }
+
+  private String simCall(HttpRequest req) {
+    try {
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() >= 300) {
+        throw new IllegalStateException(req.uri() + " answered " + r.statusCode() + ": " + r.body());
+      }
+      return r.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    }
+  }
+
+  int simPort() {
+    return simPort;
+  }
+
+  String dbUrl() {
+    return dbUrl;
+  }
+
+  /** Stops every controller (SIGTERM) and waits. */
+  void stopControllers() {
+    List<CompletableFuture<Void>> stopping = new ArrayList<>();
+    for (ChildProcess c : controllers) {
+      if (c != null) {
+        stopping.add(CompletableFuture.runAsync(c::stop));
+      }
+    }
+    stopping.forEach(CompletableFuture::join);
+  }
+
+  @Override
+  public void close() {
+    List<ChildProcess> all = new ArrayList<>();
+    for (ChildProcess a : agents) {
+      all.add(a);
+    }
+    for (ChildProcess c : controllers) {
+      all.add(c);
+    }
+    all.add(sim);
+    for (ChildProcess p : all) {
+      if (p != null) {
+        try {
+          p.resume(); // a frozen part would never stop
+        } catch (RuntimeException ignored) {
+          // already gone
+        }
+        p.stop();
+      }
+    }
+    if (postgres != null) {
+      postgres.close();
+      try (var files = Files.walk(pgDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException ignored) {
+        // left in /tmp
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package com.wecomrpa.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Three controllers in their own JVMs sharing a real PostgreSQL, joined over Hazelcast on
+ * loopback; two agents that know all three; the simulator as the judge. One cluster is started
+ * once and the faults follow in order on it (each test leaves it running for the next): the sweep
+ * leader SIGKILLed mid-broadcast while a customer SOP runs, a node frozen with SIGSTOP past its
+ * lease and resumed, and the whole cluster stopped and started again.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterEndToEndTest {
+  private static final int GROUPS = 300;
+  private static final int CUSTOMERS = 6;
+  private final Fleet fleet = Fleet.of(6, GROUPS);
+  private Path dir;
+  private ClusterRig rig;
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    if (TestStack.CHROMIUM.missing() != null) {
+      throw new IllegalStateException(TestStack.CHROMIUM.missing() + " (.ci/run installs it)");
+    }
+    dir = Files.createTempDirectory("cluster-e2e");
+    rig = new ClusterRig(dir, Path.of("..", "scripts"), fleet, 3, 2, List.of());
+    rig.start(null);
+    JsonArray contacts = new JsonArray();
+    for (int i = 1; i <= CUSTOMERS; i++) {
+      contacts.add(new JsonObject().put("id", "cust-" + i).put("accountId", fleet.accounts().get(i % fleet.accounts().size())).put("nickname", "客户" + i));
+    }
+    rig.seedContacts(contacts);
+  }
+
+  @AfterAll
+  void stopCluster() {
+    if (rig != null) {
+      rig.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theSweepLeaderKilledMidBroadcastAnotherTakesOverEveryGroupOnceEverySopStepOnce() {
+    assertThat(rig.awaitSweepLeader(-1, Duration.ofSeconds(30))).as("the first node leads the sweeps").isZero();
+    rig.post("/plans", new JsonObject().put("id", "welcome").put("name", "Welcome").put("kind", "customer").put("window", "2h")
+        .put("trigger", new JsonObject().put("event", "friend_added"))
+        .put("steps", new JsonArray()
+            .add(new JsonObject().put("offset", "+0m").put("content", new JsonObject().put("kind", "text").put("text", "{nickname}您好，欢迎～")))
+            .add(new JsonObject().put("offset", "+1m").put("content", new JsonObject().put("kind", "text").put("text", "{nickname}，新人礼包已备好。")))));
+    JsonArray events = new JsonArray();
+    for (int i = 1; i <= CUSTOMERS; i++) {
+      events.add(new JsonObject().put("id", "added-cust-" + i).put("type", "friend_added").put("accountId", fleet.accounts().get(i % fleet.accounts().size()))
+          .put("customerId", "cust-" + i).put("nickname", "客户" + i).put("at", Instant.now().toString()));
+    }
+    rig.post("/events", new JsonObject().put("events", events));
+
+    ByteArrayOutputStream said = new ByteArrayOutputStream();
+    ClusterScenario.Result r = new ClusterScenario(rig, fleet, new PrintStream(said, true, StandardCharsets.UTF_8)).broadcast(true);
+    String text = said.toString(StandardCharsets.UTF_8);
+    System.out.print(text);
+
+    assertThat(text).contains("controller-1 (it led the sweeps) SIGKILLed").containsPattern("controller-[23] took over the sweeps");
+    assertThat(r.duplicates()).as("groups with a second message").isZero();
+    assertThat(r.lost()).as("groups with no message").isZero();
+    assertThat(r.open()).as("jobs not in a final state").isZero();
+    assertThat(r.sent()).isEqualTo(GROUPS);
+    assertThat(text).contains("simulator check: all " + GROUPS + " groups hold exactly one message");
+    assertThat(rig.connectedNode(0)).as("agent-1 moved off the killed node").isPositive();
+
+    // Every customer gets both steps once: the +1m step falls after the takeover.
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (System.nanoTime() < deadline && !allCustomersHold(2)) {
+      BroadcastScenario.sleep(1000);
+    }
+    BroadcastScenario.sleep(3000);
+    for (int i = 1; i <= CUSTOMERS; i++) {
+      assertThat(rig.contactMessages("cust-" + i)).as("messages to cust-" + i).isEqualTo(2);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aNodeFrozenPastItsLeaseAndResumedActsOnNoStaleAuthority() {
+    int frozen = rig.connectedNode(0);
+    assertThat(frozen).as("agent-1 is connected").isNotNegative();
+    rig.post("/broadcasts", new JsonObject().put("id", "frozen").put("content", new JsonObject().put("kind", "text").put("text", "第二轮通知"))
+        .put("target", new JsonObject().put("tag", "b0")));
+    rig.agent(0).await("job=broadcast:frozen:\\S+ lease=\\d+ device=\\S+ starting", Duration.ofSeconds(60));
+
+    ChildProcess node = rig.controller(frozen);
+    node.freeze();
+    // Past the lease (10 s), Hazelcast's verdict (6 s) and the agent's (4 s).
+    BroadcastScenario.sleep(20_000);
+    int leader = rig.awaitSweepLeader(frozen, Duration.ofSeconds(30));
+    assertThat(leader).isNotEqualTo(frozen);
+    assertThat(rig.connectedNode(0)).as("agent-1 left the frozen node").isNotEqualTo(frozen);
+    int seenBeforeResume = node.lines().size();
+    node.resume();
+    BroadcastScenario.sleep(12_000);
+
+    List<String> afterResume = node.lines().subList(seenBeforeResume, node.lines().size());
+    assertThat(afterResume).as("the resumed node swept or led on a stale term").noneMatch(l -> l.contains("expired on device") || l.contains("sweeps: this node leads"));
+    JsonObject ready = rig.ready(frozen);
+    assertThat(ready).as("the resumed node answers").isNotNull();
+    assertThat(ready.getJsonObject("cluster").getBoolean("sweepsLed")).isFalse();
+
+    JsonObject p = awaitFinal("frozen", GROUPS / 5);
+    assertThat(p.getInteger("SUCCEEDED")).isEqualTo(GROUPS / 5);
+    Map<String, Object> counts = rig.simCounts();
+    for (int i = 0; i < fleet.groups().size(); i += 5) {
+      assertThat(((Number) counts.get(fleet.groups().get(i).id())).intValue()).as(fleet.groups().get(i).id() + " (batch b0: two broadcasts)").isEqualTo(2);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void theWholeClusterStoppedAndStartedStillCountsTodaysQuota() {
+    for (String id : List.of("fill-1", "fill-2")) {
+      rig.post("/broadcasts", new JsonObject().put("id", id).put("content", new JsonObject().put("kind", "text").put("text", "今日通知 " + id))
+          .put("target", new JsonObject().put("tag", "b1")));
+    }
+    awaitFinal("fill-1", GROUPS / 5);
+    awaitFinal("fill-2", GROUPS / 5);
+
+    rig.stopControllers();
+    rig.startControllers(0, 1, 2);
+    rig.post("/broadcasts", new JsonObject().put("id", "over").put("content", new JsonObject().put("kind", "text").put("text", "第四条"))
+        .put("target", new JsonObject().put("tag", "b1")));
+    JsonObject p = awaitFinal("over", GROUPS / 5);
+
+    assertThat(p.getInteger("SKIPPED")).as("posts past 3 per group per day, counted before the restart").isEqualTo(GROUPS / 5);
+    assertThat(p.getInteger("SUCCEEDED")).isZero();
+    Map<String, Object> counts = rig.simCounts();
+    for (int i = 1; i < fleet.groups().size(); i += 5) {
+      assertThat(((Number) counts.get(fleet.groups().get(i).id())).intValue()).as(fleet.groups().get(i).id() + " (batch b1: the cap)").isEqualTo(3);
+    }
+  }
+
+  private boolean allCustomersHold(int n) {
+    for (int i = 1; i <= CUSTOMERS; i++) {
+      if (rig.contactMessages("cust-" + i) < n) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private JsonObject awaitFinal(String broadcast, int jobs) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+    JsonObject p = null;
+    while (System.nanoTime() < deadline) {
+      p = rig.progress(broadcast);
+      if (p != null && ClusterScenario.done(p) >= jobs) {
+        return p;
+      }
+      BroadcastScenario.sleep(500);
+    }
+    throw new AssertionError("broadcast " + broadcast + " not final in 4 minutes: " + p);
+  }
+}
