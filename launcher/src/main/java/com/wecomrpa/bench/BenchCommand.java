@@ -49,9 +49,23 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--paced-seconds", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
     int pacedSeconds;
 
+    @Option(names = "--db", defaultValue = "embedded", description = "embedded (H2 file) or postgres (a private PostgreSQL on loopback, with a plain-JDBC baseline)")
+    String db;
+
+    @Option(names = "--nodes", defaultValue = "1", description = "controllers in this process, clustered over Hazelcast on loopback (postgres only; default ${DEFAULT-VALUE})")
+    int nodes;
+
     @Override
     public Integer call() throws Exception {
-      System.out.println(DispatchBench.run(freshData("dispatch"), accounts, groupsPerAccount, loadAgents, pacedSeconds));
+      if (!db.equals("embedded") && !db.equals("postgres")) {
+        System.err.println("--db must be embedded or postgres");
+        return 2;
+      }
+      if (nodes < 1 || (nodes > 1 && db.equals("embedded"))) {
+        System.err.println("--nodes above 1 needs --db postgres (the embedded file cannot be shared)");
+        return 2;
+      }
+      System.out.println(DispatchBench.run(freshData("dispatch"), accounts, groupsPerAccount, loadAgents, pacedSeconds, db.equals("postgres"), nodes));
       return 0;
     }
   }

@@ -2,6 +2,8 @@ package com.wecomrpa.bench;
 
 import com.wecomrpa.controller.Controller;
 import com.wecomrpa.controller.ControllerOptions;
+import com.wecomrpa.controller.cluster.LoopbackCluster;
+import com.wecomrpa.controller.store.LocalPostgres;
 import com.wecomrpa.launcher.ControllerClient;
 import com.wecomrpa.launcher.Processes;
 import com.wecomrpa.protocol.ControllerJobOffer;
@@ -36,14 +38,46 @@ final class DispatchBench {
 
   private DispatchBench() {}
 
-  static String run(Path data, int accounts, int groupsPerAccount, int loadAgents, int pacedSeconds) throws Exception {
+  static String run(Path data, int accounts, int groupsPerAccount, int loadAgents, int pacedSeconds, boolean postgres, int nodes) throws Exception {
     String token = "bench-agent-" + UUID.randomUUID();
     String admin = "bench-admin-" + UUID.randomUUID();
-    Vertx ctl = Vertx.vertx();
+    List<Vertx> ctls = new ArrayList<>();
     Vertx load = Vertx.vertx();
+    Path pgDir = Path.of("/tmp", "wecom-rpa-bench-pg-" + UUID.randomUUID().toString().substring(0, 8));
+    LocalPostgres pg = null;
     try {
-      Controller controller = new Controller(ControllerOptions.defaults(data, token).withPort(0).withAdminToken(admin), Clock.systemUTC());
-      Processes.await(ctl.deployVerticle(controller), WAIT);
+      ControllerOptions options = ControllerOptions.defaults(data, token).withPort(0).withAdminToken(admin);
+      String baseline = "";
+      double baselineRate = 0;
+      if (postgres) {
+        java.nio.file.Files.createDirectories(pgDir);
+        java.nio.file.Files.setPosixFilePermissions(pgDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        pg = LocalPostgres.start(pgDir, 0);
+        // The baseline first, on its own database of the same server.
+        baselineRate = JdbcBaseline.jobsPerSecond(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
+        baseline = String.format("baseline: plain JDBC, claim (FOR UPDATE SKIP LOCKED) + report, each its own committed transaction, %d threads: %.0f jobs/s%n",
+            Math.min(accounts, 10), baselineRate);
+        options = options.withDb(pg.database("bench"), pg.credentials()).withClustered(nodes > 1);
+      }
+      List<Controller> controllers = new ArrayList<>();
+      List<String> members = new ArrayList<>();
+      int[] hzPorts = new int[nodes];
+      for (int i = 0; i < nodes; i++) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+          hzPorts[i] = s.getLocalPort();
+        }
+        members.add("127.0.0.1:" + hzPorts[i]);
+      }
+      String cluster = "bench-" + UUID.randomUUID();
+      for (int i = 0; i < nodes; i++) {
+        Vertx v = nodes > 1 ? Processes.await(LoopbackCluster.start(cluster, "127.0.0.1", hzPorts[i], members), WAIT) : Vertx.vertx();
+        ctls.add(v);
+        Controller c = new Controller(options.withClustered(nodes > 1), Clock.systemUTC());
+        Processes.await(v.deployVerticle(c), WAIT);
+        controllers.add(c);
+      }
+      Controller controller = controllers.get(0);
+      System.out.print(baseline);
       ControllerClient api = new ControllerClient(load, "http://127.0.0.1:" + controller.port(), admin);
       List<String> groups = new ArrayList<>();
       for (int a = 1; a <= accounts; a++) {
@@ -56,7 +90,7 @@ final class DispatchBench {
         }
         Processes.await(api.createGroups(batch), WAIT);
       }
-      Load agents = Load.start(controller.port(), token, accounts, loadAgents);
+      Load agents = Load.start(String.join(",", controllers.stream().map(c -> String.valueOf(c.port())).toList()), token, accounts, loadAgents);
       // Round-robin over accounts, so a slice of the list (a warm-up, a paced tick) spreads over all devices.
       List<String> interleaved = new ArrayList<>();
       for (int g = 1; g <= groupsPerAccount; g++) {
@@ -66,8 +100,8 @@ final class DispatchBench {
       }
       groups = interleaved;
       int total = groups.size();
-      System.out.printf("dispatch: controller with %d accounts x %d groups, %d devices on %d load agents (%s)%n",
-          accounts, groupsPerAccount, accounts, loadAgents, Gauges.machine());
+      System.out.printf("dispatch: %d controller(s) on %s with %d accounts x %d groups, %d devices on %d load agents (%s)%n",
+          nodes, postgres ? "PostgreSQL" : "the embedded store", accounts, groupsPerAccount, accounts, loadAgents, Gauges.machine());
 
       // Warm-up: a tenth of the groups, not measured.
       broadcast(api, "warm", groups.subList(0, total / 10));
@@ -140,10 +174,19 @@ final class DispatchBench {
       return String.format("bench dispatch: jobs_per_s=%.0f p50_due_offer_ms=%.1f p99_due_offer_ms=%.1f p50_report_final_ms=%.1f p99_report_final_ms=%.1f"
               + " cpu_cores=%.2f peak_heap_mib=%d echo_per_s=%.0f ratio=%.3f",
           jobsPerSecond, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
-          burstCores, burstHeap, echo, jobsPerSecond / echo);
+          burstCores, burstHeap, echo, jobsPerSecond / echo)
+          + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f", nodes, baselineRate, jobsPerSecond / baselineRate) : "");
     } finally {
       Processes.await(load.close(), WAIT);
-      Processes.await(ctl.close(), WAIT);
+      for (Vertx v : ctls) {
+        Processes.await(v.close(), WAIT);
+      }
+      if (pg != null) {
+        pg.close();
+        try (var files = java.nio.file.Files.walk(pgDir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+      }
     }
   }
 

@@ -30,9 +30,14 @@ final class Load implements AutoCloseable {
   }
 
   static Load start(int port, String token, int accounts, int loadAgents) throws IOException {
+    return start(String.valueOf(port), token, accounts, loadAgents);
+  }
+
+  /** {@code ports}: one port, or several separated by commas (a cluster's nodes). */
+  static Load start(String ports, String token, int accounts, int loadAgents) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process p = new ProcessBuilder(java, "-Xmx1g", "-Dwecom-rpa.job-log=WARN", "-cp", System.getProperty("java.class.path"),
-            LoadAgentsProcess.class.getName(), String.valueOf(port), token, String.valueOf(accounts), String.valueOf(loadAgents))
+            LoadAgentsProcess.class.getName(), ports, token, String.valueOf(accounts), String.valueOf(loadAgents))
         .redirectError(ProcessBuilder.Redirect.appendTo(Path.of("data", "bench", "dispatch", "load-agents.log").toFile()))
         .start();
     Load load = new Load(p);

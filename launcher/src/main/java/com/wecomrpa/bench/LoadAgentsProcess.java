@@ -21,7 +21,8 @@ public final class LoadAgentsProcess {
   private LoadAgentsProcess() {}
 
   public static void main(String[] args) throws Exception {
-    int port = Integer.parseInt(args[0]);
+    // One port, or the ports of a cluster's nodes: load agent l connects to the l-th, round robin.
+    int[] ports = java.util.Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
     String token = args[1];
     int accounts = Integer.parseInt(args[2]);
     int loadAgents = Integer.parseInt(args[3]);
@@ -32,7 +33,7 @@ public final class LoadAgentsProcess {
       for (int a = 1 + l; a <= accounts; a += loadAgents) {
         devices.add(new DeviceInfo("dev-" + a, "acc-" + a, "wecom-sim", "sim-1", "none", "wecom-sim@bench"));
       }
-      connected(vertx, port, token, "load-" + l, devices);
+      connected(vertx, ports[l % ports.length], token, "load-" + l, devices);
     }
     out.println("ready");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

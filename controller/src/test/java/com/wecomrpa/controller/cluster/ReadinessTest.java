@@ -1,0 +1,105 @@
+package com.wecomrpa.controller.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.wecomrpa.controller.Controller;
+import com.wecomrpa.controller.ControllerOptions;
+import com.wecomrpa.controller.store.LocalPostgres;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A controller on a PostgreSQL server of its own, which the test stops and starts again: the node
+ * says it is not ready, refuses agents while the database is gone, and takes them again after.
+ */
+class ReadinessTest {
+  @TempDir Path data;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void aNodeThatLosesItsDatabaseIsNotReadyAndRefusesAgentsUntilItIsBack() throws Exception {
+    Path pgDir = Files.createTempDirectory(Path.of("/tmp"), "wecom-rpa-ready-pg-");
+    Files.setPosixFilePermissions(pgDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    LocalPostgres pg = LocalPostgres.start(pgDir, 0);
+    Vertx vertx = Vertx.vertx();
+    try {
+      String url = pg.database("ready");
+      Controller controller = new Controller(
+          ControllerOptions.defaults(data, "test-agent-token-0123").withPort(0).withClustered(false).withAdminToken("admin-token-0123").withDb(url, pg.credentials()),
+          Clock.systemUTC());
+      vertx.deployVerticle(controller).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      int port = controller.port();
+
+      assertThat(get(port, "/health").statusCode()).isEqualTo(200);
+      HttpResponse<String> ready = get(port, "/ready");
+      assertThat(ready.statusCode()).isEqualTo(200);
+      JsonObject body = new JsonObject(ready.body());
+      assertThat(body.getString("engine")).isEqualTo("postgresql");
+      assertThat(body.getJsonObject("cluster").getBoolean("sweepsLed")).isTrue();
+
+      pg.close();
+      awaitReady(port, 503, Duration.ofSeconds(40));
+      assertThat(new JsonObject(get(port, "/ready").body()).getString("database")).isEqualTo("unreachable");
+      assertThat(get(port, "/health").statusCode()).as("still alive").isEqualTo(200);
+      assertThat(agentRefused(vertx, port)).as("a new agent is turned away").isTrue();
+
+      LocalPostgres again = LocalPostgres.start(pgDir, pg.port());
+      try {
+        awaitReady(port, 200, Duration.ofSeconds(60));
+        assertThat(agentRefused(vertx, port)).as("agents are taken again").isFalse();
+      } finally {
+        vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        again.close();
+      }
+    } finally {
+      pg.close();
+      try (var files = Files.walk(pgDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  /** Whether the gateway closes a new agent connection at once (1013: not ready). */
+  private static boolean agentRefused(Vertx vertx, int port) throws Exception {
+    WebSocketClient client = vertx.createWebSocketClient();
+    var ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/agent")).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    CompletableFuture<Short> closed = new CompletableFuture<>();
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+    try {
+      return closed.get(2, TimeUnit.SECONDS) == 1013;
+    } catch (java.util.concurrent.TimeoutException stillOpen) {
+      ws.close();
+      return false;
+    }
+  }
+
+  private void awaitReady(int port, int status, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (get(port, "/ready").statusCode() != status) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("/ready did not answer " + status + " within " + within + ": " + get(port, "/ready").body());
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private HttpResponse<String> get(int port, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
