@@ -27,7 +27,8 @@ import com.wecomrpa.controller.dispatch.ExpireLeasesTask;
 import com.wecomrpa.controller.dispatch.ExpireWindowsTask;
 import com.wecomrpa.controller.gateway.AgentGateway;
 import com.wecomrpa.controller.gateway.GatewayTimings;
-import com.wecomrpa.controller.gateway.ScreenshotFolder;
+import com.wecomrpa.controller.evidence.ScreenshotFolder;
+import com.wecomrpa.controller.evidence.SharedScreenshots;
 import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.job.FencingTokens;
 import com.wecomrpa.controller.job.Jobs;
@@ -132,6 +133,9 @@ public final class Controller extends VerticleBase {
             database -> {
               db = database;
               JdbcTokenStore tokens = new JdbcTokenStore(db);
+              // In a cluster any node may be asked for a screenshot another node received.
+              com.wecomrpa.controller.evidence.Screenshots screenshots =
+                  options.dbUrl() == null ? new ScreenshotFolder(options.dataDir().resolve("screenshots")) : new SharedScreenshots(db);
               RiskMetrics riskMetrics = new RiskMetrics();
               AuditLog audit = new AuditLog(db);
               ApiAuth auth = new ApiAuth(workers, tokens);
@@ -145,7 +149,7 @@ public final class Controller extends VerticleBase {
               GroupCommit durable = new GroupCommit(db, workers);
               dispatcher = new Dispatcher(workers, board, jobs, durable, clock, systemClock, options.leaseDuration(), options.maxAttempts());
               AgentGateway gateway = AgentGateway.create(
-                  new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, new ScreenshotFolder(options.dataDir().resolve("screenshots")),
+                  new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, screenshots,
                       tokens, options.agentToken(), scripts, alerts, riskMetrics, systemClock, clock),
                   new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts()));
               PlanRules rules = new PlanRules(options.maxTextLength());
@@ -157,7 +161,7 @@ public final class Controller extends VerticleBase {
               RestApi api =
                   new RestApi(
                       vertx, workers, options, clock, accounts, new JdbcGroupStore(db, limits),
-                      new JdbcBroadcastStore(db, jobs), jobs,
+                      new JdbcBroadcastStore(db, jobs), jobs, screenshots,
                       () -> view.clustered() ? signals.allDevices().map(d -> d.getJsonArray("devices")) : Future.succeededFuture(board.snapshot()),
                       signals::kickDispatch,
                       new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans, jobs.transitions()), signals::kickPlans),

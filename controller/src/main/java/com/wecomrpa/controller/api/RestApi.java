@@ -54,6 +54,7 @@ public final class RestApi {
   private final Jobs jobs;
   private final java.util.function.Supplier<io.vertx.core.Future<?>> devices;
   private final Runnable kickDispatch;
+  private final com.wecomrpa.controller.evidence.Screenshots screenshots;
   private final ObjectMapper json = WireCodec.mapper();
   private final Replies replies;
   private final List<ApiPart> parts;
@@ -68,6 +69,7 @@ public final class RestApi {
       JdbcGroupStore groups,
       JdbcBroadcastStore broadcasts,
       Jobs jobs,
+      com.wecomrpa.controller.evidence.Screenshots screenshots,
       java.util.function.Supplier<io.vertx.core.Future<?>> devices,
       Runnable kickDispatch,
       PlanApi plans,
@@ -85,6 +87,7 @@ public final class RestApi {
     this.broadcasts = broadcasts;
     this.jobs = jobs;
     this.devices = devices;
+    this.screenshots = screenshots;
     this.kickDispatch = kickDispatch;
     this.replies = new Replies(workers, durable);
     this.plans = plans;
@@ -253,8 +256,9 @@ public final class RestApi {
       throw Rejected.invalid("id", "execution id must be a number");
     }
     workers
-        .executeBlocking(() -> jobs.queries().screenshotPath(id).orElseThrow(() -> notFound("screenshot of execution", String.valueOf(id))), false)
-        .onSuccess(path -> ctx.response().putHeader("content-type", "image/png").sendFile(path))
+        .executeBlocking(() -> jobs.queries().screenshotPath(id).flatMap(screenshots::read)
+            .orElseThrow(() -> notFound("screenshot of execution", String.valueOf(id))), false)
+        .onSuccess(png -> ctx.response().putHeader("content-type", "image/png").end(io.vertx.core.buffer.Buffer.buffer(png)))
         .onFailure(ctx::fail);
   }
 

@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
+  /** Claims of one pass that run at once, leaving the rest of the worker pool to reports and the API. */
+  private static final int CLAIM_LANES = 4;
+
   private record Claim(DeviceBoard.FreeDevice device, Optional<ControllerJobOffer> offer, Throwable error) {}
 
   private final WorkerExecutor workers;
@@ -86,8 +89,23 @@ public final class Dispatcher {
     }
     // The pass's leases are on disk before any offer leaves: an agent never acts on a lease a
     // crash could make the controller forget. One flush covers the whole pass.
-    return workers
-        .executeBlocking(() -> claimAll(free), false)
+    // Devices of different accounts never wait on each other's rows: their claims run side by side,
+    // so a database that syncs every commit (PostgreSQL) syncs many at once.
+    int lanes = Math.min(CLAIM_LANES, free.size());
+    List<Future<List<Claim>>> parts = new ArrayList<>();
+    for (int lane = 0; lane < lanes; lane++) {
+      List<DeviceBoard.FreeDevice> mine = new ArrayList<>();
+      for (int i = lane; i < free.size(); i += lanes) {
+        mine.add(free.get(i));
+      }
+      parts.add(workers.executeBlocking(() -> claimAll(mine), false));
+    }
+    return Future.all(parts)
+        .map(all -> {
+          List<Claim> claims = new ArrayList<>();
+          parts.forEach(f -> claims.addAll(f.result()));
+          return claims;
+        })
         .compose(claims -> claims.stream().anyMatch(c -> c.offer().isPresent()) ? durable.flushed().map(claims) : Future.succeededFuture(claims))
         .map(
             claims -> {

@@ -60,7 +60,7 @@ public final class AgentGateway {
 
   /** What the gateway's handlers work with. */
   public record Parts(
-      Vertx vertx, WorkerExecutor workers, DeviceBoard board, Dispatcher dispatcher, Jobs jobs, GroupCommit durable, ScreenshotFolder screenshots,
+      Vertx vertx, WorkerExecutor workers, DeviceBoard board, Dispatcher dispatcher, Jobs jobs, GroupCommit durable, com.wecomrpa.controller.evidence.Screenshots screenshots,
       JdbcTokenStore tokens, String agentToken, JdbcScriptStore scriptStore, JdbcAlertStore alertStore, RiskMetrics metrics, Clock clock,
       Clock businessClock) {}
 

@@ -24,7 +24,7 @@ final class ReportHandler {
 
   private final WorkerExecutor workers;
   private final Jobs jobs;
-  private final ScreenshotFolder screenshots;
+  private final com.wecomrpa.controller.evidence.Screenshots screenshots;
   private final GroupCommit durable;
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
@@ -34,7 +34,7 @@ final class ReportHandler {
   private final Clock businessClock;
   private final GatewayTimings timings;
 
-  ReportHandler(WorkerExecutor workers, Jobs jobs, ScreenshotFolder screenshots, GroupCommit durable, DeviceBoard board, Dispatcher dispatcher,
+  ReportHandler(WorkerExecutor workers, Jobs jobs, com.wecomrpa.controller.evidence.Screenshots screenshots, GroupCommit durable, DeviceBoard board, Dispatcher dispatcher,
       RiskMetrics metrics, GatewayAlerts alerts, Clock clock, Clock businessClock, GatewayTimings timings) {
     this.workers = workers;
     this.jobs = jobs;

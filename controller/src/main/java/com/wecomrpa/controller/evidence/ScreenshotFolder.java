@@ -1,20 +1,21 @@
-package com.wecomrpa.controller.gateway;
+package com.wecomrpa.controller.evidence;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Optional;
 
-/** Where failed steps' screenshots are kept, one PNG per execution, named by job and lease. */
-public final class ScreenshotFolder {
+/** Screenshots as files, one PNG per execution named by job and lease: the embedded default. */
+public final class ScreenshotFolder implements Screenshots {
   private final Path dir;
 
   public ScreenshotFolder(Path dir) {
     this.dir = dir;
   }
 
-  /** Writes the PNG and returns its path relative to nothing the client controls. Blocking. */
+  @Override
   public String save(String jobId, long token, String base64Png) {
     try {
       Files.createDirectories(dir);
@@ -25,6 +26,16 @@ public final class ScreenshotFolder {
       throw new UncheckedIOException(e);
     } catch (IllegalArgumentException e) {
       return null;
+    }
+  }
+
+  @Override
+  public Optional<byte[]> read(String reference) {
+    try {
+      Path file = Path.of(reference);
+      return Files.isReadable(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
     }
   }
 }
