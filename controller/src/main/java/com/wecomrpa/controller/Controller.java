@@ -63,7 +63,7 @@ public final class Controller extends VerticleBase {
   /** Large enough for a report carrying a full-page screenshot. */
   private static final int MAX_WS_MESSAGE = 16 << 20;
   /** Worker threads for JDBC, and so connections in the pool. */
-  private static final int WORKERS = 10;
+  private static final int WORKERS = 16;
   /** How long the sweep lead lasts unrenewed: another node takes over within this after a death. */
   private static final Duration SWEEP_TERM = Duration.ofSeconds(5);
 

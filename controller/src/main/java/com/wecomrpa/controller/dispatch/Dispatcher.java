@@ -21,7 +21,7 @@ public final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
   /** Claims of one pass that run at once, leaving the rest of the worker pool to reports and the API. */
-  private static final int CLAIM_LANES = 4;
+  private static final int CLAIM_LANES = 8;
 
   private record Claim(DeviceBoard.FreeDevice device, Optional<ControllerJobOffer> offer, Throwable error) {}
 
