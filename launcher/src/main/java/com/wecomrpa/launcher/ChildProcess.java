@@ -47,6 +47,10 @@ final class ChildProcess {
   static ChildProcess start(String name, Path log, List<String> jvmOptions, List<String> args, java.util.Map<String, String> env) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    // What bin/wecom-rpa gives every JVM: the access Hazelcast asks for.
+    cmd.addAll(List.of("--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens", "java.management/sun.management=ALL-UNNAMED", "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
     cmd.addAll(jvmOptions);
     cmd.add("-DSE_OFFLINE=true");
     cmd.add("-cp");
