@@ -162,7 +162,7 @@ public final class Controller extends VerticleBase {
                   new RestApi(
                       vertx, workers, options, clock, accounts, new JdbcGroupStore(db, limits),
                       new JdbcBroadcastStore(db, jobs), jobs, screenshots,
-                      () -> view.clustered() ? signals.allDevices().map(d -> d.getJsonArray("devices")) : Future.succeededFuture(board.snapshot()),
+                      () -> view.clustered() ? signals.allDevices().map(ClusterSignals.DevicesSeen::devices) : Future.succeededFuture(board.snapshot()),
                       signals::kickDispatch,
                       new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans, jobs.transitions()), signals::kickPlans),
                       new AdminApi(clock, tokens, audit, auth),

@@ -63,6 +63,11 @@ class ClusterEndToEndTest {
   @Order(1)
   void theSweepLeaderKilledMidBroadcastAnotherTakesOverEveryGroupOnceEverySopStepOnce() {
     assertThat(rig.awaitSweepLeader(-1, Duration.ofSeconds(30))).as("the first node leads the sweeps").isZero();
+    assertThat(rig.connectedNode(0)).isZero();
+    assertThat(rig.connectedNode(1)).isEqualTo(1);
+    // Asked on the first node, the devices of both agents: agent-2's live on the second.
+    JsonArray devices = new JsonArray(rig.get("/devices"));
+    assertThat(devices.stream().map(d -> ((JsonObject) d).getString("deviceId"))).containsExactlyInAnyOrder("dev-1", "dev-2", "dev-3", "dev-4", "dev-5", "dev-6");
     rig.post("/plans", new JsonObject().put("id", "welcome").put("name", "Welcome").put("kind", "customer").put("window", "2h")
         .put("trigger", new JsonObject().put("event", "friend_added"))
         .put("steps", new JsonArray()

@@ -27,6 +27,9 @@ public final class ClusterSignals {
   /** A lease ended by the node that runs the sweeps; the node holding the device frees it. */
   public record LeaseEnded(String deviceId, String jobId, long fencingToken) {}
 
+  /** Every node's devices, and the nodes that did not answer in time. */
+  public record DevicesSeen(List<Object> devices, List<String> missing) {}
+
   private final Vertx vertx;
   private final ClusterView view;
 
@@ -67,23 +70,24 @@ public final class ClusterSignals {
    * The devices of every node, each asked directly (an agent's devices live on the node holding its
    * connection). A node that does not answer in time is left out and named in {@code missing}.
    */
-  public Future<JsonObject> allDevices() {
+  public Future<DevicesSeen> allDevices() {
     List<String> nodes = view.nodeIds();
     List<Future<JsonArray>> asked = new ArrayList<>();
     for (String node : nodes) {
       asked.add(vertx.eventBus().<JsonArray>request(DEVICES + node, null, new DeliveryOptions().setSendTimeout(3000)).map(m -> m.body()));
     }
     return Future.join(asked).transform(ar -> {
-      JsonArray devices = new JsonArray();
-      JsonArray missing = new JsonArray();
+      List<Object> devices = new ArrayList<>();
+      List<String> missing = new ArrayList<>();
       for (int i = 0; i < asked.size(); i++) {
         if (asked.get(i).succeeded()) {
-          asked.get(i).result().forEach(devices::add);
+          // Plain maps, so the API writes them as the local snapshot's records are written.
+          asked.get(i).result().forEach(d -> devices.add(d instanceof JsonObject j ? j.getMap() : d));
         } else {
           missing.add(nodes.get(i));
         }
       }
-      return Future.succeededFuture(new JsonObject().put("devices", devices).put("missing", missing));
+      return Future.succeededFuture(new DevicesSeen(devices, missing));
     });
   }
 }
