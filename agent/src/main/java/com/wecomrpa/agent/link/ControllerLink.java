@@ -48,6 +48,7 @@ public final class ControllerLink {
   private static final long MAX_BACKOFF_MS = 5000;
   private static final long PING_EVERY_MS = 1000;
   private static final long SILENT_AFTER_MS = 4000;
+  private static final long HANDSHAKE_TIMEOUT_MS = 8000;
 
   /** What the link hears from the controller. */
   public interface Listener {
@@ -199,8 +200,21 @@ public final class ControllerLink {
       return;
     }
     String url = urls.get(current);
+    // A frozen controller accepts the TCP connection (the kernel does) but never answers the
+    // upgrade: an attempt that has no answer in time is given up and the next controller tried.
+    Promise<WebSocket> attempt = Promise.promise();
+    long giveUp = vertx.setTimer(HANDSHAKE_TIMEOUT_MS, t -> attempt.tryFail("no answer to the WebSocket upgrade in " + HANDSHAKE_TIMEOUT_MS + "ms"));
     client
         .connect(new WebSocketConnectOptions().setAbsoluteURI(url))
+        .onComplete(ar -> {
+          vertx.cancelTimer(giveUp);
+          if (ar.succeeded() && !attempt.tryComplete(ar.result())) {
+            ar.result().close(); // answered after we gave up on it
+          } else if (ar.failed()) {
+            attempt.tryFail(ar.cause());
+          }
+        });
+    attempt.future()
         .onSuccess(this::opened)
         .onFailure(
             e -> {

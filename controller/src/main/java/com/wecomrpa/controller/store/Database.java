@@ -18,6 +18,8 @@ import org.h2.jdbcx.JdbcConnectionPool;
 public final class Database implements AutoCloseable {
   /** How long a statement waits for a row another transaction holds, on both engines. */
   public static final int LOCK_TIMEOUT_MS = 20_000;
+  /** How long PostgreSQL lets a session sit inside a transaction doing nothing (ours take milliseconds). */
+  public static final int IDLE_IN_TRANSACTION_MS = 10_000;
 
   /** One unit of work inside a transaction. */
   @FunctionalInterface
@@ -71,8 +73,11 @@ public final class Database implements AutoCloseable {
     config.setMaximumPoolSize(maxConnections);
     config.setMinimumIdle(Math.min(2, maxConnections));
     config.setPoolName("wecom-rpa-store");
-    // PostgreSQL waits for a row lock forever unless told; H2's URL says the same.
-    config.setConnectionInitSql("SET lock_timeout = '" + LOCK_TIMEOUT_MS + "ms'");
+    // PostgreSQL waits for a row lock forever unless told (H2's URL says the same). And a node
+    // frozen mid-transaction (SIGSTOP, a long pause) would hold its row locks for as long as its
+    // socket stays open: the server ends a session idle inside a transaction after 10 s, so its
+    // locks go and the other nodes carry on; the frozen node's transaction fails when it wakes.
+    config.addDataSourceProperty("options", "-c lock_timeout=" + LOCK_TIMEOUT_MS + " -c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION_MS);
     config.setConnectionTimeout(10_000);
     config.setInitializationFailTimeout(10_000);
     config.addDataSourceProperty("tcpKeepAlive", "true");
