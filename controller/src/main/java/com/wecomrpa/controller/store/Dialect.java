@@ -12,16 +12,14 @@ public enum Dialect {
    * disk, and SIGKILL loses it (measured: up to 150 acknowledged commits). {@code CHECKPOINT SYNC}
    * writes and fsyncs everything committed so far.
    */
-  H2("CHECKPOINT SYNC", "HYT00"),
+  H2("CHECKPOINT SYNC"),
   /** A commit returns once its WAL record is flushed (synchronous_commit on): nothing to force. */
-  POSTGRESQL(null, "55P03");
+  POSTGRESQL(null);
 
   private final String forceToDisk;
-  private final String lockTimeoutState;
 
-  Dialect(String forceToDisk, String lockTimeoutState) {
+  Dialect(String forceToDisk) {
     this.forceToDisk = forceToDisk;
-    this.lockTimeoutState = lockTimeoutState;
   }
 
   public static Dialect of(String jdbcUrl) {
@@ -49,11 +47,6 @@ public enum Dialect {
   /** A unique or primary key was violated (the same SQLState on both engines). */
   public static boolean duplicateKey(SQLException e) {
     return "23505".equals(e.getSQLState());
-  }
-
-  /** A row lock was not granted within the lock timeout. */
-  public boolean lockTimeout(SQLException e) {
-    return lockTimeoutState.equals(e.getSQLState());
   }
 
   /** A JDBC URL fit for a log line: no password parameter. */
