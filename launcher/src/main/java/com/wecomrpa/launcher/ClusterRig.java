@@ -87,9 +87,9 @@ final class ClusterRig implements AutoCloseable {
     }
     JsonArray batch = new JsonArray();
     for (Fleet.GroupSeed g : fleet.groups()) {
-      // "demo" is every group; b0..b4 deal them into five batches for smaller broadcasts.
+      // "demo" is every group; b0..b4 deal them into five batches, t0..t24 into 25 smaller ones.
       batch.add(new JsonObject().put("id", g.id()).put("name", g.name()).put("accountId", g.accountId())
-          .put("tags", new JsonArray().add("demo").add("b" + (batch.size() % 5))));
+          .put("tags", new JsonArray().add("demo").add("b" + (batch.size() % 5)).add("t" + (batch.size() % 25))));
     }
     post("/groups/batch", new JsonObject().put("groups", batch));
     for (int j = 0; j < agentCount; j++) {
