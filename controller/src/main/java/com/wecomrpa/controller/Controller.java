@@ -171,7 +171,7 @@ public final class Controller extends VerticleBase {
                         signals.kickPlans(true);
                         signals.kickDispatch();
                       }),
-                      new ScriptsApi(vertx, clock, scripts, routing, board, signals::scriptsChanged),
+                      new ScriptsApi(vertx, clock, scripts, routing, signals::scriptsChanged),
                       new GroupsApi(vertx, clock, new GroupReachability(db, audit), signals::kickDispatch),
                       durable);
               signals.listen(

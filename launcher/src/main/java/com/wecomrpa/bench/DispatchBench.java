@@ -43,16 +43,13 @@ final class DispatchBench {
     String admin = "bench-admin-" + UUID.randomUUID();
     List<Vertx> ctls = new ArrayList<>();
     Vertx load = Vertx.vertx();
-    Path pgDir = Path.of("/tmp", "wecom-rpa-bench-pg-" + UUID.randomUUID().toString().substring(0, 8));
     LocalPostgres pg = null;
     try {
       ControllerOptions options = ControllerOptions.defaults(data, token).withPort(0).withAdminToken(admin);
       String baseline = "";
       double baselineRate = 0;
       if (postgres) {
-        java.nio.file.Files.createDirectories(pgDir);
-        java.nio.file.Files.setPosixFilePermissions(pgDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        pg = LocalPostgres.start(pgDir, 0);
+        pg = LocalPostgres.startTemporary("wecom-rpa-bench-pg-");
         // The baseline first, on its own database of the same server.
         baselineRate = JdbcBaseline.jobsPerSecond(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
         baseline = String.format("baseline: plain JDBC, claim (FOR UPDATE SKIP LOCKED) + report, each its own committed transaction, %d threads: %.0f jobs/s%n",
@@ -182,10 +179,7 @@ final class DispatchBench {
         Processes.await(v.close(), WAIT);
       }
       if (pg != null) {
-        pg.close();
-        try (var files = java.nio.file.Files.walk(pgDir)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        pg.discard();
       }
     }
   }

@@ -40,7 +40,6 @@ final class ClusterRig implements AutoCloseable {
   private final int[] clusterPorts;
   private final ChildProcess[] controllers;
   private final ChildProcess[] agents;
-  private final Path pgDir;
   private LocalPostgres postgres;
   private String dbUrl;
   private ChildProcess sim;
@@ -56,8 +55,6 @@ final class ClusterRig implements AutoCloseable {
     this.clusterPorts = IntStream.range(0, nodes).map(i -> CrashScenario.freePort()).toArray();
     this.controllers = new ChildProcess[nodes];
     this.agents = new ChildProcess[agentCount];
-    // The server runs as the postgres user when we are root: its folder must be one it can reach.
-    this.pgDir = Path.of("/tmp", "wecom-rpa-pg-" + java.util.UUID.randomUUID().toString().substring(0, 8));
   }
 
   int nodes() {
@@ -70,9 +67,7 @@ final class ClusterRig implements AutoCloseable {
     if (givenDb != null) {
       dbUrl = givenDb;
     } else {
-      Files.createDirectories(pgDir);
-      Files.setPosixFilePermissions(pgDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-      postgres = LocalPostgres.start(pgDir, 0);
+      postgres = LocalPostgres.startTemporary("wecom-rpa-pg-");
       dbUrl = postgres.database("wecom");
     }
     sim = ChildProcess.start("simulator", data.resolve("simulator.log"), List.of(),
@@ -324,12 +319,7 @@ final class ClusterRig implements AutoCloseable {
       }
     }
     if (postgres != null) {
-      postgres.close();
-      try (var files = Files.walk(pgDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException ignored) {
-        // left in /tmp
-      }
+      postgres.discard();
     }
   }
 }

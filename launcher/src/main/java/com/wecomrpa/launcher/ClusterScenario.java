@@ -6,9 +6,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code demo --cluster N}: one broadcast over N controller processes that share a PostgreSQL, two
@@ -78,26 +76,10 @@ final class ClusterScenario {
 
   /** The simulator's record against the fleet: exactly one message per group. */
   Result judge(JsonObject p, long wall) {
-    Map<String, Object> counts = rig.simCounts();
-    int duplicates = 0;
-    int lost = 0;
-    List<String> wrong = new ArrayList<>();
-    for (Fleet.GroupSeed g : fleet.groups()) {
-      int n = ((Number) counts.getOrDefault(g.id(), 0)).intValue();
-      duplicates += Math.max(0, n - 1);
-      lost += n == 0 ? 1 : 0;
-      if (n != 1) {
-        wrong.add(g.id() + "=" + n);
-      }
-    }
+    SimulatorVerdict v = SimulatorVerdict.of(fleet, rig.simCounts());
     int open = p.getInteger("QUEUED") + p.getInteger("LEASED") + p.getInteger("RUNNING") + p.getInteger("UNKNOWN");
-    int total = fleet.groups().size();
-    if (wrong.isEmpty()) {
-      out.printf("simulator check: all %d groups hold exactly one message%n", total);
-    } else {
-      out.printf("simulator check FAILED: %d of %d groups hold other than exactly one message: %s%n", wrong.size(), total, wrong.subList(0, Math.min(20, wrong.size())));
-    }
-    return new Result(total, p.getInteger("SUCCEEDED"), p.getInteger("SKIPPED"), BroadcastScenario.failed(p), duplicates, lost, open, wall);
+    v.print(out);
+    return new Result(v.groups(), p.getInteger("SUCCEEDED"), p.getInteger("SKIPPED"), BroadcastScenario.failed(p), v.duplicates(), v.lost(), open, wall);
   }
 
   /** Waits until {@code n} jobs of the broadcast are final (or the time is up), saying how far it got every 10 s. */

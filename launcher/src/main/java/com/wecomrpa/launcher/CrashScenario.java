@@ -120,28 +120,15 @@ final class CrashScenario {
 
       JsonObject p = awaitFinal(total);
       long wall = Math.round((System.nanoTime() - t0) / 1e9);
-      Map<String, Object> counts = simCounts();
-      int duplicates = 0;
-      int lost = 0;
-      List<String> wrong = new ArrayList<>();
-      for (Fleet.GroupSeed g : fleet.groups()) {
-        int n = ((Number) counts.getOrDefault(g.id(), 0)).intValue();
-        duplicates += Math.max(0, n - 1);
-        lost += n == 0 ? 1 : 0;
-        if (n != 1) {
-          wrong.add(g.id() + "=" + n);
-        }
-      }
+      SimulatorVerdict v = SimulatorVerdict.of(fleet, simCounts());
+      int duplicates = v.duplicates();
+      int lost = v.lost();
       int open = p.getInteger("QUEUED") + p.getInteger("LEASED") + p.getInteger("RUNNING") + p.getInteger("UNKNOWN");
       Result r = new Result(total, p.getInteger("SUCCEEDED"), p.getInteger("SKIPPED"), BroadcastScenario.failed(p) - p.getInteger("UNKNOWN"),
           duplicates, lost, open, kills, agent.count("connected to controller as \\S+; [1-9]\\d* reports to re-send"), wall);
       out.printf("sent=%d skipped=%d failed=%d wall=%ds%n", r.sent(), r.skipped(), r.failed() + p.getInteger("UNKNOWN"), wall);
       out.printf("kills=%d (SIGKILL) duplicates=%d lost=%d%n", kills, duplicates, lost);
-      if (wrong.isEmpty()) {
-        out.printf("simulator check: all %d groups hold exactly one message%n", total);
-      } else {
-        out.printf("simulator check FAILED: %d of %d groups hold other than exactly one message: %s%n", wrong.size(), total, wrong.subList(0, Math.min(20, wrong.size())));
-      }
+      v.print(out);
       return r;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

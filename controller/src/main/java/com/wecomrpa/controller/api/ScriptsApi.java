@@ -2,7 +2,6 @@ package com.wecomrpa.controller.api;
 
 import com.wecomrpa.controller.Rejected;
 import com.wecomrpa.controller.access.Caller;
-import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.rollout.JdbcScriptStore;
 import com.wecomrpa.controller.rollout.Rollout;
 import com.wecomrpa.controller.rollout.ScriptBundle;
@@ -13,8 +12,6 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Script sets served to agents: upload (refused with file and line if it does not parse), list
@@ -22,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * roll it back. A change reroutes devices at once; each takes its new version before its next job.
  */
 public final class ScriptsApi implements ApiPart {
-  private static final Logger LOG = LoggerFactory.getLogger(ScriptsApi.class);
 
   record Upload(Map<String, String> files) {}
 
@@ -33,15 +29,13 @@ public final class ScriptsApi implements ApiPart {
   private final Clock clock;
   private final JdbcScriptStore scripts;
   private final ScriptRouting routing;
-  private final DeviceBoard board;
   private final Runnable changed;
 
-  public ScriptsApi(Vertx vertx, Clock clock, JdbcScriptStore scripts, ScriptRouting routing, DeviceBoard board, Runnable changed) {
+  public ScriptsApi(Vertx vertx, Clock clock, JdbcScriptStore scripts, ScriptRouting routing, Runnable changed) {
     this.vertx = vertx;
     this.clock = clock;
     this.scripts = scripts;
     this.routing = routing;
-    this.board = board;
     this.changed = changed;
   }
 
@@ -95,12 +89,12 @@ public final class ScriptsApi implements ApiPart {
     return r;
   }
 
-  /** Routing learns the change, and every connected device is routed again before its next offer. */
+  /**
+   * This node's routing learns the change before the reply (an agent saying hello next is routed by
+   * it); {@code changed} then has every node, this one too, route its connected devices again.
+   */
   private void refresh(String client) {
     routing.update(scripts.rollout(client), scripts.supportsByVersion(client));
-    vertx.runOnContext(v -> {
-      board.reroute().forEach(d -> LOG.info("device={} now runs {}{}", d.deviceId(), d.scripts(), d.problem() == null ? "" : " (" + d.problem() + ")"));
-      changed.run();
-    });
+    vertx.runOnContext(v -> changed.run());
   }
 }

@@ -65,6 +65,35 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   /**
+   * A new folder under /tmp the postgres user can reach (this process may be root, whose home is
+   * closed to others), for {@link #start}; {@link #discard()} removes it with the server.
+   */
+  public static Path temporaryFolder(String prefix) {
+    try {
+      Path dir = Files.createTempDirectory(Path.of("/tmp"), prefix);
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a folder for PostgreSQL under /tmp", e);
+    }
+  }
+
+  /** A server in a new {@link #temporaryFolder} on a free port: for a demo, a benchmark or a test run. */
+  public static LocalPostgres startTemporary(String prefix) {
+    return start(temporaryFolder(prefix), 0);
+  }
+
+  /** Stops the server and deletes its folder, data and all. */
+  public void discard() {
+    close();
+    try (Stream<Path> all = Files.walk(dir)) {
+      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // left under /tmp for the OS to clean
+    }
+  }
+
+  /**
    * Starts a server whose cluster lives in {@code dir} (created by {@code initdb} when empty, reused
    * when it holds one), on {@code port} (0: a free one).
    */

@@ -13,9 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -33,8 +31,7 @@ class ReadinessTest {
 
   @Test
   void aNodeThatLosesItsDatabaseIsNotReadyAndRefusesAgentsUntilItIsBack() throws Exception {
-    Path pgDir = Files.createTempDirectory(Path.of("/tmp"), "wecom-rpa-ready-pg-");
-    Files.setPosixFilePermissions(pgDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path pgDir = LocalPostgres.temporaryFolder("wecom-rpa-ready-pg-");
     LocalPostgres pg = LocalPostgres.start(pgDir, 0);
     Vertx vertx = Vertx.vertx();
     try {
@@ -67,10 +64,7 @@ class ReadinessTest {
         again.close();
       }
     } finally {
-      pg.close();
-      try (var files = Files.walk(pgDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      pg.discard();
     }
   }
 

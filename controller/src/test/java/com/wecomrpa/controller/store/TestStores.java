@@ -1,13 +1,9 @@
 package com.wecomrpa.controller.store;
 
 import com.wecomrpa.controller.ControllerOptions;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The engine the storage tests run on: the embedded H2 file by default, a real PostgreSQL (Debian's
@@ -43,31 +39,13 @@ public final class TestStores {
 
   public static synchronized LocalPostgres server() {
     if (server == null) {
-      try {
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "wecom-rpa-test-pg-");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        server = LocalPostgres.start(dir, 0);
-        LocalPostgres started = server;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          started.close();
-          delete(dir);
-        }));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
+      server = LocalPostgres.startTemporary("wecom-rpa-test-pg-");
+      Runtime.getRuntime().addShutdownHook(new Thread(server::discard));
     }
     return server;
   }
 
   private static synchronized String urlFor(Path dir) {
     return DATABASES.computeIfAbsent(dir.toAbsolutePath(), d -> freshPostgres());
-  }
-
-  private static void delete(Path dir) {
-    try (Stream<Path> all = Files.walk(dir)) {
-      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // left for the OS to clean
-    }
   }
 }
