@@ -171,7 +171,10 @@ public final class Controller extends VerticleBase {
                         signals.kickPlans(true);
                         signals.kickDispatch();
                       }),
-                      new ScriptsApi(vertx, clock, scripts, routing, signals::scriptsChanged),
+                      new ScriptsApi(clock, scripts, routing, () -> {
+                        rerouted(board);
+                        signals.scriptsChanged();
+                      }),
                       new GroupsApi(vertx, clock, new GroupReachability(db, audit), signals::kickDispatch),
                       durable);
               signals.listen(
@@ -183,7 +186,7 @@ public final class Controller extends VerticleBase {
                         return null;
                       }, false)
                       .onSuccess(v -> {
-                        board.reroute().forEach(d -> LOG.info("device={} now runs {}{}", d.deviceId(), d.scripts(), d.problem() == null ? "" : " (" + d.problem() + ")"));
+                        rerouted(board);
                         dispatcher.kick();
                       }),
                   ended -> {
@@ -248,6 +251,11 @@ public final class Controller extends VerticleBase {
         expandPlans.kick();
       }
     });
+  }
+
+  /** Routes this node's devices again; logs those whose scripts changed (a second pass finds none). */
+  private static void rerouted(DeviceBoard board) {
+    board.reroute().forEach(d -> LOG.info("device={} now runs {}{}", d.deviceId(), d.scripts(), d.problem() == null ? "" : " (" + d.problem() + ")"));
   }
 
   private static void loadRouting(JdbcScriptStore stored, ScriptRouting into) {

@@ -6,7 +6,6 @@ import com.wecomrpa.controller.rollout.JdbcScriptStore;
 import com.wecomrpa.controller.rollout.Rollout;
 import com.wecomrpa.controller.rollout.ScriptBundle;
 import com.wecomrpa.controller.rollout.ScriptRouting;
-import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -25,14 +24,12 @@ public final class ScriptsApi implements ApiPart {
 
   record Uploaded(String client, String version, List<String> supports, int flows, String digest) {}
 
-  private final Vertx vertx;
   private final Clock clock;
   private final JdbcScriptStore scripts;
   private final ScriptRouting routing;
   private final Runnable changed;
 
-  public ScriptsApi(Vertx vertx, Clock clock, JdbcScriptStore scripts, ScriptRouting routing, Runnable changed) {
-    this.vertx = vertx;
+  public ScriptsApi(Clock clock, JdbcScriptStore scripts, ScriptRouting routing, Runnable changed) {
     this.clock = clock;
     this.scripts = scripts;
     this.routing = routing;
@@ -90,11 +87,12 @@ public final class ScriptsApi implements ApiPart {
   }
 
   /**
-   * This node's routing learns the change before the reply (an agent saying hello next is routed by
-   * it); {@code changed} then has every node, this one too, route its connected devices again.
+   * This node's routing and its connected devices learn the change before the reply (a report or a
+   * hello that follows is routed by it); {@code changed} does this node's devices at once and has
+   * every other node reload and route its own.
    */
   private void refresh(String client) {
     routing.update(scripts.rollout(client), scripts.supportsByVersion(client));
-    vertx.runOnContext(v -> changed.run());
+    changed.run();
   }
 }
