@@ -49,6 +49,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import com.wecomrpa.controller.access.LoginLinks;
+import com.wecomrpa.controller.api.DevicesApi;
+import com.wecomrpa.controller.api.OverviewApi;
+import com.wecomrpa.controller.dispatch.DeviceActions;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -82,6 +87,7 @@ public final class Controller extends VerticleBase {
   private ClusterView view;
   private SweepLead lead;
   private Readiness readiness;
+  private OverviewApi overview;
   private long dispatchTimer = -1;
   private long leadTimer = -1;
   private boolean renewing;
@@ -158,14 +164,18 @@ public final class Controller extends VerticleBase {
                   new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, limits, options.planHorizon()), dispatcher, clock);
               expandPlans.onlyWhile(lead::holds);
               JdbcAccountStore accounts = new JdbcAccountStore(db);
+              JdbcBroadcastStore broadcasts = new JdbcBroadcastStore(db, jobs);
+              java.util.function.Supplier<Future<?>> devices =
+                  () -> view.clustered() ? signals.allDevices().map(ClusterSignals.DevicesSeen::devices) : Future.succeededFuture(board.snapshot());
+              signals.serveDeviceActions(new DeviceActions(board, workers, jobs, systemClock, signals::kickDispatch)::apply);
+              overview = new OverviewApi(vertx, workers, clock, db, jobs, broadcasts, devices);
               RestApi api =
                   new RestApi(
                       vertx, workers, options, clock, accounts, new JdbcGroupStore(db, limits),
-                      new JdbcBroadcastStore(db, jobs), jobs, screenshots,
-                      () -> view.clustered() ? signals.allDevices().map(ClusterSignals.DevicesSeen::devices) : Future.succeededFuture(board.snapshot()),
+                      broadcasts, jobs, screenshots,
                       signals::kickDispatch,
                       new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans, jobs.transitions()), signals::kickPlans),
-                      new AdminApi(clock, tokens, audit, auth),
+                      new AdminApi(clock, tokens, audit, auth, new LoginLinks(db, tokens, audit)),
                       new LimitsApi(vertx, clock, db, limits, accounts, alerts, audit, () -> {
                         // A changed cap re-ranks the SOP posts it governs, then every node's claims read the new value.
                         signals.kickPlans(true);
@@ -176,6 +186,8 @@ public final class Controller extends VerticleBase {
                         signals.scriptsChanged();
                       }),
                       new GroupsApi(vertx, clock, new GroupReachability(db, audit), signals::kickDispatch),
+                      new DevicesApi(workers, clock, db, audit, devices, signals::deviceAction),
+                      overview,
                       durable);
               signals.listen(
                   dispatcher::kick,
@@ -198,6 +210,7 @@ public final class Controller extends VerticleBase {
               gateway.onlyWhile(readiness::ready);
               dispatcher.onlyWhile(readiness::ready);
               readiness.start();
+              overview.start();
               Router root = Router.router(vertx);
               root.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("node", node)));
               root.get("/ready").handler(ctx -> {
@@ -206,6 +219,17 @@ public final class Controller extends VerticleBase {
                 ctx.json(r);
               });
               root.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(riskMetrics.prometheusText()));
+              // The console: static files from the classpath, speaking to the same API with the same tokens.
+              root.get("/").handler(ctx -> ctx.redirect("/console/"));
+              // (Vert.x matches "/console" for "/console/" too: only the bare path is sent on.)
+              root.get("/console").handler(ctx -> {
+                if (ctx.request().path().endsWith("/")) {
+                  ctx.next();
+                } else {
+                  ctx.redirect("/console/");
+                }
+              });
+              root.route("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));
               // The body is read before authentication, whose token lookup may be asynchronous.
               root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20));
@@ -270,6 +294,9 @@ public final class Controller extends VerticleBase {
     vertx.cancelTimer(leadTimer);
     if (readiness != null) {
       readiness.stop();
+    }
+    if (overview != null) {
+      overview.stop();
     }
     if (expireLeases != null) {
       expireLeases.stop();

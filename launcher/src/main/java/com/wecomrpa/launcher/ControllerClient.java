@@ -11,12 +11,14 @@ import io.vertx.ext.web.client.WebClient;
 /** The controller's REST API as the demo (or any script) uses it. */
 public final class ControllerClient implements AutoCloseable {
   private final WebClient http;
+  private final String root;
   private final String base;
   private final String bearer;
 
   /** A client acting with {@code token}'s role. */
   public ControllerClient(Vertx vertx, String baseUrl, String token) {
     this.http = WebClient.create(vertx);
+    this.root = baseUrl;
     this.base = baseUrl + "/api/v1";
     this.bearer = "Bearer " + token;
   }
@@ -56,6 +58,11 @@ public final class ControllerClient implements AutoCloseable {
   }
 
   /** Any GET under /api/v1, answered with its status and raw body. */
+  /** The controller's address, e.g. http://127.0.0.1:8080 (the API is under /api/v1, the console under /console/). */
+  public String baseUrl() {
+    return root;
+  }
+
   public Future<HttpResponse<Buffer>> get(String path) {
     return http.getAbs(base + path).putHeader("Authorization", bearer).send();
   }

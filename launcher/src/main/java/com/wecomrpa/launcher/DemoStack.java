@@ -76,6 +76,16 @@ public final class DemoStack implements AutoCloseable {
             new DeviceDrivers(chromium, work, appium == null ? null : appium.url()), Clock.systemUTC());
     Processes.await(agent.start(), Duration.ofMinutes(2));
     System.out.printf("simulator: %s/login   controller: %s/api/v1%n", sim.baseUrl(), controllerUrl);
+    System.out.println("console (one-time login link, valid 24 h): " + loginLink(api, controllerUrl));
+  }
+
+  /** A one-time admin login link for the console; the code is in the fragment, never sent to a server log. */
+  static String loginLink(ControllerClient api, String controllerUrl) {
+    var r = Processes.await(api.postRaw("/login-links", new JsonObject().put("role", "admin").put("minutes", 24 * 60)), Duration.ofSeconds(30));
+    if (r.statusCode() != 201) {
+      throw new IllegalStateException("POST /login-links answered " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return controllerUrl + r.bodyAsJsonObject().getString("path");
   }
 
   public JsonObject get(String path) {

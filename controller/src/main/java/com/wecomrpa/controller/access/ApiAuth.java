@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ApiAuth {
   public static final String CALLER = "caller";
+  /** Answered without a token: liveness, the API contract, and spending a one-time login link. */
+  private static final Set<String> PUBLIC = Set.of("/health", "/openapi.json", "/login");
 
   private final WorkerExecutor workers;
   private final JdbcTokenStore tokens;
@@ -27,7 +29,7 @@ public final class ApiAuth {
 
   public void handle(RoutingContext ctx) {
     String path = ctx.request().path().substring("/api/v1".length());
-    if (path.equals("/health")) {
+    if (PUBLIC.contains(path)) {
       ctx.next();
       return;
     }

@@ -18,7 +18,14 @@ public final class AdminApi implements ApiPart {
   private final AuditLog audit;
   private final ApiAuth auth;
 
-  public AdminApi(Clock clock, JdbcTokenStore tokens, AuditLog audit, ApiAuth auth) {
+  record LinkRequest(String role, Integer minutes) {}
+
+  record LoginRequest(String code) {}
+
+  private final com.wecomrpa.controller.access.LoginLinks links;
+
+  public AdminApi(Clock clock, JdbcTokenStore tokens, AuditLog audit, ApiAuth auth, com.wecomrpa.controller.access.LoginLinks links) {
+    this.links = links;
     this.clock = clock;
     this.tokens = tokens;
     this.audit = audit;
@@ -44,6 +51,17 @@ public final class AdminApi implements ApiPart {
         auth.forget();
         return revoked;
       });
+    });
+    r.post("/login-links").handler(ctx -> {
+      LinkRequest req = RequestBodies.read(ctx, LinkRequest.class);
+      Caller who = caller(ctx);
+      java.time.Duration valid = java.time.Duration.ofMinutes(req.minutes() == null ? 60 : req.minutes());
+      replies.created(ctx, () -> links.create(who, req.role(), valid, clock.instant()));
+    });
+    // Needs no token: the link's code is the credential, good once.
+    r.post("/login").handler(ctx -> {
+      LoginRequest req = RequestBodies.read(ctx, LoginRequest.class);
+      replies.ok(ctx, () -> links.redeem(req.code(), clock.instant()));
     });
     r.get("/audit").handler(ctx -> replies.ok(ctx, () -> audit.list(1000)));
   }

@@ -79,7 +79,7 @@ public final class PlanApi implements ApiPart {
     replies.ok(ctx, () -> expandAfter(events.accept(batch.events(), clock.instant()), false));
   }
 
-  private static java.time.Instant instant(RoutingContext ctx, String name) {
+  static java.time.Instant instant(RoutingContext ctx, String name) {
     String v = ctx.queryParams().get(name);
     if (v == null) {
       return null;

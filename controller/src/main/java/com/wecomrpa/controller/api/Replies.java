@@ -81,6 +81,17 @@ final class Replies {
     }
   }
 
+  /** {@code value} once what the request changed is on disk. */
+  <T> io.vertx.core.Future<T> durableAfter(T value) {
+    return durable.flushed().map(value);
+  }
+
+  /** A record as the map the API writes for it. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> asMap(Object value) {
+    return WireCodec.mapper().convertValue(value, LinkedHashMap.class);
+  }
+
   <T> T convert(Object value, Class<T> type) {
     return json.convertValue(value, type);
   }

@@ -17,6 +17,7 @@ import com.wecomrpa.controller.group.ChatGroup;
 import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.job.Execution;
 import com.wecomrpa.controller.job.Jobs;
+import com.wecomrpa.controller.job.JobQueries;
 import com.wecomrpa.controller.job.JobState;
 import com.wecomrpa.protocol.WireCodec;
 import io.vertx.core.Vertx;
@@ -52,7 +53,6 @@ public final class RestApi {
   private final JdbcGroupStore groups;
   private final JdbcBroadcastStore broadcasts;
   private final Jobs jobs;
-  private final java.util.function.Supplier<io.vertx.core.Future<?>> devices;
   private final Runnable kickDispatch;
   private final com.wecomrpa.controller.evidence.Screenshots screenshots;
   private final ObjectMapper json = WireCodec.mapper();
@@ -70,13 +70,14 @@ public final class RestApi {
       JdbcBroadcastStore broadcasts,
       Jobs jobs,
       com.wecomrpa.controller.evidence.Screenshots screenshots,
-      java.util.function.Supplier<io.vertx.core.Future<?>> devices,
       Runnable kickDispatch,
       PlanApi plans,
       AdminApi admin,
       LimitsApi limits,
       ScriptsApi scripts,
       GroupsApi groupReachability,
+      DevicesApi devices,
+      OverviewApi overview,
       GroupCommit durable) {
     this.vertx = vertx;
     this.workers = workers;
@@ -86,12 +87,11 @@ public final class RestApi {
     this.groups = groups;
     this.broadcasts = broadcasts;
     this.jobs = jobs;
-    this.devices = devices;
     this.screenshots = screenshots;
     this.kickDispatch = kickDispatch;
     this.replies = new Replies(workers, durable);
     this.plans = plans;
-    this.parts = List.of(plans, admin, limits, scripts, groupReachability);
+    this.parts = List.of(plans, admin, limits, scripts, groupReachability, devices, overview);
   }
 
   public Router router() {
@@ -104,10 +104,14 @@ public final class RestApi {
 
     r.post("/groups").handler(ctx -> created(ctx, createGroups(List.of(RequestBodies.read(ctx, GroupRequest.class)), true)));
     r.post("/groups/batch").handler(ctx -> created(ctx, createGroups(batch(RequestBodies.read(ctx, GroupBatchRequest.class)), false)));
-    r.get("/groups").handler(ctx -> ok(ctx, () -> groups.list(ctx.queryParams().get("accountId"), ctx.queryParams().get("tag"))));
+    r.get("/groups").handler(this::listGroups);
     r.get("/groups/:id").handler(ctx -> ok(ctx, () -> groups.find(ctx.pathParam("id")).orElseThrow(() -> notFound("group", ctx.pathParam("id")))));
 
     r.post("/broadcasts").handler(ctx -> created(ctx, createBroadcast(RequestBodies.read(ctx, BroadcastRequest.class))));
+    r.get("/broadcasts").handler(ctx -> {
+      int limit = intParam(ctx, "limit", 50, 1, 500);
+      ok(ctx, () -> broadcasts.list(limit));
+    });
     r.get("/broadcasts/:id").handler(ctx -> ok(ctx, () -> broadcasts.find(ctx.pathParam("id")).orElseThrow(() -> notFound("broadcast", ctx.pathParam("id")))));
 
     r.get("/jobs").handler(this::listJobs);
@@ -115,8 +119,6 @@ public final class RestApi {
     r.get("/jobs/:id/executions").handler(ctx -> ok(ctx, () -> executionViews(ctx.pathParam("id"))));
     r.get("/executions/:id/screenshot").handler(this::screenshot);
 
-    // Every node's devices: an agent's devices live on the node holding its connection.
-    r.get("/devices").handler(ctx -> devices.get().onSuccess(d -> send(ctx, 200, d)).onFailure(ctx::fail));
     parts.forEach(p -> p.mount(r, replies));
     r.route().failureHandler(replies::fail);
     return r;
@@ -230,8 +232,35 @@ public final class RestApi {
       throw Rejected.invalid("state", "state must be one of " + List.of(JobState.values()));
     }
     int limit = intParam(ctx, "limit", 1000, 1, 10000);
-    String source = ctx.queryParams().get("broadcastId") != null ? ctx.queryParams().get("broadcastId") : ctx.queryParams().get("planId");
-    ok(ctx, () -> jobs.queries().list(source, ctx.queryParams().get("groupId"), s, limit));
+    var q = ctx.queryParams();
+    String source = q.get("broadcastId") != null ? q.get("broadcastId") : q.get("planId");
+    String order = q.get("order") == null ? "asc" : q.get("order");
+    if (!order.equals("asc") && !order.equals("desc")) {
+      throw Rejected.invalid("order", "order must be asc or desc");
+    }
+    var filter = new JobQueries.Filter(source, q.get("groupId"), q.get("accountId"), q.get("deviceId"), s,
+        PlanApi.instant(ctx, "from"), PlanApi.instant(ctx, "to"), order.equals("desc"));
+    ok(ctx, () -> jobs.queries().list(filter, limit));
+  }
+
+  private void listGroups(RoutingContext ctx) {
+    var q = ctx.queryParams();
+    boolean usage = "true".equals(q.get("usage"));
+    ok(ctx, () -> {
+      List<ChatGroup> found = groups.list(q.get("accountId"), q.get("tag"), q.get("q"));
+      if (!usage) {
+        return found;
+      }
+      var today = groups.postsToday(found, clock.instant());
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (ChatGroup g : found) {
+        Map<String, Object> v = Replies.asMap(g);
+        v.put("postsToday", today.get(g.id()).postsToday());
+        v.put("cap", today.get(g.id()).cap());
+        out.add(v);
+      }
+      return out;
+    });
   }
 
   private List<Map<String, Object>> executionViews(String jobId) {

@@ -76,6 +76,12 @@ public final class JdbcBroadcastStore {
     return new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
   }
 
+  /** The newest broadcasts first, each with its progress. */
+  public java.util.List<Broadcast> list(int limit) {
+    java.util.List<String> ids = db.inTransaction(c -> Sql.list(c, "SELECT id FROM broadcasts ORDER BY created_at DESC, id LIMIT " + limit, rs -> rs.getString(1)));
+    return ids.stream().map(this::find).flatMap(Optional::stream).toList();
+  }
+
   public Optional<Broadcast> find(String id) {
     Optional<Broadcast> b =
         db.inTransaction(

@@ -23,9 +23,13 @@ public final class ClusterSignals {
   private static final String SCRIPTS_CHANGED = "wecom-rpa.scripts.changed";
   private static final String LEASE_ENDED = "wecom-rpa.lease.ended";
   private static final String DEVICES = "wecom-rpa.devices.";
+  private static final String DEVICE_ACTION = "wecom-rpa.device-action.";
 
   /** A lease ended by the node that runs the sweeps; the node holding the device frees it. */
   public record LeaseEnded(String deviceId, String jobId, long fencingToken) {}
+
+  /** An operator's action on one device (drain, repair, resume, release), done by the node holding it. */
+  public record DeviceAction(String deviceId, String action, String reason) {}
 
   /** Every node's devices, and the nodes that did not answer in time. */
   public record DevicesSeen(List<Object> devices, List<String> missing) {}
@@ -64,6 +68,43 @@ public final class ClusterSignals {
     vertx.eventBus().<Object>consumer(SCRIPTS_CHANGED, m -> onScripts.run());
     vertx.eventBus().<JsonObject>consumer(LEASE_ENDED, m -> onLeaseEnded.accept(m.body().mapTo(LeaseEnded.class)));
     vertx.eventBus().<Object>consumer(DEVICES + view.nodeId(), m -> m.reply(new JsonArray(Json.encode(devices.get()))));
+  }
+
+  /**
+   * How this node carries out a device action: the device's status afterwards, null when the device
+   * is not connected here, or a failed future with the reason it was refused.
+   */
+  public void serveDeviceActions(java.util.function.Function<DeviceAction, Future<?>> handler) {
+    vertx.eventBus().<JsonObject>consumer(DEVICE_ACTION + view.nodeId(), m -> handler.apply(m.body().mapTo(DeviceAction.class)).onComplete(ar -> {
+      if (ar.failed()) {
+        m.fail(409, ar.cause().getMessage());
+      } else {
+        m.reply(ar.result() == null ? null : new JsonObject(Json.encode(ar.result())));
+      }
+    }));
+  }
+
+  /**
+   * Asks every node to carry out {@code action}; the node holding the device answers with its status.
+   * Empty when no node holds it; failed (with the holder's reason) when the holder refused.
+   */
+  public Future<java.util.Optional<Object>> deviceAction(DeviceAction action) {
+    List<Future<Object>> asked = new ArrayList<>();
+    for (String node : view.nodeIds()) {
+      asked.add(vertx.eventBus().<Object>request(DEVICE_ACTION + node, JsonObject.mapFrom(action), new DeliveryOptions().setSendTimeout(10_000))
+          .map(m -> m.body()));
+    }
+    return Future.join(asked).transform(ar -> {
+      for (Future<Object> f : asked) {
+        if (f.failed() && f.cause() instanceof io.vertx.core.eventbus.ReplyException re && re.failureCode() == 409) {
+          return Future.failedFuture(re.getMessage());
+        }
+        if (f.succeeded() && f.result() instanceof JsonObject j) {
+          return Future.succeededFuture(java.util.Optional.<Object>of(j.getMap()));
+        }
+      }
+      return Future.succeededFuture(java.util.Optional.empty());
+    });
   }
 
   /**

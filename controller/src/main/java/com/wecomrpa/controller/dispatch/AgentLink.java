@@ -6,4 +6,9 @@ import com.wecomrpa.protocol.Message;
 public interface AgentLink {
   /** Sends a message; false if the connection is already gone. */
   boolean send(Message message);
+
+  /** How long ago the agent last said anything (heartbeats included); -1 if not known. */
+  default long heardMillisAgo() {
+    return -1;
+  }
 }

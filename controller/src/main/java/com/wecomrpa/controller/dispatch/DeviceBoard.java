@@ -149,6 +149,57 @@ public final class DeviceBoard {
     }
   }
 
+  /** An operator drains one device: nothing more is offered to it; a busy one drains after its job. */
+  public synchronized Optional<DeviceStatus> drainDevice(String deviceId) {
+    Slot s = slots.get(deviceId);
+    if (s == null) {
+      return Optional.empty();
+    }
+    s.draining = true;
+    if (s.state == SlotState.IDLE) {
+      s.state = SlotState.DRAINING;
+      s.since = clock.instant();
+    }
+    return Optional.of(status(deviceId, s));
+  }
+
+  /** An operator sends a device for repair: unhealthy (no offers) until resumed or repaired by its agent. */
+  public synchronized Optional<DeviceStatus> markForRepair(String deviceId, String why) {
+    Slot s = slots.get(deviceId);
+    if (s == null) {
+      return Optional.empty();
+    }
+    unhealthy.put(deviceId, why);
+    return Optional.of(status(deviceId, s));
+  }
+
+  /** Undoes an operator's drain or repair mark: the device takes jobs again. */
+  public synchronized Optional<DeviceStatus> resumeDevice(String deviceId) {
+    Slot s = slots.get(deviceId);
+    if (s == null) {
+      return Optional.empty();
+    }
+    s.draining = false;
+    if (s.state == SlotState.DRAINING) {
+      s.state = SlotState.IDLE;
+      s.since = clock.instant();
+    }
+    unhealthy.remove(deviceId);
+    failuresInARow.remove(deviceId);
+    return Optional.of(status(deviceId, s));
+  }
+
+  /** The lease a device is busy with (job id and fencing token), if any. */
+  public synchronized Optional<LeaseRef> busyWith(String deviceId) {
+    Slot s = slots.get(deviceId);
+    return s == null || s.state != SlotState.BUSY ? Optional.empty() : Optional.of(new LeaseRef(s.jobId, s.token, deviceId));
+  }
+
+  /** This device's status, if it is connected here. */
+  public synchronized Optional<DeviceStatus> status(String deviceId) {
+    return Optional.ofNullable(slots.get(deviceId)).map(s -> status(deviceId, s));
+  }
+
   /** The device's job ended (report, expiry): IDLE again, if it was still on that lease. */
   public synchronized boolean release(String deviceId, String jobId, long token) {
     Slot s = slots.get(deviceId);
@@ -226,7 +277,8 @@ public final class DeviceBoard {
         : s.state == SlotState.IDLE && !s.assignment.runnable() ? "unsupported"
         : s.state.name().toLowerCase();
     return new DeviceStatus(id, s.agentId, s.device.accountId(), s.device.clientKind(), s.device.clientVersion(), s.device.driver(),
-        state, s.jobId, s.since, s.assignment.runnable() ? scriptLabel(s) : null, unhealthy.containsKey(id) ? "unhealthy" : "healthy", problem);
+        state, s.jobId, s.since, s.assignment.runnable() ? scriptLabel(s) : null, unhealthy.containsKey(id) ? "unhealthy" : "healthy", problem,
+        s.link.heardMillisAgo());
   }
 
   private static String scriptLabel(Slot s) {

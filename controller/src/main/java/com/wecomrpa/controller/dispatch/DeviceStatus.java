@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * A device as ops see it: who drives it, which account it holds, what it is doing (idle, claiming,
  * busy, draining, unhealthy, unsupported), which scripts it runs, and what is wrong with it if
- * anything ({@code problem}: why it is unhealthy, or why no script set can drive it).
+ * anything ({@code problem}: why it is unhealthy, or why no script set can drive it), and how long
+ * ago its agent last spoke ({@code heartbeatAgeMillis}).
  */
 public record DeviceStatus(
     String deviceId,
@@ -19,4 +20,5 @@ public record DeviceStatus(
     Instant since,
     String scripts,
     String health,
-    String problem) {}
+    String problem,
+    long heartbeatAgeMillis) {}

@@ -37,6 +37,11 @@ public final class AgentConnection implements AgentLink {
     lastHeard = System.nanoTime();
   }
 
+  @Override
+  public long heardMillisAgo() {
+    return (System.nanoTime() - lastHeard) / 1_000_000;
+  }
+
   boolean silentFor(long nanos) {
     return System.nanoTime() - lastHeard > nanos;
   }

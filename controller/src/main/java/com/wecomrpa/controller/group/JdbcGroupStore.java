@@ -86,6 +86,11 @@ public final class JdbcGroupStore {
 
   /** Groups of one account, or with one tag, or all; either filter may be null. */
   public List<ChatGroup> list(String accountId, String tag) {
+    return list(accountId, tag, null);
+  }
+
+  /** As {@link #list(String, String)}, and whose name or id contains {@code text} (any case) when given. */
+  public List<ChatGroup> list(String accountId, String tag, String text) {
     return db.inTransaction(
         c -> {
           StringBuilder sql = new StringBuilder("SELECT g.id, g.name, g.account_id FROM chat_groups g WHERE 1 = 1");
@@ -98,6 +103,12 @@ public final class JdbcGroupStore {
             sql.append(" AND EXISTS (SELECT 1 FROM group_tags t WHERE t.group_id = g.id AND t.tag = ?)");
             args.add(tag);
           }
+          if (text != null && !text.isBlank()) {
+            sql.append(" AND (LOWER(g.name) LIKE ? OR LOWER(g.id) LIKE ?)");
+            String like = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("%", "").replace("_", "") + "%";
+            args.add(like);
+            args.add(like);
+          }
           sql.append(" ORDER BY g.id");
           List<String[]> rows =
               Sql.list(c, sql.toString(), rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, args.toArray());
@@ -105,6 +116,30 @@ public final class JdbcGroupStore {
           return rows.stream()
               .map(r -> new ChatGroup(r[0], r[1], r[2], tags.getOrDefault(r[0], List.of())))
               .toList();
+        });
+  }
+
+  /** A group's posts today (in its account's zone) against its daily cap. */
+  public record DayUse(String groupId, int postsToday, int cap) {}
+
+  /** Today's posts and cap of each group, by group id. */
+  public Map<String, DayUse> postsToday(List<ChatGroup> groups, Instant now) {
+    return db.inTransaction(
+        c -> {
+          Map<String, DayUse> out = new LinkedHashMap<>();
+          Map<String, Object[]> dayAndCap = new java.util.HashMap<>();
+          for (ChatGroup g : groups) {
+            Object[] dc = dayAndCap.get(g.accountId());
+            if (dc == null) {
+              String zone = Sql.one(c, "SELECT time_zone FROM accounts WHERE id = ?", rs -> rs.getString(1), g.accountId()).orElse("UTC");
+              int cap = limits.effective(c, g.accountId(), now).number(com.wecomrpa.controller.limits.LimitName.POSTS_PER_GROUP_PER_DAY);
+              dc = new Object[] {java.sql.Date.valueOf(now.atZone(java.time.ZoneId.of(zone)).toLocalDate()), cap};
+              dayAndCap.put(g.accountId(), dc);
+            }
+            int used = Sql.one(c, "SELECT used FROM group_day_usage WHERE group_id = ? AND usage_day = ?", rs -> rs.getInt(1), g.id(), dc[0]).orElse(0);
+            out.put(g.id(), new DayUse(g.id(), used, (Integer) dc[1]));
+          }
+          return out;
         });
   }
 

@@ -2,6 +2,7 @@ package com.wecomrpa.controller.job;
 
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -22,28 +23,42 @@ public final class JobQueries {
 
   /** Jobs filtered by source, group and state (each may be null), oldest first. */
   public List<Job> list(String sourceId, String groupId, JobState state, int limit) {
+    return list(new Filter(sourceId, groupId, null, null, state, null, null, false), limit);
+  }
+
+  /**
+   * What the jobs list is narrowed by: each field may be null. {@code from}/{@code to} bound the
+   * job's last change; {@code newestFirst} turns the order round.
+   */
+  public record Filter(String sourceId, String groupId, String accountId, String deviceId, JobState state, Instant from, Instant to,
+      boolean newestFirst) {}
+
+  public List<Job> list(Filter f, int limit) {
     return db.inTransaction(
         c -> {
           StringBuilder sql = new StringBuilder("SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE 1 = 1");
           List<Object> args = new ArrayList<>();
-          if (sourceId != null) {
-            sql.append(" AND source_id = ?");
-            args.add(sourceId);
-          }
-          if (groupId != null) {
-            sql.append(" AND group_id = ?");
-            args.add(groupId);
-          }
-          if (state != null) {
-            sql.append(" AND state = ?");
-            args.add(state.name());
-          }
-          sql.append(" ORDER BY seq LIMIT ").append(limit);
+          where(sql, args, "source_id = ?", f.sourceId());
+          where(sql, args, "group_id = ?", f.groupId());
+          where(sql, args, "account_id = ?", f.accountId());
+          // A job's device is its last lease's; earlier attempts are in its executions.
+          where(sql, args, "(device_id = ? OR id IN (SELECT job_id FROM executions WHERE device_id = ?))", f.deviceId(), f.deviceId());
+          where(sql, args, "state = ?", f.state() == null ? null : f.state().name());
+          where(sql, args, "updated_at >= ?", f.from() == null ? null : f.from().toEpochMilli());
+          where(sql, args, "updated_at < ?", f.to() == null ? null : f.to().toEpochMilli());
+          sql.append(" ORDER BY seq").append(f.newestFirst() ? " DESC" : "").append(" LIMIT ").append(limit);
           return Sql.list(c, sql.toString(), JobRows::job, args.toArray());
         });
   }
 
-  /** How many jobs of one source are in each state. */
+  private static void where(StringBuilder sql, List<Object> args, String condition, Object... values) {
+    if (values[0] != null) {
+      sql.append(" AND ").append(condition);
+      args.addAll(java.util.Arrays.asList(values));
+    }
+  }
+
+  /** How many jobs of one source (of all, when null) are in each state. */
   public Map<JobState, Integer> countsBySource(String sourceId) {
     return db.inTransaction(
         c -> {
@@ -53,9 +68,9 @@ public final class JobQueries {
           }
           Sql.list(
                   c,
-                  "SELECT state, COUNT(*) FROM jobs WHERE source_id = ? GROUP BY state",
+                  "SELECT state, COUNT(*) FROM jobs" + (sourceId == null ? "" : " WHERE source_id = ?") + " GROUP BY state",
                   rs -> Map.entry(JobState.valueOf(rs.getString(1)), rs.getInt(2)),
-                  sourceId)
+                  sourceId == null ? new Object[0] : new Object[] {sourceId})
               .forEach(e -> counts.put(e.getKey(), e.getValue()));
           return counts;
         });

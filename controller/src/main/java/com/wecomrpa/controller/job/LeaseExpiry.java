@@ -57,10 +57,23 @@ public final class LeaseExpiry {
 
   /** Gives back a lease whose offer never reached the device, as if it had expired unstarted. */
   public Optional<ExpiredLease> returnLease(String jobId, long token, Instant now, String why) {
+    return endHeld(jobId, token, now, why, "'LEASED'");
+  }
+
+  /**
+   * Ends a lease an operator judged stuck, as if it had run out: unstarted back to the queue,
+   * started UNKNOWN (it may have sent). Empty if that lease is no longer held.
+   */
+  public Optional<ExpiredLease> releaseLease(String jobId, long token, Instant now, String why) {
+    return endHeld(jobId, token, now, why, "'LEASED', 'RUNNING'");
+  }
+
+  private Optional<ExpiredLease> endHeld(String jobId, long token, Instant now, String why, String states) {
     return db.inTransaction(
         c -> {
           Optional<Job> j =
-              Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ? AND lease_token = ? AND state = 'LEASED'", JobRows::job, jobId, token);
+              Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE id = ? AND lease_token = ? AND state IN (" + states + ")",
+                  JobRows::job, jobId, token);
           return j.isEmpty() ? Optional.<ExpiredLease>empty() : Optional.of(endLease(c, j.get(), now, why));
         });
   }

@@ -1,0 +1,119 @@
+package com.wecomrpa.controller.api;
+
+import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.audit.AuditLog;
+import com.wecomrpa.controller.cluster.ClusterSignals.DeviceAction;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Devices as ops see them, with the last failure and the last screenshot each left, and what an
+ * operator may do to one: drain, send for repair, resume, release a stuck lease. Every action is
+ * carried out by the node holding the device and audited with its reason.
+ */
+public final class DevicesApi implements ApiPart {
+  static final List<String> ACTIONS = List.of("drain", "repair", "resume", "release");
+
+  private final WorkerExecutor workers;
+  private final Clock clock;
+  private final Database db;
+  private final AuditLog audit;
+  private final Supplier<Future<?>> devices;
+  private final Function<DeviceAction, Future<Optional<Object>>> act;
+
+  public DevicesApi(WorkerExecutor workers, Clock clock, Database db, AuditLog audit, Supplier<Future<?>> devices,
+      Function<DeviceAction, Future<Optional<Object>>> act) {
+    this.workers = workers;
+    this.clock = clock;
+    this.db = db;
+    this.audit = audit;
+    this.devices = devices;
+    this.act = act;
+  }
+
+  @Override
+  public void mount(Router r, Replies replies) {
+    // Every node's devices: an agent's devices live on the node holding its connection.
+    r.get("/devices").handler(ctx -> devices.get()
+        .compose(list -> workers.executeBlocking(() -> withEvidence((List<?>) list), false))
+        .onSuccess(d -> replies.send(ctx, 200, d))
+        .onFailure(ctx::fail));
+    for (String action : ACTIONS) {
+      r.post("/devices/:id/" + action).handler(ctx -> act(ctx, replies, action));
+    }
+  }
+
+  private void act(RoutingContext ctx, Replies replies, String action) {
+    String id = ctx.pathParam("id");
+    String reason = RequestBodies.optionalReason(ctx);
+    Caller who = AdminApi.caller(ctx);
+    act.apply(new DeviceAction(id, action, reason))
+        .recover(e -> Future.failedFuture(Rejected.conflict("id", e.getMessage())))
+        .compose(done -> {
+          Object status = done.orElseThrow(() -> Rejected.notFound("id", "device " + id + " is not connected"));
+          String state = status instanceof Map<?, ?> m ? String.valueOf(m.get("state")) : null;
+          return workers.executeBlocking(() -> db.inTransaction(c -> {
+            audit.record(c, who, "device." + action, id, null, state, reason, clock.instant());
+            return status;
+          }), false);
+        })
+        .compose(status -> replies.durableAfter(status))
+        .onSuccess(status -> replies.send(ctx, 200, status))
+        .onFailure(ctx::fail);
+  }
+
+  /** Adds each device's last failed attempt (error, step, when) and its last screenshot. */
+  private List<Map<String, Object>> withEvidence(List<?> list) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (Object d : list) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = d instanceof Map<?, ?> map ? new LinkedHashMap<>((Map<String, Object>) map) : Replies.asMap(d);
+      out.add(m);
+      ids.add(String.valueOf(m.get("deviceId")));
+    }
+    if (ids.isEmpty()) {
+      return out;
+    }
+    String in = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+    Map<String, Map<String, Object>> failures = new HashMap<>();
+    Map<String, String> shots = new HashMap<>();
+    db.inTransaction(c -> {
+      Sql.list(c, "SELECT e.device_id, e.job_id, e.failed_step, e.error, e.finished_at FROM executions e WHERE e.id IN"
+              + " (SELECT MAX(id) FROM executions WHERE device_id IN (" + in + ") AND outcome IS NOT NULL AND outcome <> 'SUCCEEDED' GROUP BY device_id)",
+          rs -> {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("jobId", rs.getString(2));
+            f.put("step", rs.getString(3));
+            f.put("error", rs.getString(4));
+            long at = rs.getLong(5);
+            f.put("at", rs.wasNull() ? null : Instant.ofEpochMilli(at).toString());
+            failures.put(rs.getString(1), f);
+            return null;
+          }, ids.toArray());
+      Sql.list(c, "SELECT device_id, MAX(id) FROM executions WHERE device_id IN (" + in + ") AND screenshot IS NOT NULL GROUP BY device_id",
+          rs -> shots.put(rs.getString(1), "/api/v1/executions/" + rs.getLong(2) + "/screenshot"), ids.toArray());
+      return null;
+    });
+    for (Map<String, Object> m : out) {
+      m.put("lastFailure", failures.get(String.valueOf(m.get("deviceId"))));
+      m.put("lastScreenshot", shots.get(String.valueOf(m.get("deviceId"))));
+    }
+    return out;
+  }
+}

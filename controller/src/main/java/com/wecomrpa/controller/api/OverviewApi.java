@@ -1,0 +1,176 @@
+package com.wecomrpa.controller.api;
+
+import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
+import com.wecomrpa.controller.job.Jobs;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The farm at a glance (agents and devices by state, today's sends, skips and failures, what is
+ * queued, broadcasts and plans running, recent alerts), and the same pushed every second to every
+ * open console as server-sent events, so pages follow the farm without reloading.
+ */
+public final class OverviewApi implements ApiPart {
+  /** The console's "today": the farm's zone (accounts keep their own zone for quotas). */
+  static final ZoneId TODAY_ZONE = ZoneId.of("Asia/Shanghai");
+  private static final List<String> OPEN = List.of("QUEUED", "LEASED", "RUNNING");
+
+  private final Vertx vertx;
+  private final WorkerExecutor workers;
+  private final Clock clock;
+  private final Database db;
+  private final Jobs jobs;
+  private final JdbcBroadcastStore broadcasts;
+  private final Supplier<Future<?>> devices;
+  private final Set<HttpServerResponse> streams = ConcurrentHashMap.newKeySet();
+  private long timer = -1;
+  private boolean computing;
+
+  public OverviewApi(Vertx vertx, WorkerExecutor workers, Clock clock, Database db, Jobs jobs, JdbcBroadcastStore broadcasts, Supplier<Future<?>> devices) {
+    this.vertx = vertx;
+    this.workers = workers;
+    this.clock = clock;
+    this.db = db;
+    this.jobs = jobs;
+    this.broadcasts = broadcasts;
+    this.devices = devices;
+  }
+
+  @Override
+  public void mount(Router r, Replies replies) {
+    r.get("/overview").handler(ctx -> overview().onSuccess(o -> replies.send(ctx, 200, o)).onFailure(ctx::fail));
+    r.get("/whoami").handler(ctx -> {
+      Caller who = AdminApi.caller(ctx);
+      replies.send(ctx, 200, Map.of("name", who.name(), "role", who.role().name().toLowerCase()));
+    });
+    r.get("/stream").handler(this::stream);
+  }
+
+  /** Starts pushing (every second while a console listens); call on the event loop. */
+  public void start() {
+    timer = vertx.setPeriodic(1000, t -> push());
+  }
+
+  public void stop() {
+    vertx.cancelTimer(timer);
+    streams.forEach(s -> s.end().onFailure(e -> {}));
+    streams.clear();
+  }
+
+  private void stream(RoutingContext ctx) {
+    HttpServerResponse res = ctx.response();
+    res.setChunked(true)
+        .putHeader("content-type", "text/event-stream; charset=utf-8")
+        .putHeader("cache-control", "no-cache")
+        .putHeader("x-accel-buffering", "no");
+    res.write(": wecom-rpa overview stream\n\n");
+    streams.add(res);
+    res.closeHandler(v -> streams.remove(res));
+    res.exceptionHandler(e -> streams.remove(res));
+    overview().onSuccess(o -> write(res, o));
+  }
+
+  private void push() {
+    if (streams.isEmpty() || computing) {
+      return;
+    }
+    computing = true;
+    overview().onComplete(ar -> {
+      computing = false;
+      if (ar.succeeded()) {
+        streams.forEach(s -> write(s, ar.result()));
+      }
+    });
+  }
+
+  private void write(HttpServerResponse res, Map<String, Object> overview) {
+    if (!res.ended() && !res.closed()) {
+      res.write("event: overview\ndata: " + Json.encode(overview) + "\n\n");
+    }
+  }
+
+  Future<Map<String, Object>> overview() {
+    return devices.get().compose(list -> workers.executeBlocking(() -> compute((List<?>) list), false));
+  }
+
+  private Map<String, Object> compute(List<?> deviceList) {
+    Instant now = clock.instant();
+    Instant midnight = now.atZone(TODAY_ZONE).toLocalDate().atStartOfDay(TODAY_ZONE).toInstant();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("at", now.toString());
+    Map<String, Integer> byState = new TreeMap<>();
+    Set<Object> agents = new java.util.HashSet<>();
+    for (Object d : deviceList) {
+      Map<String, Object> m = Replies.asMap(d);
+      byState.merge(String.valueOf(m.get("state")), 1, Integer::sum);
+      agents.add(m.get("agentId"));
+    }
+    out.put("agents", agents.size());
+    out.put("devices", Map.of("total", deviceList.size(), "byState", byState));
+    db.inTransaction(c -> {
+      Map<String, Integer> today = new LinkedHashMap<>();
+      for (String s : List.of("SUCCEEDED", "SKIPPED", "FAILED", "UNKNOWN")) {
+        today.put(s, 0);
+      }
+      Sql.list(c, "SELECT state, COUNT(*) FROM jobs WHERE updated_at >= ? AND state IN ('SUCCEEDED', 'SKIPPED', 'FAILED', 'UNKNOWN') GROUP BY state",
+          rs -> today.put(rs.getString(1), rs.getInt(2)), midnight.toEpochMilli());
+      out.put("today", Map.of("since", midnight.toString(), "sent", today.get("SUCCEEDED"), "skipped", today.get("SKIPPED"),
+          "failed", today.get("FAILED"), "unknown", today.get("UNKNOWN")));
+      Map<String, Integer> queue = new LinkedHashMap<>();
+      OPEN.forEach(s -> queue.put(s, 0));
+      Sql.list(c, "SELECT state, COUNT(*) FROM jobs WHERE state IN ('QUEUED', 'LEASED', 'RUNNING') GROUP BY state",
+          rs -> queue.put(rs.getString(1), rs.getInt(2)));
+      out.put("queue", queue);
+      Map<String, Integer> plans = new TreeMap<>();
+      Sql.list(c, "SELECT status, COUNT(*) FROM plans WHERE status <> 'deleted' GROUP BY status", rs -> plans.put(rs.getString(1), rs.getInt(2)));
+      out.put("plans", plans);
+      long alerts = Sql.count(c, "SELECT COUNT(*) FROM alerts WHERE at >= ?", now.minusSeconds(24 * 3600).toEpochMilli());
+      List<Map<String, Object>> latest = Sql.list(c, "SELECT at, account_id, kind, detail FROM alerts ORDER BY id DESC LIMIT 5", rs -> {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("at", Instant.ofEpochMilli(rs.getLong(1)).toString());
+        a.put("accountId", rs.getString(2));
+        a.put("kind", rs.getString(3));
+        a.put("detail", rs.getString(4));
+        return a;
+      });
+      out.put("alerts", Map.of("last24h", alerts, "latest", latest));
+      return null;
+    });
+    // Broadcasts with work left (at most 20), then the latest finished ones.
+    List<String> running = db.inTransaction(c -> Sql.list(c,
+        "SELECT DISTINCT source_id FROM jobs WHERE source_kind = 'broadcast' AND state IN ('QUEUED', 'LEASED', 'RUNNING') ORDER BY source_id LIMIT 20",
+        rs -> rs.getString(1)));
+    List<com.wecomrpa.controller.broadcast.Broadcast> picked = new ArrayList<>();
+    running.forEach(id -> broadcasts.find(id).ifPresent(picked::add));
+    broadcasts.list(5).stream().filter(b -> !running.contains(b.id())).forEach(picked::add);
+    List<Object> shown = new ArrayList<>();
+    for (var b : picked) {
+      Map<String, Object> v = Replies.asMap(b);
+      v.put("running", running.contains(b.id()));
+      v.remove("sendTimes");
+      shown.add(v);
+    }
+    out.put("broadcasts", shown);
+    out.put("broadcastsRunning", running.size());
+    return out;
+  }
+}

@@ -1,0 +1,515 @@
+// The wecom-rpa console: plain ES modules, no build step. Every read and every action goes through
+// the REST API under /api/v1 with the user's own token, so the API's checks are the console's checks.
+const API = '/api/v1';
+const main = document.getElementById('main');
+const STATES = ['QUEUED', 'LEASED', 'RUNNING', 'SUCCEEDED', 'SKIPPED', 'FAILED', 'UNKNOWN', 'CANCELLED'];
+const RANK = { viewer: 1, operator: 2, admin: 3 };
+
+const state = { token: sessionStorage.getItem('wecom-rpa.token'), me: null, overview: null, live: null, stream: null };
+
+// ---- helpers -------------------------------------------------------------------------------
+const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const when = (t) => (t ? new Date(t).toLocaleString() : '');
+const ago = (ms) => (ms == null || ms < 0 ? '' : ms < 1000 ? 'now' : ms < 60000 ? Math.round(ms / 1000) + ' s ago' : Math.round(ms / 60000) + ' min ago');
+const since = (t) => (t ? ago(Date.now() - new Date(t).getTime()) : '');
+const badge = (s) => `<span class="badge ${esc(s)}">${esc(s)}</span>`;
+const may = (role) => state.me && RANK[state.me.role] >= RANK[role];
+const q = (params) => Object.entries(params).filter(([, v]) => v !== '' && v != null).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body && body.error ? body.error : `HTTP ${status}`);
+    this.status = status;
+    this.field = body && body.field;
+  }
+}
+
+async function api(path, opts = {}) {
+  const headers = { Accept: 'application/json' };
+  if (state.token) headers.Authorization = 'Bearer ' + state.token;
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(API + path, { method: opts.method || 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const text = await res.text();
+  const body = text ? JSON.parse(text) : null;
+  if (res.status === 401 && !opts.login) {
+    logout('Your token is no longer valid: log in again.');
+    throw new ApiError(401, body);
+  }
+  if (!res.ok) throw new ApiError(res.status, body);
+  return body;
+}
+
+function bar(progress, total) {
+  const n = total || Object.values(progress || {}).reduce((a, b) => a + b, 0) || 1;
+  return `<div class="bar" title="${esc(STATES.map((s) => `${s} ${progress[s] || 0}`).join(', '))}">` +
+    STATES.filter((s) => progress[s]).map((s) => `<span class="${s}" style="width:${(100 * progress[s]) / n}%"></span>`).join('') + '</div>';
+}
+
+function legend(progress) {
+  return '<span class="legend">' + STATES.filter((s) => progress[s]).map((s) => `${s.toLowerCase()} ${progress[s]}`).join(' · ') + '</span>';
+}
+
+function table(cols, rows, empty = 'Nothing here yet.') {
+  if (!rows.length) return `<p class="muted">${esc(empty)}</p>`;
+  return `<div class="scroll"><table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>` +
+    rows.map((r) => `<tr>${r.map((c) => `<td${c && c.wrap ? ' class="wrap"' : ''}>${c && c.html !== undefined ? c.html : esc(c)}</td>`).join('')}</tr>`).join('') +
+    '</tbody></table></div>';
+}
+const html = (h, wrap) => ({ html: h, wrap });
+
+// Asks for a reason, then runs the action; the API refuses what the role may not do.
+function confirmAction(text, run) {
+  const dlg = document.getElementById('confirm');
+  document.getElementById('confirm-text').textContent = text;
+  const reason = document.getElementById('confirm-reason');
+  reason.value = '';
+  dlg.onclose = async () => {
+    if (dlg.returnValue !== 'ok') return;
+    try {
+      await run(reason.value.trim() || null);
+      flash('Done: ' + text);
+    } catch (e) {
+      flash(e.message, true);
+    }
+    render();
+  };
+  dlg.showModal();
+  reason.focus();
+}
+
+function flash(msg, bad) {
+  let el = document.getElementById('flash');
+  if (!el) {
+    el = document.createElement('p');
+    el.id = 'flash';
+    main.prepend(el);
+  }
+  el.className = bad ? 'error' : 'muted';
+  el.textContent = msg;
+}
+
+// ---- live updates: server-sent events read through fetch, so the token stays in a header ----
+async function openStream() {
+  if (state.stream) return;
+  const ctl = new AbortController();
+  state.stream = ctl;
+  const live = document.getElementById('live');
+  try {
+    const res = await fetch(API + '/stream', { headers: { Authorization: 'Bearer ' + state.token }, signal: ctl.signal });
+    if (!res.ok) throw new Error('stream ' + res.status);
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const chunk = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const data = chunk.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        if (!data) continue;
+        state.overview = JSON.parse(data);
+        live.className = 'on';
+        live.textContent = 'live ' + new Date(state.overview.at).toLocaleTimeString();
+        if (state.live) state.live();
+      }
+    }
+  } catch (e) {
+    if (ctl.signal.aborted) return;
+  } finally {
+    if (state.stream === ctl) state.stream = null;
+  }
+  live.className = '';
+  live.textContent = 'reconnecting…';
+  if (state.token) setTimeout(openStream, 2000);
+}
+
+// ---- login ----------------------------------------------------------------------------------
+function logout(message) {
+  sessionStorage.removeItem('wecom-rpa.token');
+  state.token = null;
+  state.me = null;
+  if (state.stream) state.stream.abort();
+  state.stream = null;
+  showLogin(message);
+}
+
+function showLogin(message) {
+  document.getElementById('nav').hidden = true;
+  document.getElementById('who').textContent = '';
+  main.innerHTML = `<form class="stack login" id="login-form">
+      <h1>Log in</h1>
+      <p class="muted">Paste an API token (admin, operator or viewer), or open a one-time login link.</p>
+      <label>Token <input id="token" type="password" autocomplete="off" required></label>
+      <button class="primary" id="login-button">Log in</button>
+      <p class="error" id="login-error">${esc(message || '')}</p>
+    </form>`;
+  document.getElementById('login-form').onsubmit = async (ev) => {
+    ev.preventDefault();
+    await login(document.getElementById('token').value.trim());
+  };
+}
+
+async function login(token) {
+  state.token = token;
+  try {
+    state.me = await api('/whoami', { login: true });
+  } catch (e) {
+    state.token = null;
+    showLogin(e.status === 401 ? 'That token is not valid.' : e.message);
+    return;
+  }
+  sessionStorage.setItem('wecom-rpa.token', token);
+  document.getElementById('nav').hidden = false;
+  document.getElementById('who').textContent = `${state.me.name} (${state.me.role})`;
+  document.querySelectorAll('[data-role]').forEach((el) => (el.hidden = !may(el.dataset.role)));
+  openStream();
+  if (!location.hash.startsWith('#/')) location.hash = '#/overview';
+  else render();
+}
+
+async function redeem(code) {
+  history.replaceState(null, '', location.pathname + '#/overview');
+  try {
+    const t = await api('/login', { method: 'POST', body: { code }, login: true });
+    await login(t.token);
+  } catch (e) {
+    showLogin(e.message);
+  }
+}
+
+// ---- pages ----------------------------------------------------------------------------------
+const pages = {};
+
+pages.overview = async () => {
+  const o = state.overview || (state.overview = await api('/overview'));
+  const d = o.devices.byState;
+  const card = (n, l, s = '', id = '') => `<div class="card"${id ? ` id="${id}"` : ''}><div class="n">${esc(n)}</div><div class="l">${esc(l)}</div><div class="s">${s}</div></div>`;
+  const bcs = o.broadcasts.map((b) => {
+    const done = (b.progress.SUCCEEDED || 0) + (b.progress.SKIPPED || 0) + (b.progress.FAILED || 0) + (b.progress.UNKNOWN || 0) + (b.progress.CANCELLED || 0);
+    return [html(`<a href="#/broadcasts/${encodeURIComponent(b.id)}">${esc(b.id)}</a>`), html(b.running ? badge('running') : badge('done')),
+      html(`<span class="progress" data-broadcast="${esc(b.id)}">${done}/${b.jobCount}</span>`), html(bar(b.progress, b.jobCount)), html(legend(b.progress))];
+  });
+  main.innerHTML = `<h1>Overview</h1>
+    <div class="cards">
+      ${card(o.agents, 'agents connected')}
+      ${card(o.devices.total, 'devices', Object.entries(d).map(([k, v]) => `${esc(k)} ${v}`).join(' · '))}
+      ${card(o.today.sent, 'sent today', '', 'today-sent')}
+      ${card(o.today.skipped, 'skipped today')}
+      ${card(o.today.failed + o.today.unknown, 'failed today', o.today.unknown ? `${o.today.unknown} unknown` : '')}
+      ${card(o.queue.QUEUED, 'queued', `${o.queue.LEASED + o.queue.RUNNING} in flight`)}
+      ${card(o.broadcastsRunning, 'broadcasts running')}
+      ${card(o.plans.active || 0, 'plans active', o.plans.paused ? `${o.plans.paused} paused` : '')}
+      ${card(o.alerts.last24h, 'alerts, 24 h')}
+    </div>
+    <h2>Broadcasts</h2>${table(['broadcast', '', 'done', 'progress', ''], bcs, 'No broadcast yet.')}
+    <h2>Latest alerts</h2>${table(['at', 'account', 'kind', 'detail'], o.alerts.latest.map((a) => [when(a.at), a.accountId, html(badge(a.kind)), html(esc(a.detail), true)]), 'No alerts.')}
+    <p class="muted">Today since ${esc(when(o.today.since))}; updated ${esc(when(o.at))}.</p>`;
+};
+pages.overview.live = () => pages.overview();
+
+pages.devices = async () => {
+  const list = await api('/devices');
+  const act = (d, a, label, cls = '') => `<button class="${cls}" data-device="${esc(d.deviceId)}" data-action="${a}">${label}</button>`;
+  main.innerHTML = `<h1>Devices</h1>` + table(['device', 'state', 'account', 'client', 'scripts', 'current job', 'heartbeat', 'last error', 'screenshot', ''],
+    list.map((d) => [
+      d.deviceId, html(badge(d.state) + (d.health === 'unhealthy' && d.state !== 'unhealthy' ? ' ' + badge('unhealthy') : '')), d.accountId,
+      `${d.clientKind} ${d.clientVersion} (${d.driver})`, d.scripts || '',
+      html(d.jobId ? `<a href="#/jobs/${encodeURIComponent(d.jobId)}">${esc(d.jobId)}</a><br><span class="muted">since ${esc(since(d.since))}</span>` : `<span class="muted">since ${esc(since(d.since))}</span>`),
+      ago(d.heartbeatAgeMillis),
+      html((d.problem ? `<div>${esc(d.problem)}</div>` : '') + (d.lastFailure ? `<a href="#/jobs/${encodeURIComponent(d.lastFailure.jobId)}">${esc(d.lastFailure.error || 'failed')}</a>` +
+        `<div class="muted">${esc(d.lastFailure.step || '')} ${esc(when(d.lastFailure.at))}</div>` : ''), true),
+      html(d.lastScreenshot ? `<a href="#" data-shot="${esc(d.lastScreenshot)}">view</a>` : ''),
+      html(may('operator') ? act(d, 'drain', 'Drain') + ' ' + act(d, 'repair', 'Repair') + ' ' + act(d, 'resume', 'Resume') + (d.jobId ? ' ' + act(d, 'release', 'Release lease', 'danger') : '') : ''),
+    ]), 'No device connected.');
+  main.querySelectorAll('button[data-action]').forEach((b) => (b.onclick = () =>
+    confirmAction(`${b.dataset.action} device ${b.dataset.device}`, (reason) =>
+      api(`/devices/${encodeURIComponent(b.dataset.device)}/${b.dataset.action}`, { method: 'POST', body: { reason } }))));
+  main.querySelectorAll('a[data-shot]').forEach((a) => (a.onclick = (ev) => { ev.preventDefault(); showShot(a.dataset.shot); }));
+};
+pages.devices.live = () => pages.devices();
+
+async function screenshotUrl(path) {
+  const res = await fetch(path, { headers: { Authorization: 'Bearer ' + state.token } });
+  if (!res.ok) throw new Error('screenshot: HTTP ' + res.status);
+  return URL.createObjectURL(await res.blob());
+}
+
+async function showShot(path) {
+  state.live = null;
+  main.innerHTML = `<h1>Screenshot</h1><p><a href="javascript:history.back()">back</a></p><img class="shot" id="shot" alt="screenshot">`;
+  document.getElementById('shot').src = await screenshotUrl(path);
+}
+
+pages.accounts = async () => {
+  const accounts = await api('/accounts');
+  const usages = await Promise.all(accounts.map((a) => api(`/accounts/${encodeURIComponent(a.id)}/usage`).catch(() => null)));
+  main.innerHTML = `<h1>Accounts</h1>` + table(['account', 'name', 'status', 'cooling until', 'next allowed send', 'risk signals', 'quota today', ''],
+    accounts.map((a, i) => {
+      const u = usages[i] || { counters: [] };
+      const status = u.status || a.status;
+      return [a.id, a.displayName, html(`<span data-account-status="${esc(a.id)}">${badge(status)}</span>`), when(u.coolingUntil), when(u.nextAllowedAt), u.riskSignals ?? '',
+        html(u.counters.map((c) => `${esc(c.counter)} ${c.used}/${c.cap} <span class="muted">${esc(c.period)}</span>`).join('<br>'), true),
+        html(may('admin') ? (status === 'paused'
+          ? `<button data-account="${esc(a.id)}" data-status="resume">Resume</button>`
+          : `<button class="danger" data-account="${esc(a.id)}" data-status="pause">Pause</button>`) : '')];
+    }), 'No account yet.');
+  main.querySelectorAll('button[data-status]').forEach((b) => (b.onclick = () =>
+    confirmAction(`${b.dataset.status} account ${b.dataset.account}`, (reason) =>
+      api(`/accounts/${encodeURIComponent(b.dataset.account)}/${b.dataset.status}`, { method: 'POST', body: { reason } }))));
+};
+
+pages.groups = async (_, params) => {
+  const f = { q: params.get('q') || '', accountId: params.get('accountId') || '', tag: params.get('tag') || '' };
+  const groups = await api('/groups?' + q({ ...f, usage: 'true' }));
+  main.innerHTML = `<h1>Groups</h1>
+    <form class="filters" id="group-filter">
+      <label>Name <input name="q" value="${esc(f.q)}" placeholder="search"></label>
+      <label>Account <input name="accountId" value="${esc(f.accountId)}"></label>
+      <label>Tag <input name="tag" value="${esc(f.tag)}"></label>
+      <button>Search</button>
+    </form>` + table(['group', 'name', 'account', 'tags', 'posts today'], groups.slice(0, 500).map((g) =>
+      [g.id, g.name, g.accountId, g.tags.join(', '), html(`${g.postsToday}/${g.cap}` + (g.postsToday >= g.cap ? ' ' + badge('capped') : ''))]), 'No group matches.') +
+    (groups.length > 500 ? `<p class="muted">First 500 of ${groups.length}: narrow the search.</p>` : '');
+  filterForm('group-filter', '#/groups');
+};
+
+function filterForm(id, base) {
+  document.getElementById(id).onsubmit = (ev) => {
+    ev.preventDefault();
+    const data = Object.fromEntries(new FormData(ev.target).entries());
+    location.hash = base + '?' + q(data);
+  };
+}
+
+pages.broadcasts = async (id) => {
+  if (id) return broadcastPage(id);
+  const list = await api('/broadcasts');
+  main.innerHTML = `<h1>Broadcasts</h1>` + (may('operator') ? `<form class="stack" id="new-broadcast">
+      <strong>New broadcast</strong>
+      <label>Text <textarea name="text" rows="3" required></textarea></label>
+      <label>Groups with tag <input name="tag" placeholder="e.g. demo"></label>
+      <label>or group ids (comma separated) <input name="groupIds"></label>
+      <label>Id (optional) <input name="id"></label>
+      <button class="primary">Send broadcast</button><p class="error" id="broadcast-error"></p>
+    </form>` : '') + '<h2>All broadcasts</h2>' +
+    table(['broadcast', 'created', 'text', 'jobs', 'progress', ''], list.map((b) => [html(`<a href="#/broadcasts/${encodeURIComponent(b.id)}">${esc(b.id)}</a>`),
+      when(b.createdAt), html(esc(b.content.text), true), b.jobCount, html(bar(b.progress, b.jobCount)), html(legend(b.progress))]), 'No broadcast yet.');
+  const form = document.getElementById('new-broadcast');
+  if (form) form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    const d = Object.fromEntries(new FormData(form).entries());
+    const target = d.tag ? { tag: d.tag } : { groupIds: d.groupIds.split(',').map((s) => s.trim()).filter(Boolean) };
+    try {
+      const b = await api('/broadcasts', { method: 'POST', body: { id: d.id || undefined, content: { kind: 'text', text: d.text }, target } });
+      location.hash = '#/broadcasts/' + encodeURIComponent(b.id);
+    } catch (e) {
+      document.getElementById('broadcast-error').textContent = (e.field ? e.field + ': ' : '') + e.message;
+    }
+  };
+};
+
+async function broadcastPage(id) {
+  const b = await api('/broadcasts/' + encodeURIComponent(id));
+  const p = b.progress;
+  const done = ['SUCCEEDED', 'SKIPPED', 'FAILED', 'UNKNOWN', 'CANCELLED'].reduce((a, s) => a + (p[s] || 0), 0);
+  main.innerHTML = `<h1>Broadcast ${esc(b.id)}</h1>
+    <dl class="kv"><dt>text</dt><dd>${esc(b.content.text)}</dd><dt>target</dt><dd>${esc(b.target.tag ? 'tag ' + b.target.tag : b.target.groupIds.join(', '))}</dd>
+      <dt>created</dt><dd>${esc(when(b.createdAt))}</dd><dt>done</dt><dd id="broadcast-done">${done}/${b.jobCount}</dd>
+      <dt>sent</dt><dd id="broadcast-sent">${p.SUCCEEDED || 0}</dd><dt>skipped</dt><dd>${p.SKIPPED || 0}</dd><dt>failed</dt><dd id="broadcast-failed">${(p.FAILED || 0) + (p.UNKNOWN || 0)}</dd>
+      <dt>send time</dt><dd>${b.sendTimes ? `mean ${b.sendTimes.meanMillis} ms, p95 ${b.sendTimes.p95Millis} ms` : ''}</dd></dl>
+    <p>${bar(p, b.jobCount)} ${legend(p)}</p>
+    <p><a href="#/jobs?${q({ broadcastId: b.id, state: 'FAILED' })}">failed jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id, state: 'SKIPPED' })}">skipped jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id })}">all jobs</a></p>`;
+}
+pages.broadcasts.live = (id) => (id ? broadcastPage(id) : null);
+
+pages.plans = async (id) => {
+  if (id) return planPage(id);
+  const list = await api('/plans');
+  main.innerHTML = `<h1>Plans</h1>` + table(['plan', 'name', 'kind', 'status', 'version', 'updated', ''], list.map((p) => [
+    html(`<a href="#/plans/${encodeURIComponent(p.id)}">${esc(p.id)}</a>`), p.name, p.kind, html(badge(p.status)), p.version, when(p.updatedAt), html(planButtons(p))]), 'No plan yet.');
+  wirePlanButtons();
+};
+
+function planButtons(p) {
+  if (!may('operator') || p.status === 'deleted') return '';
+  return p.status === 'paused' ? `<button data-plan="${esc(p.id)}" data-do="resume">Resume</button>` : `<button class="danger" data-plan="${esc(p.id)}" data-do="pause">Pause</button>`;
+}
+
+function wirePlanButtons() {
+  main.querySelectorAll('button[data-plan]').forEach((b) => (b.onclick = () =>
+    confirmAction(`${b.dataset.do} plan ${b.dataset.plan}`, () => api(`/plans/${encodeURIComponent(b.dataset.plan)}/${b.dataset.do}`, { method: 'POST' }))));
+}
+
+async function planPage(id) {
+  const [p, history] = await Promise.all([api('/plans/' + encodeURIComponent(id)), api(`/plans/${encodeURIComponent(id)}/history`)]);
+  const r = p.report || {};
+  main.innerHTML = `<h1>Plan ${esc(p.name)} ${badge(p.status)}</h1><p>${planButtons(p)}</p>
+    <h2>Report</h2><pre class="scroll" style="padding:.8rem">${esc(JSON.stringify(r, null, 2))}</pre>
+    <p><a href="#/jobs?${q({ planId: p.id })}">jobs of this plan</a></p>
+    <h2>History</h2>` + table(['version', 'change', 'at', 'note'], history.map((h) => [h.version, h.change, when(h.at), html(esc(h.note || ''), true)])) +
+    `<h2>Definition</h2><pre class="scroll" style="padding:.8rem">${esc(JSON.stringify(p.spec, null, 2))}</pre>`;
+  wirePlanButtons();
+}
+
+pages.jobs = async (id, params) => {
+  if (id) return jobPage(id);
+  const f = {};
+  for (const k of ['state', 'accountId', 'deviceId', 'broadcastId', 'planId', 'from', 'to']) f[k] = params.get(k) || '';
+  const list = await api('/jobs?' + q({ ...f, order: 'desc', limit: 200 }));
+  const opt = (s) => `<option${f.state === s ? ' selected' : ''}>${s}</option>`;
+  main.innerHTML = `<h1>Jobs</h1>
+    <form class="filters" id="job-filter">
+      <label>State <select name="state"><option value="">any</option>${STATES.map(opt).join('')}</select></label>
+      <label>Account <input name="accountId" value="${esc(f.accountId)}"></label>
+      <label>Device <input name="deviceId" value="${esc(f.deviceId)}"></label>
+      <label>Broadcast <input name="broadcastId" value="${esc(f.broadcastId)}"></label>
+      <label>Plan <input name="planId" value="${esc(f.planId)}"></label>
+      <label>Changed from <input name="from" value="${esc(f.from)}" placeholder="2026-11-23T00:00:00Z"></label>
+      <label>to <input name="to" value="${esc(f.to)}"></label>
+      <button>Filter</button>
+    </form>` + table(['job', 'state', 'account', 'group', 'device', 'attempts', 'reason', 'updated'], list.map((j) => [
+      html(`<a href="#/jobs/${encodeURIComponent(j.id)}">${esc(j.id)}</a>`), html(badge(j.state)), j.accountId, j.groupId || j.customerId || '', j.deviceId || '',
+      j.attempts, html(esc(j.reason || '') + (j.decidedBy ? ` <span class="muted">(${esc(j.decidedBy)})</span>` : ''), true), when(j.updatedAt)]), 'No job matches.') +
+    (list.length === 200 ? '<p class="muted">Newest 200 shown: narrow the filter.</p>' : '');
+  filterForm('job-filter', '#/jobs');
+};
+
+async function jobPage(id) {
+  const [j, execs] = await Promise.all([api('/jobs/' + encodeURIComponent(id)), api(`/jobs/${encodeURIComponent(id)}/executions`)]);
+  const kv = (k, v) => (v === null || v === undefined || v === '' ? '' : `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
+  main.innerHTML = `<h1>Job ${esc(j.id)} ${badge(j.state)}</h1>
+    <dl class="kv">${kv('action', j.action)}${kv('account', j.accountId)}${kv('group', j.groupId)}${kv('customer', j.customerId)}
+      ${kv('source', j.sourceKind + ' ' + j.sourceId)}${kv('reason', j.reason)}${kv('decided by rule', j.decidedBy)}${kv('waits until', when(j.waitUntil))}
+      ${kv('not before', when(j.notBefore))}${kv('window ends', when(j.expiresAt))}${kv('attempts', j.attempts)}${kv('device', j.deviceId)}
+      ${kv('created', when(j.createdAt))}${kv('updated', when(j.updatedAt))}${kv('text', j.params && j.params.text)}</dl>
+    <h2>Attempts</h2>` + table(['#', 'device', 'agent', 'scripts', 'leased', 'started', 'finished', 'outcome', 'failed step', 'error', 'screenshot'], execs.map((e) => [
+      e.attempt, e.deviceId, e.agentId, e.scriptVersion || '', when(e.leasedAt), when(e.startedAt), when(e.finishedAt), html(e.outcome ? badge(e.outcome) : ''),
+      e.failedStep || '', html(esc(e.error || ''), true), html(e.screenshot ? `<a href="#" data-shot="${esc(e.screenshot)}">view</a>` : '')]), 'Not attempted yet.') +
+    '<div id="shots"></div>';
+  const withShots = execs.filter((e) => e.screenshot);
+  const shots = document.getElementById('shots');
+  for (const e of withShots) {
+    const fig = document.createElement('figure');
+    fig.innerHTML = `<figcaption class="muted">attempt ${e.attempt} on ${esc(e.deviceId)}: ${esc(e.failedStep || e.outcome || '')}</figcaption>`;
+    const img = document.createElement('img');
+    img.className = 'shot';
+    img.alt = 'screenshot of attempt ' + e.attempt;
+    img.dataset.execution = e.id;
+    fig.prepend(img);
+    shots.append(fig);
+    screenshotUrl(e.screenshot).then((u) => (img.src = u)).catch((err) => (fig.textContent = err.message));
+  }
+  main.querySelectorAll('a[data-shot]').forEach((a) => (a.onclick = (ev) => { ev.preventDefault(); showShot(a.dataset.shot); }));
+}
+
+pages.limits = async () => {
+  const l = await api('/limits');
+  const rows = [];
+  for (const [k, v] of Object.entries(l.defaults)) rows.push(['default', '', k, v]);
+  for (const [k, v] of Object.entries(l.global)) rows.push(['global', '', k, v]);
+  for (const [tag, vals] of Object.entries(l.tags)) for (const [k, v] of Object.entries(vals)) rows.push(['tag', tag, k, v]);
+  for (const [acc, vals] of Object.entries(l.accounts)) for (const [k, v] of Object.entries(vals)) rows.push(['account', acc, k, v]);
+  main.innerHTML = `<h1>Limits</h1>
+    <form class="filters" id="effective"><label>Effective for account <input name="account" required></label><button>Show</button></form><div id="effective-out"></div>
+    <h2>Settings</h2>` + table(['scope', 'key', 'limit', 'value'], rows) + (may('admin') ? `<h2>Change a limit</h2>
+    <form class="stack" id="limit-form">
+      <label>Scope <select name="scope"><option value="global">global</option><option value="tags">tag</option><option value="accounts">account</option></select></label>
+      <label>Tag or account (not for global) <input name="key"></label>
+      <label>Limit <select name="name">${Object.keys(l.defaults).map((k) => `<option>${esc(k)}</option>`).join('')}</select></label>
+      <label>Value <input name="value" required></label>
+      <label>Reason (audited) <input name="reason" required></label>
+      <button class="primary">Save</button><p class="error" id="limit-error"></p>
+    </form>` : '');
+  document.getElementById('effective').onsubmit = async (ev) => {
+    ev.preventDefault();
+    const acc = new FormData(ev.target).get('account');
+    const out = document.getElementById('effective-out');
+    try {
+      const e = await api(`/accounts/${encodeURIComponent(acc)}/limits`);
+      out.innerHTML = table(['limit', 'value', 'source'], Object.entries(e.values).map(([k, v]) => [k, v.value, v.source]));
+    } catch (err) {
+      out.innerHTML = `<p class="error">${esc(err.message)}</p>`;
+    }
+  };
+  const form = document.getElementById('limit-form');
+  if (form) form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    const d = Object.fromEntries(new FormData(form).entries());
+    const path = d.scope === 'global' ? '/limits/global' : `/limits/${d.scope}/${encodeURIComponent(d.key)}`;
+    try {
+      await api(path, { method: 'PUT', body: { values: { [d.name]: d.value }, reason: d.reason } });
+      flash(`Saved ${d.name} = ${d.value}`);
+      render();
+    } catch (e) {
+      document.getElementById('limit-error').textContent = (e.field ? e.field + ': ' : '') + e.message;
+    }
+  };
+};
+
+pages.alerts = async () => {
+  const list = await api('/alerts');
+  main.innerHTML = `<h1>Alerts</h1>` + table(['at', 'account', 'kind', 'detail', 'job'], list.map((a) => [when(a.at), a.accountId, html(badge(a.kind)), html(esc(a.detail), true),
+    html(a.jobId ? `<a href="#/jobs/${encodeURIComponent(a.jobId)}">${esc(a.jobId)}</a>` : '')]), 'No alerts.');
+};
+
+pages.audit = async () => {
+  const list = await api('/audit');
+  main.innerHTML = `<h1>Audit</h1>` + table(['at', 'who', 'action', 'target', 'before', 'after', 'reason'], list.map((e) => [when(e.at), e.actor, e.action, e.target,
+    html(esc(e.oldValue || ''), true), html(esc(e.newValue || ''), true), html(esc(e.reason || ''), true)]), 'Nothing audited yet.');
+};
+
+pages.scripts = async () => {
+  const all = await api('/scripts');
+  let h = '<h1>Scripts</h1>';
+  for (const [client, c] of Object.entries(all)) {
+    const r = c.rollout;
+    h += `<h2>${esc(client)}</h2><p>stable <b>${esc(r.stable || "agent's own")}</b>` + (r.canary ? ` · canary <b>${esc(r.canary)}</b> on ${r.canaryPercent}% and ${esc((r.canaryDevices || []).join(', ') || 'no named device')}` : '') + '</p>' +
+      table(['version', 'supports', 'uploaded', 'outcomes'], c.versions.map((v) => [v.version, (v.supports || []).join(', '), when(v.uploadedAt),
+        html(Object.entries(v.outcomes || {}).map(([k, n]) => `${badge(k)} ${n}`).join(' '))]));
+    if (may('operator')) {
+      h += `<form class="filters" data-client="${esc(client)}"><label>Canary version <input name="canary"></label><label>percent <input name="percent" type="number" min="0" max="100" value="10"></label>
+        <label>devices <input name="devices" placeholder="dev-1,dev-2"></label><button data-do="canary">Start canary</button>
+        <button type="button" data-do="promote">Promote canary</button><button type="button" class="danger" data-do="rollback">Roll back</button></form>`;
+    }
+  }
+  main.innerHTML = Object.keys(all).length ? h : h + '<p class="muted">No script set uploaded: agents run their own.</p>';
+  main.querySelectorAll('form[data-client]').forEach((form) => {
+    const client = encodeURIComponent(form.dataset.client);
+    form.onsubmit = (ev) => {
+      ev.preventDefault();
+      const d = Object.fromEntries(new FormData(form).entries());
+      confirmAction(`canary ${d.canary} for ${form.dataset.client}`, (reason) => api(`/scripts/${client}/rollout`, { method: 'PUT',
+        body: { canary: d.canary, percent: Number(d.percent), devices: d.devices ? d.devices.split(',').map((s) => s.trim()) : [], reason } }));
+    };
+    form.querySelectorAll('button[type=button]').forEach((b) => (b.onclick = () =>
+      confirmAction(`${b.dataset.do} ${form.dataset.client}`, (reason) => api(`/scripts/${client}/${b.dataset.do}`, { method: 'POST', body: { reason } }))));
+  });
+};
+
+// ---- routing --------------------------------------------------------------------------------
+async function render() {
+  if (!state.token) return showLogin();
+  const [path, query] = location.hash.slice(2).split('?');
+  const [name, ...rest] = path.split('/');
+  const id = rest.length ? decodeURIComponent(rest.join('/')) : null;
+  const params = new URLSearchParams(query || '');
+  const page = pages[name] || pages.overview;
+  document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.getAttribute('href') === '#/' + (pages[name] ? name : 'overview')));
+  state.live = page.live ? () => page.live(id, params).catch(() => {}) : null;
+  try {
+    await page(id, params);
+  } catch (e) {
+    main.innerHTML = `<p class="error">${esc(e.status === 403 ? 'Your role may not see this page: ' + e.message : e.message)}</p>`;
+  }
+}
+
+window.addEventListener('hashchange', () => {
+  if (location.hash.startsWith('#login=')) redeem(location.hash.slice(7));
+  else render();
+});
+
+if (location.hash.startsWith('#login=')) redeem(location.hash.slice(7));
+else if (state.token) login(state.token);
+else showLogin();

@@ -1,0 +1,231 @@
+package com.wecomrpa.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The console in a real headless Chromium against a real controller, agent and simulator: an admin
+ * logs in, sends a broadcast from the console and watches it finish without reloading, opens the
+ * attempt that failed and sees its screenshot, pauses the account and sees sending stop; a viewer
+ * sees no buttons; a one-time login link works once; the overview fits a phone's width. With
+ * {@code -Dwecom-rpa.console.shots=DIR} it also saves the pictures of docs/console.md there.
+ */
+class ConsoleEndToEndTest {
+  @TempDir Path dir;
+  TestStack stack;
+  ChromeDriver browser;
+  ChromeDriverService service;
+  String console;
+  final Path shots = System.getProperty("wecom-rpa.console.shots") == null ? null : Path.of(System.getProperty("wecom-rpa.console.shots"));
+
+  @AfterEach
+  void stop() {
+    if (browser != null) {
+      browser.quit();
+      service.stop();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void anAdminWatchesABroadcastLiveSeesAFailedAttemptsScreenshotAndPausesTheAccountAViewerSeesNoButtons() throws Exception {
+    stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
+    String[] names = IntStream.rangeClosed(1, 16).mapToObj(i -> "门店群 " + i).toArray(String[]::new);
+    stack.oneAccountWithGroups(names);
+    // The client no longer knows group 5 by this name: its attempt fails on the device, with evidence.
+    stack.sim.world().rename("g-5", "门店群 5（已改名）");
+    stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
+    console = stack.api.baseUrl() + "/console/";
+    browser = openBrowser();
+
+    // Log in with a token through the form.
+    browser.get(console);
+    waitFor("the login form", () -> !browser.findElements(By.id("token")).isEmpty());
+    browser.findElement(By.id("token")).sendKeys(TestStack.ADMIN_TOKEN);
+    browser.findElement(By.id("login-button")).click();
+    waitFor("logged in as admin", () -> browser.findElement(By.id("who")).getText().contains("(admin)"));
+    waitFor("the overview, live", () -> browser.findElement(By.id("live")).getText().startsWith("live"));
+
+    // A broadcast made in the console, followed on its page: the numbers move with no reload.
+    browser.get(console + "#/broadcasts");
+    waitFor("the broadcast form", () -> !browser.findElements(By.id("new-broadcast")).isEmpty());
+    WebElement form = browser.findElement(By.id("new-broadcast"));
+    form.findElement(By.name("text")).sendKeys("周末特惠：全场满199减30");
+    form.findElement(By.name("groupIds")).sendKeys(String.join(",", IntStream.rangeClosed(1, 16).mapToObj(i -> "g-" + i).toList()));
+    form.findElement(By.name("id")).sendKeys("b-console");
+    form.findElement(By.tagName("button")).click();
+    waitFor("the broadcast's page", () -> !browser.findElements(By.id("broadcast-done")).isEmpty());
+    browser.executeScript("window.sameDocument = 'yes'");
+    Set<String> seen = new LinkedHashSet<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (!"15".equals(text("broadcast-sent")) && System.nanoTime() < deadline) {
+      String done = text("broadcast-done");
+      if (done != null) {
+        seen.add(done);
+      }
+      if (shots != null && seen.size() == 4) {
+        browser.get(console + "#/overview");
+        TestStack.sleep(1500);
+        shoot("overview");
+        browser.get(console + "#/broadcasts/b-console");
+        browser.executeScript("window.sameDocument = 'yes'");
+      }
+      TestStack.sleep(150);
+    }
+    assertThat(text("broadcast-sent")).as("15 groups sent (g-5 is held)").isEqualTo("15");
+    assertThat(seen).as("progress seen moving on one page: %s", seen).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(browser.executeScript("return window.sameDocument")).as("never reloaded").isEqualTo("yes");
+    assertThat(stack.sim.world().messagesOf("g-1")).hasSize(1);
+    shoot("broadcast");
+
+    // The device page names the last failure; its job page shows the attempt and its screenshot.
+    browser.get(console + "#/devices");
+    waitFor("dev-1's last failure", () -> !browser.findElements(By.cssSelector("a[href^='#/jobs/broadcast']")).isEmpty());
+    shoot("devices");
+    browser.findElement(By.cssSelector("a[href^='#/jobs/broadcast']")).click();
+    waitFor("the job's page", () -> browser.findElement(By.tagName("h1")).getText().contains("broadcast:b-console:g-5"));
+    waitFor("the screenshot loaded", () -> Boolean.TRUE.equals(browser.executeScript(
+        "const i = document.querySelector('img.shot'); return !!i && i.complete && i.naturalWidth > 100")));
+    assertThat(browser.findElement(By.id("main")).getText()).contains("group-not-found").contains("dev-1");
+    shoot("job");
+
+    // Pause the account from the console: audited, and nothing more is sent for it.
+    browser.get(console + "#/accounts");
+    waitFor("the pause button", () -> !browser.findElements(By.cssSelector("button[data-status='pause']")).isEmpty());
+    shoot("accounts");
+    browser.findElement(By.cssSelector("button[data-status='pause']")).click();
+    browser.findElement(By.id("confirm-reason")).sendKeys("warning screen seen on the phone");
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("the account shown paused", () -> browser.findElement(By.cssSelector("[data-account-status='acc-1']")).getText().equals("paused"));
+    TestStack.await(stack.api.broadcastToGroups("b-after-pause", "不应发送", new JsonArray().add("g-1").add("g-2")));
+    stack.awaitSettled();
+    assertThat(stack.getObject("/jobs/broadcast:b-after-pause:g-1").getString("state")).isEqualTo("QUEUED");
+    assertThat(stack.sim.world().messagesOf("g-1")).as("nothing sent after the pause").hasSize(1);
+    browser.get(console + "#/broadcasts/b-after-pause");
+    waitFor("the paused broadcast's page", () -> "0".equals(text("broadcast-sent")));
+    JsonArray audit = stack.getArray("/audit");
+    assertThat(audit.stream().map(e -> ((JsonObject) e).getString("reason"))).contains("warning screen seen on the phone");
+
+    browser.get(console + "#/jobs?deviceId=dev-1");
+    waitFor("jobs of dev-1", () -> browser.findElements(By.cssSelector("#main tbody tr")).size() >= 16);
+    shoot("jobs");
+    browser.get(console + "#/limits");
+    waitFor("limits", () -> browser.findElement(By.id("main")).getText().contains("postsPerGroupPerDay"));
+    shoot("limits");
+
+    // A viewer reads everything and is offered no button the API would refuse.
+    String viewer = stack.post("/tokens", new JsonObject().put("name", "night shift").put("role", "viewer")).getString("token");
+    logOut();
+    browser.findElement(By.id("token")).sendKeys(viewer);
+    browser.findElement(By.id("login-button")).click();
+    waitFor("logged in as viewer", () -> browser.findElement(By.id("who")).getText().contains("(viewer)"));
+    browser.get(console + "#/accounts");
+    waitFor("accounts for the viewer", () -> !browser.findElements(By.cssSelector("[data-account-status='acc-1']")).isEmpty());
+    assertThat(browser.findElements(By.cssSelector("button[data-status]"))).isEmpty();
+    browser.get(console + "#/devices");
+    waitFor("devices for the viewer", () -> browser.findElement(By.id("main")).getText().contains("dev-1"));
+    assertThat(browser.findElements(By.cssSelector("button[data-action]"))).isEmpty();
+    assertThat(browser.findElement(By.cssSelector("a[href='#/audit']")).isDisplayed()).isFalse();
+
+    // A one-time login link logs in once; the second time it is refused.
+    String path = stack.post("/login-links", new JsonObject().put("role", "operator").put("minutes", 5)).getString("path");
+    logOut();
+    browser.get(stack.api.baseUrl() + path);
+    waitFor("logged in by the link", () -> browser.findElement(By.id("who")).getText().contains("(operator)"));
+    logOut();
+    browser.get(stack.api.baseUrl() + path);
+    waitFor("the spent link refused", () -> !browser.findElements(By.id("login-error")).isEmpty()
+        && browser.findElement(By.id("login-error")).getText().contains("already used"));
+
+    // A phone's width: the overview fits, nothing scrolls sideways.
+    browser.findElement(By.id("token")).sendKeys(TestStack.ADMIN_TOKEN);
+    browser.findElement(By.id("login-button")).click();
+    waitFor("logged in again", () -> browser.findElement(By.id("who")).getText().contains("(admin)"));
+    browser.manage().window().setSize(new Dimension(390, 844));
+    browser.get(console + "#/overview");
+    waitFor("the overview on a phone", () -> !browser.findElements(By.cssSelector(".card")).isEmpty());
+    Long overflow = (Long) browser.executeScript("return document.documentElement.scrollWidth - window.innerWidth");
+    assertThat(overflow).as("sideways overflow in px").isLessThanOrEqualTo(0L);
+    shoot("phone");
+  }
+
+  private ChromeDriver openBrowser() throws Exception {
+    Path home = dir.resolve("console-browser");
+    Files.createDirectories(home.resolve("tmp"));
+    service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(TestStack.CHROMIUM.driver().toFile())
+        .usingAnyFreePort()
+        .withEnvironment(SeleniumDriver.environment(home))
+        .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(TestStack.CHROMIUM.browser().toFile());
+    options.addArguments(SeleniumDriver.HEADLESS_FLAGS);
+    options.addArguments("--user-data-dir=" + home.resolve("profile"), "--lang=en-US");
+    ChromeDriver d = new ChromeDriver(service, options);
+    d.manage().window().setSize(new Dimension(1280, 860));
+    return d;
+  }
+
+  private void logOut() {
+    browser.executeScript("sessionStorage.clear()");
+    browser.get("about:blank");
+    browser.get(console);
+    waitFor("the login form", () -> !browser.findElements(By.id("token")).isEmpty());
+  }
+
+  private String text(String id) {
+    List<WebElement> found = browser.findElements(By.id(id));
+    try {
+      return found.isEmpty() ? null : found.get(0).getText();
+    } catch (org.openqa.selenium.StaleElementReferenceException e) {
+      return null;
+    }
+  }
+
+  private void waitFor(String what, java.util.function.BooleanSupplier done) {
+    try {
+      TestStack.waitUntil(what, Duration.ofSeconds(30), () -> {
+        try {
+          return done.getAsBoolean();
+        } catch (org.openqa.selenium.WebDriverException e) {
+          // The page re-renders every second: an element may go stale between finding and reading.
+          return false;
+        }
+      });
+    } catch (AssertionError e) {
+      // What the user would have seen, to tell a console bug from a slow farm.
+      String page = browser.findElement(By.tagName("body")).getText();
+      throw new AssertionError(e.getMessage() + " at " + browser.getCurrentUrl() + "; the page shows: " + page.substring(0, Math.min(2000, page.length())), e);
+    }
+  }
+
+  private void shoot(String name) throws Exception {
+    if (shots != null) {
+      Files.createDirectories(shots);
+      Files.write(shots.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+  }
+}
