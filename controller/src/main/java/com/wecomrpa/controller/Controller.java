@@ -12,7 +12,9 @@ import com.wecomrpa.controller.risk.JdbcAlertStore;
 import com.wecomrpa.controller.rollout.JdbcScriptStore;
 import com.wecomrpa.controller.rollout.ScriptRouting;
 import com.wecomrpa.controller.api.ScriptsApi;
-import com.wecomrpa.controller.risk.RiskMetrics;
+import com.wecomrpa.controller.metrics.ControllerMetrics;
+import com.wecomrpa.controller.metrics.Telemetry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.api.RestApi;
 import com.wecomrpa.controller.customer.EventIntake;
@@ -90,6 +92,8 @@ public final class Controller extends VerticleBase {
   private OverviewApi overview;
   private long dispatchTimer = -1;
   private long leadTimer = -1;
+  private long sampleTimer = -1;
+  private ControllerMetrics metrics;
   private boolean renewing;
   /** This start of this node, unique: the fencing epoch's and the sweep lead's holder name. */
   private final String node;
@@ -142,7 +146,7 @@ public final class Controller extends VerticleBase {
               // In a cluster any node may be asked for a screenshot another node received.
               com.wecomrpa.controller.evidence.Screenshots screenshots =
                   options.dbUrl() == null ? new ScreenshotFolder(options.dataDir().resolve("screenshots")) : new SharedScreenshots(db);
-              RiskMetrics riskMetrics = new RiskMetrics();
+              PrometheusMeterRegistry registry = Telemetry.registryOf(vertx);
               AuditLog audit = new AuditLog(db);
               ApiAuth auth = new ApiAuth(workers, tokens);
               GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
@@ -151,12 +155,15 @@ public final class Controller extends VerticleBase {
               JdbcScriptStore scripts = new JdbcScriptStore(db, audit);
               JdbcAlertStore alerts = new JdbcAlertStore(db);
               DeviceBoard board = new DeviceBoard(clock, routing, options.unhealthyAfter());
+              metrics = new ControllerMetrics(registry, board::snapshot);
+              jobs.claims().onLeased(metrics::leased);
               ClusterSignals signals = new ClusterSignals(vertx, view);
               GroupCommit durable = new GroupCommit(db, workers);
               dispatcher = new Dispatcher(workers, board, jobs, durable, clock, systemClock, options.leaseDuration(), options.maxAttempts());
+              dispatcher.onOffered(metrics::offered);
               AgentGateway gateway = AgentGateway.create(
                   new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, screenshots,
-                      tokens, options.agentToken(), scripts, alerts, riskMetrics, systemClock, clock),
+                      tokens, options.agentToken(), scripts, alerts, metrics, systemClock, clock),
                   new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts()));
               PlanRules rules = new PlanRules(options.maxTextLength());
               JdbcPlanStore plans = new JdbcPlanStore(db, rules, jobs.transitions());
@@ -218,7 +225,7 @@ public final class Controller extends VerticleBase {
                 ctx.response().setStatusCode(r.getBoolean("ready") ? 200 : 503);
                 ctx.json(r);
               });
-              root.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(riskMetrics.prometheusText()));
+              root.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
               // The console: static files from the classpath, speaking to the same API with the same tokens.
               root.get("/").handler(ctx -> ctx.redirect("/console/"));
               // (Vert.x matches "/console" for "/console/" too: only the bare path is sent on.)
@@ -232,11 +239,13 @@ public final class Controller extends VerticleBase {
               root.route("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));
               // The body is read before authentication, whose token lookup may be asynchronous.
-              root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20));
-              root.route("/api/v1/*").handler(auth::handle);
-              root.route("/api/v1/*").subRouter(api.router());
+              // One route (so metrics name each API route once): body, then token and role, then the API.
+              root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20)).handler(auth::handle).subRouter(api.router());
               // Exactly one node sweeps at a time: the one holding the sweep lead in the database.
-              expireLeases = new ExpireLeasesTask(vertx, workers, jobs, systemClock, signals::leaseEnded);
+              expireLeases = new ExpireLeasesTask(vertx, workers, jobs, systemClock, e -> {
+                metrics.leaseExpired(e.newState().name());
+                signals.leaseEnded(new ClusterSignals.LeaseEnded(e.deviceId(), e.jobId(), e.fencingToken()));
+              });
               expireLeases.onlyWhile(lead::holds);
               expireWindows = new ExpireWindowsTask(vertx, workers, jobs, clock);
               expireWindows.onlyWhile(lead::holds);
@@ -247,6 +256,11 @@ public final class Controller extends VerticleBase {
               // Every node's dispatch heartbeat, for jobs that become due: frequent enough for a simulated day.
               dispatchTimer = vertx.setPeriodic(sweep.toMillis(), t -> dispatcher.kick());
               leadTimer = vertx.setPeriodic(SWEEP_TERM.toMillis() / 5, t -> renewLead());
+              // The farm's totals for /metrics: a few grouped counts every 5 s, off the event loop.
+              sampleTimer = vertx.setPeriodic(5000, t -> workers.executeBlocking(() -> {
+                metrics.sample(db, limits, clock.instant());
+                return null;
+              }, false).onFailure(e -> LOG.debug("metrics sample failed: {}", e.getMessage())));
               return vertx
                   .createHttpServer(
                       new HttpServerOptions().setMaxWebSocketMessageSize(MAX_WS_MESSAGE).setMaxWebSocketFrameSize(1 << 20))
@@ -292,6 +306,10 @@ public final class Controller extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(dispatchTimer);
     vertx.cancelTimer(leadTimer);
+    vertx.cancelTimer(sampleTimer);
+    if (metrics != null) {
+      metrics.close();
+    }
     if (readiness != null) {
       readiness.stop();
     }

@@ -23,7 +23,7 @@ final class RunningController implements AutoCloseable {
 
   final ControllerOptions options;
   private final Clock clock;
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = com.wecomrpa.controller.metrics.Telemetry.vertx();
   private final HttpClient http = HttpClient.newHttpClient();
   private Controller controller;
   private String deployment;
@@ -121,6 +121,15 @@ final class RunningController implements AutoCloseable {
       r = get(path);
     }
     return r;
+  }
+
+  /** The body of a GET outside the API (e.g. /metrics, /console/), without a token. */
+  String raw(String absolutePath) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + absolutePath)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private URI uri(String path) {

@@ -64,7 +64,7 @@ final class TestStack implements AutoCloseable {
     if (CHROMIUM.missing() != null) {
       throw new IllegalStateException(CHROMIUM.missing() + " (.ci/run installs it)");
     }
-    Vertx vertx = clustered ? await(LoopbackCluster.start("test-" + UUID.randomUUID(), 5901)) : Vertx.vertx();
+    Vertx vertx = clustered ? await(LoopbackCluster.start("test-" + UUID.randomUUID(), 5901)) : com.wecomrpa.controller.metrics.Telemetry.vertx();
     ControllerOptions o = tweak.apply(ControllerOptions.defaults(dir.resolve("controller"), TOKEN).withAdminToken(ADMIN_TOKEN).withPort(freePort()).withLeases(Duration.ofSeconds(3), Duration.ofMillis(500)));
     return new TestStack(vertx, dir, clock, o);
   }

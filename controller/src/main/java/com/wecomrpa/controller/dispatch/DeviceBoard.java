@@ -273,8 +273,11 @@ public final class DeviceBoard {
 
   private DeviceStatus status(String id, Slot s) {
     String problem = unhealthy.containsKey(id) ? unhealthy.get(id) : s.assignment.problem();
-    String state = s.state == SlotState.IDLE && unhealthy.containsKey(id) ? "unhealthy"
-        : s.state == SlotState.IDLE && !s.assignment.runnable() ? "unsupported"
+    boolean idle = s.state == SlotState.IDLE || s.state == SlotState.CLAIMING;
+    String state = idle && unhealthy.containsKey(id) ? "unhealthy"
+        : idle && !s.assignment.runnable() ? "unsupported"
+        // Claiming is a pass looking for work for an idle device: to ops it is idle.
+        : s.state == SlotState.CLAIMING ? (s.draining ? "draining" : "idle")
         : s.state.name().toLowerCase();
     return new DeviceStatus(id, s.agentId, s.device.accountId(), s.device.clientKind(), s.device.clientVersion(), s.device.driver(),
         state, s.jobId, s.since, s.assignment.runnable() ? scriptLabel(s) : null, unhealthy.containsKey(id) ? "unhealthy" : "healthy", problem,

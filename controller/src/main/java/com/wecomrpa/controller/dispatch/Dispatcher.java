@@ -133,6 +133,13 @@ public final class Dispatcher {
     return claims;
   }
 
+  private java.util.function.LongConsumer offered = token -> {};
+
+  /** Told the fencing token of each offer sent. */
+  public void onOffered(java.util.function.LongConsumer offered) {
+    this.offered = offered;
+  }
+
   private void deliver(Claim claim) {
     DeviceBoard.FreeDevice d = claim.device();
     if (claim.error() != null) {
@@ -154,6 +161,7 @@ public final class Dispatcher {
       return;
     }
     if (board.markBusy(d.deviceId(), d.agentId(), offer.jobId(), offer.fencingToken()) && d.link().send(offer)) {
+      offered.accept(offer.fencingToken());
       LOG.debug("job={} lease={} offered to device={} agent={}", offer.jobId(), offer.fencingToken(), d.deviceId(), d.agentId());
       return;
     }

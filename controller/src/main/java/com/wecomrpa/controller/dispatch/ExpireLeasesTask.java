@@ -8,7 +8,6 @@ import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
-import com.wecomrpa.controller.cluster.ClusterSignals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,10 +20,10 @@ public final class ExpireLeasesTask extends PeriodicTask<List<ExpiredLease>> {
 
   private final Jobs jobs;
   private final Clock systemClock;
-  private final Consumer<ClusterSignals.LeaseEnded> ended;
+  private final Consumer<ExpiredLease> ended;
 
   /** {@code ended} tells the node holding the device (any node of the cluster) that its lease is over. */
-  public ExpireLeasesTask(Vertx vertx, WorkerExecutor workers, Jobs jobs, Clock systemClock, Consumer<ClusterSignals.LeaseEnded> ended) {
+  public ExpireLeasesTask(Vertx vertx, WorkerExecutor workers, Jobs jobs, Clock systemClock, Consumer<ExpiredLease> ended) {
     super(vertx, workers, "lease expiry");
     this.jobs = jobs;
     this.systemClock = systemClock;
@@ -40,7 +39,7 @@ public final class ExpireLeasesTask extends PeriodicTask<List<ExpiredLease>> {
   protected void done(List<ExpiredLease> expired) {
     for (ExpiredLease e : expired) {
       LOG.warn("job={} lease={} expired on device={}: now {}", e.jobId(), e.fencingToken(), e.deviceId(), e.newState());
-      ended.accept(new ClusterSignals.LeaseEnded(e.deviceId(), e.jobId(), e.fencingToken()));
+      ended.accept(e);
     }
   }
 }

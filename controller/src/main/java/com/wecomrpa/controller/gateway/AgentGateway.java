@@ -5,7 +5,7 @@ import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.risk.JdbcAlertStore;
-import com.wecomrpa.controller.risk.RiskMetrics;
+import com.wecomrpa.controller.metrics.ControllerMetrics;
 import com.wecomrpa.controller.rollout.JdbcScriptStore;
 import com.wecomrpa.controller.store.GroupCommit;
 import com.wecomrpa.protocol.AgentDeviceHealth;
@@ -61,7 +61,7 @@ public final class AgentGateway {
   /** What the gateway's handlers work with. */
   public record Parts(
       Vertx vertx, WorkerExecutor workers, DeviceBoard board, Dispatcher dispatcher, Jobs jobs, GroupCommit durable, com.wecomrpa.controller.evidence.Screenshots screenshots,
-      JdbcTokenStore tokens, String agentToken, JdbcScriptStore scriptStore, JdbcAlertStore alertStore, RiskMetrics metrics, Clock clock,
+      JdbcTokenStore tokens, String agentToken, JdbcScriptStore scriptStore, JdbcAlertStore alertStore, ControllerMetrics metrics, Clock clock,
       Clock businessClock) {}
 
   /** Wires the handlers: {@code clock} times leases (real time), {@code businessClock} days and windows. */

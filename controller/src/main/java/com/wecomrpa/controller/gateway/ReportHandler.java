@@ -3,7 +3,7 @@ package com.wecomrpa.controller.gateway;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.job.Jobs;
-import com.wecomrpa.controller.risk.RiskMetrics;
+import com.wecomrpa.controller.metrics.ControllerMetrics;
 import com.wecomrpa.controller.store.GroupCommit;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.ControllerDeviceHealth;
@@ -28,14 +28,14 @@ final class ReportHandler {
   private final GroupCommit durable;
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
-  private final RiskMetrics metrics;
+  private final ControllerMetrics metrics;
   private final GatewayAlerts alerts;
   private final Clock clock;
   private final Clock businessClock;
   private final GatewayTimings timings;
 
   ReportHandler(WorkerExecutor workers, Jobs jobs, com.wecomrpa.controller.evidence.Screenshots screenshots, GroupCommit durable, DeviceBoard board, Dispatcher dispatcher,
-      RiskMetrics metrics, GatewayAlerts alerts, Clock clock, Clock businessClock, GatewayTimings timings) {
+      ControllerMetrics metrics, GatewayAlerts alerts, Clock clock, Clock businessClock, GatewayTimings timings) {
     this.workers = workers;
     this.jobs = jobs;
     this.screenshots = screenshots;
@@ -68,13 +68,14 @@ final class ReportHandler {
                 return;
               }
               var verdict = ar.result();
+              metrics.reported(r.fencingToken(), r.outcome());
               LOG.info(
                   "job={} lease={} device={} report {} -> {}{}",
                   r.jobId(), r.fencingToken(), r.deviceId(), r.outcome(),
                   verdict.accepted() ? verdict.newState() : "refused",
                   verdict.reason() == null ? "" : " (" + verdict.reason() + ")");
               if (verdict.accountStatus() != null) {
-                metrics.count(verdict.accountId(), r.riskSignal());
+                metrics.riskSignal(verdict.accountId(), r.riskSignal());
                 LOG.warn("ALERT job={} device={} saw risk state {}: account {} now {}", r.jobId(), r.deviceId(), r.riskSignal(), verdict.accountId(), verdict.accountStatus());
               }
               conn.send(new ControllerReportAck(r.reportId(), r.jobId(), verdict.accepted(), verdict.reason()));

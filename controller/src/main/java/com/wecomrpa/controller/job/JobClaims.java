@@ -51,6 +51,13 @@ public final class JobClaims {
    * holds back says which rule and why. The group's post is reserved in the same transaction as the
    * lease.
    */
+  private volatile java.util.function.Consumer<Duration> dueToLease = d -> {};
+
+  /** Told, for each lease taken, how long after the job became due it was leased (business time). */
+  public void onLeased(java.util.function.Consumer<Duration> dueToLease) {
+    this.dueToLease = dueToLease;
+  }
+
   public Optional<ControllerJobOffer> claimNext(
       String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
     return db.inTransaction(
@@ -121,6 +128,8 @@ public final class JobClaims {
                 c,
                 "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)",
                 j.id(), j.attempts() + 1, token, agentId, deviceId, realNow.toEpochMilli());
+            Instant due = j.notBefore() != null && j.notBefore().isAfter(j.createdAt()) ? j.notBefore() : j.createdAt();
+            dueToLease.accept(Duration.between(due, now).isNegative() ? Duration.ZERO : Duration.between(due, now));
             return Optional.of(
                 new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires,
                     // the message cannot be older than the job's due time

@@ -20,13 +20,14 @@ import java.util.Map;
 public final class UsageReport {
   private UsageReport() {}
 
-  public static Map<String, Object> of(Connection c, JdbcLimitStore limits, String accountId, Instant now) throws SQLException {
-    Object[] a = Sql.one(c, "SELECT status, cooling_until, next_action_at, time_zone, risk_count FROM accounts WHERE id = ?",
-            rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4), rs.getInt(5)},
-            accountId)
+  /** An account's counters now: used and cap in each one's current period (blocking). */
+  public static List<Map<String, Object>> counters(Connection c, JdbcLimitStore limits, String accountId, Instant now) throws SQLException {
+    String zone = Sql.one(c, "SELECT time_zone FROM accounts WHERE id = ?", rs -> rs.getString(1), accountId)
         .orElseThrow(() -> Rejected.notFound("id", "account " + accountId + " not found"));
-    EffectiveLimits lim = limits.effective(c, accountId, now);
-    ZonedDateTime local = now.atZone(ZoneId.of((String) a[3]));
+    return counters(c, limits.effective(c, accountId, now), accountId, now.atZone(ZoneId.of(zone)));
+  }
+
+  private static List<Map<String, Object>> counters(Connection c, EffectiveLimits lim, String accountId, ZonedDateTime local) throws SQLException {
     List<Map<String, Object>> counters = new ArrayList<>();
     for (String action : List.of(ActionName.SEND_GROUP_TEXT, ActionName.SEND_PRIVATE_TEXT, ActionName.POST_MOMENTS,
         ActionName.SEND_GROUP_MINIPROGRAM, ActionName.SEND_GROUP_FILE)) {
@@ -41,6 +42,17 @@ public final class UsageReport {
         }
       }
     }
+    return counters;
+  }
+
+  public static Map<String, Object> of(Connection c, JdbcLimitStore limits, String accountId, Instant now) throws SQLException {
+    Object[] a = Sql.one(c, "SELECT status, cooling_until, next_action_at, time_zone, risk_count FROM accounts WHERE id = ?",
+            rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4), rs.getInt(5)},
+            accountId)
+        .orElseThrow(() -> Rejected.notFound("id", "account " + accountId + " not found"));
+    EffectiveLimits lim = limits.effective(c, accountId, now);
+    ZonedDateTime local = now.atZone(ZoneId.of((String) a[3]));
+    List<Map<String, Object>> counters = counters(c, lim, accountId, local);
     int groupCap = lim.number(LimitName.POSTS_PER_GROUP_PER_DAY);
     List<Map<String, Object>> groups = new ArrayList<>();
     for (Object[] g : Sql.list(c,

@@ -1,0 +1,192 @@
+package com.wecomrpa.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.ControllerReportAck;
+import com.wecomrpa.protocol.ControllerWelcome;
+import com.wecomrpa.protocol.Outcome;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the console reads and does through the API: overview, device actions, login links, filters, metrics. */
+class ConsoleApiTest {
+  @TempDir Path dir;
+  RunningController controller;
+  final List<ProtocolAgent> agents = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    controller = RunningController.start(dir, AgentGatewayTest.middayInShanghai(), o -> o);
+    controller.post("/accounts", ControllerApiTest.account("acc-1"));
+    controller.post("/groups", ControllerApiTest.group("g-1", "acc-1", "store"));
+    controller.post("/groups", "{\"id\":\"g-2\",\"name\":\"上海门店 VIP 群\",\"accountId\":\"acc-1\",\"tags\":[\"vip\"]}");
+  }
+
+  @AfterEach
+  void stop() {
+    agents.forEach(ProtocolAgent::close);
+    controller.close();
+  }
+
+  ProtocolAgent agent() {
+    ProtocolAgent a = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
+    agents.add(a);
+    a.next(ControllerWelcome.class, 5000);
+    return a;
+  }
+
+  String viewerToken() {
+    return controller.post("/tokens", "{\"name\":\"night shift\",\"role\":\"viewer\"}").body().get("token").asText();
+  }
+
+  @Test
+  void aDrainedDeviceGetsNoOfferUntilResumedAndEveryActionIsAudited() {
+    ProtocolAgent a = agent();
+    var drained = controller.post("/devices/dev-1/drain", "{\"reason\":\"cable swap\"}");
+    assertThat(drained.status()).isEqualTo(200);
+    assertThat(drained.body().get("state").asText()).isEqualTo("draining");
+
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.awaitDispatchPasses();
+    a.expectNothing(ControllerJobOffer.class, 300);
+
+    assertThat(controller.post("/devices/dev-1/resume", "{}").body().get("state").asText()).isEqualTo("idle");
+    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
+    assertThat(offer.jobId()).isEqualTo("broadcast:b-1:g-1");
+
+    JsonNode audit = controller.get("/audit").body();
+    assertThat(audit.findValuesAsText("action")).contains("device.drain", "device.resume");
+    assertThat(audit.findValuesAsText("reason")).contains("cable swap");
+  }
+
+  @Test
+  void aStuckLeaseIsReleasedAndTheJobOfferedAgainUnderANewToken() {
+    ProtocolAgent a = agent();
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    ControllerJobOffer stuck = a.next(ControllerJobOffer.class, 5000);
+    assertThat(controller.get("/devices").body().get(0).get("state").asText()).isEqualTo("busy");
+
+    var released = controller.post("/devices/dev-1/release", "{\"reason\":\"phone frozen\"}");
+
+    assertThat(released.status()).isEqualTo(200);
+    ControllerJobOffer again = a.next(ControllerJobOffer.class, 5000);
+    assertThat(again.jobId()).isEqualTo(stuck.jobId());
+    assertThat(again.fencingToken()).isGreaterThan(stuck.fencingToken());
+    // The old lease is fenced off: its late report is refused.
+    a.send(AgentGatewayTest.report(stuck, Outcome.SUCCEEDED));
+    assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isFalse();
+    assertThat(controller.get("/jobs/broadcast:b-1:g-1/executions").body().get(0).get("outcome").asText()).isEqualTo("LEASE_EXPIRED");
+    assertThat(controller.get("/audit").body().findValuesAsText("action")).contains("device.release");
+    // Nothing held, nothing to release; an unknown device is a 404; a viewer may not act.
+    a.send(AgentGatewayTest.report(again, Outcome.SUCCEEDED));
+    a.next(ControllerReportAck.class, 5000);
+    controller.await("/devices", d -> d.get(0).get("state").asText().equals("idle"), Duration.ofSeconds(5));
+    assertThat(controller.post("/devices/dev-1/release", "{}").status()).isEqualTo(409);
+    assertThat(controller.post("/devices/dev-9/drain", "{}").status()).isEqualTo(404);
+    assertThat(controller.post("/devices/dev-1/drain", "{}", viewerToken()).status()).isEqualTo(403);
+  }
+
+  @Test
+  void theOverviewCountsTodaysSendsAndTheDevicesPageNamesTheLastFailureWithItsScreenshot() {
+    ProtocolAgent a = agent();
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    ControllerJobOffer first = a.next(ControllerJobOffer.class, 5000);
+    a.send(ScriptRolloutTest.withVersion(AgentGatewayTest.report(first, Outcome.FAILED), "wecom-sim@1"));
+    a.next(ControllerReportAck.class, 5000);
+    ControllerJobOffer retry = a.next(ControllerJobOffer.class, 10_000);
+    a.send(AgentGatewayTest.report(retry, Outcome.SUCCEEDED));
+    a.next(ControllerReportAck.class, 5000);
+
+    JsonNode o = controller.await("/overview", b -> b.get("today").get("sent").asInt() == 1 && b.get("devices").get("byState").has("idle"),
+        Duration.ofSeconds(5)).body();
+    assertThat(o.get("today").get("sent").asInt()).isEqualTo(1);
+    assertThat(o.get("agents").asInt()).isEqualTo(1);
+    assertThat(o.get("devices").get("byState").get("idle").asInt()).isEqualTo(1);
+    assertThat(o.get("broadcasts").get(0).get("id").asText()).isEqualTo("b-1");
+    JsonNode device = controller.get("/devices").body().get(0);
+    assertThat(device.get("lastFailure").get("error").asText()).isEqualTo("no send button");
+    assertThat(device.get("lastFailure").get("step").asText()).isEqualTo("press-send");
+    assertThat(device.get("heartbeatAgeMillis").asLong()).isBetween(0L, 10_000L);
+    assertThat(controller.get("/broadcasts").body().get(0).get("progress").get("SUCCEEDED").asInt()).isEqualTo(1);
+    assertThat(controller.get("/whoami", viewerToken()).body().get("role").asText()).isEqualTo("viewer");
+  }
+
+  @Test
+  void jobsAndGroupsFilterAsTheConsoleAsks() {
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-2", "hello", "g-2"));
+
+    JsonNode newest = controller.get("/jobs?accountId=acc-1&order=desc&limit=1").body();
+    assertThat(newest.get(0).get("id").asText()).isEqualTo("broadcast:b-2:g-2");
+    assertThat(controller.get("/jobs?accountId=acc-9").body()).isEmpty();
+    assertThat(controller.get("/jobs?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z").body()).isEmpty();
+    var bad = controller.get("/jobs?order=sideways");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().get("field").asText()).isEqualTo("order");
+    assertThat(controller.get("/jobs?from=yesterday").body().get("field").asText()).isEqualTo("from");
+
+    JsonNode found = controller.get("/groups?q=vip&usage=true").body();
+    assertThat(found).hasSize(1);
+    assertThat(found.get(0).get("id").asText()).isEqualTo("g-2");
+    assertThat(found.get(0).get("postsToday").asInt()).isZero();
+    assertThat(found.get(0).get("cap").asInt()).isEqualTo(3);
+    assertThat(controller.get("/groups?q=上海").body()).hasSize(1);
+  }
+
+  @Test
+  void aLoginLinkGivesATokenOfItsRoleOnceAndOnlyAdminsMakeThem() {
+    JsonNode link = controller.post("/login-links", "{\"role\":\"operator\",\"minutes\":5}").body();
+    String code = link.get("path").asText().replace("/console/#login=", "");
+
+    var first = controller.post("/login", "{\"code\":\"" + code + "\"}", null);
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.body().get("role").asText()).isEqualTo("operator");
+    assertThat(controller.get("/whoami", first.body().get("token").asText()).body().get("role").asText()).isEqualTo("operator");
+    var again = controller.post("/login", "{\"code\":\"" + code + "\"}", null);
+    assertThat(again.status()).isEqualTo(400);
+    assertThat(again.body().get("error").asText()).contains("already used");
+    assertThat(controller.post("/login-links", "{\"role\":\"admin\"}", viewerToken()).status()).isEqualTo(403);
+    assertThat(controller.post("/login-links", "{\"role\":\"agent\"}").body().get("field").asText()).isEqualTo("role");
+    assertThat(controller.get("/audit").body().findValuesAsText("action")).contains("login-link.create", "token.create");
+  }
+
+  @Test
+  void metricsArePrometheusTextFromMicrometerWithHttpJvmAndDomainMetersAndNoJobIds() {
+    ProtocolAgent a = agent();
+    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
+    a.send(AgentGatewayTest.report(offer, Outcome.SUCCEEDED));
+    a.next(ControllerReportAck.class, 5000);
+    controller.get("/accounts");
+
+    // The farm's totals are sampled every 5 s.
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    String text = controller.raw("/metrics");
+    while (!(text.contains("wecom_rpa_jobs{state=\"SUCCEEDED\"} 1.0") && text.contains("wecom_rpa_devices{state=\"idle\"} 1.0"))
+        && System.nanoTime() < deadline) {
+      RunningController.sleep(250);
+      text = controller.raw("/metrics");
+    }
+    assertThat(text)
+        .contains("wecom_rpa_jobs{state=\"SUCCEEDED\"} 1.0")
+        .contains("wecom_rpa_reports_total{outcome=\"SUCCEEDED\"} 1.0")
+        .contains("wecom_rpa_job_due_to_offer_seconds_bucket")
+        .contains("wecom_rpa_job_offer_to_report_seconds_count 1")
+        .contains("wecom_rpa_quota_used{account=\"acc-1\",counter=\"posts/day\"} 1.0")
+        .contains("wecom_rpa_devices{state=\"idle\"} 1.0")
+        .contains("wecom_rpa_agents_connected 1.0")
+        .contains("jvm_memory_used_bytes")
+        .contains("vertx_http_server_requests_total")
+        .contains("vertx_pool_")
+        .containsPattern("vertx_http_server_requests_total\\{[^}]*route=\"/api/v1/>/accounts\"");
+    assertThat(text).doesNotContain("broadcast:b-1").doesNotContain("g-1");
+  }
+}
