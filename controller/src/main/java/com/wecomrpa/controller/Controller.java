@@ -90,6 +90,7 @@ public final class Controller extends VerticleBase {
   private SweepLead lead;
   private Readiness readiness;
   private OverviewApi overview;
+  private Router apiRouter;
   private long dispatchTimer = -1;
   private long leadTimer = -1;
   private long sampleTimer = -1;
@@ -240,7 +241,8 @@ public final class Controller extends VerticleBase {
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));
               // The body is read before authentication, whose token lookup may be asynchronous.
               // One route (so metrics name each API route once): body, then token and role, then the API.
-              root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20)).handler(auth::handle).subRouter(api.router());
+              apiRouter = api.router();
+              root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20)).handler(auth::handle).subRouter(apiRouter);
               // Exactly one node sweeps at a time: the one holding the sweep lead in the database.
               expireLeases = new ExpireLeasesTask(vertx, workers, jobs, systemClock, e -> {
                 metrics.leaseExpired(e.newState().name());
@@ -349,6 +351,17 @@ public final class Controller extends VerticleBase {
   /** Lease sweeps finished since start; each also kicks a dispatch pass. */
   public long leaseSweepRuns() {
     return expireLeases == null ? 0 : expireLeases.runs();
+  }
+
+  /** Every API operation as "METHOD /path" (path parameters as {name}), for the contract's test. */
+  public java.util.List<String> apiOperations() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (io.vertx.ext.web.Route route : apiRouter.getRoutes()) {
+      if (route.getPath() != null && route.methods() != null) {
+        route.methods().forEach(m -> out.add(m.name() + " " + route.getPath().replaceAll(":([A-Za-z]+)", "{$1}")));
+      }
+    }
+    return out;
   }
 
   /** The port actually bound (useful when configured as 0). */

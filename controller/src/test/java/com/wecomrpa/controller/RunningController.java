@@ -79,6 +79,10 @@ final class RunningController implements AutoCloseable {
     return controller.port();
   }
 
+  java.util.List<String> apiOperations() {
+    return controller.apiOperations();
+  }
+
   URI agentUri() {
     return URI.create("ws://127.0.0.1:" + port() + "/agent");
   }

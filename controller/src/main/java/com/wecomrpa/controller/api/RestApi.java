@@ -97,6 +97,7 @@ public final class RestApi {
   public Router router() {
     Router r = Router.router(vertx);
     r.get("/health").handler(ctx -> send(ctx, 200, Map.of("status", "up")));
+    r.get("/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json; charset=utf-8").end(OpenApiDocument.json()));
 
     r.post("/accounts").handler(ctx -> created(ctx, createAccount(RequestBodies.read(ctx, AccountRequest.class))));
     r.get("/accounts").handler(ctx -> ok(ctx, accounts::list));

@@ -1,0 +1,254 @@
+package com.wecomrpa.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.access.AccessPolicy;
+import com.wecomrpa.controller.access.Role;
+import com.wecomrpa.controller.api.OpenApiDocument;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.ControllerReportAck;
+import com.wecomrpa.protocol.ControllerWelcome;
+import com.wecomrpa.protocol.FailureKind;
+import com.wecomrpa.protocol.Outcome;
+import io.vertx.core.http.HttpMethod;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * openapi.yaml is the API's contract: every route is documented with the roles the access policy
+ * gives it, every documented route exists, and every documented example, sent as written to a real
+ * controller with a real (protocol-level) agent, is accepted.
+ */
+class OpenApiContractTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  /** A 1x1 PNG: the screenshot an attempt leaves. */
+  static final String PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+  @TempDir Path dir;
+  RunningController controller;
+  JsonNode doc;
+  ProtocolAgent agent;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() {
+    controller = RunningController.start(dir, AgentGatewayTest.middayInShanghai(), o -> o);
+    doc = JSON.valueToTree(OpenApiDocument.load());
+  }
+
+  @AfterEach
+  void stop() {
+    if (agent != null) {
+      agent.close();
+    }
+    controller.close();
+  }
+
+  record Op(String method, String path, JsonNode spec) {
+    String key() {
+      return method + " " + path;
+    }
+  }
+
+  List<Op> operations() {
+    List<Op> ops = new ArrayList<>();
+    doc.get("paths").fields().forEachRemaining(p -> p.getValue().fields().forEachRemaining(m -> {
+      if (List.of("get", "post", "put", "delete").contains(m.getKey())) {
+        ops.add(new Op(m.getKey().toUpperCase(Locale.ROOT), p.getKey(), m.getValue()));
+      }
+    }));
+    return ops;
+  }
+
+  @Test
+  void everyRouteIsDocumentedWithTheRolesThePolicyGivesItAndNothingElseIs() throws Exception {
+    Set<String> documented = operations().stream().map(Op::key).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> served = new TreeSet<>(controller.apiOperations());
+
+    assertThat(documented).as("documented routes").isEqualTo(served);
+    for (Op op : operations()) {
+      Set<String> roles = new TreeSet<>();
+      op.spec().get("x-roles").forEach(r -> roles.add(r.asText()));
+      if (roles.equals(Set.of("public"))) {
+        assertThat(op.spec().get("security")).as(op.key() + " is public").isEmpty();
+        continue;
+      }
+      Set<String> policy = AccessPolicy.allowed(HttpMethod.valueOf(op.method()), op.path()).stream()
+          .filter(r -> r != Role.AGENT).map(r -> r.name().toLowerCase(Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new));
+      assertThat(roles).as("x-roles of " + op.key()).isEqualTo(policy);
+      assertThat(op.spec().get("summary")).as("summary of " + op.key()).isNotNull();
+    }
+    HttpResponse<String> served2 = http.send(HttpRequest.newBuilder(URI.create(base() + "/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(served2.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(served2.body())).isEqualTo(doc);
+  }
+
+  @Test
+  void everyDocumentedExampleIsAcceptedAsWritten() throws Exception {
+    List<Op> ops = operations();
+    List<Op> order = new ArrayList<>();
+    // Changes in the document's order, then reads, then deletions.
+    ops.stream().filter(o -> !o.method().equals("GET") && !o.method().equals("DELETE")).forEach(order::add);
+    ops.stream().filter(o -> o.method().equals("GET")).forEach(order::add);
+    ops.stream().filter(o -> o.method().equals("DELETE")).forEach(order::add);
+    // Values only a run can know, put in place of the example's.
+    Map<String, String> dynamic = new HashMap<>();
+    Set<String> tried = new LinkedHashSet<>();
+    for (Op op : order) {
+      if (op.key().equals("POST /scripts/{client}/promote")) {
+        // A canary to promote: the rollout example again (the rollback example ended it).
+        send(find(ops, "PUT /scripts/{client}/rollout"), dynamic);
+      }
+      HttpResponse<String> r = send(op, dynamic);
+      int expected = op.spec().get("responses").has("201") ? 201 : 200;
+      assertThat(r.statusCode()).as(op.key() + " answered " + r.body()).isEqualTo(expected);
+      tried.add(op.key());
+      after(op, r, dynamic);
+    }
+    assertThat(tried).hasSize(ops.size());
+  }
+
+  /** What the examples after this one need: an agent, evidence of failures, a busy device, ids. */
+  void after(Op op, HttpResponse<String> r, Map<String, String> dynamic) throws Exception {
+    switch (op.key()) {
+      case "POST /accounts" -> {
+        agent = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
+        agent.next(ControllerWelcome.class, 5000);
+      }
+      case "POST /broadcasts" -> {
+        // g-1 and g-2 cannot be found on the device (so they can be retried and confirmed gone);
+        // the third job keeps the device busy (so its lease can be released).
+        for (int i = 0; i < 2; i++) {
+          ControllerJobOffer o = agent.next(ControllerJobOffer.class, 10_000);
+          agent.send(new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), Outcome.FAILED, "group-not-found",
+              "target not found", PNG, Instant.now(), Instant.now(), "wecom-sim@1", null, null, FailureKind.TARGET));
+          assertThat(agent.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+        }
+        agent.next(ControllerJobOffer.class, 10_000);
+        JsonNode tried = controller.get("/jobs/broadcast:b-1:g-1/executions").body();
+        dynamic.put("GET /executions/{id}/screenshot id", tried.get(0).get("id").asText());
+      }
+      case "POST /tokens" -> dynamic.put("DELETE /tokens/{id} id", JSON.readTree(r.body()).get("id").asText());
+      case "POST /login-links" -> dynamic.put("POST /login code", JSON.readTree(r.body()).get("code").asText());
+      default -> { }
+    }
+  }
+
+  HttpResponse<String> send(Op op, Map<String, String> dynamic) throws Exception {
+    String path = op.path();
+    StringBuilder query = new StringBuilder();
+    for (JsonNode p : parameters(op)) {
+      String value = dynamic.getOrDefault(op.key() + " " + p.get("name").asText(), p.get("example").asText());
+      if (p.get("in").asText().equals("path")) {
+        path = path.replace("{" + p.get("name").asText() + "}", URLEncoder.encode(value, StandardCharsets.UTF_8));
+      } else {
+        query.append(query.length() == 0 ? "?" : "&").append(p.get("name").asText()).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+      }
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path + query)).header("Authorization", "Bearer " + RunningController.ADMIN_TOKEN);
+    JsonNode body = example(op);
+    if (body != null && dynamic.containsKey(op.key() + " code")) {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("code", dynamic.get(op.key() + " code"));
+    }
+    b.method(op.method(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    if (body != null) {
+      b.header("content-type", "application/json");
+    }
+    if (op.spec().at("/responses/200/content").has("text/event-stream")) {
+      // An endless stream: its status and first bytes are enough.
+      HttpResponse<java.io.InputStream> s = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      String first = new String(s.body().readNBytes(10), StandardCharsets.UTF_8);
+      s.body().close();
+      return new FakeResponse(s.statusCode(), first);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  List<JsonNode> parameters(Op op) {
+    List<JsonNode> out = new ArrayList<>();
+    JsonNode ps = op.spec().get("parameters");
+    if (ps != null) {
+      ps.forEach(p -> out.add(resolve(p)));
+    }
+    return out;
+  }
+
+  JsonNode example(Op op) {
+    JsonNode rb = op.spec().get("requestBody");
+    if (rb == null) {
+      return null;
+    }
+    JsonNode media = resolve(rb).get("content").get("application/json");
+    if (media.has("example")) {
+      return media.get("example").deepCopy();
+    }
+    Iterator<JsonNode> examples = media.get("examples").elements();
+    return examples.next().get("value").deepCopy();
+  }
+
+  JsonNode resolve(JsonNode node) {
+    if (!node.has("$ref")) {
+      return node;
+    }
+    return doc.at(node.get("$ref").asText().substring(1));
+  }
+
+  static Op find(List<Op> ops, String key) {
+    return ops.stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
+  }
+
+  String base() {
+    return controller.agentUri().toString().replace("ws://", "http://").replace("/agent", "/api/v1");
+  }
+
+  /** The status and first bytes of a streamed answer. */
+  record FakeResponse(int statusCode, String body) implements HttpResponse<String> {
+    public HttpRequest request() {
+      return null;
+    }
+
+    public java.util.Optional<HttpResponse<String>> previousResponse() {
+      return java.util.Optional.empty();
+    }
+
+    public java.net.http.HttpHeaders headers() {
+      return java.net.http.HttpHeaders.of(Map.of(), (a, b) -> true);
+    }
+
+    public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+      return java.util.Optional.empty();
+    }
+
+    public URI uri() {
+      return null;
+    }
+
+    public HttpClient.Version version() {
+      return HttpClient.Version.HTTP_1_1;
+    }
+  }
+}
