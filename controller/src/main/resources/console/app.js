@@ -4,14 +4,25 @@ const API = '/api/v1';
 const main = document.getElementById('main');
 const STATES = ['QUEUED', 'LEASED', 'RUNNING', 'SUCCEEDED', 'SKIPPED', 'FAILED', 'UNKNOWN', 'CANCELLED'];
 const RANK = { viewer: 1, operator: 2, admin: 3 };
+// Done first, then in flight; what is still queued is the bar's empty rest.
+const BAR_ORDER = ['SUCCEEDED', 'SKIPPED', 'FAILED', 'UNKNOWN', 'CANCELLED', 'RUNNING', 'LEASED'];
 
 const state = { token: sessionStorage.getItem('wecom-rpa.token'), me: null, overview: null, live: null, stream: null };
 
 // ---- helpers -------------------------------------------------------------------------------
+// Live pages render every second: the page is replaced only when what it shows changed, so a
+// link or button is not swapped out from under the user's pointer.
+function setMain(h) {
+  if (main.dataset.shown === h) return false;
+  main.innerHTML = h;
+  main.dataset.shown = h;
+  return true;
+}
 const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const when = (t) => (t ? new Date(t).toLocaleString() : '');
-const ago = (ms) => (ms == null || ms < 0 ? '' : ms < 1000 ? 'now' : ms < 60000 ? Math.round(ms / 1000) + ' s ago' : Math.round(ms / 60000) + ' min ago');
-const since = (t) => (t ? ago(Date.now() - new Date(t).getTime()) : '');
+// Coarse on purpose: a live page changes when the farm does, not every second.
+const ago = (ms) => (ms == null || ms < 0 ? '' : ms < 5000 ? '< 5 s' : ms < 30000 ? '< 30 s' : ms < 60000 ? '< 1 min' : Math.round(ms / 60000) + ' min ago');
+const since = (t) => (t ? new Date(t).toLocaleTimeString() : '');
 const badge = (s) => `<span class="badge ${esc(s)}">${esc(s)}</span>`;
 const may = (role) => state.me && RANK[state.me.role] >= RANK[role];
 const q = (params) => Object.entries(params).filter(([, v]) => v !== '' && v != null).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
@@ -42,7 +53,7 @@ async function api(path, opts = {}) {
 function bar(progress, total) {
   const n = total || Object.values(progress || {}).reduce((a, b) => a + b, 0) || 1;
   return `<div class="bar" title="${esc(STATES.map((s) => `${s} ${progress[s] || 0}`).join(', '))}">` +
-    STATES.filter((s) => progress[s]).map((s) => `<span class="${s}" style="width:${(100 * progress[s]) / n}%"></span>`).join('') + '</div>';
+    BAR_ORDER.filter((s) => progress[s]).map((s) => `<span class="${s}" style="width:${(100 * progress[s]) / n}%"></span>`).join('') + '</div>';
 }
 
 function legend(progress) {
@@ -78,6 +89,7 @@ function confirmAction(text, run) {
 }
 
 function flash(msg, bad) {
+  delete main.dataset.shown;
   let el = document.getElementById('flash');
   if (!el) {
     el = document.createElement('p');
@@ -191,7 +203,7 @@ pages.overview = async () => {
     return [html(`<a href="#/broadcasts/${encodeURIComponent(b.id)}">${esc(b.id)}</a>`), html(b.running ? badge('running') : badge('done')),
       html(`<span class="progress" data-broadcast="${esc(b.id)}">${done}/${b.jobCount}</span>`), html(bar(b.progress, b.jobCount)), html(legend(b.progress))];
   });
-  main.innerHTML = `<h1>Overview</h1>
+  setMain(`<h1>Overview</h1>
     <div class="cards">
       ${card(o.agents, 'agents connected')}
       ${card(o.devices.total, 'devices', Object.entries(d).map(([k, v]) => `${esc(k)} ${v}`).join(' · '))}
@@ -205,24 +217,25 @@ pages.overview = async () => {
     </div>
     <h2>Broadcasts</h2>${table(['broadcast', '', 'done', 'progress', ''], bcs, 'No broadcast yet.')}
     <h2>Latest alerts</h2>${table(['at', 'account', 'kind', 'detail'], o.alerts.latest.map((a) => [when(a.at), a.accountId, html(badge(a.kind)), html(esc(a.detail), true)]), 'No alerts.')}
-    <p class="muted">Today since ${esc(when(o.today.since))}; updated ${esc(when(o.at))}.</p>`;
+    <p class="muted">Today since ${esc(when(o.today.since))}.</p>`);
 };
 pages.overview.live = () => pages.overview();
 
 pages.devices = async () => {
   const list = await api('/devices');
   const act = (d, a, label, cls = '') => `<button class="${cls}" data-device="${esc(d.deviceId)}" data-action="${a}">${label}</button>`;
-  main.innerHTML = `<h1>Devices</h1>` + table(['device', 'state', 'account', 'client', 'scripts', 'current job', 'heartbeat', 'last error', 'screenshot', ''],
+  const changed = setMain(`<h1>Devices</h1>` + table(['device', 'state', 'actions', 'account', 'client', 'scripts', 'current job', 'heartbeat', 'last error', 'screenshot'],
     list.map((d) => [
-      d.deviceId, html(badge(d.state) + (d.health === 'unhealthy' && d.state !== 'unhealthy' ? ' ' + badge('unhealthy') : '')), d.accountId,
-      `${d.clientKind} ${d.clientVersion} (${d.driver})`, d.scripts || '',
+      d.deviceId, html(badge(d.state) + (d.health === 'unhealthy' && d.state !== 'unhealthy' ? ' ' + badge('unhealthy') : '')),
+      html(may('operator') ? act(d, 'drain', 'Drain') + ' ' + act(d, 'repair', 'Repair') + ' ' + act(d, 'resume', 'Resume') + (d.jobId ? ' ' + act(d, 'release', 'Release lease', 'danger') : '') : ''), d.accountId,
+      html(esc(`${d.clientKind} ${d.clientVersion} (${d.driver})`), true), html(esc(d.scripts || ''), true),
       html(d.jobId ? `<a href="#/jobs/${encodeURIComponent(d.jobId)}">${esc(d.jobId)}</a><br><span class="muted">since ${esc(since(d.since))}</span>` : `<span class="muted">since ${esc(since(d.since))}</span>`),
       ago(d.heartbeatAgeMillis),
       html((d.problem ? `<div>${esc(d.problem)}</div>` : '') + (d.lastFailure ? `<a href="#/jobs/${encodeURIComponent(d.lastFailure.jobId)}">${esc(d.lastFailure.error || 'failed')}</a>` +
         `<div class="muted">${esc(d.lastFailure.step || '')} ${esc(when(d.lastFailure.at))}</div>` : ''), true),
       html(d.lastScreenshot ? `<a href="#" data-shot="${esc(d.lastScreenshot)}">view</a>` : ''),
-      html(may('operator') ? act(d, 'drain', 'Drain') + ' ' + act(d, 'repair', 'Repair') + ' ' + act(d, 'resume', 'Resume') + (d.jobId ? ' ' + act(d, 'release', 'Release lease', 'danger') : '') : ''),
-    ]), 'No device connected.');
+    ]), 'No device connected.'));
+  if (!changed) return;
   main.querySelectorAll('button[data-action]').forEach((b) => (b.onclick = () =>
     confirmAction(`${b.dataset.action} device ${b.dataset.device}`, (reason) =>
       api(`/devices/${encodeURIComponent(b.dataset.device)}/${b.dataset.action}`, { method: 'POST', body: { reason } }))));
@@ -314,13 +327,13 @@ async function broadcastPage(id) {
   const b = await api('/broadcasts/' + encodeURIComponent(id));
   const p = b.progress;
   const done = ['SUCCEEDED', 'SKIPPED', 'FAILED', 'UNKNOWN', 'CANCELLED'].reduce((a, s) => a + (p[s] || 0), 0);
-  main.innerHTML = `<h1>Broadcast ${esc(b.id)}</h1>
+  setMain(`<h1>Broadcast ${esc(b.id)}</h1>
     <dl class="kv"><dt>text</dt><dd>${esc(b.content.text)}</dd><dt>target</dt><dd>${esc(b.target.tag ? 'tag ' + b.target.tag : b.target.groupIds.join(', '))}</dd>
       <dt>created</dt><dd>${esc(when(b.createdAt))}</dd><dt>done</dt><dd id="broadcast-done">${done}/${b.jobCount}</dd>
       <dt>sent</dt><dd id="broadcast-sent">${p.SUCCEEDED || 0}</dd><dt>skipped</dt><dd>${p.SKIPPED || 0}</dd><dt>failed</dt><dd id="broadcast-failed">${(p.FAILED || 0) + (p.UNKNOWN || 0)}</dd>
       <dt>send time</dt><dd>${b.sendTimes ? `mean ${b.sendTimes.meanMillis} ms, p95 ${b.sendTimes.p95Millis} ms` : ''}</dd></dl>
     <p>${bar(p, b.jobCount)} ${legend(p)}</p>
-    <p><a href="#/jobs?${q({ broadcastId: b.id, state: 'FAILED' })}">failed jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id, state: 'SKIPPED' })}">skipped jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id })}">all jobs</a></p>`;
+    <p><a href="#/jobs?${q({ broadcastId: b.id, state: 'FAILED' })}">failed jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id, state: 'SKIPPED' })}">skipped jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id })}">all jobs</a></p>`);
 }
 pages.broadcasts.live = (id) => (id ? broadcastPage(id) : null);
 
@@ -498,6 +511,7 @@ async function render() {
   const page = pages[name] || pages.overview;
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.getAttribute('href') === '#/' + (pages[name] ? name : 'overview')));
   state.live = page.live ? () => page.live(id, params).catch(() => {}) : null;
+  delete main.dataset.shown;
   try {
     await page(id, params);
   } catch (e) {

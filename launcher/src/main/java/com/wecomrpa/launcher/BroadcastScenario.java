@@ -20,6 +20,7 @@ final class BroadcastScenario {
     Processes.await(stack.api.broadcastToTag("demo-broadcast", TEXT, "demo"), Duration.ofSeconds(60));
     JsonObject b;
     String lastLine = "";
+    long lastPrinted = 0;
     while (true) {
       sleep(1000);
       b = stack.get("/broadcasts/demo-broadcast");
@@ -28,9 +29,11 @@ final class BroadcastScenario {
       String line =
           String.format("progress: %d/%d done  sent=%d skipped=%d failed=%d in-flight=%d",
               groupCount - open, groupCount, p.getInteger("SUCCEEDED"), p.getInteger("SKIPPED"), failed(p), p.getInteger("LEASED") + p.getInteger("RUNNING"));
-      if (!line.equals(lastLine)) {
+      // A line every 5 s at most: enough to follow, short enough to read (the console shows it live).
+      if (!line.equals(lastLine) && (open == 0 || System.nanoTime() - lastPrinted >= 5_000_000_000L)) {
         System.out.println(line);
         lastLine = line;
+        lastPrinted = System.nanoTime();
       }
       if (open == 0) {
         break;

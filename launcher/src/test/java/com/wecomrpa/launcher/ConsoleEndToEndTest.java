@@ -55,8 +55,6 @@ class ConsoleEndToEndTest {
     stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
     String[] names = IntStream.rangeClosed(1, 16).mapToObj(i -> "门店群 " + i).toArray(String[]::new);
     stack.oneAccountWithGroups(names);
-    // The client no longer knows group 5 by this name: its attempt fails on the device, with evidence.
-    stack.sim.world().rename("g-5", "门店群 5（已改名）");
     stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
     console = stack.api.baseUrl() + "/console/";
     browser = openBrowser();
@@ -81,7 +79,7 @@ class ConsoleEndToEndTest {
     browser.executeScript("window.sameDocument = 'yes'");
     Set<String> seen = new LinkedHashSet<>();
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (!"15".equals(text("broadcast-sent")) && System.nanoTime() < deadline) {
+    while (!"16/16".equals(text("broadcast-done")) && System.nanoTime() < deadline) {
       String done = text("broadcast-done");
       if (done != null) {
         seen.add(done);
@@ -95,18 +93,29 @@ class ConsoleEndToEndTest {
       }
       TestStack.sleep(150);
     }
-    assertThat(text("broadcast-sent")).as("15 groups sent (g-5 is held)").isEqualTo("15");
+    assertThat(text("broadcast-done")).as("the broadcast finished").isEqualTo("16/16");
+    assertThat(text("broadcast-sent")).isEqualTo("16");
     assertThat(seen).as("progress seen moving on one page: %s", seen).hasSizeGreaterThanOrEqualTo(3);
     assertThat(browser.executeScript("return window.sameDocument")).as("never reloaded").isEqualTo("yes");
     assertThat(stack.sim.world().messagesOf("g-1")).hasSize(1);
+    assertThat(stack.sim.world().messagesOf("g-16")).hasSize(1);
     shoot("broadcast");
+
+    // The shop renames group 5 in the client: the next post to it fails on the device, with evidence.
+    stack.sim.world().rename("g-5", "门店群 5（已改名）");
+    TestStack.await(stack.api.broadcastToGroups("b-renamed", "新品到店", new JsonArray().add("g-5")));
+    TestStack.waitUntil("the attempt at g-5", Duration.ofSeconds(60), () -> !stack.getArray("/jobs/broadcast:b-renamed:g-5/executions").isEmpty()
+        && stack.getArray("/jobs/broadcast:b-renamed:g-5/executions").getJsonObject(0).getString("outcome") != null);
 
     // The device page names the last failure; its job page shows the attempt and its screenshot.
     browser.get(console + "#/devices");
     waitFor("dev-1's last failure", () -> !browser.findElements(By.cssSelector("a[href^='#/jobs/broadcast']")).isEmpty());
     shoot("devices");
-    browser.findElement(By.cssSelector("a[href^='#/jobs/broadcast']")).click();
-    waitFor("the job's page", () -> browser.findElement(By.tagName("h1")).getText().contains("broadcast:b-console:g-5"));
+    waitFor("the link followed", () -> {
+      browser.findElement(By.cssSelector("a[href^='#/jobs/broadcast']")).click();
+      return true;
+    });
+    waitFor("the job's page", () -> browser.findElement(By.tagName("h1")).getText().contains("broadcast:b-renamed:g-5"));
     waitFor("the screenshot loaded", () -> Boolean.TRUE.equals(browser.executeScript(
         "const i = document.querySelector('img.shot'); return !!i && i.complete && i.naturalWidth > 100")));
     assertThat(browser.findElement(By.id("main")).getText()).contains("group-not-found").contains("dev-1");
@@ -150,13 +159,14 @@ class ConsoleEndToEndTest {
     assertThat(browser.findElements(By.cssSelector("button[data-action]"))).isEmpty();
     assertThat(browser.findElement(By.cssSelector("a[href='#/audit']")).isDisplayed()).isFalse();
 
-    // A one-time login link logs in once; the second time it is refused.
-    String path = stack.post("/login-links", new JsonObject().put("role", "operator").put("minutes", 5)).getString("path");
+    // The demo's one-time login link logs in once; the second time it is refused.
+    String link = DemoStack.loginLink(stack.api, stack.api.baseUrl());
     logOut();
-    browser.get(stack.api.baseUrl() + path);
-    waitFor("logged in by the link", () -> browser.findElement(By.id("who")).getText().contains("(operator)"));
+    browser.get(link);
+    waitFor("logged in by the link", () -> browser.findElement(By.id("who")).getText().contains("(admin)"));
+    waitFor("the overview", () -> browser.getCurrentUrl().endsWith("#/overview") && !browser.findElements(By.cssSelector(".card")).isEmpty());
     logOut();
-    browser.get(stack.api.baseUrl() + path);
+    browser.get(link);
     waitFor("the spent link refused", () -> !browser.findElements(By.id("login-error")).isEmpty()
         && browser.findElement(By.id("login-error")).getText().contains("already used"));
 

@@ -22,7 +22,19 @@ public final class SeleniumDriver extends WebDriverUi {
           "--disable-background-networking", "--disable-component-update", "--disable-sync",
           "--no-first-run", "--disable-extensions", "--window-size=420,900");
 
+  /**
+   * Selenium logs through java.util.logging, past our logback settings. Its warning that no CDP
+   * implementation matches this Chromium concerns DevTools, which no flow uses: only errors pass.
+   * Held here, since java.util.logging keeps loggers only weakly.
+   */
+  private static final java.util.logging.Logger SELENIUM_LOG = quiet(java.util.logging.Logger.getLogger("org.openqa.selenium"));
+
   private final ChromeDriverService service;
+
+  private static java.util.logging.Logger quiet(java.util.logging.Logger log) {
+    log.setLevel(java.util.logging.Level.SEVERE);
+    return log;
+  }
 
   private SeleniumDriver(ChromeDriver driver, ChromeDriverService service, Path home) {
     super(driver, home);
