@@ -357,9 +357,18 @@ function wirePlanButtons() {
 
 async function planPage(id) {
   const [p, history] = await Promise.all([api('/plans/' + encodeURIComponent(id)), api(`/plans/${encodeURIComponent(id)}/history`)]);
-  const r = p.report || {};
+  const states = (p.report && p.report.states) || {};
+  const reasons = (p.report && p.report.reasons) || {};
+  const due = Object.values(states).reduce((a, b) => a + b, 0);
   main.innerHTML = `<h1>Plan ${esc(p.name)} ${badge(p.status)}</h1><p>${planButtons(p)}</p>
-    <h2>Report</h2><pre class="scroll" style="padding:.8rem">${esc(JSON.stringify(r, null, 2))}</pre>
+    <h2>Report</h2><div class="cards" id="plan-report">
+      <div class="card"><div class="n">${due}</div><div class="l">due</div></div>
+      <div class="card"><div class="n">${states.SUCCEEDED || 0}</div><div class="l">sent</div></div>
+      <div class="card"><div class="n">${(states.SKIPPED || 0) + (states.CANCELLED || 0)}</div><div class="l">skipped or cancelled</div></div>
+      <div class="card"><div class="n">${(states.FAILED || 0) + (states.UNKNOWN || 0)}</div><div class="l">failed</div></div>
+      <div class="card"><div class="n">${(states.QUEUED || 0) + (states.LEASED || 0) + (states.RUNNING || 0)}</div><div class="l">to come</div></div>
+    </div><p>${bar(states, due)}</p>
+    <h2>Why skipped</h2>${table(['reason', 'jobs'], Object.entries(reasons).map(([k, v]) => [html(esc(k), true), v]), 'Nothing skipped.')}
     <p><a href="#/jobs?${q({ planId: p.id })}">jobs of this plan</a></p>
     <h2>History</h2>` + table(['version', 'change', 'at', 'note'], history.map((h) => [h.version, h.change, when(h.at), html(esc(h.note || ''), true)])) +
     `<h2>Definition</h2><pre class="scroll" style="padding:.8rem">${esc(JSON.stringify(p.spec, null, 2))}</pre>`;

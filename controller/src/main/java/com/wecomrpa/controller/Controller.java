@@ -237,6 +237,14 @@ public final class Controller extends VerticleBase {
                   ctx.redirect("/console/");
                 }
               });
+              root.route("/console/*").handler(ctx -> {
+                // Only the console's own files run; screenshots arrive as blobs; nothing may frame it.
+                ctx.response()
+                    .putHeader("content-security-policy", "default-src 'self'; img-src 'self' blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+                    .putHeader("x-content-type-options", "nosniff")
+                    .putHeader("referrer-policy", "no-referrer");
+                ctx.next();
+              });
               root.route("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
               root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(gateway::accept).onFailure(ctx::fail));
               // The body is read before authentication, whose token lookup may be asynchronous.

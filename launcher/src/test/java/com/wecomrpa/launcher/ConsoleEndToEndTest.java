@@ -145,6 +145,18 @@ class ConsoleEndToEndTest {
     waitFor("limits", () -> browser.findElement(By.id("main")).getText().contains("postsPerGroupPerDay"));
     shoot("limits");
 
+    // A plan's page: its report and history; paused from the console.
+    stack.post("/plans", new JsonObject().put("id", "p-morning").put("name", "早间资讯").put("kind", "group").put("window", "4h")
+        .put("target", new JsonObject().put("groupIds", new JsonArray().add("g-1")))
+        .put("steps", new JsonArray().add(new JsonObject().put("at", "09:00").put("content", new JsonObject().put("kind", "text").put("text", "早安")))));
+    browser.get(console + "#/plans/p-morning");
+    waitFor("the plan's report", () -> !browser.findElements(By.id("plan-report")).isEmpty());
+    assertThat(browser.findElement(By.id("main")).getText()).contains("History").contains("created");
+    browser.findElement(By.cssSelector("button[data-plan='p-morning'][data-do='pause']")).click();
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("the plan shown paused", () -> browser.findElement(By.tagName("h1")).getText().contains("paused"));
+    assertThat(stack.getObject("/plans/p-morning").getString("status")).isEqualTo("paused");
+
     // A viewer reads everything and is offered no button the API would refuse.
     String viewer = stack.post("/tokens", new JsonObject().put("name", "night shift").put("role", "viewer")).getString("token");
     logOut();
