@@ -93,7 +93,9 @@ public final class Controller extends VerticleBase {
   private Router apiRouter;
   private long dispatchTimer = -1;
   private long leadTimer = -1;
-  private long sampleTimer = -1;
+  /** When the farm's totals were last read for /metrics (System.nanoTime), and whether a read runs. */
+  private long sampledAt;
+  private boolean sampling;
   private ControllerMetrics metrics;
   private boolean renewing;
   /** This start of this node, unique: the fencing epoch's and the sweep lead's holder name. */
@@ -226,7 +228,8 @@ public final class Controller extends VerticleBase {
                 ctx.response().setStatusCode(r.getBoolean("ready") ? 200 : 503);
                 ctx.json(r);
               });
-              root.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
+              root.get("/metrics").handler(ctx -> sampled(db, limits).onComplete(ar -> ctx.response()
+                  .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape())));
               // The console: static files from the classpath, speaking to the same API with the same tokens.
               root.get("/").handler(ctx -> ctx.redirect("/console/"));
               // (Vert.x matches "/console" for "/console/" too: only the bare path is sent on.)
@@ -266,11 +269,6 @@ public final class Controller extends VerticleBase {
               // Every node's dispatch heartbeat, for jobs that become due: frequent enough for a simulated day.
               dispatchTimer = vertx.setPeriodic(sweep.toMillis(), t -> dispatcher.kick());
               leadTimer = vertx.setPeriodic(SWEEP_TERM.toMillis() / 5, t -> renewLead());
-              // The farm's totals for /metrics: a few grouped counts every 5 s, off the event loop.
-              sampleTimer = vertx.setPeriodic(5000, t -> workers.executeBlocking(() -> {
-                metrics.sample(db, limits, clock.instant());
-                return null;
-              }, false).onFailure(e -> LOG.debug("metrics sample failed: {}", e.getMessage())));
               return vertx
                   .createHttpServer(
                       new HttpServerOptions().setMaxWebSocketMessageSize(MAX_WS_MESSAGE).setMaxWebSocketFrameSize(1 << 20))
@@ -282,6 +280,28 @@ public final class Controller extends VerticleBase {
               server = s;
               LOG.info("controller listening on http://{}:{}/api/v1 (data in {})", options.host(), s.actualPort(), options.dataDir());
             });
+  }
+
+  /**
+   * The farm's totals are read from the database when scraped, at most every 15 s (quota use every
+   * minute): nothing is spent on them where nobody scrapes, and a busy farm pays little where one does.
+   */
+  private Future<Void> sampled(Database db, JdbcLimitStore limits) {
+    metrics.countDevices();
+    if (sampling || (sampledAt != 0 && System.nanoTime() - sampledAt < 15_000_000_000L)) {
+      return Future.succeededFuture();
+    }
+    sampling = true;
+    return workers.executeBlocking(() -> {
+      metrics.sample(db, limits, clock.instant());
+      return null;
+    }, false).<Void>mapEmpty().onComplete(ar -> {
+      sampling = false;
+      sampledAt = System.nanoTime();
+      if (ar.failed()) {
+        LOG.debug("metrics sample failed: {}", ar.cause().getMessage());
+      }
+    }).recover(e -> Future.succeededFuture());
   }
 
   /** Renews (or takes) the sweep lead on a worker; a node that just took it sweeps at once. */
@@ -316,7 +336,6 @@ public final class Controller extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(dispatchTimer);
     vertx.cancelTimer(leadTimer);
-    vertx.cancelTimer(sampleTimer);
     if (metrics != null) {
       metrics.close();
     }

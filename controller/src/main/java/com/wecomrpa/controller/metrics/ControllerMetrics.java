@@ -99,17 +99,32 @@ public final class ControllerMetrics implements AutoCloseable {
     return Counter.builder(name).description(help).tag(tag, value).register(registry);
   }
 
-  /** Reads this node's devices, and the farm's totals from the database (blocking: call on a worker). */
-  public void sample(Database db, JdbcLimitStore limits, Instant now) {
+  /** This node's devices by state, as they are now (cheap: call at every scrape). */
+  public void countDevices() {
     Map<String, Integer> byState = new HashMap<>();
     localDevices.get().forEach(d -> byState.merge(d.state(), 1, Integer::sum));
     devices.register(byState.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("state", e.getKey()), e.getValue())).toList(), true);
+  }
+
+  /** Every how many samples the quota gauges are read: they cost a few queries per account. */
+  private static final int QUOTA_EVERY = 4;
+  private int samples;
+
+  /**
+   * Reads the farm's totals from the database (blocking: call on a worker, one at a time). Quota
+   * use is read on every {@value #QUOTA_EVERY}th sample only.
+   */
+  public void sample(Database db, JdbcLimitStore limits, Instant now) {
+    boolean quota = samples++ % QUOTA_EVERY == 0;
     db.inTransaction(c -> {
       jobs.register(Sql.list(c, "SELECT state, COUNT(*) FROM jobs GROUP BY state",
           rs -> MultiGauge.Row.of(Tags.of("state", rs.getString(1)), rs.getLong(2))), true);
       skipped.register(Sql.list(c, "SELECT COALESCE(decided_by, CASE WHEN reason = 'expired' THEN 'expired' ELSE 'other' END), COUNT(*)"
               + " FROM jobs WHERE state = 'SKIPPED' GROUP BY 1",
           rs -> MultiGauge.Row.of(Tags.of("rule", rs.getString(1)), rs.getLong(2))), true);
+      if (!quota) {
+        return null;
+      }
       List<MultiGauge.Row<?>> used = new ArrayList<>();
       List<MultiGauge.Row<?>> caps = new ArrayList<>();
       for (String account : Sql.list(c, "SELECT id FROM accounts ORDER BY id", rs -> rs.getString(1))) {
