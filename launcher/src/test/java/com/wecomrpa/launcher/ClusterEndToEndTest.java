@@ -68,6 +68,10 @@ class ClusterEndToEndTest {
     // Asked on the first node, the devices of both agents: agent-2's live on the second.
     JsonArray devices = new JsonArray(rig.get("/devices"));
     assertThat(devices.stream().map(d -> ((JsonObject) d).getString("deviceId"))).containsExactlyInAnyOrder("dev-1", "dev-2", "dev-3", "dev-4", "dev-5", "dev-6");
+    // An operator's action on one of agent-2's devices, asked of the first node, is done by the second.
+    String remote = devices.stream().map(d -> (JsonObject) d).filter(d -> d.getString("agentId").equals("agent-2")).findFirst().orElseThrow().getString("deviceId");
+    assertThat(rig.post("/devices/" + remote + "/drain", new JsonObject().put("reason", "cable check")).getString("state")).isEqualTo("draining");
+    assertThat(rig.post("/devices/" + remote + "/resume", new JsonObject()).getString("state")).isEqualTo("idle");
     rig.post("/plans", new JsonObject().put("id", "welcome").put("name", "Welcome").put("kind", "customer").put("window", "2h")
         .put("trigger", new JsonObject().put("event", "friend_added"))
         .put("steps", new JsonArray()
