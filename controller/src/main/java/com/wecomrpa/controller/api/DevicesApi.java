@@ -82,8 +82,7 @@ public final class DevicesApi implements ApiPart {
     List<Map<String, Object>> out = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (Object d : list) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> m = d instanceof Map<?, ?> map ? new LinkedHashMap<>((Map<String, Object>) map) : Replies.asMap(d);
+      Map<String, Object> m = Replies.asMap(d);
       out.add(m);
       ids.add(String.valueOf(m.get("deviceId")));
     }

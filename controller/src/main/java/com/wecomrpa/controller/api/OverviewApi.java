@@ -159,15 +159,16 @@ public final class OverviewApi implements ApiPart {
     List<String> running = db.inTransaction(c -> Sql.list(c,
         "SELECT DISTINCT source_id FROM jobs WHERE source_kind = 'broadcast' AND state IN ('QUEUED', 'LEASED', 'RUNNING') ORDER BY source_id LIMIT 20",
         rs -> rs.getString(1)));
-    List<com.wecomrpa.controller.broadcast.Broadcast> picked = new ArrayList<>();
-    running.forEach(id -> broadcasts.find(id).ifPresent(picked::add));
-    broadcasts.list(5).stream().filter(b -> !running.contains(b.id())).forEach(picked::add);
+    List<String> ids = new ArrayList<>(running);
+    broadcasts.newest(5).stream().filter(id -> !running.contains(id)).forEach(ids::add);
     List<Object> shown = new ArrayList<>();
-    for (var b : picked) {
-      Map<String, Object> v = Replies.asMap(b);
-      v.put("running", running.contains(b.id()));
-      v.remove("sendTimes");
-      shown.add(v);
+    for (String id : ids) {
+      broadcasts.summary(id).ifPresent(b -> {
+        Map<String, Object> v = Replies.asMap(b);
+        v.put("running", running.contains(b.id()));
+        v.remove("sendTimes");
+        shown.add(v);
+      });
     }
     out.put("broadcasts", shown);
     out.put("broadcastsRunning", running.size());

@@ -76,13 +76,28 @@ public final class JdbcBroadcastStore {
     return new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
   }
 
-  /** The newest broadcasts first, each with its progress. */
+  /** The newest broadcasts first, each with its progress and send times. */
   public java.util.List<Broadcast> list(int limit) {
-    java.util.List<String> ids = db.inTransaction(c -> Sql.list(c, "SELECT id FROM broadcasts ORDER BY created_at DESC, id LIMIT " + limit, rs -> rs.getString(1)));
-    return ids.stream().map(this::find).flatMap(Optional::stream).toList();
+    return newest(limit).stream().map(this::find).flatMap(Optional::stream).toList();
   }
 
+  /** The ids of the newest broadcasts, newest first. */
+  public java.util.List<String> newest(int limit) {
+    return db.inTransaction(c -> Sql.list(c, "SELECT id FROM broadcasts ORDER BY created_at DESC, id LIMIT " + limit, rs -> rs.getString(1)));
+  }
+
+  /** A broadcast with its progress and the device time of its sends. */
   public Optional<Broadcast> find(String id) {
+    return stored(id).map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.queries().countsBySource(x.id()),
+        jobs.queries().sendTimes(x.id())));
+  }
+
+  /** A broadcast with its progress only (no send times: they read every attempt's timings). */
+  public Optional<Broadcast> summary(String id) {
+    return stored(id).map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.queries().countsBySource(x.id()), null));
+  }
+
+  private Optional<Broadcast> stored(String id) {
     Optional<Broadcast> b =
         db.inTransaction(
             c ->
@@ -99,7 +114,7 @@ public final class JdbcBroadcastStore {
                             Map.of(),
                             null),
                     id));
-    return b.map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.queries().countsBySource(x.id()), jobs.queries().sendTimes(x.id())));
+    return b;
   }
 
   private <T> T read(String text, Class<T> type) {

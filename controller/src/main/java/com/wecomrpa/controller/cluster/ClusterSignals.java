@@ -89,11 +89,7 @@ public final class ClusterSignals {
    * Empty when no node holds it; failed (with the holder's reason) when the holder refused.
    */
   public Future<java.util.Optional<Object>> deviceAction(DeviceAction action) {
-    List<Future<Object>> asked = new ArrayList<>();
-    for (String node : view.nodeIds()) {
-      asked.add(vertx.eventBus().<Object>request(DEVICE_ACTION + node, JsonObject.mapFrom(action), new DeliveryOptions().setSendTimeout(10_000))
-          .map(m -> m.body()));
-    }
+    List<Future<Object>> asked = askEveryNode(DEVICE_ACTION, view.nodeIds(), JsonObject.mapFrom(action), 10_000);
     return Future.join(asked).transform(ar -> {
       for (Future<Object> f : asked) {
         if (f.failed() && f.cause() instanceof io.vertx.core.eventbus.ReplyException re && re.failureCode() == 409) {
@@ -113,10 +109,7 @@ public final class ClusterSignals {
    */
   public Future<DevicesSeen> allDevices() {
     List<String> nodes = view.nodeIds();
-    List<Future<JsonArray>> asked = new ArrayList<>();
-    for (String node : nodes) {
-      asked.add(vertx.eventBus().<JsonArray>request(DEVICES + node, null, new DeliveryOptions().setSendTimeout(3000)).map(m -> m.body()));
-    }
+    List<Future<JsonArray>> asked = askEveryNode(DEVICES, nodes, null, 3000);
     return Future.join(asked).transform(ar -> {
       List<Object> devices = new ArrayList<>();
       List<String> missing = new ArrayList<>();
@@ -130,5 +123,14 @@ public final class ClusterSignals {
       }
       return Future.succeededFuture(new DevicesSeen(devices, missing));
     });
+  }
+
+  /** Sends {@code body} to each node's own address under {@code prefix}; their answers, in node order. */
+  private <T> List<Future<T>> askEveryNode(String prefix, List<String> nodes, Object body, long timeoutMillis) {
+    List<Future<T>> asked = new ArrayList<>();
+    for (String node : nodes) {
+      asked.add(vertx.eventBus().<T>request(prefix + node, body, new DeliveryOptions().setSendTimeout(timeoutMillis)).map(m -> m.body()));
+    }
+    return asked;
   }
 }

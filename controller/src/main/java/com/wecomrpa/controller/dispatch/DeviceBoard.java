@@ -141,52 +141,51 @@ public final class DeviceBoard {
   public synchronized void drain(String agentId) {
     for (Slot s : slots.values()) {
       if (s.agentId.equals(agentId)) {
-        s.draining = true;
-        if (s.state == SlotState.IDLE) {
-          s.state = SlotState.DRAINING;
-        }
+        drain(s);
       }
     }
   }
 
   /** An operator drains one device: nothing more is offered to it; a busy one drains after its job. */
   public synchronized Optional<DeviceStatus> drainDevice(String deviceId) {
+    return changed(deviceId, this::drain);
+  }
+
+  /** An operator sends a device for repair: unhealthy (no offers) until resumed or repaired by its agent. */
+  public synchronized Optional<DeviceStatus> markForRepair(String deviceId, String why) {
+    return changed(deviceId, s -> unhealthy.put(deviceId, why));
+  }
+
+  /** Undoes an operator's drain or repair mark: the device takes jobs again. */
+  public synchronized Optional<DeviceStatus> resumeDevice(String deviceId) {
+    return changed(deviceId, s -> {
+      s.draining = false;
+      if (s.state == SlotState.DRAINING) {
+        s.state = SlotState.IDLE;
+        s.since = clock.instant();
+      }
+      unhealthy.remove(deviceId);
+      failuresInARow.remove(deviceId);
+    });
+  }
+
+  /** Applies {@code change} to a connected device's slot; its status afterwards, or empty if it is not here. */
+  private Optional<DeviceStatus> changed(String deviceId, java.util.function.Consumer<Slot> change) {
     Slot s = slots.get(deviceId);
     if (s == null) {
       return Optional.empty();
     }
+    change.accept(s);
+    return Optional.of(status(deviceId, s));
+  }
+
+  /** Nothing more is offered to the slot; an idle one is draining from now, a busy one after its job. */
+  private void drain(Slot s) {
     s.draining = true;
     if (s.state == SlotState.IDLE) {
       s.state = SlotState.DRAINING;
       s.since = clock.instant();
     }
-    return Optional.of(status(deviceId, s));
-  }
-
-  /** An operator sends a device for repair: unhealthy (no offers) until resumed or repaired by its agent. */
-  public synchronized Optional<DeviceStatus> markForRepair(String deviceId, String why) {
-    Slot s = slots.get(deviceId);
-    if (s == null) {
-      return Optional.empty();
-    }
-    unhealthy.put(deviceId, why);
-    return Optional.of(status(deviceId, s));
-  }
-
-  /** Undoes an operator's drain or repair mark: the device takes jobs again. */
-  public synchronized Optional<DeviceStatus> resumeDevice(String deviceId) {
-    Slot s = slots.get(deviceId);
-    if (s == null) {
-      return Optional.empty();
-    }
-    s.draining = false;
-    if (s.state == SlotState.DRAINING) {
-      s.state = SlotState.IDLE;
-      s.since = clock.instant();
-    }
-    unhealthy.remove(deviceId);
-    failuresInARow.remove(deviceId);
-    return Optional.of(status(deviceId, s));
   }
 
   /** The lease a device is busy with (job id and fencing token), if any. */

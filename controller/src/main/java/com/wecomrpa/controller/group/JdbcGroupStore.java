@@ -7,6 +7,7 @@ import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
+import com.wecomrpa.controller.limits.UsageReport;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -122,22 +123,19 @@ public final class JdbcGroupStore {
   /** A group's posts today (in its account's zone) against its daily cap. */
   public record DayUse(String groupId, int postsToday, int cap) {}
 
-  /** Today's posts and cap of each group, by group id. */
+  /** Today's posts and cap of each group, by group id: one query per account, today in its zone. */
   public Map<String, DayUse> postsToday(List<ChatGroup> groups, Instant now) {
     return db.inTransaction(
         c -> {
+          Map<String, Map<String, Integer>> postsByAccount = new java.util.HashMap<>();
+          Map<String, Integer> capByAccount = new java.util.HashMap<>();
           Map<String, DayUse> out = new LinkedHashMap<>();
-          Map<String, Object[]> dayAndCap = new java.util.HashMap<>();
           for (ChatGroup g : groups) {
-            Object[] dc = dayAndCap.get(g.accountId());
-            if (dc == null) {
-              String zone = Sql.one(c, "SELECT time_zone FROM accounts WHERE id = ?", rs -> rs.getString(1), g.accountId()).orElse("UTC");
-              int cap = limits.effective(c, g.accountId(), now).number(com.wecomrpa.controller.limits.LimitName.POSTS_PER_GROUP_PER_DAY);
-              dc = new Object[] {java.sql.Date.valueOf(now.atZone(java.time.ZoneId.of(zone)).toLocalDate()), cap};
-              dayAndCap.put(g.accountId(), dc);
+            if (!postsByAccount.containsKey(g.accountId())) {
+              postsByAccount.put(g.accountId(), UsageReport.groupPosts(c, g.accountId(), UsageReport.localNow(c, g.accountId(), now).toLocalDate()));
+              capByAccount.put(g.accountId(), limits.effective(c, g.accountId(), now).number(LimitName.POSTS_PER_GROUP_PER_DAY));
             }
-            int used = Sql.one(c, "SELECT used FROM group_day_usage WHERE group_id = ? AND usage_day = ?", rs -> rs.getInt(1), g.id(), dc[0]).orElse(0);
-            out.put(g.id(), new DayUse(g.id(), used, (Integer) dc[1]));
+            out.put(g.id(), new DayUse(g.id(), postsByAccount.get(g.accountId()).getOrDefault(g.id(), 0), capByAccount.get(g.accountId())));
           }
           return out;
         });

@@ -58,7 +58,7 @@ public final class JobQueries {
     }
   }
 
-  /** How many jobs of one source (of all, when null) are in each state. */
+  /** How many jobs of one source are in each state. */
   public Map<JobState, Integer> countsBySource(String sourceId) {
     return db.inTransaction(
         c -> {
@@ -68,9 +68,9 @@ public final class JobQueries {
           }
           Sql.list(
                   c,
-                  "SELECT state, COUNT(*) FROM jobs" + (sourceId == null ? "" : " WHERE source_id = ?") + " GROUP BY state",
+                  "SELECT state, COUNT(*) FROM jobs WHERE source_id = ? GROUP BY state",
                   rs -> Map.entry(JobState.valueOf(rs.getString(1)), rs.getInt(2)),
-                  sourceId == null ? new Object[0] : new Object[] {sourceId})
+                  sourceId)
               .forEach(e -> counts.put(e.getKey(), e.getValue()));
           return counts;
         });

@@ -22,9 +22,23 @@ public final class UsageReport {
 
   /** An account's counters now: used and cap in each one's current period (blocking). */
   public static List<Map<String, Object>> counters(Connection c, JdbcLimitStore limits, String accountId, Instant now) throws SQLException {
+    return counters(c, limits.effective(c, accountId, now), accountId, localNow(c, accountId, now));
+  }
+
+  /** Now in the account's time zone, where its days, quotas and active hours are counted. */
+  public static ZonedDateTime localNow(Connection c, String accountId, Instant now) throws SQLException {
     String zone = Sql.one(c, "SELECT time_zone FROM accounts WHERE id = ?", rs -> rs.getString(1), accountId)
         .orElseThrow(() -> Rejected.notFound("id", "account " + accountId + " not found"));
-    return counters(c, limits.effective(c, accountId, now), accountId, now.atZone(ZoneId.of(zone)));
+    return now.atZone(ZoneId.of(zone));
+  }
+
+  /** Posts on {@code day} of each of the account's groups (0 for none), by group id in id order. */
+  public static Map<String, Integer> groupPosts(Connection c, String accountId, java.time.LocalDate day) throws SQLException {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    Sql.list(c,
+        "SELECT g.id, COALESCE(u.used, 0) FROM chat_groups g LEFT JOIN group_day_usage u ON u.group_id = g.id AND u.usage_day = ? WHERE g.account_id = ? ORDER BY g.id",
+        rs -> out.put(rs.getString(1), rs.getInt(2)), Date.valueOf(day), accountId);
+    return out;
   }
 
   private static List<Map<String, Object>> counters(Connection c, EffectiveLimits lim, String accountId, ZonedDateTime local) throws SQLException {
@@ -55,11 +69,7 @@ public final class UsageReport {
     List<Map<String, Object>> counters = counters(c, lim, accountId, local);
     int groupCap = lim.number(LimitName.POSTS_PER_GROUP_PER_DAY);
     List<Map<String, Object>> groups = new ArrayList<>();
-    for (Object[] g : Sql.list(c,
-        "SELECT g.id, COALESCE(u.used, 0) FROM chat_groups g LEFT JOIN group_day_usage u ON u.group_id = g.id AND u.usage_day = ? WHERE g.account_id = ? ORDER BY g.id",
-        rs -> new Object[] {rs.getString(1), rs.getInt(2)}, Date.valueOf(local.toLocalDate()), accountId)) {
-      groups.add(Map.of("groupId", g[0], "used", g[1], "cap", groupCap));
-    }
+    groupPosts(c, accountId, local.toLocalDate()).forEach((id, used) -> groups.add(Map.of("groupId", id, "used", used, "cap", groupCap)));
     Instant next = a[2] == null ? now : Instant.ofEpochMilli(Math.max(now.toEpochMilli(), (Long) a[2]));
     if (!lim.active(next.atZone(local.getZone()).toLocalTime())) {
       // Outside active hours: the next allowed send is when they open again.
