@@ -71,15 +71,19 @@ class ReadinessTest {
   /** Whether the gateway closes a new agent connection at once (1013: not ready). */
   private static boolean agentRefused(Vertx vertx, int port) throws Exception {
     WebSocketClient client = vertx.createWebSocketClient();
-    var ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/agent")).toCompletionStage().toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
     CompletableFuture<Short> closed = new CompletableFuture<>();
-    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+    // The close handler is set on the connection's own event loop, where the connect completes: a
+    // gateway that closes at once cannot close before the handler is there.
+    var ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/agent"))
+        .map(socket -> socket.closeHandler(v -> closed.complete(socket.closeStatusCode())))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {
       return closed.get(2, TimeUnit.SECONDS) == 1013;
     } catch (java.util.concurrent.TimeoutException stillOpen) {
       ws.close();
       return false;
+    } finally {
+      client.close();
     }
   }
 
