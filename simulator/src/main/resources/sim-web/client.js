@@ -54,14 +54,38 @@
       preview.className = 'preview';
       preview.textContent = c.preview;
       li.append(name, preview);
+      // The unread badge: customer messages not yet opened, as the real list shows them.
+      li.dataset.unread = c.unread || 0;
+      if (c.unread > 0) {
+        const badge = document.createElement('span');
+        badge.className = 'badge';
+        badge.textContent = c.unread > 99 ? '99+' : String(c.unread);
+        li.append(badge);
+      }
       li.addEventListener('click', () => openChat(c));
       ul.append(li);
     }
   }
 
+  function hhmm(ms) {
+    const d = new Date(ms);
+    return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0');
+  }
+
   function bubble(m, state) {
     const div = document.createElement('div');
-    div.className = 'bubble mine kind-' + (m.kind || 'text') + (state ? ' ' + state : '');
+    const mine = m.mine !== false;
+    div.className = 'bubble ' + (mine ? 'mine' : 'theirs') + ' kind-' + (m.kind || 'text') + (state ? ' ' + state : '');
+    div.dataset.kind = m.kind || 'text';
+    div.dataset.mine = String(mine);
+    if (!mine) {
+      // Who wrote it, as a group shows the member's name above the bubble.
+      const who = document.createElement('span');
+      who.className = 'sender';
+      who.textContent = m.senderName;
+      div.append(who);
+      div.dataset.sender = m.senderName;
+    }
     const span = document.createElement('span');
     span.className = 'text';
     span.textContent = m.text;
@@ -75,7 +99,13 @@
       div.append(small);
     }
     if (m.id) div.dataset.msgId = m.id;
-    if (m.receivedAt) div.dataset.ts = Date.parse(m.receivedAt);
+    if (m.receivedAt) {
+      div.dataset.ts = Date.parse(m.receivedAt);
+      const time = document.createElement('span');
+      time.className = 'time';
+      time.textContent = hhmm(Date.parse(m.receivedAt));
+      div.append(time);
+    }
     return div;
   }
 
@@ -212,6 +242,8 @@
   }
 
   $('search').addEventListener('input', renderList);
+  // A driver's clear fires change, not input: the list shows every chat again either way.
+  $('search').addEventListener('change', renderList);
   $('back').addEventListener('click', backToList);
   $('composer').addEventListener('input', () => { $('send').disabled = !$('composer').value.trim(); });
   $('send').addEventListener('click', sendText);

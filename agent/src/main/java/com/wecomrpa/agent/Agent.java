@@ -82,6 +82,11 @@ public final class Agent {
             }
 
             @Override
+            public void heard(com.wecomrpa.protocol.AgentHeard heard) {
+              link.report(heard);
+            }
+
+            @Override
             public void returned(ControllerJobOffer offer) {
               link.returnLease(offer);
             }
@@ -107,6 +112,16 @@ public final class Agent {
       @Override
       public void onRevoked(ControllerLeaseRevoked revoked) {
         LOG.warn("job={} lease={} revoked: {}", revoked.jobId(), revoked.fencingToken(), revoked.reason());
+      }
+
+      @Override
+      public void onListen(com.wecomrpa.protocol.ControllerListen listen) {
+        DeviceWorker w = workers.get(listen.deviceId());
+        if (w == null) {
+          LOG.warn("listen {} asked of unknown device {}", listen.listenId(), listen.deviceId());
+          return;
+        }
+        w.listen(listen);
       }
 
       @Override

@@ -25,7 +25,12 @@ public record AgentJobReport(
     String riskSignal,
     String evidence,
     FailureKind failure)
-    implements Message {
+    implements Message, Kept {
+  @Override
+  public String keptId() {
+    return reportId;
+  }
+
   /** The signal a script gives when the group or customer it looks for is not there. */
   public static final String TARGET_MISSING = "target-missing";
 

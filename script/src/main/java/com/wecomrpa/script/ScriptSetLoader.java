@@ -33,7 +33,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class ScriptSetLoader {
   public static final Pattern VARIABLE = Pattern.compile("\\$\\{([a-z_][a-z0-9_]*)}");
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
-  private static final Set<String> STEP_OPTIONS = Set.of("name", "text", "clear-first", "into", "timeout", "commits", "unsent", "then", "direction", "scrolls", "last");
+  private static final Set<String> STEP_OPTIONS = Set.of("name", "text", "clear-first", "into", "timeout", "commits", "unsent", "then", "direction", "scrolls", "last", "fields");
 
   private ScriptSetLoader() {}
 
@@ -210,6 +210,24 @@ public final class ScriptSetLoader {
         throw new ScriptError(file, line(options.get("last")), "last must be a count from 1 to 9999 or a ${variable}, found '" + last + "'");
       }
     }
+    java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+    if (options.containsKey("fields")) {
+      if (kind != Step.Kind.READ_LIST) {
+        throw new ScriptError(file, line(options.get("fields")), "fields belong to read-list");
+      }
+      MappingNode fm = mapping(file, options.get("fields"));
+      for (NodeTuple t : fm.getValue()) {
+        String key = scalar(file, t.getKeyNode());
+        String spec = scalar(file, t.getValueNode());
+        if (!Step.validField(spec)) {
+          throw new ScriptError(file, line(t.getValueNode()), "field " + key + " must be text, @attribute or css:SELECTOR, found '" + spec + "'");
+        }
+        fields.put(key, spec);
+      }
+      if (fields.isEmpty()) {
+        throw new ScriptError(file, line(options.get("fields")), "fields must name at least one field");
+      }
+    }
     Step.Direction direction = Step.Direction.DOWN;
     int scrolls = 10;
     if (options.containsKey("direction") || options.containsKey("scrolls")) {
@@ -246,7 +264,7 @@ public final class ScriptSetLoader {
     if (unsent && kind != Step.Kind.SIGNAL) {
       throw new ScriptError(file, line(options.get("unsent")), "unsent belongs to signal");
     }
-    return new Step(name, kind, target, text, clear, into, timeout, commits, unsent, then, direction, scrolls, last, line(node));
+    return new Step(name, kind, target, text, clear, into, timeout, commits, unsent, then, direction, scrolls, last, java.util.Map.copyOf(fields), line(node));
   }
 
   private static void checkVariables(String file, int line, String text, List<String> known) {

@@ -24,7 +24,16 @@ public record Step(
     Direction direction,
     int scrolls,
     String last,
+    java.util.Map<String, String> fields,
     int line) {
+
+  /**
+   * What read-list takes from each match when {@code fields} is given: {@code text} (the element's
+   * text), {@code @name} (an attribute) or {@code css:SELECTOR} (the text of a child, empty if none).
+   */
+  public static boolean validField(String spec) {
+    return spec.equals("text") || spec.matches("@[A-Za-z][A-Za-z0-9_:-]*") || (spec.startsWith("css:") && spec.length() > 4);
+  }
 
   /** Which way {@code scroll-until} moves the content: {@code down} shows what is below. */
   public enum Direction {
@@ -52,7 +61,10 @@ public record Step(
     BACK("back"),
     /** Scrolls (at most {@code scrolls} times) until the target is visible. */
     SCROLL_UNTIL("scroll-until"),
-    /** The texts of every visible match, the {@code last} N of them, one per line, into a variable. */
+    /**
+     * The texts of every visible match, the {@code last} N of them, one per line, into a variable;
+     * with {@code fields}, a JSON array of one object per match instead.
+     */
     READ_LIST("read-list");
 
     private final String key;

@@ -29,8 +29,13 @@ public final class ChatWorld {
   /** A group or a private chat, as the conversation list shows it. */
   public record Conversation(String id, String accountId, String name, String type) {}
 
+  /**
+   * One message in a chat. {@code mine} is true for what the account sent (through the product, or
+   * by a person on the device); false for what a customer wrote, with the customer as sender.
+   */
   public record ChatMessage(
-      long id, String conversationId, String accountId, String kind, String text, Map<String, String> payload, Instant receivedAt) {}
+      long id, String conversationId, String accountId, String kind, String text, Map<String, String> payload, Instant receivedAt,
+      boolean mine, String senderId, String senderName) {}
 
   public record MomentPost(long id, String accountId, String text, Map<String, String> payload, Instant postedAt) {}
 
@@ -56,6 +61,9 @@ public final class ChatWorld {
   private final Map<String, Conversation> conversations = new LinkedHashMap<>();
   private final Map<String, List<ChatMessage>> messages = new LinkedHashMap<>();
   private final List<MomentPost> moments = new ArrayList<>();
+  /** Customer messages the account has not opened yet, per conversation: the client's unread badge. */
+  private final Map<String, Integer> unread = new LinkedHashMap<>();
+  private long customerMessages;
 
   public ChatWorld(Clock clock) {
     this.clock = clock;
@@ -130,15 +138,62 @@ public final class ChatWorld {
     return conversations.values().stream().filter(c -> c.accountId().equals(accountId)).toList();
   }
 
+  public synchronized List<Conversation> allConversations() {
+    return List.copyOf(conversations.values());
+  }
+
   /** Records a message the client sent; only the account in the conversation can post in it. */
   public synchronized ChatMessage receive(String accountId, String conversationId, String kind, String text, Map<String, String> payload) {
     Conversation c = conversations.get(conversationId);
     require(c != null, 404, "conversation " + conversationId + " not found");
     require(c.accountId().equals(accountId), 403, "account " + accountId + " is not in conversation " + conversationId);
     require(KINDS.contains(kind), 400, "unknown message kind " + kind);
-    ChatMessage m = new ChatMessage(nextId.getAndIncrement(), conversationId, accountId, kind, text, Map.copyOf(payload), clock.instant());
+    ChatMessage m = new ChatMessage(nextId.getAndIncrement(), conversationId, accountId, kind, text, Map.copyOf(payload), clock.instant(),
+        true, accountId, accounts.get(accountId).name());
     messages.get(conversationId).add(m);
+    // Sending from a chat means it is open: whatever was unread there is seen.
+    unread.remove(conversationId);
     return m;
+  }
+
+  /**
+   * A customer writes into a chat: the private chat's own customer, or in a group whoever
+   * {@code senderName} is. The account's client shows an unread badge until the chat is opened.
+   */
+  public synchronized ChatMessage customerWrites(String conversationId, String senderId, String senderName, String kind, String text, Map<String, String> payload) {
+    Conversation c = conversations.get(conversationId);
+    require(c != null, 404, "conversation " + conversationId + " not found");
+    require(KINDS.contains(kind), 400, "unknown message kind " + kind);
+    require(text != null && !text.isBlank(), 400, "text is required");
+    String id = c.type().equals("private") ? c.id() : senderId == null || senderId.isBlank() ? "member" : senderId;
+    String name = c.type().equals("private") ? c.name() : senderName == null || senderName.isBlank() ? id : senderName;
+    ChatMessage m = new ChatMessage(nextId.getAndIncrement(), conversationId, c.accountId(), kind, text, Map.copyOf(payload), clock.instant(), false, id, name);
+    messages.get(conversationId).add(m);
+    unread.merge(conversationId, 1, Integer::sum);
+    customerMessages++;
+    return m;
+  }
+
+  /** What the account itself wrote, not through the product (a person on the device): no badge, no risk check. */
+  public synchronized ChatMessage personOnDeviceWrites(String conversationId, String text) {
+    Conversation c = conversations.get(conversationId);
+    require(c != null, 404, "conversation " + conversationId + " not found");
+    return receive(c.accountId(), conversationId, "text", text, Map.of());
+  }
+
+  /** Unread customer messages in a conversation, as its badge shows. */
+  public synchronized int unread(String conversationId) {
+    return unread.getOrDefault(conversationId, 0);
+  }
+
+  /** Every customer message ever written, in every chat: what a listener should have heard. */
+  public synchronized long customerMessageCount() {
+    return customerMessages;
+  }
+
+  /** Customer messages, oldest first. */
+  public synchronized List<ChatMessage> customerMessages() {
+    return messages.values().stream().flatMap(List::stream).filter(m -> !m.mine()).sorted(Comparator.comparingLong(ChatMessage::id)).toList();
   }
 
   public synchronized ChatMessage receive(String accountId, String conversationId, String kind, String text) {
@@ -156,14 +211,31 @@ public final class ChatWorld {
     return moments.stream().filter(p -> accountId == null || p.accountId().equals(accountId)).toList();
   }
 
-  /** Every message of a group or private chat. */
+  /** What the account sent into a group or private chat (customers' messages are not in it). */
   public synchronized List<ChatMessage> messagesOf(String conversationId) {
+    List<ChatMessage> list = messages.get(conversationId);
+    require(list != null, 404, "conversation " + conversationId + " not found");
+    return list.stream().filter(ChatMessage::mine).toList();
+  }
+
+  /** Everything said in a chat, by the account and by customers, oldest first. */
+  public synchronized List<ChatMessage> chatLog(String conversationId) {
     List<ChatMessage> list = messages.get(conversationId);
     require(list != null, 404, "conversation " + conversationId + " not found");
     return List.copyOf(list);
   }
 
-  /** What a member of the conversation sees in it; a non-member sees nothing (404, like a client). */
+  /**
+   * What a member of the conversation sees in it, as the client opens it: the chat counts as read.
+   * A non-member sees nothing (404, like a client).
+   */
+  public synchronized List<ChatMessage> openedBy(String accountId, String conversationId) {
+    List<ChatMessage> seen = messagesSeenBy(accountId, conversationId);
+    unread.remove(conversationId);
+    return seen;
+  }
+
+  /** What a member of the conversation sees in it, without opening it; a non-member gets a 404. */
   public synchronized List<ChatMessage> messagesSeenBy(String accountId, String conversationId) {
     Conversation c = conversations.get(conversationId);
     require(c != null && c.accountId().equals(accountId), 404, "conversation " + conversationId + " not found");
@@ -175,15 +247,17 @@ public final class ChatWorld {
     return list == null || list.isEmpty() ? null : list.get(list.size() - 1);
   }
 
-  /** Message count for every group (private chats excluded), including groups that received nothing. */
+  /** How many messages the account sent to every group (private chats excluded), including groups that received nothing. */
   public synchronized Map<String, Integer> messageCounts() {
     Map<String, Integer> counts = new LinkedHashMap<>();
-    conversations.values().stream().filter(c -> c.type().equals("group")).forEach(c -> counts.put(c.id(), messages.get(c.id()).size()));
+    conversations.values().stream().filter(c -> c.type().equals("group"))
+        .forEach(c -> counts.put(c.id(), (int) messages.get(c.id()).stream().filter(ChatMessage::mine).count()));
     return counts;
   }
 
+  /** Every message the account sent, oldest first (customers' messages are in {@link #customerMessages()}). */
   public synchronized List<ChatMessage> allMessages() {
-    return messages.values().stream().flatMap(List::stream).sorted(Comparator.comparingLong(ChatMessage::id)).toList();
+    return messages.values().stream().flatMap(List::stream).filter(ChatMessage::mine).sorted(Comparator.comparingLong(ChatMessage::id)).toList();
   }
 
   private static void require(boolean condition, int status, String message) {

@@ -40,6 +40,8 @@ public final class Simulator {
   private final java.util.Set<String> losingSends = ConcurrentHashMap.newKeySet();
   private final java.util.Set<String> clientsDown = ConcurrentHashMap.newKeySet();
   private final RiskGuard risk;
+  private volatile Chatter chatter;
+  private long chatterTimer = -1;
   private HttpServer server;
 
   public Simulator(Vertx vertx, SimulatorOptions options, Clock clock) {
@@ -130,7 +132,7 @@ public final class Simulator {
     r.get("/client/me").handler(ctx -> withAccount(ctx, a -> send(ctx, 200, a)));
     r.get("/client/conversations").handler(this::conversations);
     r.get("/client/conversations/:id/messages")
-        .handler(ctx -> withAccount(ctx, a -> send(ctx, 200, world.messagesSeenBy(a.id(), ctx.pathParam("id")))));
+        .handler(ctx -> withAccount(ctx, a -> send(ctx, 200, world.openedBy(a.id(), ctx.pathParam("id")))));
     r.post("/client/conversations/:id/messages").handler(this::clientSend);
     r.get("/client/moments").handler(ctx -> withAccount(ctx, a -> send(ctx, 200, world.momentsOf(a.id()))));
     r.post("/client/moments").handler(this::clientPostMoment);
@@ -143,6 +145,25 @@ public final class Simulator {
     r.get("/sim/api/contacts/:id/messages")
         .handler(ctx -> guarded(ctx, () -> send(ctx, 200, world.messagesOf(ctx.pathParam("id")))));
     r.get("/sim/api/messages").handler(ctx -> send(ctx, 200, world.allMessages()));
+    r.get("/sim/api/conversations/:id/log").handler(ctx -> guarded(ctx, () -> send(ctx, 200, world.chatLog(ctx.pathParam("id")))));
+    // Customers talking: one message written by a customer, or a stream of them on a schedule.
+    r.post("/sim/api/conversations/:id/customer-messages").handler(ctx -> guarded(ctx, () -> {
+      ClientMessage body = readBody(ctx, new TypeReference<>() {});
+      Map<String, String> payload = body.payload() == null ? Map.of() : body.payload();
+      send(ctx, 201, world.customerWrites(ctx.pathParam("id"), payload.get("senderId"), payload.get("senderName"),
+          body.kind() == null ? "text" : body.kind(), body.text(), payload));
+    }));
+    // A person on the device answers by hand: the product did not send it, the chat shows it.
+    r.post("/sim/api/conversations/:id/person-messages").handler(ctx -> guarded(ctx, () -> {
+      ClientMessage body = readBody(ctx, new TypeReference<>() {});
+      send(ctx, 201, world.personOnDeviceWrites(ctx.pathParam("id"), body.text()));
+    }));
+    r.post("/sim/api/chatter").handler(ctx -> guarded(ctx, () -> {
+      Chatter.Schedule body = readBody(ctx, new TypeReference<>() {});
+      send(ctx, 201, startChatter(body));
+    }));
+    r.get("/sim/api/chatter").handler(ctx -> send(ctx, 200, Map.of("written", world.customerMessageCount(), "running", chatter != null && !chatter.done())));
+    r.get("/sim/api/customer-messages").handler(ctx -> send(ctx, 200, world.customerMessages()));
     r.get("/sim/api/message-counts").handler(ctx -> send(ctx, 200, world.messageCounts()));
     r.get("/sim/api/moments").handler(ctx -> send(ctx, 200, world.momentsOf(ctx.queryParams().get("account"))));
     r.put("/sim/api/accounts/:accountId/send-delay").handler(this::putSendDelay);
@@ -163,6 +184,28 @@ public final class Simulator {
     }));
     r.get("/sim/api/risk-events").handler(ctx -> send(ctx, 200, risk.events()));
     return r;
+  }
+
+  /** Starts customers talking (replacing a schedule still running); they write as the clock moves. */
+  public synchronized Map<String, Object> startChatter(Chatter.Schedule schedule) {
+    Chatter next = new Chatter(world, schedule);
+    if (chatterTimer >= 0) {
+      vertx.cancelTimer(chatterTimer);
+    }
+    chatter = next;
+    next.tick();
+    chatterTimer = vertx.setPeriodic(100, id -> {
+      if (next.tick()) {
+        vertx.cancelTimer(id);
+      }
+    });
+    return next.status();
+  }
+
+  /** The running or last schedule's progress; empty before any. */
+  public Map<String, Object> chatterStatus() {
+    Chatter c = chatter;
+    return c == null ? Map.of() : c.status();
   }
 
   private void loginPage(RoutingContext ctx) {
@@ -211,7 +254,8 @@ public final class Simulator {
                               "id", c.id(),
                               "name", c.name(),
                               "type", c.type(),
-                              "preview", last == null ? "" : preview(last));
+                              "preview", last == null ? "" : preview(last),
+                              "unread", world.unread(c.id()));
                         })
                     .toList()));
   }
@@ -273,7 +317,7 @@ public final class Simulator {
       return null;
     }
     java.time.LocalDate today = risk.day(world.clock().instant());
-    return (int) world.messagesSeenBy(accountId, conversation).stream().filter(m -> risk.day(m.receivedAt()).equals(today)).count();
+    return (int) world.messagesOf(conversation).stream().filter(m -> risk.day(m.receivedAt()).equals(today)).count();
   }
 
   /** Applies the risk model; answers the refusal itself (429 warning, 403 restricted) if any. */

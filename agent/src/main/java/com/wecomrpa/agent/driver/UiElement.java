@@ -10,5 +10,11 @@ public interface UiElement {
 
   String text();
 
+  /**
+   * Several facts of this element at once, each named by a read-list field spec: {@code text},
+   * {@code @attribute}, or {@code css:SELECTOR} (a child's text). A missing one reads as "".
+   */
+  java.util.Map<String, String> read(java.util.Map<String, String> specs);
+
   boolean visible();
 }

@@ -226,6 +226,17 @@ public abstract class WebDriverUi implements UiDriver {
   private static final String TEXT_OF =
       "const e = arguments[0]; return (e.tagName === 'INPUT' || e.tagName === 'TEXTAREA') ? e.value : e.innerText.trim();";
 
+  /** Every field of one element in one script call (web content): see {@link UiElement#read}. */
+  private static final String FIELDS_OF =
+      "const e = arguments[0], specs = arguments[1], out = {};"
+          + "const txt = (n) => n ? ((n.tagName === 'INPUT' || n.tagName === 'TEXTAREA') ? n.value : n.innerText.trim()) : '';"
+          + "for (const [k, s] of Object.entries(specs)) {"
+          + "  if (s === 'text') out[k] = txt(e);"
+          + "  else if (s.startsWith('@')) out[k] = e.getAttribute(s.substring(1)) || '';"
+          + "  else out[k] = txt(e.querySelector(s.substring(4)));"
+          + "}"
+          + "return out;";
+
   private static final class Element implements UiElement {
     private final WebElement e;
     /** Set for web content: text is read in one script call rather than two WebDriver commands. */
@@ -259,6 +270,37 @@ public abstract class WebDriverUi implements UiDriver {
         }
         String tag = e.getTagName();
         return tag.equals("input") || tag.equals("textarea") ? e.getDomProperty("value") : e.getText();
+      } catch (StaleElementReferenceException stale) {
+        throw new ElementGone("element was re-rendered", stale);
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, String> read(java.util.Map<String, String> specs) {
+      try {
+        if (js != null) {
+          java.util.Map<String, Object> got = (java.util.Map<String, Object>) js.executeScript(FIELDS_OF, e, specs);
+          java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+          specs.keySet().forEach(k -> out.put(k, got.get(k) == null ? "" : String.valueOf(got.get(k))));
+          return out;
+        }
+        // A native app: one command per field, as the accessibility tree answers.
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (var f : specs.entrySet()) {
+          String s = f.getValue();
+          String v;
+          if (s.equals("text")) {
+            v = e.getText();
+          } else if (s.startsWith("@")) {
+            v = e.getAttribute(s.substring(1));
+          } else {
+            List<WebElement> child = e.findElements(By.cssSelector(s.substring(4)));
+            v = child.isEmpty() ? "" : child.get(0).getText();
+          }
+          out.put(f.getKey(), v == null ? "" : v.trim());
+        }
+        return out;
       } catch (StaleElementReferenceException stale) {
         throw new ElementGone("element was re-rendered", stale);
       }

@@ -53,6 +53,9 @@ public final class DeviceWorker {
   private volatile ControllerJobOffer current;
   private volatile boolean draining;
   private volatile boolean repairing;
+  /** Offers handed to this device and not yet begun: a listen gives way to them between chats. */
+  private final java.util.concurrent.atomic.AtomicInteger offersWaiting = new java.util.concurrent.atomic.AtomicInteger();
+  private final com.wecomrpa.agent.listen.ChatReader reader;
 
   public DeviceWorker(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, ReportSink sink, JobJournal journal, Clock clock) {
     this.device = device;
@@ -63,6 +66,7 @@ public final class DeviceWorker {
     this.journal = journal;
     this.pipeline = new JobPipeline(device.id());
     this.clock = clock;
+    this.reader = new com.wecomrpa.agent.listen.ChatReader(clock);
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -97,10 +101,49 @@ public final class DeviceWorker {
 
   /** Queues a job on this device's thread; hands it back if the device has stopped. */
   public void run(ControllerJobOffer offer) {
+    offersWaiting.incrementAndGet();
     try {
-      thread.execute(() -> execute(offer));
+      thread.execute(() -> {
+        offersWaiting.decrementAndGet();
+        execute(offer);
+      });
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      offersWaiting.decrementAndGet();
       sink.returned(offer);
+    }
+  }
+
+  /**
+   * Reads new messages on this device's thread, between jobs (a device does one thing at a time).
+   * Always answers, even when it cannot read, so the controller frees the device.
+   */
+  public void listen(com.wecomrpa.protocol.ControllerListen ask) {
+    try {
+      thread.execute(() -> sink.heard(heard(ask)));
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      // the device is stopping; the controller frees it when the agent goes
+    }
+  }
+
+  private com.wecomrpa.protocol.AgentHeard heard(com.wecomrpa.protocol.ControllerListen ask) {
+    Instant now = clock.instant();
+    if (draining || repairing || interpreter == null) {
+      String why = draining ? "draining" : repairing ? "being repaired" : "no script set yet";
+      return new com.wecomrpa.protocol.AgentHeard(ask.listenId(), device.id(), device.accountId(), now, now, java.util.List.of(), "device " + why);
+    }
+    try {
+      ensureSession();
+      interpreter.scripts().flow(ActionName.PREPARE).ifPresent(p -> interpreter.run(p, Map.of(), driver));
+      com.wecomrpa.protocol.AgentHeard h = reader.read(ask, interpreter, driver, () -> offersWaiting.get() > 0 || draining);
+      int lines = h.chats().stream().mapToInt(c -> c.messages().size()).sum();
+      LOG.debug("device={} listen {} read {} chats, {} messages{}", device.id(), ask.listenId(), h.chats().size(), lines, h.error() == null ? "" : ": " + h.error());
+      if (driver != null && !driver.alive()) {
+        closeSession();
+      }
+      return h;
+    } catch (RuntimeException e) {
+      LOG.warn("device={} listen {} failed: {}", device.id(), ask.listenId(), e.getMessage());
+      return new com.wecomrpa.protocol.AgentHeard(ask.listenId(), device.id(), device.accountId(), now, clock.instant(), java.util.List.of(), e.getMessage());
     }
   }
 

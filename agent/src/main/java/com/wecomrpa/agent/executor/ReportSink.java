@@ -9,6 +9,9 @@ public interface ReportSink {
 
   void report(AgentJobReport report);
 
+  /** What a listen read: kept until the controller has stored it. */
+  void heard(com.wecomrpa.protocol.AgentHeard heard);
+
   /** An offer this device will not start (the agent is draining): hand its lease back. */
   void returned(ControllerJobOffer offer);
 

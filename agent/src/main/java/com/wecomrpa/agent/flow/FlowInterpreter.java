@@ -141,13 +141,16 @@ public final class FlowInterpreter {
       waitFor(s, s.timeout());
     }
 
-    /** The texts of the last N visible matches, oldest first, one per line. */
+    /**
+     * The texts of the last N visible matches, oldest first, one per line; with fields, a JSON array
+     * of one object per match.
+     */
     String readList(Step s) {
       waitFor(s, s.timeout());
-      List<String> texts = new ArrayList<>();
+      List<Object> read = new ArrayList<>();
       for (UiElement e : driver.findAllVisible(locators(s.target()))) {
         try {
-          texts.add(e.text().replace('\n', ' '));
+          read.add(s.fields().isEmpty() ? e.text().replace('\n', ' ') : e.read(s.fields()));
         } catch (ElementGone ignored) {
           // re-rendered while reading: the rest still count
         }
@@ -158,9 +161,16 @@ public final class FlowInterpreter {
           throw new StepFailed(s.name() + ": last must be a count from 1 to 9999, was '" + n + "'");
         }
         int keep = Integer.parseInt(n);
-        texts = texts.subList(Math.max(0, texts.size() - keep), texts.size());
+        read = read.subList(Math.max(0, read.size() - keep), read.size());
       }
-      return String.join("\n", texts);
+      if (!s.fields().isEmpty()) {
+        try {
+          return com.wecomrpa.protocol.WireCodec.mapper().writeValueAsString(read);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new StepFailed(s.name() + ": cannot write what was read: " + e.getOriginalMessage());
+        }
+      }
+      return String.join("\n", read.stream().map(String::valueOf).toList());
     }
 
     /** Finds the target and acts on it, finding it again if it was re-rendered meanwhile. */

@@ -58,6 +58,9 @@ public final class ControllerLink {
 
     /** The controller's view of a device's health changed (unhealthy: repair it). */
     void onDeviceHealth(ControllerDeviceHealth health);
+
+    /** The controller asks an idle device to read new messages. */
+    void onListen(com.wecomrpa.protocol.ControllerListen listen);
   }
 
   private final Vertx vertx;
@@ -71,7 +74,8 @@ public final class ControllerLink {
   private final Supplier<List<LeaseRef>> activeLeases;
   private final Listener listener;
   private final WebSocketClient client;
-  private final Map<String, AgentJobReport> outbox = new LinkedHashMap<>();
+  /** Reports and heard messages not yet acknowledged, by their kept id. */
+  private final Map<String, Message> outbox = new LinkedHashMap<>();
   private final ReportOutbox disk;
   private final Promise<Void> firstWelcome = Promise.promise();
   private final Map<String, List<CompletableFuture<ControllerScriptBundle>>> scriptRequests = new HashMap<>();
@@ -86,8 +90,8 @@ public final class ControllerLink {
       Vertx vertx, List<String> urls, String agentId, Supplier<AgentHello> hello, Supplier<List<LeaseRef>> activeLeases, Listener listener, ReportOutbox disk) {
     this.vertx = vertx;
     this.disk = disk;
-    for (AgentJobReport r : disk.pending()) {
-      outbox.put(r.reportId(), r);
+    for (Message m : disk.pending()) {
+      outbox.put(((com.wecomrpa.protocol.Kept) m).keptId(), m);
     }
     this.context = vertx.getOrCreateContext();
     if (urls.isEmpty()) {
@@ -135,14 +139,14 @@ public final class ControllerLink {
    * Keeps the report until acknowledged, and sends it now if connected. Written to disk first, on
    * the caller's (device) thread, so a crash after this returns cannot lose it.
    */
-  public void report(AgentJobReport report) {
+  public <M extends Message & com.wecomrpa.protocol.Kept> void report(M report) {
     disk.put(report);
     context.runOnContext(
         v -> {
           if (stopped) {
             return;
           }
-          outbox.put(report.reportId(), report);
+          outbox.put(report.keptId(), report);
           send(report);
         });
   }
@@ -171,7 +175,7 @@ public final class ControllerLink {
 
   /** The reports still waiting for an acknowledgement. Call on the link's context (as hello is built). */
   public List<AgentJobReport> unacknowledgedReports() {
-    return List.copyOf(outbox.values());
+    return outbox.values().stream().filter(AgentJobReport.class::isInstance).map(AgentJobReport.class::cast).toList();
   }
 
   /** Reports not yet acknowledged. */
@@ -301,6 +305,8 @@ public final class ControllerLink {
       firstWelcome.tryFail("controller refused this agent: " + r.reason());
     } else if (m instanceof ControllerJobOffer offer) {
       listener.onOffer(offer);
+    } else if (m instanceof com.wecomrpa.protocol.ControllerListen listen) {
+      listener.onListen(listen);
     } else if (m instanceof ControllerReportAck ack) {
       outbox.remove(ack.reportId());
       // Off the event loop: deleting a file is I/O.

@@ -1,7 +1,7 @@
 package com.wecomrpa.agent.link;
 
 import com.wecomrpa.agent.disk.AtomicFile;
-import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.Kept;
 import com.wecomrpa.protocol.Message;
 import com.wecomrpa.protocol.WireCodec;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports on disk until the controller acknowledges them: written (and synced) before they are
+ * Reports (and what listening heard) on disk until the controller acknowledges them: written (and synced) before they are
  * sent, removed on acknowledgement, and found again by an agent restarted after a crash. The
  * controller applies a report at most once, so sending one twice is harmless.
  */
@@ -46,17 +46,17 @@ public final class ReportOutbox {
   }
 
   /** Keeps a report durably. Blocking; called from the device's thread before it is sent. */
-  public void put(AgentJobReport report) {
-    if (files.containsKey(report.reportId())) {
+  public <M extends Message & Kept> void put(M report) {
+    if (files.containsKey(report.keptId())) {
       return;
     }
-    Path target = dir.resolve(String.format("%019d-%s.json", sequence.incrementAndGet(), report.reportId().replaceAll("[^A-Za-z0-9._-]", "_")));
+    Path target = dir.resolve(String.format("%019d-%s.json", sequence.incrementAndGet(), report.keptId().replaceAll("[^A-Za-z0-9._-]", "_")));
     try {
       AtomicFile.write(target, WireCodec.encode(report).getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep report " + report.reportId(), e);
+      throw new UncheckedIOException("cannot keep report " + report.keptId(), e);
     }
-    files.put(report.reportId(), target);
+    files.put(report.keptId(), target);
   }
 
   /** The controller has it: forget it. */
@@ -73,15 +73,15 @@ public final class ReportOutbox {
   }
 
   /** Every report still waiting for its acknowledgement, in the order they were kept. */
-  public List<AgentJobReport> pending() {
-    List<AgentJobReport> out = new ArrayList<>();
+  public List<Message> pending() {
+    List<Message> out = new ArrayList<>();
     try (Stream<Path> all = Files.list(dir)) {
       for (Path f : all.filter(p -> p.toString().endsWith(".json")).sorted(java.util.Comparator.comparingLong(ReportOutbox::sequenceOf)).toList()) {
         try {
           Message m = WireCodec.decode(Files.readString(f, StandardCharsets.UTF_8));
-          if (m instanceof AgentJobReport r) {
-            out.add(r);
-            files.put(r.reportId(), f);
+          if (m instanceof Kept k) {
+            out.add(m);
+            files.put(k.keptId(), f);
           }
         } catch (RuntimeException | IOException unreadable) {
           LOG.warn("outbox file {} is unreadable and is set aside: {}", f, unreadable.getMessage());

@@ -83,6 +83,13 @@ class FlowInterpreterTest {
         }
 
         @Override
+        public java.util.Map<String, String> read(java.util.Map<String, String> specs) {
+          java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+          specs.forEach((k, spec) -> out.put(k, spec.equals("text") ? text() : texts.getOrDefault(css + spec, "")));
+          return out;
+        }
+
+        @Override
         public boolean visible() {
           return true;
         }

@@ -28,8 +28,8 @@ class ReportOutboxTest {
 
     ReportOutbox afterRestart = new ReportOutbox(dir);
 
-    assertThat(afterRestart.pending()).extracting(AgentJobReport::reportId).containsExactly("r-2");
-    assertThat(afterRestart.pending().get(0).jobId()).isEqualTo("job-2");
+    assertThat(afterRestart.pending()).extracting(m -> ((AgentJobReport) m).reportId()).containsExactly("r-2");
+    assertThat(((AgentJobReport) afterRestart.pending().get(0)).jobId()).isEqualTo("job-2");
   }
 
   @Test
@@ -42,7 +42,7 @@ class ReportOutboxTest {
     ReportOutbox second = new ReportOutbox(dir);
     second.put(report("r-31", "job-31"));
 
-    List<String> ids = new ReportOutbox(dir).pending().stream().map(AgentJobReport::reportId).toList();
+    List<String> ids = new ReportOutbox(dir).pending().stream().map(m -> ((AgentJobReport) m).reportId()).toList();
     assertThat(ids).hasSize(31).startsWith("r-1", "r-2", "r-3").endsWith("r-29", "r-30", "r-31");
     assertThat(ids).doesNotHaveDuplicates();
   }
@@ -53,7 +53,7 @@ class ReportOutboxTest {
     box.put(report("r-1", "job-1"));
     Files.writeString(dir.resolve("torn.json"), "{\"type\":\"agent.job-rep");
 
-    assertThat(box.pending()).extracting(AgentJobReport::reportId).containsExactly("r-1");
+    assertThat(box.pending()).extracting(m -> ((AgentJobReport) m).reportId()).containsExactly("r-1");
     assertThat(dir.resolve("torn.json.bad")).exists();
   }
 }

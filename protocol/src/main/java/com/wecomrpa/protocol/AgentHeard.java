@@ -1,0 +1,28 @@
+package com.wecomrpa.protocol;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What one listen read, chat by chat, as the client showed it. Kept by the agent until
+ * acknowledged; the controller stores each message once however often it is read. {@code error}
+ * says why reading stopped early (the listen still carries what it read before).
+ */
+public record AgentHeard(String listenId, String deviceId, String accountId, Instant startedAt, Instant finishedAt, List<Chat> chats, String error)
+    implements Message, Kept {
+
+  /** One chat read: its name and kind (group or private) as listed, and its last messages, oldest first. */
+  public record Chat(String name, String type, int unread, List<Line> messages, String error) {}
+
+  /**
+   * One message as shown: the client's own id when it exposes one (else null), the sender's display
+   * name, whether the account wrote it, its kind, the time as shown ("14:03"), the exact time when
+   * the client exposes it (epoch ms, else null), and the text (an image's address for images).
+   */
+  public record Line(String clientId, String sender, boolean mine, String kind, String shownTime, Long at, String text) {}
+
+  @Override
+  public String keptId() {
+    return "heard-" + listenId;
+  }
+}
