@@ -36,35 +36,50 @@
     for (const v of ['list-view', 'chat-view', 'moments-view']) $(v).hidden = v !== view;
   }
 
+  // Updates the list in place, as a real client's list view does: a row keeps its element while
+  // its chat is listed, so a tap is never lost to a refresh (new messages, badges) under the finger.
   function renderList() {
     const q = $('search').value.trim().toLowerCase();
     const ul = $('conversations');
-    ul.replaceChildren();
+    const rows = new Map([...ul.children].map((li) => [li.dataset.id, li]));
+    const wanted = [];
     for (const c of conversations) {
       if (q && !c.name.toLowerCase().includes(q)) continue;
-      const li = document.createElement('li');
+      let li = rows.get(c.id);
+      if (!li) {
+        li = document.createElement('li');
+        const name = document.createElement('span');
+        name.className = 'name';
+        const preview = document.createElement('span');
+        preview.className = 'preview';
+        li.append(name, preview);
+        li.addEventListener('click', () => openChat(li.conversation));
+      }
+      li.conversation = c;
       li.className = 'conversation ' + c.type;
       li.dataset.id = c.id;
       li.dataset.name = c.name;
       li.dataset.type = c.type;
-      const name = document.createElement('span');
-      name.className = 'name';
-      name.textContent = c.name;
-      const preview = document.createElement('span');
-      preview.className = 'preview';
-      preview.textContent = c.preview;
-      li.append(name, preview);
+      li.querySelector('.name').textContent = c.name;
+      li.querySelector('.preview').textContent = c.preview;
       // The unread badge: customer messages not yet opened, as the real list shows them.
       li.dataset.unread = c.unread || 0;
+      let badge = li.querySelector('.badge');
       if (c.unread > 0) {
-        const badge = document.createElement('span');
-        badge.className = 'badge';
+        if (!badge) {
+          badge = document.createElement('span');
+          badge.className = 'badge';
+          li.append(badge);
+        }
         badge.textContent = c.unread > 99 ? '99+' : String(c.unread);
-        li.append(badge);
+      } else if (badge) {
+        badge.remove();
       }
-      li.addEventListener('click', () => openChat(c));
-      ul.append(li);
+      wanted.push(li);
     }
+    const keep = new Set(wanted);
+    for (const li of [...ul.children]) if (!keep.has(li)) li.remove();
+    wanted.forEach((li, i) => { if (ul.children[i] !== li) ul.insertBefore(li, ul.children[i] || null); });
   }
 
   function hhmm(ms) {
@@ -242,8 +257,8 @@
   }
 
   $('search').addEventListener('input', renderList);
-  // A driver's clear fires change, not input: the list shows every chat again either way.
-  $('search').addEventListener('change', renderList);
+  // A driver's clear fires change, not input: an emptied search shows every chat again.
+  $('search').addEventListener('change', () => { if (!$('search').value) renderList(); });
   $('back').addEventListener('click', backToList);
   $('composer').addEventListener('input', () => { $('send').disabled = !$('composer').value.trim(); });
   $('send').addEventListener('click', sendText);

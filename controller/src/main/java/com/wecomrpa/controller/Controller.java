@@ -25,6 +25,13 @@ import com.wecomrpa.controller.sop.PlanRules;
 import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
+import com.wecomrpa.controller.api.ConversationApi;
+import com.wecomrpa.controller.listen.HeardIntake;
+import com.wecomrpa.controller.listen.JdbcListenStore;
+import com.wecomrpa.controller.listen.ListenPlanner;
+import com.wecomrpa.controller.replytime.LateReplies;
+import com.wecomrpa.controller.tagging.JdbcRuleStore;
+import com.wecomrpa.controller.tagging.Tagger;
 import com.wecomrpa.controller.dispatch.ExpireLeasesTask;
 import com.wecomrpa.controller.dispatch.ExpireWindowsTask;
 import com.wecomrpa.controller.gateway.AgentGateway;
@@ -98,6 +105,7 @@ public final class Controller extends VerticleBase {
   private boolean sampling;
   private ControllerMetrics metrics;
   private boolean renewing;
+  private LateReplies lateReplies;
   /** This start of this node, unique: the fencing epoch's and the sweep lead's holder name. */
   private final String node;
 
@@ -164,12 +172,27 @@ public final class Controller extends VerticleBase {
               GroupCommit durable = new GroupCommit(db, workers);
               dispatcher = new Dispatcher(workers, board, jobs, durable, clock, systemClock, options.leaseDuration(), options.maxAttempts());
               dispatcher.onOffered(metrics::offered);
-              AgentGateway gateway = AgentGateway.create(
-                  new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, screenshots,
-                      tokens, options.agentToken(), scripts, alerts, metrics, systemClock, clock),
-                  new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts()));
               PlanRules rules = new PlanRules(options.maxTextLength());
               JdbcPlanStore plans = new JdbcPlanStore(db, rules, jobs.transitions());
+              // Listening: idle devices read their chats; what they hear is stored once and tags, replies, starts plans.
+              JdbcListenStore listenStore = new JdbcListenStore(db, audit);
+              ListenPlanner listenPlanner = new ListenPlanner(db, listenStore, clock, systemClock);
+              dispatcher.whenIdle(new Dispatcher.IdleWork() {
+                @Override
+                public java.util.Optional<com.wecomrpa.protocol.ControllerListen> next(String deviceId, String accountId) {
+                  return listenPlanner.next(deviceId, accountId);
+                }
+
+                @Override
+                public Duration answerWithin(String accountId) {
+                  return listenPlanner.answerWithin(accountId);
+                }
+              });
+              HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()));
+              AgentGateway gateway = AgentGateway.create(
+                  new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, screenshots,
+                      tokens, options.agentToken(), scripts, alerts, metrics, systemClock, clock, heardIntake, () -> signals.kickPlans(false)),
+                  new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts()));
               expandPlans =
                   new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, limits, options.planHorizon()), dispatcher, clock);
               expandPlans.onlyWhile(lead::holds);
@@ -197,6 +220,7 @@ public final class Controller extends VerticleBase {
                       }),
                       new GroupsApi(vertx, clock, new GroupReachability(db, audit), signals::kickDispatch),
                       new DevicesApi(workers, clock, db, audit, devices, signals::deviceAction),
+                      new ConversationApi(clock, db, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
                       overview,
                       durable);
               signals.listen(
@@ -262,12 +286,21 @@ public final class Controller extends VerticleBase {
               expireLeases.onlyWhile(lead::holds);
               expireWindows = new ExpireWindowsTask(vertx, workers, jobs, clock);
               expireWindows.onlyWhile(lead::holds);
+              lateReplies = new LateReplies(vertx, workers, db, alerts, metrics, clock);
+              lateReplies.onlyWhile(lead::holds);
+              lateReplies.start(Duration.ofSeconds(2));
               expandPlans.start(Duration.ofSeconds(1));
               Duration sweep = Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4)));
               expireLeases.start(sweep);
               expireWindows.start(sweep);
               // Every node's dispatch heartbeat, for jobs that become due: frequent enough for a simulated day.
-              dispatchTimer = vertx.setPeriodic(sweep.toMillis(), t -> dispatcher.kick());
+              dispatchTimer = vertx.setPeriodic(sweep.toMillis(), t -> {
+                // A device whose agent never answered a listen is freed after the listen's budget.
+                if (board.expireListens() > 0) {
+                  LOG.warn("a listen went unanswered past its budget: device freed");
+                }
+                dispatcher.kick();
+              });
               leadTimer = vertx.setPeriodic(SWEEP_TERM.toMillis() / 5, t -> renewLead());
               return vertx
                   .createHttpServer(
@@ -348,6 +381,9 @@ public final class Controller extends VerticleBase {
     if (expireLeases != null) {
       expireLeases.stop();
       expireWindows.stop();
+      if (lateReplies != null) {
+        lateReplies.stop();
+      }
     }
     if (expandPlans != null) {
       expandPlans.stop();

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Run controller + simulator + agent on one machine.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples), risk (one account meets a tight platform risk model) or crash (controller, simulator and agent as separate processes, killed with SIGKILL mid-broadcast and restarted)")
+  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples), conversation (customers talk for a simulated hour: listening, tags, auto-replies, late replies), risk (one account meets a tight platform risk model) or crash (controller, simulator and agent as separate processes, killed with SIGKILL mid-broadcast and restarted)")
   String scenario;
 
   @Option(names = "--accounts", defaultValue = "3", description = "bot accounts, one device each (default ${DEFAULT-VALUE})")
@@ -61,11 +61,12 @@ final class DemoCommand implements Callable<Integer> {
     boolean sopDay = scenario.equals("sop-day");
     boolean risk = scenario.equals("risk");
     boolean crash = scenario.equals("crash");
-    if (!sopDay && !risk && !crash && !scenario.equals("broadcast")) {
-      System.err.println("--scenario must be broadcast, sop-day, risk or crash");
+    boolean conversation = scenario.equals("conversation");
+    if (!sopDay && !risk && !crash && !conversation && !scenario.equals("broadcast")) {
+      System.err.println("--scenario must be broadcast, sop-day, conversation, risk or crash");
       return 2;
     }
-    int groupCount = groups >= 0 ? groups : accounts * (sopDay ? 5 : risk ? 10 : crash ? 70 : 200);
+    int groupCount = groups >= 0 ? groups : accounts * (sopDay || conversation ? 5 : risk ? 10 : crash ? 70 : 200);
     Fleet fleet;
     try {
       fleet = Fleet.of(accounts, groupCount);
@@ -77,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("--driver must be selenium or appium");
       return 2;
     }
-    double businessSpeed = speed > 0 ? speed : (sopDay ? 1440 : 1);
+    double businessSpeed = speed > 0 ? speed : (sopDay ? 1440 : conversation ? 60 : 1);
     ChromiumPaths chromium = ChromiumPaths.debianDefaults();
     if (chromium.missing() != null) {
       System.err.println(chromium.missing());
@@ -110,6 +111,9 @@ final class DemoCommand implements Callable<Integer> {
     if (sopDay) {
       stack.sim.world().addContacts(SopDayScenario.contacts(fleet));
       code = SopDayScenario.run(stack, simClock, examples);
+    } else if (conversation) {
+      stack.sim.world().addContacts(ConversationScenario.contacts(fleet));
+      code = ConversationScenario.run(stack, businessSpeed);
     } else if (risk) {
       code = RiskScenario.run(stack);
     } else {

@@ -112,6 +112,14 @@ public final class DemoStack implements AutoCloseable {
     return r.bodyAsJsonObject();
   }
 
+  JsonObject put(String path, JsonObject body) {
+    var r = Processes.await(api.putRaw(path, body), Duration.ofSeconds(30));
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException("PUT " + path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
   @Override
   public void close() {
     Processes.await(agent.stop(), Duration.ofMinutes(1));

@@ -56,6 +56,11 @@ public final class DeviceWorker {
   /** Offers handed to this device and not yet begun: a listen gives way to them between chats. */
   private final java.util.concurrent.atomic.AtomicInteger offersWaiting = new java.util.concurrent.atomic.AtomicInteger();
   private final com.wecomrpa.agent.listen.ChatReader reader;
+  /**
+   * Chats a job opened while they showed unread messages: opening cleared the badge, so the next
+   * listen reads them by name. Touched only on the device's thread.
+   */
+  private final java.util.Set<String> openedUnread = new java.util.LinkedHashSet<>();
 
   public DeviceWorker(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, ReportSink sink, JobJournal journal, Clock clock) {
     this.device = device;
@@ -134,7 +139,12 @@ public final class DeviceWorker {
     try {
       ensureSession();
       interpreter.scripts().flow(ActionName.PREPARE).ifPresent(p -> interpreter.run(p, Map.of(), driver));
-      com.wecomrpa.protocol.AgentHeard h = reader.read(ask, interpreter, driver, () -> offersWaiting.get() > 0 || draining);
+      java.util.List<String> chats = new java.util.ArrayList<>(ask.chats() == null ? java.util.List.of() : ask.chats());
+      openedUnread.stream().filter(c -> !chats.contains(c)).forEach(chats::add);
+      com.wecomrpa.protocol.ControllerListen withOpened = new com.wecomrpa.protocol.ControllerListen(ask.listenId(), ask.deviceId(), ask.accountId(),
+          ask.unread(), chats, ask.maxChats(), ask.perChat(), ask.budgetMillis());
+      com.wecomrpa.protocol.AgentHeard h = reader.read(withOpened, interpreter, driver, () -> offersWaiting.get() > 0 || draining);
+      h.chats().stream().filter(c -> c.error() == null).forEach(c -> openedUnread.remove(c.name()));
       int lines = h.chats().stream().mapToInt(c -> c.messages().size()).sum();
       LOG.debug("device={} listen {} read {} chats, {} messages{}", device.id(), ask.listenId(), h.chats().size(), lines, h.error() == null ? "" : ": " + h.error());
       if (driver != null && !driver.alive()) {
@@ -174,6 +184,12 @@ public final class DeviceWorker {
     sink.started(offer);
     JobPipeline.Result done = pipeline.run(offer, before, () -> openForJob(offer.scriptVersion()));
     FlowResult result = done.flow();
+    if (result.values() != null && result.values().containsKey("unread_before")) {
+      String chat = offer.params().getOrDefault("group_name", offer.params().get("customer_name"));
+      if (chat != null) {
+        openedUnread.add(chat);
+      }
+    }
     if (result.outcome() != Outcome.SUCCEEDED && driver != null && !driver.alive()) {
       LOG.warn("device={} session died; it will be reopened before the next job", device.id());
       closeSession();

@@ -153,6 +153,14 @@ public final class OverviewApi implements ApiPart {
         return a;
       });
       out.put("alerts", Map.of("last24h", alerts, "latest", latest));
+      // Hearing customers today: what listening stored, the tags it set, the replies it sent, who waited too long.
+      Map<String, Object> heard = new LinkedHashMap<>();
+      heard.put("messagesFromCustomers", Sql.count(c, "SELECT COUNT(*) FROM messages WHERE heard_at >= ? AND mine = FALSE", midnight.toEpochMilli()));
+      heard.put("tagsAdded", Sql.count(c, "SELECT COUNT(*) FROM tag_changes WHERE at >= ? AND change = 'added'", midnight.toEpochMilli()));
+      heard.put("autoRepliesSent", Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE source_kind = 'reply' AND state = 'SUCCEEDED' AND updated_at >= ?", midnight.toEpochMilli()));
+      heard.put("autoRepliesSkipped", Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE source_kind = 'reply' AND state = 'SKIPPED' AND updated_at >= ?", midnight.toEpochMilli()));
+      heard.put("lateReplies", Sql.count(c, "SELECT COUNT(*) FROM messages WHERE late_at >= ?", midnight.toEpochMilli()));
+      out.put("conversations", heard);
       return null;
     });
     // Broadcasts with work left (at most 20), then the latest finished ones.

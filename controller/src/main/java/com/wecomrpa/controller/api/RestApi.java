@@ -77,6 +77,7 @@ public final class RestApi {
       ScriptsApi scripts,
       GroupsApi groupReachability,
       DevicesApi devices,
+      ConversationApi conversations,
       OverviewApi overview,
       GroupCommit durable) {
     this.vertx = vertx;
@@ -91,7 +92,7 @@ public final class RestApi {
     this.kickDispatch = kickDispatch;
     this.replies = new Replies(workers, durable);
     this.plans = plans;
-    this.parts = List.of(plans, admin, limits, scripts, groupReachability, devices, overview);
+    this.parts = List.of(plans, admin, limits, scripts, groupReachability, devices, conversations, overview);
   }
 
   public Router router() {
@@ -292,7 +293,7 @@ public final class RestApi {
         .onFailure(ctx::fail);
   }
 
-  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
+  static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
     String v = ctx.queryParams().get(name);
     if (v == null) {
       return dflt;

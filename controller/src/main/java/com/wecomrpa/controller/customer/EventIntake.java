@@ -84,20 +84,32 @@ public final class EventIntake {
             if (!customer.status().equals("active")) {
               continue;
             }
-            for (Plan.Stored p : customerPlans) {
-              Plan plan = p.plan();
-              boolean triggered =
-                  plan.triggerEvent().equals(e.type()) && (plan.triggerStage() == null || plan.triggerStage().equals(customer.stage()));
-              boolean inStage = plan.stage() == null || plan.stage().equals(customer.stage());
-              if (triggered && inStage && Sql.count(c, "SELECT COUNT(*) FROM plan_runs WHERE plan_id = ? AND customer_id = ?", plan.id(), customer.id()) == 0) {
-                Sql.update(c, "INSERT INTO plan_runs (plan_id, customer_id, anchor_at, event_id, status) VALUES (?, ?, ?, ?, 'active')",
-                    plan.id(), customer.id(), at.toEpochMilli(), e.id());
-                started++;
-              }
-            }
+            started += startPlans(c, customerPlans, customer, e.type(), null, at, e.id());
           }
           return new Outcome(accepted, duplicates, started, ended);
         });
+  }
+
+  /**
+   * Starts the customer plans this event triggers (once per plan and customer): the event type
+   * matches, and the stage entered or the tag added is the plan's. Returns how many started.
+   */
+  public static int startPlans(Connection c, List<Plan.Stored> customerPlans, Customer customer, String type, String tag, Instant at, String eventId)
+      throws SQLException {
+    int started = 0;
+    for (Plan.Stored p : customerPlans) {
+      Plan plan = p.plan();
+      boolean triggered = plan.triggerEvent().equals(type)
+          && (plan.triggerStage() == null || plan.triggerStage().equals(customer.stage()))
+          && (plan.triggerTag() == null || plan.triggerTag().equals(tag));
+      boolean inStage = plan.stage() == null || plan.stage().equals(customer.stage());
+      if (triggered && inStage && Sql.count(c, "SELECT COUNT(*) FROM plan_runs WHERE plan_id = ? AND customer_id = ?", plan.id(), customer.id()) == 0) {
+        Sql.update(c, "INSERT INTO plan_runs (plan_id, customer_id, anchor_at, event_id, status) VALUES (?, ?, ?, ?, 'active')",
+            plan.id(), customer.id(), at.toEpochMilli(), eventId);
+        started++;
+      }
+    }
+    return started;
   }
 
   public Optional<Customer> customer(String id) {

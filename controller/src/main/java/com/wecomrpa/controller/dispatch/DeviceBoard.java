@@ -24,6 +24,8 @@ public final class DeviceBoard {
     IDLE,
     CLAIMING,
     BUSY,
+    /** Reading new messages between jobs; free again when the agent says what it heard. */
+    LISTENING,
     /** The agent is shutting down: nothing more is offered here. */
     DRAINING
   }
@@ -39,6 +41,9 @@ public final class DeviceBoard {
     long token;
     Instant since;
     ScriptRouting.Assignment assignment;
+    String listenId;
+    /** Real time (nanoTime): the business clock may run fast. */
+    long listenDeadlineNanos;
 
     Slot(String agentId, DeviceInfo device, AgentLink link, Instant since) {
       this.agentId = agentId;
@@ -127,6 +132,53 @@ public final class DeviceBoard {
     s.token = token;
     s.since = clock.instant();
     return true;
+  }
+
+  /** The claim found no job, but a listen is due: the device reads its chats until it answers. */
+  public synchronized boolean markListening(String deviceId, String agentId, String listenId, java.time.Duration answerWithin) {
+    Slot s = slots.get(deviceId);
+    if (s == null || !s.agentId.equals(agentId) || s.state != SlotState.CLAIMING) {
+      return false;
+    }
+    s.state = SlotState.LISTENING;
+    s.listenId = listenId;
+    s.since = clock.instant();
+    s.listenDeadlineNanos = System.nanoTime() + answerWithin.toNanos();
+    return true;
+  }
+
+  /**
+   * The listen was answered: the device is free again. Returns the account it holds, if the device
+   * is connected through {@code agentId} (an agent speaks only for its own devices).
+   */
+  public synchronized Optional<String> endListening(String deviceId, String agentId, String listenId) {
+    Slot s = slots.get(deviceId);
+    if (s == null || !s.agentId.equals(agentId)) {
+      return Optional.empty();
+    }
+    if (s.state == SlotState.LISTENING && listenId.equals(s.listenId)) {
+      freeAfterListen(s);
+    }
+    return Optional.of(s.device.accountId());
+  }
+
+  /** Frees devices whose listen went unanswered too long (an agent that lost it); how many. */
+  public synchronized int expireListens() {
+    long now = System.nanoTime();
+    int n = 0;
+    for (Slot s : slots.values()) {
+      if (s.state == SlotState.LISTENING && now - s.listenDeadlineNanos > 0) {
+        freeAfterListen(s);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private void freeAfterListen(Slot s) {
+    s.state = s.draining ? SlotState.DRAINING : SlotState.IDLE;
+    s.listenId = null;
+    s.since = clock.instant();
   }
 
   /** The claim found nothing: back to IDLE. */

@@ -3,6 +3,7 @@ package com.wecomrpa.controller.dispatch;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.store.GroupCommit;
 import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.ControllerListen;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
@@ -23,7 +24,34 @@ public final class Dispatcher {
   /** Claims of one pass that run at once, leaving the rest of the worker pool to reports and the API. */
   private static final int CLAIM_LANES = 8;
 
-  private record Claim(DeviceBoard.FreeDevice device, Optional<ControllerJobOffer> offer, Throwable error) {}
+  private record Claim(DeviceBoard.FreeDevice device, Optional<ControllerJobOffer> offer, Optional<ControllerListen> listen, Throwable error) {}
+
+  /**
+   * What an idle device with no job due does instead (listen to its chats), asked on a worker
+   * thread; and how long it may take to answer before the device is freed anyway.
+   */
+  public interface IdleWork {
+    Optional<ControllerListen> next(String deviceId, String accountId);
+
+    Duration answerWithin(String accountId);
+  }
+
+  private IdleWork idle = new IdleWork() {
+    @Override
+    public Optional<ControllerListen> next(String deviceId, String accountId) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Duration answerWithin(String accountId) {
+      return Duration.ZERO;
+    }
+  };
+
+  /** Sets what idle devices do when no job is due. */
+  public void whenIdle(IdleWork work) {
+    this.idle = work;
+  }
 
   private final WorkerExecutor workers;
   private final DeviceBoard board;
@@ -125,9 +153,18 @@ public final class Dispatcher {
     List<Claim> claims = new ArrayList<>();
     for (DeviceBoard.FreeDevice d : free) {
       try {
-        claims.add(new Claim(d, jobs.claims().claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor, maxAttempts), null));
+        Optional<ControllerJobOffer> offer = jobs.claims().claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor, maxAttempts);
+        Optional<ControllerListen> listen = Optional.empty();
+        if (offer.isEmpty()) {
+          try {
+            listen = idle.next(d.deviceId(), d.accountId());
+          } catch (RuntimeException e) {
+            LOG.warn("device={} listen not planned: {}", d.deviceId(), e.getMessage());
+          }
+        }
+        claims.add(new Claim(d, offer, listen, null));
       } catch (RuntimeException e) {
-        claims.add(new Claim(d, Optional.empty(), e));
+        claims.add(new Claim(d, Optional.empty(), Optional.empty(), e));
       }
     }
     return claims;
@@ -148,6 +185,12 @@ public final class Dispatcher {
       return;
     }
     if (claim.offer().isEmpty()) {
+      if (claim.listen().isPresent()) {
+        ControllerListen listen = claim.listen().get();
+        if (board.markListening(d.deviceId(), d.agentId(), listen.listenId(), idle.answerWithin(d.accountId())) && d.link().send(listen)) {
+          return;
+        }
+      }
       board.unclaim(d.deviceId());
       return;
     }

@@ -43,11 +43,12 @@ public final class AgentGateway {
   private final ReportHandler reports;
   private final DeviceHandler devices;
   private final ScriptHandler scripts;
+  private final HeardHandler heard;
   private final java.util.Set<AgentConnection> open = new java.util.HashSet<>();
   private java.util.function.BooleanSupplier ready = () -> true;
 
   AgentGateway(Vertx vertx, DeviceBoard board, GatewayTimings timings, HelloHandler hello, LeaseHandler leases, ReportHandler reports,
-      DeviceHandler devices, ScriptHandler scripts) {
+      DeviceHandler devices, ScriptHandler scripts, HeardHandler heard) {
     this.vertx = vertx;
     this.board = board;
     this.timings = timings;
@@ -56,13 +57,14 @@ public final class AgentGateway {
     this.reports = reports;
     this.devices = devices;
     this.scripts = scripts;
+    this.heard = heard;
   }
 
   /** What the gateway's handlers work with. */
   public record Parts(
       Vertx vertx, WorkerExecutor workers, DeviceBoard board, Dispatcher dispatcher, Jobs jobs, GroupCommit durable, com.wecomrpa.controller.evidence.Screenshots screenshots,
       JdbcTokenStore tokens, String agentToken, JdbcScriptStore scriptStore, JdbcAlertStore alertStore, ControllerMetrics metrics, Clock clock,
-      Clock businessClock) {}
+      Clock businessClock, com.wecomrpa.controller.listen.HeardIntake heardIntake, Runnable plansChanged) {}
 
   /** Wires the handlers: {@code clock} times leases (real time), {@code businessClock} days and windows. */
   public static AgentGateway create(Parts p, GatewayTimings timings) {
@@ -73,7 +75,8 @@ public final class AgentGateway {
         new ReportHandler(p.workers(), p.jobs(), p.screenshots(), p.durable(), p.board(), p.dispatcher(), p.metrics(), alerts, p.clock(), p.businessClock(),
             timings),
         new DeviceHandler(p.board(), p.dispatcher()),
-        new ScriptHandler(p.workers(), p.scriptStore()));
+        new ScriptHandler(p.workers(), p.scriptStore()),
+        new HeardHandler(p.workers(), p.heardIntake(), p.durable(), p.board(), p.dispatcher(), p.metrics(), p.businessClock(), p.plansChanged()));
   }
 
   /** Serves one connection until it closes. */
@@ -151,6 +154,8 @@ public final class AgentGateway {
       devices.onDraining(conn, d);
     } else if (m instanceof AgentDeviceHealth h) {
       devices.onHealth(conn, h);
+    } else if (m instanceof com.wecomrpa.protocol.AgentHeard h) {
+      heard.onHeard(conn, h);
     } else if (m instanceof AgentScriptRequest req) {
       scripts.onRequest(conn, req);
     } else {

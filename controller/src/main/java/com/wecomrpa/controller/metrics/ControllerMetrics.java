@@ -91,6 +91,20 @@ public final class ControllerMetrics implements AutoCloseable {
     counter(P + "lease.expiries", "Leases that ran out unreported", "then", then).increment();
   }
 
+  /** Messages a listen read, new ones stored, and customer messages among them. */
+  public void heard(int lines, int fresh, int fromCustomers) {
+    Counter.builder(P + "messages.read").description("Message lines listening read (re-reads included)").register(registry).increment(lines);
+    Counter.builder(P + "messages.heard").description("Messages stored once, by who wrote them").tag("from", "account").register(registry)
+        .increment(fresh - fromCustomers);
+    Counter.builder(P + "messages.heard").description("Messages stored once, by who wrote them").tag("from", "customer").register(registry)
+        .increment(fromCustomers);
+  }
+
+  /** A customer message called late by a reply-time rule. */
+  public void replyLate() {
+    Counter.builder(P + "replies.late").description("Customer messages left unanswered past their reply-time rule").register(registry).increment();
+  }
+
   public void riskSignal(String accountId, String signal) {
     registry.counter(P + "risk.signals", "account", accountId, "signal", signal).increment();
   }

@@ -23,6 +23,7 @@ public record Plan(
     LocalDate endDate,
     String triggerEvent,
     String triggerStage,
+    String triggerTag,
     String stage,
     int repeatCount,
     int repeatIntervalDays,

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * plan is left to be discovered when its first job runs.
  */
 public final class PlanRules {
-  public static final Set<String> TRIGGER_EVENTS = Set.of("friend_added", "joined_group", "order_placed", "stage_entered");
+  public static final Set<String> TRIGGER_EVENTS = Set.of("friend_added", "joined_group", "order_placed", "stage_entered", "tag_added");
   private static final Pattern TIME = Pattern.compile("(\\d{2}):(\\d{2})");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,5})([mhd])");
 
@@ -77,6 +77,7 @@ public final class PlanRules {
     LocalDate end = null;
     String triggerEvent = null;
     String triggerStage = null;
+    String triggerTag = null;
     int repeatCount = 1;
     int repeatInterval = 0;
 
@@ -95,6 +96,12 @@ public final class PlanRules {
         triggerStage = Fields.required("trigger.stage", s.trigger().stage());
       } else if (s.trigger().stage() != null) {
         throw Rejected.invalid("trigger.stage", "trigger.stage applies to stage_entered only");
+      }
+      // A customer's words tag them (keyword rules); the plan starts when this tag is added.
+      if (triggerEvent.equals("tag_added")) {
+        triggerTag = Fields.maxLength("trigger.tag", Fields.required("trigger.tag", s.trigger().tag()), 64);
+      } else if (s.trigger().tag() != null) {
+        throw Rejected.invalid("trigger.tag", "trigger.tag applies to tag_added only");
       }
       if (s.repeat() != null) {
         repeatCount = s.repeat().count() == null ? 1 : s.repeat().count();
@@ -164,7 +171,7 @@ public final class PlanRules {
       throw Rejected.invalid("stage", "stage applies to customer plans only");
     }
     String stage = s.stage() == null ? null : Fields.required("stage", s.stage());
-    return new Plan(id, name, kind, priority, window, accounts, selector, groupIds, days, start, end, triggerEvent, triggerStage, stage,
+    return new Plan(id, name, kind, priority, window, accounts, selector, groupIds, days, start, end, triggerEvent, triggerStage, triggerTag, stage,
         repeatCount, repeatInterval, List.copyOf(steps));
   }
 

@@ -28,7 +28,8 @@ public record PlanSpec(
   public record Schedule(List<String> daysOfWeek, String startDate, String endDate) {}
 
   /** Customer plans: the event that starts a customer's sequence, and for stage_entered which stage. */
-  public record Trigger(String event, String stage) {}
+  /** What starts a customer plan: an event, the stage entered (stage_entered), the tag added (tag_added). */
+  public record Trigger(String event, String stage, String tag) {}
 
   /** Customer plans: run the whole sequence {@code count} times, {@code intervalDays} apart. */
   public record Repeat(Integer count, Integer intervalDays) {}

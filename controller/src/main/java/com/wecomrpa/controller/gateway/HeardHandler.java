@@ -1,0 +1,77 @@
+package com.wecomrpa.controller.gateway;
+
+import com.wecomrpa.controller.dispatch.DeviceBoard;
+import com.wecomrpa.controller.dispatch.Dispatcher;
+import com.wecomrpa.controller.listen.HeardIntake;
+import com.wecomrpa.controller.metrics.ControllerMetrics;
+import com.wecomrpa.controller.store.GroupCommit;
+import com.wecomrpa.protocol.AgentHeard;
+import com.wecomrpa.protocol.ControllerReportAck;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a listen heard: the device is free again at once; the messages are stored (each once),
+ * forced to disk, and only then acknowledged, so the agent keeps them until they are safe. Replies
+ * and plans they set off are dispatched right after.
+ */
+final class HeardHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(HeardHandler.class);
+
+  private final WorkerExecutor workers;
+  private final HeardIntake intake;
+  private final GroupCommit durable;
+  private final DeviceBoard board;
+  private final Dispatcher dispatcher;
+  private final ControllerMetrics metrics;
+  private final Clock businessClock;
+  private final Runnable plansChanged;
+
+  HeardHandler(WorkerExecutor workers, HeardIntake intake, GroupCommit durable, DeviceBoard board, Dispatcher dispatcher, ControllerMetrics metrics,
+      Clock businessClock, Runnable plansChanged) {
+    this.workers = workers;
+    this.intake = intake;
+    this.durable = durable;
+    this.board = board;
+    this.dispatcher = dispatcher;
+    this.metrics = metrics;
+    this.businessClock = businessClock;
+    this.plansChanged = plansChanged;
+  }
+
+  void onHeard(AgentConnection conn, AgentHeard h) {
+    Optional<String> account = board.endListening(h.deviceId(), conn.agentId(), h.listenId());
+    dispatcher.kick();
+    if (account.isEmpty()) {
+      LOG.warn("agent={} sent what device {} heard, but does not hold that device: ignored", conn.agentId(), h.deviceId());
+      conn.send(new ControllerReportAck(h.keptId(), null, false, "device " + h.deviceId() + " is not this agent's"));
+      return;
+    }
+    workers.executeBlocking(() -> intake.apply(account.get(), h, businessClock.instant()), false)
+        .compose(r -> durable.flushed().map(r))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            // Not acknowledged: the agent keeps it and sends it again.
+            LOG.error("device={} listen {} could not be stored", h.deviceId(), h.listenId(), ar.cause());
+            return;
+          }
+          HeardIntake.Result r = ar.result();
+          metrics.heard(r.lines(), r.fresh(), r.freshFromCustomers());
+          conn.send(new ControllerReportAck(h.keptId(), null, true, null));
+          if (r.fresh() > 0 || h.error() != null) {
+            LOG.info("device={} listen read {} chats, {} lines, {} new ({} from customers); tags +{} -{}, {} replies, {} plans started{}",
+                h.deviceId(), r.chats(), r.lines(), r.fresh(), r.freshFromCustomers(), r.effects().tagsAdded(), r.effects().tagsRemoved(),
+                r.effects().repliesQueued(), r.effects().plansStarted(), h.error() == null ? "" : "; stopped: " + h.error());
+          }
+          if (r.effects().plansStarted() > 0) {
+            plansChanged.run();
+          }
+          if (r.effects().repliesQueued() > 0) {
+            dispatcher.kick();
+          }
+        });
+  }
+}

@@ -1,0 +1,190 @@
+package com.wecomrpa.controller.listen;
+
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Dialect;
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.controller.tagging.Tagger;
+import com.wecomrpa.protocol.AgentHeard;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stores what a listen read, in one transaction: each message once per account (by the client's
+ * message id, or where the client shows none, by chat, sender, time shown, text and order among
+ * equal ones), with the group or customer it belongs to; an answer from the account marks the
+ * customer messages before it answered; new customer messages go through the keyword rules
+ * (tags, plans, replies) and, when a reply-time rule covers the customer, get a time to be
+ * answered by.
+ */
+public final class HeardIntake {
+  /** What one listen brought. */
+  public record Result(int chats, int lines, int fresh, int freshFromCustomers, Tagger.Effects effects) {}
+
+  private final Database db;
+  private final Tagger tagger;
+
+  public HeardIntake(Database db, Tagger tagger) {
+    this.db = db;
+    this.tagger = tagger;
+  }
+
+  /** {@code accountId} is the one the device holds (from the board, not from the message). */
+  public Result apply(String accountId, AgentHeard h, Instant now) {
+    return db.inTransaction(c -> {
+      int lines = 0;
+      int fresh = 0;
+      List<Tagger.Heard> customers = new ArrayList<>();
+      for (AgentHeard.Chat chat : h.chats()) {
+        lines += chat.messages().size();
+        fresh += chat(c, accountId, h.deviceId(), chat, customers, now);
+      }
+      Tagger.Effects effects = tagger.apply(c, customers, now);
+      for (Tagger.Heard m : customers) {
+        dueBy(c, m);
+      }
+      for (AgentHeard.Chat chat : h.chats()) {
+        answered(c, accountId, chat);
+        Sql.update(c, "UPDATE messages SET checked_at = ? WHERE account_id = ? AND chat_name = ? AND mine = FALSE AND answered_at IS NULL"
+            + " AND reply_due_at IS NOT NULL", now.toEpochMilli(), accountId, chat.name());
+      }
+      int chatsRead = (int) h.chats().stream().filter(ch -> ch.error() == null).count();
+      String error = h.error() != null ? h.error() : h.chats().stream().filter(ch -> ch.error() != null)
+          .map(ch -> ch.name() + ": " + ch.error()).findFirst().orElse(null);
+      if (error != null && error.length() > 1000) {
+        error = error.substring(0, 1000);
+      }
+      int updated = Sql.update(c, "UPDATE listen_runs SET started_at = ?, finished_at = ?, chats_read = ?, lines_read = ?, new_messages = ?, error = ?"
+          + " WHERE id = ?", h.startedAt().toEpochMilli(), h.finishedAt().toEpochMilli(), chatsRead, lines, fresh, error, h.listenId());
+      if (updated == 0) {
+        // Asked by a controller that has since restarted, or by another node: recorded all the same.
+        Sql.update(c, "INSERT INTO listen_runs (id, account_id, device_id, asked_at, started_at, finished_at, chats_read, lines_read, new_messages, error)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", h.listenId(), accountId, h.deviceId(), h.startedAt().toEpochMilli(), h.startedAt().toEpochMilli(),
+            h.finishedAt().toEpochMilli(), chatsRead, lines, fresh, error);
+      }
+      return new Result(h.chats().size(), lines, fresh, customers.size(), effects);
+    });
+  }
+
+  private int chat(Connection c, String accountId, String deviceId, AgentHeard.Chat chat, List<Tagger.Heard> customers, Instant now) throws SQLException {
+    String groupId = Sql.one(c, "SELECT id FROM chat_groups WHERE account_id = ? AND name = ? ORDER BY id LIMIT 1", rs -> rs.getString(1), accountId, chat.name())
+        .orElse(null);
+    String type = chat.type() == null || chat.type().isBlank() ? (groupId != null ? "group" : "private") : chat.type();
+    String chatCustomer = type.equals("private") ? customerNamed(c, accountId, chat.name()) : null;
+    Map<String, Integer> seen = new HashMap<>();
+    Map<String, String> senders = new HashMap<>();
+    int fresh = 0;
+    for (AgentHeard.Line line : chat.messages()) {
+      String key = key(chat.name(), line, seen);
+      String customer = line.mine() ? null : type.equals("private") ? chatCustomer
+          : senders.computeIfAbsent(line.sender(), s -> customerNamedQuietly(c, accountId, s));
+      long saidAt = line.at() != null ? line.at() : now.toEpochMilli();
+      // PostgreSQL skips a message another transaction stored meanwhile; H2 (one node) checks first.
+      String insert = "INSERT INTO messages (account_id, dedupe_key, chat_name, chat_type, group_id, customer_id, sender, mine, kind, body, shown_time,"
+          + " said_at, heard_at, device_id) " + (db.dialect() == Dialect.POSTGRESQL
+              ? "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, dedupe_key) DO NOTHING"
+              : "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      boolean known = db.dialect() != Dialect.POSTGRESQL
+          && Sql.count(c, "SELECT COUNT(*) FROM messages WHERE account_id = ? AND dedupe_key = ?", accountId, key) > 0;
+      int inserted = known ? 0 : Sql.update(c, insert,
+          accountId, key, cut(chat.name(), 200), type, type.equals("group") ? groupId : null, customer, cut(line.sender() == null ? "" : line.sender(), 200),
+          line.mine(), cut(line.kind(), 16), line.text() == null ? "" : line.text(), cut(line.shownTime() == null ? "" : line.shownTime(), 32), saidAt,
+          now.toEpochMilli(), deviceId);
+      if (inserted == 0) {
+        continue;
+      }
+      fresh++;
+      if (!line.mine()) {
+        long id = Sql.one(c, "SELECT id FROM messages WHERE account_id = ? AND dedupe_key = ?", rs -> rs.getLong(1), accountId, key).orElseThrow();
+        customers.add(new Tagger.Heard(id, accountId, type, chat.name(), groupId, customer, line.sender(), line.kind(), line.text()));
+      }
+    }
+    return fresh;
+  }
+
+  /** Customer messages before the account's last message in this read are answered (by it). */
+  private static void answered(Connection c, String accountId, AgentHeard.Chat chat) throws SQLException {
+    AgentHeard.Line lastMine = null;
+    for (AgentHeard.Line l : chat.messages()) {
+      if (l.mine()) {
+        lastMine = l;
+      }
+    }
+    if (lastMine == null || lastMine.at() == null) {
+      // No exact time on screen: the customer messages read before it in this chat are answered.
+      if (lastMine != null) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (AgentHeard.Line l : chat.messages()) {
+          String key = key(chat.name(), l, seen);
+          if (l == lastMine) {
+            break;
+          }
+          if (!l.mine()) {
+            Sql.update(c, "UPDATE messages SET answered_at = heard_at WHERE account_id = ? AND dedupe_key = ? AND answered_at IS NULL", accountId, key);
+          }
+        }
+      }
+      return;
+    }
+    Sql.update(c, "UPDATE messages SET answered_at = ? WHERE account_id = ? AND chat_name = ? AND mine = FALSE AND answered_at IS NULL AND said_at <= ?",
+        lastMine.at(), accountId, chat.name(), lastMine.at());
+  }
+
+  /** When a reply-time rule covers the sender (by tag or stage), the time to be answered by. */
+  private static void dueBy(Connection c, Tagger.Heard m) throws SQLException {
+    if (m.customerId() == null) {
+      return;
+    }
+    Long minutes = Sql.one(c, "SELECT MIN(r.minutes) AS least FROM reply_time_rules r WHERE r.enabled = TRUE AND ("
+            + " r.tag IN (SELECT tag FROM customer_tags WHERE customer_id = ?) OR r.stage = (SELECT stage FROM customers WHERE id = ?))",
+        rs -> Sql.nullableLong(rs, "least"), m.customerId(), m.customerId()).orElse(null);
+    if (minutes != null) {
+      Sql.update(c, "UPDATE messages SET reply_due_at = said_at + ? WHERE id = ?", minutes * 60_000L, m.messageId());
+    }
+  }
+
+  /**
+   * A message's identity: the client's own id when it shows one; else its chat, sender, side, kind,
+   * time shown and text, numbered among equal ones in the same read (two "好的" in a row are two).
+   */
+  static String key(String chat, AgentHeard.Line line, Map<String, Integer> seen) {
+    if (line.clientId() != null && !line.clientId().isBlank()) {
+      return "id:" + cut(line.clientId(), 190);
+    }
+    String fp = sha256(chat + "\u0000" + line.sender() + "\u0000" + line.mine() + "\u0000" + line.kind() + "\u0000" + line.shownTime() + "\u0000" + line.text());
+    int n = seen.merge(fp, 1, Integer::sum);
+    return "fp:" + fp + "#" + n;
+  }
+
+  private static String customerNamed(Connection c, String accountId, String nickname) throws SQLException {
+    return Sql.one(c, "SELECT id FROM customers WHERE account_id = ? AND nickname = ? ORDER BY id LIMIT 1", rs -> rs.getString(1), accountId, nickname)
+        .orElse(null);
+  }
+
+  private static String customerNamedQuietly(Connection c, String accountId, String nickname) {
+    try {
+      return nickname == null || nickname.isBlank() ? null : customerNamed(c, accountId, nickname);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 40);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String cut(String s, int max) {
+    return s == null ? null : s.length() <= max ? s : s.substring(0, max);
+  }
+}
