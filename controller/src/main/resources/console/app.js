@@ -214,6 +214,8 @@ pages.overview = async () => {
       ${card(o.broadcastsRunning, 'broadcasts running')}
       ${card(o.plans.active || 0, 'plans active', o.plans.paused ? `${o.plans.paused} paused` : '')}
       ${card(o.alerts.last24h, 'alerts, 24 h')}
+      ${o.conversations ? card(o.conversations.messagesFromCustomers, 'customer messages heard today',
+        `${o.conversations.tagsAdded} tags · ${o.conversations.autoRepliesSent} auto-replies · ${o.conversations.lateReplies} late`) : ''}
     </div>
     <h2>Broadcasts</h2>${table(['broadcast', '', 'done', 'progress', ''], bcs, 'No broadcast yet.')}
     <h2>Latest alerts</h2>${table(['at', 'account', 'kind', 'detail'], o.alerts.latest.map((a) => [when(a.at), a.accountId, html(badge(a.kind)), html(esc(a.detail), true)]), 'No alerts.')}

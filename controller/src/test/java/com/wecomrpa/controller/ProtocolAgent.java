@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProtocolAgent implements AutoCloseable {
   private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
+  /** Whether a listen is answered at once with nothing heard; a test that answers itself turns it off. */
+  volatile boolean answersListens = true;
   final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
   private final WebSocket ws;
   private final java.util.concurrent.ScheduledExecutorService heart =
@@ -39,8 +41,17 @@ final class ProtocolAgent implements AutoCloseable {
                   public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                     buf.append(data);
                     if (last) {
-                      inbox.add(WireCodec.decode(buf.toString()));
+                      Message m = WireCodec.decode(buf.toString());
                       buf.setLength(0);
+                      if (m instanceof com.wecomrpa.protocol.ControllerListen l && answersListens) {
+                        // Its device has nothing unread: a listen is answered at once, as a real agent would.
+                        java.time.Instant at = java.time.Instant.now();
+                        heart.execute(() -> sendQuietly(new com.wecomrpa.protocol.AgentHeard(l.listenId(), l.deviceId(), l.accountId(), at, at, List.of(), null)));
+                      }
+                      // The controller's receipt for what was heard is not what a test waits for.
+                      if (!(m instanceof com.wecomrpa.protocol.ControllerReportAck ack && ack.reportId().startsWith("heard-"))) {
+                        inbox.add(m);
+                      }
                     }
                     w.request(1);
                     return null;

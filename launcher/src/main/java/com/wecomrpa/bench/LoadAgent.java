@@ -83,6 +83,10 @@ final class LoadAgent {
       Instant at = Instant.now();
       ws.writeTextMessage(WireCodec.encode(new AgentJobReport(id, o.jobId(), o.fencingToken(), o.deviceId(), Outcome.SUCCEEDED, null, null, null,
           at, at, "bench@1", null, null, null)));
+    } else if (m instanceof com.wecomrpa.protocol.ControllerListen l) {
+      // A device with nothing unread: the listen is answered at once and the device is free again.
+      Instant at = Instant.now();
+      ws.writeTextMessage(WireCodec.encode(new com.wecomrpa.protocol.AgentHeard(l.listenId(), l.deviceId(), l.accountId(), at, at, List.of(), null)));
     } else if (m instanceof ControllerReportAck ack) {
       Long t = sentAt.remove(ack.reportId());
       if (t != null) {

@@ -231,10 +231,14 @@ public final class DeviceBoard {
     return Optional.of(status(deviceId, s));
   }
 
-  /** Nothing more is offered to the slot; an idle one is draining from now, a busy one after its job. */
+  /**
+   * Nothing more is offered to the slot; an idle one is draining from now (a listen is nothing to
+   * wait for: what it hears is still stored), a busy one after its job.
+   */
   private void drain(Slot s) {
     s.draining = true;
-    if (s.state == SlotState.IDLE) {
+    if (s.state == SlotState.IDLE || s.state == SlotState.LISTENING) {
+      s.listenId = null;
       s.state = SlotState.DRAINING;
       s.since = clock.instant();
     }

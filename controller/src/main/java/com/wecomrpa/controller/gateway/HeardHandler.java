@@ -29,6 +29,8 @@ final class HeardHandler {
   private final ControllerMetrics metrics;
   private final Clock businessClock;
   private final Runnable plansChanged;
+  /** Each account's listens are stored one after another (a re-sent one right behind the first). */
+  private final java.util.Map<String, io.vertx.core.Future<?>> lastOf = new java.util.HashMap<>();
 
   HeardHandler(WorkerExecutor workers, HeardIntake intake, GroupCommit durable, DeviceBoard board, Dispatcher dispatcher, ControllerMetrics metrics,
       Clock businessClock, Runnable plansChanged) {
@@ -50,7 +52,16 @@ final class HeardHandler {
       conn.send(new ControllerReportAck(h.keptId(), null, false, "device " + h.deviceId() + " is not this agent's"));
       return;
     }
-    workers.executeBlocking(() -> intake.apply(account.get(), h, businessClock.instant()), false)
+    io.vertx.core.Future<?> before = lastOf.getOrDefault(account.get(), io.vertx.core.Future.succeededFuture());
+    io.vertx.core.Future<HeardIntake.Result> stored = before
+        .transform(ignored -> workers.executeBlocking(() -> intake.apply(account.get(), h, businessClock.instant()), false));
+    lastOf.put(account.get(), stored);
+    stored.onComplete(ar -> {
+      if (lastOf.get(account.get()) == stored) {
+        lastOf.remove(account.get());
+      }
+    });
+    stored
         .compose(r -> durable.flushed().map(r))
         .onComplete(ar -> {
           if (ar.failed()) {
