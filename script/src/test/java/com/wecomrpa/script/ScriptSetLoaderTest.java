@@ -89,6 +89,11 @@ class ScriptSetLoaderTest {
     assertThatThrownBy(() -> ScriptSetLoader.parse(set("action: send\nsteps:\n  - back: composer\n")))
         .hasMessage("flows/send.yaml:3: back takes no value; write '- back:'");
 
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set("action: send\nsteps:\n  - read-list: composer\n    into: rows\n    fields:\n      id: msg-id\n")))
+        .hasMessage("flows/send.yaml:6: field id must be text, @attribute or css:SELECTOR, found 'msg-id'");
+    assertThatThrownBy(() -> ScriptSetLoader.parse(set("action: send\nsteps:\n  - tap: composer\n    fields:\n      id: \"@data-id\"\n")))
+        .hasMessage("flows/send.yaml:5: fields belong to read-list");
+
     ScriptSet ok = ScriptSetLoader.parse(set("action: send\nparams: [n]\nsteps:\n  - back:\n  - scroll-until: send_button\n    direction: up\n    scrolls: 4\n"
         + "  - read-list: composer\n    into: texts\n    last: \"${n}\"\n"));
     Step scroll = ok.flow("send").orElseThrow().steps().get(1);

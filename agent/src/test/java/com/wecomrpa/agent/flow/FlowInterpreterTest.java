@@ -227,6 +227,27 @@ class FlowInterpreterTest {
   }
 
   @Test
+  void readListWithFieldsGivesOneJsonObjectPerRowForTheLastN() throws Exception {
+    ScriptSet rows = ScriptSetLoader.parse(Map.of("script-set.yaml", HEAD, "locators.yaml", "message:\n  - css: \".message\"\n",
+        "flows/read.yaml", "action: read\nsteps:\n  - name: read-rows\n    read-list: message\n    into: rows\n    last: 2\n"
+            + "    fields:\n      text: text\n      id: \"@data-msg-id\"\n"));
+    Screen screen = new Screen();
+    screen.visible.add(".message");
+    screen.bubbles.addAll(List.of("一", "二", "三"));
+    screen.texts.put(".message#1@data-msg-id", "m-2");
+    screen.texts.put(".message#2@data-msg-id", "m-3");
+
+    FlowResult r = new FlowInterpreter(rows).run(rows.flow("read").orElseThrow(), Map.of(), screen);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    var read = com.wecomrpa.protocol.WireCodec.mapper().readTree(r.values().get("rows"));
+    assertThat(read).hasSize(2);
+    assertThat(read.get(0).get("text").asText()).isEqualTo("二");
+    assertThat(read.get(0).get("id").asText()).isEqualTo("m-2");
+    assertThat(read.get(1).get("id").asText()).isEqualTo("m-3");
+  }
+
+  @Test
   void scrollUntilGivesUpAfterItsScrollsAndNamesTheStep() {
     Screen screen = new Screen();
     screen.belowFold.addAll(List.of("#a", "#b", "#c", "#d", "#far"));
