@@ -106,6 +106,7 @@ public final class Controller extends VerticleBase {
   private ControllerMetrics metrics;
   private boolean renewing;
   private LateReplies lateReplies;
+  private com.wecomrpa.controller.listen.ListenRetention listenRetention;
   /** This start of this node, unique: the fencing epoch's and the sweep lead's holder name. */
   private final String node;
 
@@ -289,6 +290,9 @@ public final class Controller extends VerticleBase {
               lateReplies = new LateReplies(vertx, workers, db, alerts, metrics, clock);
               lateReplies.onlyWhile(lead::holds);
               lateReplies.start(Duration.ofSeconds(2));
+              listenRetention = new com.wecomrpa.controller.listen.ListenRetention(vertx, workers, db, systemClock);
+              listenRetention.onlyWhile(lead::holds);
+              listenRetention.start(Duration.ofMinutes(10));
               expandPlans.start(Duration.ofSeconds(1));
               Duration sweep = Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4)));
               expireLeases.start(sweep);
@@ -383,6 +387,7 @@ public final class Controller extends VerticleBase {
       expireWindows.stop();
       if (lateReplies != null) {
         lateReplies.stop();
+        listenRetention.stop();
       }
     }
     if (expandPlans != null) {

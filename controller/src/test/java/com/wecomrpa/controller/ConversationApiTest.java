@@ -120,6 +120,25 @@ class ConversationApiTest {
     assertThat(controller.get("/overview").body().get("conversations").get("messagesFromCustomers").asLong()).isEqualTo(7);
   }
 
+  @Test
+  void noListenWhileAQueuedJobsWindowWouldCloseWithinTheListensBudget() {
+    controller.put("/accounts/acc-1/listening", "{\"budgetSeconds\":300}");
+    String plan = "{\"name\":\"lunch\",\"kind\":\"group\",\"window\":\"%s\",\"target\":{\"groupIds\":[\"g-1\"]},"
+        + "\"steps\":[{\"at\":\"12:01\",\"content\":{\"kind\":\"text\",\"text\":\"午间特惠\"}}]}";
+    // Due at 12:01, closing at 12:04: a listen of up to five minutes now could hold it past its window.
+    assertThat(controller.post("/plans", String.format(plan, "3m").replace("{\"name\"", "{\"id\":\"lunch\",\"name\"")).status()).isEqualTo(201);
+    controller.awaitExpansions(1);
+    agent = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
+    agent.next(ControllerWelcome.class, 5000);
+    controller.awaitDispatchPasses();
+    agent.expectNothing(ControllerListen.class, 1500);
+
+    // The window widened to half an hour: the same idle device listens at once.
+    assertThat(controller.put("/plans/lunch", String.format(plan, "30m")).status()).isEqualTo(200);
+    controller.awaitExpansions(1);
+    assertThat(agent.next(ControllerListen.class, 5000).deviceId()).isEqualTo("dev-1");
+  }
+
   private void refused(String path, String body, String field, String says) {
     RunningController.Reply r = controller.put(path, body);
     assertThat(r.status()).as(path + " " + body).isEqualTo(400);
