@@ -40,6 +40,8 @@ CREATE UNIQUE INDEX messages_dedupe ON messages (account_id, dedupe_key);
 CREATE INDEX messages_chat ON messages (account_id, chat_name, id);
 CREATE INDEX messages_customer ON messages (customer_id, id);
 CREATE INDEX messages_heard ON messages (heard_at);
+-- the overview counts today's late replies and tag changes every second while a console watches
+CREATE INDEX messages_late ON messages (late_at);
 CREATE INDEX messages_waiting ON messages (reply_due_at, answered_at, late_at);
 
 -- Every listen a device ran: when, how much it read, and why it stopped early if it did.
@@ -76,6 +78,7 @@ CREATE TABLE tag_changes (
   at          BIGINT       NOT NULL
 );
 CREATE INDEX tag_changes_customer ON tag_changes (customer_id, id);
+CREATE INDEX tag_changes_at ON tag_changes (at);
 
 -- Keyword rules: what a customer's message must contain, where, which tags it adds or removes,
 -- and which reply from the library answers it (when, where, how often).

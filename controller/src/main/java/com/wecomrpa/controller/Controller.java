@@ -178,17 +178,7 @@ public final class Controller extends VerticleBase {
               // Listening: idle devices read their chats; what they hear is stored once and tags, replies, starts plans.
               JdbcListenStore listenStore = new JdbcListenStore(db, audit);
               ListenPlanner listenPlanner = new ListenPlanner(db, listenStore, clock, systemClock);
-              dispatcher.whenIdle(new Dispatcher.IdleWork() {
-                @Override
-                public java.util.Optional<com.wecomrpa.protocol.ControllerListen> next(String deviceId, String accountId) {
-                  return listenPlanner.next(deviceId, accountId);
-                }
-
-                @Override
-                public Duration answerWithin(String accountId) {
-                  return listenPlanner.answerWithin(accountId);
-                }
-              });
+              dispatcher.whenIdle(listenPlanner);
               HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()));
               AgentGateway gateway = AgentGateway.create(
                   new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, screenshots,

@@ -75,8 +75,7 @@ final class ConversationScenario {
     while (true) {
       BroadcastScenario.sleep(1000);
       long written = stack.sim.world().customerMessageCount();
-      boolean talking = !stack.sim.chatterStatus().isEmpty() && !Integer.valueOf(String.valueOf(stack.sim.chatterStatus().get("written")))
-          .equals(stack.sim.chatterStatus().get("planned"));
+      boolean talking = stack.sim.chatterRunning();
       JsonObject o = stack.get("/overview");
       heard = o.getJsonObject("conversations");
       JsonObject q = o.getJsonObject("queue");

@@ -59,7 +59,7 @@ public final class ConversationApi implements ApiPart {
     r.get("/accounts/:id/listening").handler(ctx -> replies.ok(ctx, () -> {
       ListenSettings s = listening.find(ctx.pathParam("id")).orElseThrow(() -> Rejected.notFound("id", "account " + ctx.pathParam("id") + " not found"));
       Map<String, Object> v = new LinkedHashMap<>(Replies.asMap(s));
-      v.put("recentListens", listensOf(ctx.pathParam("id")));
+      v.put("recentListens", listening.runs(ctx.pathParam("id"), 200));
       return v;
     }));
     r.put("/accounts/:id/listening").handler(ctx -> {
@@ -197,9 +197,5 @@ public final class ConversationApi implements ApiPart {
       }, customerId));
       return out;
     });
-  }
-
-  private List<Map<String, Object>> listensOf(String accountId) {
-    return listening.runs(null, 500).stream().filter(m -> accountId.equals(m.get("accountId"))).limit(10).toList();
   }
 }

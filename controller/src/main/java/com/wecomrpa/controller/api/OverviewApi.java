@@ -157,8 +157,11 @@ public final class OverviewApi implements ApiPart {
       Map<String, Object> heard = new LinkedHashMap<>();
       heard.put("messagesFromCustomers", Sql.count(c, "SELECT COUNT(*) FROM messages WHERE heard_at >= ? AND mine = FALSE", midnight.toEpochMilli()));
       heard.put("tagsAdded", Sql.count(c, "SELECT COUNT(*) FROM tag_changes WHERE at >= ? AND change = 'added'", midnight.toEpochMilli()));
-      heard.put("autoRepliesSent", Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE source_kind = 'reply' AND state = 'SUCCEEDED' AND updated_at >= ?", midnight.toEpochMilli()));
-      heard.put("autoRepliesSkipped", Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE source_kind = 'reply' AND state = 'SKIPPED' AND updated_at >= ?", midnight.toEpochMilli()));
+      Map<String, Long> replies = new LinkedHashMap<>(Map.of("SUCCEEDED", 0L, "SKIPPED", 0L));
+      Sql.list(c, "SELECT state, COUNT(*) FROM jobs WHERE source_kind = 'reply' AND state IN ('SUCCEEDED', 'SKIPPED') AND updated_at >= ? GROUP BY state",
+          rs -> replies.put(rs.getString(1), rs.getLong(2)), midnight.toEpochMilli());
+      heard.put("autoRepliesSent", replies.get("SUCCEEDED"));
+      heard.put("autoRepliesSkipped", replies.get("SKIPPED"));
       heard.put("lateReplies", Sql.count(c, "SELECT COUNT(*) FROM messages WHERE late_at >= ?", midnight.toEpochMilli()));
       out.put("conversations", heard);
       return null;

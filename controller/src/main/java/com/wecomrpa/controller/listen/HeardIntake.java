@@ -42,16 +42,19 @@ public final class HeardIntake {
       int lines = 0;
       int fresh = 0;
       List<Tagger.Heard> customers = new ArrayList<>();
-      for (AgentHeard.Chat chat : h.chats()) {
+      List<List<String>> keys = h.chats().stream().map(HeardIntake::keys).toList();
+      for (int i = 0; i < h.chats().size(); i++) {
+        AgentHeard.Chat chat = h.chats().get(i);
         lines += chat.messages().size();
-        fresh += chat(c, accountId, h.deviceId(), chat, customers, now);
+        fresh += chat(c, accountId, h.deviceId(), chat, keys.get(i), customers, now);
       }
       Tagger.Effects effects = tagger.apply(c, customers, now);
       for (Tagger.Heard m : customers) {
         dueBy(c, m);
       }
-      for (AgentHeard.Chat chat : h.chats()) {
-        answered(c, accountId, chat);
+      for (int i = 0; i < h.chats().size(); i++) {
+        AgentHeard.Chat chat = h.chats().get(i);
+        answered(c, accountId, chat, keys.get(i));
         Sql.update(c, "UPDATE messages SET checked_at = ? WHERE account_id = ? AND chat_name = ? AND mine = FALSE AND answered_at IS NULL"
             + " AND reply_due_at IS NOT NULL", now.toEpochMilli(), accountId, chat.name());
       }
@@ -73,24 +76,25 @@ public final class HeardIntake {
     });
   }
 
-  private int chat(Connection c, String accountId, String deviceId, AgentHeard.Chat chat, List<Tagger.Heard> customers, Instant now) throws SQLException {
+  private int chat(Connection c, String accountId, String deviceId, AgentHeard.Chat chat, List<String> keys, List<Tagger.Heard> customers, Instant now)
+      throws SQLException {
     String groupId = Sql.one(c, "SELECT id FROM chat_groups WHERE account_id = ? AND name = ? ORDER BY id LIMIT 1", rs -> rs.getString(1), accountId, chat.name())
         .orElse(null);
     String type = chat.type() == null || chat.type().isBlank() ? (groupId != null ? "group" : "private") : chat.type();
     String chatCustomer = type.equals("private") ? customerNamed(c, accountId, chat.name()) : null;
-    Map<String, Integer> seen = new HashMap<>();
     Map<String, String> senders = new HashMap<>();
+    // PostgreSQL skips a message another transaction stored meanwhile; H2 (one node) checks first.
+    String insert = "INSERT INTO messages (account_id, dedupe_key, chat_name, chat_type, group_id, customer_id, sender, mine, kind, body, shown_time,"
+        + " said_at, heard_at, device_id) " + (db.dialect() == Dialect.POSTGRESQL
+            ? "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, dedupe_key) DO NOTHING"
+            : "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     int fresh = 0;
-    for (AgentHeard.Line line : chat.messages()) {
-      String key = key(chat.name(), line, seen);
+    for (int i = 0; i < chat.messages().size(); i++) {
+      AgentHeard.Line line = chat.messages().get(i);
+      String key = keys.get(i);
       String customer = line.mine() ? null : type.equals("private") ? chatCustomer
           : senders.computeIfAbsent(line.sender(), s -> customerNamedQuietly(c, accountId, s));
       long saidAt = line.at() != null ? line.at() : now.toEpochMilli();
-      // PostgreSQL skips a message another transaction stored meanwhile; H2 (one node) checks first.
-      String insert = "INSERT INTO messages (account_id, dedupe_key, chat_name, chat_type, group_id, customer_id, sender, mine, kind, body, shown_time,"
-          + " said_at, heard_at, device_id) " + (db.dialect() == Dialect.POSTGRESQL
-              ? "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, dedupe_key) DO NOTHING"
-              : "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       boolean known = db.dialect() != Dialect.POSTGRESQL
           && Sql.count(c, "SELECT COUNT(*) FROM messages WHERE account_id = ? AND dedupe_key = ?", accountId, key) > 0;
       int inserted = known ? 0 : Sql.update(c, insert,
@@ -110,7 +114,7 @@ public final class HeardIntake {
   }
 
   /** Customer messages before the account's last message in this read are answered (by it). */
-  private static void answered(Connection c, String accountId, AgentHeard.Chat chat) throws SQLException {
+  private static void answered(Connection c, String accountId, AgentHeard.Chat chat, List<String> keys) throws SQLException {
     AgentHeard.Line lastMine = null;
     for (AgentHeard.Line l : chat.messages()) {
       if (l.mine()) {
@@ -120,14 +124,9 @@ public final class HeardIntake {
     if (lastMine == null || lastMine.at() == null) {
       // No exact time on screen: the customer messages read before it in this chat are answered.
       if (lastMine != null) {
-        Map<String, Integer> seen = new HashMap<>();
-        for (AgentHeard.Line l : chat.messages()) {
-          String key = key(chat.name(), l, seen);
-          if (l == lastMine) {
-            break;
-          }
-          if (!l.mine()) {
-            Sql.update(c, "UPDATE messages SET answered_at = heard_at WHERE account_id = ? AND dedupe_key = ? AND answered_at IS NULL", accountId, key);
+        for (int i = 0; chat.messages().get(i) != lastMine; i++) {
+          if (!chat.messages().get(i).mine()) {
+            Sql.update(c, "UPDATE messages SET answered_at = heard_at WHERE account_id = ? AND dedupe_key = ? AND answered_at IS NULL", accountId, keys.get(i));
           }
         }
       }
@@ -154,7 +153,12 @@ public final class HeardIntake {
    * A message's identity: the client's own id when it shows one; else its chat, sender, side, kind,
    * time shown and text, numbered among equal ones in the same read (two "好的" in a row are two).
    */
-  static String key(String chat, AgentHeard.Line line, Map<String, Integer> seen) {
+  static List<String> keys(AgentHeard.Chat chat) {
+    Map<String, Integer> seen = new HashMap<>();
+    return chat.messages().stream().map(l -> key(chat.name(), l, seen)).toList();
+  }
+
+  private static String key(String chat, AgentHeard.Line line, Map<String, Integer> seen) {
     if (line.clientId() != null && !line.clientId().isBlank()) {
       return "id:" + cut(line.clientId(), 190);
     }

@@ -56,11 +56,11 @@ public final class JdbcListenStore {
         listenId, accountId, deviceId, at.toEpochMilli()));
   }
 
-  /** The last listens of a device (or of every device), newest first. */
-  public List<Map<String, Object>> runs(String deviceId, int limit) {
+  /** The last listens of an account's devices, newest first. */
+  public List<Map<String, Object>> runs(String accountId, int limit) {
     return db.inTransaction(c -> Sql.list(c,
         "SELECT id, account_id, device_id, asked_at, started_at, finished_at, chats_read, lines_read, new_messages, error FROM listen_runs"
-            + (deviceId == null ? "" : " WHERE device_id = ?") + " ORDER BY asked_at DESC, id LIMIT " + limit,
+            + " WHERE account_id = ? ORDER BY asked_at DESC, id LIMIT " + limit,
         rs -> {
           Map<String, Object> m = new java.util.LinkedHashMap<>();
           m.put("id", rs.getString(1));
@@ -76,7 +76,7 @@ public final class JdbcListenStore {
           m.put("newMessages", Sql.nullableLong(rs, "new_messages"));
           m.put("error", rs.getString(10));
           return m;
-        }, deviceId == null ? new Object[0] : new Object[] {deviceId}));
+        }, accountId));
   }
 
   public Optional<ListenSettings> find(String accountId) {

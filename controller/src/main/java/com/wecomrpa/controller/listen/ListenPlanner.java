@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.listen;
 
+import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.ControllerListen;
@@ -23,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * an answer typed by a person on the device is seen before anyone is called late. Called on worker
  * threads: it reads the database.
  */
-public final class ListenPlanner {
+public final class ListenPlanner implements Dispatcher.IdleWork {
   /** How long settings are trusted before they are read again: a change holds within this. */
   private static final long SETTINGS_TTL_NANOS = Duration.ofSeconds(2).toNanos();
   /** A window closing later than the budget plus this is safe from a listen. */
@@ -46,6 +47,7 @@ public final class ListenPlanner {
   }
 
   /** The listen this idle device should run now, if any; recorded as asked before it is returned. */
+  @Override
   public Optional<ControllerListen> next(String deviceId, String accountId) {
     long now = systemClock.millis();
     ListenSettings s = settingsOf(accountId);
@@ -81,6 +83,7 @@ public final class ListenPlanner {
   }
 
   /** How long a device may take to answer a listen before its slot is freed anyway. */
+  @Override
   public Duration answerWithin(String accountId) {
     return Duration.ofSeconds(settingsOf(accountId).budgetSeconds()).plusSeconds(60);
   }

@@ -100,9 +100,9 @@ public final class ControllerMetrics implements AutoCloseable {
         .increment(fromCustomers);
   }
 
-  /** A customer message called late by a reply-time rule. */
-  public void replyLate() {
-    Counter.builder(P + "replies.late").description("Customer messages left unanswered past their reply-time rule").register(registry).increment();
+  /** Customer messages called late by a reply-time rule. */
+  public void replyLate(int messages) {
+    Counter.builder(P + "replies.late").description("Customer messages left unanswered past their reply-time rule").register(registry).increment(messages);
   }
 
   public void riskSignal(String accountId, String signal) {

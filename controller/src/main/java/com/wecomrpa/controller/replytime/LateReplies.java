@@ -63,7 +63,7 @@ public final class LateReplies extends PeriodicTask<Integer> {
           + " min; message " + w.id() + ")", null, now);
       LOG.info("account={} chat={} reply late: {} waited {} min (allowed {})", w.accountId(), w.chatName(), w.sender(), waited, allowed);
     }
-    late.forEach(w -> metrics.replyLate());
+    metrics.replyLate(late.size());
     return late.size();
   }
 

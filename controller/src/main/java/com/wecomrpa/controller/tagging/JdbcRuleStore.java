@@ -91,7 +91,7 @@ public final class JdbcRuleStore {
   public RuleChecks.ReplyTimeRule putReplyTime(String id, RuleChecks.ReplyTimeRule r, Caller who, Instant now) {
     return db.inTransaction(c -> {
       RuleChecks.ReplyTimeRule checked = RuleChecks.replyTime(c, id, r);
-      String old = Sql.one(c, "SELECT COALESCE(tag, 'stage:' || stage) || ' ' || minutes FROM reply_time_rules WHERE id = ?", rs -> rs.getString(1), id).orElse(null);
+      String old = replyTimeRules(c).stream().filter(stored -> stored.id().equals(id)).findFirst().map(JdbcRuleStore::write).orElse(null);
       Sql.update(c, "DELETE FROM reply_time_rules WHERE id = ?", id);
       Sql.update(c, "INSERT INTO reply_time_rules (id, tag, stage, minutes, enabled, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
           id, checked.tag(), checked.stage(), checked.minutes(), checked.enabled(), now.toEpochMilli());
