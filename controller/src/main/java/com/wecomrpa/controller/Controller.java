@@ -162,7 +162,7 @@ public final class Controller extends VerticleBase {
               AuditLog audit = new AuditLog(db);
               ApiAuth auth = new ApiAuth(workers, tokens);
               GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
-              JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay());
+              JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay(), options.limitProfile());
               Jobs jobs = Jobs.open(db, quota, limits, new java.util.SplittableRandom(), fencing);
               JdbcScriptStore scripts = new JdbcScriptStore(db, audit);
               JdbcAlertStore alerts = new JdbcAlertStore(db);

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller;
 
+import com.wecomrpa.controller.limits.LimitProfile;
 import com.wecomrpa.controller.store.DbCredentials;
 import com.wecomrpa.controller.store.Dialect;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ public record ControllerOptions(
     String adminToken,
     int unhealthyAfter,
     String dbUrl,
-    DbCredentials dbCredentials) {
+    DbCredentials dbCredentials,
+    LimitProfile limitProfile) {
 
   public static final int DEFAULT_PORT = 8080;
 
@@ -49,41 +51,50 @@ public record ControllerOptions(
       Dialect.of(dbUrl); // names the --db field when it is not a URL we can open
     }
     dbCredentials = dbCredentials == null ? DbCredentials.NONE : dbCredentials;
+    limitProfile = limitProfile == null ? LimitProfile.SAFE : limitProfile;
   }
 
   public static ControllerOptions defaults(Path dataDir, String agentToken) {
     return new ControllerOptions(
-        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true, Duration.ofHours(24), null, 3, null, DbCredentials.NONE);
+        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true, Duration.ofHours(24), null, 3, null, DbCredentials.NONE, LimitProfile.SAFE);
   }
 
   public ControllerOptions withPort(int p) {
-    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials);
+    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
   }
 
   public ControllerOptions withLeases(Duration lease, Duration heartbeat) {
-    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials);
+    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
   }
 
   public ControllerOptions withClustered(boolean c) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
   }
 
   /** The first admin token to create when the store has none (else a random one is printed once). */
   public ControllerOptions withAdminToken(String token) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, token, unhealthyAfter, dbUrl, dbCredentials);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, token, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
   }
 
   public ControllerOptions withMaxAttempts(int attempts) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
   }
 
   public ControllerOptions withCaps(int groupsPerAccount, int postsPerGroupDay) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
   }
 
   /** A shared PostgreSQL instead of the embedded file ({@code url} null: embedded). */
   public ControllerOptions withDb(String url, DbCredentials credentials) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, url, credentials);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, url, credentials, limitProfile);
+  }
+
+  /**
+   * The built-in limits: {@code SAFE} (human-paced, what a started controller gets) or {@code FAST}
+   * (no gap, round the clock; for demos, benchmarks and tests that need speed, and say so).
+   */
+  public ControllerOptions withLimitProfile(LimitProfile profile) {
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, profile);
   }
 
   private static void require(boolean ok, String message) {
@@ -94,6 +105,6 @@ public record ControllerOptions(
 
   /** Failed jobs in a row after which a device gets no offers until its agent repairs it. */
   public ControllerOptions withUnhealthyAfter(int failures) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, failures, dbUrl, dbCredentials);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, failures, dbUrl, dbCredentials, limitProfile);
   }
 }

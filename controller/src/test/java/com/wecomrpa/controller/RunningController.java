@@ -34,7 +34,7 @@ final class RunningController implements AutoCloseable {
   }
 
   static RunningController start(Path dataDir, Clock clock, UnaryOperator<ControllerOptions> tweak) {
-    ControllerOptions o = TestStores.on(tweak.apply(ControllerOptions.defaults(dataDir, AGENT_TOKEN).withPort(0).withClustered(false).withAdminToken(ADMIN_TOKEN)));
+    ControllerOptions o = TestStores.on(tweak.apply(ControllerOptions.defaults(dataDir, AGENT_TOKEN).withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.FAST).withPort(0).withClustered(false).withAdminToken(ADMIN_TOKEN)));
     RunningController rc = new RunningController(o, clock);
     rc.deploy();
     return rc;

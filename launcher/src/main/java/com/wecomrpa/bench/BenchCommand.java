@@ -21,6 +21,10 @@ public final class BenchCommand implements Runnable {
     new picocli.CommandLine(this).usage(System.out);
   }
 
+  /** Every benchmark's first line: it measures the machine, not what a real account may send. */
+  static final String FAST_PROFILE =
+      "bench: fast profile (limits FAST: no gap between sends, round the clock) to measure the control plane; real accounts run the safe defaults (docs/limits.md)";
+
   /** A fresh folder under data/bench for one run's embedded store. */
   static Path freshData(String name) throws Exception {
     Path dir = Path.of("data", "bench", name);
@@ -57,6 +61,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      System.out.println(FAST_PROFILE);
       if (!db.equals("embedded") && !db.equals("postgres")) {
         System.err.println("--db must be embedded or postgres");
         return 2;
@@ -80,6 +85,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      System.out.println(FAST_PROFILE);
       System.out.println(FanoutBench.run(groups, accounts));
       return 0;
     }
@@ -89,6 +95,7 @@ public final class BenchCommand implements Runnable {
   static final class Quota implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
+      System.out.println(FAST_PROFILE);
       System.out.println(QuotaBench.run());
       return 0;
     }
@@ -104,6 +111,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      System.out.println(FAST_PROFILE);
       System.out.println(FleetBench.run(freshData("fleet"), devices, groups));
       return 0;
     }

@@ -45,7 +45,7 @@ final class DispatchBench {
     Vertx load = Vertx.vertx();
     LocalPostgres pg = null;
     try {
-      ControllerOptions options = ControllerOptions.defaults(data, token).withPort(0).withAdminToken(admin);
+      ControllerOptions options = ControllerOptions.defaults(data, token).withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.FAST).withPort(0).withAdminToken(admin);
       String baseline = "";
       double baselineRate = 0;
       if (postgres) {

@@ -71,7 +71,7 @@ final class ClusterRig implements AutoCloseable {
       dbUrl = postgres.database("wecom");
     }
     sim = ChildProcess.start("simulator", data.resolve("simulator.log"), List.of(),
-        List.of("simulator", "--port", String.valueOf(simPort), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
+        List.of("simulator", "--risk", "lab", "--port", String.valueOf(simPort), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
     sim.first("simulator: http", PART_START);
     // The first node creates the schema and the first admin token; the others join it.
     startController(0);
@@ -111,7 +111,7 @@ final class ClusterRig implements AutoCloseable {
     for (int p : clusterPorts) {
       members.add("127.0.0.1:" + p);
     }
-    List<String> args = new ArrayList<>(List.of("controller", "--port", String.valueOf(httpPorts[i]), "--data", data.resolve("controller-" + (i + 1)).toString(),
+    List<String> args = new ArrayList<>(List.of("controller", "--limits", "fast", "--port", String.valueOf(httpPorts[i]), "--data", data.resolve("controller-" + (i + 1)).toString(),
         "--agent-token", agentToken, "--lease-seconds", "10", "--cluster", "--cluster-port", String.valueOf(clusterPorts[i]),
         "--members", String.join(",", members), "--db", dbUrl));
     args.addAll(extraControllerArgs);

@@ -2,6 +2,7 @@ package com.wecomrpa.launcher;
 
 import com.wecomrpa.controller.Controller;
 import com.wecomrpa.controller.ControllerOptions;
+import com.wecomrpa.controller.limits.LimitProfile;
 import com.wecomrpa.controller.cluster.ClusterView;
 import com.wecomrpa.controller.cluster.LoopbackCluster;
 import com.wecomrpa.controller.store.DbCredentials;
@@ -65,6 +66,9 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--db-password-file", description = "read the database password from this file's first line instead of $WECOM_RPA_DB_PASSWORD")
   Path dbPasswordFile;
 
+  @Option(names = "--limits", defaultValue = "safe", description = "built-in limits: safe (human-paced: a 15-45 s gap, 08:00-22:00, caps under the reported thresholds; docs/limits.md) or fast (back to back, round the clock: for the simulator only) (default ${DEFAULT-VALUE})")
+  String limits;
+
   @Option(names = "--unhealthy-after", defaultValue = "3", description = "failed jobs in a row after which a device gets no offers until repaired (default ${DEFAULT-VALUE})")
   int unhealthyAfter;
 
@@ -79,7 +83,7 @@ final class ControllerCommand implements Callable<Integer> {
     try {
       options = new ControllerOptions(host, port, data, token, Duration.ofSeconds(leaseSeconds), Duration.ofSeconds(Math.max(1, leaseSeconds / 6)),
           maxGroups, postsPerDay, 2000, 3, cluster, Duration.ofHours(24), null, unhealthyAfter, db,
-          db == null ? DbCredentials.NONE : DbCredentials.from(System.getenv(), dbPasswordFile));
+          db == null ? DbCredentials.NONE : DbCredentials.from(System.getenv(), dbPasswordFile), LimitProfile.of(limits));
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;
@@ -91,6 +95,9 @@ final class ControllerCommand implements Callable<Integer> {
     Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));
     if (options.clustered()) {
       System.out.println("controller: cluster member " + ClusterView.of(vertx).members());
+    }
+    if (options.limitProfile() == LimitProfile.FAST) {
+      System.out.println("controller: FAST limits (no gap, round the clock): for the simulator only; a real account needs --limits safe");
     }
     System.out.println("controller: http://" + host + ":" + controller.port() + "/api/v1  agents: ws://" + host + ":" + controller.port() + "/agent");
     System.setProperty("wecom-rpa.keep-running", "true");

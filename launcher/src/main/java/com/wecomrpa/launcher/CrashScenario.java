@@ -144,7 +144,7 @@ final class CrashScenario {
 
   private void startParts() {
     sim = ChildProcess.start("simulator", data.resolve("simulator.log"), List.of(),
-        List.of("simulator", "--port", String.valueOf(simPort), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
+        List.of("simulator", "--risk", "lab", "--port", String.valueOf(simPort), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
     sim.first("simulator: http", PART_START);
     startController();
     adminToken = controller.first("first admin token \\(shown once, keep it\\): (\\S+)", PART_START).group(1);
@@ -163,7 +163,7 @@ final class CrashScenario {
 
   private void startController() {
     controller = ChildProcess.start("controller", data.resolve("controller.log"), List.of("-Dwecom-rpa.job-log=INFO"),
-        List.of("controller", "--port", String.valueOf(ctlPort), "--data", data.resolve("controller").toString(), "--agent-token", agentToken,
+        List.of("controller", "--limits", "fast", "--port", String.valueOf(ctlPort), "--data", data.resolve("controller").toString(), "--agent-token", agentToken,
             "--no-cluster", "--lease-seconds", "10"));
     controller.first("controller: http", PART_START);
   }

@@ -1,6 +1,7 @@
 package com.wecomrpa.launcher;
 
 import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
+import com.wecomrpa.controller.limits.LimitProfile;
 import com.wecomrpa.time.SimulatedClock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,6 +93,11 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("--kill-one needs --cluster N");
       return 2;
     }
+    // A simulated day is paced like a real one; the rest send back to back to finish in minutes.
+    LimitProfile limits = sopDay ? LimitProfile.SAFE : LimitProfile.FAST;
+    System.out.println(limits == LimitProfile.SAFE
+        ? "limits: safe defaults (15-45 s between sends, 08:00-22:00, caps under the reported thresholds; docs/limits.md) on a business clock at " + businessSpeed + "x"
+        : "limits: fast profile (no gap, round the clock) so " + scenario + " finishes in minutes against the simulator's lab platform; real accounts get the safe defaults (docs/limits.md)");
     wipe(data);
     if (cluster > 0) {
       System.out.printf("demo cluster: %d controllers, %d accounts, %d groups%n", cluster, accounts, groupCount);
@@ -106,7 +112,7 @@ final class DemoCommand implements Callable<Integer> {
 
     SimulatedClock simClock = sopDay ? SopDayScenario.clockFor(businessSpeed) : null;
     Clock clock = sopDay ? simClock : businessSpeed == 1 ? Clock.systemUTC() : new SimulatedClock(Clock.systemUTC().instant(), businessSpeed);
-    DemoStack stack = new DemoStack(data, scripts, fleet, clock, chromium, driver);
+    DemoStack stack = new DemoStack(data, scripts, fleet, clock, chromium, driver, limits);
     int code;
     if (sopDay) {
       stack.sim.world().addContacts(SopDayScenario.contacts(fleet));

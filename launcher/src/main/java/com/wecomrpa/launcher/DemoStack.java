@@ -9,6 +9,8 @@ import com.wecomrpa.agent.driver.appium.AppiumServer;
 import com.wecomrpa.controller.Controller;
 import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.controller.cluster.LoopbackCluster;
+import com.wecomrpa.controller.limits.LimitProfile;
+import com.wecomrpa.simulator.RiskModel;
 import com.wecomrpa.simulator.Simulator;
 import com.wecomrpa.simulator.SimulatorOptions;
 import io.vertx.core.Vertx;
@@ -38,15 +40,23 @@ public final class DemoStack implements AutoCloseable {
   private final AppiumServer appium;
 
   public DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium, String driver) {
+    this(data, scripts, fleet, clock, chromium, driver, LimitProfile.FAST);
+  }
+
+  /**
+   * {@code limits} FAST also gives the simulator its lenient lab platform: back-to-back sends are
+   * the point of a fast run, and the reported platform would rightly warn them.
+   */
+  public DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium, String driver, LimitProfile limits) {
     this.fleet = fleet;
     this.vertx = Processes.await(LoopbackCluster.start("wecom-rpa-demo-" + UUID.randomUUID(), 5801), Duration.ofSeconds(60));
-    this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0), clock);
+    this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0).withRiskModel(limits == LimitProfile.FAST ? RiskModel.lab() : RiskModel.defaults()), clock);
     Processes.await(sim.start(), Duration.ofSeconds(30));
     fleet.seed(sim.world());
 
     String token = UUID.randomUUID().toString();
     String adminToken = "demo-admin-" + UUID.randomUUID();
-    Controller controller = new Controller(ControllerOptions.defaults(data, token).withPort(0).withAdminToken(adminToken), clock);
+    Controller controller = new Controller(ControllerOptions.defaults(data, token).withLimitProfile(limits).withPort(0).withAdminToken(adminToken), clock);
     Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));
     this.controllerUrl = "http://127.0.0.1:" + controller.port();
     this.api = new ControllerClient(vertx, controllerUrl, adminToken);

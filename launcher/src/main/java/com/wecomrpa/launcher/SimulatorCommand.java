@@ -11,6 +11,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "simulator", mixinStandardHelpOptions = true, description = "Run the WeCom-like simulated client alone.")
 final class SimulatorCommand implements Callable<Integer> {
+  @Option(names = "--risk", defaultValue = "reported", description = "the platform's risk model: reported (thresholds from public reports, docs/limits.md) or lab (lenient, for the fast limits profile) (default ${DEFAULT-VALUE})")
+  String risk;
+
   @Option(names = "--port", defaultValue = "8090", description = "HTTP port (default ${DEFAULT-VALUE})")
   int port;
 
@@ -23,7 +26,7 @@ final class SimulatorCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Vertx vertx = Vertx.vertx();
-    Simulator sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(port), Clock.systemUTC());
+    Simulator sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(port).withRiskModel(risk.equals("lab") ? com.wecomrpa.simulator.RiskModel.lab() : com.wecomrpa.simulator.RiskModel.defaults()), Clock.systemUTC());
     Processes.await(sim.start(), Duration.ofSeconds(30));
     if (accounts > 0) {
       Fleet fleet = Fleet.of(accounts, groups);

@@ -54,7 +54,7 @@ final class TestStack implements AutoCloseable {
     this.dir = dir;
     this.clock = clock;
     this.options = options;
-    this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0), clock);
+    this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0).withRiskModel(com.wecomrpa.simulator.RiskModel.lab()), clock);
     await(sim.start());
     deployController();
     this.api = new ControllerClient(vertx, "http://127.0.0.1:" + options.port(), ADMIN_TOKEN);
@@ -65,7 +65,7 @@ final class TestStack implements AutoCloseable {
       throw new IllegalStateException(CHROMIUM.missing() + " (.ci/run installs it)");
     }
     Vertx vertx = clustered ? await(LoopbackCluster.start("test-" + UUID.randomUUID(), 5901)) : com.wecomrpa.controller.metrics.Telemetry.vertx();
-    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dir.resolve("controller"), TOKEN).withAdminToken(ADMIN_TOKEN).withPort(freePort()).withLeases(Duration.ofSeconds(3), Duration.ofMillis(500)));
+    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dir.resolve("controller"), TOKEN).withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.FAST).withAdminToken(ADMIN_TOKEN).withPort(freePort()).withLeases(Duration.ofSeconds(3), Duration.ofMillis(500)));
     return new TestStack(vertx, dir, clock, o);
   }
 

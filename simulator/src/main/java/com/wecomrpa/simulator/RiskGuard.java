@@ -59,10 +59,18 @@ final class RiskGuard {
       events.add(new RiskEvent(accountId, "restricted", now));
       return Verdict.RESTRICTED;
     }
-    while (!s.recent.isEmpty() && !s.recent.peekFirst().isAfter(now.minus(m.window()))) {
+    while (!s.recent.isEmpty() && !s.recent.peekFirst().isAfter(now.minus(m.memory()))) {
       s.recent.pollFirst();
     }
-    boolean tooMany = s.recent.size() >= m.maxSendsPerWindow();
+    boolean tooMany = false;
+    for (RiskModel.Rate r : m.rates()) {
+      Instant since = now.minus(r.window());
+      long inWindow = 0;
+      for (java.util.Iterator<Instant> it = s.recent.descendingIterator(); it.hasNext() && it.next().isAfter(since); ) {
+        inWindow++;
+      }
+      tooMany |= inWindow >= r.max();
+    }
     boolean groupFull = postsToGroupToday != null && m.maxPostsPerGroupPerDay() > 0 && postsToGroupToday >= m.maxPostsPerGroupPerDay();
     if (tooMany || groupFull) {
       s.warnedAt = now;

@@ -49,7 +49,7 @@ public final class Simulator {
     this.options = options;
     this.world = new ChatWorld(clock);
     // Days for the per-group rule are counted in China time, where the accounts live.
-    this.risk = new RiskGuard(RiskModel.defaults(), java.time.ZoneId.of("Asia/Shanghai"));
+    this.risk = new RiskGuard(options.riskModel(), java.time.ZoneId.of("Asia/Shanghai"));
   }
 
   /** Sets the risk model one account is judged by. */

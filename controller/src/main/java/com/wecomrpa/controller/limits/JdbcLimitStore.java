@@ -28,12 +28,17 @@ public final class JdbcLimitStore {
   private final AuditLog audit;
   private final Map<LimitName, String> defaults = new LinkedHashMap<>();
 
-  /** Defaults are the built-in ones, except the two caps the controller's configuration sets. */
+  /** The fast profile's defaults (store tests that count, not pace), with the two configured caps. */
   public JdbcLimitStore(Database db, AuditLog audit, int maxGroups, int postsPerGroupPerDay) {
+    this(db, audit, maxGroups, postsPerGroupPerDay, LimitProfile.FAST);
+  }
+
+  /** Defaults of {@code profile}, except the two caps the controller's configuration sets. */
+  public JdbcLimitStore(Database db, AuditLog audit, int maxGroups, int postsPerGroupPerDay, LimitProfile profile) {
     this.db = db;
     this.audit = audit;
     for (LimitName n : LimitName.values()) {
-      defaults.put(n, n.fallback());
+      defaults.put(n, n.fallback(profile));
     }
     defaults.put(LimitName.MAX_GROUPS, String.valueOf(maxGroups));
     defaults.put(LimitName.POSTS_PER_GROUP_PER_DAY, String.valueOf(postsPerGroupPerDay));

@@ -7,20 +7,21 @@ import java.util.Locale;
  * says which of two values binds harder, for when an account has several tags that set one.
  */
 public enum LimitName {
-  MAX_GROUPS("maxGroups", "200", Strict.LOWER, false),
-  POSTS_PER_GROUP_PER_DAY("postsPerGroupPerDay", "3", Strict.LOWER, true),
-  POSTS_PER_ACCOUNT_PER_HOUR("postsPerAccountPerHour", "600", Strict.LOWER, true),
-  POSTS_PER_ACCOUNT_PER_DAY("postsPerAccountPerDay", "2000", Strict.LOWER, true),
-  PRIVATE_MESSAGES_PER_DAY("privateMessagesPerDay", "200", Strict.LOWER, true),
-  MOMENTS_PER_DAY("momentsPerDay", "5", Strict.LOWER, true),
-  MINIPROGRAM_PER_DAY("miniprogramPerDay", "100", Strict.LOWER, true),
-  FILE_PER_DAY("filePerDay", "100", Strict.LOWER, true),
-  MIN_GAP_SECONDS("minGapSeconds", "0", Strict.HIGHER, false),
-  GAP_JITTER_SECONDS("gapJitterSeconds", "0", Strict.HIGHER, false),
-  ACTIVE_HOURS("activeHours", "00:00-24:00", Strict.FIRST, false),
-  WARMUP_DAYS("warmupDays", "0", Strict.HIGHER, false),
-  WARMUP_PERCENT("warmupPercent", "50", Strict.LOWER, false),
-  COOLDOWN_MINUTES("cooldownMinutes", "60", Strict.HIGHER, false);
+  // name, safe default, fast default: the safe values are argued, with sources, in docs/limits.md
+  MAX_GROUPS("maxGroups", "200", "200", Strict.LOWER, false),
+  POSTS_PER_GROUP_PER_DAY("postsPerGroupPerDay", "3", "3", Strict.LOWER, true),
+  POSTS_PER_ACCOUNT_PER_HOUR("postsPerAccountPerHour", "90", "600", Strict.LOWER, true),
+  POSTS_PER_ACCOUNT_PER_DAY("postsPerAccountPerDay", "600", "2000", Strict.LOWER, true),
+  PRIVATE_MESSAGES_PER_DAY("privateMessagesPerDay", "150", "200", Strict.LOWER, true),
+  MOMENTS_PER_DAY("momentsPerDay", "3", "5", Strict.LOWER, true),
+  MINIPROGRAM_PER_DAY("miniprogramPerDay", "60", "100", Strict.LOWER, true),
+  FILE_PER_DAY("filePerDay", "60", "100", Strict.LOWER, true),
+  MIN_GAP_SECONDS("minGapSeconds", "30", "0", Strict.HIGHER, false),
+  GAP_JITTER_SECONDS("gapJitterSeconds", "15", "0", Strict.HIGHER, false),
+  ACTIVE_HOURS("activeHours", "08:00-22:00", "00:00-24:00", Strict.FIRST, false),
+  WARMUP_DAYS("warmupDays", "0", "0", Strict.HIGHER, false),
+  WARMUP_PERCENT("warmupPercent", "50", "50", Strict.LOWER, false),
+  COOLDOWN_MINUTES("cooldownMinutes", "60", "60", Strict.HIGHER, false);
 
   enum Strict {
     LOWER,
@@ -30,12 +31,14 @@ public enum LimitName {
 
   private final String key;
   private final String fallback;
+  private final String fast;
   private final Strict strict;
   private final boolean warmedUp;
 
-  LimitName(String key, String fallback, Strict strict, boolean warmedUp) {
+  LimitName(String key, String fallback, String fast, Strict strict, boolean warmedUp) {
     this.key = key;
     this.fallback = fallback;
+    this.fast = fast;
     this.strict = strict;
     this.warmedUp = warmedUp;
   }
@@ -44,8 +47,9 @@ public enum LimitName {
     return key;
   }
 
-  String fallback() {
-    return fallback;
+  /** The built-in value under a profile. */
+  String fallback(LimitProfile profile) {
+    return profile == LimitProfile.FAST ? fast : fallback;
   }
 
   /** Whether a new account's warm-up scales this cap down. */
