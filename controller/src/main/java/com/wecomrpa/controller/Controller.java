@@ -42,6 +42,14 @@ import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.job.FencingTokens;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.api.JourneyApi;
+import com.wecomrpa.controller.channel.ChannelCodes;
+import com.wecomrpa.controller.orders.OrderIntake;
+import com.wecomrpa.controller.stage.StageEngine;
+import com.wecomrpa.controller.stage.StageSweep;
+import com.wecomrpa.controller.webhook.EventOutbox;
+import com.wecomrpa.controller.webhook.WebhookDeliveries;
+import com.wecomrpa.controller.webhook.WebhookSteps;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Dialect;
@@ -106,6 +114,9 @@ public final class Controller extends VerticleBase {
   private ControllerMetrics metrics;
   private boolean renewing;
   private LateReplies lateReplies;
+  private StageSweep stageSweep;
+  private WebhookSteps webhookSteps;
+  private WebhookDeliveries webhookDeliveries;
   private com.wecomrpa.controller.listen.ListenRetention listenRetention;
   /** This start of this node, unique: the fencing epoch's and the sweep lead's holder name. */
   private final String node;
@@ -193,12 +204,15 @@ public final class Controller extends VerticleBase {
                   () -> view.clustered() ? signals.allDevices().map(ClusterSignals.DevicesSeen::devices) : Future.succeededFuture(board.snapshot());
               signals.serveDeviceActions(new DeviceActions(board, workers, jobs, systemClock, signals::kickDispatch)::apply);
               overview = new OverviewApi(vertx, workers, clock, db, jobs, broadcasts, devices);
+              // Journeys: orders and events move customers between stages by the rules; the systems around hear by webhooks.
+              StageEngine stageEngine = new StageEngine(db, plans, jobs.transitions(), audit);
+              EventOutbox outbox = new EventOutbox(db, audit);
               RestApi api =
                   new RestApi(
                       vertx, workers, options, clock, accounts, new JdbcGroupStore(db, limits),
                       broadcasts, jobs, screenshots,
                       signals::kickDispatch,
-                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans, jobs.transitions()), signals::kickPlans),
+                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans, jobs.transitions(), stageEngine), signals::kickPlans),
                       new AdminApi(clock, tokens, audit, auth, new LoginLinks(db, tokens, audit)),
                       new LimitsApi(vertx, clock, db, limits, accounts, alerts, audit, () -> {
                         // A changed cap re-ranks the SOP posts it governs, then every node's claims read the new value.
@@ -212,6 +226,7 @@ public final class Controller extends VerticleBase {
                       new GroupsApi(vertx, clock, new GroupReachability(db, audit), signals::kickDispatch),
                       new DevicesApi(workers, clock, db, audit, devices, signals::deviceAction),
                       new ConversationApi(clock, db, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
+                      new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine), stageEngine, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
                       overview,
                       durable);
               signals.listen(
@@ -283,6 +298,15 @@ public final class Controller extends VerticleBase {
               listenRetention = new com.wecomrpa.controller.listen.ListenRetention(vertx, workers, db, systemClock);
               listenRetention.onlyWhile(lead::holds);
               listenRetention.start(Duration.ofMinutes(10));
+              stageSweep = new StageSweep(vertx, workers, db, stageEngine, clock, () -> signals.kickPlans(false));
+              stageSweep.onlyWhile(lead::holds);
+              stageSweep.start(Duration.ofSeconds(1));
+              webhookSteps = new WebhookSteps(vertx, workers, db, clock, systemClock);
+              webhookSteps.onlyWhile(lead::holds);
+              webhookSteps.start(Duration.ofMillis(500));
+              webhookDeliveries = new WebhookDeliveries(vertx, workers, db, systemClock);
+              webhookDeliveries.onlyWhile(lead::holds);
+              webhookDeliveries.start(Duration.ofMillis(500));
               expandPlans.start(Duration.ofSeconds(1));
               Duration sweep = Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4)));
               expireLeases.start(sweep);
@@ -379,6 +403,11 @@ public final class Controller extends VerticleBase {
         lateReplies.stop();
         listenRetention.stop();
       }
+      if (stageSweep != null) {
+        stageSweep.stop();
+        webhookSteps.stop();
+        webhookDeliveries.stop();
+      }
     }
     if (expandPlans != null) {
       expandPlans.stop();
@@ -399,6 +428,18 @@ public final class Controller extends VerticleBase {
   /** Plan expansions finished since start: a test waits for one to have run before asserting it did nothing. */
   public long expansionRuns() {
     return expandPlans == null ? 0 : expandPlans.runs();
+  }
+
+  /** Runs the daily stage sweep now, completing when a run that saw the clock as it is now has finished. */
+  public Future<Void> sweepStagesNow() {
+    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> stageSweep.runSoon().onComplete(p));
+    return p.future();
+  }
+
+  /** Daily stage sweeps finished since start (each looks at every account, sweeping those whose day turned). */
+  public long stageSweeps() {
+    return stageSweep == null ? 0 : stageSweep.runs();
   }
 
   /** Dispatch passes finished since start. */

@@ -51,6 +51,11 @@ final class RunningController implements AutoCloseable {
     deploy();
   }
 
+  /** Runs the daily stage sweep and waits until a run that saw the clock as it is now has finished. */
+  void sweepStages() {
+    await(controller.sweepStagesNow());
+  }
+
   /** Waits until the plan expansion has run {@code n} more times than now. */
   void awaitExpansions(int n) {
     awaitMore("plan expansion", controller::expansionRuns, n);

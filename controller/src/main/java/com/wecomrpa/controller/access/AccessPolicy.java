@@ -19,7 +19,7 @@ public final class AccessPolicy {
   /** Roles allowed for a request to {@code path} (relative to /api/v1, e.g. /plans/x/pause). */
   public static Set<Role> allowed(HttpMethod method, String path) {
     String first = path.replaceFirst("^/", "").split("/", 2)[0];
-    if (first.equals("tokens") || first.equals("audit") || first.equals("login-links")) {
+    if (first.equals("tokens") || first.equals("audit") || first.equals("login-links") || first.equals("webhooks")) {
       return ADMINS;
     }
     if (method == HttpMethod.GET || method == HttpMethod.HEAD) {

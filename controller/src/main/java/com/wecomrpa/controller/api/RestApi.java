@@ -78,6 +78,7 @@ public final class RestApi {
       GroupsApi groupReachability,
       DevicesApi devices,
       ConversationApi conversations,
+      JourneyApi journeys,
       OverviewApi overview,
       GroupCommit durable) {
     this.vertx = vertx;
@@ -92,7 +93,7 @@ public final class RestApi {
     this.kickDispatch = kickDispatch;
     this.replies = new Replies(workers, durable);
     this.plans = plans;
-    this.parts = List.of(plans, admin, limits, scripts, groupReachability, devices, conversations, overview);
+    this.parts = List.of(plans, admin, limits, scripts, groupReachability, devices, conversations, journeys, overview);
   }
 
   public Router router() {

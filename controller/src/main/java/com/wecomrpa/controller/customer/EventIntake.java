@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.Fields;
 import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.channel.ChannelCodes;
 import com.wecomrpa.controller.sop.JdbcPlanStore;
+import com.wecomrpa.controller.stage.StageEngine;
 import com.wecomrpa.controller.sop.Plan;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
@@ -29,7 +31,7 @@ import java.util.Set;
  */
 public final class EventIntake {
   public static final Set<String> TYPES =
-      Set.of("friend_added", "joined_group", "order_placed", "stage_entered", "customer_deleted", "customer_blocked");
+      Set.of("friend_added", "customer_added", "joined_group", "order_placed", "stage_entered", "customer_deleted", "customer_blocked");
 
   /** What a batch did. */
   public record Outcome(int accepted, int duplicates, int sequencesStarted, int sequencesEnded) {}
@@ -43,10 +45,13 @@ public final class EventIntake {
   private final JobTransitions transitions;
   private final ObjectMapper json = WireCodec.mapper();
 
-  public EventIntake(Database db, JdbcPlanStore plans, JobTransitions transitions) {
+  private final StageEngine stages;
+
+  public EventIntake(Database db, JdbcPlanStore plans, JobTransitions transitions, StageEngine stages) {
     this.db = db;
     this.plans = plans;
     this.transitions = transitions;
+    this.stages = stages;
   }
 
   /** Applies the whole batch in one transaction, or refuses it naming the first bad field. */
@@ -67,6 +72,7 @@ public final class EventIntake {
           int duplicates = 0;
           int started = 0;
           int ended = 0;
+          java.util.Set<String> touched = new java.util.LinkedHashSet<>();
           List<Plan.Stored> customerPlans =
               plans.active(c).stream().filter(p -> p.plan().kind() == Plan.Kind.CUSTOMER).toList();
           for (int i = 0; i < checked.size(); i++) {
@@ -76,7 +82,27 @@ public final class EventIntake {
               duplicates++;
               continue;
             }
-            Customer customer = upsertCustomer(c, "events[" + i + "]", e, now);
+            String f = "events[" + i + "]";
+            ChannelCodes.Code code = e.channelCode() == null ? null : ChannelCodes.find(c, e.channelCode())
+                .orElseThrow(() -> Rejected.notFound(f + ".channelCode", f + ".channelCode: channel code " + e.channelCode() + " not found"));
+            if (code != null && e.accountId() != null && !e.accountId().equals(code.accountId())) {
+              throw Rejected.conflict(f + ".accountId", "channel code " + code.code() + " belongs to account " + code.accountId() + ", not " + e.accountId());
+            }
+            boolean fresh = find(c, e.customerId()).isEmpty();
+            Customer customer = upsertCustomer(c, "events[" + i + "]", code == null ? e : withAccount(e, code.accountId()), now);
+            if (fresh) {
+              Sql.update(c, "UPDATE customers SET added_at = ? WHERE id = ?", at.toEpochMilli(), customer.id());
+            }
+            if (code != null) {
+              Sql.update(c, "UPDATE customers SET channel_code = ?, source = ? WHERE id = ? AND channel_code IS NULL", code.code(), code.source(), customer.id());
+              for (String tag : code.tags()) {
+                if (Sql.count(c, "SELECT COUNT(*) FROM customer_tags WHERE customer_id = ? AND tag = ?", customer.id(), tag) == 0) {
+                  Sql.update(c, "INSERT INTO customer_tags (customer_id, tag, added_at) VALUES (?, ?, ?)", customer.id(), tag, now.toEpochMilli());
+                  Sql.update(c, "INSERT INTO tag_changes (customer_id, tag, change, rule_id, message_id, at) VALUES (?, ?, 'added', ?, NULL, ?)",
+                      customer.id(), tag, "channel:" + code.code(), now.toEpochMilli());
+                }
+              }
+            }
             Sql.update(c, "INSERT INTO events (id, type, customer_id, occurred_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?)",
                 e.id(), e.type(), e.customerId(), at.toEpochMilli(), now.toEpochMilli(), write(e));
             accepted++;
@@ -85,7 +111,15 @@ public final class EventIntake {
               continue;
             }
             started += startPlans(c, customerPlans, customer, e.type(), null, at, e.id());
+            if (code != null && code.welcomePlan() != null) {
+              started += startWelcome(c, customerPlans, code.welcomePlan(), customer, at, e.id());
+            }
+            if (fresh || code != null) {
+              touched.add(customer.id());
+            }
           }
+          // A new customer (or one a code now places) has facts for the stage rules.
+          stages.evaluateCustomers(c, touched, now, "event");
           return new Outcome(accepted, duplicates, started, ended);
         });
   }
@@ -96,11 +130,17 @@ public final class EventIntake {
    */
   public static int startPlans(Connection c, List<Plan.Stored> customerPlans, Customer customer, String type, String tag, Instant at, String eventId)
       throws SQLException {
+    return startPlans(c, customerPlans, customer, type, customer.stage(), tag, at, eventId);
+  }
+
+  /** As above, where {@code stage} is the stage the event is about (for stage_left, the one left). */
+  public static int startPlans(Connection c, List<Plan.Stored> customerPlans, Customer customer, String type, String stage, String tag, Instant at, String eventId)
+      throws SQLException {
     int started = 0;
     for (Plan.Stored p : customerPlans) {
       Plan plan = p.plan();
       boolean triggered = plan.triggerEvent().equals(type)
-          && (plan.triggerStage() == null || plan.triggerStage().equals(customer.stage()))
+          && (plan.triggerStage() == null || plan.triggerStage().equals(stage))
           && (plan.triggerTag() == null || plan.triggerTag().equals(tag));
       boolean inStage = plan.stage() == null || plan.stage().equals(customer.stage());
       if (triggered && inStage && Sql.count(c, "SELECT COUNT(*) FROM plan_runs WHERE plan_id = ? AND customer_id = ?", plan.id(), customer.id()) == 0) {
@@ -110,6 +150,20 @@ public final class EventIntake {
       }
     }
     return started;
+  }
+
+  /** A channel code's welcome plan, started once for the customer whatever its trigger says. */
+  private static int startWelcome(Connection c, List<Plan.Stored> customerPlans, String planId, Customer customer, Instant at, String eventId) throws SQLException {
+    boolean active = customerPlans.stream().anyMatch(p -> p.plan().id().equals(planId));
+    if (!active || Sql.count(c, "SELECT COUNT(*) FROM plan_runs WHERE plan_id = ? AND customer_id = ?", planId, customer.id()) > 0) {
+      return 0;
+    }
+    Sql.update(c, "INSERT INTO plan_runs (plan_id, customer_id, anchor_at, event_id, status) VALUES (?, ?, ?, ?, 'active')", planId, customer.id(), at.toEpochMilli(), eventId);
+    return 1;
+  }
+
+  private static CustomerEvent withAccount(CustomerEvent e, String account) {
+    return new CustomerEvent(e.id(), e.type(), account, e.customerId(), e.at(), e.nickname(), e.stage(), e.fields(), e.channelCode());
   }
 
   public Optional<Customer> customer(String id) {
@@ -126,6 +180,12 @@ public final class EventIntake {
       throw Rejected.invalid(f + ".type", f + ".type must be one of " + new java.util.TreeSet<>(TYPES));
     }
     Fields.id(f + ".customerId", e.customerId());
+    if (e.channelCode() != null) {
+      Fields.id(f + ".channelCode", e.channelCode());
+      if (!type.equals("customer_added") && !type.equals("friend_added")) {
+        throw Rejected.invalid(f + ".channelCode", f + ".channelCode applies to customer_added and friend_added");
+      }
+    }
     if (type.equals("stage_entered")) {
       Fields.maxLength(f + ".stage", Fields.required(f + ".stage", e.stage()), 64);
     }

@@ -164,6 +164,9 @@ public final class JobClaims {
    * never past their window, when only a person can tell what happened. Each of the two reads walks
    * the claim index and stops at its first row.
    */
+  /** Webhook steps are called by the controller itself (webhook.WebhookSteps), never offered to a device. */
+  private static final String DEVICE_WORK = " AND action <> 'webhook'";
+
   private Optional<Job> nextDue(Connection c, String accountId, List<String> waiting, Instant now, int maxAttempts) throws SQLException {
     // Jobs of a group the client could not find are held there, not tried again one by one.
     StringBuilder skip = new StringBuilder(" AND NOT EXISTS (SELECT 1 FROM chat_groups g WHERE g.id = jobs.group_id AND g.reachability <> 'ok')");
@@ -174,12 +177,12 @@ public final class JobClaims {
     String order = " ORDER BY account_id, state, priority DESC, due_at, seq LIMIT 1";
     List<Object> args = new ArrayList<>(List.of(accountId, now.toEpochMilli()));
     args.addAll(waiting);
-    Optional<Job> queued = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'QUEUED' AND due_at <= ?" + skip + order,
+    Optional<Job> queued = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'QUEUED' AND due_at <= ?" + skip + DEVICE_WORK + order,
         JobRows::job, args.toArray());
     args = new ArrayList<>(List.of(accountId, now.toEpochMilli(), maxAttempts, now.toEpochMilli()));
     args.addAll(waiting);
     Optional<Job> unknown = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'UNKNOWN' AND due_at <= ? AND attempts < ?"
-        + " AND (expires_at IS NULL OR expires_at >= ?)" + skip + order, JobRows::job, args.toArray());
+        + " AND (expires_at IS NULL OR expires_at >= ?)" + skip + DEVICE_WORK + order, JobRows::job, args.toArray());
     if (queued.isEmpty() || unknown.isEmpty()) {
       return queued.isPresent() ? queued : unknown;
     }

@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.job;
 
+import com.wecomrpa.controller.webhook.EventOutbox;
+
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.limits.LimitName;
 import com.wecomrpa.controller.store.Database;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -179,6 +182,18 @@ public final class JobReports {
               "UPDATE jobs SET state = ?, reason = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
               next.name(), JobRows.truncate(reason, 1000), now.toEpochMilli(), j.id());
           recordExecution(c, r, screenshotPath, now, j.id());
+          if (next == JobState.SUCCEEDED || next == JobState.FAILED || next == JobState.UNKNOWN) {
+            Map<String, Object> data = new java.util.LinkedHashMap<>();
+            data.put("jobId", j.id());
+            data.put("action", j.action());
+            data.put("accountId", j.accountId());
+            data.put("groupId", j.groupId());
+            data.put("customerId", j.customerId());
+            data.put("deviceId", r.deviceId());
+            data.put("state", next.name());
+            data.put("reason", reason);
+            EventOutbox.add(c, "job." + next.name().toLowerCase(java.util.Locale.ROOT), "job:" + j.id() + ":" + next.name() + ":" + r.fencingToken(), data, businessNow);
+          }
           if (targetHeld) {
             long execution = Sql.count(c, "SELECT id FROM executions WHERE job_id = ? AND lease_token = ?", j.id(), r.fencingToken());
             Reachability.markUnreachable(c, j.groupId(), j.id(), execution, JobRows.describe(r), now);

@@ -17,8 +17,21 @@ public final class JdbcAlertStore {
   }
 
   public void raise(String accountId, String kind, String detail, String jobId, Instant now) {
-    db.inTransaction(c -> Sql.update(c, "INSERT INTO alerts (at, account_id, kind, detail, job_id) VALUES (?, ?, ?, ?, ?)",
-        now.toEpochMilli(), accountId, kind, detail.length() > 1000 ? detail.substring(0, 1000) : detail, jobId));
+    db.inTransaction(c -> {
+      insert(c, accountId, kind, detail.length() > 1000 ? detail.substring(0, 1000) : detail, jobId, now);
+      return null;
+    });
+  }
+
+  /** Stores an alert and hands it to the event webhooks, in the caller's transaction. */
+  public static void insert(java.sql.Connection c, String accountId, String kind, String detail, String jobId, Instant now) throws java.sql.SQLException {
+    Sql.update(c, "INSERT INTO alerts (at, account_id, kind, detail, job_id) VALUES (?, ?, ?, ?, ?)", now.toEpochMilli(), accountId, kind, detail, jobId);
+    java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+    data.put("accountId", accountId);
+    data.put("kind", kind);
+    data.put("detail", detail);
+    data.put("jobId", jobId);
+    com.wecomrpa.controller.webhook.EventOutbox.add(c, "alert", "alert:" + accountId + ":" + kind + ":" + now.toEpochMilli() + ":" + (jobId == null ? "" : jobId), data, now);
   }
 
   public List<Alert> list(int limit) {

@@ -38,7 +38,7 @@ public final class RiskResponse {
       status = AccountStatus.RESTRICTED;
       detail = "account " + accountId + " showed " + signal + "; stopped until an admin resumes it";
     }
-    Sql.update(c, "INSERT INTO alerts (at, account_id, kind, detail, job_id) VALUES (?, ?, ?, ?, ?)", now.toEpochMilli(), accountId, "risk:" + signal, detail, jobId);
+    JdbcAlertStore.insert(c, accountId, "risk:" + signal, detail, jobId, now);
     return status;
   }
 }

@@ -44,11 +44,41 @@ final class ContentActions {
   }
 
   static Action forCustomer(ContentSpec c, String customerId, String nickname, Map<String, String> vars) {
+    if (PlanRules.WEBHOOK.equals(c.kind())) {
+      return forWebhook(c, vars);
+    }
     Map<String, String> p = new LinkedHashMap<>();
     p.put("customer_id", customerId);
     p.put("customer_name", nickname);
     p.put("text", ContentTemplate.render(c.text(), vars));
     return new Action(ActionName.SEND_PRIVATE_TEXT, p);
+  }
+
+  /** The call as the controller will make it: variables rendered into the body's strings. */
+  private static Action forWebhook(ContentSpec c, Map<String, String> vars) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("method", c.method() == null ? "POST" : c.method());
+    p.put("url", ContentTemplate.render(c.url(), vars));
+    p.put("body", c.body() == null || c.body().isNull() || c.body().isMissingNode() ? "" : render(c.body().deepCopy(), vars).toString());
+    p.put("timeout_ms", String.valueOf(c.timeout() == null ? 10_000 : PlanRules.webhookTimeout("timeout", c.timeout()).toMillis()));
+    return new Action(com.wecomrpa.controller.webhook.WebhookSteps.ACTION, p);
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode render(com.fasterxml.jackson.databind.JsonNode n, Map<String, String> vars) {
+    if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      java.util.List<String> names = new java.util.ArrayList<>();
+      o.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        com.fasterxml.jackson.databind.JsonNode v = o.get(name);
+        o.set(name, v.isTextual() ? com.fasterxml.jackson.databind.node.TextNode.valueOf(ContentTemplate.render(v.asText(), vars)) : render(v, vars));
+      }
+    } else if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+      for (int i = 0; i < a.size(); i++) {
+        com.fasterxml.jackson.databind.JsonNode v = a.get(i);
+        a.set(i, v.isTextual() ? com.fasterxml.jackson.databind.node.TextNode.valueOf(ContentTemplate.render(v.asText(), vars)) : render(v, vars));
+      }
+    }
+    return n;
   }
 
   static Action forMoments(ContentSpec c, Map<String, String> vars) {

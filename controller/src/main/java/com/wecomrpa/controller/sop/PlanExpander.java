@@ -177,6 +177,7 @@ public final class PlanExpander {
       Instant from = p.version() > 1 ? latest(anchor, p.effectiveAt()) : anchor;
       Map<String, String> vars = new HashMap<>(customer.fields());
       vars.put("nickname", customer.nickname());
+      vars.put("customer_id", customer.id());
       vars.put("account_name", a.name());
       vars.put("stage", customer.stage() == null ? "" : customer.stage());
       boolean allPlanned = true;

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * plan is left to be discovered when its first job runs.
  */
 public final class PlanRules {
-  public static final Set<String> TRIGGER_EVENTS = Set.of("friend_added", "joined_group", "order_placed", "stage_entered", "tag_added");
+  public static final Set<String> TRIGGER_EVENTS = Set.of("friend_added", "customer_added", "joined_group", "order_placed", "stage_entered", "stage_left", "tag_added");
   private static final Pattern TIME = Pattern.compile("(\\d{2}):(\\d{2})");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,5})([mhd])");
 
@@ -39,7 +39,7 @@ public final class PlanRules {
   private static final Map<Plan.Kind, Set<String>> VARIABLES =
       Map.of(
           Plan.Kind.GROUP, Set.of("group_name", "account_name"),
-          Plan.Kind.CUSTOMER, Set.of("nickname", "account_name", "stage"),
+          Plan.Kind.CUSTOMER, Set.of("nickname", "account_name", "stage", "customer_id"),
           Plan.Kind.MOMENTS, Set.of("account_name"));
 
   private final int maxTextLength;
@@ -92,10 +92,10 @@ public final class PlanRules {
       if (!TRIGGER_EVENTS.contains(triggerEvent)) {
         throw Rejected.invalid("trigger.event", "trigger.event must be one of " + new java.util.TreeSet<>(TRIGGER_EVENTS));
       }
-      if (triggerEvent.equals("stage_entered")) {
+      if (triggerEvent.equals("stage_entered") || triggerEvent.equals("stage_left")) {
         triggerStage = Fields.required("trigger.stage", s.trigger().stage());
       } else if (s.trigger().stage() != null) {
-        throw Rejected.invalid("trigger.stage", "trigger.stage applies to stage_entered only");
+        throw Rejected.invalid("trigger.stage", "trigger.stage applies to stage_entered and stage_left only");
       }
       // A customer's words tag them (keyword rules); the plan starts when this tag is added.
       if (triggerEvent.equals("tag_added")) {
@@ -213,6 +213,14 @@ public final class PlanRules {
       throw Rejected.invalid(f, f + " is required");
     }
     String k = Fields.required(f + ".kind", c.kind());
+    if (k.equals(WEBHOOK)) {
+      webhook(kind, f, c);
+      return;
+    }
+    boolean hasBody = c.body() != null && !c.body().isNull() && !c.body().isMissingNode();
+    if (c.method() != null || hasBody || c.timeout() != null) {
+      throw Rejected.invalid(f + (c.method() != null ? ".method" : hasBody ? ".body" : ".timeout"), f + ": method, body and timeout apply to webhook content only");
+    }
     Map<String, String> given = new java.util.LinkedHashMap<>();
     given.put("text", c.text());
     given.put("url", c.url());
@@ -248,6 +256,62 @@ public final class PlanRules {
         ContentTemplate.check(f + "." + templated, given.get(templated), VARIABLES.get(kind));
       }
     }
+  }
+
+  static final String WEBHOOK = "webhook";
+  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
+  /** A call to a system around (SMS, call centre, CRM) from a customer plan; its body may use the plan's variables. */
+  private void webhook(Plan.Kind kind, String f, ContentSpec c) {
+    if (kind != Plan.Kind.CUSTOMER) {
+      throw Rejected.invalid(f + ".kind", f + ".kind webhook is a customer plan step");
+    }
+    String method = c.method() == null ? "POST" : c.method();
+    if (!METHODS.contains(method)) {
+      throw Rejected.invalid(f + ".method", f + ".method must be one of " + new java.util.TreeSet<>(METHODS));
+    }
+    String url = Fields.maxLength(f + ".url", Fields.required(f + ".url", c.url()), 1000);
+    if (!url.matches("https?://\\S+")) {
+      throw Rejected.invalid(f + ".url", f + ".url must be an http(s) URL");
+    }
+    for (String other : new String[] {c.text(), c.title(), c.description(), c.cover(), c.appId(), c.path(), c.name()}) {
+      if (other != null) {
+        throw Rejected.invalid(f, f + ": a webhook step takes method, url, body and timeout only");
+      }
+    }
+    if (c.body() != null && !c.body().isNull() && !c.body().isMissingNode()) {
+      if (!c.body().isObject() && !c.body().isArray()) {
+        throw Rejected.invalid(f + ".body", f + ".body must be a JSON object or array");
+      }
+      if (c.body().toString().length() > 8000) {
+        throw Rejected.invalid(f + ".body", f + ".body is over 8000 characters");
+      }
+      checkTemplates(f + ".body", c.body(), VARIABLES.get(kind));
+    }
+    if (c.timeout() != null) {
+      webhookTimeout(f + ".timeout", c.timeout());
+    }
+  }
+
+  private static void checkTemplates(String f, com.fasterxml.jackson.databind.JsonNode n, Set<String> known) {
+    if (n.isTextual()) {
+      ContentTemplate.check(f, n.asText(), known);
+    } else if (n.isObject()) {
+      n.fields().forEachRemaining(e -> checkTemplates(f + "." + e.getKey(), e.getValue(), known));
+    } else if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        checkTemplates(f + "[" + i + "]", n.get(i), known);
+      }
+    }
+  }
+
+  /** A webhook's timeout, {@code 1s} to {@code 60s} (default 10s). */
+  static Duration webhookTimeout(String f, String text) {
+    Matcher m = Pattern.compile("(\\d{1,2})s").matcher(text.trim());
+    if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Integer.parseInt(m.group(1)) > 60) {
+      throw Rejected.invalid(f, f + " '" + text + "' must be 1s to 60s");
+    }
+    return Duration.ofSeconds(Integer.parseInt(m.group(1)));
   }
 
   private static Plan.Kind kind(String k) {

@@ -54,6 +54,19 @@ public abstract class PeriodicTask<T> {
     }
   }
 
+  /**
+   * Asks for a run and completes once a run that started after this call has finished (a test
+   * that moved the clock waits for a run that saw it). Call from the controller's event loop.
+   */
+  public final io.vertx.core.Future<Void> runSoon() {
+    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    nextRun.add(p);
+    kick();
+    return p.future();
+  }
+
+  private java.util.List<io.vertx.core.Promise<Void>> nextRun = new java.util.ArrayList<>();
+
   /** Asks for a run soon. Call from the controller's event loop. */
   public final void kick() {
     if (running) {
@@ -61,11 +74,14 @@ public abstract class PeriodicTask<T> {
       return;
     }
     running = true;
+    java.util.List<io.vertx.core.Promise<Void>> waiting = nextRun;
+    nextRun = new java.util.ArrayList<>();
     workers
         .executeBlocking(() -> guard.getAsBoolean() ? new Ran<>(runOnce()) : null, false)
         .onComplete(
             ar -> {
               running = false;
+              waiting.forEach(io.vertx.core.Promise::tryComplete);
               if (ar.failed()) {
                 runs++;
                 LOG.error("{} failed", name, ar.cause());

@@ -1,0 +1,180 @@
+package com.wecomrpa.controller.orders;
+
+import com.wecomrpa.controller.Fields;
+import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.customer.Customer;
+import com.wecomrpa.controller.customer.EventIntake;
+import com.wecomrpa.controller.stage.StageEngine;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Orders in batches from the order system, all or nothing: an order id is stored once (sent again,
+ * it is a duplicate); the same id with status {@code refunded} refunds it. A customer not seen
+ * before is created under the order's account. The customers whose orders changed are re-decided
+ * by the stage rules in the same transaction.
+ */
+public final class OrderIntake {
+  /** One order as sent. {@code amount} in the currency's units (12.50); {@code at} an ISO instant. */
+  public record OrderIn(String id, String customerId, String accountId, String nickname, String at, BigDecimal amount, List<String> products, String status) {}
+
+  /** What a batch did. */
+  public record Outcome(int accepted, int refunded, int duplicates, int stageMoves, int plansStarted) {}
+
+  private record Checked(OrderIn order, Instant at, long cents, List<String> products) {}
+
+  public static final int MAX_BATCH = 5_000;
+
+  private final Database db;
+  private final StageEngine stages;
+
+  public OrderIntake(Database db, StageEngine stages) {
+    this.db = db;
+    this.stages = stages;
+  }
+
+  public Outcome accept(List<OrderIn> orders, Instant now) {
+    if (orders == null || orders.isEmpty()) {
+      throw Rejected.invalid("orders", "orders must be a non-empty list");
+    }
+    if (orders.size() > MAX_BATCH) {
+      throw Rejected.invalid("orders", "at most " + MAX_BATCH + " orders per batch");
+    }
+    List<Checked> checked = new ArrayList<>(orders.size());
+    for (int i = 0; i < orders.size(); i++) {
+      checked.add(check("orders[" + i + "]", orders.get(i), now));
+    }
+    return db.inTransaction(c -> {
+      int accepted = 0;
+      int refunded = 0;
+      int duplicates = 0;
+      Set<String> touched = new LinkedHashSet<>();
+      for (int i = 0; i < checked.size(); i++) {
+        String f = "orders[" + i + "]";
+        Checked o = checked.get(i);
+        OrderIn in = o.order();
+        Optional<String[]> existing = Sql.one(c, "SELECT status, customer_id FROM orders WHERE id = ?", rs -> new String[] {rs.getString(1), rs.getString(2)}, in.id());
+        if (existing.isPresent()) {
+          String was = existing.get()[0];
+          if (!existing.get()[1].equals(in.customerId())) {
+            throw Rejected.conflict(f + ".customerId", f + ".customerId: order " + in.id() + " belongs to customer " + existing.get()[1]);
+          }
+          if (was.equals(in.status())) {
+            duplicates++;
+          } else if (in.status().equals("refunded")) {
+            Sql.update(c, "UPDATE orders SET status = 'refunded', updated_at = ? WHERE id = ?", now.toEpochMilli(), in.id());
+            refunded++;
+            touched.add(in.customerId());
+          } else {
+            throw Rejected.conflict(f + ".status", f + ".status: order " + in.id() + " was refunded; a refunded order is not paid again (send a new order id)");
+          }
+          continue;
+        }
+        if (in.status().equals("refunded")) {
+          throw Rejected.notFound(f + ".id", f + ".id: refund of unknown order " + in.id());
+        }
+        customer(c, f, in, now);
+        Sql.update(c, "INSERT INTO orders (id, customer_id, account_id, ordered_at, amount_cents, status, received_at, updated_at) VALUES (?, ?, ?, ?, ?, 'paid', ?, ?)",
+            in.id(), in.customerId(), accountOf(c, in.customerId()), o.at().toEpochMilli(), o.cents(), now.toEpochMilli(), now.toEpochMilli());
+        for (String p : o.products()) {
+          Sql.update(c, "INSERT INTO order_products (order_id, product) VALUES (?, ?)", in.id(), p);
+        }
+        accepted++;
+        touched.add(in.customerId());
+      }
+      StageEngine.Applied moved = stages.evaluateCustomers(c, touched, now, refunded > 0 && accepted == 0 ? "refund" : "order");
+      return new Outcome(accepted, refunded, duplicates, moved.transitions(), moved.plansStarted());
+    });
+  }
+
+  private static Checked check(String f, OrderIn o, Instant now) {
+    if (o == null) {
+      throw Rejected.invalid(f, f + " must be an object");
+    }
+    Fields.maxLength(f + ".id", Fields.required(f + ".id", o.id()), 128);
+    Fields.id(f + ".customerId", o.customerId());
+    if (o.accountId() != null) {
+      Fields.id(f + ".accountId", o.accountId());
+    }
+    Fields.maxLength(f + ".nickname", o.nickname(), 200);
+    String status = o.status() == null ? "paid" : o.status();
+    if (!status.equals("paid") && !status.equals("refunded")) {
+      throw Rejected.invalid(f + ".status", f + ".status must be paid or refunded, was " + status);
+    }
+    Instant at = now;
+    if (o.at() != null) {
+      try {
+        at = Instant.parse(o.at());
+      } catch (DateTimeException e) {
+        throw Rejected.invalid(f + ".at", f + ".at '" + o.at() + "' must be an ISO instant like 2026-11-22T09:00:00Z");
+      }
+    }
+    long cents = 0;
+    if (status.equals("paid")) {
+      if (o.amount() == null) {
+        throw Rejected.invalid(f + ".amount", f + ".amount is required");
+      }
+      if (o.amount().signum() < 0 || o.amount().scale() > 2 || o.amount().compareTo(BigDecimal.valueOf(100_000_000)) > 0) {
+        throw Rejected.invalid(f + ".amount", f + ".amount must be 0 to 100000000 with at most 2 decimals, was " + o.amount().toPlainString());
+      }
+      cents = o.amount().movePointRight(2).longValueExact();
+    }
+    List<String> products = new ArrayList<>();
+    List<String> given = o.products() == null ? List.of() : o.products();
+    for (int j = 0; j < given.size(); j++) {
+      String p = Fields.maxLength(f + ".products[" + j + "]", Fields.required(f + ".products[" + j + "]", given.get(j)), 128);
+      if (!products.contains(p)) {
+        products.add(p);
+      }
+    }
+    return new Checked(new OrderIn(o.id(), o.customerId(), o.accountId(), o.nickname(), o.at(), o.amount(), o.products(), status), at, cents, products);
+  }
+
+  /** The order's customer, created under its account when new; an order may not move a customer to another account. */
+  private static void customer(Connection c, String f, OrderIn in, Instant now) throws SQLException {
+    Optional<Customer> existing = EventIntake.find(c, in.customerId());
+    if (existing.isPresent()) {
+      if (in.accountId() != null && !in.accountId().equals(existing.get().accountId())) {
+        throw Rejected.conflict(f + ".accountId", f + ".accountId: customer " + in.customerId() + " belongs to account " + existing.get().accountId());
+      }
+      return;
+    }
+    if (in.accountId() == null) {
+      throw Rejected.invalid(f + ".accountId", f + ".accountId is required for customer " + in.customerId() + ", not seen before");
+    }
+    if (Sql.count(c, "SELECT COUNT(*) FROM accounts WHERE id = ?", in.accountId()) == 0) {
+      throw Rejected.notFound(f + ".accountId", f + ".accountId: account " + in.accountId() + " not found");
+    }
+    Sql.update(c, "INSERT INTO customers (id, account_id, nickname, stage, status, fields, created_at, updated_at, added_at) VALUES (?, ?, ?, NULL, 'active', '{}', ?, ?, ?)",
+        in.customerId(), in.accountId(), in.nickname() == null ? in.customerId() : in.nickname(), now.toEpochMilli(), now.toEpochMilli(), now.toEpochMilli());
+  }
+
+  private static String accountOf(Connection c, String customerId) throws SQLException {
+    return Sql.one(c, "SELECT account_id FROM customers WHERE id = ?", rs -> rs.getString(1), customerId).orElseThrow();
+  }
+
+  /** A customer's orders, newest first. */
+  public List<java.util.Map<String, Object>> ordersOf(String customerId) {
+    return db.inTransaction(c -> Sql.list(c,
+        "SELECT id, ordered_at, amount_cents, status FROM orders WHERE customer_id = ? ORDER BY ordered_at DESC, id LIMIT 500",
+        rs -> {
+          java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+          m.put("id", rs.getString(1));
+          m.put("at", Instant.ofEpochMilli(rs.getLong(2)).toString());
+          m.put("amount", BigDecimal.valueOf(rs.getLong(3), 2));
+          m.put("status", rs.getString(4));
+          m.put("products", Sql.list(c, "SELECT product FROM order_products WHERE order_id = ? ORDER BY product", r2 -> r2.getString(1), rs.getString(1)));
+          return m;
+        }, customerId));
+  }
+}

@@ -1,0 +1,288 @@
+package com.wecomrpa.controller.stage;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.audit.AuditLog;
+import com.wecomrpa.controller.customer.Customer;
+import com.wecomrpa.controller.customer.EventIntake;
+import com.wecomrpa.controller.job.JobTransitions;
+import com.wecomrpa.controller.sop.JdbcPlanStore;
+import com.wecomrpa.controller.sop.Plan;
+import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.protocol.WireCodec;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides customers' stages by the rules in force and moves them: each move is recorded with the
+ * rule and version that made it, ends the customer plans of the stage left and starts the plans
+ * triggered by {@code stage_left} and {@code stage_entered} (once per plan and customer). A rule
+ * change is previewed by the same computation that saving it then applies.
+ */
+public final class StageEngine {
+  /** Customers who would move (or moved) from one stage to another, with a few of them. */
+  public record Move(String from, String to, int count, List<Example> examples) {}
+
+  public record Example(String customerId, String nickname, String rule) {}
+
+  /** What a preview or a save found: customers looked at, and the moves by from and to. */
+  public record Moves(int evaluated, int moving, List<Move> moves) {}
+
+  /** A saved version and what it moved. */
+  public record Saved(int version, Moves moves, int plansStarted, int plansEnded) {}
+
+  /** What one evaluation did. */
+  public record Applied(int evaluated, int transitions, int plansStarted, int plansEnded) {
+    static final Applied NONE = new Applied(0, 0, 0, 0);
+  }
+
+  /** The rules in force and their version. */
+  public record InForce(int version, StageRules rules, String savedBy, Instant savedAt) {}
+
+  private record Change(Facts.Subject who, StageRules.Decision decision) {}
+
+  private final Database db;
+  private final JdbcPlanStore plans;
+  private final JobTransitions transitions;
+  private final AuditLog audit;
+  private final ObjectMapper json = WireCodec.mapper();
+  private volatile InForce cached;
+
+  public StageEngine(Database db, JdbcPlanStore plans, JobTransitions transitions, AuditLog audit) {
+    this.db = db;
+    this.plans = plans;
+    this.transitions = transitions;
+    this.audit = audit;
+  }
+
+  /** The rules in force, if any were ever saved. */
+  public Optional<InForce> current(Connection c) throws SQLException {
+    Optional<Object[]> row = Sql.one(c, "SELECT version, spec, saved_by, saved_at FROM stage_rule_versions ORDER BY version DESC LIMIT 1",
+        rs -> new Object[] {rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4)});
+    if (row.isEmpty()) {
+      return Optional.empty();
+    }
+    int version = (Integer) row.get()[0];
+    InForce c0 = cached;
+    if (c0 != null && c0.version() == version) {
+      return Optional.of(c0);
+    }
+    InForce fresh = new InForce(version, StageRules.check(read((String) row.get()[1])), (String) row.get()[2], Instant.ofEpochMilli((Long) row.get()[3]));
+    cached = fresh;
+    return Optional.of(fresh);
+  }
+
+  public Optional<InForce> current() {
+    return db.inTransaction(this::current);
+  }
+
+  /** Every saved version, newest first. */
+  public List<Map<String, Object>> versions() {
+    return db.inTransaction(c -> Sql.list(c, "SELECT version, spec, note, saved_by, saved_at FROM stage_rule_versions ORDER BY version DESC", rs -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("version", rs.getInt(1));
+      m.put("rules", read(rs.getString(2)).rules());
+      m.put("note", rs.getString(3));
+      m.put("savedBy", rs.getString(4));
+      m.put("savedAt", Instant.ofEpochMilli(rs.getLong(5)).toString());
+      return m;
+    }));
+  }
+
+  /** Re-decides the active customers matching {@code where} (on {@code cu}) and moves those whose stage changes. */
+  public Applied evaluate(Connection c, String where, Instant now, String cause, Object... args) throws SQLException {
+    Optional<InForce> rules = current(c);
+    if (rules.isEmpty()) {
+      return Applied.NONE;
+    }
+    List<Facts.Subject> subjects = Facts.load(c, where, now, args);
+    List<Change> changes = decide(rules.get().rules(), subjects);
+    return apply(c, changes, rules.get().version(), cause, now, subjects.size());
+  }
+
+  /** Re-decides the given customers (after their orders or events changed). */
+  public Applied evaluateCustomers(Connection c, java.util.Collection<String> customerIds, Instant now, String cause) throws SQLException {
+    int evaluated = 0;
+    int moved = 0;
+    int started = 0;
+    int ended = 0;
+    List<String> ids = List.copyOf(customerIds);
+    for (int from = 0; from < ids.size(); from += 500) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+      Applied a = evaluate(c, "cu.id IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")", now, cause, chunk.toArray());
+      evaluated += a.evaluated();
+      moved += a.transitions();
+      started += a.plansStarted();
+      ended += a.plansEnded();
+    }
+    return new Applied(evaluated, moved, started, ended);
+  }
+
+  /** What these rules would do now, changing nothing. */
+  public Moves preview(StageRules.Spec spec, Instant now) {
+    StageRules rules = StageRules.check(spec);
+    return db.inTransaction(c -> {
+      List<Facts.Subject> subjects = Facts.load(c, "1 = 1", now);
+      return moves(subjects.size(), decide(rules, subjects));
+    });
+  }
+
+  /** Saves the rules as the next version and moves every customer they now place elsewhere; audited. */
+  public Saved save(StageRules.Spec spec, Caller actor, Instant now) {
+    StageRules rules = StageRules.check(spec);
+    return db.inTransaction(c -> {
+      int version = (int) Sql.count(c, "SELECT COALESCE(MAX(version), 0) FROM stage_rule_versions") + 1;
+      String old = current(c).map(r -> write(r.rules().spec())).orElse(null);
+      Sql.update(c, "INSERT INTO stage_rule_versions (version, spec, note, saved_by, saved_at) VALUES (?, ?, ?, ?, ?)",
+          version, write(spec), spec.note(), actor.name(), now.toEpochMilli());
+      audit.record(c, actor, "stage-rules.save", "stage-rules/v" + version, old, write(spec), spec.note(), now);
+      List<Facts.Subject> subjects = Facts.load(c, "1 = 1", now);
+      List<Change> changes = decide(rules, subjects);
+      Applied a = apply(c, changes, version, "rules-v" + version, now, subjects.size());
+      return new Saved(version, moves(subjects.size(), changes), a.plansStarted(), a.plansEnded());
+    });
+  }
+
+  private static List<Change> decide(StageRules rules, List<Facts.Subject> subjects) {
+    List<Change> out = new ArrayList<>();
+    for (Facts.Subject s : subjects) {
+      StageRules.Decision d = rules.decide(s.facts());
+      if (d != null && !d.stage().equals(s.stage())) {
+        out.add(new Change(s, d));
+      }
+    }
+    return out;
+  }
+
+  private static Moves moves(int evaluated, List<Change> changes) {
+    Map<String, List<Change>> byPair = new LinkedHashMap<>();
+    for (Change ch : changes) {
+      byPair.computeIfAbsent(String.valueOf(ch.who().stage()) + "\u0000" + ch.decision().stage(), k -> new ArrayList<>()).add(ch);
+    }
+    List<Move> out = new ArrayList<>();
+    byPair.forEach((k, list) -> out.add(new Move(list.get(0).who().stage(), list.get(0).decision().stage(), list.size(),
+        list.stream().limit(3).map(ch -> new Example(ch.who().id(), ch.who().nickname(), ch.decision().rule())).toList())));
+    out.sort(java.util.Comparator.comparing((Move m) -> -m.count()).thenComparing(m -> String.valueOf(m.from())).thenComparing(Move::to));
+    return new Moves(evaluated, changes.size(), out);
+  }
+
+  private Applied apply(Connection c, List<Change> changes, int version, String cause, Instant now, int evaluated) throws SQLException {
+    if (changes.isEmpty()) {
+      return new Applied(evaluated, 0, 0, 0);
+    }
+    List<Plan.Stored> customerPlans = plans.active(c).stream().filter(p -> p.plan().kind() == Plan.Kind.CUSTOMER).toList();
+    int started = 0;
+    int ended = 0;
+    for (Change ch : changes) {
+      Facts.Subject s = ch.who();
+      String to = ch.decision().stage();
+      Sql.update(c, "UPDATE customers SET stage = ?, stage_since = ?, updated_at = ? WHERE id = ?", to, now.toEpochMilli(), now.toEpochMilli(), s.id());
+      Sql.update(c, "INSERT INTO stage_transitions (customer_id, account_id, from_stage, to_stage, rule_name, rule_version, cause, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          s.id(), s.accountId(), s.stage(), to, ch.decision().rule(), version, cause, now.toEpochMilli());
+      ended += endPlansOfStage(c, s.id(), s.stage(), to, now);
+      Customer moved = EventIntake.find(c, s.id()).orElseThrow();
+      String eventId = "stage:" + s.id() + ":" + now.toEpochMilli() + ":" + to;
+      if (s.stage() != null) {
+        started += EventIntake.startPlans(c, customerPlans, moved, "stage_left", s.stage(), null, now, eventId);
+      }
+      started += EventIntake.startPlans(c, customerPlans, moved, "stage_entered", to, null, now, eventId);
+    }
+    return new Applied(evaluated, changes.size(), started, ended);
+  }
+
+  /** Ends the customer's running plans that belong to a stage they are no longer in. */
+  private int endPlansOfStage(Connection c, String customerId, String from, String to, Instant now) throws SQLException {
+    int ended = 0;
+    for (String planId : Sql.list(c, "SELECT plan_id FROM plan_runs WHERE customer_id = ? AND status = 'active'", rs -> rs.getString(1), customerId)) {
+      String planStage = plans.find(c, planId).map(p -> p.plan().stage()).orElse(null);
+      if (planStage != null && !planStage.equals(to)) {
+        String why = "exit: customer left stage " + planStage + " for " + to;
+        Sql.update(c, "UPDATE plan_runs SET status = 'exited', exit_reason = ? WHERE plan_id = ? AND customer_id = ?", why, planId, customerId);
+        transitions.endCustomerSequence(c, planId, customerId, why, now);
+        ended++;
+      }
+    }
+    return ended;
+  }
+
+  /** A customer's stage, how long they have been in it, their facts today and every move, newest first. */
+  public Map<String, Object> journey(String customerId, Instant now) {
+    return db.inTransaction(c -> {
+      Customer cu = EventIntake.find(c, customerId).orElseThrow(() -> Rejected.notFound("id", "customer " + customerId + " not found"));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("customerId", cu.id());
+      m.put("accountId", cu.accountId());
+      m.put("stage", cu.stage());
+      List<Facts.Subject> me = Facts.load(c, "cu.id = ?", now, customerId);
+      m.put("facts", me.isEmpty() ? null : StageRules.describe(me.get(0).facts()));
+      m.put("transitions", Sql.list(c,
+          "SELECT from_stage, to_stage, rule_name, rule_version, cause, at FROM stage_transitions WHERE customer_id = ? ORDER BY id DESC LIMIT 200",
+          rs -> {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("from", rs.getString(1));
+            t.put("to", rs.getString(2));
+            t.put("rule", rs.getString(3));
+            t.put("ruleVersion", rs.getObject(4));
+            t.put("cause", rs.getString(5));
+            t.put("at", Instant.ofEpochMilli(rs.getLong(6)).toString());
+            return t;
+          }, customerId));
+      return m;
+    });
+  }
+
+  /** Stage moves after {@code afterId} in the order they happened, for reports and for following along. */
+  public List<Map<String, Object>> transitions(long afterId, int limit) {
+    return db.inTransaction(c -> Sql.list(c,
+        "SELECT id, customer_id, account_id, from_stage, to_stage, rule_name, rule_version, cause, at FROM stage_transitions WHERE id > ? ORDER BY id LIMIT " + limit,
+        rs -> {
+          Map<String, Object> t = new LinkedHashMap<>();
+          t.put("id", rs.getLong(1));
+          t.put("customerId", rs.getString(2));
+          t.put("accountId", rs.getString(3));
+          t.put("from", rs.getString(4));
+          t.put("to", rs.getString(5));
+          t.put("rule", rs.getString(6));
+          t.put("ruleVersion", rs.getObject(7));
+          t.put("cause", rs.getString(8));
+          t.put("at", Instant.ofEpochMilli(rs.getLong(9)).toString());
+          return t;
+        }, afterId));
+  }
+
+  /** Active customers per stage, for one account or all. */
+  public Map<String, Long> census(String accountId) {
+    return db.inTransaction(c -> {
+      Map<String, Long> m = new java.util.TreeMap<>();
+      for (Object[] r : Sql.list(c, "SELECT COALESCE(stage, '(none)'), COUNT(*) FROM customers WHERE status = 'active'" + (accountId == null ? "" : " AND account_id = ?")
+          + " GROUP BY COALESCE(stage, '(none)')", rs -> new Object[] {rs.getString(1), rs.getLong(2)}, accountId == null ? new Object[0] : new Object[] {accountId})) {
+        m.put((String) r[0], (Long) r[1]);
+      }
+      return m;
+    });
+  }
+
+  private StageRules.Spec read(String s) {
+    try {
+      return json.readValue(s, StageRules.Spec.class);
+    } catch (Exception e) {
+      throw new IllegalStateException("stored stage rules unreadable", e);
+    }
+  }
+
+  private String write(Object o) {
+    try {
+      return json.writeValueAsString(o);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+}
