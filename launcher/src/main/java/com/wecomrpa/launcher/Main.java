@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "wecom-rpa 0.1.0",
     description = "RPA agent and control plane for WeCom/WeChat bot accounts.",
-    subcommands = {DemoCommand.class, ControllerCommand.class, AgentCommand.class, SimulatorCommand.class, ScriptCommand.class,
+    subcommands = {DemoCommand.class, ControllerCommand.class, AgentCommand.class, SimulatorCommand.class, ScriptCommand.class, ImportCommand.class,
         com.wecomrpa.bench.BenchCommand.class})
 public final class Main implements Runnable {
   @Override

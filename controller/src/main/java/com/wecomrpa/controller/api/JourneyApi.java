@@ -46,8 +46,9 @@ public final class JourneyApi implements ApiPart {
   public void mount(Router r, Replies replies) {
     r.post("/orders").handler(ctx -> {
       OrderBatch batch = RequestBodies.read(ctx, OrderBatch.class);
+      boolean dryRun = "true".equals(ctx.queryParams().get("dryRun"));
       replies.ok(ctx, () -> {
-        OrderIntake.Outcome o = orders.accept(batch.orders(), clock.instant());
+        OrderIntake.Outcome o = orders.accept(batch.orders(), clock.instant(), dryRun);
         if (o.stageMoves() > 0) {
           vertx.runOnContext(v -> customersChanged.run());
         }

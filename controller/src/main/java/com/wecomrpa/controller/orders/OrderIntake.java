@@ -44,6 +44,28 @@ public final class OrderIntake {
   }
 
   public Outcome accept(List<OrderIn> orders, Instant now) {
+    return accept(orders, now, false);
+  }
+
+  /** A dry run checks the batch against what is stored, then rolls back: nothing changes. */
+  private static final class DryRun extends RuntimeException {
+    final transient Outcome outcome;
+
+    DryRun(Outcome outcome) {
+      super(null, null, false, false);
+      this.outcome = outcome;
+    }
+  }
+
+  public Outcome accept(List<OrderIn> orders, Instant now, boolean dryRun) {
+    try {
+      return store(orders, now, dryRun);
+    } catch (DryRun d) {
+      return d.outcome;
+    }
+  }
+
+  private Outcome store(List<OrderIn> orders, Instant now, boolean dryRun) {
     if (orders == null || orders.isEmpty()) {
       throw Rejected.invalid("orders", "orders must be a non-empty list");
     }
@@ -93,8 +115,17 @@ public final class OrderIntake {
         touched.add(in.customerId());
       }
       StageEngine.Applied moved = stages.evaluateCustomers(c, touched, now, refunded > 0 && accepted == 0 ? "refund" : "order");
-      return new Outcome(accepted, refunded, duplicates, moved.transitions(), moved.plansStarted());
+      Outcome done = new Outcome(accepted, refunded, duplicates, moved.transitions(), moved.plansStarted());
+      if (dryRun) {
+        throw new DryRun(done);
+      }
+      return done;
     });
+  }
+
+  /** Checks one order on its own (no store), naming fields under {@code f}; for importers that check before they send. */
+  public static void check(String f, OrderIn o) {
+    check(f, o, Instant.EPOCH);
   }
 
   private static Checked check(String f, OrderIn o, Instant now) {
