@@ -153,6 +153,10 @@ class OpenApiContractTest {
         dynamic.put("GET /executions/{id}/screenshot id", tried.get(0).get("id").asText());
       }
       case "POST /tokens" -> dynamic.put("DELETE /tokens/{id} id", JSON.readTree(r.body()).get("id").asText());
+      case "POST /webhooks" -> {
+        dynamic.put("DELETE /webhooks/{id} id", JSON.readTree(r.body()).get("id").asText());
+        dynamic.put("GET /webhooks/{id}/deliveries id", JSON.readTree(r.body()).get("id").asText());
+      }
       case "POST /login-links" -> dynamic.put("POST /login code", JSON.readTree(r.body()).get("code").asText());
       default -> { }
     }

@@ -11,6 +11,7 @@ import com.wecomrpa.controller.sop.JdbcPlanStore;
 import com.wecomrpa.controller.sop.Plan;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.controller.webhook.EventOutbox;
 import com.wecomrpa.protocol.WireCodec;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -188,6 +189,15 @@ public final class StageEngine {
       Sql.update(c, "INSERT INTO stage_transitions (customer_id, account_id, from_stage, to_stage, rule_name, rule_version, cause, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           s.id(), s.accountId(), s.stage(), to, ch.decision().rule(), version, cause, now.toEpochMilli());
       ended += endPlansOfStage(c, s.id(), s.stage(), to, now);
+      Map<String, Object> event = new LinkedHashMap<>();
+      event.put("customerId", s.id());
+      event.put("accountId", s.accountId());
+      event.put("from", s.stage());
+      event.put("to", to);
+      event.put("rule", ch.decision().rule());
+      event.put("ruleVersion", version);
+      event.put("cause", cause);
+      EventOutbox.add(c, "stage.changed", "stage:" + s.id() + ":" + now.toEpochMilli() + ":" + to, event, now);
       Customer moved = EventIntake.find(c, s.id()).orElseThrow();
       String eventId = "stage:" + s.id() + ":" + now.toEpochMilli() + ":" + to;
       if (s.stage() != null) {
