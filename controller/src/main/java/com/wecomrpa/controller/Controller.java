@@ -300,7 +300,6 @@ public final class Controller extends VerticleBase {
               listenRetention.start(Duration.ofMinutes(10));
               stageSweep = new StageSweep(vertx, workers, db, stageEngine, clock, () -> signals.kickPlans(false));
               stageSweep.onlyWhile(lead::holds);
-              stageSweep.start(Duration.ofSeconds(1));
               webhookSteps = new WebhookSteps(vertx, workers, db, clock, systemClock);
               webhookSteps.onlyWhile(lead::holds);
               webhookSteps.start(Duration.ofMillis(500));
@@ -310,6 +309,7 @@ public final class Controller extends VerticleBase {
               expandPlans.start(Duration.ofSeconds(1));
               Duration sweep = Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4)));
               expireLeases.start(sweep);
+              stageSweep.start(sweep);
               expireWindows.start(sweep);
               // Every node's dispatch heartbeat, for jobs that become due: frequent enough for a simulated day.
               dispatchTimer = vertx.setPeriodic(sweep.toMillis(), t -> {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Run controller + simulator + agent on one machine.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples), conversation (customers talk for a simulated hour: listening, tags, auto-replies, late replies), risk (one account meets a tight platform risk model) or crash (controller, simulator and agent as separate processes, killed with SIGKILL mid-broadcast and restarted)")
+  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples), lifecycle (90 simulated days of docs/examples/lifecycle: orders move customers between stages, stage plans, channel codes, webhooks), conversation (customers talk for a simulated hour: listening, tags, auto-replies, late replies), risk (one account meets a tight platform risk model) or crash (controller, simulator and agent as separate processes, killed with SIGKILL mid-broadcast and restarted)")
   String scenario;
 
   @Option(names = "--accounts", defaultValue = "3", description = "bot accounts, one device each (default ${DEFAULT-VALUE})")
@@ -30,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--groups", defaultValue = "-1", description = "groups in all, spread over the accounts (default: 200 per account for broadcast, 5 for sop-day)")
   int groups;
 
-  @Option(names = "--speed", defaultValue = "-1", description = "business time runs this many times faster than real time (sop-day default 1440: a day per minute)")
+  @Option(names = "--speed", defaultValue = "-1", description = "business time runs this many times faster than real time (sop-day and lifecycle default 1440: a day per minute; lifecycle skips the hours with nothing due)")
   double speed;
 
   @Option(names = "--driver", defaultValue = "selenium", description = "how devices are driven: selenium (chromedriver) or appium (through a local Appium server)")
@@ -63,11 +63,12 @@ final class DemoCommand implements Callable<Integer> {
     boolean risk = scenario.equals("risk");
     boolean crash = scenario.equals("crash");
     boolean conversation = scenario.equals("conversation");
-    if (!sopDay && !risk && !crash && !conversation && !scenario.equals("broadcast")) {
-      System.err.println("--scenario must be broadcast, sop-day, conversation, risk or crash");
+    boolean lifecycle = scenario.equals("lifecycle");
+    if (!sopDay && !risk && !crash && !conversation && !lifecycle && !scenario.equals("broadcast")) {
+      System.err.println("--scenario must be broadcast, sop-day, conversation, lifecycle, risk or crash");
       return 2;
     }
-    int groupCount = groups >= 0 ? groups : accounts * (sopDay || conversation ? 5 : risk ? 10 : crash ? 70 : 200);
+    int groupCount = groups >= 0 ? groups : accounts * (sopDay || conversation ? 5 : lifecycle ? 1 : risk ? 10 : crash ? 70 : 200);
     Fleet fleet;
     try {
       fleet = Fleet.of(accounts, groupCount);
@@ -79,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("--driver must be selenium or appium");
       return 2;
     }
-    double businessSpeed = speed > 0 ? speed : (sopDay ? 1440 : conversation ? 60 : 1);
+    double businessSpeed = speed > 0 ? speed : (sopDay || lifecycle ? 1440 : conversation ? 60 : 1);
     ChromiumPaths chromium = ChromiumPaths.debianDefaults();
     if (chromium.missing() != null) {
       System.err.println(chromium.missing());
@@ -94,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     // A simulated day is paced like a real one; the rest send back to back to finish in minutes.
-    LimitProfile limits = sopDay ? LimitProfile.SAFE : LimitProfile.FAST;
+    LimitProfile limits = sopDay || lifecycle ? LimitProfile.SAFE : LimitProfile.FAST;
     System.out.println(limits == LimitProfile.SAFE
         ? "limits: safe defaults (15-45 s between sends, 08:00-22:00, caps under the reported thresholds; docs/limits.md) on a business clock at " + businessSpeed + "x"
         : "limits: fast profile (no gap, round the clock) so " + scenario + " finishes in minutes against the simulator's lab platform; real accounts get the safe defaults (docs/limits.md)");
@@ -110,13 +111,17 @@ final class DemoCommand implements Callable<Integer> {
       return CrashScenario.run(data, scripts, fleet);
     }
 
-    SimulatedClock simClock = sopDay ? SopDayScenario.clockFor(businessSpeed) : null;
-    Clock clock = sopDay ? simClock : businessSpeed == 1 ? Clock.systemUTC() : new SimulatedClock(Clock.systemUTC().instant(), businessSpeed);
+    SimulatedClock simClock = sopDay ? SopDayScenario.clockFor(businessSpeed) : lifecycle ? LifecycleScenario.clockFor(businessSpeed) : null;
+    Clock clock = simClock != null ? simClock : businessSpeed == 1 ? Clock.systemUTC() : new SimulatedClock(Clock.systemUTC().instant(), businessSpeed);
     DemoStack stack = new DemoStack(data, scripts, fleet, clock, chromium, driver, limits);
     int code;
     if (sopDay) {
       stack.sim.world().addContacts(SopDayScenario.contacts(fleet));
       code = SopDayScenario.run(stack, simClock, examples);
+    } else if (lifecycle) {
+      Path dir = examples.resolve("lifecycle");
+      stack.sim.world().addContacts(LifecycleScenario.contacts(dir));
+      code = LifecycleScenario.run(stack, simClock, dir);
     } else if (conversation) {
       stack.sim.world().addContacts(ConversationScenario.contacts(fleet));
       code = ConversationScenario.run(stack, businessSpeed);

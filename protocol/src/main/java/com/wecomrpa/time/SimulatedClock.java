@@ -15,6 +15,7 @@ public final class SimulatedClock extends Clock {
   private final double speed;
   private volatile long startNanos;
   private volatile boolean running;
+  private volatile long skippedNanos;
 
   /** A clock already running from {@code start}. */
   public SimulatedClock(Instant start, double speed) {
@@ -44,6 +45,17 @@ public final class SimulatedClock extends Clock {
     }
   }
 
+  /**
+   * Jumps forward to {@code target} (never back): a demo skips the business hours in which nothing
+   * is due, as if they had passed at speed.
+   */
+  public synchronized void skipTo(Instant target) {
+    Instant now = instant();
+    if (target.isAfter(now)) {
+      skippedNanos += java.time.Duration.between(now, target).toNanos();
+    }
+  }
+
   public double speed() {
     return speed;
   }
@@ -53,7 +65,7 @@ public final class SimulatedClock extends Clock {
     if (!running) {
       return start;
     }
-    return start.plusNanos((long) ((System.nanoTime() - startNanos) * speed));
+    return start.plusNanos((long) ((System.nanoTime() - startNanos) * speed) + skippedNanos);
   }
 
   @Override

@@ -44,8 +44,11 @@ public final class Simulator {
   private long chatterTimer = -1;
   private HttpServer server;
 
+  private final Clock clock;
+
   public Simulator(Vertx vertx, SimulatorOptions options, Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.options = options;
     this.world = new ChatWorld(clock);
     // Days for the per-group rule are counted in China time, where the accounts live.
@@ -58,6 +61,16 @@ public final class Simulator {
   }
 
   /** Every warning and restriction the simulated platform issued. */
+  /** One call the systems around received, with the key that makes it idempotent. */
+  public record HookCall(String name, String idempotencyKey, String body, java.time.Instant at) {}
+
+  private final List<HookCall> hookCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Every call to /sim/hooks/NAME, in arrival order: the receiver's own record. */
+  public List<HookCall> hookCalls() {
+    return List.copyOf(hookCalls);
+  }
+
   public List<RiskEvent> riskEvents() {
     return risk.events();
   }
@@ -183,6 +196,13 @@ public final class Simulator {
       send(ctx, 200, Map.of("reset", true));
     }));
     r.get("/sim/api/risk-events").handler(ctx -> send(ctx, 200, risk.events()));
+    // The systems around (SMS gateway, call centre, CRM) as one receiver that keeps every call it got.
+    r.post("/sim/hooks/:name").handler(ctx -> {
+      hookCalls.add(new HookCall(ctx.pathParam("name"), ctx.request().getHeader("Idempotency-Key"),
+          ctx.body() == null ? "" : ctx.body().asString(), clock.instant()));
+      send(ctx, 200, Map.of("received", true));
+    });
+    r.get("/sim/api/hooks").handler(ctx -> send(ctx, 200, hookCalls()));
     return r;
   }
 

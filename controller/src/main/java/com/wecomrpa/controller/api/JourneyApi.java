@@ -57,7 +57,7 @@ public final class JourneyApi implements ApiPart {
     });
     r.get("/customers/:id/orders").handler(ctx -> replies.ok(ctx, () -> orders.ordersOf(ctx.pathParam("id"))));
     r.get("/customers/:id/stage").handler(ctx -> replies.ok(ctx, () -> stages.journey(ctx.pathParam("id"), clock.instant())));
-    r.get("/stages").handler(ctx -> replies.ok(ctx, () -> Map.of("customers", stages.census(ctx.queryParams().get("accountId")))));
+    r.get("/stages").handler(ctx -> replies.ok(ctx, () -> Map.of("customers", stages.census(ctx.queryParams().get("accountId")), "sweptDays", stages.sweptDays())));
     r.get("/stage-transitions").handler(ctx -> {
       long after;
       try {

@@ -268,6 +268,17 @@ public final class StageEngine {
         }, afterId));
   }
 
+  /** The last day each account's daily sweep ran for (its zone). */
+  public Map<String, String> sweptDays() {
+    return db.inTransaction(c -> {
+      Map<String, String> m = new java.util.TreeMap<>();
+      for (String[] r : Sql.list(c, "SELECT account_id, swept_day FROM stage_sweeps", rs -> new String[] {rs.getString(1), rs.getDate(2).toLocalDate().toString()})) {
+        m.put(r[0], r[1]);
+      }
+      return m;
+    });
+  }
+
   /** Active customers per stage, for one account or all. */
   public Map<String, Long> census(String accountId) {
     return db.inTransaction(c -> {
