@@ -190,7 +190,8 @@ public final class Controller extends VerticleBase {
               JdbcListenStore listenStore = new JdbcListenStore(db, audit);
               ListenPlanner listenPlanner = new ListenPlanner(db, listenStore, clock, systemClock);
               dispatcher.whenIdle(listenPlanner);
-              HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()));
+              StageEngine stageEngine = new StageEngine(db, plans, jobs.transitions(), audit);
+              HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine);
               AgentGateway gateway = AgentGateway.create(
                   new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, screenshots,
                       tokens, options.agentToken(), scripts, alerts, metrics, systemClock, clock, heardIntake, () -> signals.kickPlans(false)),
@@ -205,7 +206,6 @@ public final class Controller extends VerticleBase {
               signals.serveDeviceActions(new DeviceActions(board, workers, jobs, systemClock, signals::kickDispatch)::apply);
               overview = new OverviewApi(vertx, workers, clock, db, jobs, broadcasts, devices);
               // Journeys: orders and events move customers between stages by the rules; the systems around hear by webhooks.
-              StageEngine stageEngine = new StageEngine(db, plans, jobs.transitions(), audit);
               EventOutbox outbox = new EventOutbox(db, audit);
               RestApi api =
                   new RestApi(

@@ -31,7 +31,11 @@ public final class HeardIntake {
   private final Database db;
   private final Tagger tagger;
 
-  public HeardIntake(Database db, Tagger tagger) {
+  private final com.wecomrpa.controller.stage.StageEngine stages;
+
+  /** {@code stages} re-decides the customers who wrote: tags and days since their last message are facts. */
+  public HeardIntake(Database db, Tagger tagger, com.wecomrpa.controller.stage.StageEngine stages) {
+    this.stages = stages;
     this.db = db;
     this.tagger = tagger;
   }
@@ -49,6 +53,9 @@ public final class HeardIntake {
         fresh += chat(c, accountId, h.deviceId(), chat, keys.get(i), customers, now);
       }
       Tagger.Effects effects = tagger.apply(c, customers, now);
+      java.util.Set<String> wrote = new java.util.TreeSet<>();
+      customers.stream().filter(m -> m.customerId() != null).forEach(m -> wrote.add(m.customerId()));
+      stages.evaluateCustomers(c, wrote, now, "message");
       for (Tagger.Heard m : customers) {
         dueBy(c, m);
       }
