@@ -98,7 +98,7 @@ public final class Agent {
           };
       workers.put(d.id(), new DeviceWorker(d, library, launcher, sink, journal, clock));
     }
-    link = new ControllerLink(vertx, options.controllerUrls(), options.agentId(), this::hello, this::activeLeases, new ControllerLink.Listener() {
+    link = new ControllerLink(vertx, options.controllerUrls(), options.caFile(), options.agentId(), this::hello, this::activeLeases, new ControllerLink.Listener() {
       @Override
       public void onOffer(ControllerJobOffer offer) {
         DeviceWorker w = workers.get(offer.deviceId());
@@ -159,7 +159,7 @@ public final class Agent {
     activeLeases().forEach(l -> held.add(new HeldLease(l.jobId(), l.fencingToken(), l.deviceId(), HeldLease.Phase.RUNNING, null)));
     link.unacknowledgedReports().forEach(r -> held.add(new HeldLease(r.jobId(), r.fencingToken(), r.deviceId(), HeldLease.Phase.FINISHED, r.outcome())));
     return new AgentHello(
-        options.agentId(), options.token(), VERSION,
+        options.agentId(), options.currentToken(), VERSION,
         options.devices().stream().map(d -> d.info(library.local(d.clientKind()).filter(s -> s.supports(d.clientVersion()))
             .map(s -> s.client() + "@" + s.version()).orElse(null))).toList(),
         held);

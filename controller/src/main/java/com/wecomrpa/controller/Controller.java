@@ -43,6 +43,7 @@ import com.wecomrpa.controller.job.FencingTokens;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.api.JourneyApi;
+import com.wecomrpa.controller.access.LoginThrottle;
 import com.wecomrpa.controller.channel.ChannelCodes;
 import com.wecomrpa.controller.orders.OrderIntake;
 import com.wecomrpa.controller.stage.StageEngine;
@@ -171,7 +172,16 @@ public final class Controller extends VerticleBase {
                   options.dbUrl() == null ? new ScreenshotFolder(options.dataDir().resolve("screenshots")) : new SharedScreenshots(db);
               PrometheusMeterRegistry registry = Telemetry.registryOf(vertx);
               AuditLog audit = new AuditLog(db);
-              ApiAuth auth = new ApiAuth(workers, tokens);
+              JdbcAlertStore alertsForLogins = new JdbcAlertStore(db);
+              // 50 bad tokens from one address in 15 minutes lock it out for 15 minutes, with an alert.
+              LoginThrottle throttle = new LoginThrottle(systemClock, 50, Duration.ofMinutes(15), (address, what) -> {
+                LOG.warn("ALERT login:throttled {}", what);
+                workers.executeBlocking(() -> {
+                  alertsForLogins.raise("-", "login:throttled", what, null, clock.instant());
+                  return null;
+                }, false);
+              });
+              ApiAuth auth = new ApiAuth(vertx, workers, tokens, throttle);
               GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
               JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay(), options.limitProfile());
               Jobs jobs = Jobs.open(db, quota, limits, new java.util.SplittableRandom(), fencing);
@@ -194,7 +204,7 @@ public final class Controller extends VerticleBase {
               HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine);
               AgentGateway gateway = AgentGateway.create(
                   new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, screenshots,
-                      tokens, options.agentToken(), scripts, alerts, metrics, systemClock, clock, heardIntake, () -> signals.kickPlans(false)),
+                      tokens, options.agentToken(), scripts, alerts, metrics, systemClock, clock, heardIntake, () -> signals.kickPlans(false), throttle),
                   new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts()));
               expandPlans =
                   new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, limits, options.planHorizon()), dispatcher, clock);
@@ -322,14 +332,17 @@ public final class Controller extends VerticleBase {
               leadTimer = vertx.setPeriodic(SWEEP_TERM.toMillis() / 5, t -> renewLead());
               return vertx
                   .createHttpServer(
-                      new HttpServerOptions().setMaxWebSocketMessageSize(MAX_WS_MESSAGE).setMaxWebSocketFrameSize(1 << 20))
+                      serverOptions())
                   .requestHandler(root)
                   .listen(options.port(), options.host());
             })
         .onSuccess(
             s -> {
               server = s;
-              LOG.info("controller listening on http://{}:{}/api/v1 (data in {})", options.host(), s.actualPort(), options.dataDir());
+              LOG.info("controller listening on {}://{}:{}/api/v1 (data in {})", options.scheme(), options.host(), s.actualPort(), options.dataDir());
+              if (options.tls() == null && !loopback(options.host())) {
+                LOG.warn("WARNING: serving plain HTTP and ws:// on {}, not loopback: anyone on the path can read agent tokens and every message; start with --tls-cert and --tls-key (docs/security.md)", options.host());
+              }
             });
   }
 
@@ -423,6 +436,21 @@ public final class Controller extends VerticleBase {
                   return null;
                 }))
         .eventually(() -> workers.close());
+  }
+
+  /** TLS 1.2 and 1.3 only, from the PEM files given; plain otherwise. */
+  private HttpServerOptions serverOptions() {
+    HttpServerOptions o = new HttpServerOptions().setMaxWebSocketMessageSize(MAX_WS_MESSAGE).setMaxWebSocketFrameSize(1 << 20);
+    if (options.tls() != null) {
+      o.setSsl(true)
+          .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(options.tls().cert().toString()).setKeyPath(options.tls().key().toString()))
+          .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.2", "TLSv1.3"));
+    }
+    return o;
+  }
+
+  static boolean loopback(String host) {
+    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
   }
 
   /** Plan expansions finished since start: a test waits for one to have run before asserting it did nothing. */

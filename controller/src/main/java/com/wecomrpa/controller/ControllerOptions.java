@@ -28,7 +28,8 @@ public record ControllerOptions(
     int unhealthyAfter,
     String dbUrl,
     DbCredentials dbCredentials,
-    LimitProfile limitProfile) {
+    LimitProfile limitProfile,
+    Tls tls) {
 
   public static final int DEFAULT_PORT = 8080;
 
@@ -52,41 +53,45 @@ public record ControllerOptions(
     }
     dbCredentials = dbCredentials == null ? DbCredentials.NONE : dbCredentials;
     limitProfile = limitProfile == null ? LimitProfile.SAFE : limitProfile;
+    if (tls != null) {
+      require(java.nio.file.Files.isReadable(tls.cert()), "--tls-cert " + tls.cert() + " is not a readable file");
+      require(java.nio.file.Files.isReadable(tls.key()), "--tls-key " + tls.key() + " is not a readable file");
+    }
   }
 
   public static ControllerOptions defaults(Path dataDir, String agentToken) {
     return new ControllerOptions(
-        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true, Duration.ofHours(24), null, 3, null, DbCredentials.NONE, LimitProfile.SAFE);
+        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true, Duration.ofHours(24), null, 3, null, DbCredentials.NONE, LimitProfile.SAFE, null);
   }
 
   public ControllerOptions withPort(int p) {
-    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
+    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls);
   }
 
   public ControllerOptions withLeases(Duration lease, Duration heartbeat) {
-    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
+    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls);
   }
 
   public ControllerOptions withClustered(boolean c) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls);
   }
 
   /** The first admin token to create when the store has none (else a random one is printed once). */
   public ControllerOptions withAdminToken(String token) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, token, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, token, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls);
   }
 
   public ControllerOptions withMaxAttempts(int attempts) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls);
   }
 
   public ControllerOptions withCaps(int groupsPerAccount, int postsPerGroupDay) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls);
   }
 
   /** A shared PostgreSQL instead of the embedded file ({@code url} null: embedded). */
   public ControllerOptions withDb(String url, DbCredentials credentials) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, url, credentials, limitProfile);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, url, credentials, limitProfile, tls);
   }
 
   /**
@@ -94,7 +99,19 @@ public record ControllerOptions(
    * (no gap, round the clock; for demos, benchmarks and tests that need speed, and say so).
    */
   public ControllerOptions withLimitProfile(LimitProfile profile) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, profile);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, profile, tls);
+  }
+
+  /** A PEM certificate (chain) and its PEM private key: the port then serves https and wss only. */
+  public record Tls(java.nio.file.Path cert, java.nio.file.Path key) {}
+
+  public ControllerOptions withTls(Tls files) {
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, files);
+  }
+
+  /** http or https, as the port serves. */
+  public String scheme() {
+    return tls == null ? "http" : "https";
   }
 
   private static void require(boolean ok, String message) {
@@ -105,6 +122,6 @@ public record ControllerOptions(
 
   /** Failed jobs in a row after which a device gets no offers until its agent repairs it. */
   public ControllerOptions withUnhealthyAfter(int failures) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, failures, dbUrl, dbCredentials, limitProfile);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, failures, dbUrl, dbCredentials, limitProfile, tls);
   }
 }

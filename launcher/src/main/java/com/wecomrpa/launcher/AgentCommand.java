@@ -20,8 +20,14 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--controller", defaultValue = "ws://127.0.0.1:8080/agent", description = "controller gateway URL; several controllers of a cluster separated by commas (default ${DEFAULT-VALUE})")
   String controller;
 
-  @Option(names = "--token", description = "agent token; default $WECOM_RPA_AGENT_TOKEN")
+  @Option(names = "--token", description = "agent token; default $WECOM_RPA_AGENT_TOKEN (prefer --token-file: a command line is visible to every user of the machine)")
   String token;
+
+  @Option(names = "--token-file", description = "a file holding this agent's token, read again at every reconnect: write a new token into it to rotate without a restart")
+  Path tokenFile;
+
+  @Option(names = "--ca-file", description = "PEM CA certificate(s) that sign the controller's certificate, for wss:// (default: the system trust store)")
+  Path caFile;
 
   @Option(names = "--agent-id", defaultValue = "agent-1")
   String agentId;
@@ -41,7 +47,7 @@ final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String t = token != null ? token : System.getenv("WECOM_RPA_AGENT_TOKEN");
-    AgentOptions options = new AgentOptions(agentId, controller, t, devices.stream().map(DeviceProfile::parse).toList(), scripts, work);
+    AgentOptions options = new AgentOptions(agentId, controller, t, devices.stream().map(DeviceProfile::parse).toList(), scripts, work, tokenFile, caFile);
     ChromiumPaths chromium = ChromiumPaths.debianDefaults();
     if (chromium.missing() != null) {
       System.err.println(chromium.missing());

@@ -17,7 +17,16 @@ public final class ControllerClient implements AutoCloseable {
 
   /** A client acting with {@code token}'s role. */
   public ControllerClient(Vertx vertx, String baseUrl, String token) {
-    this.http = WebClient.create(vertx);
+    this(vertx, baseUrl, token, null);
+  }
+
+  /** Over https, trusting the certificates signed by {@code caFile} (null: the system trust store), host name checked. */
+  public ControllerClient(Vertx vertx, String baseUrl, String token, java.nio.file.Path caFile) {
+    io.vertx.ext.web.client.WebClientOptions o = new io.vertx.ext.web.client.WebClientOptions().setVerifyHost(true);
+    if (caFile != null) {
+      o.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(caFile.toString()));
+    }
+    this.http = WebClient.create(vertx, o);
     this.root = baseUrl;
     this.base = baseUrl + "/api/v1";
     this.bearer = "Bearer " + token;

@@ -66,11 +66,24 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--db-password-file", description = "read the database password from this file's first line instead of $WECOM_RPA_DB_PASSWORD")
   Path dbPasswordFile;
 
+  @Option(names = "--tls-cert", description = "PEM certificate (chain) for the port: API, console and agent gateway then speak https and wss only (TLS 1.2+)")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM private key of --tls-cert")
+  Path tlsKey;
+
   @Option(names = "--limits", defaultValue = "safe", description = "built-in limits: safe (human-paced: a 15-45 s gap, 08:00-22:00, caps under the reported thresholds; docs/limits.md) or fast (back to back, round the clock: for the simulator only) (default ${DEFAULT-VALUE})")
   String limits;
 
   @Option(names = "--unhealthy-after", defaultValue = "3", description = "failed jobs in a row after which a device gets no offers until repaired (default ${DEFAULT-VALUE})")
   int unhealthyAfter;
+
+  private static Path require(Path p, String name) {
+    if (p == null) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together: " + name + " is missing");
+    }
+    return p;
+  }
 
   @Override
   public Integer call() throws IOException {
@@ -83,7 +96,8 @@ final class ControllerCommand implements Callable<Integer> {
     try {
       options = new ControllerOptions(host, port, data, token, Duration.ofSeconds(leaseSeconds), Duration.ofSeconds(Math.max(1, leaseSeconds / 6)),
           maxGroups, postsPerDay, 2000, 3, cluster, Duration.ofHours(24), null, unhealthyAfter, db,
-          db == null ? DbCredentials.NONE : DbCredentials.from(System.getenv(), dbPasswordFile), LimitProfile.of(limits));
+          db == null ? DbCredentials.NONE : DbCredentials.from(System.getenv(), dbPasswordFile), LimitProfile.of(limits),
+          tlsCert == null && tlsKey == null ? null : new ControllerOptions.Tls(require(tlsCert, "--tls-cert"), require(tlsKey, "--tls-key")));
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;
@@ -99,7 +113,7 @@ final class ControllerCommand implements Callable<Integer> {
     if (options.limitProfile() == LimitProfile.FAST) {
       System.out.println("controller: FAST limits (no gap, round the clock): for the simulator only; a real account needs --limits safe");
     }
-    System.out.println("controller: http://" + host + ":" + controller.port() + "/api/v1  agents: ws://" + host + ":" + controller.port() + "/agent");
+    System.out.println("controller: " + options.scheme() + "://" + host + ":" + controller.port() + "/api/v1  agents: " + (options.tls() == null ? "ws" : "wss") + "://" + host + ":" + controller.port() + "/agent");
     System.setProperty("wecom-rpa.keep-running", "true");
     Processes.runUntilStopped(() -> Processes.await(vertx.close(), Duration.ofSeconds(30)));
     return 0;

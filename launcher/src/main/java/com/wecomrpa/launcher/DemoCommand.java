@@ -45,6 +45,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--db", description = "with --cluster: a PostgreSQL to share, jdbc:postgresql://HOST:PORT/DB (user and password from $WECOM_RPA_DB_USER and $WECOM_RPA_DB_PASSWORD)")
   String db;
 
+  @Option(names = "--tls", description = "serve the controller over https and wss with a certificate made at start for 127.0.0.1; the agent verifies it and signs in with its own token file")
+  boolean tls;
+
   @Option(names = "--exit-when-done", description = "exit after the summary: 0 only if nothing failed and the simulator's record checks out")
   boolean exitWhenDone;
 
@@ -90,6 +93,10 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("--cluster must be 2 or more, with the broadcast scenario");
       return 2;
     }
+    if (tls && (cluster > 0 || crash)) {
+      System.err.println("--tls runs with the in-process scenarios (not --cluster or crash)");
+      return 2;
+    }
     if (killOne && cluster == 0) {
       System.err.println("--kill-one needs --cluster N");
       return 2;
@@ -113,7 +120,7 @@ final class DemoCommand implements Callable<Integer> {
 
     SimulatedClock simClock = sopDay ? SopDayScenario.clockFor(businessSpeed) : lifecycle ? LifecycleScenario.clockFor(businessSpeed) : null;
     Clock clock = simClock != null ? simClock : businessSpeed == 1 ? Clock.systemUTC() : new SimulatedClock(Clock.systemUTC().instant(), businessSpeed);
-    DemoStack stack = new DemoStack(data, scripts, fleet, clock, chromium, driver, limits);
+    DemoStack stack = new DemoStack(data, scripts, fleet, clock, chromium, driver, limits, tls);
     int code;
     if (sopDay) {
       stack.sim.world().addContacts(SopDayScenario.contacts(fleet));

@@ -48,6 +48,15 @@ public final class DemoStack implements AutoCloseable {
    * the point of a fast run, and the reported platform would rightly warn them.
    */
   public DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium, String driver, LimitProfile limits) {
+    this(data, scripts, fleet, clock, chromium, driver, limits, false);
+  }
+
+  /**
+   * With {@code tls}, the controller serves https and wss with a certificate made at start for
+   * 127.0.0.1, the demo's client and agent trust only that certificate, and the agent signs in
+   * with its own agent token (bound to its id and devices) read from a 0600 file.
+   */
+  public DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium, String driver, LimitProfile limits, boolean tls) {
     this.fleet = fleet;
     this.vertx = Processes.await(LoopbackCluster.start("wecom-rpa-demo-" + UUID.randomUUID(), 5801), Duration.ofSeconds(60));
     this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0).withRiskModel(limits == LimitProfile.FAST ? RiskModel.lab() : RiskModel.defaults()), clock);
@@ -56,10 +65,12 @@ public final class DemoStack implements AutoCloseable {
 
     String token = UUID.randomUUID().toString();
     String adminToken = "demo-admin-" + UUID.randomUUID();
-    Controller controller = new Controller(ControllerOptions.defaults(data, token).withLimitProfile(limits).withPort(0).withAdminToken(adminToken), clock);
+    Certificates.Pair cert = tls ? Certificates.selfSigned(data.resolve("tls"), "controller", "ip:127.0.0.1") : null;
+    ControllerOptions options = ControllerOptions.defaults(data, token).withLimitProfile(limits).withPort(0).withAdminToken(adminToken);
+    Controller controller = new Controller(tls ? options.withTls(new ControllerOptions.Tls(cert.cert(), cert.key())) : options, clock);
     Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));
-    this.controllerUrl = "http://127.0.0.1:" + controller.port();
-    this.api = new ControllerClient(vertx, controllerUrl, adminToken);
+    this.controllerUrl = (tls ? "https" : "http") + "://127.0.0.1:" + controller.port();
+    this.api = new ControllerClient(vertx, controllerUrl, adminToken, tls ? cert.cert() : null);
     for (String a : fleet.accounts()) {
       Processes.await(api.createAccount(a, "wecom", "Bot " + a, ZONE), Duration.ofSeconds(30));
     }
@@ -81,12 +92,37 @@ public final class DemoStack implements AutoCloseable {
     if (appium != null) {
       System.out.println("appium server: " + appium.url() + " (log in " + data.resolve("appium.log") + ")");
     }
+    AgentOptions agentOptions = new AgentOptions("agent-1", "ws://127.0.0.1:" + controller.port() + "/agent", token, devices, scripts, work);
+    if (tls) {
+      Path tokenFile = agentTokenFile(data, devices);
+      agentOptions = new AgentOptions("agent-1", "wss://127.0.0.1:" + controller.port() + "/agent", null, devices, scripts, work, tokenFile, cert.cert());
+      System.out.println("tls: https and wss with a certificate made for 127.0.0.1 (" + cert.cert() + "); agent-1 signs in with its own token from " + tokenFile);
+    }
     this.agent =
-        new Agent(vertx, new AgentOptions("agent-1", "ws://127.0.0.1:" + controller.port() + "/agent", token, devices, scripts, work),
+        new Agent(vertx, agentOptions,
             new DeviceDrivers(chromium, work, appium == null ? null : appium.url()), Clock.systemUTC());
     Processes.await(agent.start(), Duration.ofMinutes(2));
     System.out.printf("simulator: %s/login   controller: %s/api/v1%n", sim.baseUrl(), controllerUrl);
     System.out.println("console (one-time login link, valid 24 h): " + loginLink(api, controllerUrl));
+  }
+
+  /** An agent token issued through the API for agent-1 and its devices, written to a file only its owner reads. */
+  private Path agentTokenFile(Path data, List<DeviceProfile> devices) {
+    JsonObject body = new JsonObject().put("name", "agent-1").put("role", "agent").put("agentId", "agent-1")
+        .put("devices", new JsonArray(devices.stream().map(DeviceProfile::id).toList()));
+    var r = Processes.await(api.postRaw("/tokens", body), Duration.ofSeconds(30));
+    if (r.statusCode() != 201) {
+      throw new IllegalStateException("POST /tokens answered " + r.statusCode());
+    }
+    try {
+      Path file = data.resolve("agent-1.token");
+      java.nio.file.Files.deleteIfExists(file);
+      java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      java.nio.file.Files.writeString(file, r.bodyAsJsonObject().getString("token") + "\n");
+      return file;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** A one-time admin login link for the console; the code is in the fragment, never sent to a server log. */

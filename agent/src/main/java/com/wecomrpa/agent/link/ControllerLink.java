@@ -87,7 +87,8 @@ public final class ControllerLink {
 
   /** {@code disk} keeps reports across crashes; those found there at start are sent after welcome. */
   public ControllerLink(
-      Vertx vertx, List<String> urls, String agentId, Supplier<AgentHello> hello, Supplier<List<LeaseRef>> activeLeases, Listener listener, ReportOutbox disk) {
+      Vertx vertx, List<String> urls, java.nio.file.Path caFile, String agentId, Supplier<AgentHello> hello, Supplier<List<LeaseRef>> activeLeases, Listener listener,
+      ReportOutbox disk) {
     this.vertx = vertx;
     this.disk = disk;
     for (Message m : disk.pending()) {
@@ -103,8 +104,13 @@ public final class ControllerLink {
     this.hello = hello;
     this.activeLeases = activeLeases;
     this.listener = listener;
-    this.client =
-        vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(16 << 20).setMaxFrameSize(1 << 20).setConnectTimeout(5000));
+    // wss:// is verified against the given CA (else the system trust store) and the URL's host; there is no "trust all".
+    WebSocketClientOptions o = new WebSocketClientOptions().setMaxMessageSize(16 << 20).setMaxFrameSize(1 << 20).setConnectTimeout(5000)
+        .setVerifyHost(true).setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.2", "TLSv1.3"));
+    if (caFile != null) {
+      o.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(caFile.toString()));
+    }
+    this.client = vertx.createWebSocketClient(o);
   }
 
   /** Connects; completes on the first welcome, fails if the controller refuses this agent. */
@@ -222,9 +228,34 @@ public final class ControllerLink {
         .onSuccess(this::opened)
         .onFailure(
             e -> {
-              LOG.warn("cannot reach controller at {}: {}; trying {} in {}ms", url, e.getMessage(), nextUrl(), backoffMs);
+              String untrusted = untrusted(e);
+              if (untrusted != null && !firstWelcome.future().isComplete()) {
+                // Never welcomed: a certificate that does not check out is a configuration to fix, not a network blip.
+                LOG.error("refusing the controller at {}: {}", url, untrusted);
+                stopped = true;
+                firstWelcome.tryFail("refusing the controller at " + url + ": " + untrusted);
+                return;
+              }
+              LOG.warn("cannot reach controller at {}: {}; trying {} in {}ms", url, untrusted != null ? untrusted : e.getMessage(), nextUrl(), backoffMs);
               retry();
             });
+  }
+
+  /** Why a TLS handshake failed on the certificate (untrusted issuer, wrong host), or null for any other failure. */
+  static String untrusted(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("PKIX path") || m.contains("unable to find valid certification path") || t instanceof java.security.cert.CertPathBuilderException) {
+        return "its certificate is not signed by a trusted CA (give the CA with --ca-file): " + m;
+      }
+      if (m.contains("No subject alternative") || m.contains("No name matching")) {
+        return "its certificate does not match the host name: " + m;
+      }
+      if (t instanceof java.security.cert.CertificateException) {
+        return "its certificate was refused: " + m;
+      }
+    }
+    return null;
   }
 
   /** Moves to the next controller of the list and says which. */

@@ -22,15 +22,27 @@ public final class ApiAuth {
   // Hash → caller, so a busy API does not hit the database per request; cleared on revocation.
   private final Map<String, Caller> known = new ConcurrentHashMap<>();
 
-  public ApiAuth(WorkerExecutor workers, JdbcTokenStore tokens) {
+  private final LoginThrottle throttle;
+  private final io.vertx.core.Vertx vertx;
+
+  public ApiAuth(io.vertx.core.Vertx vertx, WorkerExecutor workers, JdbcTokenStore tokens, LoginThrottle throttle) {
+    this.vertx = vertx;
     this.workers = workers;
     this.tokens = tokens;
+    this.throttle = throttle;
   }
 
   public void handle(RoutingContext ctx) {
     String path = ctx.request().path().substring("/api/v1".length());
     if (PUBLIC.contains(path)) {
       ctx.next();
+      return;
+    }
+    String address = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
+    LoginThrottle.Verdict v = throttle.check(address);
+    if (v.locked()) {
+      ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, v.retryAfter().toSeconds())));
+      deny(ctx, 429, "too many bad tokens from this address; try again in " + Math.max(1, v.retryAfter().toSeconds()) + " s");
       return;
     }
     String header = ctx.request().getHeader("Authorization");
@@ -50,9 +62,15 @@ public final class ApiAuth {
         .onSuccess(
             (Optional<Caller> caller) -> {
               if (caller.isEmpty()) {
-                deny(ctx, 401, "the token is not valid");
+                long hold = throttle.failed(address, "API").toMillis();
+                if (hold == 0) {
+                  deny(ctx, 401, "the token is not valid");
+                } else {
+                  vertx.setTimer(hold, t -> deny(ctx, 401, "the token is not valid"));
+                }
                 return;
               }
+              throttle.succeeded(address);
               known.put(hash, caller.get());
               authorize(ctx, path, caller.get());
             })

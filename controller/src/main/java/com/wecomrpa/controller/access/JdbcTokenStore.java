@@ -24,10 +24,10 @@ import java.util.UUID;
  */
 public final class JdbcTokenStore {
   /** A token as listed: never the secret. */
-  public record TokenInfo(String id, String name, String role, List<String> devices, Instant createdAt, Instant revokedAt) {}
+  public record TokenInfo(String id, String name, String role, List<String> devices, String agentId, Instant createdAt, Instant revokedAt) {}
 
   /** A freshly created token: the only time {@code token} is known outside the caller's hands. */
-  public record NewToken(String id, String name, String role, List<String> devices, String token) {}
+  public record NewToken(String id, String name, String role, List<String> devices, String agentId, String token) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final TypeReference<List<String>> DEVICES = new TypeReference<>() {};
@@ -56,6 +56,11 @@ public final class JdbcTokenStore {
   }
 
   public NewToken create(Caller actor, String name, String role, List<String> devices, AuditLog audit, Instant now) {
+    return create(actor, name, role, devices, null, audit, now);
+  }
+
+  /** {@code agentId} (agent tokens): the one agent id the token speaks for; several tokens per agent may live at once (rotation). */
+  public NewToken create(Caller actor, String name, String role, List<String> devices, String agentId, AuditLog audit, Instant now) {
     Fields.maxLength("name", Fields.required("name", name), 200);
     Role r;
     try {
@@ -65,6 +70,12 @@ public final class JdbcTokenStore {
     }
     if (devices != null && r != Role.AGENT) {
       throw Rejected.invalid("devices", "devices applies to agent tokens only");
+    }
+    if (agentId != null) {
+      Fields.id("agentId", agentId);
+      if (r != Role.AGENT) {
+        throw Rejected.invalid("agentId", "agentId applies to agent tokens only");
+      }
     }
     if (devices != null) {
       for (int i = 0; i < devices.size(); i++) {
@@ -81,10 +92,10 @@ public final class JdbcTokenStore {
     }
     return db.inTransaction(
         c -> {
-          Sql.update(c, "INSERT INTO api_tokens (id, name, role, token_hash, devices, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-              id, name, r.name(), hash(token), deviceJson, now.toEpochMilli());
+          Sql.update(c, "INSERT INTO api_tokens (id, name, role, token_hash, devices, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              id, name, r.name(), hash(token), deviceJson, agentId, now.toEpochMilli());
           audit.record(c, actor, "token.create", id, null, name + " (" + r.name().toLowerCase() + ")", null, now);
-          return new NewToken(id, name, r.name().toLowerCase(), devices, token);
+          return new NewToken(id, name, r.name().toLowerCase(), devices, agentId, token);
         });
   }
 
@@ -103,6 +114,22 @@ public final class JdbcTokenStore {
     return db.inTransaction(c -> Sql.list(c, "SELECT * FROM api_tokens ORDER BY created_at, id", JdbcTokenStore::info));
   }
 
+  /** Of these token ids, the ones revoked (or gone). Blocking. */
+  public java.util.Set<String> revokedAmong(java.util.Collection<String> ids) {
+    java.util.Set<String> out = new java.util.HashSet<>(ids);
+    if (ids.isEmpty()) {
+      return out;
+    }
+    db.inTransaction(c -> {
+      for (String live : Sql.list(c, "SELECT id FROM api_tokens WHERE revoked_at IS NULL AND id IN (" + String.join(",", java.util.Collections.nCopies(ids.size(), "?")) + ")",
+          rs -> rs.getString(1), ids.toArray())) {
+        out.remove(live);
+      }
+      return null;
+    });
+    return out;
+  }
+
   /** The live token with this secret, if any. Blocking. */
   public Optional<Caller> authenticate(String token) {
     if (token == null || token.isBlank()) {
@@ -111,7 +138,7 @@ public final class JdbcTokenStore {
     return db.inTransaction(
         c -> Sql.one(c, "SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", rs -> {
           TokenInfo t = info(rs);
-          return new Caller(t.id(), t.name(), Role.valueOf(t.role().toUpperCase(Locale.ROOT)), t.devices());
+          return new Caller(t.id(), t.name(), Role.valueOf(t.role().toUpperCase(Locale.ROOT)), t.devices(), t.agentId());
         }, hash(token)));
   }
 
@@ -124,7 +151,7 @@ public final class JdbcTokenStore {
       list = List.of();
     }
     long revoked = rs.getLong("revoked_at");
-    return new TokenInfo(rs.getString("id"), rs.getString("name"), rs.getString("role").toLowerCase(Locale.ROOT), list,
+    return new TokenInfo(rs.getString("id"), rs.getString("name"), rs.getString("role").toLowerCase(Locale.ROOT), list, rs.getString("agent_id"),
         Instant.ofEpochMilli(rs.getLong("created_at")), rs.wasNull() ? null : Instant.ofEpochMilli(revoked));
   }
 

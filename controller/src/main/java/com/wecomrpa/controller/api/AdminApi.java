@@ -11,7 +11,7 @@ import java.util.List;
 
 /** Tokens and the audit log: the admin's side of the API. */
 public final class AdminApi implements ApiPart {
-  record TokenRequest(String name, String role, List<String> devices) {}
+  record TokenRequest(String name, String role, List<String> devices, String agentId) {}
 
   private final Clock clock;
   private final JdbcTokenStore tokens;
@@ -41,7 +41,7 @@ public final class AdminApi implements ApiPart {
     r.post("/tokens").handler(ctx -> {
       TokenRequest req = RequestBodies.read(ctx, TokenRequest.class);
       Caller who = caller(ctx);
-      replies.created(ctx, () -> tokens.create(who, req.name(), req.role(), req.devices(), audit, clock.instant()));
+      replies.created(ctx, () -> tokens.create(who, req.name(), req.role(), req.devices(), req.agentId(), audit, clock.instant()));
     });
     r.get("/tokens").handler(ctx -> replies.ok(ctx, tokens::list));
     r.delete("/tokens/:id").handler(ctx -> {

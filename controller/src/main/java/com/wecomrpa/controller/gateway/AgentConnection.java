@@ -16,6 +16,7 @@ public final class AgentConnection implements AgentLink {
 
   private final ServerWebSocket ws;
   private String agentId;
+  private String tokenId;
   private boolean closed;
   private long lastHeard = System.nanoTime();
 
@@ -28,8 +29,14 @@ public final class AgentConnection implements AgentLink {
     return agentId;
   }
 
-  void welcomed(String id) {
+  void welcomed(String id, String token) {
     agentId = id;
+    tokenId = token;
+  }
+
+  /** The id of the token the agent was welcomed with (never the token itself). */
+  String tokenId() {
+    return tokenId;
   }
 
   /** Anything the agent says counts as a sign of life. */
@@ -52,6 +59,11 @@ public final class AgentConnection implements AgentLink {
 
   void markClosed() {
     closed = true;
+  }
+
+  /** The peer's address without its port: what failed logins are counted by. */
+  String remoteHost() {
+    return ws.remoteAddress() == null ? "?" : ws.remoteAddress().hostAddress();
   }
 
   String remoteAddress() {

@@ -64,19 +64,44 @@ public final class AgentGateway {
   public record Parts(
       Vertx vertx, WorkerExecutor workers, DeviceBoard board, Dispatcher dispatcher, Jobs jobs, GroupCommit durable, com.wecomrpa.controller.evidence.Screenshots screenshots,
       JdbcTokenStore tokens, String agentToken, JdbcScriptStore scriptStore, JdbcAlertStore alertStore, ControllerMetrics metrics, Clock clock,
-      Clock businessClock, com.wecomrpa.controller.listen.HeardIntake heardIntake, Runnable plansChanged) {}
+      Clock businessClock, com.wecomrpa.controller.listen.HeardIntake heardIntake, Runnable plansChanged,
+      com.wecomrpa.controller.access.LoginThrottle throttle) {}
 
   /** Wires the handlers: {@code clock} times leases (real time), {@code businessClock} days and windows. */
   public static AgentGateway create(Parts p, GatewayTimings timings) {
     GatewayAlerts alerts = new GatewayAlerts(p.workers(), p.alertStore(), p.clock());
-    return new AgentGateway(p.vertx(), p.board(), timings,
-        new HelloHandler(p.workers(), p.tokens(), p.agentToken(), p.board(), p.dispatcher(), p.jobs(), p.durable(), alerts, p.clock(), p.businessClock(), timings),
+    AgentGateway g = new AgentGateway(p.vertx(), p.board(), timings,
+        new HelloHandler(p.vertx(), p.throttle(), p.workers(), p.tokens(), p.agentToken(), p.board(), p.dispatcher(), p.jobs(), p.durable(), alerts, p.clock(), p.businessClock(), timings),
         new LeaseHandler(p.workers(), p.jobs(), p.board(), p.dispatcher(), p.clock(), p.businessClock(), timings),
         new ReportHandler(p.workers(), p.jobs(), p.screenshots(), p.durable(), p.board(), p.dispatcher(), p.metrics(), alerts, p.clock(), p.businessClock(),
             timings),
         new DeviceHandler(p.board(), p.dispatcher()),
         new ScriptHandler(p.workers(), p.scriptStore()),
         new HeardHandler(p.workers(), p.heardIntake(), p.durable(), p.board(), p.dispatcher(), p.metrics(), p.businessClock(), p.plansChanged()));
+    g.watchRevocations(p.workers(), p.tokens());
+    return g;
+  }
+
+  /**
+   * Every two seconds, closes the connections whose token has been revoked (on any node): the
+   * agent reconnects with whatever its token file holds now, and a revoked token is refused.
+   */
+  private void watchRevocations(WorkerExecutor workers, JdbcTokenStore tokens) {
+    vertx.setPeriodic(2000, t -> {
+      java.util.Map<String, java.util.List<AgentConnection>> byToken = new java.util.HashMap<>();
+      for (AgentConnection c : open) {
+        if (c.tokenId() != null && !c.tokenId().equals(com.wecomrpa.controller.access.Caller.CONFIGURED_AGENT.tokenId())) {
+          byToken.computeIfAbsent(c.tokenId(), k -> new java.util.ArrayList<>()).add(c);
+        }
+      }
+      if (byToken.isEmpty()) {
+        return;
+      }
+      workers.executeBlocking(() -> tokens.revokedAmong(byToken.keySet()), false).onSuccess(revoked -> revoked.forEach(id -> byToken.get(id).forEach(c -> {
+        LOG.warn("agent={}: its token {} was revoked; closing (it may come back with a new one)", c.agentId(), id);
+        c.drop();
+      })));
+    });
   }
 
   /** Serves one connection until it closes. */

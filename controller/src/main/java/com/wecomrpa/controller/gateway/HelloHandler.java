@@ -2,6 +2,7 @@ package com.wecomrpa.controller.gateway;
 
 import com.wecomrpa.controller.access.Caller;
 import com.wecomrpa.controller.access.JdbcTokenStore;
+import com.wecomrpa.controller.access.LoginThrottle;
 import com.wecomrpa.controller.access.Role;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
@@ -40,8 +41,13 @@ final class HelloHandler {
   private final Clock businessClock;
   private final GatewayTimings timings;
 
-  HelloHandler(WorkerExecutor workers, JdbcTokenStore tokens, String agentToken, DeviceBoard board, Dispatcher dispatcher, Jobs jobs,
-      GroupCommit durable, GatewayAlerts alerts, Clock clock, Clock businessClock, GatewayTimings timings) {
+  private final io.vertx.core.Vertx vertx;
+  private final LoginThrottle throttle;
+
+  HelloHandler(io.vertx.core.Vertx vertx, LoginThrottle throttle, WorkerExecutor workers, JdbcTokenStore tokens, String agentToken, DeviceBoard board,
+      Dispatcher dispatcher, Jobs jobs, GroupCommit durable, GatewayAlerts alerts, Clock clock, Clock businessClock, GatewayTimings timings) {
+    this.vertx = vertx;
+    this.throttle = throttle;
     this.workers = workers;
     this.tokens = tokens;
     this.agentToken = agentToken.getBytes(StandardCharsets.UTF_8);
@@ -56,6 +62,12 @@ final class HelloHandler {
   }
 
   void onHello(AgentConnection conn, AgentHello hello) {
+    String address = conn.remoteHost();
+    LoginThrottle.Verdict v = throttle.check(address);
+    if (v.locked()) {
+      conn.refuse("too many bad tokens from " + address + "; try again in " + Math.max(1, v.retryAfter().toSeconds()) + " s");
+      return;
+    }
     byte[] given = hello.token() == null ? new byte[0] : hello.token().getBytes(StandardCharsets.UTF_8);
     if (MessageDigest.isEqual(given, agentToken)) {
       welcome(conn, hello, Caller.CONFIGURED_AGENT);
@@ -68,9 +80,15 @@ final class HelloHandler {
             caller -> {
               if (caller.isEmpty() || caller.get().role() != Role.AGENT) {
                 LOG.warn("agent hello refused from {}: bad token", conn.remoteAddress());
-                conn.refuse("invalid agent token");
+                long hold = throttle.failed(address, "agent gateway").toMillis();
+                if (hold == 0) {
+                  conn.refuse("invalid agent token");
+                } else {
+                  vertx.setTimer(hold, t -> conn.refuse("invalid agent token"));
+                }
                 return;
               }
+              throttle.succeeded(address);
               welcome(conn, hello, caller.get());
             })
         .onFailure(e -> conn.refuse("cannot check the token now"));
@@ -79,6 +97,11 @@ final class HelloHandler {
   private void welcome(AgentConnection conn, AgentHello hello, Caller caller) {
     if (hello.agentId() == null || hello.agentId().isBlank() || hello.devices() == null) {
       conn.refuse("agent.hello needs agentId and devices");
+      return;
+    }
+    if (!caller.mayBeAgent(hello.agentId())) {
+      LOG.warn("agent={} refused: token {} speaks for agent {} only", hello.agentId(), caller.tokenId(), caller.agentId());
+      conn.refuse("this agent token is for agent " + caller.agentId() + ", not " + hello.agentId());
       return;
     }
     var foreign = hello.devices().stream().filter(d -> !caller.mayUseDevice(d.id())).findFirst();
@@ -103,7 +126,7 @@ final class HelloHandler {
           if (conn.closed()) {
             return;
           }
-          conn.welcomed(id);
+          conn.welcomed(id, caller.tokenId());
           board.register(id, hello.devices(), standing.stream().map(HeldLease::ref).toList(), conn);
           conn.send(new ControllerWelcome(id, timings.heartbeatEvery().toMillis(), timings.leaseFor().toMillis()));
           LOG.info("agent={} connected with {} devices from {}; {} held leases, {} stand", id, hello.devices().size(), conn.remoteAddress(),
