@@ -153,8 +153,15 @@ public final class Controller extends VerticleBase {
               new JdbcTokenStore(opened)
                   .bootstrapAdmin(options.adminToken(), clock.instant())
                   .filter(t -> options.adminToken() == null)
-                  // Printed once, to the console only: tokens never go to the log.
-                  .ifPresent(t -> System.out.println("first admin token (shown once, keep it): " + t));
+                  // Printed once, to the console only (or a 0600 file): tokens never go to the log.
+                  .ifPresent(t -> {
+                    if (options.adminTokenFile() == null) {
+                      System.out.println("first admin token (shown once, keep it): " + t);
+                    } else {
+                      writeOwnerOnly(options.adminTokenFile(), t);
+                      System.out.println("first admin token written to " + options.adminTokenFile() + " (mode 0600)");
+                    }
+                  });
               // The script routing is read here too: no JDBC on the event loop, start-up included.
               routing = new ScriptRouting();
               loadRouting(new JdbcScriptStore(opened, new AuditLog(opened)), routing);
@@ -436,6 +443,16 @@ public final class Controller extends VerticleBase {
                   return null;
                 }))
         .eventually(() -> workers.close());
+  }
+
+  private static void writeOwnerOnly(java.nio.file.Path file, String secret) {
+    try {
+      java.nio.file.Files.deleteIfExists(file);
+      java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      java.nio.file.Files.writeString(file, secret + "\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write the admin token to " + file, e);
+    }
   }
 
   /** TLS 1.2 and 1.3 only, from the PEM files given; plain otherwise. */

@@ -66,7 +66,11 @@ public final class ControllerClient implements AutoCloseable {
     return http.putAbs(base + path).putHeader("Authorization", bearer).sendJsonObject(body);
   }
 
-  /** Any GET under /api/v1, answered with its status and raw body. */
+  /** Any DELETE under /api/v1, answered with its status and raw body. */
+  public Future<HttpResponse<Buffer>> delete(String path) {
+    return http.deleteAbs(base + path).putHeader("Authorization", bearer).send();
+  }
+
   /** The controller's address, e.g. http://127.0.0.1:8080 (the API is under /api/v1, the console under /console/). */
   public String baseUrl() {
     return root;

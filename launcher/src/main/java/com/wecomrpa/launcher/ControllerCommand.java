@@ -72,6 +72,9 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--tls-key", description = "PEM private key of --tls-cert")
   Path tlsKey;
 
+  @Option(names = "--admin-token-file", description = "write the first admin token (made when the store has none) to this file, mode 0600, instead of the console")
+  Path adminTokenFile;
+
   @Option(names = "--limits", defaultValue = "safe", description = "built-in limits: safe (human-paced: a 15-45 s gap, 08:00-22:00, caps under the reported thresholds; docs/limits.md) or fast (back to back, round the clock: for the simulator only) (default ${DEFAULT-VALUE})")
   String limits;
 
@@ -97,7 +100,7 @@ final class ControllerCommand implements Callable<Integer> {
       options = new ControllerOptions(host, port, data, token, Duration.ofSeconds(leaseSeconds), Duration.ofSeconds(Math.max(1, leaseSeconds / 6)),
           maxGroups, postsPerDay, 2000, 3, cluster, Duration.ofHours(24), null, unhealthyAfter, db,
           db == null ? DbCredentials.NONE : DbCredentials.from(System.getenv(), dbPasswordFile), LimitProfile.of(limits),
-          tlsCert == null && tlsKey == null ? null : new ControllerOptions.Tls(require(tlsCert, "--tls-cert"), require(tlsKey, "--tls-key")));
+          tlsCert == null && tlsKey == null ? null : new ControllerOptions.Tls(require(tlsCert, "--tls-cert"), require(tlsKey, "--tls-key")), adminTokenFile);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;

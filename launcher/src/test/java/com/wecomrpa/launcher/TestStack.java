@@ -57,7 +57,7 @@ final class TestStack implements AutoCloseable {
     this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0).withRiskModel(com.wecomrpa.simulator.RiskModel.lab()), clock);
     await(sim.start());
     deployController();
-    this.api = new ControllerClient(vertx, "http://127.0.0.1:" + options.port(), ADMIN_TOKEN);
+    this.api = new ControllerClient(vertx, options.scheme() + "://127.0.0.1:" + options.port(), ADMIN_TOKEN, options.tls() == null ? null : options.tls().cert());
   }
 
   static TestStack start(Path dir, Clock clock, boolean clustered, UnaryOperator<ControllerOptions> tweak) {
@@ -101,7 +101,7 @@ final class TestStack implements AutoCloseable {
   }
 
   String controllerWs() {
-    return "ws://127.0.0.1:" + options.port() + "/agent";
+    return (options.tls() == null ? "ws" : "wss") + "://127.0.0.1:" + options.port() + "/agent";
   }
 
   DeviceProfile device(String id, String account) {
@@ -118,6 +118,19 @@ final class TestStack implements AutoCloseable {
       appium = AppiumServer.start(Path.of("..", ".tools"), freePort(), dir.resolve("appium.log"));
     }
     return appium.url();
+  }
+
+  /** An agent as an operator would start one: its token from a file, the controller verified against {@code caFile}. */
+  Agent agent(String agentId, String url, Path tokenFile, Path caFile, List<DeviceProfile> devices) {
+    Path work = dir.resolve(agentId);
+    Agent agent = new Agent(vertx, new AgentOptions(agentId, url, null, devices, Path.of("..", "scripts"), work, tokenFile, caFile),
+        new DeviceDrivers(CHROMIUM, work, null), Clock.systemUTC());
+    agents.add(agent);
+    return agent;
+  }
+
+  int port() {
+    return options.port();
   }
 
   Agent startAgent(String agentId, String token, List<DeviceProfile> devices) {
