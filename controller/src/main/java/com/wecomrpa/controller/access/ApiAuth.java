@@ -62,7 +62,13 @@ public final class ApiAuth {
         .onSuccess(
             (Optional<Caller> caller) -> {
               if (caller.isEmpty()) {
-                long hold = throttle.failed(address, "API").toMillis();
+                LoginThrottle.Verdict failed = throttle.failed(address, "API");
+                if (failed.locked()) {
+                  ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, failed.retryAfter().toSeconds())));
+                  deny(ctx, 429, "too many bad tokens from this address; try again in " + Math.max(1, failed.retryAfter().toSeconds()) + " s");
+                  return;
+                }
+                long hold = failed.retryAfter().toMillis();
                 if (hold == 0) {
                   deny(ctx, 401, "the token is not valid");
                 } else {

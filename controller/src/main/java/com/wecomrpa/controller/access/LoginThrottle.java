@@ -19,7 +19,7 @@ public final class LoginThrottle {
   static final Duration WINDOW = Duration.ofMinutes(15);
   static final Duration MAX_DELAY = Duration.ofSeconds(5);
 
-  /** What to do with a request from an address. */
+  /** What to do with a request from an address: refuse (locked, for how long more) or answer, after {@code retryAfter}. */
   public record Verdict(boolean locked, Duration retryAfter) {}
 
   private static final class Failures {
@@ -54,8 +54,11 @@ public final class LoginThrottle {
     return new Verdict(false, Duration.ZERO);
   }
 
-  /** Records a bad token from {@code address}; returns how long to hold the answer back. */
-  public synchronized Duration failed(String address, String where) {
+  /**
+   * Records a bad token from {@code address}: locked (refuse, the address is now over the limit,
+   * however early the request arrived) or how long to hold the answer back.
+   */
+  public synchronized Verdict failed(String address, String where) {
     Instant now = clock.instant();
     Failures f = byAddress.computeIfAbsent(address, k -> new Failures());
     if (f.first == null || now.isAfter(f.first.plus(WINDOW)) || (f.lockedUntil != null && !now.isBefore(f.lockedUntil))) {
@@ -68,11 +71,14 @@ public final class LoginThrottle {
       f.lockedUntil = now.plus(lockFor);
       alert.accept(address, f.count + " bad tokens from " + address + " (" + where + ") since " + f.first + "; refused until " + f.lockedUntil);
     }
+    if (f.lockedUntil != null) {
+      return new Verdict(true, Duration.between(now, f.lockedUntil));
+    }
     if (f.count <= FREE) {
-      return Duration.ZERO;
+      return new Verdict(false, Duration.ZERO);
     }
     long ms = 100L << Math.min(10, f.count - FREE - 1);
-    return Duration.ofMillis(Math.min(MAX_DELAY.toMillis(), ms));
+    return new Verdict(false, Duration.ofMillis(Math.min(MAX_DELAY.toMillis(), ms)));
   }
 
   /** A good token: the address starts afresh (unless it is locked). */

@@ -80,7 +80,12 @@ final class HelloHandler {
             caller -> {
               if (caller.isEmpty() || caller.get().role() != Role.AGENT) {
                 LOG.warn("agent hello refused from {}: bad token", conn.remoteAddress());
-                long hold = throttle.failed(address, "agent gateway").toMillis();
+                LoginThrottle.Verdict failed = throttle.failed(address, "agent gateway");
+                if (failed.locked()) {
+                  conn.refuse("too many bad tokens from " + address + "; try again in " + Math.max(1, failed.retryAfter().toSeconds()) + " s");
+                  return;
+                }
+                long hold = failed.retryAfter().toMillis();
                 if (hold == 0) {
                   conn.refuse("invalid agent token");
                 } else {
