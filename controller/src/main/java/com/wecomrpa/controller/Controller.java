@@ -179,12 +179,12 @@ public final class Controller extends VerticleBase {
                   options.dbUrl() == null ? new ScreenshotFolder(options.dataDir().resolve("screenshots")) : new SharedScreenshots(db);
               PrometheusMeterRegistry registry = Telemetry.registryOf(vertx);
               AuditLog audit = new AuditLog(db);
-              JdbcAlertStore alertsForLogins = new JdbcAlertStore(db);
+              JdbcAlertStore alerts = new JdbcAlertStore(db);
               // 50 bad tokens from one address in 15 minutes lock it out for 15 minutes, with an alert.
               LoginThrottle throttle = new LoginThrottle(systemClock, 50, Duration.ofMinutes(15), (address, what) -> {
                 LOG.warn("ALERT login:throttled {}", what);
                 workers.executeBlocking(() -> {
-                  alertsForLogins.raise("-", "login:throttled", what, null, clock.instant());
+                  alerts.raise("-", "login:throttled", what, null, clock.instant());
                   return null;
                 }, false);
               });
@@ -193,7 +193,6 @@ public final class Controller extends VerticleBase {
               JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay(), options.limitProfile());
               Jobs jobs = Jobs.open(db, quota, limits, new java.util.SplittableRandom(), fencing);
               JdbcScriptStore scripts = new JdbcScriptStore(db, audit);
-              JdbcAlertStore alerts = new JdbcAlertStore(db);
               DeviceBoard board = new DeviceBoard(clock, routing, options.unhealthyAfter());
               metrics = new ControllerMetrics(registry, board::snapshot);
               jobs.claims().onLeased(metrics::leased);

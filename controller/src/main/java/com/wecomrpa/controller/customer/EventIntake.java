@@ -9,6 +9,7 @@ import com.wecomrpa.controller.Rejected;
 import com.wecomrpa.controller.channel.ChannelCodes;
 import com.wecomrpa.controller.sop.JdbcPlanStore;
 import com.wecomrpa.controller.stage.StageEngine;
+import com.wecomrpa.controller.tagging.Tagger;
 import com.wecomrpa.controller.sop.Plan;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
@@ -89,18 +90,14 @@ public final class EventIntake {
               throw Rejected.conflict(f + ".accountId", "channel code " + code.code() + " belongs to account " + code.accountId() + ", not " + e.accountId());
             }
             boolean fresh = find(c, e.customerId()).isEmpty();
-            Customer customer = upsertCustomer(c, "events[" + i + "]", code == null ? e : withAccount(e, code.accountId()), now);
+            Customer customer = upsertCustomer(c, f, code == null ? e : withAccount(e, code.accountId()), now);
             if (fresh) {
               Sql.update(c, "UPDATE customers SET added_at = ? WHERE id = ?", at.toEpochMilli(), customer.id());
             }
             if (code != null) {
               Sql.update(c, "UPDATE customers SET channel_code = ?, source = ? WHERE id = ? AND channel_code IS NULL", code.code(), code.source(), customer.id());
               for (String tag : code.tags()) {
-                if (Sql.count(c, "SELECT COUNT(*) FROM customer_tags WHERE customer_id = ? AND tag = ?", customer.id(), tag) == 0) {
-                  Sql.update(c, "INSERT INTO customer_tags (customer_id, tag, added_at) VALUES (?, ?, ?)", customer.id(), tag, now.toEpochMilli());
-                  Sql.update(c, "INSERT INTO tag_changes (customer_id, tag, change, rule_id, message_id, at) VALUES (?, ?, 'added', ?, NULL, ?)",
-                      customer.id(), tag, "channel:" + code.code(), now.toEpochMilli());
-                }
+                Tagger.addTag(c, customer.id(), tag, "channel:" + code.code(), null, now);
               }
             }
             Sql.update(c, "INSERT INTO events (id, type, customer_id, occurred_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?)",
@@ -143,9 +140,7 @@ public final class EventIntake {
           && (plan.triggerStage() == null || plan.triggerStage().equals(stage))
           && (plan.triggerTag() == null || plan.triggerTag().equals(tag));
       boolean inStage = plan.stage() == null || plan.stage().equals(customer.stage());
-      if (triggered && inStage && Sql.count(c, "SELECT COUNT(*) FROM plan_runs WHERE plan_id = ? AND customer_id = ?", plan.id(), customer.id()) == 0) {
-        Sql.update(c, "INSERT INTO plan_runs (plan_id, customer_id, anchor_at, event_id, status) VALUES (?, ?, ?, ?, 'active')",
-            plan.id(), customer.id(), at.toEpochMilli(), eventId);
+      if (triggered && inStage && startRun(c, plan.id(), customer.id(), at, eventId)) {
         started++;
       }
     }
@@ -155,11 +150,16 @@ public final class EventIntake {
   /** A channel code's welcome plan, started once for the customer whatever its trigger says. */
   private static int startWelcome(Connection c, List<Plan.Stored> customerPlans, String planId, Customer customer, Instant at, String eventId) throws SQLException {
     boolean active = customerPlans.stream().anyMatch(p -> p.plan().id().equals(planId));
-    if (!active || Sql.count(c, "SELECT COUNT(*) FROM plan_runs WHERE plan_id = ? AND customer_id = ?", planId, customer.id()) > 0) {
-      return 0;
+    return active && startRun(c, planId, customer.id(), at, eventId) ? 1 : 0;
+  }
+
+  /** The customer's one run of a plan, anchored at {@code at}; false when they had one already. */
+  private static boolean startRun(Connection c, String planId, String customerId, Instant at, String eventId) throws SQLException {
+    if (Sql.count(c, "SELECT COUNT(*) FROM plan_runs WHERE plan_id = ? AND customer_id = ?", planId, customerId) > 0) {
+      return false;
     }
-    Sql.update(c, "INSERT INTO plan_runs (plan_id, customer_id, anchor_at, event_id, status) VALUES (?, ?, ?, ?, 'active')", planId, customer.id(), at.toEpochMilli(), eventId);
-    return 1;
+    Sql.update(c, "INSERT INTO plan_runs (plan_id, customer_id, anchor_at, event_id, status) VALUES (?, ?, ?, ?, 'active')", planId, customerId, at.toEpochMilli(), eventId);
+    return true;
   }
 
   private static CustomerEvent withAccount(CustomerEvent e, String account) {
@@ -238,6 +238,16 @@ public final class EventIntake {
 
   /** Ends the customer's running sequences that no longer apply, cancelling their queued steps. */
   private int endSequences(Connection c, Customer customer, CustomerEvent e, Instant now) throws SQLException {
+    return endRuns(c, plans, transitions, customer, e.type().equals("stage_entered"), now);
+  }
+
+  /**
+   * Ends the customer's running plans that no longer apply (all of them when the customer is not
+   * active; with {@code stageChanged}, those bound to a stage they are no longer in), cancelling
+   * their queued steps with the reason. Returns how many ended.
+   */
+  public static int endRuns(Connection c, JdbcPlanStore plans, JobTransitions transitions, Customer customer, boolean stageChanged, Instant now)
+      throws SQLException {
     List<String> runs =
         Sql.list(c, "SELECT plan_id FROM plan_runs WHERE customer_id = ? AND status = 'active'", rs -> rs.getString(1), customer.id());
     int ended = 0;
@@ -246,7 +256,7 @@ public final class EventIntake {
       String why = null;
       if (!customer.status().equals("active")) {
         why = "exit: customer " + customer.status();
-      } else if (e.type().equals("stage_entered") && planStage != null && !planStage.equals(customer.stage())) {
+      } else if (stageChanged && planStage != null && !planStage.equals(customer.stage())) {
         why = "exit: customer left stage " + planStage + " for " + customer.stage();
       }
       if (why != null) {

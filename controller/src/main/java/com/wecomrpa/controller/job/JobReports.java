@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -183,16 +182,8 @@ public final class JobReports {
               next.name(), JobRows.truncate(reason, 1000), now.toEpochMilli(), j.id());
           recordExecution(c, r, screenshotPath, now, j.id());
           if (next == JobState.SUCCEEDED || next == JobState.FAILED || next == JobState.UNKNOWN) {
-            Map<String, Object> data = new java.util.LinkedHashMap<>();
-            data.put("jobId", j.id());
-            data.put("action", j.action());
-            data.put("accountId", j.accountId());
-            data.put("groupId", j.groupId());
-            data.put("customerId", j.customerId());
-            data.put("deviceId", r.deviceId());
-            data.put("state", next.name());
-            data.put("reason", reason);
-            EventOutbox.add(c, "job." + next.name().toLowerCase(java.util.Locale.ROOT), "job:" + j.id() + ":" + next.name() + ":" + r.fencingToken(), data, businessNow);
+            EventOutbox.jobEnded(c, "job:" + j.id() + ":" + next.name() + ":" + r.fencingToken(), j.id(), j.action(), j.accountId(), j.groupId(), j.customerId(),
+                r.deviceId(), next.name(), reason, businessNow);
           }
           if (targetHeld) {
             long execution = Sql.count(c, "SELECT id FROM executions WHERE job_id = ? AND lease_token = ?", j.id(), r.fencingToken());

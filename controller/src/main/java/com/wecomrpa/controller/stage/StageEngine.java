@@ -188,7 +188,9 @@ public final class StageEngine {
       Sql.update(c, "UPDATE customers SET stage = ?, stage_since = ?, updated_at = ? WHERE id = ?", to, now.toEpochMilli(), now.toEpochMilli(), s.id());
       Sql.update(c, "INSERT INTO stage_transitions (customer_id, account_id, from_stage, to_stage, rule_name, rule_version, cause, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           s.id(), s.accountId(), s.stage(), to, ch.decision().rule(), version, cause, now.toEpochMilli());
-      ended += endPlansOfStage(c, s.id(), s.stage(), to, now);
+      Customer moved = EventIntake.find(c, s.id()).orElseThrow();
+      ended += EventIntake.endRuns(c, plans, transitions, moved, true, now);
+      String eventId = "stage:" + s.id() + ":" + now.toEpochMilli() + ":" + to;
       Map<String, Object> event = new LinkedHashMap<>();
       event.put("customerId", s.id());
       event.put("accountId", s.accountId());
@@ -197,30 +199,13 @@ public final class StageEngine {
       event.put("rule", ch.decision().rule());
       event.put("ruleVersion", version);
       event.put("cause", cause);
-      EventOutbox.add(c, "stage.changed", "stage:" + s.id() + ":" + now.toEpochMilli() + ":" + to, event, now);
-      Customer moved = EventIntake.find(c, s.id()).orElseThrow();
-      String eventId = "stage:" + s.id() + ":" + now.toEpochMilli() + ":" + to;
+      EventOutbox.add(c, "stage.changed", eventId, event, now);
       if (s.stage() != null) {
         started += EventIntake.startPlans(c, customerPlans, moved, "stage_left", s.stage(), null, now, eventId);
       }
       started += EventIntake.startPlans(c, customerPlans, moved, "stage_entered", to, null, now, eventId);
     }
     return new Applied(evaluated, changes.size(), started, ended);
-  }
-
-  /** Ends the customer's running plans that belong to a stage they are no longer in. */
-  private int endPlansOfStage(Connection c, String customerId, String from, String to, Instant now) throws SQLException {
-    int ended = 0;
-    for (String planId : Sql.list(c, "SELECT plan_id FROM plan_runs WHERE customer_id = ? AND status = 'active'", rs -> rs.getString(1), customerId)) {
-      String planStage = plans.find(c, planId).map(p -> p.plan().stage()).orElse(null);
-      if (planStage != null && !planStage.equals(to)) {
-        String why = "exit: customer left stage " + planStage + " for " + to;
-        Sql.update(c, "UPDATE plan_runs SET status = 'exited', exit_reason = ? WHERE plan_id = ? AND customer_id = ?", why, planId, customerId);
-        transitions.endCustomerSequence(c, planId, customerId, why, now);
-        ended++;
-      }
-    }
-    return ended;
   }
 
   /** A customer's stage, how long they have been in it, their facts today and every move, newest first. */

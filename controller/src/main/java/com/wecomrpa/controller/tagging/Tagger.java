@@ -79,6 +79,17 @@ public final class Tagger {
     return total;
   }
 
+  /** Tags the customer (once) and writes the change with what did it; false when the tag was there already. */
+  public static boolean addTag(Connection c, String customerId, String tag, String by, Long messageId, Instant now) throws SQLException {
+    if (Sql.count(c, "SELECT COUNT(*) FROM customer_tags WHERE customer_id = ? AND tag = ?", customerId, tag) > 0) {
+      return false;
+    }
+    Sql.update(c, "INSERT INTO customer_tags (customer_id, tag, added_at) VALUES (?, ?, ?)", customerId, tag, now.toEpochMilli());
+    Sql.update(c, "INSERT INTO tag_changes (customer_id, tag, change, rule_id, message_id, at) VALUES (?, ?, 'added', ?, ?, ?)",
+        customerId, tag, by, messageId, now.toEpochMilli());
+    return true;
+  }
+
   private Effects fire(Connection c, KeywordRule r, Heard m, List<Plan.Stored> tagPlans, Instant now) throws SQLException {
     int added = 0;
     int removed = 0;
@@ -86,10 +97,7 @@ public final class Tagger {
     Customer customer = m.customerId() == null ? null : EventIntake.find(c, m.customerId()).orElse(null);
     if (customer != null) {
       for (String tag : r.addTags()) {
-        if (Sql.count(c, "SELECT COUNT(*) FROM customer_tags WHERE customer_id = ? AND tag = ?", customer.id(), tag) == 0) {
-          Sql.update(c, "INSERT INTO customer_tags (customer_id, tag, added_at) VALUES (?, ?, ?)", customer.id(), tag, now.toEpochMilli());
-          Sql.update(c, "INSERT INTO tag_changes (customer_id, tag, change, rule_id, message_id, at) VALUES (?, ?, 'added', ?, ?, ?)",
-              customer.id(), tag, r.id(), m.messageId(), now.toEpochMilli());
+        if (addTag(c, customer.id(), tag, r.id(), m.messageId(), now)) {
           added++;
           if (customer.status().equals("active")) {
             started += EventIntake.startPlans(c, tagPlans, customer, "tag_added", tag, now, "tag:" + customer.id() + ":" + tag + ":" + m.messageId());

@@ -77,6 +77,21 @@ public final class EventOutbox {
     }
   }
 
+  /** A job that ended (job.succeeded, job.failed, job.unknown), once per {@code eventId}. */
+  public static void jobEnded(Connection c, String eventId, String jobId, String action, String accountId, String groupId, String customerId, String deviceId,
+      String state, String reason, Instant now) throws SQLException {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("jobId", jobId);
+    data.put("action", action);
+    data.put("accountId", accountId);
+    data.put("groupId", groupId);
+    data.put("customerId", customerId);
+    data.put("deviceId", deviceId);
+    data.put("state", state);
+    data.put("reason", reason);
+    add(c, "job." + state.toLowerCase(java.util.Locale.ROOT), eventId, data, now);
+  }
+
   public Created subscribe(SubscriptionSpec spec, Caller actor, Instant now) {
     if (spec == null) {
       throw Rejected.invalid("body", "body must be {url, events}");

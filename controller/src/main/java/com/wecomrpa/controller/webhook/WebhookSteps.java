@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -111,14 +110,7 @@ public final class WebhookSteps extends PeriodicTask<Integer> {
       Sql.update(c, "UPDATE executions SET finished_at = ?, outcome = ?, error = ?, failed_step = ? WHERE job_id = ? AND lease_token = ?",
           sysNow, r.ok() ? "SUCCEEDED" : "FAILED", r.ok() ? null : r.describe().length() > 4000 ? r.describe().substring(0, 4000) : r.describe(), r.ok() ? null : "webhook", call.jobId(), call.token());
       if (!state.equals("QUEUED")) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("jobId", call.jobId());
-        data.put("action", ACTION);
-        data.put("accountId", call.accountId());
-        data.put("customerId", call.customerId());
-        data.put("state", state);
-        data.put("reason", reason);
-        EventOutbox.add(c, state.equals("SUCCEEDED") ? "job.succeeded" : "job.failed", "job:" + call.jobId() + ":" + state, data, now);
+        EventOutbox.jobEnded(c, "job:" + call.jobId() + ":" + state, call.jobId(), ACTION, call.accountId(), null, call.customerId(), "webhook", state, reason, now);
       }
       return null;
     });
