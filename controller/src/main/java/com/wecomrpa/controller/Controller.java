@@ -486,6 +486,11 @@ public final class Controller extends VerticleBase {
     return stageSweep == null ? 0 : stageSweep.runs();
   }
 
+  /** Asks for a dispatch pass now (as a report or a new job would), e.g. after a test moved its clock. */
+  public void dispatchNow() {
+    context.runOnContext(v -> dispatcher.kick());
+  }
+
   /** Dispatch passes finished since start. */
   public long dispatchPasses() {
     return dispatcher == null ? 0 : dispatcher.passes();

@@ -52,7 +52,7 @@ class OpenApiContractTest {
   RunningController controller;
   JsonNode doc;
   ProtocolAgent agent;
-  final HttpClient http = HttpClient.newHttpClient();
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeEach
   void start() {

@@ -30,7 +30,7 @@ final class ProtocolAgent implements AutoCloseable {
 
   private ProtocolAgent(URI uri) {
     this.ws =
-        HttpClient.newHttpClient()
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
             .newWebSocketBuilder()
             .buildAsync(
                 uri,

@@ -24,7 +24,7 @@ final class RunningController implements AutoCloseable {
   final ControllerOptions options;
   private final Clock clock;
   private final Vertx vertx = com.wecomrpa.controller.metrics.Telemetry.vertx();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private Controller controller;
   private String deployment;
 
@@ -34,7 +34,7 @@ final class RunningController implements AutoCloseable {
   }
 
   static RunningController start(Path dataDir, Clock clock, UnaryOperator<ControllerOptions> tweak) {
-    ControllerOptions o = TestStores.on(tweak.apply(ControllerOptions.defaults(dataDir, AGENT_TOKEN).withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.FAST).withPort(0).withClustered(false).withAdminToken(ADMIN_TOKEN)));
+    ControllerOptions o = TestStores.on(tweak.apply(ControllerOptions.defaults(dataDir, AGENT_TOKEN).withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.UNPACED).withPort(0).withClustered(false).withAdminToken(ADMIN_TOKEN)));
     RunningController rc = new RunningController(o, clock);
     rc.deploy();
     return rc;

@@ -21,9 +21,15 @@ public final class BenchCommand implements Runnable {
     new picocli.CommandLine(this).usage(System.out);
   }
 
+
   /** Every benchmark's first line: it measures the machine, not what a real account may send. */
+  static final String UNPACED_PROFILE =
+      "bench: unpaced profile (limits UNPACED: no gap between claims, round the clock) against load agents that drive no client, to measure the control plane; real accounts run the safe defaults (docs/limits.md)";
+
+  /** The fleet bench drives the simulator: the fast profile, paced under its lab platform. */
   static final String FAST_PROFILE =
-      "bench: fast profile (limits FAST: no gap between sends, round the clock) to measure the control plane; real accounts run the safe defaults (docs/limits.md)";
+      "bench: fast profile (limits FAST: " + com.wecomrpa.platform.LabPlatform.FAST_SENDS_PER_MINUTE + " sends a minute per account, round the clock, under the lab platform's "
+          + com.wecomrpa.platform.LabPlatform.SENDS_PER_MINUTE + ") to measure the product on real browsers; real accounts run the safe defaults (docs/limits.md)";
 
   /** A fresh folder under data/bench for one run's embedded store. */
   static Path freshData(String name) throws Exception {
@@ -61,7 +67,8 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      System.out.println(FAST_PROFILE);
+      com.wecomrpa.launcher.Teardown.process(); // Ctrl-C at any moment stops what the bench started
+      System.out.println(UNPACED_PROFILE);
       if (!db.equals("embedded") && !db.equals("postgres")) {
         System.err.println("--db must be embedded or postgres");
         return 2;
@@ -85,7 +92,8 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      System.out.println(FAST_PROFILE);
+      com.wecomrpa.launcher.Teardown.process(); // Ctrl-C at any moment stops what the bench started
+      System.out.println(UNPACED_PROFILE);
       System.out.println(FanoutBench.run(groups, accounts));
       return 0;
     }
@@ -95,7 +103,8 @@ public final class BenchCommand implements Runnable {
   static final class Quota implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-      System.out.println(FAST_PROFILE);
+      com.wecomrpa.launcher.Teardown.process(); // Ctrl-C at any moment stops what the bench started
+      System.out.println(UNPACED_PROFILE);
       System.out.println(QuotaBench.run());
       return 0;
     }
@@ -111,6 +120,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      com.wecomrpa.launcher.Teardown.process(); // Ctrl-C at any moment stops what the bench started
       System.out.println(FAST_PROFILE);
       System.out.println(FleetBench.run(freshData("fleet"), devices, groups));
       return 0;

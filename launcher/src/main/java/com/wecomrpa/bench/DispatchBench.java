@@ -45,11 +45,12 @@ final class DispatchBench {
     Vertx load = Vertx.vertx();
     LocalPostgres pg = null;
     try {
-      ControllerOptions options = ControllerOptions.defaults(data, token).withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.FAST).withPort(0).withAdminToken(admin);
+      ControllerOptions options = ControllerOptions.defaults(data, token).withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.UNPACED).withPort(0).withAdminToken(admin);
       String baseline = "";
       double baselineRate = 0;
       if (postgres) {
         pg = LocalPostgres.startTemporary("wecom-rpa-bench-pg-");
+        com.wecomrpa.launcher.Teardown.track("private PostgreSQL", pg::discard, pg::stopNow);
         // The baseline first, on its own database of the same server.
         baselineRate = JdbcBaseline.jobsPerSecond(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
         baseline = String.format("baseline: plain JDBC, claim (FOR UPDATE SKIP LOCKED) + report, each its own committed transaction, %d threads: %.0f jobs/s%n",

@@ -50,7 +50,7 @@ final class FanoutBench {
     Vertx vertx = Vertx.vertx();
     try {
       int perAccount = (groups + accounts - 1) / accounts;
-      Controller controller = new Controller(ControllerOptions.defaults(data, "bench-agent-" + UUID.randomUUID()).withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.FAST).withPort(0).withAdminToken(admin)
+      Controller controller = new Controller(ControllerOptions.defaults(data, "bench-agent-" + UUID.randomUUID()).withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.UNPACED).withPort(0).withAdminToken(admin)
           .withCaps(Math.max(200, perAccount), 3), Clock.systemUTC());
       Processes.await(vertx.deployVerticle(controller), WAIT);
       ControllerClient api = new ControllerClient(vertx, "http://127.0.0.1:" + controller.port(), admin);

@@ -68,6 +68,8 @@ final class ClusterRig implements AutoCloseable {
       dbUrl = givenDb;
     } else {
       postgres = LocalPostgres.startTemporary("wecom-rpa-pg-");
+      LocalPostgres pg = postgres;
+      Teardown.track("private PostgreSQL", pg::discard, pg::stopNow);
       dbUrl = postgres.database("wecom");
     }
     sim = ChildProcess.start("simulator", data.resolve("simulator.log"), List.of(),

@@ -75,7 +75,7 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--admin-token-file", description = "write the first admin token (made when the store has none) to this file, mode 0600, instead of the console")
   Path adminTokenFile;
 
-  @Option(names = "--limits", defaultValue = "safe", description = "built-in limits: safe (human-paced: a 15-45 s gap, 08:00-22:00, caps under the reported thresholds; docs/limits.md) or fast (back to back, round the clock: for the simulator only) (default ${DEFAULT-VALUE})")
+  @Option(names = "--limits", defaultValue = "safe", description = "built-in limits: safe (human-paced: a 15-45 s gap, 08:00-22:00, caps under the reported thresholds; docs/limits.md), fast (75 sends a minute per account, round the clock: for the simulator only) or unpaced (no gap: for load agents only) (default ${DEFAULT-VALUE})")
   String limits;
 
   @Option(names = "--unhealthy-after", defaultValue = "3", description = "failed jobs in a row after which a device gets no offers until repaired (default ${DEFAULT-VALUE})")
@@ -114,7 +114,9 @@ final class ControllerCommand implements Callable<Integer> {
       System.out.println("controller: cluster member " + ClusterView.of(vertx).members());
     }
     if (options.limitProfile() == LimitProfile.FAST) {
-      System.out.println("controller: FAST limits (no gap, round the clock): for the simulator only; a real account needs --limits safe");
+      System.out.println("controller: FAST limits (" + com.wecomrpa.platform.LabPlatform.FAST_SENDS_PER_MINUTE + " sends a minute per account, round the clock): for the simulator only; a real account needs --limits safe");
+    } else if (options.limitProfile() == LimitProfile.UNPACED) {
+      System.out.println("controller: UNPACED limits (no gap at all): for load agents only, never a client; a real account needs --limits safe");
     }
     System.out.println("controller: " + options.scheme() + "://" + host + ":" + controller.port() + "/api/v1  agents: " + (options.tls() == null ? "ws" : "wss") + "://" + host + ":" + controller.port() + "/agent");
     System.setProperty("wecom-rpa.keep-running", "true");

@@ -62,6 +62,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    // Ctrl-C or SIGTERM at any moment from here on stops everything this demo starts.
+    Teardown.process();
     boolean sopDay = scenario.equals("sop-day");
     boolean risk = scenario.equals("risk");
     boolean crash = scenario.equals("crash");
@@ -101,11 +103,12 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("--kill-one needs --cluster N");
       return 2;
     }
-    // A simulated day is paced like a real one; the rest send back to back to finish in minutes.
+    // A simulated day is paced like a real one; the rest run the fast profile to finish in minutes.
     LimitProfile limits = sopDay || lifecycle ? LimitProfile.SAFE : LimitProfile.FAST;
     System.out.println(limits == LimitProfile.SAFE
         ? "limits: safe defaults (15-45 s between sends, 08:00-22:00, caps under the reported thresholds; docs/limits.md) on a business clock at " + businessSpeed + "x"
-        : "limits: fast profile (no gap, round the clock) so " + scenario + " finishes in minutes against the simulator's lab platform; real accounts get the safe defaults (docs/limits.md)");
+        : "limits: fast profile (round the clock, at most " + com.wecomrpa.platform.LabPlatform.FAST_SENDS_PER_MINUTE + " sends a minute per account, under the lab platform's "
+            + com.wecomrpa.platform.LabPlatform.SENDS_PER_MINUTE + ") so " + scenario + " finishes in minutes against the simulator; real accounts get the safe defaults (docs/limits.md)");
     wipe(data);
     if (cluster > 0) {
       System.out.printf("demo cluster: %d controllers, %d accounts, %d groups%n", cluster, accounts, groupCount);
@@ -143,7 +146,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     System.out.println("running until Ctrl-C");
     System.setProperty("wecom-rpa.keep-running", "true");
-    Processes.runUntilStopped(stack::close);
+    Teardown.process().awaitStop();
     return code;
   }
 

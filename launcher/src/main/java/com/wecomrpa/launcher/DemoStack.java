@@ -38,6 +38,7 @@ public final class DemoStack implements AutoCloseable {
   public final Fleet fleet;
   private final Agent agent;
   private final AppiumServer appium;
+  private final List<AutoCloseable> tracked = new ArrayList<>();
 
   public DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium, String driver) {
     this(data, scripts, fleet, clock, chromium, driver, LimitProfile.FAST);
@@ -59,6 +60,8 @@ public final class DemoStack implements AutoCloseable {
   public DemoStack(Path data, Path scripts, Fleet fleet, Clock clock, ChromiumPaths chromium, String driver, LimitProfile limits, boolean tls) {
     this.fleet = fleet;
     this.vertx = Processes.await(LoopbackCluster.start("wecom-rpa-demo-" + UUID.randomUUID(), 5801), Duration.ofSeconds(60));
+    // A stop at any moment closes what is up so far, newest first (the browsers go with the rest).
+    tracked.add(Teardown.track("demo's controller and simulator", () -> Processes.await(vertx.close(), Duration.ofSeconds(5)), null));
     this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0).withRiskModel(limits == LimitProfile.FAST ? RiskModel.lab() : RiskModel.defaults()), clock);
     Processes.await(sim.start(), Duration.ofSeconds(30));
     fleet.seed(sim.world());
@@ -90,6 +93,7 @@ public final class DemoStack implements AutoCloseable {
     Path work = data.resolve("agent");
     this.appium = driver.equals("appium") ? AppiumServer.start(Path.of(".tools"), 4723, data.resolve("appium.log")) : null;
     if (appium != null) {
+      tracked.add(Teardown.track("appium server", appium, null));
       System.out.println("appium server: " + appium.url() + " (log in " + data.resolve("appium.log") + ")");
     }
     AgentOptions agentOptions = new AgentOptions("agent-1", "ws://127.0.0.1:" + controller.port() + "/agent", token, devices, scripts, work);
@@ -101,6 +105,7 @@ public final class DemoStack implements AutoCloseable {
     this.agent =
         new Agent(vertx, agentOptions,
             new DeviceDrivers(chromium, work, appium == null ? null : appium.url()), Clock.systemUTC());
+    tracked.add(Teardown.track("demo's agent", () -> Processes.await(agent.stop(), Duration.ofSeconds(5)), null));
     Processes.await(agent.start(), Duration.ofMinutes(2));
     System.out.printf("simulator: %s/login   controller: %s/api/v1%n", sim.baseUrl(), controllerUrl);
     System.out.println("console (one-time login link, valid 24 h): " + loginLink(api, controllerUrl));
@@ -168,6 +173,7 @@ public final class DemoStack implements AutoCloseable {
 
   @Override
   public void close() {
+    tracked.forEach(Teardown::untrack);
     Processes.await(agent.stop(), Duration.ofMinutes(1));
     if (appium != null) {
       appium.close();

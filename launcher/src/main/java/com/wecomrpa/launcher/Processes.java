@@ -2,7 +2,6 @@ package com.wecomrpa.launcher;
 
 import io.vertx.core.Future;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Small helpers for commands that run until Ctrl-C. */
@@ -24,23 +23,10 @@ public final class Processes {
     }
   }
 
-  /** Blocks until the JVM is asked to stop, running {@code onStop} first. */
+  /** Blocks until Ctrl-C or SIGTERM, when {@code onStop} runs first (see {@link Teardown}). */
   static void runUntilStopped(Runnable onStop) {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  try {
-                    onStop.run();
-                  } finally {
-                    stopped.countDown();
-                  }
-                }));
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Teardown t = Teardown.process();
+    t.add("stop", onStop::run);
+    t.awaitStop();
   }
 }

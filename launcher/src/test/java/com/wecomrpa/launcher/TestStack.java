@@ -133,6 +133,16 @@ final class TestStack implements AutoCloseable {
     return options.port();
   }
 
+  /** Dispatch passes the controller has finished. */
+  long dispatchPasses() {
+    return controller.dispatchPasses();
+  }
+
+  /** Asks the controller for a dispatch pass now. */
+  void dispatchNow() {
+    controller.dispatchNow();
+  }
+
   Agent startAgent(String agentId, String token, List<DeviceProfile> devices) {
     Path work = dir.resolve(agentId);
     java.net.URL appiumUrl = devices.stream().anyMatch(d -> d.driver().equals("appium")) ? appium() : null;

@@ -1,5 +1,6 @@
 package com.wecomrpa.simulator;
 
+import com.wecomrpa.platform.LabPlatform;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -45,9 +46,12 @@ public record RiskModel(List<Rate> rates, int maxPostsPerGroupPerDay, Duration w
     return new RiskModel(List.of(new Rate(20, Duration.ofMinutes(1)), new Rate(500, Duration.ofHours(1))), 3, Duration.ofMinutes(10));
   }
 
-  /** A lenient lab platform for the fast profile (demos and tests that send back to back). */
+  /**
+   * A lenient lab platform for the fast profile (demos and tests that send as fast as the profile
+   * lets them): its rate is the one the fast profile's pace is derived from ({@link LabPlatform}).
+   */
   public static RiskModel lab() {
-    return new RiskModel(100, Duration.ofMinutes(1), 3, Duration.ofMinutes(10));
+    return new RiskModel(LabPlatform.SENDS_PER_MINUTE, Duration.ofMinutes(1), 3, Duration.ofMinutes(10));
   }
 
   /** The longest window any rate looks back over. */

@@ -122,7 +122,8 @@ public final class JobClaims {
             // Human pace: the account's next action no sooner than the gap, give or take the jitter.
             long gap = lim.number(LimitName.MIN_GAP_SECONDS) * 1000L;
             long jitter = lim.number(LimitName.GAP_JITTER_SECONDS) * 1000L;
-            long pause = Math.max(0, gap + (jitter == 0 ? 0 : random.nextLong(-jitter, jitter + 1)));
+            // The profile's floor holds whatever the limits say (fast: under the lab platform's rate).
+            long pause = Math.max(limits.paceFloor().toMillis(), gap + (jitter == 0 ? 0 : random.nextLong(-jitter, jitter + 1)));
             Sql.update(c, "UPDATE accounts SET next_action_at = ? WHERE id = ?", now.toEpochMilli() + pause, accountId);
             Sql.update(
                 c,

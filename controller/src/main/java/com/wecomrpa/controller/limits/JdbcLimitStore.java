@@ -27,21 +27,28 @@ public final class JdbcLimitStore {
   private final Database db;
   private final AuditLog audit;
   private final Map<LimitName, String> defaults = new LinkedHashMap<>();
+  private final Duration paceFloor;
 
-  /** The fast profile's defaults (store tests that count, not pace), with the two configured caps. */
+  /** The unpaced profile's defaults (store tests that count, not pace), with the two configured caps. */
   public JdbcLimitStore(Database db, AuditLog audit, int maxGroups, int postsPerGroupPerDay) {
-    this(db, audit, maxGroups, postsPerGroupPerDay, LimitProfile.FAST);
+    this(db, audit, maxGroups, postsPerGroupPerDay, LimitProfile.UNPACED);
   }
 
   /** Defaults of {@code profile}, except the two caps the controller's configuration sets. */
   public JdbcLimitStore(Database db, AuditLog audit, int maxGroups, int postsPerGroupPerDay, LimitProfile profile) {
     this.db = db;
     this.audit = audit;
+    this.paceFloor = profile.paceFloor();
     for (LimitName n : LimitName.values()) {
       defaults.put(n, n.fallback(profile));
     }
     defaults.put(LimitName.MAX_GROUPS, String.valueOf(maxGroups));
     defaults.put(LimitName.POSTS_PER_GROUP_PER_DAY, String.valueOf(postsPerGroupPerDay));
+  }
+
+  /** The least gap between two actions of one account under this controller's profile. */
+  public Duration paceFloor() {
+    return paceFloor;
   }
 
   /** Sets (or with null, removes) overrides at one scope; all or nothing, each change audited. */

@@ -7,7 +7,7 @@ import java.util.Locale;
  * says which of two values binds harder, for when an account has several tags that set one.
  */
 public enum LimitName {
-  // name, safe default, fast default: the safe values are argued, with sources, in docs/limits.md
+  // name, safe default, fast (and unpaced) default: the safe values are argued, with sources, in docs/limits.md
   MAX_GROUPS("maxGroups", "200", "200", Strict.LOWER, false),
   POSTS_PER_GROUP_PER_DAY("postsPerGroupPerDay", "3", "3", Strict.LOWER, true),
   POSTS_PER_ACCOUNT_PER_HOUR("postsPerAccountPerHour", "90", "600", Strict.LOWER, true),
@@ -49,7 +49,7 @@ public enum LimitName {
 
   /** The built-in value under a profile. */
   String fallback(LimitProfile profile) {
-    return profile == LimitProfile.FAST ? fast : fallback;
+    return profile == LimitProfile.SAFE ? fallback : fast;
   }
 
   /** Whether a new account's warm-up scales this cap down. */

@@ -32,6 +32,7 @@ public final class LocalPostgres implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final boolean asPostgresUser;
+  private Process guard;
 
   private LocalPostgres(Path bin, Path dir, int port, boolean asPostgresUser) {
     this.bin = bin;
@@ -105,6 +106,7 @@ public final class LocalPostgres implements AutoCloseable {
     boolean root = "root".equals(System.getProperty("user.name"));
     LocalPostgres pg = new LocalPostgres(bin, dir.toAbsolutePath(), port == 0 ? freePort() : port, root);
     pg.startServer();
+    pg.guard = pg.startGuard();
     return pg;
   }
 
@@ -170,6 +172,41 @@ public final class LocalPostgres implements AutoCloseable {
     return new DbCredentials(USER, "");
   }
 
+  /**
+   * The server is not a child of this process (pg_ctl detaches it), so nothing would stop it if
+   * this process were killed with SIGKILL: a shell loop beside it watches this process and stops
+   * the server the moment it is gone. It ignores TERM, so a sweep of this process's children that
+   * precedes a clean stop does not take it down before the server.
+   */
+  private Process startGuard() {
+    String stop = (asPostgresUser ? "runuser -u postgres -- " : "") + "'" + bin.resolve("pg_ctl") + "' -D '" + dir.resolve("pgdata") + "' -m immediate stop";
+    String script = "trap '' INT TERM HUP; while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null; do sleep 1; done; " + stop;
+    try {
+      return new ProcessBuilder("/bin/sh", "-c", script, "wecom-rpa-postgres-guard")
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the guard of PostgreSQL in " + dir, e);
+    }
+  }
+
+  /** Stops the server at once, with no checkpoint (it recovers at its next start): for a second Ctrl-C. */
+  public void stopNow() {
+    try {
+      run(Duration.ofSeconds(10), bin.resolve("pg_ctl").toString(), "-D", dir.resolve("pgdata").toString(), "-w", "-m", "immediate", "stop");
+    } catch (IOException | RuntimeException e) {
+      // already stopped
+    }
+    endGuard();
+  }
+
+  private void endGuard() {
+    Process g = guard;
+    if (g != null) {
+      g.descendants().forEach(ProcessHandle::destroyForcibly);
+      g.destroyForcibly();
+    }
+  }
+
   /** Stops the server fast (open connections are cut); its data stays in the folder. */
   @Override
   public void close() {
@@ -178,6 +215,7 @@ public final class LocalPostgres implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // already stopped
     }
+    endGuard();
   }
 
   private void run(Duration limit, String... command) throws IOException {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReadinessTest {
   @TempDir Path data;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Test
   void aNodeThatLosesItsDatabaseIsNotReadyAndRefusesAgentsUntilItIsBack() throws Exception {
