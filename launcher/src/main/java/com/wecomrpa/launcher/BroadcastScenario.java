@@ -21,6 +21,7 @@ final class BroadcastScenario {
     JsonObject b;
     String lastLine = "";
     long lastPrinted = 0;
+    Stall stall = new Stall(new StallReport(stack::getAny));
     while (true) {
       sleep(1000);
       b = stack.get("/broadcasts/demo-broadcast");
@@ -37,6 +38,9 @@ final class BroadcastScenario {
       }
       if (open == 0) {
         break;
+      }
+      if (stall.giveUp(groupCount - open)) {
+        return 3;
       }
     }
     long wallSeconds = Math.round((System.nanoTime() - t0) / 1e9);

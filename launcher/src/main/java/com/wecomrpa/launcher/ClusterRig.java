@@ -33,7 +33,7 @@ final class ClusterRig implements AutoCloseable {
   private final Fleet fleet;
   private final int agentCount;
   private final List<String> extraControllerArgs;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
   private final String agentToken = "cluster-" + java.util.UUID.randomUUID();
   private final int simPort = CrashScenario.freePort();
   private final int[] httpPorts;
@@ -206,6 +206,31 @@ final class ClusterRig implements AutoCloseable {
     } catch (UncheckedIOException e) {
       return null;
     }
+  }
+
+  /** GET of an API path from the first node that answers, as a JSON object or array. */
+  Object getAny(String path) {
+    String body = get(path);
+    if (body == null) {
+      throw new IllegalStateException("no controller answered GET " + path);
+    }
+    return body.startsWith("[") ? new JsonArray(body) : new JsonObject(body);
+  }
+
+  /** Nodes alive but not ready (their /ready says why), for a stalled demo's report. */
+  java.util.List<String> notReady() {
+    java.util.List<String> out = new ArrayList<>();
+    for (int i = 0; i < nodes(); i++) {
+      if (controllers[i] != null && controllers[i].alive()) {
+        JsonObject r = ready(i);
+        if (r == null) {
+          out.add("controller-" + (i + 1) + " does not answer /ready");
+        } else if (!"ready".equals(r.getString("status")) && !Boolean.TRUE.equals(r.getBoolean("ready"))) {
+          out.add("controller-" + (i + 1) + " not ready: " + r.encode());
+        }
+      }
+    }
+    return out;
   }
 
   /** A broadcast's progress counts (QUEUED, LEASED, ... SUCCEEDED), or null while no node answers. */

@@ -87,8 +87,12 @@ final class ClusterScenario {
     int total = fleet.groups().size();
     long deadline = System.nanoTime() + FINISH.toNanos();
     long nextLine = System.nanoTime() + 10_000_000_000L;
+    Stall stall = new Stall(new StallReport(rig::getAny, rig::notReady));
     while (true) {
       JsonObject p = rig.progress(BROADCAST);
+      if (stall.giveUp(done(p))) {
+        return p;
+      }
       if (p != null) {
         if (System.nanoTime() > nextLine || done(p) >= total) {
           out.printf("progress: %d/%d done  sent=%d in-flight=%d%n", done(p), total, p.getInteger("SUCCEEDED"), p.getInteger("LEASED") + p.getInteger("RUNNING"));

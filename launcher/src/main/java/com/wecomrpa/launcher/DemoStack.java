@@ -147,6 +147,15 @@ public final class DemoStack implements AutoCloseable {
     return r.bodyAsJsonObject();
   }
 
+  /** GET of an API path answering an object or an array. */
+  Object getAny(String path) {
+    var r = Processes.await(api.get(path), Duration.ofSeconds(30));
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("GET " + path + " answered " + r.statusCode());
+    }
+    return r.bodyAsString().startsWith("[") ? r.bodyAsJsonArray() : r.bodyAsJsonObject();
+  }
+
   JsonArray getArray(String path) {
     var r = Processes.await(api.get(path), Duration.ofSeconds(30));
     if (r.statusCode() != 200) {
