@@ -491,6 +491,11 @@ public final class Controller extends VerticleBase {
     context.runOnContext(v -> dispatcher.kick());
   }
 
+  /** Checks for customers left waiting finished since start (each decides every reply-time rule). */
+  public long lateReplyRuns() {
+    return lateReplies == null ? 0 : lateReplies.runs();
+  }
+
   /** Dispatch passes finished since start. */
   public long dispatchPasses() {
     return dispatcher == null ? 0 : dispatcher.passes();

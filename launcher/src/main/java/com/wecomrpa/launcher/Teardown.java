@@ -79,9 +79,18 @@ public final class Teardown {
   private void install() {
     for (String name : List.of("INT", "TERM")) {
       int code = name.equals("INT") ? 130 : 143;
-      Signal.handle(new Signal(name), s -> onSignal(code));
+      try {
+        Signal.handle(new Signal(name), s -> onSignal(code));
+      } catch (IllegalArgumentException e) {
+        System.err.println("wecom-rpa: cannot handle SIG" + name + " (" + e.getMessage() + "); the JVM's default applies");
+      }
     }
-    startOrphanGuard();
+    // A normal exit too ends whatever is still below this process, the guard included.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> killDescendants(2_000), "teardown-at-exit"));
+    // Off only where a test examines what a killed process leaves behind on its own.
+    if (!"false".equals(System.getProperty("wecom-rpa.orphan-guard"))) {
+      startOrphanGuard();
+    }
   }
 
   private void onSignal(int code) {

@@ -39,8 +39,13 @@ class AgentProcessEndToEndTest {
   }
 
   Process startAgentProcess(String agentId) throws IOException {
+    return startAgentProcess(agentId, false);
+  }
+
+  /** An agent process; without its orphan guard, what its own restart cleans up can be seen. */
+  Process startAgentProcess(String agentId, boolean orphanGuard) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "com.wecomrpa.launcher.Main", "agent",
+    Process p = new ProcessBuilder(java, "-Dwecom-rpa.orphan-guard=" + orphanGuard, "-cp", System.getProperty("java.class.path"), "com.wecomrpa.launcher.Main", "agent",
             "--controller", stack.controllerWs(), "--token", TestStack.TOKEN, "--agent-id", agentId,
             "--device", "id=dev-1,account=acc-1,url=" + stack.sim.baseUrl(),
             "--scripts", Path.of("..", "scripts").toString(), "--work", dir.resolve("agent-work").toString())
@@ -66,8 +71,9 @@ class AgentProcessEndToEndTest {
     Process first = startAgentProcess("agent-p");
     TestStack.waitUntil("the agent process connects", Duration.ofSeconds(90), () -> stack.getArray("/devices").size() == 1);
     TestStack.await(stack.api.broadcastToGroups("b-1", "今晚八点开抢", new JsonArray().add("g-1")));
+    int asked = stack.sim.sendsAsked("acc-1");
     TestStack.waitUntil("the send is running", Duration.ofSeconds(30), () -> "RUNNING".equals(stack.getObject("/jobs/" + JOB).getString("state")));
-    TestStack.sleep(1500);
+    TestStack.waitUntil("send was pressed: the simulator has the request", Duration.ofSeconds(30), () -> stack.sim.sendsAsked("acc-1") > asked);
 
     first.destroyForcibly(); // SIGKILL: no drain, no report, no goodbye
     assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -79,12 +85,29 @@ class AgentProcessEndToEndTest {
 
     startAgentProcess("agent-p");
     TestStack.waitUntil("the job succeeds", Duration.ofSeconds(120), () -> "SUCCEEDED".equals(stack.getObject("/jobs/" + JOB).getString("state")));
-    TestStack.sleep(1000);
+    TestStack.waitUntil("no send in flight", Duration.ofSeconds(30), () -> stack.sim.sendsInFlight("acc-1") == 0);
+    stack.awaitSweeps(2);
 
     assertThat(stack.sim.world().messagesOf("g-1")).extracting(ChatWorld.ChatMessage::text).containsExactly("今晚八点开抢");
     JsonArray executions = stack.getArray("/jobs/" + JOB + "/executions");
     assertThat(executions.stream().filter(e -> "SUCCEEDED".equals(((JsonObject) e).getString("outcome")))).hasSize(1);
     assertThat(orphans).as("the restarted agent ended the browser its killed predecessor left").noneMatch(ProcessHandle::isAlive);
     assertThat(browserProcessesOfTheDevice()).as("and runs its own").isNotEmpty();
+  }
+
+  @Test
+  void anAgentKilledWithSigkillTakesItsBrowsersWithItWithinSeconds() throws Exception {
+    stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
+    stack.oneAccountWithGroups("会员群");
+    Process agent = startAgentProcess("agent-g", true);
+    TestStack.waitUntil("the agent process connects", Duration.ofSeconds(90), () -> stack.getArray("/devices").size() == 1);
+    TestStack.waitUntil("its browser runs", Duration.ofSeconds(60), () -> !browserProcessesOfTheDevice().isEmpty());
+    List<ProcessHandle> browser = browserProcessesOfTheDevice();
+
+    agent.destroyForcibly(); // SIGKILL: the agent itself cleans up nothing
+    assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    agents.remove(agent);
+    // Its orphan guard saw it go and ended what ran below it.
+    TestStack.waitUntil("the killed agent's browser is gone", Duration.ofSeconds(10), () -> browser.stream().allMatch(TestStack::dead));
   }
 }

@@ -166,14 +166,18 @@ class BroadcastEndToEndTest {
     stack.sim.setExtraSendDelay("acc-3", 3000);
     await(api.broadcastToGroups("slow-1", "这条消息发送中断", new JsonArray().add("slow")));
     awaitObject("/jobs/broadcast:slow-1:slow", j -> "RUNNING".equals(j.getString("state")), Duration.ofSeconds(30));
-    sleep(800); // inside the send: the button is pressed, the server has not answered
+    // Inside the send: the button is pressed, the server has the request and has not answered.
+    TestStack.waitUntil("the send is on its way to the simulator", Duration.ofSeconds(30), () -> stack.sim.sendsInFlight("acc-3") > 0);
 
     await(doomed.kill());
     stack.forget(doomed);
 
     JsonObject job = awaitObject("/jobs/broadcast:slow-1:slow", j -> Set.of("UNKNOWN", "QUEUED", "SUCCEEDED").contains(j.getString("state")), Duration.ofSeconds(15));
     assertThat(job.getString("state")).isIn("UNKNOWN", "QUEUED").isNotEqualTo("SUCCEEDED");
-    sleep(3500); // the simulator may still record the in-flight message; the job must not flip
+    // The simulator may still record the in-flight message: once it has, and the lease sweeps have
+    // looked twice more, the job must not have flipped.
+    TestStack.waitUntil("the in-flight send landed", Duration.ofSeconds(30), () -> stack.sim.sendsInFlight("acc-3") == 0);
+    stack.awaitSweeps(2);
     assertThat(getObject("/jobs/broadcast:slow-1:slow").getString("state")).isEqualTo(job.getString("state"));
     assertThat(world.messagesOf("slow")).hasSizeLessThanOrEqualTo(1);
   }

@@ -73,7 +73,8 @@ class DeviceRecoveryEndToEndTest {
         .filter(p -> p.info().commandLine().map(c -> c.contains("chromium") && c.contains(profile)).orElse(false)).toList();
     assertThat(browser).isNotEmpty();
     browser.forEach(ProcessHandle::destroyForcibly);
-    TestStack.sleep(1000); // killed; they stay zombies until chromedriver reaps them
+    // Killed: they stay zombies until chromedriver reaps them.
+    TestStack.waitUntil("the browser's processes are dead", Duration.ofSeconds(10), () -> browser.stream().allMatch(TestStack::dead));
 
     TestStack.await(stack.api.broadcastToGroups("b-2", "第二条", new JsonArray().add("g-2")));
 
@@ -99,7 +100,7 @@ class DeviceRecoveryEndToEndTest {
     assertThat(device.getString("problem")).contains("3 jobs failed in a row");
     assertThat(stack.getArray("/alerts").stream().map(a -> ((JsonObject) a).getString("kind"))).contains("device:unhealthy");
     int tried = executions();
-    TestStack.sleep(3000);
+    stack.awaitSweeps(6); // six dispatch passes, each of which would have offered it a job
     assertThat(executions()).as("no offers while unhealthy").isEqualTo(tried);
 
     stack.sim.setClientDown("acc-1", false);

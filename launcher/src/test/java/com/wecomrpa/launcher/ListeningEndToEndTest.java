@@ -126,8 +126,8 @@ class ListeningEndToEndTest {
 
     TestStack.waitUntil("the reply and the plan's step in the private chat", Duration.ofSeconds(90),
         () -> stack.sim.world().messagesOf("cu-1").size() >= 2);
-    // Give a second reply or step the time to appear, if one were coming.
-    TestStack.sleep(5000);
+    // A second reply or step, if one were coming, would come from what two more listens hear.
+    stack.awaitListens("acc-1", 2);
     stack.awaitSettled();
     List<String> toCustomer = stack.sim.world().messagesOf("cu-1").stream().map(ChatWorld.ChatMessage::text).toList();
     assertThat(toCustomer).filteredOn(t -> t.startsWith("顾客1您好")).as("one auto-reply a day").hasSize(1);
@@ -159,6 +159,7 @@ class ListeningEndToEndTest {
     stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
 
     stack.sim.world().customerWrites("cu-1", null, null, "text", "东西坏了，我要退款", Map.of());
+    Instant cu2Deadline = clock.instant().plus(Duration.ofMinutes(10));
     stack.sim.world().customerWrites("cu-2", null, null, "text", "包装破损了，能退款吗", Map.of());
     TestStack.waitUntil("both tagged", Duration.ofSeconds(60), () -> stack.getObject("/customers/cu-1/tags").getJsonArray("tags").contains("售后")
         && stack.getObject("/customers/cu-2/tags").getJsonArray("tags").contains("售后"));
@@ -167,8 +168,10 @@ class ListeningEndToEndTest {
 
     TestStack.waitUntil("reply:late for customer 1", Duration.ofSeconds(90), () -> stack.getArray("/alerts").stream()
         .map(a -> (JsonObject) a).anyMatch(a -> a.getString("kind").equals("reply:late") && a.getString("detail").contains("顾客1")));
-    // Well past customer 2's deadline too (ten simulated minutes are ten seconds): still no alert for them.
-    TestStack.sleep(12_000);
+    // Past customer 2's deadline too, and checked twice since: still no alert for them.
+    TestStack.waitUntil("customer 2's ten minutes are over", Duration.ofSeconds(60), () -> clock.instant().isAfter(cu2Deadline));
+    long checks = stack.lateReplyRuns() + 2;
+    TestStack.waitUntil("two late-reply checks since", Duration.ofSeconds(30), () -> stack.lateReplyRuns() >= checks);
     assertThat(stack.getArray("/alerts").stream().map(a -> (JsonObject) a).filter(a -> a.getString("kind").equals("reply:late")))
         .allSatisfy(a -> assertThat(a.getString("detail")).doesNotContain("顾客2"))
         .hasSize(1);

@@ -48,8 +48,9 @@ class ResendEndToEndTest {
   void killMidSend() {
     Agent doomed = stack.startAgent("agent-a", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
     TestStack.await(stack.api.broadcastToGroups("b-1", "今晚八点开抢", new JsonArray().add("g-1")));
+    int asked = stack.sim.sendsAsked("acc-1");
     TestStack.waitUntil("the send is running", Duration.ofSeconds(30), () -> "RUNNING".equals(stack.getObject("/jobs/" + JOB).getString("state")));
-    TestStack.sleep(1200);
+    TestStack.waitUntil("send was pressed: the simulator has the request", Duration.ofSeconds(30), () -> stack.sim.sendsAsked("acc-1") > asked);
     TestStack.await(doomed.kill());
     stack.forget(doomed);
     TestStack.waitUntil("the job is UNKNOWN", Duration.ofSeconds(15), () -> "UNKNOWN".equals(stack.getObject("/jobs/" + JOB).getString("state")));
@@ -58,7 +59,9 @@ class ResendEndToEndTest {
   void replacementAgentFinishes() {
     stack.startAgent("agent-b", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
     TestStack.waitUntil("the job succeeds", Duration.ofSeconds(60), () -> "SUCCEEDED".equals(stack.getObject("/jobs/" + JOB).getString("state")));
-    TestStack.sleep(1000);
+    // A second send, if one had been made, has landed by the time nothing is in flight and the sweeps looked again.
+    TestStack.waitUntil("no send in flight", Duration.ofSeconds(30), () -> stack.sim.sendsInFlight("acc-1") == 0);
+    stack.awaitSweeps(2);
   }
 
   @Test

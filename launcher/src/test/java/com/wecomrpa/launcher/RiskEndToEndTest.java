@@ -73,7 +73,9 @@ class RiskEndToEndTest {
 
     TestStack.waitUntil("acc-1 is cooling and acc-2 has sent all", Duration.ofSeconds(90),
         () -> "cooling".equals(stack.getObject("/accounts/acc-1/usage").getString("status")) && sent("acc-2") == 4);
-    TestStack.sleep(2000); // nothing more may go out from acc-1
+    // Nothing more may go out from acc-1: four dispatch passes that would have offered it a job, and nothing on its way.
+    stack.awaitSweeps(4);
+    TestStack.waitUntil("no send of acc-1 in flight", Duration.ofSeconds(30), () -> stack.sim.sendsInFlight("acc-1") == 0);
 
     assertThat(sent("acc-1")).isEqualTo(3);
     assertThat(stack.sim.riskEvents()).extracting(e -> e.accountId() + ":" + e.kind()).containsExactly("acc-1:too-frequent");

@@ -37,6 +37,8 @@ public final class Simulator {
   private final ChatWorld world;
   private final ObjectMapper json = WireCodec.mapper();
   private final Map<String, Long> extraSendDelayMillis = new ConcurrentHashMap<>();
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> asked = new ConcurrentHashMap<>();
   private final java.util.Set<String> losingSends = ConcurrentHashMap.newKeySet();
   private final java.util.Set<String> clientsDown = ConcurrentHashMap.newKeySet();
   private final RiskGuard risk;
@@ -126,6 +128,21 @@ public final class Simulator {
     } else {
       clientsDown.remove(accountId);
     }
+  }
+
+  /**
+   * Sends of one account the server has been asked for and not yet recorded (they are on the
+   * simulated network): what a test waits on to act in the middle of a send.
+   */
+  public int sendsInFlight(String accountId) {
+    var n = inFlight.get(accountId);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Send requests of one account the server has been asked for (lost, refused or delivered). */
+  public int sendsAsked(String accountId) {
+    var n = asked.get(accountId);
+    return n == null ? 0 : n.get();
   }
 
   /** Slows every send of one account, e.g. so a test can stop an agent in the middle of one. */
@@ -301,6 +318,7 @@ public final class Simulator {
           }
           Map<String, String> payload = body.payload() == null ? Map.of() : body.payload();
           String conversation = ctx.pathParam("id");
+          asked.computeIfAbsent(a.id(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
           if (losingSends.contains(a.id())) {
             return;
           }
@@ -309,9 +327,16 @@ public final class Simulator {
           }
           // The message reaches the server only after the latency, like a real network round trip:
           // a client that dies before then has sent nothing.
+          inFlight.computeIfAbsent(a.id(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
           vertx.setTimer(
               latencyOf(a.id()),
-              t -> guarded(ctx, () -> send(ctx, 201, world.receive(a.id(), conversation, kind, body.text(), payload))));
+              t -> {
+                try {
+                  guarded(ctx, () -> send(ctx, 201, world.receive(a.id(), conversation, kind, body.text(), payload)));
+                } finally {
+                  inFlight.get(a.id()).decrementAndGet();
+                }
+              });
         });
   }
 

@@ -73,12 +73,21 @@ class SharedStoreTest {
     assertThat(c.renew()).isFalse();
 
     // a freezes: it renews no more. Its own view doubts the lead after half a term ...
-    Thread.sleep(term.toMillis() / 2 + 100);
-    assertThat(a.holds()).isFalse();
+    long frozeAt = System.nanoTime();
+    awaitTrue("a doubts its own lead", () -> !a.holds());
+    assertThat(Duration.ofNanos(System.nanoTime() - frozeAt)).as("a doubted within its term").isLessThan(term);
     // ... and once the term is over on the database's clock, exactly one other node takes it.
-    Thread.sleep(term.toMillis());
-    boolean bTook = b.renew();
-    boolean cTook = c.renew();
+    boolean bTook = false;
+    boolean cTook = false;
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!bTook && !cTook) {
+      assertThat(System.nanoTime()).as("b or c took the lead within 30 s").isLessThan(deadline);
+      bTook = b.renew();
+      cTook = c.renew();
+      if (!bTook && !cTook) {
+        Thread.sleep(50); // polling the term's end on the database's clock
+      }
+    }
     assertThat(bTook ^ cTook).as("exactly one of b and c took the lead").isTrue();
     long newTerm = nodes.get(0).inTransaction(x -> Sql.count(x, "SELECT term FROM sweep_lead WHERE name = 'sweeps'"));
     assertThat(newTerm).isEqualTo(2);
@@ -98,5 +107,15 @@ class SharedStoreTest {
     aOldest.set(false);
     assertThat(a.renew()).isFalse();
     assertThat(b.renew()).as("no 30 s wait: a released its term").isTrue();
+  }
+
+  private static void awaitTrue(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(20);
+    }
   }
 }
