@@ -67,7 +67,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      com.wecomrpa.launcher.Teardown.process(); // Ctrl-C at any moment stops what the bench started
+      com.wecomrpa.launcher.Teardown.guardingChildren(); // Ctrl-C at any moment stops what the bench started
       System.out.println(UNPACED_PROFILE);
       if (!db.equals("embedded") && !db.equals("postgres")) {
         System.err.println("--db must be embedded or postgres");
@@ -92,7 +92,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      com.wecomrpa.launcher.Teardown.process(); // Ctrl-C at any moment stops what the bench started
+      com.wecomrpa.launcher.Teardown.guardingChildren(); // Ctrl-C at any moment stops what the bench started
       System.out.println(UNPACED_PROFILE);
       System.out.println(FanoutBench.run(groups, accounts));
       return 0;
@@ -103,7 +103,7 @@ public final class BenchCommand implements Runnable {
   static final class Quota implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-      com.wecomrpa.launcher.Teardown.process(); // Ctrl-C at any moment stops what the bench started
+      com.wecomrpa.launcher.Teardown.guardingChildren(); // Ctrl-C at any moment stops what the bench started
       System.out.println(UNPACED_PROFILE);
       System.out.println(QuotaBench.run());
       return 0;
@@ -120,7 +120,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      com.wecomrpa.launcher.Teardown.process(); // Ctrl-C at any moment stops what the bench started
+      com.wecomrpa.launcher.Teardown.guardingChildren(); // Ctrl-C at any moment stops what the bench started
       System.out.println(FAST_PROFILE);
       System.out.println(FleetBench.run(freshData("fleet"), devices, groups));
       return 0;

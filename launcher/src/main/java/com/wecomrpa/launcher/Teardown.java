@@ -30,13 +30,26 @@ public final class Teardown {
 
   private Teardown() {}
 
-  /** This process's teardown: signal handlers and the orphan guard are installed on first use. */
+  /** This process's teardown: its signal handlers are installed on first use. */
   public static synchronized Teardown process() {
     if (process == null) {
       process = new Teardown();
       process.install();
     }
     return process;
+  }
+
+  /**
+   * For a process that starts others (browsers, child JVMs, Appium): also ends them should this
+   * process be killed with SIGKILL. Off only where a test examines what a killed process leaves
+   * behind on its own ({@code -Dwecom-rpa.orphan-guard=false}).
+   */
+  public static synchronized Teardown guardingChildren() {
+    Teardown t = process();
+    if (guard == null && !"false".equals(System.getProperty("wecom-rpa.orphan-guard"))) {
+      startOrphanGuard();
+    }
+    return t;
   }
 
   /** Has the process's teardown close {@code part} at a stop, when a command installed one (tests do not). */
@@ -87,10 +100,7 @@ public final class Teardown {
     }
     // A normal exit too ends whatever is still below this process, the guard included.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> killDescendants(2_000), "teardown-at-exit"));
-    // Off only where a test examines what a killed process leaves behind on its own.
-    if (!"false".equals(System.getProperty("wecom-rpa.orphan-guard"))) {
-      startOrphanGuard();
-    }
+
   }
 
   private void onSignal(int code) {
