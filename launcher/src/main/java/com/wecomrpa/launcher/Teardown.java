@@ -212,28 +212,33 @@ public final class Teardown {
     }
   }
 
-  /** $1: the process to watch. Descendants are read from /proc (no procps needed); the guard's own subtree is left out. */
+  /**
+   * $1: the process to watch. Descendants are read from /proc (no procps needed); the guard's own
+   * subtree is left out. Once the watched process is gone, what it had below it a second ago is
+   * ended with everything now below those (a browser's helper started since the last look).
+   */
   private static final String ORPHAN_GUARD =
       """
       watched=$1
       below() {
-        grep -s -H '^PPid:' /proc/[0-9]*/status | awk -F'[/:\\t ]+' -v root="$watched" -v self="$$" '
+        grep -s -H '^PPid:' /proc/[0-9]*/status | awk -F'[/:\t ]+' -v roots="$*" -v self="$$" '
           { parent[$3] = $6 }
           END {
-            n = 0; q[n++] = root
-            for (i = 0; i < n; i++) for (p in parent) if (parent[p] == q[i] && p != self) { q[n++] = p; printf "%s ", p }
+            n = split(roots, q, " ")
+            for (i = 1; i <= n; i++) for (p in parent) if (parent[p] == q[i] && p != self) { q[++n] = p; printf "%s ", p }
           }'
       }
       trap '' INT TERM HUP
       seen=""
       while kill -0 "$watched" 2>/dev/null; do
-        seen=$(below)
+        seen=$(below "$watched")
         sleep 1
       done
       [ -n "$seen" ] || exit 0
+      seen="$seen $(below $seen)"
       kill -TERM $seen 2>/dev/null
       sleep 3
-      kill -KILL $seen 2>/dev/null
+      kill -KILL $seen $(below $seen) 2>/dev/null
       exit 0
       """;
 }
