@@ -18,6 +18,7 @@ public final class AgentConnection implements AgentLink {
   private String agentId;
   private String tokenId;
   private boolean closed;
+  private boolean saidHello;
   private long lastHeard = System.nanoTime();
 
   AgentConnection(ServerWebSocket ws) {
@@ -27,6 +28,16 @@ public final class AgentConnection implements AgentLink {
   /** The agent's id once welcomed; null before. */
   public String agentId() {
     return agentId;
+  }
+
+  /** Notes that the agent said hello; its welcome or refusal may still be on its way. */
+  void saidHello() {
+    saidHello = true;
+  }
+
+  /** Whether the agent has said hello (welcomed or not yet decided). */
+  boolean hasSaidHello() {
+    return saidHello;
   }
 
   void welcomed(String id, String token) {

@@ -161,7 +161,12 @@ public final class AgentGateway {
     }
     if (conn.agentId() == null) {
       if (m instanceof AgentHello h) {
+        conn.saidHello();
         hello.onHello(conn, h);
+      } else if (conn.hasSaidHello()) {
+        // Its hello is still being decided (a bad token is answered late on purpose): what it sends
+        // meanwhile (a heartbeat) waits for nothing and is dropped, not taken for a protocol error.
+        return;
       } else {
         conn.refuse("the first message must be agent.hello");
       }
