@@ -335,6 +335,8 @@ final class ClusterRig implements AutoCloseable {
       all.add(c);
     }
     all.add(sim);
+    // All at once: each stops within seconds by itself, and none waits on another.
+    List<CompletableFuture<Void>> stopping = new ArrayList<>();
     for (ChildProcess p : all) {
       if (p != null) {
         try {
@@ -342,9 +344,10 @@ final class ClusterRig implements AutoCloseable {
         } catch (RuntimeException ignored) {
           // already gone
         }
-        p.stop();
+        stopping.add(CompletableFuture.runAsync(p::stop));
       }
     }
+    stopping.forEach(CompletableFuture::join);
     if (postgres != null) {
       postgres.discard();
     }

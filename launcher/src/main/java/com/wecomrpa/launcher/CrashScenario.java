@@ -133,11 +133,14 @@ final class CrashScenario {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
+      // All at once: each stops within seconds by itself, and none waits on another.
+      java.util.List<java.util.concurrent.CompletableFuture<Void>> stopping = new java.util.ArrayList<>();
       for (ChildProcess c : new ChildProcess[] {agent, controller, sim}) {
         if (c != null) {
-          c.stop();
+          stopping.add(java.util.concurrent.CompletableFuture.runAsync(c::stop));
         }
       }
+      stopping.forEach(java.util.concurrent.CompletableFuture::join);
       out.println("logs: " + data.toAbsolutePath() + "/{controller,agent,simulator}.log");
     }
   }
