@@ -81,7 +81,14 @@ class DeviceRecoveryEndToEndTest {
     TestStack.waitUntil("the next job succeeds on a fresh session", Duration.ofSeconds(60),
         () -> "SUCCEEDED".equals(stack.getObject("/jobs/broadcast:b-2:g-2").getString("state")));
     assertThat(stack.sim.world().messagesOf("g-2")).extracting(ChatWorld.ChatMessage::text).containsExactly("第二条");
-    assertThat(stack.getArray("/jobs/broadcast:b-2:g-2/executions")).hasSize(1);
+    // The job may come before the device has noticed its browser is gone: that attempt lands on
+    // the dead session (the device's fault), the next runs on a fresh one; never more than that.
+    JsonArray executions = stack.getArray("/jobs/broadcast:b-2:g-2/executions");
+    assertThat(executions.size()).isBetween(1, 2);
+    assertThat(executions.getJsonObject(executions.size() - 1).getString("outcome")).isEqualTo("SUCCEEDED");
+    if (executions.size() == 2) {
+      assertThat(executions.getJsonObject(0).getString("error")).as("what the first attempt met").containsIgnoringCase("session");
+    }
   }
 
   @Test
