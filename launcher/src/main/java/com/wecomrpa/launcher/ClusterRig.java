@@ -74,9 +74,11 @@ final class ClusterRig implements AutoCloseable {
     }
     sim = ChildProcess.start("simulator", data.resolve("simulator.log"), List.of(),
         List.of("simulator", "--risk", "lab", "--port", String.valueOf(simPort), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
+    // The first node creates the schema and the first admin token; the others join it. The
+    // simulator starts meanwhile: neither needs the other yet.
+    controllers[0] = launchController(0);
     sim.first("simulator: http", PART_START);
-    // The first node creates the schema and the first admin token; the others join it.
-    startController(0);
+    controllers[0].first("controller: http", PART_START);
     adminToken = controllers[0].first("first admin token \\(shown once, keep it\\): (\\S+)", PART_START).group(1);
     startControllers(IntStream.range(1, nodes()).toArray());
     for (String a : fleet.accounts()) {
@@ -90,7 +92,10 @@ final class ClusterRig implements AutoCloseable {
     }
     post("/groups/batch", new JsonObject().put("groups", batch));
     for (int j = 0; j < agentCount; j++) {
-      startAgent(j);
+      agents[j] = launchAgent(j);
+    }
+    for (ChildProcess a : agents) {
+      a.first("agent \\S+ ready with", PART_START);
     }
   }
 
@@ -121,7 +126,7 @@ final class ClusterRig implements AutoCloseable {
         Map.of("WECOM_RPA_DB_USER", LocalPostgres.USER));
   }
 
-  void startAgent(int j) {
+  private ChildProcess launchAgent(int j) {
     // An agent starts at the URL its id hashes to; the list is turned so that agent j starts at
     // node j (agent-1 at the first node, which leads the sweeps), then goes on in order.
     int n = nodes();
@@ -137,7 +142,11 @@ final class ClusterRig implements AutoCloseable {
       args.add("--device");
       args.add("id=dev-" + (i + 1) + ",account=" + fleet.accounts().get(i) + ",url=http://127.0.0.1:" + simPort);
     }
-    agents[j] = ChildProcess.start("agent-" + (j + 1), data.resolve("agent-" + (j + 1) + ".log"), List.of("-Dwecom-rpa.job-log=INFO"), args);
+    return ChildProcess.start("agent-" + (j + 1), data.resolve("agent-" + (j + 1) + ".log"), List.of("-Dwecom-rpa.job-log=INFO"), args);
+  }
+
+  void startAgent(int j) {
+    agents[j] = launchAgent(j);
     agents[j].first("agent \\S+ ready with", PART_START);
   }
 

@@ -148,8 +148,9 @@ final class CrashScenario {
   private void startParts() {
     sim = ChildProcess.start("simulator", data.resolve("simulator.log"), List.of(),
         List.of("simulator", "--risk", "lab", "--port", String.valueOf(simPort), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
+    launchController(); // beside the simulator: neither needs the other to start
     sim.first("simulator: http", PART_START);
-    startController();
+    controller.first("controller: http", PART_START);
     adminToken = controller.first("first admin token \\(shown once, keep it\\): (\\S+)", PART_START).group(1);
     for (String a : fleet.accounts()) {
       post("/accounts", new JsonObject().put("id", a).put("platform", "wecom").put("displayName", "Bot " + a).put("timeZone", DemoStack.ZONE));
@@ -165,10 +166,14 @@ final class CrashScenario {
   }
 
   private void startController() {
+    launchController();
+    controller.first("controller: http", PART_START);
+  }
+
+  private void launchController() {
     controller = ChildProcess.start("controller", data.resolve("controller.log"), List.of("-Dwecom-rpa.job-log=INFO"),
         List.of("controller", "--limits", "fast", "--port", String.valueOf(ctlPort), "--data", data.resolve("controller").toString(), "--agent-token", agentToken,
             "--no-cluster", "--lease-seconds", "10"));
-    controller.first("controller: http", PART_START);
   }
 
   private void startAgent() {
