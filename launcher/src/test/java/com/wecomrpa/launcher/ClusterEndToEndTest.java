@@ -136,7 +136,7 @@ class ClusterEndToEndTest {
     node.resume();
     // Its overdue timers fire the moment it thaws; by the time it has rejoined, a stale sweep would have shown.
     long deadlineRejoin = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (rig.ready(frozen) == null || !Boolean.TRUE.equals(rig.ready(frozen).getBoolean("ready"))) {
+    for (JsonObject r = rig.ready(frozen); r == null || !Boolean.TRUE.equals(r.getBoolean("ready")); r = rig.ready(frozen)) {
       assertThat(System.nanoTime()).as("the resumed node rejoined within 60 s").isLessThan(deadlineRejoin);
       BroadcastScenario.sleep(200);
     }

@@ -191,8 +191,13 @@ public final class LocalPostgres implements AutoCloseable {
 
   /** Stops the server at once, with no checkpoint (it recovers at its next start): for a second Ctrl-C. */
   public void stopNow() {
+    stop("immediate", Duration.ofSeconds(10));
+  }
+
+  /** pg_ctl stop in {@code mode}, then the guard goes: nothing is left to watch. */
+  private void stop(String mode, Duration limit) {
     try {
-      run(Duration.ofSeconds(10), bin.resolve("pg_ctl").toString(), "-D", dir.resolve("pgdata").toString(), "-w", "-m", "immediate", "stop");
+      run(limit, bin.resolve("pg_ctl").toString(), "-D", dir.resolve("pgdata").toString(), "-w", "-m", mode, "stop");
     } catch (IOException | RuntimeException e) {
       // already stopped
     }
@@ -210,12 +215,7 @@ public final class LocalPostgres implements AutoCloseable {
   /** Stops the server fast (open connections are cut); its data stays in the folder. */
   @Override
   public void close() {
-    try {
-      run(Duration.ofMinutes(1), bin.resolve("pg_ctl").toString(), "-D", dir.resolve("pgdata").toString(), "-w", "-m", "fast", "stop");
-    } catch (IOException | RuntimeException e) {
-      // already stopped
-    }
-    endGuard();
+    stop("fast", Duration.ofMinutes(1));
   }
 
   private void run(Duration limit, String... command) throws IOException {
