@@ -90,9 +90,13 @@ class FastProfileUnderLabPlatformTest {
           long offers = device.offers.get();
           stack.dispatchNow();
           long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-          while (stack.dispatchPasses() <= passes || device.busy.get() != 0) {
+          // Idle on both sides: no answer awaiting its acknowledgement, and no lease whose offer is
+          // still on its way (a pass counts once its offer is handed to the link, not received).
+          while (stack.dispatchPasses() <= passes || device.busy.get() != 0 || leased(stack)) {
             if (System.nanoTime() > deadline) {
-              throw new AssertionError("no dispatch pass, or the device stayed busy, 30 s after a kick");
+              throw new AssertionError("no dispatch pass, or the device stayed busy, 30 s after a kick: passes " + passes + " -> "
+                  + stack.dispatchPasses() + ", unanswered offers " + device.busy.get() + ", offers " + device.offers.get()
+                  + ", sent " + device.sent.get() + ", device errors " + device.errors);
             }
             Thread.sleep(1); // a pass takes milliseconds: a finer wait than the stack's 100 ms poll
           }
@@ -105,6 +109,10 @@ class FastProfileUnderLabPlatformTest {
     }
   }
 
+  private static boolean leased(TestStack stack) {
+    return !stack.getArray("/jobs?state=LEASED").isEmpty() || !stack.getArray("/jobs?state=RUNNING").isEmpty();
+  }
+
   /**
    * One device of acc-1 that sends the moment it is offered a job: the simulator's client API
    * called directly (what the browser's send button calls), then a report at once.
@@ -115,6 +123,8 @@ class FastProfileUnderLabPlatformTest {
     final AtomicInteger busy = new AtomicInteger();
     /** Offers received in all. */
     final AtomicInteger offers = new AtomicInteger();
+    /** What went wrong answering an offer: the test's own failure, said in its message. */
+    final java.util.Queue<String> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final TestStack stack;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ExecutorService worker = Executors.newSingleThreadExecutor();
@@ -138,7 +148,13 @@ class FastProfileUnderLabPlatformTest {
               busy.incrementAndGet();
               offers.incrementAndGet();
             }
-            worker.execute(() -> on(m));
+            worker.execute(() -> {
+              try {
+                on(m);
+              } catch (RuntimeException e) {
+                errors.add(m.getClass().getSimpleName() + ": " + e);
+              }
+            });
           }
           w.request(1);
           return null;
