@@ -13,7 +13,7 @@ import com.wecomrpa.controller.rollout.JdbcScriptStore;
 import com.wecomrpa.controller.rollout.ScriptRouting;
 import com.wecomrpa.controller.api.ScriptsApi;
 import com.wecomrpa.controller.metrics.ControllerMetrics;
-import com.wecomrpa.controller.metrics.Telemetry;
+import com.wecomrpa.controller.telemetry.Telemetry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.api.RestApi;
@@ -225,7 +225,7 @@ public final class Controller extends VerticleBase {
               EventOutbox outbox = new EventOutbox(db, audit);
               RestApi api =
                   new RestApi(
-                      vertx, workers, options, clock, accounts, new JdbcGroupStore(db, limits),
+                      vertx, workers, options.maxTextLength(), clock, accounts, new JdbcGroupStore(db, limits),
                       broadcasts, jobs, screenshots,
                       signals::kickDispatch,
                       new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans, jobs.transitions(), stageEngine), signals::kickPlans),

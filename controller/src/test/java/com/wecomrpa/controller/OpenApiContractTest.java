@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.access.AccessPolicy;
-import com.wecomrpa.controller.access.Role;
+import com.wecomrpa.controller.caller.Role;
 import com.wecomrpa.controller.api.OpenApiDocument;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.ControllerJobOffer;

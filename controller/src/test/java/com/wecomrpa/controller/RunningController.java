@@ -23,7 +23,7 @@ final class RunningController implements AutoCloseable {
 
   final ControllerOptions options;
   private final Clock clock;
-  private final Vertx vertx = com.wecomrpa.controller.metrics.Telemetry.vertx();
+  private final Vertx vertx = com.wecomrpa.controller.telemetry.Telemetry.vertx();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private Controller controller;
   private String deployment;

@@ -106,7 +106,7 @@ final class ControllerCommand implements Callable<Integer> {
       return 2;
     }
     Vertx vertx = Processes.await(
-        options.clustered() ? LoopbackCluster.start("wecom-rpa", clusterHost, clusterPort, members) : io.vertx.core.Future.succeededFuture(com.wecomrpa.controller.metrics.Telemetry.vertx()),
+        options.clustered() ? LoopbackCluster.start("wecom-rpa", clusterHost, clusterPort, members) : io.vertx.core.Future.succeededFuture(com.wecomrpa.controller.telemetry.Telemetry.vertx()),
         Duration.ofSeconds(60));
     Controller controller = new Controller(options, Clock.systemUTC());
     Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));

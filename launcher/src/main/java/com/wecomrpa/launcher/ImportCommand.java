@@ -2,7 +2,7 @@ package com.wecomrpa.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.orders.OrderCsv;
 import com.wecomrpa.controller.orders.OrderIntake;
 import com.wecomrpa.protocol.WireCodec;

@@ -64,7 +64,7 @@ final class TestStack implements AutoCloseable {
     if (CHROMIUM.missing() != null) {
       throw new IllegalStateException(CHROMIUM.missing() + " (.ci/run installs it)");
     }
-    Vertx vertx = clustered ? await(LoopbackCluster.start("test-" + UUID.randomUUID(), 5901)) : com.wecomrpa.controller.metrics.Telemetry.vertx();
+    Vertx vertx = clustered ? await(LoopbackCluster.start("test-" + UUID.randomUUID(), 5901)) : com.wecomrpa.controller.telemetry.Telemetry.vertx();
     // A clock that stands still until the test moves it would hold the fast profile's pace (in
     // business time) forever: such tests run unpaced. They send a handful of messages per account at
     // one instant, far under the 100 at which the lab platform judging that instant would warn.

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.access;
 
+import com.wecomrpa.controller.caller.Role;
 import io.vertx.core.http.HttpMethod;
 import java.util.EnumSet;
 import java.util.Set;

@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.access;
 
+import com.wecomrpa.controller.caller.Role;
+import com.wecomrpa.controller.caller.Caller;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;

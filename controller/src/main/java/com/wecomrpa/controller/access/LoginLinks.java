@@ -1,6 +1,8 @@
 package com.wecomrpa.controller.access;
 
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.caller.Role;
+import com.wecomrpa.controller.caller.Caller;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;

@@ -1,7 +1,7 @@
 package com.wecomrpa.controller.account;
 
-import com.wecomrpa.controller.Rejected;
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.input.Rejected;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.audit.AuditLog;
 import java.sql.Connection;
 import com.wecomrpa.controller.store.Database;

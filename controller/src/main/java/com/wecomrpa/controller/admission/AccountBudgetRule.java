@@ -1,7 +1,5 @@
 package com.wecomrpa.controller.admission;
 
-import com.wecomrpa.controller.job.Job;
-import com.wecomrpa.controller.job.JobState;
 import com.wecomrpa.controller.limits.AccountCounters;
 import java.sql.SQLException;
 import java.util.List;
@@ -23,8 +21,8 @@ public final class AccountBudgetRule implements ClaimRule {
   }
 
   @Override
-  public Verdict decide(ClaimContext ctx, Job job) throws SQLException {
-    if (job.state() == JobState.UNKNOWN) {
+  public Verdict decide(ClaimContext ctx, Candidate job) throws SQLException {
+    if (job.verifying()) {
       return Verdict.go(); // a job that may have sent still holds what its attempt took
     }
     List<AccountCounters.Need> needs = AccountCounters.needs(job.action(), ctx.limits(), ctx.local());

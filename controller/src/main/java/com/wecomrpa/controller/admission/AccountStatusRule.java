@@ -1,6 +1,5 @@
 package com.wecomrpa.controller.admission;
 
-import com.wecomrpa.controller.job.Job;
 
 /** 1. The account takes work only when active: paused, cooling or restricted accounts wait. */
 public final class AccountStatusRule implements ClaimRule {
@@ -15,7 +14,7 @@ public final class AccountStatusRule implements ClaimRule {
   }
 
   @Override
-  public Verdict decide(ClaimContext ctx, Job job) {
+  public Verdict decide(ClaimContext ctx, Candidate job) {
     return switch (ctx.accountStatus()) {
       case "active" -> Verdict.go();
       case "cooling" -> Verdict.waitUntil(name(), ctx.coolingUntil(), "account " + ctx.accountId() + " is cooling after a risk signal"

@@ -1,6 +1,5 @@
 package com.wecomrpa.controller.admission;
 
-import com.wecomrpa.controller.job.Job;
 import com.wecomrpa.controller.limits.LimitName;
 import java.time.LocalTime;
 import java.time.ZonedDateTime;
@@ -19,7 +18,7 @@ public final class ActiveHoursRule implements ClaimRule {
   }
 
   @Override
-  public Verdict decide(ClaimContext ctx, Job job) {
+  public Verdict decide(ClaimContext ctx, Candidate job) {
     if (ctx.limits().active(ctx.local().toLocalTime())) {
       return Verdict.go();
     }

@@ -1,6 +1,5 @@
 package com.wecomrpa.controller.admission;
 
-import com.wecomrpa.controller.job.Job;
 import java.sql.SQLException;
 
 /**
@@ -15,5 +14,5 @@ public interface ClaimRule {
 
   boolean accountWide();
 
-  Verdict decide(ClaimContext ctx, Job job) throws SQLException;
+  Verdict decide(ClaimContext ctx, Candidate job) throws SQLException;
 }

@@ -1,6 +1,5 @@
 package com.wecomrpa.controller.admission;
 
-import com.wecomrpa.controller.job.Job;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import java.sql.SQLException;
 import java.util.List;
@@ -23,7 +22,7 @@ public final class ClaimRules {
   }
 
   /** The rules that apply to the account as a whole, before any job is looked at. */
-  public Verdict forAccount(ClaimContext ctx, Job head) throws SQLException {
+  public Verdict forAccount(ClaimContext ctx, Candidate head) throws SQLException {
     for (ClaimRule r : rules) {
       if (r.accountWide()) {
         Verdict v = r.decide(ctx, head);
@@ -36,7 +35,7 @@ public final class ClaimRules {
   }
 
   /** The rules about one job, in order; the first that does not say go decides. */
-  public Verdict forJob(ClaimContext ctx, Job job) throws SQLException {
+  public Verdict forJob(ClaimContext ctx, Candidate job) throws SQLException {
     for (ClaimRule r : rules) {
       if (!r.accountWide()) {
         Verdict v = r.decide(ctx, job);

@@ -1,7 +1,5 @@
 package com.wecomrpa.controller.admission;
 
-import com.wecomrpa.controller.job.Job;
-import com.wecomrpa.controller.job.JobState;
 import com.wecomrpa.controller.limits.LimitName;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Sql;
@@ -33,8 +31,8 @@ public final class GroupDailyCapRule implements ClaimRule {
   }
 
   @Override
-  public Verdict decide(ClaimContext ctx, Job job) throws SQLException {
-    if (job.state() == JobState.UNKNOWN || job.groupId() == null) {
+  public Verdict decide(ClaimContext ctx, Candidate job) throws SQLException {
+    if (job.verifying() || job.groupId() == null) {
       return Verdict.go();
     }
     LocalDate day = ctx.local().toLocalDate();

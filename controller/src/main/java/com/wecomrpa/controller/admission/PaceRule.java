@@ -1,6 +1,5 @@
 package com.wecomrpa.controller.admission;
 
-import com.wecomrpa.controller.job.Job;
 
 /** 3. Human pace: the account's next action no sooner than its gap (with jitter) after the last. */
 public final class PaceRule implements ClaimRule {
@@ -15,7 +14,7 @@ public final class PaceRule implements ClaimRule {
   }
 
   @Override
-  public Verdict decide(ClaimContext ctx, Job job) {
+  public Verdict decide(ClaimContext ctx, Candidate job) {
     if (ctx.nextActionAt() == null || !ctx.nextActionAt().isAfter(ctx.now())) {
       return Verdict.go();
     }

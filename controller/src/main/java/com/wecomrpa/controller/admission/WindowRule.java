@@ -1,7 +1,5 @@
 package com.wecomrpa.controller.admission;
 
-import com.wecomrpa.controller.job.Job;
-import com.wecomrpa.controller.job.JobState;
 
 /** 4. A job past its window is not sent late: a 15:29 coupon is not posted at 22:00. */
 public final class WindowRule implements ClaimRule {
@@ -16,9 +14,9 @@ public final class WindowRule implements ClaimRule {
   }
 
   @Override
-  public Verdict decide(ClaimContext ctx, Job job) {
+  public Verdict decide(ClaimContext ctx, Candidate job) {
     // A job that may have sent is verified whenever it can be: its window was checked when it went out.
-    if (job.state() == JobState.UNKNOWN || job.expiresAt() == null || !ctx.now().isAfter(job.expiresAt())) {
+    if (job.verifying() || job.expiresAt() == null || !ctx.now().isAfter(job.expiresAt())) {
       return Verdict.go();
     }
     return Verdict.skip(name(), "expired");

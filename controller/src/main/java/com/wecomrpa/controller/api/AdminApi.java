@@ -1,7 +1,7 @@
 package com.wecomrpa.controller.api;
 
 import com.wecomrpa.controller.access.ApiAuth;
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.access.JdbcTokenStore;
 import com.wecomrpa.controller.audit.AuditLog;
 import io.vertx.ext.web.Router;

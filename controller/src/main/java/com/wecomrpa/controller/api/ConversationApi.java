@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.api;
 
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.listen.JdbcListenStore;
 import com.wecomrpa.controller.listen.ListenSettings;
 import com.wecomrpa.controller.store.Database;

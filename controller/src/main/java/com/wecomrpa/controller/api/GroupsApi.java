@@ -1,8 +1,8 @@
 package com.wecomrpa.controller.api;
 
-import com.wecomrpa.controller.Fields;
-import com.wecomrpa.controller.Rejected;
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.input.Fields;
+import com.wecomrpa.controller.input.Rejected;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.group.GroupReachability;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;

@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.api;
 
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.channel.ChannelCodes;
 import com.wecomrpa.controller.orders.OrderIntake;
 import com.wecomrpa.controller.stage.StageEngine;

@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.api;
 
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.account.JdbcAccountStore;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.limits.JdbcLimitStore;

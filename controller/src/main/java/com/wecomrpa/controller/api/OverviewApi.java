@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.api;
 
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.store.Database;

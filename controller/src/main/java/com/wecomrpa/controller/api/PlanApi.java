@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.api;
 
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.customer.CustomerEvent;
 import com.wecomrpa.controller.customer.EventIntake;
 import com.wecomrpa.controller.sop.JdbcPlanStore;

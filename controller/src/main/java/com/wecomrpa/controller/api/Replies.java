@@ -1,7 +1,7 @@
 package com.wecomrpa.controller.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.protocol.WireCodec;
 import com.wecomrpa.controller.store.GroupCommit;
 import io.vertx.core.WorkerExecutor;

@@ -3,10 +3,9 @@ package com.wecomrpa.controller.api;
 import com.wecomrpa.protocol.ContentKind;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.ControllerOptions;
-import com.wecomrpa.controller.Fields;
+import com.wecomrpa.controller.input.Fields;
 import com.wecomrpa.controller.store.GroupCommit;
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.account.Account;
 import com.wecomrpa.controller.account.JdbcAccountStore;
 import com.wecomrpa.controller.account.Platform;
@@ -47,7 +46,7 @@ public final class RestApi {
 
   private final Vertx vertx;
   private final WorkerExecutor workers;
-  private final ControllerOptions options;
+  private final int maxTextLength;
   private final Clock clock;
   private final JdbcAccountStore accounts;
   private final JdbcGroupStore groups;
@@ -63,7 +62,7 @@ public final class RestApi {
   public RestApi(
       Vertx vertx,
       WorkerExecutor workers,
-      ControllerOptions options,
+      int maxTextLength,
       Clock clock,
       JdbcAccountStore accounts,
       JdbcGroupStore groups,
@@ -83,7 +82,7 @@ public final class RestApi {
       GroupCommit durable) {
     this.vertx = vertx;
     this.workers = workers;
-    this.options = options;
+    this.maxTextLength = maxTextLength;
     this.clock = clock;
     this.accounts = accounts;
     this.groups = groups;
@@ -192,7 +191,7 @@ public final class RestApi {
       throw Rejected.invalid("content.kind", "content.kind " + kind + " is not supported; use text");
     }
     String text = Fields.required("content.text", content.text());
-    Fields.maxLength("content.text", text, options.maxTextLength());
+    Fields.maxLength("content.text", text, maxTextLength);
     Target target = req.target();
     if (target == null) {
       throw Rejected.invalid("target", "target is required: groupIds or tag");

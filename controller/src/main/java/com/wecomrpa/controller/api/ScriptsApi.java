@@ -1,7 +1,7 @@
 package com.wecomrpa.controller.api;
 
-import com.wecomrpa.controller.Rejected;
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.input.Rejected;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.rollout.JdbcScriptStore;
 import com.wecomrpa.controller.rollout.Rollout;
 import com.wecomrpa.controller.rollout.ScriptBundle;

@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.audit;
 
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;

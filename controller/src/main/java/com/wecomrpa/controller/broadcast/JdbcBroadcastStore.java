@@ -3,7 +3,7 @@ package com.wecomrpa.controller.broadcast;
 import com.wecomrpa.protocol.ActionName;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.job.NewJob;
 import com.wecomrpa.controller.store.Database;

@@ -57,6 +57,6 @@ public final class LoopbackCluster {
   /** A clustered Vert.x whose member binds {@code host} and joins {@code members} (host:port each). */
   public static Future<Vertx> start(String clusterName, String host, int hazelcastPort, List<String> members) {
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(host));
-    return com.wecomrpa.controller.metrics.Telemetry.clustered(options, new HazelcastClusterManager(hazelcastConfig(clusterName, host, hazelcastPort, members)));
+    return com.wecomrpa.controller.telemetry.Telemetry.clustered(options, new HazelcastClusterManager(hazelcastConfig(clusterName, host, hazelcastPort, members)));
   }
 }

@@ -4,8 +4,8 @@ import com.wecomrpa.controller.job.JobTransitions;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.Fields;
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Fields;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.channel.ChannelCodes;
 import com.wecomrpa.controller.sop.JdbcPlanStore;
 import com.wecomrpa.controller.stage.StageEngine;

@@ -90,7 +90,7 @@ public final class AgentGateway {
     vertx.setPeriodic(2000, t -> {
       java.util.Map<String, java.util.List<AgentConnection>> byToken = new java.util.HashMap<>();
       for (AgentConnection c : open) {
-        if (c.tokenId() != null && !c.tokenId().equals(com.wecomrpa.controller.access.Caller.CONFIGURED_AGENT.tokenId())) {
+        if (c.tokenId() != null && !c.tokenId().equals(com.wecomrpa.controller.caller.Caller.CONFIGURED_AGENT.tokenId())) {
           byToken.computeIfAbsent(c.tokenId(), k -> new java.util.ArrayList<>()).add(c);
         }
       }

@@ -1,9 +1,9 @@
 package com.wecomrpa.controller.gateway;
 
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.access.JdbcTokenStore;
 import com.wecomrpa.controller.access.LoginThrottle;
-import com.wecomrpa.controller.access.Role;
+import com.wecomrpa.controller.caller.Role;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.job.Jobs;

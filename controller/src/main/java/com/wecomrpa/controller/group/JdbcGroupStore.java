@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.group;
 
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.limits.LimitName;
 import com.wecomrpa.controller.store.Database;

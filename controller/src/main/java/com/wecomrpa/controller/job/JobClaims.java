@@ -2,6 +2,7 @@ package com.wecomrpa.controller.job;
 
 import com.wecomrpa.controller.account.AccountStatus;
 import com.wecomrpa.controller.admission.ClaimContext;
+import com.wecomrpa.controller.admission.Candidate;
 import com.wecomrpa.controller.admission.ClaimRules;
 import com.wecomrpa.controller.admission.Verdict;
 import com.wecomrpa.controller.limits.AccountCounters;
@@ -84,13 +85,13 @@ public final class JobClaims {
             }
             Job j = next.get();
             if (tries == 0) {
-              Verdict forAccount = rules.forAccount(ctx, j);
+              Verdict forAccount = rules.forAccount(ctx, candidate(j));
               if (!forAccount.goes()) {
                 noteWait(c, j, forAccount);
                 return Optional.empty();
               }
             }
-            Verdict v = rules.forJob(ctx, j);
+            Verdict v = rules.forJob(ctx, candidate(j));
             if (v.kind() == Verdict.Kind.SKIP) {
               skip(c, j.id(), v, now);
               continue;
@@ -204,4 +205,8 @@ public final class JobClaims {
     }
   }
 
+
+  private static Candidate candidate(Job j) {
+    return new Candidate(j.accountId(), j.groupId(), j.action(), j.state() == JobState.UNKNOWN, j.expiresAt());
+  }
 }

@@ -1,8 +1,8 @@
 package com.wecomrpa.controller.limits;
 
-import com.wecomrpa.controller.Fields;
-import com.wecomrpa.controller.Rejected;
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.input.Fields;
+import com.wecomrpa.controller.input.Rejected;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;

@@ -2,7 +2,7 @@ package com.wecomrpa.controller.limits;
 
 import com.wecomrpa.protocol.ActionName;
 
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
 import java.sql.Date;

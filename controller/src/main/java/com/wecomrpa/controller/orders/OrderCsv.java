@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.orders;
 
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;

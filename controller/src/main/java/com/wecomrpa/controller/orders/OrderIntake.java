@@ -1,7 +1,7 @@
 package com.wecomrpa.controller.orders;
 
-import com.wecomrpa.controller.Fields;
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Fields;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.customer.Customer;
 import com.wecomrpa.controller.customer.EventIntake;
 import com.wecomrpa.controller.stage.StageEngine;

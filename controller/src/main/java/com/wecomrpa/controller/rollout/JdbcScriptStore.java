@@ -2,8 +2,8 @@ package com.wecomrpa.controller.rollout;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.Rejected;
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.input.Rejected;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;

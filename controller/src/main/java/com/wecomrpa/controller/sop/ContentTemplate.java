@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.sop;
 
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;

@@ -3,7 +3,7 @@ package com.wecomrpa.controller.sop;
 import com.wecomrpa.controller.job.JobTransitions;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.WireCodec;

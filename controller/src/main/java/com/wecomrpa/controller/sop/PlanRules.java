@@ -2,8 +2,8 @@ package com.wecomrpa.controller.sop;
 
 import com.wecomrpa.protocol.ContentKind;
 
-import com.wecomrpa.controller.Fields;
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Fields;
+import com.wecomrpa.controller.input.Rejected;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.sop;
 
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Rejected;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;

@@ -1,8 +1,8 @@
 package com.wecomrpa.controller.stage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.Rejected;
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.input.Rejected;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.customer.Customer;
 import com.wecomrpa.controller.customer.EventIntake;

@@ -1,7 +1,7 @@
 package com.wecomrpa.controller.stage;
 
-import com.wecomrpa.controller.Fields;
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Fields;
+import com.wecomrpa.controller.input.Rejected;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package com.wecomrpa.controller.tagging;
 
-import com.wecomrpa.controller.Fields;
-import com.wecomrpa.controller.Rejected;
+import com.wecomrpa.controller.input.Fields;
+import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.sop.ContentTemplate;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;

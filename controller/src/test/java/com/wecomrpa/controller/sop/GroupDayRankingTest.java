@@ -3,7 +3,7 @@ package com.wecomrpa.controller.sop;
 import com.wecomrpa.controller.store.TestStores;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.wecomrpa.controller.access.Caller;
+import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.account.Account;
 import com.wecomrpa.controller.account.JdbcAccountStore;
 import com.wecomrpa.controller.audit.AuditLog;

@@ -1,4 +1,4 @@
-package com.wecomrpa.controller;
+package com.wecomrpa.controller.input;
 
 import java.util.regex.Pattern;
 

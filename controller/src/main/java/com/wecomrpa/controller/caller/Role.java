@@ -1,4 +1,4 @@
-package com.wecomrpa.controller.access;
+package com.wecomrpa.controller.caller;
 
 /**
  * What a token may do. Admins own limits, accounts and tokens; operators own plans, broadcasts,

@@ -1,4 +1,4 @@
-package com.wecomrpa.controller.access;
+package com.wecomrpa.controller.caller;
 
 import java.util.List;
 

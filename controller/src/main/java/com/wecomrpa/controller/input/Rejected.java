@@ -1,4 +1,4 @@
-package com.wecomrpa.controller;
+package com.wecomrpa.controller.input;
 
 /**
  * A request the controller refuses, naming the field at fault. Thrown before anything is stored, or

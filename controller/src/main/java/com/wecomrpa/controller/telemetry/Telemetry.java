@@ -1,4 +1,4 @@
-package com.wecomrpa.controller.metrics;
+package com.wecomrpa.controller.telemetry;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
