@@ -17,7 +17,8 @@ import com.wecomrpa.controller.telemetry.Telemetry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.api.RestApi;
-import com.wecomrpa.controller.customer.EventIntake;
+import com.wecomrpa.controller.journey.EventIntake;
+import com.wecomrpa.controller.sop.PlanRuns;
 import com.wecomrpa.controller.sop.ExpandPlansTask;
 import com.wecomrpa.controller.sop.JdbcPlanStore;
 import com.wecomrpa.controller.sop.PlanExpander;
@@ -48,7 +49,7 @@ import com.wecomrpa.controller.channel.ChannelCodes;
 import com.wecomrpa.controller.orders.OrderIntake;
 import com.wecomrpa.controller.stage.StageEngine;
 import com.wecomrpa.controller.stage.StageSweep;
-import com.wecomrpa.controller.webhook.EventOutbox;
+import com.wecomrpa.controller.outbox.EventOutbox;
 import com.wecomrpa.controller.webhook.WebhookDeliveries;
 import com.wecomrpa.controller.webhook.WebhookSteps;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
@@ -206,7 +207,8 @@ public final class Controller extends VerticleBase {
               JdbcListenStore listenStore = new JdbcListenStore(db, audit);
               ListenPlanner listenPlanner = new ListenPlanner(db, listenStore, clock, systemClock);
               dispatcher.whenIdle(listenPlanner);
-              StageEngine stageEngine = new StageEngine(db, plans, jobs.transitions(), audit);
+              PlanRuns planRuns = new PlanRuns(plans, jobs.transitions());
+              StageEngine stageEngine = new StageEngine(db, planRuns, audit);
               HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine);
               AgentGateway gateway = AgentGateway.create(
                   new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, screenshots,
@@ -228,7 +230,7 @@ public final class Controller extends VerticleBase {
                       vertx, workers, options.maxTextLength(), clock, accounts, new JdbcGroupStore(db, limits),
                       broadcasts, jobs, screenshots,
                       signals::kickDispatch,
-                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, plans, jobs.transitions(), stageEngine), signals::kickPlans),
+                      new PlanApi(vertx, clock, rules, plans, new EventIntake(db, planRuns, stageEngine), signals::kickPlans),
                       new AdminApi(clock, tokens, audit, auth, new LoginLinks(db, tokens, audit)),
                       new LimitsApi(vertx, clock, db, limits, accounts, alerts, audit, () -> {
                         // A changed cap re-ranks the SOP posts it governs, then every node's claims read the new value.
@@ -316,7 +318,7 @@ public final class Controller extends VerticleBase {
               listenRetention.start(Duration.ofMinutes(10));
               stageSweep = new StageSweep(vertx, workers, db, stageEngine, clock, () -> signals.kickPlans(false));
               stageSweep.onlyWhile(lead::holds);
-              webhookSteps = new WebhookSteps(vertx, workers, db, clock, systemClock);
+              webhookSteps = new WebhookSteps(vertx, workers, jobs.calls(), clock, systemClock);
               webhookSteps.onlyWhile(lead::holds);
               webhookSteps.start(Duration.ofMillis(500));
               webhookDeliveries = new WebhookDeliveries(vertx, workers, db, systemClock);

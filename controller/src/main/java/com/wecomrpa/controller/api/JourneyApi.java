@@ -5,7 +5,7 @@ import com.wecomrpa.controller.channel.ChannelCodes;
 import com.wecomrpa.controller.orders.OrderIntake;
 import com.wecomrpa.controller.stage.StageEngine;
 import com.wecomrpa.controller.stage.StageRules;
-import com.wecomrpa.controller.webhook.EventOutbox;
+import com.wecomrpa.controller.outbox.EventOutbox;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.time.Clock;

@@ -1,8 +1,8 @@
 package com.wecomrpa.controller.api;
 
 import com.wecomrpa.controller.input.Rejected;
-import com.wecomrpa.controller.customer.CustomerEvent;
-import com.wecomrpa.controller.customer.EventIntake;
+import com.wecomrpa.controller.journey.CustomerEvent;
+import com.wecomrpa.controller.journey.EventIntake;
 import com.wecomrpa.controller.sop.JdbcPlanStore;
 import com.wecomrpa.controller.sop.Plan;
 import com.wecomrpa.controller.sop.PlanRules;

@@ -1,6 +1,6 @@
 package com.wecomrpa.controller.job;
 
-import com.wecomrpa.controller.webhook.EventOutbox;
+import com.wecomrpa.controller.outbox.EventOutbox;
 
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.limits.LimitName;

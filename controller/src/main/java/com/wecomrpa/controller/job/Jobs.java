@@ -8,11 +8,13 @@ import java.util.random.RandomGenerator;
 
 /**
  * The job store, by idea: intake (queue), claims (admission and lease), reports (start, renew,
- * report, reconcile), expiry (leases and windows that run out), queries (read models), and the
- * transitions other parts ask for (ranked out or in, cancelled). Only these classes write the
+ * report, reconcile), expiry (leases and windows that run out), queries (read models), the
+ * transitions other parts ask for (ranked out or in, cancelled), and the jobs the controller does
+ * itself (calls). Only these classes write the
  * {@code jobs} table.
  */
-public record Jobs(JobIntake intake, JobClaims claims, JobReports reports, LeaseExpiry expiry, JobQueries queries, JobTransitions transitions) {
+public record Jobs(
+    JobIntake intake, JobClaims claims, JobReports reports, LeaseExpiry expiry, JobQueries queries, JobTransitions transitions, ControllerCalls calls) {
   public static Jobs open(Database db, GroupDailyQuota quota, JdbcLimitStore limits, RandomGenerator random, FencingTokens tokens) {
     Reservations reservations = new Reservations(quota);
     return new Jobs(
@@ -21,6 +23,7 @@ public record Jobs(JobIntake intake, JobClaims claims, JobReports reports, Lease
         new JobReports(db, limits, reservations, new LostLeases(quota)),
         new LeaseExpiry(db, reservations),
         new JobQueries(db),
-        new JobTransitions());
+        new JobTransitions(),
+        new ControllerCalls(db, tokens));
   }
 }

@@ -3,7 +3,7 @@ package com.wecomrpa.controller.orders;
 import com.wecomrpa.controller.input.Fields;
 import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.customer.Customer;
-import com.wecomrpa.controller.customer.EventIntake;
+import com.wecomrpa.controller.customer.Customers;
 import com.wecomrpa.controller.stage.StageEngine;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -173,7 +174,7 @@ public final class OrderIntake {
 
   /** The order's customer, created under its account when new; an order may not move a customer to another account. */
   private static void customer(Connection c, String f, OrderIn in, Instant now) throws SQLException {
-    Optional<Customer> existing = EventIntake.find(c, in.customerId());
+    Optional<Customer> existing = Customers.find(c, in.customerId());
     if (existing.isPresent()) {
       if (in.accountId() != null && !in.accountId().equals(existing.get().accountId())) {
         throw Rejected.conflict(f + ".accountId", f + ".accountId: customer " + in.customerId() + " belongs to account " + existing.get().accountId());
@@ -186,8 +187,7 @@ public final class OrderIntake {
     if (Sql.count(c, "SELECT COUNT(*) FROM accounts WHERE id = ?", in.accountId()) == 0) {
       throw Rejected.notFound(f + ".accountId", f + ".accountId: account " + in.accountId() + " not found");
     }
-    Sql.update(c, "INSERT INTO customers (id, account_id, nickname, stage, status, fields, created_at, updated_at, added_at) VALUES (?, ?, ?, NULL, 'active', '{}', ?, ?, ?)",
-        in.customerId(), in.accountId(), in.nickname() == null ? in.customerId() : in.nickname(), now.toEpochMilli(), now.toEpochMilli(), now.toEpochMilli());
+    Customers.insert(c, new Customer(in.customerId(), in.accountId(), in.nickname() == null ? in.customerId() : in.nickname(), null, "active", Map.of()), now, now);
   }
 
   private static String accountOf(Connection c, String customerId) throws SQLException {

@@ -31,7 +31,7 @@ public final class JdbcAlertStore {
     data.put("kind", kind);
     data.put("detail", detail);
     data.put("jobId", jobId);
-    com.wecomrpa.controller.webhook.EventOutbox.add(c, "alert", "alert:" + accountId + ":" + kind + ":" + now.toEpochMilli() + ":" + (jobId == null ? "" : jobId), data, now);
+    com.wecomrpa.controller.outbox.EventOutbox.add(c, "alert", "alert:" + accountId + ":" + kind + ":" + now.toEpochMilli() + ":" + (jobId == null ? "" : jobId), data, now);
   }
 
   public List<Alert> list(int limit) {

@@ -1,7 +1,7 @@
 package com.wecomrpa.controller.sop;
 
 import com.wecomrpa.controller.customer.Customer;
-import com.wecomrpa.controller.customer.EventIntake;
+import com.wecomrpa.controller.customer.Customers;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.job.NewJob;
@@ -167,7 +167,7 @@ public final class PlanExpander {
         Sql.list(c, "SELECT customer_id, anchor_at FROM plan_runs WHERE plan_id = ? AND status = 'active'",
             rs -> new Object[] {rs.getString(1), rs.getLong(2)}, plan.id());
     for (Object[] run : runs) {
-      Customer customer = EventIntake.find(c, (String) run[0]).orElse(null);
+      Customer customer = Customers.find(c, (String) run[0]).orElse(null);
       if (customer == null || !customer.status().equals("active")) {
         continue;
       }

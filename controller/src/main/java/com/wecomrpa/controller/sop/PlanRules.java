@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * plan is left to be discovered when its first job runs.
  */
 public final class PlanRules {
-  public static final Set<String> TRIGGER_EVENTS = Set.of("friend_added", "customer_added", "joined_group", "order_placed", "stage_entered", "stage_left", "tag_added");
+  public static final Set<String> TRIGGER_EVENTS = Triggers.PLAN_STARTS;
   private static final Pattern TIME = Pattern.compile("(\\d{2}):(\\d{2})");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,5})([mhd])");
 

@@ -5,13 +5,13 @@ import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.customer.Customer;
-import com.wecomrpa.controller.customer.EventIntake;
-import com.wecomrpa.controller.job.JobTransitions;
-import com.wecomrpa.controller.sop.JdbcPlanStore;
+import com.wecomrpa.controller.customer.Customers;
 import com.wecomrpa.controller.sop.Plan;
+import com.wecomrpa.controller.sop.PlanRuns;
+import com.wecomrpa.controller.sop.Triggers;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
-import com.wecomrpa.controller.webhook.EventOutbox;
+import com.wecomrpa.controller.outbox.EventOutbox;
 import com.wecomrpa.protocol.WireCodec;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -51,16 +51,14 @@ public final class StageEngine {
   private record Change(Facts.Subject who, StageRules.Decision decision) {}
 
   private final Database db;
-  private final JdbcPlanStore plans;
-  private final JobTransitions transitions;
+  private final PlanRuns runs;
   private final AuditLog audit;
   private final ObjectMapper json = WireCodec.mapper();
   private volatile InForce cached;
 
-  public StageEngine(Database db, JdbcPlanStore plans, JobTransitions transitions, AuditLog audit) {
+  public StageEngine(Database db, PlanRuns runs, AuditLog audit) {
     this.db = db;
-    this.plans = plans;
-    this.transitions = transitions;
+    this.runs = runs;
     this.audit = audit;
   }
 
@@ -179,17 +177,17 @@ public final class StageEngine {
     if (changes.isEmpty()) {
       return new Applied(evaluated, 0, 0, 0);
     }
-    List<Plan.Stored> customerPlans = plans.active(c).stream().filter(p -> p.plan().kind() == Plan.Kind.CUSTOMER).toList();
+    List<Plan.Stored> customerPlans = runs.customerPlans(c);
     int started = 0;
     int ended = 0;
     for (Change ch : changes) {
       Facts.Subject s = ch.who();
       String to = ch.decision().stage();
-      Sql.update(c, "UPDATE customers SET stage = ?, stage_since = ?, updated_at = ? WHERE id = ?", to, now.toEpochMilli(), now.toEpochMilli(), s.id());
+      Customers.moveStage(c, s.id(), to, now);
       Sql.update(c, "INSERT INTO stage_transitions (customer_id, account_id, from_stage, to_stage, rule_name, rule_version, cause, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           s.id(), s.accountId(), s.stage(), to, ch.decision().rule(), version, cause, now.toEpochMilli());
-      Customer moved = EventIntake.find(c, s.id()).orElseThrow();
-      ended += EventIntake.endRuns(c, plans, transitions, moved, true, now);
+      Customer moved = Customers.find(c, s.id()).orElseThrow();
+      ended += runs.end(c, moved, true, now);
       String eventId = "stage:" + s.id() + ":" + now.toEpochMilli() + ":" + to;
       Map<String, Object> event = new LinkedHashMap<>();
       event.put("customerId", s.id());
@@ -201,9 +199,9 @@ public final class StageEngine {
       event.put("cause", cause);
       EventOutbox.add(c, "stage.changed", eventId, event, now);
       if (s.stage() != null) {
-        started += EventIntake.startPlans(c, customerPlans, moved, "stage_left", s.stage(), null, now, eventId);
+        started += PlanRuns.start(c, customerPlans, moved, Triggers.STAGE_LEFT, s.stage(), null, now, eventId);
       }
-      started += EventIntake.startPlans(c, customerPlans, moved, "stage_entered", to, null, now, eventId);
+      started += PlanRuns.start(c, customerPlans, moved, Triggers.STAGE_ENTERED, to, null, now, eventId);
     }
     return new Applied(evaluated, changes.size(), started, ended);
   }
@@ -211,7 +209,7 @@ public final class StageEngine {
   /** A customer's stage, how long they have been in it, their facts today and every move, newest first. */
   public Map<String, Object> journey(String customerId, Instant now) {
     return db.inTransaction(c -> {
-      Customer cu = EventIntake.find(c, customerId).orElseThrow(() -> Rejected.notFound("id", "customer " + customerId + " not found"));
+      Customer cu = Customers.find(c, customerId).orElseThrow(() -> Rejected.notFound("id", "customer " + customerId + " not found"));
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("customerId", cu.id());
       m.put("accountId", cu.accountId());

@@ -1,12 +1,14 @@
 package com.wecomrpa.controller.tagging;
 
 import com.wecomrpa.controller.customer.Customer;
-import com.wecomrpa.controller.customer.EventIntake;
+import com.wecomrpa.controller.customer.Customers;
 import com.wecomrpa.controller.job.JobIntake;
 import com.wecomrpa.controller.job.NewJob;
 import com.wecomrpa.controller.sop.ContentTemplate;
 import com.wecomrpa.controller.sop.JdbcPlanStore;
 import com.wecomrpa.controller.sop.Plan;
+import com.wecomrpa.controller.sop.PlanRuns;
+import com.wecomrpa.controller.sop.Triggers;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.ActionName;
 import java.sql.Connection;
@@ -64,7 +66,7 @@ public final class Tagger {
       return NONE;
     }
     List<Plan.Stored> tagPlans = plans.active(c).stream()
-        .filter(p -> p.plan().kind() == Plan.Kind.CUSTOMER && "tag_added".equals(p.plan().triggerEvent())).toList();
+        .filter(p -> p.plan().kind() == Plan.Kind.CUSTOMER && Triggers.TAG_ADDED.equals(p.plan().triggerEvent())).toList();
     Effects total = NONE;
     for (Heard m : messages) {
       if (!"text".equals(m.kind())) {
@@ -79,35 +81,22 @@ public final class Tagger {
     return total;
   }
 
-  /** Tags the customer (once) and writes the change with what did it; false when the tag was there already. */
-  public static boolean addTag(Connection c, String customerId, String tag, String by, Long messageId, Instant now) throws SQLException {
-    if (Sql.count(c, "SELECT COUNT(*) FROM customer_tags WHERE customer_id = ? AND tag = ?", customerId, tag) > 0) {
-      return false;
-    }
-    Sql.update(c, "INSERT INTO customer_tags (customer_id, tag, added_at) VALUES (?, ?, ?)", customerId, tag, now.toEpochMilli());
-    Sql.update(c, "INSERT INTO tag_changes (customer_id, tag, change, rule_id, message_id, at) VALUES (?, ?, 'added', ?, ?, ?)",
-        customerId, tag, by, messageId, now.toEpochMilli());
-    return true;
-  }
-
   private Effects fire(Connection c, KeywordRule r, Heard m, List<Plan.Stored> tagPlans, Instant now) throws SQLException {
     int added = 0;
     int removed = 0;
     int started = 0;
-    Customer customer = m.customerId() == null ? null : EventIntake.find(c, m.customerId()).orElse(null);
+    Customer customer = m.customerId() == null ? null : Customers.find(c, m.customerId()).orElse(null);
     if (customer != null) {
       for (String tag : r.addTags()) {
-        if (addTag(c, customer.id(), tag, r.id(), m.messageId(), now)) {
+        if (Customers.addTag(c, customer.id(), tag, r.id(), m.messageId(), now)) {
           added++;
           if (customer.status().equals("active")) {
-            started += EventIntake.startPlans(c, tagPlans, customer, "tag_added", tag, now, "tag:" + customer.id() + ":" + tag + ":" + m.messageId());
+            started += PlanRuns.start(c, tagPlans, customer, Triggers.TAG_ADDED, tag, now, "tag:" + customer.id() + ":" + tag + ":" + m.messageId());
           }
         }
       }
       for (String tag : r.removeTags()) {
-        if (Sql.update(c, "DELETE FROM customer_tags WHERE customer_id = ? AND tag = ?", customer.id(), tag) > 0) {
-          Sql.update(c, "INSERT INTO tag_changes (customer_id, tag, change, rule_id, message_id, at) VALUES (?, ?, 'removed', ?, ?, ?)",
-              customer.id(), tag, r.id(), m.messageId(), now.toEpochMilli());
+        if (Customers.removeTag(c, customer.id(), tag, r.id(), m.messageId(), now)) {
           removed++;
         }
       }

@@ -1,4 +1,4 @@
-package com.wecomrpa.controller.webhook;
+package com.wecomrpa.controller.outbox;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +23,7 @@ import java.util.Set;
  * Outbound event webhooks: subscriptions (a URL, the event types it wants, a signing secret shown
  * once) and the outbox. An event is written to the outbox in the transaction that makes it happen
  * (an alert raised, a job ending), once per subscription, so a crash neither loses nor doubles it;
- * {@link WebhookDeliveries} posts it.
+ * the webhook deliveries post it.
  */
 public final class EventOutbox {
   /** Event types a subscription may ask for. */

@@ -1,4 +1,4 @@
-package com.wecomrpa.controller.customer;
+package com.wecomrpa.controller.journey;
 
 import java.util.Map;
 
