@@ -9,6 +9,8 @@ import com.wecomrpa.controller.api.LimitsApi;
 import com.wecomrpa.controller.group.GroupReachability;
 import com.wecomrpa.controller.api.PlanApi;
 import com.wecomrpa.controller.risk.JdbcAlertStore;
+import com.wecomrpa.controller.listen.ConversationQueries;
+import com.wecomrpa.controller.customer.CustomerQueries;
 import com.wecomrpa.controller.rollout.JdbcScriptStore;
 import com.wecomrpa.controller.rollout.ScriptRouting;
 import com.wecomrpa.controller.api.ScriptsApi;
@@ -25,6 +27,7 @@ import com.wecomrpa.controller.sop.PlanExpander;
 import com.wecomrpa.controller.sop.PlanRules;
 import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
+import com.wecomrpa.controller.dispatch.DeviceRelease;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.api.ConversationApi;
 import com.wecomrpa.controller.listen.HeardIntake;
@@ -222,7 +225,9 @@ public final class Controller extends VerticleBase {
               java.util.function.Supplier<Future<?>> devices =
                   () -> view.clustered() ? signals.allDevices().map(ClusterSignals.DevicesSeen::devices) : Future.succeededFuture(board.snapshot());
               signals.serveDeviceActions(new DeviceActions(board, workers, jobs, systemClock, signals::kickDispatch)::apply);
-              overview = new OverviewApi(vertx, workers, clock, db, jobs, broadcasts, devices);
+              ConversationQueries conversations = new ConversationQueries(db);
+              CustomerQueries customerQueries = new CustomerQueries(db);
+              overview = new OverviewApi(vertx, workers, clock, jobs, broadcasts, plans, alerts, conversations, customerQueries, devices);
               // Journeys: orders and events move customers between stages by the rules; the systems around hear by webhooks.
               EventOutbox outbox = new EventOutbox(db, audit);
               RestApi api =
@@ -232,7 +237,7 @@ public final class Controller extends VerticleBase {
                       signals::kickDispatch,
                       new PlanApi(vertx, clock, rules, plans, new EventIntake(db, planRuns, stageEngine), signals::kickPlans),
                       new AdminApi(clock, tokens, audit, auth, new LoginLinks(db, tokens, audit)),
-                      new LimitsApi(vertx, clock, db, limits, accounts, alerts, audit, () -> {
+                      new LimitsApi(vertx, clock, limits, accounts, alerts, audit, () -> {
                         // A changed cap re-ranks the SOP posts it governs, then every node's claims read the new value.
                         signals.kickPlans(true);
                         signals.kickDispatch();
@@ -242,8 +247,8 @@ public final class Controller extends VerticleBase {
                         signals.scriptsChanged();
                       }),
                       new GroupsApi(vertx, clock, new GroupReachability(db, audit), signals::kickDispatch),
-                      new DevicesApi(workers, clock, db, audit, devices, signals::deviceAction),
-                      new ConversationApi(clock, db, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
+                      new DevicesApi(workers, clock, jobs.queries(), audit, devices, signals::deviceAction),
+                      new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
                       new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine), stageEngine, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
                       overview,
                       durable);
@@ -259,10 +264,7 @@ public final class Controller extends VerticleBase {
                         rerouted(board);
                         dispatcher.kick();
                       }),
-                  ended -> {
-                    board.release(ended.deviceId(), ended.jobId(), ended.fencingToken());
-                    dispatcher.kick();
-                  },
+                  ended -> new DeviceRelease(board, dispatcher::kick).release(ended.deviceId(), ended.jobId(), ended.fencingToken()),
                   board::snapshot);
               readiness = new Readiness(vertx, workers, db, view, lead, gateway::dropAll);
               gateway.onlyWhile(readiness::ready);

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The controller's shape, checked: packages in one direction, one owner for jobs. */
+/** The controller's shape, checked: packages in one direction, HTTP apart from SQL, one owner for jobs. */
 class ArchitectureTest {
   private static final String ROOT = "com.wecomrpa.controller";
   private static final JavaClasses CLASSES =
@@ -48,6 +49,12 @@ class ArchitectureTest {
   @Test
   void packagesDependOnEachOtherInOneDirection() {
     slices().assignedFrom(PACKAGES).should().beFreeOfCycles().check(CLASSES);
+  }
+
+  @Test
+  void theHttpLayerRunsNoSql() {
+    noClasses().that().resideInAPackage(ROOT + ".api..").should().dependOnClassesThat().resideInAPackage("java.sql..")
+        .because("reads live in the *Queries of the package that owns the tables").check(CLASSES);
   }
 
   @Test

@@ -4,8 +4,7 @@ import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.cluster.ClusterSignals.DeviceAction;
-import com.wecomrpa.controller.store.Database;
-import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.controller.job.JobQueries;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
@@ -31,16 +30,16 @@ public final class DevicesApi implements ApiPart {
 
   private final WorkerExecutor workers;
   private final Clock clock;
-  private final Database db;
+  private final JobQueries queries;
   private final AuditLog audit;
   private final Supplier<Future<?>> devices;
   private final Function<DeviceAction, Future<Optional<Object>>> act;
 
-  public DevicesApi(WorkerExecutor workers, Clock clock, Database db, AuditLog audit, Supplier<Future<?>> devices,
+  public DevicesApi(WorkerExecutor workers, Clock clock, JobQueries queries, AuditLog audit, Supplier<Future<?>> devices,
       Function<DeviceAction, Future<Optional<Object>>> act) {
     this.workers = workers;
     this.clock = clock;
-    this.db = db;
+    this.queries = queries;
     this.audit = audit;
     this.devices = devices;
     this.act = act;
@@ -67,10 +66,10 @@ public final class DevicesApi implements ApiPart {
         .compose(done -> {
           Object status = done.orElseThrow(() -> Rejected.notFound("id", "device " + id + " is not connected"));
           String state = status instanceof Map<?, ?> m ? String.valueOf(m.get("state")) : null;
-          return workers.executeBlocking(() -> db.inTransaction(c -> {
-            audit.record(c, who, "device." + action, id, null, state, reason, clock.instant());
+          return workers.executeBlocking(() -> {
+            audit.record(who, "device." + action, id, null, state, reason, clock.instant());
             return status;
-          }), false);
+          }, false);
         })
         .compose(status -> replies.durableAfter(status))
         .onSuccess(status -> replies.send(ctx, 200, status))
@@ -86,32 +85,11 @@ public final class DevicesApi implements ApiPart {
       out.add(m);
       ids.add(String.valueOf(m.get("deviceId")));
     }
-    if (ids.isEmpty()) {
-      return out;
-    }
-    String in = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
-    Map<String, Map<String, Object>> failures = new HashMap<>();
-    Map<String, String> shots = new HashMap<>();
-    db.inTransaction(c -> {
-      Sql.list(c, "SELECT e.device_id, e.job_id, e.failed_step, e.error, e.finished_at FROM executions e WHERE e.id IN"
-              + " (SELECT MAX(id) FROM executions WHERE device_id IN (" + in + ") AND outcome IS NOT NULL AND outcome <> 'SUCCEEDED' GROUP BY device_id)",
-          rs -> {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("jobId", rs.getString(2));
-            f.put("step", rs.getString(3));
-            f.put("error", rs.getString(4));
-            long at = rs.getLong(5);
-            f.put("at", rs.wasNull() ? null : Instant.ofEpochMilli(at).toString());
-            failures.put(rs.getString(1), f);
-            return null;
-          }, ids.toArray());
-      Sql.list(c, "SELECT device_id, MAX(id) FROM executions WHERE device_id IN (" + in + ") AND screenshot IS NOT NULL GROUP BY device_id",
-          rs -> shots.put(rs.getString(1), "/api/v1/executions/" + rs.getLong(2) + "/screenshot"), ids.toArray());
-      return null;
-    });
+    JobQueries.DeviceEvidence evidence = queries.evidence(ids);
     for (Map<String, Object> m : out) {
-      m.put("lastFailure", failures.get(String.valueOf(m.get("deviceId"))));
-      m.put("lastScreenshot", shots.get(String.valueOf(m.get("deviceId"))));
+      JobQueries.LastFailure f = evidence.lastFailure().get(String.valueOf(m.get("deviceId")));
+      m.put("lastFailure", f == null ? null : Replies.asMap(f));
+      m.put("lastScreenshot", evidence.lastScreenshot().get(String.valueOf(m.get("deviceId"))));
     }
     return out;
   }

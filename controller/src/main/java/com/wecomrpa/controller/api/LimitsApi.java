@@ -4,9 +4,7 @@ import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.account.JdbcAccountStore;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
-import com.wecomrpa.controller.limits.UsageReport;
 import com.wecomrpa.controller.risk.JdbcAlertStore;
-import com.wecomrpa.controller.store.Database;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -21,7 +19,6 @@ public final class LimitsApi implements ApiPart {
 
   private final Vertx vertx;
   private final Clock clock;
-  private final Database db;
   private final JdbcLimitStore limits;
   private final JdbcAccountStore accounts;
   private final JdbcAlertStore alerts;
@@ -29,10 +26,9 @@ public final class LimitsApi implements ApiPart {
   private final Runnable changed;
 
   /** {@code changed} runs on the event loop after a change that may free work (a kick to dispatch). */
-  public LimitsApi(Vertx vertx, Clock clock, Database db, JdbcLimitStore limits, JdbcAccountStore accounts, JdbcAlertStore alerts, AuditLog audit, Runnable changed) {
+  public LimitsApi(Vertx vertx, Clock clock, JdbcLimitStore limits, JdbcAccountStore accounts, JdbcAlertStore alerts, AuditLog audit, Runnable changed) {
     this.vertx = vertx;
     this.clock = clock;
-    this.db = db;
     this.limits = limits;
     this.accounts = accounts;
     this.alerts = alerts;
@@ -47,7 +43,7 @@ public final class LimitsApi implements ApiPart {
     r.put("/limits/tags/:tag").handler(ctx -> put(ctx, replies, "tag", ctx.pathParam("tag")));
     r.put("/limits/accounts/:id").handler(ctx -> put(ctx, replies, "account", ctx.pathParam("id")));
     r.get("/accounts/:id/limits").handler(ctx -> replies.ok(ctx, () -> limits.effective(ctx.pathParam("id"), clock.instant())));
-    r.get("/accounts/:id/usage").handler(ctx -> replies.ok(ctx, () -> db.inTransaction(c -> UsageReport.of(c, limits, ctx.pathParam("id"), clock.instant()))));
+    r.get("/accounts/:id/usage").handler(ctx -> replies.ok(ctx, () -> limits.usage(ctx.pathParam("id"), clock.instant())));
     r.post("/accounts/:id/pause").handler(ctx -> status(ctx, replies, "paused"));
     r.post("/accounts/:id/resume").handler(ctx -> status(ctx, replies, "active"));
     r.get("/alerts").handler(ctx -> replies.ok(ctx, () -> alerts.list(500)));

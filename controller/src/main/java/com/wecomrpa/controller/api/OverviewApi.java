@@ -3,8 +3,11 @@ package com.wecomrpa.controller.api;
 import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
 import com.wecomrpa.controller.job.Jobs;
-import com.wecomrpa.controller.store.Database;
-import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.controller.customer.CustomerQueries;
+import com.wecomrpa.controller.job.JobState;
+import com.wecomrpa.controller.listen.ConversationQueries;
+import com.wecomrpa.controller.risk.JdbcAlertStore;
+import com.wecomrpa.controller.sop.JdbcPlanStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -32,12 +35,16 @@ import java.util.function.Supplier;
 public final class OverviewApi implements ApiPart {
   /** The console's "today": the farm's zone (accounts keep their own zone for quotas). */
   static final ZoneId TODAY_ZONE = ZoneId.of("Asia/Shanghai");
-  private static final List<String> OPEN = List.of("QUEUED", "LEASED", "RUNNING");
+  private static final List<JobState> OPEN = List.of(JobState.QUEUED, JobState.LEASED, JobState.RUNNING);
+  private static final List<JobState> ENDED = List.of(JobState.SUCCEEDED, JobState.SKIPPED, JobState.FAILED, JobState.UNKNOWN);
 
   private final Vertx vertx;
   private final WorkerExecutor workers;
   private final Clock clock;
-  private final Database db;
+  private final JdbcPlanStore plans;
+  private final JdbcAlertStore alerts;
+  private final ConversationQueries conversations;
+  private final CustomerQueries customers;
   private final Jobs jobs;
   private final JdbcBroadcastStore broadcasts;
   private final Supplier<Future<?>> devices;
@@ -45,11 +52,15 @@ public final class OverviewApi implements ApiPart {
   private long timer = -1;
   private boolean computing;
 
-  public OverviewApi(Vertx vertx, WorkerExecutor workers, Clock clock, Database db, Jobs jobs, JdbcBroadcastStore broadcasts, Supplier<Future<?>> devices) {
+  public OverviewApi(Vertx vertx, WorkerExecutor workers, Clock clock, Jobs jobs, JdbcBroadcastStore broadcasts, JdbcPlanStore plans, JdbcAlertStore alerts,
+      ConversationQueries conversations, CustomerQueries customers, Supplier<Future<?>> devices) {
     this.vertx = vertx;
     this.workers = workers;
     this.clock = clock;
-    this.db = db;
+    this.plans = plans;
+    this.alerts = alerts;
+    this.conversations = conversations;
+    this.customers = customers;
     this.jobs = jobs;
     this.broadcasts = broadcasts;
     this.devices = devices;
@@ -126,50 +137,32 @@ public final class OverviewApi implements ApiPart {
     }
     out.put("agents", agents.size());
     out.put("devices", Map.of("total", deviceList.size(), "byState", byState));
-    db.inTransaction(c -> {
-      Map<String, Integer> today = new LinkedHashMap<>();
-      for (String s : List.of("SUCCEEDED", "SKIPPED", "FAILED", "UNKNOWN")) {
-        today.put(s, 0);
-      }
-      Sql.list(c, "SELECT state, COUNT(*) FROM jobs WHERE updated_at >= ? AND state IN ('SUCCEEDED', 'SKIPPED', 'FAILED', 'UNKNOWN') GROUP BY state",
-          rs -> today.put(rs.getString(1), rs.getInt(2)), midnight.toEpochMilli());
-      out.put("today", Map.of("since", midnight.toString(), "sent", today.get("SUCCEEDED"), "skipped", today.get("SKIPPED"),
-          "failed", today.get("FAILED"), "unknown", today.get("UNKNOWN")));
-      Map<String, Integer> queue = new LinkedHashMap<>();
-      OPEN.forEach(s -> queue.put(s, 0));
-      Sql.list(c, "SELECT state, COUNT(*) FROM jobs WHERE state IN ('QUEUED', 'LEASED', 'RUNNING') GROUP BY state",
-          rs -> queue.put(rs.getString(1), rs.getInt(2)));
-      out.put("queue", queue);
-      Map<String, Integer> plans = new TreeMap<>();
-      Sql.list(c, "SELECT status, COUNT(*) FROM plans WHERE status <> 'deleted' GROUP BY status", rs -> plans.put(rs.getString(1), rs.getInt(2)));
-      out.put("plans", plans);
-      long alerts = Sql.count(c, "SELECT COUNT(*) FROM alerts WHERE at >= ?", now.minusSeconds(24 * 3600).toEpochMilli());
-      List<Map<String, Object>> latest = Sql.list(c, "SELECT at, account_id, kind, detail FROM alerts ORDER BY id DESC LIMIT 5", rs -> {
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("at", Instant.ofEpochMilli(rs.getLong(1)).toString());
-        a.put("accountId", rs.getString(2));
-        a.put("kind", rs.getString(3));
-        a.put("detail", rs.getString(4));
-        return a;
-      });
-      out.put("alerts", Map.of("last24h", alerts, "latest", latest));
-      // Hearing customers today: what listening stored, the tags it set, the replies it sent, who waited too long.
-      Map<String, Object> heard = new LinkedHashMap<>();
-      heard.put("messagesFromCustomers", Sql.count(c, "SELECT COUNT(*) FROM messages WHERE heard_at >= ? AND mine = FALSE", midnight.toEpochMilli()));
-      heard.put("tagsAdded", Sql.count(c, "SELECT COUNT(*) FROM tag_changes WHERE at >= ? AND change = 'added'", midnight.toEpochMilli()));
-      Map<String, Long> replies = new LinkedHashMap<>(Map.of("SUCCEEDED", 0L, "SKIPPED", 0L));
-      Sql.list(c, "SELECT state, COUNT(*) FROM jobs WHERE source_kind = 'reply' AND state IN ('SUCCEEDED', 'SKIPPED') AND updated_at >= ? GROUP BY state",
-          rs -> replies.put(rs.getString(1), rs.getLong(2)), midnight.toEpochMilli());
-      heard.put("autoRepliesSent", replies.get("SUCCEEDED"));
-      heard.put("autoRepliesSkipped", replies.get("SKIPPED"));
-      heard.put("lateReplies", Sql.count(c, "SELECT COUNT(*) FROM messages WHERE late_at >= ?", midnight.toEpochMilli()));
-      out.put("conversations", heard);
-      return null;
-    });
+    Map<String, Integer> today = jobs.queries().endedSince(midnight, ENDED);
+    out.put("today", Map.of("since", midnight.toString(), "sent", today.get("SUCCEEDED"), "skipped", today.get("SKIPPED"),
+        "failed", today.get("FAILED"), "unknown", today.get("UNKNOWN")));
+    out.put("queue", jobs.queries().countNow(OPEN));
+    out.put("plans", plans.countByStatus());
+    List<Map<String, Object>> latest = new ArrayList<>();
+    for (JdbcAlertStore.Alert a : alerts.list(5)) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("at", a.at().toString());
+      m.put("accountId", a.accountId());
+      m.put("kind", a.kind());
+      m.put("detail", a.detail());
+      latest.add(m);
+    }
+    out.put("alerts", Map.of("last24h", alerts.countSince(now.minusSeconds(24 * 3600)), "latest", latest));
+    // Hearing customers today: what listening stored, the tags it set, the replies it sent, who waited too long.
+    Map<String, Object> heard = new LinkedHashMap<>();
+    heard.put("messagesFromCustomers", conversations.fromCustomersSince(midnight));
+    heard.put("tagsAdded", customers.tagsAddedSince(midnight));
+    Map<String, Integer> replied = jobs.queries().repliesEndedSince(midnight, List.of(JobState.SUCCEEDED, JobState.SKIPPED));
+    heard.put("autoRepliesSent", (long) replied.get("SUCCEEDED"));
+    heard.put("autoRepliesSkipped", (long) replied.get("SKIPPED"));
+    heard.put("lateReplies", conversations.lateSince(midnight));
+    out.put("conversations", heard);
     // Broadcasts with work left (at most 20), then the latest finished ones.
-    List<String> running = db.inTransaction(c -> Sql.list(c,
-        "SELECT DISTINCT source_id FROM jobs WHERE source_kind = 'broadcast' AND state IN ('QUEUED', 'LEASED', 'RUNNING') ORDER BY source_id LIMIT 20",
-        rs -> rs.getString(1)));
+    List<String> running = jobs.queries().broadcastsWithWorkLeft(20);
     List<String> ids = new ArrayList<>(running);
     broadcasts.newest(5).stream().filter(id -> !running.contains(id)).forEach(ids::add);
     List<Object> shown = new ArrayList<>();

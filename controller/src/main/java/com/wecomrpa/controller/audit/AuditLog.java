@@ -28,6 +28,14 @@ public final class AuditLog {
         now.toEpochMilli(), actor.name() + " (" + actor.tokenId() + ")", action, target, oldValue, newValue, reason);
   }
 
+  /** One change that has no transaction of its own to share (an action on a live device). */
+  public void record(Caller actor, String action, String target, String oldValue, String newValue, String reason, Instant now) {
+    db.inTransaction(c -> {
+      record(c, actor, action, target, oldValue, newValue, reason, now);
+      return null;
+    });
+  }
+
   public List<Entry> list(int limit) {
     return db.inTransaction(
         c -> Sql.list(c, "SELECT id, at, actor, action, target, old_value, new_value, reason FROM audit_log ORDER BY id DESC LIMIT " + limit,

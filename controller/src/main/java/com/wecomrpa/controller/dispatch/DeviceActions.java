@@ -49,8 +49,7 @@ public final class DeviceActions {
           .map(lease -> workers
               .executeBlocking(() -> jobs.expiry().releaseLease(lease.jobId(), lease.fencingToken(), systemClock.instant(), "released by an operator"), false)
               .compose(ended -> {
-                board.release(id, lease.jobId(), lease.fencingToken());
-                kickDispatch.run();
+                new DeviceRelease(board, kickDispatch).release(id, lease.jobId(), lease.fencingToken());
                 return ended.isPresent()
                     ? Future.succeededFuture(board.status(id).orElse(null))
                     : Future.failedFuture("job " + lease.jobId() + " no longer holds lease " + lease.fencingToken() + "; the device is free again");

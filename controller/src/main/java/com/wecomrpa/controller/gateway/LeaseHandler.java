@@ -1,6 +1,7 @@
 package com.wecomrpa.controller.gateway;
 
 import com.wecomrpa.controller.dispatch.DeviceBoard;
+import com.wecomrpa.controller.dispatch.DeviceRelease;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.protocol.AgentHeartbeat;
@@ -21,6 +22,7 @@ final class LeaseHandler {
   private final Jobs jobs;
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
+  private final DeviceRelease release;
   private final Clock clock;
   private final Clock businessClock;
   private final GatewayTimings timings;
@@ -30,6 +32,7 @@ final class LeaseHandler {
     this.jobs = jobs;
     this.board = board;
     this.dispatcher = dispatcher;
+    this.release = new DeviceRelease(board, dispatcher::kick);
     this.clock = clock;
     this.businessClock = businessClock;
     this.timings = timings;
@@ -48,8 +51,7 @@ final class LeaseHandler {
             ok -> {
               if (!ok) {
                 conn.send(new ControllerLeaseRevoked(lease.jobId(), lease.fencingToken(), "lease is no longer current"));
-                board.release(lease.deviceId(), lease.jobId(), lease.fencingToken());
-                dispatcher.kick();
+                release.release(lease.deviceId(), lease.jobId(), lease.fencingToken());
               }
             });
   }
@@ -74,8 +76,7 @@ final class LeaseHandler {
         .onSuccess(
             returned -> {
               returned.ifPresent(e -> LOG.info("job={} lease={} returned unstarted by device={}: back in the queue", e.jobId(), e.fencingToken(), back.deviceId()));
-              board.release(back.deviceId(), back.jobId(), back.fencingToken());
-              dispatcher.kick();
+              release.release(back.deviceId(), back.jobId(), back.fencingToken());
             });
   }
 }

@@ -1,6 +1,7 @@
 package com.wecomrpa.controller.gateway;
 
 import com.wecomrpa.controller.dispatch.DeviceBoard;
+import com.wecomrpa.controller.dispatch.DeviceRelease;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.metrics.ControllerMetrics;
@@ -28,6 +29,7 @@ final class ReportHandler {
   private final GroupCommit durable;
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
+  private final DeviceRelease release;
   private final ControllerMetrics metrics;
   private final GatewayAlerts alerts;
   private final Clock clock;
@@ -42,6 +44,7 @@ final class ReportHandler {
     this.durable = durable;
     this.board = board;
     this.dispatcher = dispatcher;
+    this.release = new DeviceRelease(board, dispatcher::kick);
     this.metrics = metrics;
     this.alerts = alerts;
     this.clock = clock;
@@ -90,8 +93,7 @@ final class ReportHandler {
                       conn.send(new ControllerDeviceHealth(r.deviceId(), false, why));
                     });
               }
-              board.release(r.deviceId(), r.jobId(), r.fencingToken());
-              dispatcher.kick();
+              release.release(r.deviceId(), r.jobId(), r.fencingToken());
             });
   }
 }

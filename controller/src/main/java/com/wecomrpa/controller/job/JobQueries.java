@@ -100,4 +100,62 @@ public final class JobQueries {
         c -> Sql.one(c, "SELECT screenshot FROM executions WHERE id = ? AND screenshot IS NOT NULL", rs -> rs.getString(1), executionId));
   }
 
+  /** A device's last failed attempt: which job, at which step, with what error, when. */
+  public record LastFailure(String jobId, String step, String error, String at) {}
+
+  /** Each device's last failed attempt and the address of its last screenshot, where there is one. */
+  public record DeviceEvidence(Map<String, LastFailure> lastFailure, Map<String, String> lastScreenshot) {}
+
+  public DeviceEvidence evidence(List<String> deviceIds) {
+    Map<String, LastFailure> failures = new java.util.HashMap<>();
+    Map<String, String> shots = new java.util.HashMap<>();
+    if (deviceIds.isEmpty()) {
+      return new DeviceEvidence(failures, shots);
+    }
+    String in = String.join(",", java.util.Collections.nCopies(deviceIds.size(), "?"));
+    db.inTransaction(c -> {
+      Sql.list(c, "SELECT e.device_id, e.job_id, e.failed_step, e.error, e.finished_at FROM executions e WHERE e.id IN"
+              + " (SELECT MAX(id) FROM executions WHERE device_id IN (" + in + ") AND outcome IS NOT NULL AND outcome <> 'SUCCEEDED' GROUP BY device_id)",
+          rs -> {
+            long at = rs.getLong(5);
+            String when = rs.wasNull() ? null : Instant.ofEpochMilli(at).toString();
+            return failures.put(rs.getString(1), new LastFailure(rs.getString(2), rs.getString(3), rs.getString(4), when));
+          }, deviceIds.toArray());
+      Sql.list(c, "SELECT device_id, MAX(id) FROM executions WHERE device_id IN (" + in + ") AND screenshot IS NOT NULL GROUP BY device_id",
+          rs -> shots.put(rs.getString(1), "/api/v1/executions/" + rs.getLong(2) + "/screenshot"), deviceIds.toArray());
+      return null;
+    });
+    return new DeviceEvidence(failures, shots);
+  }
+
+  /** How many jobs took each of these states since {@code since} (zero for a state none took). */
+  public Map<String, Integer> endedSince(Instant since, List<JobState> states) {
+    return countByState("updated_at >= ? AND", states, since.toEpochMilli());
+  }
+
+  /** How many jobs are in each of these states now. */
+  public Map<String, Integer> countNow(List<JobState> states) {
+    return countByState("", states);
+  }
+
+  /** Auto-replies that took each of these states since {@code since}. */
+  public Map<String, Integer> repliesEndedSince(Instant since, List<JobState> states) {
+    return countByState("source_kind = 'reply' AND updated_at >= ? AND", states, since.toEpochMilli());
+  }
+
+  /** Broadcasts with work left (queued, leased or running), by id, at most {@code limit}. */
+  public List<String> broadcastsWithWorkLeft(int limit) {
+    return db.inTransaction(c -> Sql.list(c,
+        "SELECT DISTINCT source_id FROM jobs WHERE source_kind = 'broadcast' AND state IN ('QUEUED', 'LEASED', 'RUNNING') ORDER BY source_id LIMIT " + limit,
+        rs -> rs.getString(1)));
+  }
+
+  private Map<String, Integer> countByState(String where, List<JobState> states, Object... args) {
+    Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    states.forEach(s -> out.put(s.name(), 0));
+    String in = String.join(", ", states.stream().map(s -> "'" + s.name() + "'").toList());
+    db.inTransaction(c -> Sql.list(c, "SELECT state, COUNT(*) FROM jobs WHERE " + where + " state IN (" + in + ") GROUP BY state",
+        rs -> out.put(rs.getString(1), rs.getInt(2)), args));
+    return out;
+  }
 }

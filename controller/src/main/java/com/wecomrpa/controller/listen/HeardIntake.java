@@ -1,7 +1,6 @@
 package com.wecomrpa.controller.listen;
 
 import com.wecomrpa.controller.store.Database;
-import com.wecomrpa.controller.store.Dialect;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.controller.tagging.Tagger;
 import com.wecomrpa.protocol.AgentHeard;
@@ -90,11 +89,9 @@ public final class HeardIntake {
     String type = chat.type() == null || chat.type().isBlank() ? (groupId != null ? "group" : "private") : chat.type();
     String chatCustomer = type.equals("private") ? customerNamed(c, accountId, chat.name()) : null;
     Map<String, String> senders = new HashMap<>();
-    // PostgreSQL skips a message another transaction stored meanwhile; H2 (one node) checks first.
-    String insert = "INSERT INTO messages (account_id, dedupe_key, chat_name, chat_type, group_id, customer_id, sender, mine, kind, body, shown_time,"
-        + " said_at, heard_at, device_id) " + (db.dialect() == Dialect.POSTGRESQL
-            ? "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, dedupe_key) DO NOTHING"
-            : "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    // A message another transaction stored meanwhile is skipped by the insert where the database can, else checked first.
+    String insert = db.dialect().insertUnlessTaken("INSERT INTO messages (account_id, dedupe_key, chat_name, chat_type, group_id, customer_id, sender, mine,"
+        + " kind, body, shown_time, said_at, heard_at, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "account_id, dedupe_key");
     int fresh = 0;
     for (int i = 0; i < chat.messages().size(); i++) {
       AgentHeard.Line line = chat.messages().get(i);
@@ -102,7 +99,7 @@ public final class HeardIntake {
       String customer = line.mine() ? null : type.equals("private") ? chatCustomer
           : senders.computeIfAbsent(line.sender(), s -> customerNamedQuietly(c, accountId, s));
       long saidAt = line.at() != null ? line.at() : now.toEpochMilli();
-      boolean known = db.dialect() != Dialect.POSTGRESQL
+      boolean known = !db.dialect().skipsTakenKeys()
           && Sql.count(c, "SELECT COUNT(*) FROM messages WHERE account_id = ? AND dedupe_key = ?", accountId, key) > 0;
       int inserted = known ? 0 : Sql.update(c, insert,
           accountId, key, cut(chat.name(), 200), type, type.equals("group") ? groupId : null, customer, cut(line.sender() == null ? "" : line.sender(), 200),

@@ -39,4 +39,9 @@ public final class JdbcAlertStore {
         c -> Sql.list(c, "SELECT id, at, account_id, kind, detail, job_id FROM alerts ORDER BY id DESC LIMIT " + limit,
             rs -> new Alert(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6))));
   }
+
+  /** Alerts raised since {@code since}. */
+  public long countSince(Instant since) {
+    return db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM alerts WHERE at >= ?", since.toEpochMilli()));
+  }
 }

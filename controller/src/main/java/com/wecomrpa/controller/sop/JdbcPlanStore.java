@@ -198,4 +198,11 @@ public final class JdbcPlanStore {
       throw new IllegalStateException("unreadable stored plan", e);
     }
   }
+
+  /** Plans by status (deleted ones not counted). */
+  public java.util.SortedMap<String, Integer> countByStatus() {
+    java.util.SortedMap<String, Integer> out = new java.util.TreeMap<>();
+    db.inTransaction(c -> Sql.list(c, "SELECT status, COUNT(*) FROM plans WHERE status <> 'deleted' GROUP BY status", rs -> out.put(rs.getString(1), rs.getInt(2))));
+    return out;
+  }
 }

@@ -37,6 +37,16 @@ public enum Dialect {
     return forceToDisk;
   }
 
+  /** The insert, made to do nothing where its {@code key} columns are taken when the database can say so in SQL. */
+  public String insertUnlessTaken(String insert, String key) {
+    return skipsTakenKeys() ? insert + " ON CONFLICT (" + key + ") DO NOTHING" : insert;
+  }
+
+  /** Whether {@link #insertUnlessTaken} skips a taken key itself (PostgreSQL); otherwise the caller checks first (H2, one node). */
+  public boolean skipsTakenKeys() {
+    return this == POSTGRESQL;
+  }
+
   /** The database's own clock in epoch milliseconds, as an SQL expression (one clock for all nodes). */
   public String nowMillis() {
     return this == H2
