@@ -1,5 +1,6 @@
 package com.wecomrpa.agent;
 
+import com.wecomrpa.agent.device.DeviceProfile;
 import com.wecomrpa.agent.driver.DriverLauncher;
 import com.wecomrpa.agent.executor.DeviceWorker;
 import com.wecomrpa.agent.executor.ReportSink;
@@ -98,7 +99,7 @@ public final class Agent {
           };
       workers.put(d.id(), new DeviceWorker(d, library, launcher, sink, journal, clock));
     }
-    link = new ControllerLink(vertx, options.controllerUrls(), options.caFile(), options.agentId(), this::hello, this::activeLeases, new ControllerLink.Listener() {
+    link = new ControllerLink(vertx, options.controllerUrls(), options.caFile(), options.agentId(), this::hello, this::activeLeases, new com.wecomrpa.agent.link.LinkListener() {
       @Override
       public void onOffer(ControllerJobOffer offer) {
         DeviceWorker w = workers.get(offer.deviceId());

@@ -1,5 +1,6 @@
 package com.wecomrpa.agent;
 
+import com.wecomrpa.agent.device.DeviceProfile;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -130,4 +130,21 @@ public record ControllerOptions(
   public ControllerOptions withUnhealthyAfter(int failures) {
     return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, failures, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile);
   }
+
+  /** The server's options: TLS 1.2 and 1.3 only, from the PEM files given; plain otherwise. */
+  public io.vertx.core.http.HttpServerOptions httpServerOptions(int maxWebSocketMessage) {
+    io.vertx.core.http.HttpServerOptions o =
+        new io.vertx.core.http.HttpServerOptions().setMaxWebSocketMessageSize(maxWebSocketMessage).setMaxWebSocketFrameSize(1 << 20);
+    if (tls != null) {
+      o.setSsl(true)
+          .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()))
+          .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.2", "TLSv1.3"));
+    }
+    return o;
+  }
+
+  /** Whether the controller listens on loopback only (plain HTTP is then safe to serve). */
+  public boolean onLoopback() {
+    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+  }
 }

@@ -2,7 +2,7 @@ package com.wecomrpa.launcher;
 
 import com.wecomrpa.agent.Agent;
 import com.wecomrpa.agent.AgentOptions;
-import com.wecomrpa.agent.DeviceProfile;
+import com.wecomrpa.agent.device.DeviceProfile;
 import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
 import com.wecomrpa.agent.driver.DeviceDrivers;
 import com.wecomrpa.agent.driver.appium.AppiumServer;

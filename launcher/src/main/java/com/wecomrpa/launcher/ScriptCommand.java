@@ -1,6 +1,6 @@
 package com.wecomrpa.launcher;
 
-import com.wecomrpa.agent.DeviceProfile;
+import com.wecomrpa.agent.device.DeviceProfile;
 import com.wecomrpa.agent.driver.DeviceDrivers;
 import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.agent.driver.appium.AppiumServer;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.wecomrpa.agent.Agent;
-import com.wecomrpa.agent.DeviceProfile;
+import com.wecomrpa.agent.device.DeviceProfile;
 import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.simulator.ChatWorld;
 import com.wecomrpa.time.ManualClock;

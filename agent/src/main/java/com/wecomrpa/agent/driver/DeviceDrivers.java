@@ -1,6 +1,6 @@
 package com.wecomrpa.agent.driver;
 
-import com.wecomrpa.agent.DeviceProfile;
+import com.wecomrpa.agent.device.DeviceProfile;
 import com.wecomrpa.agent.driver.appium.AppiumDriver;
 import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
 import com.wecomrpa.agent.driver.selenium.SeleniumDriver;

@@ -1,6 +1,6 @@
 package com.wecomrpa.agent.driver;
 
-import com.wecomrpa.agent.DeviceProfile;
+import com.wecomrpa.agent.device.DeviceProfile;
 
 /** Opens a UI session for a device, through whichever driver its profile names. Blocking. */
 @FunctionalInterface

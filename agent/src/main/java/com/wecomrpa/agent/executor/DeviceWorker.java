@@ -2,7 +2,7 @@ package com.wecomrpa.agent.executor;
 
 import com.wecomrpa.protocol.ActionName;
 
-import com.wecomrpa.agent.DeviceProfile;
+import com.wecomrpa.agent.device.DeviceProfile;
 import com.wecomrpa.agent.driver.DriverLauncher;
 import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.script.Flow;

@@ -12,8 +12,6 @@ import com.wecomrpa.protocol.AgentScriptRequest;
 import com.wecomrpa.protocol.ControllerDeviceHealth;
 import com.wecomrpa.protocol.ControllerLeaseRevoked;
 import com.wecomrpa.protocol.ControllerScriptBundle;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.concurrent.CompletableFuture;
 import com.wecomrpa.protocol.ControllerRefusal;
 import com.wecomrpa.protocol.ControllerReportAck;
@@ -28,11 +26,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,63 +38,42 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControllerLink {
   private static final Logger LOG = LoggerFactory.getLogger(ControllerLink.class);
-  private static final long MIN_BACKOFF_MS = 200;
-  private static final long MAX_BACKOFF_MS = 5000;
   private static final long PING_EVERY_MS = 1000;
   private static final long SILENT_AFTER_MS = 4000;
   private static final long HANDSHAKE_TIMEOUT_MS = 8000;
 
-  /** What the link hears from the controller. */
-  public interface Listener {
-    void onOffer(ControllerJobOffer offer);
-
-    void onRevoked(ControllerLeaseRevoked revoked);
-
-    /** The controller's view of a device's health changed (unhealthy: repair it). */
-    void onDeviceHealth(ControllerDeviceHealth health);
-
-    /** The controller asks an idle device to read new messages. */
-    void onListen(com.wecomrpa.protocol.ControllerListen listen);
-  }
-
   private final Vertx vertx;
   private final Context context;
-  private final List<String> urls;
-  /** Which of {@link #urls} the link tries now; moves on when one fails or goes silent. */
-  private int current;
+  private final Failover failover;
   private long pingTimer = -1;
   private long lastHeardNanos;
   private final Supplier<AgentHello> hello;
   private final Supplier<List<LeaseRef>> activeLeases;
-  private final Listener listener;
+  private final LinkListener listener;
   private final WebSocketClient client;
-  /** Reports and heard messages not yet acknowledged, by their kept id. */
-  private final Map<String, Message> outbox = new LinkedHashMap<>();
-  private final ReportOutbox disk;
+  private final KeptMessages kept;
   private final Promise<Void> firstWelcome = Promise.promise();
-  private final Map<String, List<CompletableFuture<ControllerScriptBundle>>> scriptRequests = new HashMap<>();
+  private final ScriptRequests scripts = new ScriptRequests();
   private WebSocket socket;
   private boolean welcomed;
   private boolean stopped;
-  private long backoffMs = MIN_BACKOFF_MS;
   private long heartbeatTimer = -1;
 
   /** {@code disk} keeps reports across crashes; those found there at start are sent after welcome. */
   public ControllerLink(
-      Vertx vertx, List<String> urls, java.nio.file.Path caFile, String agentId, Supplier<AgentHello> hello, Supplier<List<LeaseRef>> activeLeases, Listener listener,
+      Vertx vertx, List<String> urls, java.nio.file.Path caFile, String agentId, Supplier<AgentHello> hello, Supplier<List<LeaseRef>> activeLeases, LinkListener listener,
       ReportOutbox disk) {
+    this(vertx, urls, caFile, agentId, hello, activeLeases, listener, disk, new java.util.SplittableRandom());
+  }
+
+  /** As above, drawing the reconnect jitter from {@code random}. */
+  public ControllerLink(
+      Vertx vertx, List<String> urls, java.nio.file.Path caFile, String agentId, Supplier<AgentHello> hello, Supplier<List<LeaseRef>> activeLeases, LinkListener listener,
+      ReportOutbox disk, java.util.random.RandomGenerator random) {
     this.vertx = vertx;
-    this.disk = disk;
-    for (Message m : disk.pending()) {
-      outbox.put(((com.wecomrpa.protocol.Kept) m).keptId(), m);
-    }
+    this.kept = new KeptMessages(disk);
     this.context = vertx.getOrCreateContext();
-    if (urls.isEmpty()) {
-      throw new IllegalArgumentException("at least one controller URL is required");
-    }
-    this.urls = List.copyOf(urls);
-    // Agents of a farm spread over the controllers of a cluster, each starting at its own.
-    this.current = Math.floorMod(agentId.hashCode(), urls.size());
+    this.failover = new Failover(urls, agentId, random);
     this.hello = hello;
     this.activeLeases = activeLeases;
     this.listener = listener;
@@ -146,13 +119,13 @@ public final class ControllerLink {
    * the caller's (device) thread, so a crash after this returns cannot lose it.
    */
   public <M extends Message & com.wecomrpa.protocol.Kept> void report(M report) {
-    disk.put(report);
+    kept.store(report);
     context.runOnContext(
         v -> {
           if (stopped) {
             return;
           }
-          outbox.put(report.keptId(), report);
+          kept.keep(report);
           send(report);
         });
   }
@@ -164,11 +137,9 @@ public final class ControllerLink {
   public CompletableFuture<ControllerScriptBundle> requestScripts(String client, String version) {
     var f = new CompletableFuture<ControllerScriptBundle>();
     context.runOnContext(v -> {
-      String key = client + "@" + version;
-      List<CompletableFuture<ControllerScriptBundle>> waiting = scriptRequests.computeIfAbsent(key, k -> new ArrayList<>());
-      waiting.add(f);
-      if (waiting.size() == 1) {
-        send(new AgentScriptRequest(client, version));
+      AgentScriptRequest first = scripts.ask(client, version, f);
+      if (first != null) {
+        send(first);
       }
     });
     return f;
@@ -181,13 +152,13 @@ public final class ControllerLink {
 
   /** The reports still waiting for an acknowledgement. Call on the link's context (as hello is built). */
   public List<AgentJobReport> unacknowledgedReports() {
-    return outbox.values().stream().filter(AgentJobReport.class::isInstance).map(AgentJobReport.class::cast).toList();
+    return kept.reports();
   }
 
   /** Reports not yet acknowledged. */
   public Future<Integer> unacknowledged() {
     Promise<Integer> p = Promise.promise();
-    context.runOnContext(v -> p.complete(outbox.size()));
+    context.runOnContext(v -> p.complete(kept.size()));
     return p.future();
   }
 
@@ -209,26 +180,12 @@ public final class ControllerLink {
     if (stopped) {
       return;
     }
-    String url = urls.get(current);
-    // A frozen controller accepts the TCP connection (the kernel does) but never answers the
-    // upgrade: an attempt that has no answer in time is given up and the next controller tried.
-    Promise<WebSocket> attempt = Promise.promise();
-    long giveUp = vertx.setTimer(HANDSHAKE_TIMEOUT_MS, t -> attempt.tryFail("no answer to the WebSocket upgrade in " + HANDSHAKE_TIMEOUT_MS + "ms"));
-    client
-        .connect(new WebSocketConnectOptions().setAbsoluteURI(url))
-        .onComplete(ar -> {
-          vertx.cancelTimer(giveUp);
-          if (ar.succeeded() && !attempt.tryComplete(ar.result())) {
-            ar.result().close(); // answered after we gave up on it
-          } else if (ar.failed()) {
-            attempt.tryFail(ar.cause());
-          }
-        });
-    attempt.future()
+    String url = failover.current();
+    Handshake.open(vertx, client, url, HANDSHAKE_TIMEOUT_MS)
         .onSuccess(this::opened)
         .onFailure(
             e -> {
-              String untrusted = untrusted(e);
+              String untrusted = Untrusted.why(e);
               if (untrusted != null && !firstWelcome.future().isComplete()) {
                 // Never welcomed: a certificate that does not check out is a configuration to fix, not a network blip.
                 LOG.error("refusing the controller at {}: {}", url, untrusted);
@@ -236,32 +193,9 @@ public final class ControllerLink {
                 firstWelcome.tryFail("refusing the controller at " + url + ": " + untrusted);
                 return;
               }
-              LOG.warn("cannot reach controller at {}: {}; trying {} in {}ms", url, untrusted != null ? untrusted : e.getMessage(), nextUrl(), backoffMs);
+              LOG.warn("cannot reach controller at {}: {}; trying {} in {}ms", url, untrusted != null ? untrusted : e.getMessage(), failover.next(), failover.backoffMs());
               retry();
             });
-  }
-
-  /** Why a TLS handshake failed on the certificate (untrusted issuer, wrong host), or null for any other failure. */
-  static String untrusted(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      String m = String.valueOf(t.getMessage());
-      if (m.contains("PKIX path") || m.contains("unable to find valid certification path") || t instanceof java.security.cert.CertPathBuilderException) {
-        return "its certificate is not signed by a trusted CA (give the CA with --ca-file): " + m;
-      }
-      if (m.contains("No subject alternative") || m.contains("No name matching")) {
-        return "its certificate does not match the host name: " + m;
-      }
-      if (t instanceof java.security.cert.CertificateException) {
-        return "its certificate was refused: " + m;
-      }
-    }
-    return null;
-  }
-
-  /** Moves to the next controller of the list and says which. */
-  private String nextUrl() {
-    current = (current + 1) % urls.size();
-    return urls.get(current);
   }
 
   private void opened(WebSocket ws) {
@@ -276,7 +210,7 @@ public final class ControllerLink {
     // a few unanswered pings: the agent moves to the next controller with its leases and reports.
     pingTimer = vertx.setPeriodic(PING_EVERY_MS, t -> {
       if (System.nanoTime() - lastHeardNanos > SILENT_AFTER_MS * 1_000_000L) {
-        LOG.warn("controller at {} silent for {}ms; leaving it", urls.get(current), SILENT_AFTER_MS);
+        LOG.warn("controller at {} silent for {}ms; leaving it", failover.current(), SILENT_AFTER_MS);
         vertx.cancelTimer(pingTimer);
         ws.close((short) 1001, "controller silent");
         if (socket == ws) {
@@ -301,17 +235,15 @@ public final class ControllerLink {
     vertx.cancelTimer(pingTimer);
     if (!stopped && !firstWelcome.future().failed()) {
       // In a cluster the next node is as good as this one, and this one may be dying or not ready.
-      String from = urls.get(current);
-      String to = urls.size() > 1 ? nextUrl() : from;
-      LOG.warn("controller connection to {} closed; reconnecting to {} in {}ms", from, to, backoffMs);
+      String from = failover.current();
+      String to = failover.afterClose();
+      LOG.warn("controller connection to {} closed; reconnecting to {} in {}ms", from, to, failover.backoffMs());
       retry();
     }
   }
 
   private void retry() {
-    long delay = backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
-    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-    vertx.setTimer(delay, t -> connect());
+    vertx.setTimer(failover.nextDelayMs(), t -> connect());
   }
 
   private void onText(String text) {
@@ -324,10 +256,10 @@ public final class ControllerLink {
     }
     if (m instanceof ControllerWelcome w) {
       welcomed = true;
-      backoffMs = MIN_BACKOFF_MS;
-      LOG.info("connected to controller as {}; {} reports to re-send ({})", w.agentId(), outbox.size(), urls.get(current));
-      outbox.values().forEach(this::send);
-      scriptRequests.keySet().forEach(k -> send(new AgentScriptRequest(k.substring(0, k.indexOf('@')), k.substring(k.indexOf('@') + 1))));
+      failover.welcomed();
+      LOG.info("connected to controller as {}; {} reports to re-send ({})", w.agentId(), kept.size(), failover.current());
+      kept.all().forEach(this::send);
+      scripts.unanswered().forEach(this::send);
       heartbeatTimer = vertx.setPeriodic(w.heartbeatMillis(), t -> send(new AgentHeartbeat(activeLeases.get())));
       firstWelcome.tryComplete();
     } else if (m instanceof ControllerRefusal r) {
@@ -339,10 +271,10 @@ public final class ControllerLink {
     } else if (m instanceof com.wecomrpa.protocol.ControllerListen listen) {
       listener.onListen(listen);
     } else if (m instanceof ControllerReportAck ack) {
-      outbox.remove(ack.reportId());
+      kept.acknowledged(ack.reportId());
       // Off the event loop: deleting a file is I/O.
       vertx.executeBlocking(() -> {
-        disk.remove(ack.reportId());
+        kept.forget(ack.reportId());
         return null;
       });
       if (!ack.accepted()) {
@@ -351,10 +283,7 @@ public final class ControllerLink {
     } else if (m instanceof ControllerLeaseRevoked revoked) {
       listener.onRevoked(revoked);
     } else if (m instanceof ControllerScriptBundle bundle) {
-      var waiting = scriptRequests.remove(bundle.client() + "@" + bundle.version());
-      if (waiting != null) {
-        waiting.forEach(f -> f.complete(bundle));
-      }
+      scripts.answered(bundle);
     } else if (m instanceof ControllerDeviceHealth health) {
       listener.onDeviceHealth(health);
     }

@@ -1,4 +1,4 @@
-package com.wecomrpa.agent;
+package com.wecomrpa.agent.device;
 
 import com.wecomrpa.protocol.DeviceInfo;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package com.wecomrpa.agent;
+package com.wecomrpa.agent.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

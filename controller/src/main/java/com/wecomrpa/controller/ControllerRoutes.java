@@ -1,0 +1,56 @@
+package com.wecomrpa.controller;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.function.Supplier;
+
+/** The controller's one HTTP surface: health and readiness, metrics, the console, the agents' socket, the API. */
+final class ControllerRoutes {
+  private ControllerRoutes() {}
+
+  /**
+   * {@code readiness} answers /ready (its {@code ready} field decides 200 or 503); {@code metrics}
+   * handles /metrics; {@code auth} checks the token and role of every API call before {@code api}.
+   */
+  static Router root(Vertx vertx, String node, Supplier<JsonObject> readiness, Handler<RoutingContext> metrics, Handler<ServerWebSocket> agents,
+      Handler<RoutingContext> auth, Router api) {
+    Router root = Router.router(vertx);
+    root.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("node", node)));
+    root.get("/ready").handler(ctx -> {
+      JsonObject r = readiness.get().put("node", node);
+      ctx.response().setStatusCode(r.getBoolean("ready") ? 200 : 503);
+      ctx.json(r);
+    });
+    root.get("/metrics").handler(metrics);
+    // The console: static files from the classpath, speaking to the same API with the same tokens.
+    root.get("/").handler(ctx -> ctx.redirect("/console/"));
+    // (Vert.x matches "/console" for "/console/" too: only the bare path is sent on.)
+    root.get("/console").handler(ctx -> {
+      if (ctx.request().path().endsWith("/")) {
+        ctx.next();
+      } else {
+        ctx.redirect("/console/");
+      }
+    });
+    root.route("/console/*").handler(ctx -> {
+      // Only the console's own files run; screenshots arrive as blobs; nothing may frame it.
+      ctx.response()
+          .putHeader("content-security-policy", "default-src 'self'; img-src 'self' blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+          .putHeader("x-content-type-options", "nosniff")
+          .putHeader("referrer-policy", "no-referrer");
+      ctx.next();
+    });
+    root.route("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
+    root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(agents).onFailure(ctx::fail));
+    // The body is read before authentication, whose token lookup may be asynchronous.
+    // One route (so metrics name each API route once): body, then token and role, then the API.
+    root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20)).handler(auth).subRouter(api);
+    return root;
+  }
+}
