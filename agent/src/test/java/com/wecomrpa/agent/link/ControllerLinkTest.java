@@ -1,0 +1,159 @@
+package com.wecomrpa.agent.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.wecomrpa.protocol.AgentHello;
+import com.wecomrpa.protocol.AgentJobReport;
+import com.wecomrpa.protocol.ControllerDeviceHealth;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import com.wecomrpa.protocol.ControllerLeaseRevoked;
+import com.wecomrpa.protocol.ControllerListen;
+import com.wecomrpa.protocol.ControllerReportAck;
+import com.wecomrpa.protocol.ControllerWelcome;
+import com.wecomrpa.protocol.Message;
+import com.wecomrpa.protocol.WireCodec;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.ServerWebSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The link against controllers played on loopback by this test: what the agent says, in what
+ * order, to which controller, with nothing but a WebSocket server in the way (no browser).
+ */
+class ControllerLinkTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private final Vertx vertx = Vertx.vertx();
+  @TempDir Path dir;
+  private ControllerLink link;
+
+  /** A controller that welcomes every agent and records what each connection says. */
+  private final class FakeController {
+    final BlockingQueue<ServerWebSocket> connections = new LinkedBlockingQueue<>();
+    final BlockingQueue<Message> heard = new LinkedBlockingQueue<>();
+    final HttpServer server;
+    final int port;
+
+    FakeController() throws Exception {
+      server = vertx.createHttpServer().webSocketHandler(ws -> {
+        connections.add(ws);
+        ws.textMessageHandler(t -> {
+          Message m = WireCodec.decode(t);
+          heard.add(m);
+          if (m instanceof AgentHello h) {
+            ws.writeTextMessage(WireCodec.encode(new ControllerWelcome(h.agentId(), 60_000, 30_000)));
+          }
+        });
+      }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      port = server.actualPort();
+    }
+
+    String url() {
+      return "ws://127.0.0.1:" + port + "/agent";
+    }
+
+    <T extends Message> T next(Class<T> type) throws InterruptedException {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (System.nanoTime() < deadline) {
+        Message m = heard.poll(100, TimeUnit.MILLISECONDS);
+        if (type.isInstance(m)) {
+          return type.cast(m);
+        }
+      }
+      throw new AssertionError("no " + type.getSimpleName() + " within " + WAIT);
+    }
+
+    void close() throws Exception {
+      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static final LinkListener DEAF = new LinkListener() {
+    @Override
+    public void onOffer(ControllerJobOffer offer) {}
+
+    @Override
+    public void onRevoked(ControllerLeaseRevoked revoked) {}
+
+    @Override
+    public void onDeviceHealth(ControllerDeviceHealth health) {}
+
+    @Override
+    public void onListen(ControllerListen listen) {}
+  };
+
+  private ControllerLink link(List<String> urls) {
+    link = new ControllerLink(vertx, urls, null, "agent-1", () -> new AgentHello("agent-1", "token", "test", List.of(), List.of()), List::of, DEAF,
+        new ReportOutbox(dir.resolve("outbox")), new SplittableRandom(3));
+    return link;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (link != null) {
+      link.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aReportNotAcknowledgedBeforeTheConnectionDropsIsSentAgainAfterTheReconnectAndThenForgotten() throws Exception {
+    FakeController controller = new FakeController();
+    link(List.of(controller.url())).start().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    ServerWebSocket first = controller.connections.poll(20, TimeUnit.SECONDS);
+    controller.next(AgentHello.class);
+
+    link.report(ReportOutboxTest.report("r-1", "job-1"));
+    assertThat(controller.next(AgentJobReport.class).reportId()).isEqualTo("r-1");
+    first.close(); // dropped before the acknowledgement
+
+    controller.next(AgentHello.class);
+    ServerWebSocket second = controller.connections.poll(20, TimeUnit.SECONDS);
+    assertThat(controller.next(AgentJobReport.class).reportId()).as("sent again on the new connection").isEqualTo("r-1");
+    assertThat(link.unacknowledged().toCompletionStage().toCompletableFuture().get()).isEqualTo(1);
+
+    second.writeTextMessage(WireCodec.encode(new ControllerReportAck("r-1", "job-1", true, null)));
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (link.unacknowledged().toCompletionStage().toCompletableFuture().get() != 0 || !new ReportOutbox(dir.resolve("outbox")).pending().isEmpty()) {
+      assertThat(System.nanoTime()).as("the acknowledged report forgotten, in memory and on disk").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    controller.close();
+  }
+
+  @Test
+  void aReportKeptOnDiskByAnEarlierRunIsSentAfterTheFirstWelcome() throws Exception {
+    new ReportOutbox(dir.resolve("outbox")).put(ReportOutboxTest.report("r-9", "job-9"));
+    FakeController controller = new FakeController();
+    link(List.of(controller.url())).start().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertThat(controller.next(AgentJobReport.class).reportId()).isEqualTo("r-9");
+    controller.close();
+  }
+
+  @Test
+  void whenItsControllerGoesAwayTheLinkMovesToTheNextOneWithWhatItKept() throws Exception {
+    FakeController a = new FakeController();
+    FakeController b = new FakeController();
+    link(List.of(a.url(), b.url())).start().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    FakeController first = a.connections.isEmpty() ? b : a;
+    FakeController other = first == a ? b : a;
+    first.next(AgentHello.class);
+    link.report(ReportOutboxTest.report("r-1", "job-1"));
+    first.next(AgentJobReport.class);
+
+    first.close(); // the controller is gone: the link tries the next one
+
+    other.next(AgentHello.class);
+    assertThat(other.next(AgentJobReport.class).reportId()).isEqualTo("r-1");
+    other.close();
+  }
+}
