@@ -3,13 +3,9 @@ package com.wecomrpa.agent.driver;
 import com.wecomrpa.script.Locator;
 import com.wecomrpa.script.Step;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.ElementNotInteractableException;
 import org.openqa.selenium.OutputType;
@@ -27,6 +23,11 @@ import org.openqa.selenium.WebElement;
 public abstract class WebDriverUi implements UiDriver {
   protected final WebDriver driver;
   private final Path home;
+
+  /** A device's browser folders, emptied first (see {@link DeviceHome#prepare}). */
+  public static void prepareHome(Path home) {
+    DeviceHome.prepare(home);
+  }
 
   protected WebDriverUi(WebDriver driver, Path home) {
     this.driver = driver;
@@ -48,55 +49,9 @@ public abstract class WebDriverUi implements UiDriver {
     } finally {
       afterQuit();
       try {
-        deleteTree(home);
+        DeviceHome.deleteTree(home);
       } catch (IOException ignored) {
         // cleared at this device's next start
-      }
-    }
-  }
-
-  /**
-   * A device's browser folders (temp, config, cache), emptied first. Whatever still runs from this
-   * home (a browser or driver orphaned when an agent was killed with -9) is ended before: it would
-   * hold the profile and live on unseen.
-   */
-  public static void prepareHome(Path home) {
-    endOrphansOf(home);
-    try {
-      deleteTree(home);
-      Files.createDirectories(home.resolve("tmp"));
-      Files.createDirectories(home.resolve("config"));
-      Files.createDirectories(home.resolve("cache"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Ends every process started with a path under {@code home} on its command line; returns how many. */
-  public static int endOrphansOf(Path home) {
-    String marker = home.toAbsolutePath().normalize() + java.io.File.separator;
-    long self = ProcessHandle.current().pid();
-    List<ProcessHandle> orphans = ProcessHandle.allProcesses()
-        .filter(p -> p.pid() != self && p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-        .toList();
-    orphans.forEach(ProcessHandle::destroyForcibly);
-    for (ProcessHandle p : orphans) {
-      try {
-        p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // gone or stuck: the new session starts regardless
-      }
-    }
-    return orphans.size();
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
       }
     }
   }

@@ -288,23 +288,4 @@ public final class FlowInterpreter {
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
   }
-
-  /** A {@code signal} step fired: the screen shows a risk state, and the flow stops there. */
-  static final class RiskSeen extends RuntimeException {
-    final String signal;
-    final boolean unsent;
-
-    RiskSeen(String signal, boolean unsent) {
-      super("risk state on screen: " + signal);
-      this.signal = signal;
-      this.unsent = unsent;
-    }
-  }
-
-  /** A step that could not do its part; its message names the step and what was seen. */
-  static final class StepFailed extends RuntimeException {
-    StepFailed(String message) {
-      super(message);
-    }
-  }
 }

@@ -2,7 +2,6 @@ package com.wecomrpa.controller.api;
 
 import com.wecomrpa.protocol.ContentKind;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.input.Fields;
 import com.wecomrpa.controller.store.GroupCommit;
 import com.wecomrpa.controller.input.Rejected;
@@ -14,11 +13,7 @@ import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
 import com.wecomrpa.controller.broadcast.Target;
 import com.wecomrpa.controller.group.ChatGroup;
 import com.wecomrpa.controller.group.JdbcGroupStore;
-import com.wecomrpa.controller.job.Execution;
 import com.wecomrpa.controller.job.Jobs;
-import com.wecomrpa.controller.job.JobQueries;
-import com.wecomrpa.controller.job.JobState;
-import com.wecomrpa.protocol.WireCodec;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
@@ -27,7 +22,6 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,7 +48,6 @@ public final class RestApi {
   private final Jobs jobs;
   private final Runnable kickDispatch;
   private final com.wecomrpa.controller.evidence.Screenshots screenshots;
-  private final ObjectMapper json = WireCodec.mapper();
   private final Replies replies;
   private final List<ApiPart> parts;
   private final PlanApi plans;
@@ -92,7 +85,7 @@ public final class RestApi {
     this.kickDispatch = kickDispatch;
     this.replies = new Replies(workers, durable);
     this.plans = plans;
-    this.parts = List.of(plans, admin, limits, scripts, groupReachability, devices, conversations, journeys, overview);
+    this.parts = List.of(new JobsApi(workers, jobs.queries(), screenshots), plans, admin, limits, scripts, groupReachability, devices, conversations, journeys, overview);
   }
 
   public Router router() {
@@ -115,11 +108,6 @@ public final class RestApi {
       ok(ctx, () -> broadcasts.list(limit));
     });
     r.get("/broadcasts/:id").handler(ctx -> ok(ctx, () -> broadcasts.find(ctx.pathParam("id")).orElseThrow(() -> notFound("broadcast", ctx.pathParam("id")))));
-
-    r.get("/jobs").handler(this::listJobs);
-    r.get("/jobs/:id").handler(ctx -> ok(ctx, () -> jobs.queries().find(ctx.pathParam("id")).orElseThrow(() -> notFound("job", ctx.pathParam("id")))));
-    r.get("/jobs/:id/executions").handler(ctx -> ok(ctx, () -> executionViews(ctx.pathParam("id"))));
-    r.get("/executions/:id/screenshot").handler(this::screenshot);
 
     parts.forEach(p -> p.mount(r, replies));
     r.route().failureHandler(replies::fail);
@@ -225,26 +213,6 @@ public final class RestApi {
     };
   }
 
-  private void listJobs(RoutingContext ctx) {
-    String state = ctx.queryParams().get("state");
-    JobState s;
-    try {
-      s = state == null ? null : JobState.valueOf(state.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw Rejected.invalid("state", "state must be one of " + List.of(JobState.values()));
-    }
-    int limit = intParam(ctx, "limit", 1000, 1, 10000);
-    var q = ctx.queryParams();
-    String source = q.get("broadcastId") != null ? q.get("broadcastId") : q.get("planId");
-    String order = q.get("order") == null ? "asc" : q.get("order");
-    if (!order.equals("asc") && !order.equals("desc")) {
-      throw Rejected.invalid("order", "order must be asc or desc");
-    }
-    var filter = new JobQueries.Filter(source, q.get("groupId"), q.get("accountId"), q.get("deviceId"), s,
-        PlanApi.instant(ctx, "from"), PlanApi.instant(ctx, "to"), order.equals("desc"));
-    ok(ctx, () -> jobs.queries().list(filter, limit));
-  }
-
   private void listGroups(RoutingContext ctx) {
     var q = ctx.queryParams();
     boolean usage = "true".equals(q.get("usage"));
@@ -263,34 +231,6 @@ public final class RestApi {
       }
       return out;
     });
-  }
-
-  private List<Map<String, Object>> executionViews(String jobId) {
-    if (jobs.queries().find(jobId).isEmpty()) {
-      throw notFound("job", jobId);
-    }
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Execution e : jobs.queries().executions(jobId)) {
-      Map<String, Object> v = json.convertValue(e, LinkedHashMap.class);
-      v.remove("hasScreenshot");
-      v.put("screenshot", e.hasScreenshot() ? "/api/v1/executions/" + e.id() + "/screenshot" : null);
-      out.add(v);
-    }
-    return out;
-  }
-
-  private void screenshot(RoutingContext ctx) {
-    long id;
-    try {
-      id = Long.parseLong(ctx.pathParam("id"));
-    } catch (NumberFormatException e) {
-      throw Rejected.invalid("id", "execution id must be a number");
-    }
-    workers
-        .executeBlocking(() -> jobs.queries().screenshotPath(id).flatMap(screenshots::read)
-            .orElseThrow(() -> notFound("screenshot of execution", String.valueOf(id))), false)
-        .onSuccess(png -> ctx.response().putHeader("content-type", "image/png").end(io.vertx.core.buffer.Buffer.buffer(png)))
-        .onFailure(ctx::fail);
   }
 
   static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {

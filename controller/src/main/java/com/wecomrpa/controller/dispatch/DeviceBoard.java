@@ -6,7 +6,6 @@ import com.wecomrpa.protocol.LeaseRef;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,54 +19,19 @@ import java.util.Optional;
  * Health outlives a reconnect, so restarting the agent does not launder a broken device.
  */
 public final class DeviceBoard {
-  public enum SlotState {
-    IDLE,
-    CLAIMING,
-    BUSY,
-    /** Reading new messages between jobs; free again when the agent says what it heard. */
-    LISTENING,
-    /** The agent is shutting down: nothing more is offered here. */
-    DRAINING
-  }
-
-  /** One device's slot; mutable, guarded by the board. */
-  static final class Slot {
-    final String agentId;
-    final DeviceInfo device;
-    final AgentLink link;
-    SlotState state = SlotState.IDLE;
-    boolean draining;
-    String jobId;
-    long token;
-    Instant since;
-    ScriptRouting.Assignment assignment;
-    String listenId;
-    /** Real time (nanoTime): the business clock may run fast. */
-    long listenDeadlineNanos;
-
-    Slot(String agentId, DeviceInfo device, AgentLink link, Instant since) {
-      this.agentId = agentId;
-      this.device = device;
-      this.link = link;
-      this.since = since;
-    }
-  }
-
   /** A device ready for a job, as handed to the dispatcher. */
   public record FreeDevice(String agentId, String deviceId, String accountId, String scriptVersion, AgentLink link) {}
 
   private final Clock clock;
   private final ScriptRouting routing;
-  private final int unhealthyAfter;
   private final Map<String, Slot> slots = new LinkedHashMap<>();
-  private final Map<String, Integer> failuresInARow = new HashMap<>();
-  private final Map<String, String> unhealthy = new HashMap<>();
+  private final DeviceHealth health;
 
   /** {@code unhealthyAfter}: failed jobs in a row that make a device unhealthy. */
   public DeviceBoard(Clock clock, ScriptRouting routing, int unhealthyAfter) {
     this.clock = clock;
     this.routing = routing;
-    this.unhealthyAfter = unhealthyAfter;
+    this.health = new DeviceHealth(unhealthyAfter);
   }
 
   /** The device id another agent already holds, if any of {@code devices} is taken. */
@@ -90,7 +54,7 @@ public final class DeviceBoard {
       s.assignment = routing.assign(d);
       for (LeaseRef lease : running) {
         if (lease.deviceId().equals(d.id())) {
-          s.state = SlotState.BUSY;
+          s.state = Slot.State.BUSY;
           s.jobId = lease.jobId();
           s.token = lease.fencingToken();
         }
@@ -113,8 +77,8 @@ public final class DeviceBoard {
     List<FreeDevice> free = new ArrayList<>();
     for (Map.Entry<String, Slot> e : slots.entrySet()) {
       Slot s = e.getValue();
-      if (s.state == SlotState.IDLE && s.assignment.runnable() && !unhealthy.containsKey(e.getKey())) {
-        s.state = SlotState.CLAIMING;
+      if (s.state == Slot.State.IDLE && s.assignment.runnable() && !health.unhealthy(e.getKey())) {
+        s.state = Slot.State.CLAIMING;
         free.add(new FreeDevice(s.agentId, e.getKey(), s.device.accountId(), s.assignment.version(), s.link));
       }
     }
@@ -124,10 +88,10 @@ public final class DeviceBoard {
   /** The claim found work: the device is BUSY with this lease. False if the device left meanwhile. */
   public synchronized boolean markBusy(String deviceId, String agentId, String jobId, long token) {
     Slot s = slots.get(deviceId);
-    if (s == null || !s.agentId.equals(agentId) || s.state != SlotState.CLAIMING) {
+    if (s == null || !s.agentId.equals(agentId) || s.state != Slot.State.CLAIMING) {
       return false;
     }
-    s.state = SlotState.BUSY;
+    s.state = Slot.State.BUSY;
     s.jobId = jobId;
     s.token = token;
     s.since = clock.instant();
@@ -137,10 +101,10 @@ public final class DeviceBoard {
   /** The claim found no job, but a listen is due: the device reads its chats until it answers. */
   public synchronized boolean markListening(String deviceId, String agentId, String listenId, java.time.Duration answerWithin) {
     Slot s = slots.get(deviceId);
-    if (s == null || !s.agentId.equals(agentId) || s.state != SlotState.CLAIMING) {
+    if (s == null || !s.agentId.equals(agentId) || s.state != Slot.State.CLAIMING) {
       return false;
     }
-    s.state = SlotState.LISTENING;
+    s.state = Slot.State.LISTENING;
     s.listenId = listenId;
     s.since = clock.instant();
     s.listenDeadlineNanos = System.nanoTime() + answerWithin.toNanos();
@@ -156,7 +120,7 @@ public final class DeviceBoard {
     if (s == null || !s.agentId.equals(agentId)) {
       return Optional.empty();
     }
-    if (s.state == SlotState.LISTENING && listenId.equals(s.listenId)) {
+    if (s.state == Slot.State.LISTENING && listenId.equals(s.listenId)) {
       freeAfterListen(s);
     }
     return Optional.of(s.device.accountId());
@@ -167,7 +131,7 @@ public final class DeviceBoard {
     long now = System.nanoTime();
     int n = 0;
     for (Slot s : slots.values()) {
-      if (s.state == SlotState.LISTENING && now - s.listenDeadlineNanos > 0) {
+      if (s.state == Slot.State.LISTENING && now - s.listenDeadlineNanos > 0) {
         freeAfterListen(s);
         n++;
       }
@@ -176,7 +140,7 @@ public final class DeviceBoard {
   }
 
   private void freeAfterListen(Slot s) {
-    s.state = s.draining ? SlotState.DRAINING : SlotState.IDLE;
+    s.state = s.draining ? Slot.State.DRAINING : Slot.State.IDLE;
     s.listenId = null;
     s.since = clock.instant();
   }
@@ -184,8 +148,8 @@ public final class DeviceBoard {
   /** The claim found nothing: back to IDLE. */
   public synchronized void unclaim(String deviceId) {
     Slot s = slots.get(deviceId);
-    if (s != null && s.state == SlotState.CLAIMING) {
-      s.state = s.draining ? SlotState.DRAINING : SlotState.IDLE;
+    if (s != null && s.state == Slot.State.CLAIMING) {
+      s.state = s.draining ? Slot.State.DRAINING : Slot.State.IDLE;
     }
   }
 
@@ -205,19 +169,18 @@ public final class DeviceBoard {
 
   /** An operator sends a device for repair: unhealthy (no offers) until resumed or repaired by its agent. */
   public synchronized Optional<DeviceStatus> markForRepair(String deviceId, String why) {
-    return changed(deviceId, s -> unhealthy.put(deviceId, why));
+    return changed(deviceId, s -> health.markUnhealthy(deviceId, why));
   }
 
   /** Undoes an operator's drain or repair mark: the device takes jobs again. */
   public synchronized Optional<DeviceStatus> resumeDevice(String deviceId) {
     return changed(deviceId, s -> {
       s.draining = false;
-      if (s.state == SlotState.DRAINING) {
-        s.state = SlotState.IDLE;
+      if (s.state == Slot.State.DRAINING) {
+        s.state = Slot.State.IDLE;
         s.since = clock.instant();
       }
-      unhealthy.remove(deviceId);
-      failuresInARow.remove(deviceId);
+      health.markHealthy(deviceId);
     });
   }
 
@@ -237,9 +200,9 @@ public final class DeviceBoard {
    */
   private void drain(Slot s) {
     s.draining = true;
-    if (s.state == SlotState.IDLE || s.state == SlotState.LISTENING) {
+    if (s.state == Slot.State.IDLE || s.state == Slot.State.LISTENING) {
       s.listenId = null;
-      s.state = SlotState.DRAINING;
+      s.state = Slot.State.DRAINING;
       s.since = clock.instant();
     }
   }
@@ -247,7 +210,7 @@ public final class DeviceBoard {
   /** The lease a device is busy with (job id and fencing token), if any. */
   public synchronized Optional<LeaseRef> busyWith(String deviceId) {
     Slot s = slots.get(deviceId);
-    return s == null || s.state != SlotState.BUSY ? Optional.empty() : Optional.of(new LeaseRef(s.jobId, s.token, deviceId));
+    return s == null || s.state != Slot.State.BUSY ? Optional.empty() : Optional.of(new LeaseRef(s.jobId, s.token, deviceId));
   }
 
   /** This device's status, if it is connected here. */
@@ -258,10 +221,10 @@ public final class DeviceBoard {
   /** The device's job ended (report, expiry): IDLE again, if it was still on that lease. */
   public synchronized boolean release(String deviceId, String jobId, long token) {
     Slot s = slots.get(deviceId);
-    if (s == null || s.state != SlotState.BUSY || !jobId.equals(s.jobId) || s.token != token) {
+    if (s == null || s.state != Slot.State.BUSY || !jobId.equals(s.jobId) || s.token != token) {
       return false;
     }
-    s.state = s.draining ? SlotState.DRAINING : SlotState.IDLE;
+    s.state = s.draining ? Slot.State.DRAINING : Slot.State.IDLE;
     s.jobId = null;
     s.since = clock.instant();
     return true;
@@ -290,17 +253,7 @@ public final class DeviceBoard {
    * unhealthy; a success clears the count.
    */
   public synchronized Optional<String> recordOutcome(String deviceId, boolean succeeded, String failure) {
-    if (succeeded) {
-      failuresInARow.remove(deviceId);
-      return Optional.empty();
-    }
-    int n = failuresInARow.merge(deviceId, 1, Integer::sum);
-    if (n < unhealthyAfter || unhealthy.containsKey(deviceId)) {
-      return Optional.empty();
-    }
-    String reason = n + " jobs failed in a row, the last: " + failure;
-    unhealthy.put(deviceId, reason);
-    return Optional.of(reason);
+    return health.outcome(deviceId, succeeded, failure);
   }
 
   /**
@@ -312,12 +265,11 @@ public final class DeviceBoard {
     if (s == null || !s.agentId.equals(agentId)) {
       return false;
     }
-    failuresInARow.remove(deviceId);
-    return unhealthy.remove(deviceId) != null;
+    return health.markHealthy(deviceId);
   }
 
   public synchronized Optional<String> unhealthyReason(String deviceId) {
-    return Optional.ofNullable(unhealthy.get(deviceId));
+    return Optional.ofNullable(health.reason(deviceId));
   }
 
   public synchronized List<DeviceStatus> snapshot() {
@@ -327,15 +279,15 @@ public final class DeviceBoard {
   }
 
   private DeviceStatus status(String id, Slot s) {
-    String problem = unhealthy.containsKey(id) ? unhealthy.get(id) : s.assignment.problem();
-    boolean idle = s.state == SlotState.IDLE || s.state == SlotState.CLAIMING;
-    String state = idle && unhealthy.containsKey(id) ? "unhealthy"
+    String problem = health.unhealthy(id) ? health.reason(id) : s.assignment.problem();
+    boolean idle = s.state == Slot.State.IDLE || s.state == Slot.State.CLAIMING;
+    String state = idle && health.unhealthy(id) ? "unhealthy"
         : idle && !s.assignment.runnable() ? "unsupported"
         // Claiming is a pass looking for work for an idle device: to ops it is idle.
-        : s.state == SlotState.CLAIMING ? (s.draining ? "draining" : "idle")
+        : s.state == Slot.State.CLAIMING ? (s.draining ? "draining" : "idle")
         : s.state.name().toLowerCase();
     return new DeviceStatus(id, s.agentId, s.device.accountId(), s.device.clientKind(), s.device.clientVersion(), s.device.driver(),
-        state, s.jobId, s.since, s.assignment.runnable() ? scriptLabel(s) : null, unhealthy.containsKey(id) ? "unhealthy" : "healthy", problem,
+        state, s.jobId, s.since, s.assignment.runnable() ? scriptLabel(s) : null, health.unhealthy(id) ? "unhealthy" : "healthy", problem,
         s.link.heardMillisAgo());
   }
 

@@ -44,7 +44,7 @@ final class ContentActions {
   }
 
   static Action forCustomer(ContentSpec c, String customerId, String nickname, Map<String, String> vars) {
-    if (PlanRules.WEBHOOK.equals(c.kind())) {
+    if (ContentRules.WEBHOOK.equals(c.kind())) {
       return forWebhook(c, vars);
     }
     Map<String, String> p = new LinkedHashMap<>();
@@ -60,7 +60,7 @@ final class ContentActions {
     p.put("method", c.method() == null ? "POST" : c.method());
     p.put("url", ContentTemplate.render(c.url(), vars));
     p.put("body", c.body() == null || c.body().isNull() || c.body().isMissingNode() ? "" : render(c.body().deepCopy(), vars).toString());
-    p.put("timeout_ms", String.valueOf(c.timeout() == null ? 10_000 : PlanRules.webhookTimeout("timeout", c.timeout()).toMillis()));
+    p.put("timeout_ms", String.valueOf(c.timeout() == null ? 10_000 : ContentRules.webhookTimeout("timeout", c.timeout()).toMillis()));
     return new Action(com.wecomrpa.controller.webhook.WebhookSteps.ACTION, p);
   }
 

@@ -1,0 +1,91 @@
+package com.wecomrpa.controller.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wecomrpa.controller.evidence.Screenshots;
+import com.wecomrpa.controller.input.Rejected;
+import com.wecomrpa.controller.job.Execution;
+import com.wecomrpa.controller.job.JobQueries;
+import com.wecomrpa.controller.job.JobState;
+import com.wecomrpa.protocol.WireCodec;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Jobs, their attempts and the screenshots of failed attempts: what ops read to see why a job failed. */
+public final class JobsApi implements ApiPart {
+  private final WorkerExecutor workers;
+  private final JobQueries queries;
+  private final Screenshots screenshots;
+  private final ObjectMapper json = WireCodec.mapper();
+
+  public JobsApi(WorkerExecutor workers, JobQueries queries, Screenshots screenshots) {
+    this.workers = workers;
+    this.queries = queries;
+    this.screenshots = screenshots;
+  }
+
+  @Override
+  public void mount(Router r, Replies replies) {
+    r.get("/jobs").handler(ctx -> listJobs(ctx, replies));
+    r.get("/jobs/:id").handler(ctx -> replies.ok(ctx, () -> queries.find(ctx.pathParam("id")).orElseThrow(() -> notFound("job", ctx.pathParam("id")))));
+    r.get("/jobs/:id/executions").handler(ctx -> replies.ok(ctx, () -> executionViews(ctx.pathParam("id"))));
+    r.get("/executions/:id/screenshot").handler(this::screenshot);
+  }
+
+  private void listJobs(RoutingContext ctx, Replies replies) {
+    String state = ctx.queryParams().get("state");
+    JobState s;
+    try {
+      s = state == null ? null : JobState.valueOf(state.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw Rejected.invalid("state", "state must be one of " + List.of(JobState.values()));
+    }
+    int limit = RestApi.intParam(ctx, "limit", 1000, 1, 10000);
+    var q = ctx.queryParams();
+    String source = q.get("broadcastId") != null ? q.get("broadcastId") : q.get("planId");
+    String order = q.get("order") == null ? "asc" : q.get("order");
+    if (!order.equals("asc") && !order.equals("desc")) {
+      throw Rejected.invalid("order", "order must be asc or desc");
+    }
+    var filter = new JobQueries.Filter(source, q.get("groupId"), q.get("accountId"), q.get("deviceId"), s,
+        PlanApi.instant(ctx, "from"), PlanApi.instant(ctx, "to"), order.equals("desc"));
+    replies.ok(ctx, () -> queries.list(filter, limit));
+  }
+
+  private List<Map<String, Object>> executionViews(String jobId) {
+    if (queries.find(jobId).isEmpty()) {
+      throw notFound("job", jobId);
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Execution e : queries.executions(jobId)) {
+      Map<String, Object> v = json.convertValue(e, LinkedHashMap.class);
+      v.remove("hasScreenshot");
+      v.put("screenshot", e.hasScreenshot() ? "/api/v1/executions/" + e.id() + "/screenshot" : null);
+      out.add(v);
+    }
+    return out;
+  }
+
+  private void screenshot(RoutingContext ctx) {
+    long id;
+    try {
+      id = Long.parseLong(ctx.pathParam("id"));
+    } catch (NumberFormatException e) {
+      throw Rejected.invalid("id", "execution id must be a number");
+    }
+    workers
+        .executeBlocking(() -> queries.screenshotPath(id).flatMap(screenshots::read)
+            .orElseThrow(() -> notFound("screenshot of execution", String.valueOf(id))), false)
+        .onSuccess(png -> ctx.response().putHeader("content-type", "image/png").end(io.vertx.core.buffer.Buffer.buffer(png)))
+        .onFailure(ctx::fail);
+  }
+
+  private static Rejected notFound(String what, String id) {
+    return Rejected.notFound("id", what + " " + id + " not found");
+  }
+}

@@ -1,0 +1,132 @@
+package com.wecomrpa.simulator;
+
+import static com.wecomrpa.simulator.Http.guarded;
+import static com.wecomrpa.simulator.Http.readBody;
+import static com.wecomrpa.simulator.Http.send;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.wecomrpa.simulator.ChatWorld.Account;
+import com.wecomrpa.simulator.ChatWorld.Group;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The operator's side, {@code /sim/api/*}: seed accounts, groups and contacts; read what really
+ * arrived; make customers talk; set faults and the platform's strictness. Also the receiver of the
+ * systems around ({@code /sim/hooks/NAME}), which keeps every call it got.
+ */
+final class ControlApi {
+  record SeedContacts(List<ChatWorld.Contact> contacts) {}
+
+  record SeedAccounts(List<Account> accounts) {}
+
+  record SeedGroups(List<Group> groups) {}
+
+  private final ChatWorld world;
+  private final RiskGuard risk;
+  private final Faults faults;
+  private final Function<Chatter.Schedule, Map<String, Object>> startChatter;
+  private final java.util.function.BooleanSupplier chatterRunning;
+  private final List<Simulator.HookCall> hookCalls;
+  private final Clock clock;
+
+  ControlApi(ChatWorld world, RiskGuard risk, Faults faults, Function<Chatter.Schedule, Map<String, Object>> startChatter,
+      java.util.function.BooleanSupplier chatterRunning, List<Simulator.HookCall> hookCalls, Clock clock) {
+    this.world = world;
+    this.risk = risk;
+    this.faults = faults;
+    this.startChatter = startChatter;
+    this.chatterRunning = chatterRunning;
+    this.hookCalls = hookCalls;
+    this.clock = clock;
+  }
+
+  void mount(Router r) {
+    r.post("/sim/api/accounts").handler(ctx -> guarded(ctx, () -> {
+      SeedAccounts body = readBody(ctx, new TypeReference<>() {});
+      world.addAccounts(body.accounts() == null ? List.of() : body.accounts());
+      send(ctx, 201, Map.of("created", body.accounts() == null ? 0 : body.accounts().size()));
+    }));
+    r.post("/sim/api/groups").handler(ctx -> guarded(ctx, () -> {
+      SeedGroups body = readBody(ctx, new TypeReference<>() {});
+      world.addGroups(body.groups() == null ? List.of() : body.groups());
+      send(ctx, 201, Map.of("created", body.groups() == null ? 0 : body.groups().size()));
+    }));
+    r.post("/sim/api/contacts").handler(ctx -> guarded(ctx, () -> {
+      SeedContacts body = readBody(ctx, new TypeReference<>() {});
+      world.addContacts(body.contacts() == null ? List.of() : body.contacts());
+      send(ctx, 201, Map.of("created", body.contacts() == null ? 0 : body.contacts().size()));
+    }));
+    r.get("/sim/api/groups/:id/messages").handler(ctx -> guarded(ctx, () -> send(ctx, 200, world.messagesOf(ctx.pathParam("id")))));
+    r.get("/sim/api/contacts/:id/messages").handler(ctx -> guarded(ctx, () -> send(ctx, 200, world.messagesOf(ctx.pathParam("id")))));
+    r.get("/sim/api/messages").handler(ctx -> send(ctx, 200, world.allMessages()));
+    r.get("/sim/api/conversations/:id/log").handler(ctx -> guarded(ctx, () -> send(ctx, 200, world.chatLog(ctx.pathParam("id")))));
+    // Customers talking: one message written by a customer, or a stream of them on a schedule.
+    r.post("/sim/api/conversations/:id/customer-messages").handler(ctx -> guarded(ctx, () -> {
+      ClientApp.ClientMessage body = readBody(ctx, new TypeReference<>() {});
+      Map<String, String> payload = body.payload() == null ? Map.of() : body.payload();
+      send(ctx, 201, world.customerWrites(ctx.pathParam("id"), payload.get("senderId"), payload.get("senderName"),
+          body.kind() == null ? "text" : body.kind(), body.text(), payload));
+    }));
+    // A person on the device answers by hand: the product did not send it, the chat shows it.
+    r.post("/sim/api/conversations/:id/person-messages").handler(ctx -> guarded(ctx, () -> {
+      ClientApp.ClientMessage body = readBody(ctx, new TypeReference<>() {});
+      send(ctx, 201, world.personOnDeviceWrites(ctx.pathParam("id"), body.text()));
+    }));
+    r.post("/sim/api/chatter").handler(ctx -> guarded(ctx, () -> {
+      Chatter.Schedule body = readBody(ctx, new TypeReference<>() {});
+      send(ctx, 201, startChatter.apply(body));
+    }));
+    r.get("/sim/api/chatter").handler(ctx -> send(ctx, 200, Map.of("written", world.customerMessageCount(), "running", chatterRunning.getAsBoolean())));
+    r.get("/sim/api/customer-messages").handler(ctx -> send(ctx, 200, world.customerMessages()));
+    r.get("/sim/api/message-counts").handler(ctx -> send(ctx, 200, world.messageCounts()));
+    r.get("/sim/api/moments").handler(ctx -> send(ctx, 200, world.momentsOf(ctx.queryParams().get("account"))));
+    r.put("/sim/api/conversations/:id/name").handler(ctx -> guarded(ctx, () -> {
+      Map<String, String> body = readBody(ctx, new TypeReference<>() {});
+      send(ctx, 200, world.rename(ctx.pathParam("id"), body.get("name")));
+    }));
+    mountFaults(r);
+    // The systems around (SMS gateway, call centre, CRM) as one receiver that keeps every call it got.
+    r.post("/sim/hooks/:name").handler(ctx -> {
+      hookCalls.add(new Simulator.HookCall(ctx.pathParam("name"), ctx.request().getHeader("Idempotency-Key"),
+          ctx.body() == null ? "" : ctx.body().asString(), clock.instant()));
+      send(ctx, 200, Map.of("received", true));
+    });
+    r.get("/sim/api/hooks").handler(ctx -> send(ctx, 200, List.copyOf(hookCalls)));
+  }
+
+  /** Faults and the platform's strictness, per account. */
+  private void mountFaults(Router r) {
+    r.put("/sim/api/accounts/:accountId/send-delay").handler(ctx -> guarded(ctx, () -> {
+      Map<String, Long> body = readBody(ctx, new TypeReference<>() {});
+      String account = world.account(ctx.pathParam("accountId")).id();
+      faults.setExtraSendDelay(account, body.getOrDefault("millis", 0L));
+      send(ctx, 200, Map.of("accountId", account, "millis", body.getOrDefault("millis", 0L)));
+    }));
+    r.put("/sim/api/accounts/:accountId/client-down").handler(ctx -> guarded(ctx, () -> {
+      Map<String, Boolean> body = readBody(ctx, new TypeReference<>() {});
+      String account = world.account(ctx.pathParam("accountId")).id();
+      faults.setClientDown(account, Boolean.TRUE.equals(body.get("down")));
+      send(ctx, 200, Map.of("accountId", account, "down", faults.clientDown(account)));
+    }));
+    r.put("/sim/api/accounts/:accountId/risk-model").handler(ctx -> guarded(ctx, () -> {
+      Map<String, Long> body = readBody(ctx, new TypeReference<>() {});
+      String account = world.account(ctx.pathParam("accountId")).id();
+      RiskModel m = new RiskModel(
+          body.getOrDefault("maxSendsPerWindow", 100L).intValue(),
+          java.time.Duration.ofSeconds(body.getOrDefault("windowSeconds", 60L)),
+          body.getOrDefault("maxPostsPerGroupPerDay", 3L).intValue(),
+          java.time.Duration.ofSeconds(body.getOrDefault("warningMemorySeconds", 600L)));
+      risk.setModel(account, m);
+      send(ctx, 200, m);
+    }));
+    r.post("/sim/api/accounts/:accountId/risk-reset").handler(ctx -> guarded(ctx, () -> {
+      risk.reset(world.account(ctx.pathParam("accountId")).id());
+      send(ctx, 200, Map.of("reset", true));
+    }));
+    r.get("/sim/api/risk-events").handler(ctx -> send(ctx, 200, risk.events()));
+  }
+}
