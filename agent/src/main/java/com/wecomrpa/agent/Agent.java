@@ -43,6 +43,7 @@ public final class Agent {
   public static final String VERSION = "0.1.0";
 
   private final Vertx vertx;
+  private final com.wecomrpa.agent.flow.StepTimes stepTimes = new com.wecomrpa.agent.flow.StepTimes();
   private final AgentOptions options;
   private final DriverLauncher launcher;
   private final Clock clock;
@@ -97,7 +98,7 @@ public final class Agent {
               link.deviceHealthy(deviceId, detail);
             }
           };
-      workers.put(d.id(), new DeviceWorker(d, library, launcher, sink, journal, clock));
+      workers.put(d.id(), new DeviceWorker(d, library, launcher, sink, journal, clock, stepTimes));
     }
     link = new ControllerLink(vertx, options.controllerUrls(), options.caFile(), options.agentId(), this::hello, this::activeLeases, new com.wecomrpa.agent.link.LinkListener() {
       @Override
@@ -222,5 +223,10 @@ public final class Agent {
                   workers.values().forEach(DeviceWorker::kill);
                   return null;
                 }));
+  }
+
+  /** Where this agent's flows spent their time, step by step, since it started. */
+  public com.wecomrpa.agent.flow.StepTimes stepTimes() {
+    return stepTimes;
   }
 }

@@ -25,7 +25,7 @@ class AccessTest {
     log.start();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(log);
     controller = RunningController.start(dir, Clock.systemUTC(), o -> o);
-    controller.post("/accounts", ControllerApiTest.account("acc-1"));
+    controller.post("/accounts", Fixtures.anAccount("acc-1"));
   }
 
   @AfterEach
@@ -51,7 +51,7 @@ class AccessTest {
     String operator = token("operator", "");
     String viewer = token("viewer", "");
     String agent = token("agent", "");
-    String group = ControllerApiTest.group("g-1", "acc-1", "t");
+    String group = Fixtures.aGroup("g-1", "acc-1", "t");
 
     // viewer: reads, changes nothing
     assertThat(controller.get("/accounts", viewer).status()).isEqualTo(200);
@@ -59,14 +59,14 @@ class AccessTest {
     assertThat(controller.get("/audit", viewer).status()).isEqualTo(403);
     // operator: groups, broadcasts, plans; not accounts or tokens
     assertThat(controller.post("/groups", group, operator).status()).isEqualTo(201);
-    assertThat(controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hi", "g-1"), operator).status()).isEqualTo(201);
+    assertThat(controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hi", "g-1"), operator).status()).isEqualTo(201);
     assertThat(controller.post("/plans/none/pause", "", operator).status()).isEqualTo(404);
-    assertThat(controller.post("/accounts", ControllerApiTest.account("acc-2"), operator).status()).isEqualTo(403);
+    assertThat(controller.post("/accounts", Fixtures.anAccount("acc-2"), operator).status()).isEqualTo(403);
     assertThat(controller.post("/tokens", "{\"name\":\"x\",\"role\":\"admin\"}", operator).status()).isEqualTo(403);
     // agent: no part of the REST API
     assertThat(controller.get("/jobs", agent).status()).isEqualTo(403);
     // admin: accounts, tokens, audit
-    assertThat(controller.post("/accounts", ControllerApiTest.account("acc-2")).status()).isEqualTo(201);
+    assertThat(controller.post("/accounts", Fixtures.anAccount("acc-2")).status()).isEqualTo(201);
     assertThat(controller.get("/audit").status()).isEqualTo(200);
   }
 
@@ -88,7 +88,7 @@ class AccessTest {
   @Test
   void aTokenNeverAppearsInLogsOrResponsesAfterItsCreation() {
     String operator = token("operator", "");
-    controller.post("/groups", ControllerApiTest.group("g-1", "acc-1", "t"), operator);
+    controller.post("/groups", Fixtures.aGroup("g-1", "acc-1", "t"), operator);
     controller.get("/accounts", "wr_wrong");
 
     String listed = controller.get("/tokens").body().toString();

@@ -18,11 +18,8 @@ import com.wecomrpa.protocol.ControllerReportAck;
 import com.wecomrpa.protocol.ControllerWelcome;
 import com.wecomrpa.protocol.Outcome;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -39,18 +36,13 @@ class AgentGatewayTest {
   final List<ProtocolAgent> agents = new ArrayList<>();
 
   /** Noon today in Shanghai, so "the same day" cannot straddle midnight while a test runs. */
-  static Clock middayInShanghai() {
-    ZoneId z = ZoneId.of("Asia/Shanghai");
-    Instant noon = LocalDate.now(z).atTime(12, 0).atZone(z).toInstant();
-    return Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
-  }
 
   @BeforeEach
   void start() {
     controller =
-        RunningController.start(dir, middayInShanghai(), o -> o.withLeases(Duration.ofMillis(1500), Duration.ofMillis(300)));
-    controller.post("/accounts", ControllerApiTest.account("acc-1"));
-    controller.post("/groups", ControllerApiTest.group("g-1", "acc-1", "store"));
+        RunningController.start(dir, Fixtures.middayInShanghai(), o -> o.withLeases(Duration.ofMillis(1500), Duration.ofMillis(300)));
+    controller.post("/accounts", Fixtures.anAccount("acc-1"));
+    controller.post("/groups", Fixtures.aGroup("g-1", "acc-1", "store"));
   }
 
   @AfterEach
@@ -65,9 +57,6 @@ class AgentGatewayTest {
     return a;
   }
 
-  static AgentJobReport report(ControllerJobOffer o, Outcome outcome) {
-    return new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), outcome, null, null, null, Instant.now(), Instant.now(), "test@1", null, null, null);
-  }
 
   JsonNode job(String id) {
     return controller.get("/jobs/" + id).body();
@@ -92,7 +81,7 @@ class AgentGatewayTest {
   void aLeaseThatExpiresBeforeTheJobStartsGoesBackToTheQueueAndItsLateReportIsRefused() {
     ProtocolAgent a = agent(TOKEN);
     a.next(ControllerWelcome.class, 5000);
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     ControllerJobOffer first = a.next(ControllerJobOffer.class, 5000);
 
     // The agent stays connected (heartbeats) but neither starts nor renews the job: a stall.
@@ -101,13 +90,13 @@ class AgentGatewayTest {
     assertThat(second.jobId()).isEqualTo(first.jobId());
     assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
 
-    a.send(report(first, Outcome.SUCCEEDED));
+    a.send(Fixtures.aReport(first, Outcome.SUCCEEDED));
     ControllerReportAck late = a.next(ControllerReportAck.class, 5000);
     assertThat(late.accepted()).isFalse();
     assertThat(late.reason()).contains("not current");
     assertThat(job(first.jobId()).get("state").asText()).isEqualTo("LEASED");
 
-    a.send(report(second, Outcome.SUCCEEDED));
+    a.send(Fixtures.aReport(second, Outcome.SUCCEEDED));
     assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isTrue();
     assertThat(awaitJobState(first.jobId(), "SUCCEEDED").get("attempts").asInt()).isEqualTo(2);
   }
@@ -116,7 +105,7 @@ class AgentGatewayTest {
   void aJobWhoseAgentVanishesAfterStartingBecomesUnknownNeverSucceeded() {
     ProtocolAgent a = agent(TOKEN);
     a.next(ControllerWelcome.class, 5000);
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
     a.send(new AgentJobStarted(offer.jobId(), offer.fencingToken(), offer.deviceId()));
     awaitJobState(offer.jobId(), "RUNNING");
@@ -132,7 +121,7 @@ class AgentGatewayTest {
     ProtocolAgent back = agent(TOKEN);
     back.next(ControllerWelcome.class, 5000);
     ControllerJobOffer again = back.next(ControllerJobOffer.class, 5000);
-    back.send(report(offer, Outcome.SUCCEEDED));
+    back.send(Fixtures.aReport(offer, Outcome.SUCCEEDED));
     assertThat(back.next(ControllerReportAck.class, 5000).accepted()).isFalse();
     assertThat(again.jobId()).isEqualTo(offer.jobId());
     assertThat(again.fencingToken()).isGreaterThan(offer.fencingToken());
@@ -145,11 +134,11 @@ class AgentGatewayTest {
     ProtocolAgent a = agent(TOKEN);
     a.next(ControllerWelcome.class, 5000);
     for (int i = 1; i <= 4; i++) {
-      controller.post("/broadcasts", ControllerApiTest.broadcast("b-" + i, "post " + i, "g-1"));
+      controller.post("/broadcasts", Fixtures.aBroadcast("b-" + i, "post " + i, "g-1"));
     }
     for (int i = 0; i < 3; i++) {
       ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
-      a.send(report(o, Outcome.SUCCEEDED));
+      a.send(Fixtures.aReport(o, Outcome.SUCCEEDED));
       assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isTrue();
     }
 
@@ -164,7 +153,7 @@ class AgentGatewayTest {
   void aDrainingAgentIsOfferedNothingAndALeaseItHandsBackReturnsToTheQueue() {
     ProtocolAgent a = agent(TOKEN);
     a.next(ControllerWelcome.class, 5000);
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
 
     a.send(new AgentDraining("stopping"));
@@ -180,9 +169,9 @@ class AgentGatewayTest {
   void aReportSentTwiceIsAppliedOnceAndAcknowledgedBothTimes() {
     ProtocolAgent a = agent(TOKEN);
     a.next(ControllerWelcome.class, 5000);
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
-    AgentJobReport r = report(o, Outcome.SUCCEEDED);
+    AgentJobReport r = Fixtures.aReport(o, Outcome.SUCCEEDED);
 
     a.send(r);
     a.send(r);
@@ -197,7 +186,7 @@ class AgentGatewayTest {
   void aDefiniteFailureGivesTheQuotaBackAndIsRetriedUpToTheLimit() {
     ProtocolAgent a = agent(TOKEN);
     a.next(ControllerWelcome.class, 5000);
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     for (int attempt = 1; attempt <= 3; attempt++) {
       ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
       assertThat(o.attempt()).isEqualTo(attempt);
@@ -217,7 +206,7 @@ class AgentGatewayTest {
     assertThat(unhealthy.healthy()).isFalse();
     assertThat(unhealthy.reason()).contains("3 jobs failed in a row").contains("group not found");
     assertThat(controller.get("/devices").body().get(0).get("state").asText()).isEqualTo("unhealthy");
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-2", "post 2", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-2", "post 2", "g-1"));
     controller.awaitDispatchPasses();
     a.expectNothing(ControllerJobOffer.class, 200);
     // Another agent cannot speak for this device.
@@ -234,10 +223,10 @@ class AgentGatewayTest {
     // Nothing was sent, so the group's day is untouched: three more posts still fit.
     for (int i = 2; i <= 4; i++) {
       if (i > 2) {
-        controller.post("/broadcasts", ControllerApiTest.broadcast("b-" + i, "post " + i, "g-1"));
+        controller.post("/broadcasts", Fixtures.aBroadcast("b-" + i, "post " + i, "g-1"));
       }
       ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
-      a.send(report(o, Outcome.SUCCEEDED));
+      a.send(Fixtures.aReport(o, Outcome.SUCCEEDED));
       a.next(ControllerReportAck.class, 5000);
     }
     assertThat(controller.get("/jobs?groupId=g-1&state=SUCCEEDED").body()).hasSize(3);

@@ -24,9 +24,9 @@ class ConsoleApiTest {
 
   @BeforeEach
   void start() {
-    controller = RunningController.start(dir, AgentGatewayTest.middayInShanghai(), o -> o);
-    controller.post("/accounts", ControllerApiTest.account("acc-1"));
-    controller.post("/groups", ControllerApiTest.group("g-1", "acc-1", "store"));
+    controller = RunningController.start(dir, Fixtures.middayInShanghai(), o -> o);
+    controller.post("/accounts", Fixtures.anAccount("acc-1"));
+    controller.post("/groups", Fixtures.aGroup("g-1", "acc-1", "store"));
     controller.post("/groups", "{\"id\":\"g-2\",\"name\":\"上海门店 VIP 群\",\"accountId\":\"acc-1\",\"tags\":[\"vip\"]}");
   }
 
@@ -54,7 +54,7 @@ class ConsoleApiTest {
     assertThat(drained.status()).isEqualTo(200);
     assertThat(drained.body().get("state").asText()).isEqualTo("draining");
 
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     controller.awaitDispatchPasses();
     a.expectNothing(ControllerJobOffer.class, 300);
 
@@ -70,7 +70,7 @@ class ConsoleApiTest {
   @Test
   void aStuckLeaseIsReleasedAndTheJobOfferedAgainUnderANewToken() {
     ProtocolAgent a = agent();
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     ControllerJobOffer stuck = a.next(ControllerJobOffer.class, 5000);
     assertThat(controller.get("/devices").body().get(0).get("state").asText()).isEqualTo("busy");
 
@@ -81,12 +81,12 @@ class ConsoleApiTest {
     assertThat(again.jobId()).isEqualTo(stuck.jobId());
     assertThat(again.fencingToken()).isGreaterThan(stuck.fencingToken());
     // The old lease is fenced off: its late report is refused.
-    a.send(AgentGatewayTest.report(stuck, Outcome.SUCCEEDED));
+    a.send(Fixtures.aReport(stuck, Outcome.SUCCEEDED));
     assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isFalse();
     assertThat(controller.get("/jobs/broadcast:b-1:g-1/executions").body().get(0).get("outcome").asText()).isEqualTo("LEASE_EXPIRED");
     assertThat(controller.get("/audit").body().findValuesAsText("action")).contains("device.release");
     // Nothing held, nothing to release; an unknown device is a 404; a viewer may not act.
-    a.send(AgentGatewayTest.report(again, Outcome.SUCCEEDED));
+    a.send(Fixtures.aReport(again, Outcome.SUCCEEDED));
     a.next(ControllerReportAck.class, 5000);
     controller.await("/devices", d -> d.get(0).get("state").asText().equals("idle"), Duration.ofSeconds(5));
     assertThat(controller.post("/devices/dev-1/release", "{}").status()).isEqualTo(409);
@@ -97,12 +97,12 @@ class ConsoleApiTest {
   @Test
   void theOverviewCountsTodaysSendsAndTheDevicesPageNamesTheLastFailureWithItsScreenshot() {
     ProtocolAgent a = agent();
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     ControllerJobOffer first = a.next(ControllerJobOffer.class, 5000);
-    a.send(ScriptRolloutTest.withVersion(AgentGatewayTest.report(first, Outcome.FAILED), "wecom-sim@1"));
+    a.send(ScriptRolloutTest.withVersion(Fixtures.aReport(first, Outcome.FAILED), "wecom-sim@1"));
     a.next(ControllerReportAck.class, 5000);
     ControllerJobOffer retry = a.next(ControllerJobOffer.class, 10_000);
-    a.send(AgentGatewayTest.report(retry, Outcome.SUCCEEDED));
+    a.send(Fixtures.aReport(retry, Outcome.SUCCEEDED));
     a.next(ControllerReportAck.class, 5000);
 
     JsonNode o = controller.await("/overview", b -> b.get("today").get("sent").asInt() == 1 && b.get("devices").get("byState").has("idle"),
@@ -121,8 +121,8 @@ class ConsoleApiTest {
 
   @Test
   void jobsAndGroupsFilterAsTheConsoleAsks() {
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-2", "hello", "g-2"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-2", "hello", "g-2"));
 
     JsonNode newest = controller.get("/jobs?accountId=acc-1&order=desc&limit=1").body();
     assertThat(newest.get(0).get("id").asText()).isEqualTo("broadcast:b-2:g-2");
@@ -161,9 +161,9 @@ class ConsoleApiTest {
   @Test
   void metricsArePrometheusTextFromMicrometerWithHttpJvmAndDomainMetersAndNoJobIds() {
     ProtocolAgent a = agent();
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
-    a.send(AgentGatewayTest.report(offer, Outcome.SUCCEEDED));
+    a.send(Fixtures.aReport(offer, Outcome.SUCCEEDED));
     a.next(ControllerReportAck.class, 5000);
     controller.get("/accounts");
 

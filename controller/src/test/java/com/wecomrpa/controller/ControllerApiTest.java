@@ -22,8 +22,8 @@ public class ControllerApiTest {
   @BeforeEach
   void start() {
     controller = RunningController.start(dir, Clock.systemUTC(), o -> o);
-    assertThat(controller.post("/accounts", account("acc-1")).status()).isEqualTo(201);
-    assertThat(controller.post("/groups", group("g-1", "acc-1", "store:001")).status()).isEqualTo(201);
+    assertThat(controller.post("/accounts", Fixtures.anAccount("acc-1")).status()).isEqualTo(201);
+    assertThat(controller.post("/groups", Fixtures.aGroup("g-1", "acc-1", "store:001")).status()).isEqualTo(201);
   }
 
   @AfterEach
@@ -31,28 +31,19 @@ public class ControllerApiTest {
     controller.close();
   }
 
-  public static String account(String id) {
-    return "{\"id\":\"" + id + "\",\"platform\":\"wecom\",\"displayName\":\"Bot " + id + "\",\"timeZone\":\"Asia/Shanghai\"}";
-  }
 
-  public static String group(String id, String account, String tag) {
-    return "{\"id\":\"" + id + "\",\"name\":\"Group " + id + "\",\"accountId\":\"" + account + "\",\"tags\":[\"" + tag + "\"]}";
-  }
 
-  public static String broadcast(String id, String text, String groupId) {
-    return "{\"id\":\"" + id + "\",\"content\":{\"kind\":\"text\",\"text\":\"" + text + "\"},\"target\":{\"groupIds\":[\"" + groupId + "\"]}}";
-  }
 
   @Test
   void theTwoHundredFirstGroupIsRefusedAndTheFirstTwoHundredAreKept() {
-    controller.post("/accounts", account("acc-2"));
+    controller.post("/accounts", Fixtures.anAccount("acc-2"));
     StringBuilder batch = new StringBuilder("{\"groups\":[");
     for (int i = 1; i <= 200; i++) {
-      batch.append(i > 1 ? "," : "").append(group("big-" + i, "acc-2", "t"));
+      batch.append(i > 1 ? "," : "").append(Fixtures.aGroup("big-" + i, "acc-2", "t"));
     }
     assertThat(controller.post("/groups/batch", batch.append("]}").toString()).status()).isEqualTo(201);
 
-    RunningController.Reply refused = controller.post("/groups", group("big-201", "acc-2", "t"));
+    RunningController.Reply refused = controller.post("/groups", Fixtures.aGroup("big-201", "acc-2", "t"));
 
     assertThat(refused.status()).isEqualTo(409);
     assertThat(refused.body().get("field").asText()).isEqualTo("accountId");
@@ -72,17 +63,17 @@ public class ControllerApiTest {
         Arguments.of("/accounts", "{\"id\":\"acc-9\",\"platform\":\"qq\",\"displayName\":\"x\",\"timeZone\":\"Asia/Shanghai\"}", 400, "platform"),
         Arguments.of("/accounts", "{\"id\":\"acc-9\",\"platform\":\"wecom\",\"displayName\":\"x\",\"timeZone\":\"Mars/Base\"}", 400, "timeZone"),
         Arguments.of("/accounts", "{\"id\":\"acc 9!\",\"platform\":\"wecom\",\"displayName\":\"x\",\"timeZone\":\"Asia/Shanghai\"}", 400, "id"),
-        Arguments.of("/accounts", account("acc-1"), 409, "id"),
-        Arguments.of("/groups", group("g-9", "acc-404", "t"), 404, "accountId"),
-        Arguments.of("/groups", group("g-1", "acc-1", "t"), 409, "id"),
+        Arguments.of("/accounts", Fixtures.anAccount("acc-1"), 409, "id"),
+        Arguments.of("/groups", Fixtures.aGroup("g-9", "acc-404", "t"), 404, "accountId"),
+        Arguments.of("/groups", Fixtures.aGroup("g-1", "acc-1", "t"), 409, "id"),
         Arguments.of("/groups", "{\"id\":\"g-9\",\"name\":\"\",\"accountId\":\"acc-1\"}", 400, "name"),
-        Arguments.of("/groups/batch", "{\"groups\":[" + group("g-8", "acc-1", "t") + "," + group("g-8", "acc-1", "t") + "]}", 409, "groups[1].id"),
-        Arguments.of("/groups/batch", "{\"groups\":[" + group("g-8", "acc-1", "t") + ",{\"id\":\"g-7\",\"accountId\":\"acc-1\"}]}", 400, "groups[1].name"),
+        Arguments.of("/groups/batch", "{\"groups\":[" + Fixtures.aGroup("g-8", "acc-1", "t") + "," + Fixtures.aGroup("g-8", "acc-1", "t") + "]}", 409, "groups[1].id"),
+        Arguments.of("/groups/batch", "{\"groups\":[" + Fixtures.aGroup("g-8", "acc-1", "t") + ",{\"id\":\"g-7\",\"accountId\":\"acc-1\"}]}", 400, "groups[1].name"),
         Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"target\":{\"groupIds\":[\"g-1\"]}}", 400, "content"),
-        Arguments.of("/broadcasts", broadcast("b-9", "", "g-1"), 400, "content.text"),
-        Arguments.of("/broadcasts", broadcast("b-9", "   ", "g-1"), 400, "content.text"),
-        Arguments.of("/broadcasts", broadcast("b-9", longText, "g-1"), 400, "content.text"),
-        Arguments.of("/broadcasts", broadcast("b-9", "hi", "g-404"), 404, "target.groupIds"),
+        Arguments.of("/broadcasts", Fixtures.aBroadcast("b-9", "", "g-1"), 400, "content.text"),
+        Arguments.of("/broadcasts", Fixtures.aBroadcast("b-9", "   ", "g-1"), 400, "content.text"),
+        Arguments.of("/broadcasts", Fixtures.aBroadcast("b-9", longText, "g-1"), 400, "content.text"),
+        Arguments.of("/broadcasts", Fixtures.aBroadcast("b-9", "hi", "g-404"), 404, "target.groupIds"),
         Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"kind\":\"video\",\"text\":\"x\"},\"target\":{\"groupIds\":[\"g-1\"]}}", 400, "content.kind"),
         Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\",\"font\":\"big\"},\"target\":{\"groupIds\":[\"g-1\"]}}", 400, "content.font"),
         Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\"},\"target\":{}}", 400, "target"),
@@ -105,10 +96,10 @@ public class ControllerApiTest {
 
   @Test
   void aDuplicateBroadcastIdIsRefusedAndQueuesNothingMore() {
-    assertThat(controller.post("/broadcasts", broadcast("b-1", "hello", "g-1")).status()).isEqualTo(201);
+    assertThat(controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1")).status()).isEqualTo(201);
     List<JsonNode> before = snapshot();
 
-    RunningController.Reply again = controller.post("/broadcasts", broadcast("b-1", "hello again", "g-1"));
+    RunningController.Reply again = controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello again", "g-1"));
 
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.body().get("field").asText()).isEqualTo("id");
@@ -117,8 +108,8 @@ public class ControllerApiTest {
 
   @Test
   void everythingAcknowledgedSurvivesARestart() {
-    controller.post("/accounts", account("acc-2"));
-    controller.post("/groups", group("g-2", "acc-2", "store:002"));
+    controller.post("/accounts", Fixtures.anAccount("acc-2"));
+    controller.post("/groups", Fixtures.aGroup("g-2", "acc-2", "store:002"));
     assertThat(controller.post("/broadcasts", "{\"id\":\"b-1\",\"content\":{\"text\":\"早安\"},\"target\":{\"tag\":\"store:002\"}}").status()).isEqualTo(201);
     List<JsonNode> before = snapshot();
 

@@ -29,9 +29,9 @@ class ConversationApiTest {
 
   @BeforeEach
   void start() {
-    controller = RunningController.start(dir, AgentGatewayTest.middayInShanghai(), o -> o);
-    controller.post("/accounts", ControllerApiTest.account("acc-1"));
-    controller.post("/groups", ControllerApiTest.group("g-1", "acc-1", "store"));
+    controller = RunningController.start(dir, Fixtures.middayInShanghai(), o -> o);
+    controller.post("/accounts", Fixtures.anAccount("acc-1"));
+    controller.post("/groups", Fixtures.aGroup("g-1", "acc-1", "store"));
     controller.post("/events", "{\"events\":[{\"id\":\"ev-1\",\"type\":\"friend_added\",\"accountId\":\"acc-1\",\"customerId\":\"c-1\",\"nickname\":\"王女士\"}]}");
     assertThat(controller.put("/tags/" + enc("询价"), "{\"description\":\"asked about prices\"}").status()).isEqualTo(200);
   }

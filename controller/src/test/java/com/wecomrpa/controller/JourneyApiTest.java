@@ -42,8 +42,8 @@ class JourneyApiTest {
   @BeforeEach
   void start() throws Exception {
     controller = RunningController.start(dir, clock, o -> o);
-    controller.post("/accounts", ControllerApiTest.account("acc-1"));
-    controller.post("/accounts", ControllerApiTest.account("acc-2"));
+    controller.post("/accounts", Fixtures.anAccount("acc-1"));
+    controller.post("/accounts", Fixtures.anAccount("acc-2"));
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/", ex -> {
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);

@@ -99,8 +99,8 @@ class LifecycleTest {
   @Test
   void ninetyDaysOfOrdersMoveEveryCustomerOnTheDayTheRulesSay() throws Exception {
     controller = RunningController.start(dir, clock, o -> o);
-    controller.post("/accounts", ControllerApiTest.account("acc-1"));
-    controller.post("/accounts", ControllerApiTest.account("acc-2"));
+    controller.post("/accounts", Fixtures.anAccount("acc-1"));
+    controller.post("/accounts", Fixtures.anAccount("acc-2"));
     for (String stage : STAGES) {
       RunningController.Reply created = controller.post("/plans", "{\"id\":\"enter-" + stage.replace('_', '-') + "\",\"name\":\"entered " + stage + "\",\"kind\":\"customer\","
           + "\"trigger\":{\"event\":\"stage_entered\",\"stage\":\"" + stage + "\"},"

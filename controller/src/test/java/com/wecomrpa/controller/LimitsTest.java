@@ -33,9 +33,9 @@ class LimitsTest {
   @BeforeEach
   void start() {
     controller = RunningController.start(dir, clock, o -> o);
-    controller.post("/accounts", ControllerApiTest.account("acc-1"));
+    controller.post("/accounts", Fixtures.anAccount("acc-1"));
     for (int i = 1; i <= 6; i++) {
-      controller.post("/groups", ControllerApiTest.group("g-" + i, "acc-1", "store"));
+      controller.post("/groups", Fixtures.aGroup("g-" + i, "acc-1", "store"));
     }
   }
 
@@ -88,7 +88,7 @@ class LimitsTest {
 
       // Below today's usage (3 taken): the job already running finishes, nothing more goes today.
       assertThat(put("/limits/accounts/acc-1", "{\"postsPerAccountPerDay\":\"2\"}", "warning seen on another account").status()).isEqualTo(200);
-      agent.send(AgentGatewayTest.report(third, Outcome.SUCCEEDED));
+      agent.send(Fixtures.aReport(third, Outcome.SUCCEEDED));
       assertThat(agent.next(ControllerReportAck.class, 5000).accepted()).isTrue();
       assertThatThrownBy(() -> agent.next(ControllerJobOffer.class, 2000)).isInstanceOf(AssertionError.class);
       JsonNode usage = controller.get("/accounts/acc-1/usage").body();
@@ -153,9 +153,9 @@ class LimitsTest {
   @Test
   void theGroupCapFollowsTheAccountsEffectiveLimit() {
     put("/limits/accounts/acc-1", "{\"maxGroups\":\"7\"}", "small account");
-    assertThat(controller.post("/groups", ControllerApiTest.group("g-7", "acc-1", "store")).status()).isEqualTo(201);
+    assertThat(controller.post("/groups", Fixtures.aGroup("g-7", "acc-1", "store")).status()).isEqualTo(201);
 
-    RunningController.Reply refused = controller.post("/groups", ControllerApiTest.group("g-8", "acc-1", "store"));
+    RunningController.Reply refused = controller.post("/groups", Fixtures.aGroup("g-8", "acc-1", "store"));
 
     assertThat(refused.status()).isEqualTo(409);
     assertThat(refused.body().get("error").asText()).contains("acc-1").contains("cap is 7");
@@ -163,7 +163,7 @@ class LimitsTest {
 
   private void sendOne(ProtocolAgent agent) {
     ControllerJobOffer o = agent.next(ControllerJobOffer.class, 5000);
-    agent.send(AgentGatewayTest.report(o, Outcome.SUCCEEDED));
+    agent.send(Fixtures.aReport(o, Outcome.SUCCEEDED));
     assertThat(agent.next(ControllerReportAck.class, 5000).accepted()).isTrue();
   }
 }

@@ -56,7 +56,7 @@ class OpenApiContractTest {
 
   @BeforeEach
   void start() {
-    controller = RunningController.start(dir, AgentGatewayTest.middayInShanghai(), o -> o);
+    controller = RunningController.start(dir, Fixtures.middayInShanghai(), o -> o);
     doc = JSON.valueToTree(OpenApiDocument.load());
   }
 

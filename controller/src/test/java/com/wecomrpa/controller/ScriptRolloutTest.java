@@ -40,9 +40,9 @@ class ScriptRolloutTest {
 
   @BeforeEach
   void start() {
-    controller = RunningController.start(dir, AgentGatewayTest.middayInShanghai(), o -> o);
-    controller.post("/accounts", ControllerApiTest.account("acc-1"));
-    controller.post("/groups", ControllerApiTest.group("g-1", "acc-1", "store"));
+    controller = RunningController.start(dir, Fixtures.middayInShanghai(), o -> o);
+    controller.post("/accounts", Fixtures.anAccount("acc-1"));
+    controller.post("/groups", Fixtures.aGroup("g-1", "acc-1", "store"));
   }
 
   @AfterEach
@@ -88,7 +88,7 @@ class ScriptRolloutTest {
         .isEqualTo(200);
     controller.await("/devices", d -> d.get(0).get("scripts").asText().equals("wecom-sim@2"), java.time.Duration.ofSeconds(5));
 
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     ControllerJobOffer first = a.next(ControllerJobOffer.class, 5000);
     assertThat(first.scriptVersion()).isEqualTo("2");
     a.send(new AgentScriptRequest("wecom-sim", "2"));
@@ -96,7 +96,7 @@ class ScriptRolloutTest {
     assertThat(bundle.error()).isNull();
     assertThat(bundle.files()).containsKeys("script-set.yaml", "locators.yaml", "flows/send_group_text.yaml");
     assertThat(controller.post("/scripts/wecom-sim/rollback", "{\"reason\":\"fails on dev-1\"}").status()).isEqualTo(200);
-    a.send(withVersion(AgentGatewayTest.report(first, Outcome.FAILED), "wecom-sim@2"));
+    a.send(withVersion(Fixtures.aReport(first, Outcome.FAILED), "wecom-sim@2"));
     a.next(ControllerReportAck.class, 5000);
 
     JsonNode v2 = version(controller.get("/scripts/wecom-sim").body(), "2");
@@ -110,7 +110,7 @@ class ScriptRolloutTest {
   @Test
   void aDeviceOnAClientVersionNoScriptSupportsGetsNothingUntilOneDoes() throws Exception {
     ProtocolAgent a = agent(new DeviceInfo("dev-1", "acc-1", "wecom-sim", "sim-9", "selenium", null));
-    controller.post("/broadcasts", ControllerApiTest.broadcast("b-1", "hello", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
 
     JsonNode device = controller.get("/devices").body().get(0);
     assertThat(device.get("state").asText()).isEqualTo("unsupported");

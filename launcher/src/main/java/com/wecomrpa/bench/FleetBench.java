@@ -41,12 +41,11 @@ final class FleetBench {
     // The agent on one device alone: the single-device mean send time.
     double single;
     try (DemoStack one = new DemoStack(data.resolve("single"), Path.of("scripts"), Fleet.of(1, Math.max(10, groups / devices)), Clock.systemUTC(), chromium, "selenium")) {
-      com.wecomrpa.agent.flow.StepTimes.reset();
       int sends = Math.max(10, groups / devices);
       single = broadcast(one, "single", sends)[1];
       System.out.printf("agent alone on one device: %d sends, mean %.0fms; per send, by step:%n", sends, single * 1000);
       double stepsTotal = 0;
-      for (var e : com.wecomrpa.agent.flow.StepTimes.snapshot().entrySet()) {
+      for (var e : one.stepTimes().snapshot().entrySet()) {
         if (e.getKey().startsWith("login/")) {
           continue;
         }

@@ -139,6 +139,11 @@ public final class DemoStack implements AutoCloseable {
     return controllerUrl + r.bodyAsJsonObject().getString("path");
   }
 
+  /** Where the stack's agent spent its flows' time, step by step. */
+  public com.wecomrpa.agent.flow.StepTimes stepTimes() {
+    return agent.stepTimes();
+  }
+
   public JsonObject get(String path) {
     var r = Processes.await(api.get(path), Duration.ofSeconds(30));
     if (r.statusCode() != 200) {

@@ -6,6 +6,7 @@ import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.agent.flow.FlowInterpreter;
 import com.wecomrpa.agent.flow.FlowResult;
 import com.wecomrpa.agent.flow.ScriptLibrary;
+import com.wecomrpa.agent.flow.StepTimes;
 import com.wecomrpa.protocol.ActionName;
 import com.wecomrpa.protocol.Outcome;
 import com.wecomrpa.script.Flow;
@@ -23,15 +24,17 @@ final class DeviceSession {
   private final DeviceProfile device;
   private final ScriptLibrary library;
   private final DriverLauncher launcher;
+  private final StepTimes times;
   /** The script set version in use; null while the agent has none for this device. */
   private volatile FlowInterpreter interpreter;
   private volatile UiDriver driver;
 
-  DeviceSession(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher) {
+  DeviceSession(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, StepTimes times) {
     this.device = device;
     this.library = library;
     this.launcher = launcher;
-    this.interpreter = library.local(device.clientKind()).filter(s -> s.supports(device.clientVersion())).map(FlowInterpreter::new).orElse(null);
+    this.times = times;
+    this.interpreter = library.local(device.clientKind()).filter(s -> s.supports(device.clientVersion())).map(s -> new FlowInterpreter(s, times)).orElse(null);
   }
 
   boolean hasScripts() {
@@ -61,7 +64,7 @@ final class DeviceSession {
     FlowInterpreter now = interpreter;
     if (now == null || now.scripts() != set) {
       LOG.info("device={} now runs script set {}@{} (was {})", device.id(), set.client(), set.version(), scriptLabel());
-      interpreter = new FlowInterpreter(set);
+      interpreter = new FlowInterpreter(set, times);
     }
   }
 

@@ -4,6 +4,7 @@ import com.wecomrpa.agent.device.DeviceProfile;
 import com.wecomrpa.agent.driver.DriverLauncher;
 import com.wecomrpa.agent.flow.FlowResult;
 import com.wecomrpa.agent.flow.ScriptLibrary;
+import com.wecomrpa.agent.flow.StepTimes;
 import com.wecomrpa.agent.journal.JobJournal;
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.ControllerJobOffer;
@@ -47,12 +48,14 @@ public final class DeviceWorker {
   /** Offers handed to this device and not yet begun: a listen gives way to them between chats. */
   private final AtomicInteger offersWaiting = new AtomicInteger();
 
-  public DeviceWorker(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, ReportSink sink, JobJournal journal, Clock clock) {
-    this(device, library, launcher, sink, journal, clock, DeviceRepair.FIRST_DELAY_MS);
+  /** {@code times} adds up where the device's flows spend their time (one per agent). */
+  public DeviceWorker(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, ReportSink sink, JobJournal journal, Clock clock, StepTimes times) {
+    this(device, library, launcher, sink, journal, clock, times, DeviceRepair.FIRST_DELAY_MS);
   }
 
   /** As above, the first repair attempt {@code firstRepairDelayMs} after the controller asks for one. */
-  DeviceWorker(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, ReportSink sink, JobJournal journal, Clock clock, long firstRepairDelayMs) {
+  DeviceWorker(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, ReportSink sink, JobJournal journal, Clock clock, StepTimes times,
+      long firstRepairDelayMs) {
     this.device = device;
     this.sink = sink;
     this.journal = journal;
@@ -65,7 +68,7 @@ public final class DeviceWorker {
               t.setDaemon(true);
               return t;
             });
-    this.session = new DeviceSession(device, library, launcher);
+    this.session = new DeviceSession(device, library, launcher, times);
     this.listening = new ListenRun(device.id(), device.accountId(), session, clock);
     this.repair = new DeviceRepair(device.id(), device.clientKind() + " " + device.clientVersion(), session, thread, sink, () -> draining, firstRepairDelayMs);
   }

@@ -27,9 +27,16 @@ public final class FlowInterpreter {
   private static final long POLL_MILLIS = 40;
 
   private final ScriptSet scripts;
+  private final StepTimes times;
 
   public FlowInterpreter(ScriptSet scripts) {
+    this(scripts, new StepTimes());
+  }
+
+  /** Adds each step's time to {@code times}. */
+  public FlowInterpreter(ScriptSet scripts, StepTimes times) {
     this.scripts = scripts;
+    this.times = times;
   }
 
   public ScriptSet scripts() {
@@ -90,7 +97,7 @@ public final class FlowInterpreter {
           depth--;
         }
         // Nested steps are named under their parent, whose time already holds theirs.
-        StepTimes.record(action, depth == 0 ? s.name() : "  " + s.name(), System.nanoTime() - t0);
+        times.record(action, depth == 0 ? s.name() : "  " + s.name(), System.nanoTime() - t0);
       }
     }
 

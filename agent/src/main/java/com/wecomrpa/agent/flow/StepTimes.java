@@ -6,8 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Where a flow's time goes: total time and count per {@code action/step}, across this process. One
- * clock read per step; read by the fleet benchmark to break a send down (docs/performance.md).
+ * Where a flow's time goes: total time and count per {@code action/step}, across one agent's
+ * devices. One clock read per step; read by the fleet benchmark to break a send down
+ * (docs/performance.md).
  */
 public final class StepTimes {
   /** Total and count of one step. */
@@ -17,24 +18,18 @@ public final class StepTimes {
     }
   }
 
-  private static final Map<String, LongAdder[]> TOTALS = new ConcurrentHashMap<>();
-
-  private StepTimes() {}
+  private final Map<String, LongAdder[]> totals = new ConcurrentHashMap<>();
 
   /** {@code step} starts with spaces when it ran inside another step (already counted there). */
-  static void record(String action, String step, long nanos) {
-    LongAdder[] t = TOTALS.computeIfAbsent(action + "/" + step, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+  void record(String action, String step, long nanos) {
+    LongAdder[] t = totals.computeIfAbsent(action + "/" + step, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
     t[0].add(nanos);
     t[1].increment();
   }
 
-  public static Map<String, Total> snapshot() {
+  public Map<String, Total> snapshot() {
     Map<String, Total> out = new TreeMap<>();
-    TOTALS.forEach((k, v) -> out.put(k, new Total(v[0].sum(), v[1].sum())));
+    totals.forEach((k, v) -> out.put(k, new Total(v[0].sum(), v[1].sum())));
     return out;
-  }
-
-  public static void reset() {
-    TOTALS.clear();
   }
 }

@@ -199,7 +199,7 @@ class DeviceWorkerTest {
       Screen s = new Screen();
       screens.add(s);
       return s;
-    }, sink, journal, Clock.systemUTC(), 100);
+    }, sink, journal, Clock.systemUTC(), new com.wecomrpa.agent.flow.StepTimes(), 100);
   }
 
   @AfterEach

@@ -14,6 +14,9 @@ import java.util.List;
  * transaction; a full day skips the job, naming what holds the day.
  */
 public final class GroupDailyCapRule implements ClaimRule {
+  /** The rule's name, what a job it skipped shows as decided by. */
+  public static final String NAME = "group-daily-cap";
+
   private final GroupDailyQuota quota;
 
   public GroupDailyCapRule(GroupDailyQuota quota) {
@@ -22,7 +25,7 @@ public final class GroupDailyCapRule implements ClaimRule {
 
   @Override
   public String name() {
-    return "group-daily-cap";
+    return NAME;
   }
 
   @Override

@@ -11,6 +11,15 @@ import java.util.List;
 /** Puts new jobs in the queue: idempotent by job id, and at once CANCELLED for a group confirmed gone. */
 public final class JobIntake {
   /** Inserts jobs whose id is new; a job already there is left as it is (expansion is idempotent). */
+  /**
+   * Jobs queued under keys that start with {@code prefix}, whatever became of them: a job's key
+   * says what it is for (e.g. the nth auto-reply of a rule to one customer on one day), so a caller
+   * counts what it queued before without a column of its own.
+   */
+  public long countKeyed(Connection c, String prefix) throws SQLException {
+    return Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE id LIKE ? ESCAPE '\\'", prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+  }
+
   public List<NewJob> enqueue(Connection c, List<NewJob> jobs, Instant now) throws SQLException {
     List<NewJob> fresh = new ArrayList<>();
     List<Object[]> rows = new ArrayList<>();

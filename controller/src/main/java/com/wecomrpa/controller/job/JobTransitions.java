@@ -13,10 +13,15 @@ import java.time.Instant;
  * {@link LeaseExpiry}; a group the client cannot find is {@link Reachability}.)
  */
 public final class JobTransitions {
+  /** Who decides a post has no place in its group's day: the SOP ranking ahead of time, the claim's cap rule at the last moment. */
+  public static final String RANKED_OUT = "sop-ranking";
+  public static final java.util.List<String> DAY_FULL = java.util.List.of(RANKED_OUT, com.wecomrpa.controller.admission.GroupDailyCapRule.NAME);
+  private static final String DAY_FULL_SQL = "('" + String.join("', '", DAY_FULL) + "')";
+
   /** The ranking found no place for this post in its group's day: SKIPPED, naming what won. */
   public void rankedOut(Connection c, String jobId, String reason, Instant now) throws SQLException {
-    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = 'sop-ranking', updated_at = ? WHERE id = ? AND state IN ('QUEUED', 'SKIPPED')",
-        reason, now.toEpochMilli(), jobId);
+    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = ?, updated_at = ? WHERE id = ? AND state IN ('QUEUED', 'SKIPPED')",
+        reason, RANKED_OUT, now.toEpochMilli(), jobId);
   }
 
   /** A post the ranking had put out wins its place back (the plan that beat it was withdrawn). */
@@ -30,7 +35,7 @@ public final class JobTransitions {
     return Sql.update(
         c,
         "UPDATE jobs SET state = 'CANCELLED', reason = ?, updated_at = ? WHERE source_kind = 'plan' AND source_id = ?"
-            + " AND (state = 'QUEUED' OR (state = 'SKIPPED' AND reason LIKE 'quota:group-daily%')) AND not_before > ?",
+            + " AND (state = 'QUEUED' OR (state = 'SKIPPED' AND decided_by IN " + DAY_FULL_SQL + ")) AND not_before > ?",
         why, now.toEpochMilli(), planId, now.toEpochMilli());
   }
 

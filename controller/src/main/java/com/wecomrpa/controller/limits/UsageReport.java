@@ -5,7 +5,6 @@ import com.wecomrpa.protocol.ActionName;
 import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
-import java.sql.Date;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -32,13 +31,9 @@ public final class UsageReport {
     return now.atZone(ZoneId.of(zone));
   }
 
-  /** Posts on {@code day} of each of the account's groups (0 for none), by group id in id order. */
+  /** Posts on {@code day} of each of the account's groups (0 for none), by group id in id order: the quota's count. */
   public static Map<String, Integer> groupPosts(Connection c, String accountId, java.time.LocalDate day) throws SQLException {
-    Map<String, Integer> out = new LinkedHashMap<>();
-    Sql.list(c,
-        "SELECT g.id, COALESCE(u.used, 0) FROM chat_groups g LEFT JOIN group_day_usage u ON u.group_id = g.id AND u.usage_day = ? WHERE g.account_id = ? ORDER BY g.id",
-        rs -> out.put(rs.getString(1), rs.getInt(2)), Date.valueOf(day), accountId);
-    return out;
+    return com.wecomrpa.controller.quota.GroupDailyQuota.usedByGroup(c, accountId, day);
   }
 
   private static List<Map<String, Object>> counters(Connection c, EffectiveLimits lim, String accountId, ZonedDateTime local) throws SQLException {

@@ -60,8 +60,18 @@ public final class GroupDailyQuota {
     Sql.update(c, "UPDATE group_day_usage SET used = used - 1 WHERE group_id = ? AND usage_day = ? AND used > 0", groupId, day);
   }
 
-  public int used(Connection c, String groupId, LocalDate day) throws SQLException {
+  /** Posts of the group's day taken (sent, on their way, or maybe sent): the one count of them. */
+  public static int used(Connection c, String groupId, LocalDate day) throws SQLException {
     return (int) Sql.count(c, "SELECT used FROM group_day_usage WHERE group_id = ? AND usage_day = ?", groupId, day);
+  }
+
+  /** Each of the account's groups with its posts taken on {@code day} (0 for none), by group id. */
+  public static java.util.Map<String, Integer> usedByGroup(Connection c, String accountId, LocalDate day) throws SQLException {
+    java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    Sql.list(c,
+        "SELECT g.id, COALESCE(u.used, 0) FROM chat_groups g LEFT JOIN group_day_usage u ON u.group_id = g.id AND u.usage_day = ? WHERE g.account_id = ? ORDER BY g.id",
+        rs -> out.put(rs.getString(1), rs.getInt(2)), java.sql.Date.valueOf(day), accountId);
+    return out;
   }
 
   private static boolean takeOne(Connection c, String groupId, LocalDate day, int cap) throws SQLException {

@@ -3,6 +3,7 @@ package com.wecomrpa.controller.sop;
 import com.wecomrpa.controller.job.JobTransitions;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.limits.LimitName;
+import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
 import java.sql.Date;
@@ -27,7 +28,7 @@ import java.util.Set;
  * (e.g. when the plan that beat it is paused).
  */
 final class GroupDayRanking {
-  private record Planned(String id, String planId, String state, String reason, int priority, long due) {}
+  private record Planned(String id, String planId, String state, String reason, String decidedBy, int priority, long due) {}
 
   private final JdbcLimitStore limits;
   private final JobTransitions transitions;
@@ -48,7 +49,12 @@ final class GroupDayRanking {
     ZoneId zone = ZoneId.of(account.get()[1]);
     long dayStart = day.atStartOfDay(zone).toInstant().toEpochMilli();
     long dayEnd = day.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
-    // Every other kind of post to the group that day: counted, never ranked out.
+    // Posts that hold the day already (sent, on their way, or maybe sent), as the quota counts them;
+    // every other kind of post due that day keeps its place too: never ranked out. Their sources
+    // are read only to say what won.
+    int holding = GroupDailyQuota.used(c, groupId, day);
+    int othersQueued = (int) Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE group_id = ? AND source_kind <> 'plan' AND state = 'QUEUED' AND due_at >= ? AND due_at < ?",
+        groupId, dayStart, dayEnd);
     List<String> others = Sql.list(c,
         "SELECT source_id FROM jobs WHERE group_id = ? AND source_kind <> 'plan' AND ("
             + " (state IN ('LEASED', 'RUNNING', 'SUCCEEDED', 'UNKNOWN') AND quota_day = ?)"
@@ -57,8 +63,8 @@ final class GroupDayRanking {
     List<Planned> all =
         Sql.list(
             c,
-            "SELECT id, source_id, state, reason, priority, not_before FROM jobs WHERE group_id = ? AND plan_day = ? AND source_kind = 'plan'",
-            rs -> new Planned(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getLong(6)),
+            "SELECT id, source_id, state, reason, decided_by, priority, not_before FROM jobs WHERE group_id = ? AND plan_day = ? AND source_kind = 'plan'",
+            rs -> new Planned(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6), rs.getLong(7)),
             groupId,
             Date.valueOf(day));
     List<Planned> placed = new ArrayList<>();
@@ -68,7 +74,7 @@ final class GroupDayRanking {
         case "LEASED", "RUNNING", "SUCCEEDED", "UNKNOWN" -> placed.add(p);
         case "QUEUED" -> contenders.add(p);
         case "SKIPPED" -> {
-          if (p.reason() != null && p.reason().startsWith("quota:group-daily") && p.due() > now.toEpochMilli()) {
+          if (JobTransitions.DAY_FULL.contains(p.decidedBy()) && p.due() > now.toEpochMilli()) {
             contenders.add(p);
           }
         }
@@ -78,7 +84,7 @@ final class GroupDayRanking {
       }
     }
     contenders.sort(Comparator.comparingInt(Planned::priority).reversed().thenComparingLong(Planned::due).thenComparing(Planned::planId));
-    int free = Math.max(0, cap - placed.size() - others.size());
+    int free = Math.max(0, cap - holding - othersQueued);
     List<Planned> winners = contenders.subList(0, Math.min(free, contenders.size()));
     List<Planned> losers = contenders.subList(winners.size(), contenders.size());
     Set<String> wonBy = new LinkedHashSet<>(others);

@@ -124,7 +124,7 @@ public final class Tagger {
     String who = customer != null ? customer.id() : m.chatType().equals("private") ? "chat:" + m.chatName() : "sender:" + m.sender();
     LocalDate day = local.toLocalDate();
     String prefix = "reply:" + r.id() + ":" + who + ":" + day + ":";
-    long today = Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE id LIKE ?", prefix.replace("%", "\\%").replace("_", "\\_") + "%");
+    long today = intake.countKeyed(c, prefix);
     if (today >= a.perDay()) {
       return 0;
     }

@@ -12,6 +12,7 @@ import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.job.JobTransitions;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Sql;
 import java.nio.file.Path;
 import java.sql.Date;
@@ -62,9 +63,15 @@ class GroupDayRankingTest {
 
   void broadcast(String id, String state) {
     long due = MORNING.toEpochMilli();
-    db.inTransaction(c -> Sql.update(c, "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, action, params, state, quota_day, created_at,"
-        + " updated_at, due_at) VALUES (?, 'broadcast', ?, 'acc-1', 'g-1', 'send_group_text', '{}', ?, ?, 0, 0, ?)",
-        "broadcast:" + id + ":g-1", id, state, state.equals("QUEUED") ? null : Date.valueOf(DAY), due));
+    db.inTransaction(c -> {
+      boolean holdsTheDay = !state.equals("QUEUED");
+      if (holdsTheDay) {
+        new GroupDailyQuota(3).reserve(c, "g-1", DAY); // as its claim did
+      }
+      return Sql.update(c, "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, action, params, state, quota_day, created_at,"
+          + " updated_at, due_at) VALUES (?, 'broadcast', ?, 'acc-1', 'g-1', 'send_group_text', '{}', ?, ?, 0, 0, ?)",
+          "broadcast:" + id + ":g-1", id, state, holdsTheDay ? Date.valueOf(DAY) : null, due);
+    });
   }
 
   Map<String, String> states() {

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.controller.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,9 +37,9 @@ class PlanLifecycleTest {
   @BeforeEach
   void start() {
     controller = RunningControllerAccess.start(dir, clock);
-    controller.post("/accounts", ControllerApiTest.account("acc-1"));
-    controller.post("/groups", ControllerApiTest.group("g-1", "acc-1", "store:001"));
-    controller.post("/groups", ControllerApiTest.group("g-2", "acc-1", "store:002"));
+    controller.post("/accounts", Fixtures.anAccount("acc-1"));
+    controller.post("/groups", Fixtures.aGroup("g-1", "acc-1", "store:001"));
+    controller.post("/groups", Fixtures.aGroup("g-2", "acc-1", "store:002"));
   }
 
   @AfterEach
@@ -79,7 +80,7 @@ class PlanLifecycleTest {
   @Test
   void anAccountsOwnCapFromATagOverrideIsTheOneTheRankingUses() {
     controller.post("/accounts", "{\"id\":\"acc-new\",\"platform\":\"wecom\",\"displayName\":\"New\",\"timeZone\":\"Asia/Shanghai\",\"tags\":[\"careful\"]}");
-    controller.post("/groups", ControllerApiTest.group("n-1", "acc-new", "store:101"));
+    controller.post("/groups", Fixtures.aGroup("n-1", "acc-new", "store:101"));
     assertThat(controller.put("/limits/tags/careful", "{\"values\":{\"postsPerGroupPerDay\":\"2\"},\"reason\":\"new account\"}").status()).isEqualTo(200);
     controller.post("/plans", groupPlan("low", 1, "09:00", "12:00"));
     controller.post("/plans", groupPlan("high", 10, "18:00"));
@@ -102,7 +103,7 @@ class PlanLifecycleTest {
     controller.post("/plans", groupPlan("high", 10, "15:00"));
     awaitJobs("groupId=g-1&state=QUEUED", j -> j.size() == 3);
 
-    controller.post("/broadcasts", ControllerApiTest.broadcast("flash-sale", "today only", "g-1"));
+    controller.post("/broadcasts", Fixtures.aBroadcast("flash-sale", "today only", "g-1"));
 
     JsonNode skipped = awaitJobs("groupId=g-1&state=SKIPPED", j -> j.size() == 1);
     assertThat(skipped.get(0).get("id").asText()).contains("plan:low:");
@@ -188,7 +189,7 @@ class PlanLifecycleTest {
     awaitJobs("planId=news", j -> j.size() == 4);
     clock.set(at("12:00"));
 
-    controller.post("/groups", ControllerApiTest.group("g-3", "acc-1", "store:003"));
+    controller.post("/groups", Fixtures.aGroup("g-3", "acc-1", "store:003"));
 
     JsonNode forNew = awaitJobs("planId=news&groupId=g-3", j -> j.size() == 2);
     // today's 09:00 is past for it; today's 18:00 and tomorrow's 09:00 are its next occurrences
