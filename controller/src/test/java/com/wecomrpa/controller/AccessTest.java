@@ -107,9 +107,9 @@ class AccessTest {
     ProtocolAgent other = ProtocolAgent.connect(controller.agentUri(), "agent-b", agent, "dev-2", "acc-1");
     ProtocolAgent viewerAsAgent = ProtocolAgent.connect(controller.agentUri(), "agent-c", token("viewer", ""), "dev-3", "acc-1");
     try {
-      assertThat(own.next(ControllerWelcome.class, 5000).agentId()).isEqualTo("agent-a");
-      assertThat(other.next(ControllerRefusal.class, 5000).reason()).contains("does not cover device dev-2");
-      assertThat(viewerAsAgent.next(ControllerRefusal.class, 5000).reason()).contains("invalid agent token");
+      assertThat(own.next(ControllerWelcome.class, 30_000).agentId()).isEqualTo("agent-a");
+      assertThat(other.next(ControllerRefusal.class, 30_000).reason()).contains("does not cover device dev-2");
+      assertThat(viewerAsAgent.next(ControllerRefusal.class, 30_000).reason()).contains("invalid agent token");
     } finally {
       own.close();
       other.close();

@@ -70,7 +70,7 @@ class AgentGatewayTest {
   void anAgentWithAWrongTokenIsRefusedAndItsDevicesGetNothing() throws Exception {
     ProtocolAgent a = agent("not-the-token");
 
-    ControllerRefusal refusal = a.next(ControllerRefusal.class, 5000);
+    ControllerRefusal refusal = a.next(ControllerRefusal.class, 30_000);
 
     assertThat(refusal.reason()).contains("invalid agent token");
     assertThat(a.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo((int) AgentGateway.CLOSE_REFUSED);
@@ -80,9 +80,9 @@ class AgentGatewayTest {
   @Test
   void aLeaseThatExpiresBeforeTheJobStartsGoesBackToTheQueueAndItsLateReportIsRefused() {
     ProtocolAgent a = agent(TOKEN);
-    a.next(ControllerWelcome.class, 5000);
+    a.next(ControllerWelcome.class, 30_000);
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer first = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer first = a.next(ControllerJobOffer.class, 30_000);
 
     // The agent stays connected (heartbeats) but neither starts nor renews the job: a stall.
     ControllerJobOffer second = a.next(ControllerJobOffer.class, 10_000);
@@ -91,22 +91,22 @@ class AgentGatewayTest {
     assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
 
     a.send(Fixtures.aReport(first, Outcome.SUCCEEDED));
-    ControllerReportAck late = a.next(ControllerReportAck.class, 5000);
+    ControllerReportAck late = a.next(ControllerReportAck.class, 30_000);
     assertThat(late.accepted()).isFalse();
     assertThat(late.reason()).contains("not current");
     assertThat(job(first.jobId()).get("state").asText()).isEqualTo("LEASED");
 
     a.send(Fixtures.aReport(second, Outcome.SUCCEEDED));
-    assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+    assertThat(a.next(ControllerReportAck.class, 30_000).accepted()).isTrue();
     assertThat(awaitJobState(first.jobId(), "SUCCEEDED").get("attempts").asInt()).isEqualTo(2);
   }
 
   @Test
   void aJobWhoseAgentVanishesAfterStartingBecomesUnknownNeverSucceeded() {
     ProtocolAgent a = agent(TOKEN);
-    a.next(ControllerWelcome.class, 5000);
+    a.next(ControllerWelcome.class, 30_000);
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 30_000);
     a.send(new AgentJobStarted(offer.jobId(), offer.fencingToken(), offer.deviceId()));
     awaitJobState(offer.jobId(), "RUNNING");
 
@@ -119,10 +119,10 @@ class AgentGatewayTest {
     // The agent comes back late with a success under the dead lease: the truth is not overwritten.
     // Instead the job is offered again, as verify-then-send: look for the message before sending.
     ProtocolAgent back = agent(TOKEN);
-    back.next(ControllerWelcome.class, 5000);
-    ControllerJobOffer again = back.next(ControllerJobOffer.class, 5000);
+    back.next(ControllerWelcome.class, 30_000);
+    ControllerJobOffer again = back.next(ControllerJobOffer.class, 30_000);
     back.send(Fixtures.aReport(offer, Outcome.SUCCEEDED));
-    assertThat(back.next(ControllerReportAck.class, 5000).accepted()).isFalse();
+    assertThat(back.next(ControllerReportAck.class, 30_000).accepted()).isFalse();
     assertThat(again.jobId()).isEqualTo(offer.jobId());
     assertThat(again.fencingToken()).isGreaterThan(offer.fencingToken());
     assertThat(again.verifySinceMillis()).isNotNull();
@@ -132,14 +132,14 @@ class AgentGatewayTest {
   @Test
   void theFourthPostToAGroupOnOneDayIsSkippedWithItsReason() {
     ProtocolAgent a = agent(TOKEN);
-    a.next(ControllerWelcome.class, 5000);
+    a.next(ControllerWelcome.class, 30_000);
     for (int i = 1; i <= 4; i++) {
       controller.post("/broadcasts", Fixtures.aBroadcast("b-" + i, "post " + i, "g-1"));
     }
     for (int i = 0; i < 3; i++) {
-      ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
+      ControllerJobOffer o = a.next(ControllerJobOffer.class, 30_000);
       a.send(Fixtures.aReport(o, Outcome.SUCCEEDED));
-      assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+      assertThat(a.next(ControllerReportAck.class, 30_000).accepted()).isTrue();
     }
 
     JsonNode fourth = awaitJobState("broadcast:b-4:g-1", "SKIPPED");
@@ -152,9 +152,9 @@ class AgentGatewayTest {
   @Test
   void aDrainingAgentIsOfferedNothingAndALeaseItHandsBackReturnsToTheQueue() {
     ProtocolAgent a = agent(TOKEN);
-    a.next(ControllerWelcome.class, 5000);
+    a.next(ControllerWelcome.class, 30_000);
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 30_000);
 
     a.send(new AgentDraining("stopping"));
     a.send(new AgentLeaseReturned(offer.jobId(), offer.fencingToken(), offer.deviceId()));
@@ -168,16 +168,16 @@ class AgentGatewayTest {
   @Test
   void aReportSentTwiceIsAppliedOnceAndAcknowledgedBothTimes() {
     ProtocolAgent a = agent(TOKEN);
-    a.next(ControllerWelcome.class, 5000);
+    a.next(ControllerWelcome.class, 30_000);
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer o = a.next(ControllerJobOffer.class, 30_000);
     AgentJobReport r = Fixtures.aReport(o, Outcome.SUCCEEDED);
 
     a.send(r);
     a.send(r);
 
-    assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isTrue();
-    assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+    assertThat(a.next(ControllerReportAck.class, 30_000).accepted()).isTrue();
+    assertThat(a.next(ControllerReportAck.class, 30_000).accepted()).isTrue();
     assertThat(controller.get("/jobs/" + o.jobId() + "/executions").body()).hasSize(1);
     assertThat(job(o.jobId()).get("state").asText()).isEqualTo("SUCCEEDED");
   }
@@ -185,14 +185,14 @@ class AgentGatewayTest {
   @Test
   void aDefiniteFailureGivesTheQuotaBackAndIsRetriedUpToTheLimit() {
     ProtocolAgent a = agent(TOKEN);
-    a.next(ControllerWelcome.class, 5000);
+    a.next(ControllerWelcome.class, 30_000);
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     for (int attempt = 1; attempt <= 3; attempt++) {
-      ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
+      ControllerJobOffer o = a.next(ControllerJobOffer.class, 30_000);
       assertThat(o.attempt()).isEqualTo(attempt);
       a.send(new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), Outcome.FAILED,
           "open-group", "group not found in search", null, Instant.now(), Instant.now(), "test@1", null, null, null));
-      a.next(ControllerReportAck.class, 5000);
+      a.next(ControllerReportAck.class, 30_000);
     }
 
     JsonNode failed = awaitJobState("broadcast:b-1:g-1", "FAILED");
@@ -202,7 +202,7 @@ class AgentGatewayTest {
     assertThat(executions).hasSize(3);
     assertThat(executions.get(2).get("failedStep").asText()).isEqualTo("open-group");
     // Three failures in a row: the device is unhealthy and gets nothing until its agent repairs it.
-    ControllerDeviceHealth unhealthy = a.next(ControllerDeviceHealth.class, 5000);
+    ControllerDeviceHealth unhealthy = a.next(ControllerDeviceHealth.class, 30_000);
     assertThat(unhealthy.healthy()).isFalse();
     assertThat(unhealthy.reason()).contains("3 jobs failed in a row").contains("group not found");
     assertThat(controller.get("/devices").body().get(0).get("state").asText()).isEqualTo("unhealthy");
@@ -212,11 +212,11 @@ class AgentGatewayTest {
     // Another agent cannot speak for this device.
     ProtocolAgent other = ProtocolAgent.connect(controller.agentUri(), "agent-other", TOKEN, "dev-2", "acc-idle");
     agents.add(other);
-    other.next(ControllerWelcome.class, 5000);
+    other.next(ControllerWelcome.class, 30_000);
     other.send(new AgentDeviceHealth(unhealthy.deviceId(), true, "not mine"));
     // A question on the same connection: its answer comes after the claim above was handled.
     other.send(new AgentScriptRequest("wecom-sim", "0.0.0"));
-    other.next(ControllerScriptBundle.class, 5000);
+    other.next(ControllerScriptBundle.class, 30_000);
     assertThat(controller.get("/devices").body().findValuesAsText("state")).contains("unhealthy");
     other.close();
     a.send(new AgentDeviceHealth(unhealthy.deviceId(), true, "repaired"));
@@ -225,9 +225,9 @@ class AgentGatewayTest {
       if (i > 2) {
         controller.post("/broadcasts", Fixtures.aBroadcast("b-" + i, "post " + i, "g-1"));
       }
-      ControllerJobOffer o = a.next(ControllerJobOffer.class, 5000);
+      ControllerJobOffer o = a.next(ControllerJobOffer.class, 30_000);
       a.send(Fixtures.aReport(o, Outcome.SUCCEEDED));
-      a.next(ControllerReportAck.class, 5000);
+      a.next(ControllerReportAck.class, 30_000);
     }
     assertThat(controller.get("/jobs?groupId=g-1&state=SUCCEEDED").body()).hasSize(3);
   }

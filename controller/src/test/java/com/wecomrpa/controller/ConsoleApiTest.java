@@ -39,7 +39,7 @@ class ConsoleApiTest {
   ProtocolAgent agent() {
     ProtocolAgent a = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
     agents.add(a);
-    a.next(ControllerWelcome.class, 5000);
+    a.next(ControllerWelcome.class, 30_000);
     return a;
   }
 
@@ -59,7 +59,7 @@ class ConsoleApiTest {
     a.expectNothing(ControllerJobOffer.class, 300);
 
     assertThat(controller.post("/devices/dev-1/resume", "{}").body().get("state").asText()).isEqualTo("idle");
-    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 30_000);
     assertThat(offer.jobId()).isEqualTo("broadcast:b-1:g-1");
 
     JsonNode audit = controller.get("/audit").body();
@@ -71,23 +71,23 @@ class ConsoleApiTest {
   void aStuckLeaseIsReleasedAndTheJobOfferedAgainUnderANewToken() {
     ProtocolAgent a = agent();
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer stuck = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer stuck = a.next(ControllerJobOffer.class, 30_000);
     assertThat(controller.get("/devices").body().get(0).get("state").asText()).isEqualTo("busy");
 
     var released = controller.post("/devices/dev-1/release", "{\"reason\":\"phone frozen\"}");
 
     assertThat(released.status()).isEqualTo(200);
-    ControllerJobOffer again = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer again = a.next(ControllerJobOffer.class, 30_000);
     assertThat(again.jobId()).isEqualTo(stuck.jobId());
     assertThat(again.fencingToken()).isGreaterThan(stuck.fencingToken());
     // The old lease is fenced off: its late report is refused.
     a.send(Fixtures.aReport(stuck, Outcome.SUCCEEDED));
-    assertThat(a.next(ControllerReportAck.class, 5000).accepted()).isFalse();
+    assertThat(a.next(ControllerReportAck.class, 30_000).accepted()).isFalse();
     assertThat(controller.get("/jobs/broadcast:b-1:g-1/executions").body().get(0).get("outcome").asText()).isEqualTo("LEASE_EXPIRED");
     assertThat(controller.get("/audit").body().findValuesAsText("action")).contains("device.release");
     // Nothing held, nothing to release; an unknown device is a 404; a viewer may not act.
     a.send(Fixtures.aReport(again, Outcome.SUCCEEDED));
-    a.next(ControllerReportAck.class, 5000);
+    a.next(ControllerReportAck.class, 30_000);
     controller.await("/devices", d -> d.get(0).get("state").asText().equals("idle"), Duration.ofSeconds(5));
     assertThat(controller.post("/devices/dev-1/release", "{}").status()).isEqualTo(409);
     assertThat(controller.post("/devices/dev-9/drain", "{}").status()).isEqualTo(404);
@@ -98,12 +98,12 @@ class ConsoleApiTest {
   void theOverviewCountsTodaysSendsAndTheDevicesPageNamesTheLastFailureWithItsScreenshot() {
     ProtocolAgent a = agent();
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer first = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer first = a.next(ControllerJobOffer.class, 30_000);
     a.send(ScriptRolloutTest.withVersion(Fixtures.aReport(first, Outcome.FAILED), "wecom-sim@1"));
-    a.next(ControllerReportAck.class, 5000);
+    a.next(ControllerReportAck.class, 30_000);
     ControllerJobOffer retry = a.next(ControllerJobOffer.class, 10_000);
     a.send(Fixtures.aReport(retry, Outcome.SUCCEEDED));
-    a.next(ControllerReportAck.class, 5000);
+    a.next(ControllerReportAck.class, 30_000);
 
     JsonNode o = controller.await("/overview", b -> b.get("today").get("sent").asInt() == 1 && b.get("devices").get("byState").has("idle"),
         Duration.ofSeconds(5)).body();
@@ -162,9 +162,9 @@ class ConsoleApiTest {
   void metricsArePrometheusTextFromMicrometerWithHttpJvmAndDomainMetersAndNoJobIds() {
     ProtocolAgent a = agent();
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 30_000);
     a.send(Fixtures.aReport(offer, Outcome.SUCCEEDED));
-    a.next(ControllerReportAck.class, 5000);
+    a.next(ControllerReportAck.class, 30_000);
     controller.get("/accounts");
 
     // The farm's totals are sampled every 5 s.

@@ -81,8 +81,8 @@ class ConversationApiTest {
     controller.put("/keyword-rules/r1", "{\"match\":\"any\",\"words\":[\"价格\",\"多少钱\"],\"addTags\":[\"询价\"],\"reply\":{\"replyId\":\"p1\"}}");
     agent = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
     agent.answersListens = false;
-    agent.next(ControllerWelcome.class, 5000);
-    ControllerListen ask = agent.next(ControllerListen.class, 5000);
+    agent.next(ControllerWelcome.class, 30_000);
+    ControllerListen ask = agent.next(ControllerListen.class, 30_000);
     assertThat(ask.unread()).isTrue();
 
     Instant t = Instant.parse("2026-11-23T04:00:00Z");
@@ -129,14 +129,14 @@ class ConversationApiTest {
     assertThat(controller.post("/plans", String.format(plan, "3m").replace("{\"name\"", "{\"id\":\"lunch\",\"name\"")).status()).isEqualTo(201);
     controller.awaitExpansions(1);
     agent = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
-    agent.next(ControllerWelcome.class, 5000);
+    agent.next(ControllerWelcome.class, 30_000);
     controller.awaitDispatchPasses();
     agent.expectNothing(ControllerListen.class, 1500);
 
     // The window widened to half an hour: the same idle device listens at once.
     assertThat(controller.put("/plans/lunch", String.format(plan, "30m")).status()).isEqualTo(200);
     controller.awaitExpansions(1);
-    assertThat(agent.next(ControllerListen.class, 5000).deviceId()).isEqualTo("dev-1");
+    assertThat(agent.next(ControllerListen.class, 30_000).deviceId()).isEqualTo("dev-1");
   }
 
   private void refused(String path, String body, String field, String says) {

@@ -80,16 +80,16 @@ class LimitsTest {
   void loweringACapMidDayStopsFurtherSendsAndRaisingItLetsThemContinueBothAudited() {
     ProtocolAgent agent = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
     try {
-      agent.next(ControllerWelcome.class, 5000);
+      agent.next(ControllerWelcome.class, 30_000);
       controller.post("/broadcasts", "{\"id\":\"b-1\",\"content\":{\"text\":\"hi\"},\"target\":{\"tag\":\"store\"}}");
       sendOne(agent);
       sendOne(agent);
-      ControllerJobOffer third = agent.next(ControllerJobOffer.class, 5000);
+      ControllerJobOffer third = agent.next(ControllerJobOffer.class, 30_000);
 
       // Below today's usage (3 taken): the job already running finishes, nothing more goes today.
       assertThat(put("/limits/accounts/acc-1", "{\"postsPerAccountPerDay\":\"2\"}", "warning seen on another account").status()).isEqualTo(200);
       agent.send(Fixtures.aReport(third, Outcome.SUCCEEDED));
-      assertThat(agent.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+      assertThat(agent.next(ControllerReportAck.class, 30_000).accepted()).isTrue();
       assertThatThrownBy(() -> agent.next(ControllerJobOffer.class, 2000)).isInstanceOf(AssertionError.class);
       JsonNode usage = controller.get("/accounts/acc-1/usage").body();
       JsonNode postsToday = null;
@@ -125,14 +125,14 @@ class LimitsTest {
     clock.set(at("23:00"));
     ProtocolAgent agent = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
     try {
-      agent.next(ControllerWelcome.class, 5000);
+      agent.next(ControllerWelcome.class, 30_000);
       controller.post("/broadcasts", "{\"id\":\"b-1\",\"content\":{\"text\":\"hi\"},\"target\":{\"groupIds\":[\"g-1\"]}}");
       assertThatThrownBy(() -> agent.next(ControllerJobOffer.class, 1500)).isInstanceOf(AssertionError.class);
       assertThat(controller.get("/accounts/acc-1/usage").body().get("nextAllowedAt").asText())
           .isEqualTo(ZonedDateTime.of(LocalDate.of(2026, 12, 2), LocalTime.of(8, 0), SHANGHAI).toInstant().toString());
 
       clock.set(at("23:00").plus(java.time.Duration.ofHours(9)));
-      assertThat(agent.next(ControllerJobOffer.class, 5000).jobId()).isEqualTo("broadcast:b-1:g-1");
+      assertThat(agent.next(ControllerJobOffer.class, 30_000).jobId()).isEqualTo("broadcast:b-1:g-1");
     } finally {
       agent.close();
     }
@@ -162,8 +162,8 @@ class LimitsTest {
   }
 
   private void sendOne(ProtocolAgent agent) {
-    ControllerJobOffer o = agent.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer o = agent.next(ControllerJobOffer.class, 30_000);
     agent.send(Fixtures.aReport(o, Outcome.SUCCEEDED));
-    assertThat(agent.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+    assertThat(agent.next(ControllerReportAck.class, 30_000).accepted()).isTrue();
   }
 }

@@ -137,7 +137,7 @@ class OpenApiContractTest {
     switch (op.key()) {
       case "POST /accounts" -> {
         agent = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
-        agent.next(ControllerWelcome.class, 5000);
+        agent.next(ControllerWelcome.class, 30_000);
       }
       case "POST /broadcasts" -> {
         // g-1 and g-2 cannot be found on the device (so they can be retried and confirmed gone);
@@ -146,7 +146,7 @@ class OpenApiContractTest {
           ControllerJobOffer o = agent.next(ControllerJobOffer.class, 10_000);
           agent.send(new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), Outcome.FAILED, "group-not-found",
               "target not found", PNG, Instant.now(), Instant.now(), "wecom-sim@1", null, null, FailureKind.TARGET));
-          assertThat(agent.next(ControllerReportAck.class, 5000).accepted()).isTrue();
+          assertThat(agent.next(ControllerReportAck.class, 30_000).accepted()).isTrue();
         }
         agent.next(ControllerJobOffer.class, 10_000);
         JsonNode tried = controller.get("/jobs/broadcast:b-1:g-1/executions").body();

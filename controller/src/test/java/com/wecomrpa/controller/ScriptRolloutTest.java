@@ -54,7 +54,7 @@ class ScriptRolloutTest {
   ProtocolAgent agent(DeviceInfo device) {
     ProtocolAgent a = ProtocolAgent.connect(controller.agentUri(), "agent-" + agents.size(), RunningController.AGENT_TOKEN, device);
     agents.add(a);
-    a.next(ControllerWelcome.class, 5000);
+    a.next(ControllerWelcome.class, 30_000);
     return a;
   }
 
@@ -89,19 +89,19 @@ class ScriptRolloutTest {
     controller.await("/devices", d -> d.get(0).get("scripts").asText().equals("wecom-sim@2"), java.time.Duration.ofSeconds(5));
 
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer first = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer first = a.next(ControllerJobOffer.class, 30_000);
     assertThat(first.scriptVersion()).isEqualTo("2");
     a.send(new AgentScriptRequest("wecom-sim", "2"));
-    ControllerScriptBundle bundle = a.next(ControllerScriptBundle.class, 5000);
+    ControllerScriptBundle bundle = a.next(ControllerScriptBundle.class, 30_000);
     assertThat(bundle.error()).isNull();
     assertThat(bundle.files()).containsKeys("script-set.yaml", "locators.yaml", "flows/send_group_text.yaml");
     assertThat(controller.post("/scripts/wecom-sim/rollback", "{\"reason\":\"fails on dev-1\"}").status()).isEqualTo(200);
     a.send(withVersion(Fixtures.aReport(first, Outcome.FAILED), "wecom-sim@2"));
-    a.next(ControllerReportAck.class, 5000);
+    a.next(ControllerReportAck.class, 30_000);
 
     JsonNode v2 = version(controller.get("/scripts/wecom-sim").body(), "2");
     assertThat(v2.get("outcomes").get("FAILED").asLong()).isEqualTo(1);
-    ControllerJobOffer retry = a.next(ControllerJobOffer.class, 5000);
+    ControllerJobOffer retry = a.next(ControllerJobOffer.class, 30_000);
     assertThat(retry.jobId()).isEqualTo(first.jobId());
     assertThat(retry.scriptVersion()).as("back on the agent's own scripts").isNull();
     assertThat(controller.get("/audit").body().findValuesAsText("action")).contains("script.upload", "script.rollout", "script.rollback");
@@ -122,7 +122,7 @@ class ScriptRolloutTest {
     controller.post("/scripts", upload("3", "\"sim-1\", \"sim-9\"", FLOW));
     controller.put("/scripts/wecom-sim/rollout", "{\"stable\":\"3\"}");
 
-    assertThat(a.next(ControllerJobOffer.class, 5000).scriptVersion()).isEqualTo("3");
+    assertThat(a.next(ControllerJobOffer.class, 30_000).scriptVersion()).isEqualTo("3");
   }
 
   static com.wecomrpa.protocol.AgentJobReport withVersion(com.wecomrpa.protocol.AgentJobReport r, String version) {
