@@ -1,5 +1,17 @@
 package com.wecomrpa.controller;
 
+import com.wecomrpa.controller.stage.StageQueries;
+import com.wecomrpa.controller.gateway.HeardHandler;
+import com.wecomrpa.controller.gateway.ScriptHandler;
+import com.wecomrpa.controller.gateway.DeviceHandler;
+import com.wecomrpa.controller.gateway.ReportHandler;
+import com.wecomrpa.controller.gateway.LeaseHandler;
+import com.wecomrpa.controller.gateway.HelloHandler;
+import com.wecomrpa.controller.gateway.GatewayAlerts;
+import java.util.List;
+import com.wecomrpa.controller.api.JobsApi;
+import com.wecomrpa.controller.api.BroadcastsApi;
+import com.wecomrpa.controller.api.AccountsApi;
 import com.wecomrpa.controller.account.JdbcAccountStore;
 import com.wecomrpa.controller.access.ApiAuth;
 import com.wecomrpa.controller.access.JdbcTokenStore;
@@ -132,10 +144,16 @@ final class ControllerWiring {
     PlanRuns planRuns = new PlanRuns(plans, jobs.transitions());
     StageEngine stageEngine = new StageEngine(db, planRuns, audit);
     HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine);
-    AgentGateway gateway = AgentGateway.create(
-        new AgentGateway.Parts(vertx, workers, board, dispatcher, jobs, durable, screenshots,
-            tokens, options.agentToken(), scripts, alerts, metrics, systemClock, clock, heardIntake, () -> signals.kickPlans(false), throttle),
-        new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts()));
+    GatewayTimings timings = new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts());
+    GatewayAlerts gatewayAlerts = new GatewayAlerts(workers, alerts, systemClock);
+    AgentGateway gateway = new AgentGateway(vertx, board, timings,
+        new HelloHandler(vertx, throttle, workers, tokens, options.agentToken(), board, dispatcher, jobs, durable, gatewayAlerts, systemClock, clock, timings),
+        new LeaseHandler(workers, jobs, board, dispatcher, systemClock, clock, timings),
+        new ReportHandler(workers, jobs, screenshots, durable, board, dispatcher, metrics, gatewayAlerts, systemClock, clock, timings),
+        new DeviceHandler(board, dispatcher),
+        new ScriptHandler(workers, scripts),
+        new HeardHandler(workers, heardIntake, durable, board, dispatcher, metrics, clock, () -> signals.kickPlans(false)));
+    gateway.watchRevocations(workers, tokens);
     ExpandPlansTask expandPlans =
         new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, limits, options.planHorizon()), dispatcher, clock);
     JdbcAccountStore accounts = new JdbcAccountStore(db);
@@ -148,28 +166,27 @@ final class ControllerWiring {
     OverviewApi overview = new OverviewApi(vertx, workers, clock, jobs, broadcasts, plans, alerts, conversations, customerQueries, devices);
     // Journeys: orders and events move customers between stages by the rules; the systems around hear by webhooks.
     EventOutbox outbox = new EventOutbox(db, audit);
-    RestApi api =
-        new RestApi(
-            vertx, workers, options.maxTextLength(), clock, accounts, new JdbcGroupStore(db, limits),
-            broadcasts, jobs, screenshots,
-            signals::kickDispatch,
-            new PlanApi(vertx, clock, rules, plans, new EventIntake(db, planRuns, stageEngine), signals::kickPlans),
-            new AdminApi(clock, tokens, audit, auth, new LoginLinks(db, tokens, audit)),
-            new LimitsApi(vertx, clock, limits, accounts, alerts, audit, () -> {
-              // A changed cap re-ranks the SOP posts it governs, then every node's claims read the new value.
-              signals.kickPlans(true);
-              signals.kickDispatch();
-            }),
-            new ScriptsApi(clock, scripts, routing, () -> {
-              rerouted(board);
-              signals.scriptsChanged();
-            }),
-            new GroupsApi(vertx, clock, new GroupReachability(db, audit), signals::kickDispatch),
-            new DevicesApi(workers, clock, jobs.queries(), audit, devices, signals::deviceAction),
-            new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
-            new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine), stageEngine, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
-            overview,
-            durable);
+    PlanApi planApi = new PlanApi(vertx, clock, rules, plans, new EventIntake(db, planRuns, stageEngine), signals::kickPlans);
+    RestApi api = new RestApi(vertx, workers, durable, List.of(
+        new AccountsApi(clock, accounts),
+        new GroupsApi(vertx, clock, new JdbcGroupStore(db, limits), new GroupReachability(db, audit), signals::kickDispatch),
+        new BroadcastsApi(vertx, clock, options.maxTextLength(), broadcasts, planApi, signals::kickDispatch),
+        new JobsApi(workers, jobs.queries(), screenshots),
+        planApi,
+        new AdminApi(clock, tokens, audit, auth, new LoginLinks(db, tokens, audit)),
+        new LimitsApi(vertx, clock, limits, accounts, alerts, audit, () -> {
+          // A changed cap re-ranks the SOP posts it governs, then every node's claims read the new value.
+          signals.kickPlans(true);
+          signals.kickDispatch();
+        }),
+        new ScriptsApi(clock, scripts, routing, () -> {
+          rerouted(board);
+          signals.scriptsChanged();
+        }),
+        new DevicesApi(workers, clock, jobs.queries(), audit, devices, signals::deviceAction),
+        new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
+        new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
+        overview));
     signals.listen(
         dispatcher::kick,
         expandPlans::kick,

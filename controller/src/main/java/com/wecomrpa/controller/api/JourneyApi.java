@@ -3,7 +3,9 @@ package com.wecomrpa.controller.api;
 import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.channel.ChannelCodes;
 import com.wecomrpa.controller.orders.OrderIntake;
+import com.wecomrpa.controller.customer.CustomerQueries;
 import com.wecomrpa.controller.stage.StageEngine;
+import com.wecomrpa.controller.stage.StageQueries;
 import com.wecomrpa.controller.stage.StageRules;
 import com.wecomrpa.controller.outbox.EventOutbox;
 import io.vertx.core.Vertx;
@@ -27,16 +29,20 @@ public final class JourneyApi implements ApiPart {
   private final Clock clock;
   private final OrderIntake orders;
   private final StageEngine stages;
+  private final StageQueries stageReads;
+  private final CustomerQueries customers;
   private final ChannelCodes codes;
   private final EventOutbox webhooks;
   private final Runnable customersChanged;
 
   /** {@code customersChanged} runs after orders or rules moved customers (plans to expand). */
-  public JourneyApi(Vertx vertx, Clock clock, OrderIntake orders, StageEngine stages, ChannelCodes codes, EventOutbox webhooks, Runnable customersChanged) {
+  public JourneyApi(Vertx vertx, Clock clock, OrderIntake orders, StageEngine stages, StageQueries stageReads, CustomerQueries customers, ChannelCodes codes, EventOutbox webhooks, Runnable customersChanged) {
     this.vertx = vertx;
     this.clock = clock;
     this.orders = orders;
     this.stages = stages;
+    this.stageReads = stageReads;
+    this.customers = customers;
     this.codes = codes;
     this.webhooks = webhooks;
     this.customersChanged = customersChanged;
@@ -56,8 +62,8 @@ public final class JourneyApi implements ApiPart {
       });
     });
     r.get("/customers/:id/orders").handler(ctx -> replies.ok(ctx, () -> orders.ordersOf(ctx.pathParam("id"))));
-    r.get("/customers/:id/stage").handler(ctx -> replies.ok(ctx, () -> stages.journey(ctx.pathParam("id"), clock.instant())));
-    r.get("/stages").handler(ctx -> replies.ok(ctx, () -> Map.of("customers", stages.census(ctx.queryParams().get("accountId")), "sweptDays", stages.sweptDays())));
+    r.get("/customers/:id/stage").handler(ctx -> replies.ok(ctx, () -> stageReads.journey(ctx.pathParam("id"), clock.instant())));
+    r.get("/stages").handler(ctx -> replies.ok(ctx, () -> Map.of("customers", customers.census(ctx.queryParams().get("accountId")), "sweptDays", stageReads.sweptDays())));
     r.get("/stage-transitions").handler(ctx -> {
       long after;
       try {
@@ -66,7 +72,7 @@ public final class JourneyApi implements ApiPart {
         throw Rejected.invalid("after", "after must be a transition id (the last id of the previous page)");
       }
       int limit = RestApi.intParam(ctx, "limit", 1000, 1, 10000);
-      replies.ok(ctx, () -> stages.transitions(after, limit));
+      replies.ok(ctx, () -> stageReads.transitions(after, limit));
     });
     r.get("/stage-rules").handler(ctx -> replies.ok(ctx, () -> {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -82,7 +88,7 @@ public final class JourneyApi implements ApiPart {
       });
       return m;
     }));
-    r.get("/stage-rules/versions").handler(ctx -> replies.ok(ctx, stages::versions));
+    r.get("/stage-rules/versions").handler(ctx -> replies.ok(ctx, stageReads::versions));
     r.post("/stage-rules/preview").handler(ctx -> {
       StageRules.Spec spec = RequestBodies.read(ctx, StageRules.Spec.class);
       replies.ok(ctx, () -> stages.preview(spec, clock.instant()));

@@ -37,4 +37,16 @@ public final class CustomerQueries {
   public long tagsAddedSince(Instant since) {
     return db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM tag_changes WHERE at >= ? AND change = 'added'", since.toEpochMilli()));
   }
+
+  /** Active customers per stage ({@code (none)} for those without one yet), for one account or all. */
+  public java.util.Map<String, Long> census(String accountId) {
+    return db.inTransaction(c -> {
+      java.util.Map<String, Long> m = new java.util.TreeMap<>();
+      for (Object[] r : Sql.list(c, "SELECT COALESCE(stage, '(none)'), COUNT(*) FROM customers WHERE status = 'active'" + (accountId == null ? "" : " AND account_id = ?")
+          + " GROUP BY COALESCE(stage, '(none)')", rs -> new Object[] {rs.getString(1), rs.getLong(2)}, accountId == null ? new Object[0] : new Object[] {accountId})) {
+        m.put((String) r[0], (Long) r[1]);
+      }
+      return m;
+    });
+  }
 }

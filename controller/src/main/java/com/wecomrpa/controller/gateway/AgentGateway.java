@@ -47,7 +47,8 @@ public final class AgentGateway {
   private final java.util.Set<AgentConnection> open = new java.util.HashSet<>();
   private java.util.function.BooleanSupplier ready = () -> true;
 
-  AgentGateway(Vertx vertx, DeviceBoard board, GatewayTimings timings, HelloHandler hello, LeaseHandler leases, ReportHandler reports,
+  /** One handler per concern; see {@link #watchRevocations} for tokens revoked while connected. */
+  public AgentGateway(Vertx vertx, DeviceBoard board, GatewayTimings timings, HelloHandler hello, LeaseHandler leases, ReportHandler reports,
       DeviceHandler devices, ScriptHandler scripts, HeardHandler heard) {
     this.vertx = vertx;
     this.board = board;
@@ -60,33 +61,11 @@ public final class AgentGateway {
     this.heard = heard;
   }
 
-  /** What the gateway's handlers work with. */
-  public record Parts(
-      Vertx vertx, WorkerExecutor workers, DeviceBoard board, Dispatcher dispatcher, Jobs jobs, GroupCommit durable, com.wecomrpa.controller.evidence.Screenshots screenshots,
-      JdbcTokenStore tokens, String agentToken, JdbcScriptStore scriptStore, JdbcAlertStore alertStore, ControllerMetrics metrics, Clock clock,
-      Clock businessClock, com.wecomrpa.controller.listen.HeardIntake heardIntake, Runnable plansChanged,
-      com.wecomrpa.controller.access.LoginThrottle throttle) {}
-
-  /** Wires the handlers: {@code clock} times leases (real time), {@code businessClock} days and windows. */
-  public static AgentGateway create(Parts p, GatewayTimings timings) {
-    GatewayAlerts alerts = new GatewayAlerts(p.workers(), p.alertStore(), p.clock());
-    AgentGateway g = new AgentGateway(p.vertx(), p.board(), timings,
-        new HelloHandler(p.vertx(), p.throttle(), p.workers(), p.tokens(), p.agentToken(), p.board(), p.dispatcher(), p.jobs(), p.durable(), alerts, p.clock(), p.businessClock(), timings),
-        new LeaseHandler(p.workers(), p.jobs(), p.board(), p.dispatcher(), p.clock(), p.businessClock(), timings),
-        new ReportHandler(p.workers(), p.jobs(), p.screenshots(), p.durable(), p.board(), p.dispatcher(), p.metrics(), alerts, p.clock(), p.businessClock(),
-            timings),
-        new DeviceHandler(p.board(), p.dispatcher()),
-        new ScriptHandler(p.workers(), p.scriptStore()),
-        new HeardHandler(p.workers(), p.heardIntake(), p.durable(), p.board(), p.dispatcher(), p.metrics(), p.businessClock(), p.plansChanged()));
-    g.watchRevocations(p.workers(), p.tokens());
-    return g;
-  }
-
   /**
    * Every two seconds, closes the connections whose token has been revoked (on any node): the
    * agent reconnects with whatever its token file holds now, and a revoked token is refused.
    */
-  private void watchRevocations(WorkerExecutor workers, JdbcTokenStore tokens) {
+  public void watchRevocations(WorkerExecutor workers, JdbcTokenStore tokens) {
     vertx.setPeriodic(2000, t -> {
       java.util.Map<String, java.util.List<AgentConnection>> byToken = new java.util.HashMap<>();
       for (AgentConnection c : open) {

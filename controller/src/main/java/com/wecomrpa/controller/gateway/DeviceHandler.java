@@ -8,13 +8,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** What an agent says about its devices: it is draining them, or it repaired one. */
-final class DeviceHandler {
+public final class DeviceHandler {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceHandler.class);
 
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
 
-  DeviceHandler(DeviceBoard board, Dispatcher dispatcher) {
+  public DeviceHandler(DeviceBoard board, Dispatcher dispatcher) {
     this.board = board;
     this.dispatcher = dispatcher;
   }

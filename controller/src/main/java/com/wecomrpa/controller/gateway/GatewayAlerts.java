@@ -8,14 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Alerts the gateway raises about a device or a group, logged and stored off the event loop. */
-final class GatewayAlerts {
+public final class GatewayAlerts {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayAlerts.class);
 
   private final WorkerExecutor workers;
   private final JdbcAlertStore alerts;
   private final Clock clock;
 
-  GatewayAlerts(WorkerExecutor workers, JdbcAlertStore alerts, Clock clock) {
+  public GatewayAlerts(WorkerExecutor workers, JdbcAlertStore alerts, Clock clock) {
     this.workers = workers;
     this.alerts = alerts;
     this.clock = clock;

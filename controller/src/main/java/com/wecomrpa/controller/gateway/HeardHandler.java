@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * forced to disk, and only then acknowledged, so the agent keeps them until they are safe. Replies
  * and plans they set off are dispatched right after.
  */
-final class HeardHandler {
+public final class HeardHandler {
   private static final Logger LOG = LoggerFactory.getLogger(HeardHandler.class);
 
   private final WorkerExecutor workers;
@@ -32,7 +32,7 @@ final class HeardHandler {
   /** Each account's listens are stored one after another (a re-sent one right behind the first). */
   private final java.util.Map<String, io.vertx.core.Future<?>> lastOf = new java.util.HashMap<>();
 
-  HeardHandler(WorkerExecutor workers, HeardIntake intake, GroupCommit durable, DeviceBoard board, Dispatcher dispatcher, ControllerMetrics metrics,
+  public HeardHandler(WorkerExecutor workers, HeardIntake intake, GroupCommit durable, DeviceBoard board, Dispatcher dispatcher, ControllerMetrics metrics,
       Clock businessClock, Runnable plansChanged) {
     this.workers = workers;
     this.intake = intake;

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * may name the devices it covers), its devices, and the leases it still holds, settled (and on disk)
  * before its devices are registered and it is welcomed.
  */
-final class HelloHandler {
+public final class HelloHandler {
   private static final Logger LOG = LoggerFactory.getLogger(HelloHandler.class);
 
   private final WorkerExecutor workers;
@@ -44,7 +44,7 @@ final class HelloHandler {
   private final io.vertx.core.Vertx vertx;
   private final LoginThrottle throttle;
 
-  HelloHandler(io.vertx.core.Vertx vertx, LoginThrottle throttle, WorkerExecutor workers, JdbcTokenStore tokens, String agentToken, DeviceBoard board,
+  public HelloHandler(io.vertx.core.Vertx vertx, LoginThrottle throttle, WorkerExecutor workers, JdbcTokenStore tokens, String agentToken, DeviceBoard board,
       Dispatcher dispatcher, Jobs jobs, GroupCommit durable, GatewayAlerts alerts, Clock clock, Clock businessClock, GatewayTimings timings) {
     this.vertx = vertx;
     this.throttle = throttle;

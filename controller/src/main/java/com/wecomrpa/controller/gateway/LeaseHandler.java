@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** What agents say about the leases they hold: started, still alive (heartbeats), handed back. */
-final class LeaseHandler {
+public final class LeaseHandler {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseHandler.class);
 
   private final WorkerExecutor workers;
@@ -27,7 +27,7 @@ final class LeaseHandler {
   private final Clock businessClock;
   private final GatewayTimings timings;
 
-  LeaseHandler(WorkerExecutor workers, Jobs jobs, DeviceBoard board, Dispatcher dispatcher, Clock clock, Clock businessClock, GatewayTimings timings) {
+  public LeaseHandler(WorkerExecutor workers, Jobs jobs, DeviceBoard board, Dispatcher dispatcher, Clock clock, Clock businessClock, GatewayTimings timings) {
     this.workers = workers;
     this.jobs = jobs;
     this.board = board;

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * then the failure lands on what failed: a risk state on the account, a missing group on the group
  * (its jobs held, an alert), anything else on the device's health.
  */
-final class ReportHandler {
+public final class ReportHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ReportHandler.class);
 
   private final WorkerExecutor workers;
@@ -36,7 +36,7 @@ final class ReportHandler {
   private final Clock businessClock;
   private final GatewayTimings timings;
 
-  ReportHandler(WorkerExecutor workers, Jobs jobs, com.wecomrpa.controller.evidence.Screenshots screenshots, GroupCommit durable, DeviceBoard board, Dispatcher dispatcher,
+  public ReportHandler(WorkerExecutor workers, Jobs jobs, com.wecomrpa.controller.evidence.Screenshots screenshots, GroupCommit durable, DeviceBoard board, Dispatcher dispatcher,
       ControllerMetrics metrics, GatewayAlerts alerts, Clock clock, Clock businessClock, GatewayTimings timings) {
     this.workers = workers;
     this.jobs = jobs;

@@ -9,13 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Serves a script set version an agent asks for (over its own connection: no second credential). */
-final class ScriptHandler {
+public final class ScriptHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptHandler.class);
 
   private final WorkerExecutor workers;
   private final JdbcScriptStore scripts;
 
-  ScriptHandler(WorkerExecutor workers, JdbcScriptStore scripts) {
+  public ScriptHandler(WorkerExecutor workers, JdbcScriptStore scripts) {
     this.workers = workers;
     this.scripts = scripts;
   }

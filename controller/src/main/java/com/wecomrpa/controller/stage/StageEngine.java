@@ -1,7 +1,6 @@
 package com.wecomrpa.controller.stage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.caller.Caller;
 import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.customer.Customer;
@@ -81,19 +80,6 @@ public final class StageEngine {
 
   public Optional<InForce> current() {
     return db.inTransaction(this::current);
-  }
-
-  /** Every saved version, newest first. */
-  public List<Map<String, Object>> versions() {
-    return db.inTransaction(c -> Sql.list(c, "SELECT version, spec, note, saved_by, saved_at FROM stage_rule_versions ORDER BY version DESC", rs -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("version", rs.getInt(1));
-      m.put("rules", read(rs.getString(2)).rules());
-      m.put("note", rs.getString(3));
-      m.put("savedBy", rs.getString(4));
-      m.put("savedAt", Instant.ofEpochMilli(rs.getLong(5)).toString());
-      return m;
-    }));
   }
 
   /** Re-decides the active customers matching {@code where} (on {@code cu}) and moves those whose stage changes. */
@@ -204,74 +190,6 @@ public final class StageEngine {
       started += PlanRuns.start(c, customerPlans, moved, Triggers.STAGE_ENTERED, to, null, now, eventId);
     }
     return new Applied(evaluated, changes.size(), started, ended);
-  }
-
-  /** A customer's stage, how long they have been in it, their facts today and every move, newest first. */
-  public Map<String, Object> journey(String customerId, Instant now) {
-    return db.inTransaction(c -> {
-      Customer cu = Customers.find(c, customerId).orElseThrow(() -> Rejected.notFound("id", "customer " + customerId + " not found"));
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("customerId", cu.id());
-      m.put("accountId", cu.accountId());
-      m.put("stage", cu.stage());
-      List<Facts.Subject> me = Facts.load(c, "cu.id = ?", now, customerId);
-      m.put("facts", me.isEmpty() ? null : StageRules.describe(me.get(0).facts()));
-      m.put("transitions", Sql.list(c,
-          "SELECT from_stage, to_stage, rule_name, rule_version, cause, at FROM stage_transitions WHERE customer_id = ? ORDER BY id DESC LIMIT 200",
-          rs -> {
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("from", rs.getString(1));
-            t.put("to", rs.getString(2));
-            t.put("rule", rs.getString(3));
-            t.put("ruleVersion", rs.getObject(4));
-            t.put("cause", rs.getString(5));
-            t.put("at", Instant.ofEpochMilli(rs.getLong(6)).toString());
-            return t;
-          }, customerId));
-      return m;
-    });
-  }
-
-  /** Stage moves after {@code afterId} in the order they happened, for reports and for following along. */
-  public List<Map<String, Object>> transitions(long afterId, int limit) {
-    return db.inTransaction(c -> Sql.list(c,
-        "SELECT id, customer_id, account_id, from_stage, to_stage, rule_name, rule_version, cause, at FROM stage_transitions WHERE id > ? ORDER BY id LIMIT " + limit,
-        rs -> {
-          Map<String, Object> t = new LinkedHashMap<>();
-          t.put("id", rs.getLong(1));
-          t.put("customerId", rs.getString(2));
-          t.put("accountId", rs.getString(3));
-          t.put("from", rs.getString(4));
-          t.put("to", rs.getString(5));
-          t.put("rule", rs.getString(6));
-          t.put("ruleVersion", rs.getObject(7));
-          t.put("cause", rs.getString(8));
-          t.put("at", Instant.ofEpochMilli(rs.getLong(9)).toString());
-          return t;
-        }, afterId));
-  }
-
-  /** The last day each account's daily sweep ran for (its zone). */
-  public Map<String, String> sweptDays() {
-    return db.inTransaction(c -> {
-      Map<String, String> m = new java.util.TreeMap<>();
-      for (String[] r : Sql.list(c, "SELECT account_id, swept_day FROM stage_sweeps", rs -> new String[] {rs.getString(1), rs.getDate(2).toLocalDate().toString()})) {
-        m.put(r[0], r[1]);
-      }
-      return m;
-    });
-  }
-
-  /** Active customers per stage, for one account or all. */
-  public Map<String, Long> census(String accountId) {
-    return db.inTransaction(c -> {
-      Map<String, Long> m = new java.util.TreeMap<>();
-      for (Object[] r : Sql.list(c, "SELECT COALESCE(stage, '(none)'), COUNT(*) FROM customers WHERE status = 'active'" + (accountId == null ? "" : " AND account_id = ?")
-          + " GROUP BY COALESCE(stage, '(none)')", rs -> new Object[] {rs.getString(1), rs.getLong(2)}, accountId == null ? new Object[0] : new Object[] {accountId})) {
-        m.put((String) r[0], (Long) r[1]);
-      }
-      return m;
-    });
   }
 
   private StageRules.Spec read(String s) {
