@@ -24,11 +24,7 @@ final class Faults {
   }
 
   void setLosingSends(String accountId, boolean losing) {
-    if (losing) {
-      losingSends.add(accountId);
-    } else {
-      losingSends.remove(accountId);
-    }
+    mark(losingSends, accountId, losing);
   }
 
   boolean losesSends(String accountId) {
@@ -36,10 +32,14 @@ final class Faults {
   }
 
   void setClientDown(String accountId, boolean down) {
-    if (down) {
-      clientsDown.add(accountId);
+    mark(clientsDown, accountId, down);
+  }
+
+  private static void mark(Set<String> accounts, String accountId, boolean on) {
+    if (on) {
+      accounts.add(accountId);
     } else {
-      clientsDown.remove(accountId);
+      accounts.remove(accountId);
     }
   }
 
