@@ -8,10 +8,10 @@ import com.wecomrpa.controller.audit.AuditLog;
 import com.wecomrpa.controller.sop.ExpandPlansTask;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.Dispatcher;
-import com.wecomrpa.controller.replytime.LateReplies;
+import com.wecomrpa.controller.replytime.FindLateRepliesTask;
 import com.wecomrpa.controller.dispatch.ExpireLeasesTask;
 import com.wecomrpa.controller.job.FencingTokens;
-import com.wecomrpa.controller.stage.StageSweep;
+import com.wecomrpa.controller.stage.SweepStagesTask;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Dialect;
 import com.wecomrpa.controller.cluster.ClusterView;
@@ -65,8 +65,8 @@ public final class Controller extends VerticleBase {
   private long leadTimer = -1;
   private ControllerMetrics metrics;
   private boolean renewing;
-  private LateReplies lateReplies;
-  private StageSweep stageSweep;
+  private FindLateRepliesTask lateReplies;
+  private SweepStagesTask stageSweep;
   /** This start of this node, unique: the fencing epoch's and the sweep lead's holder name. */
   private final String node;
 

@@ -45,7 +45,7 @@ import com.wecomrpa.controller.api.ConversationApi;
 import com.wecomrpa.controller.listen.HeardIntake;
 import com.wecomrpa.controller.listen.JdbcListenStore;
 import com.wecomrpa.controller.listen.ListenPlanner;
-import com.wecomrpa.controller.replytime.LateReplies;
+import com.wecomrpa.controller.replytime.FindLateRepliesTask;
 import com.wecomrpa.controller.tagging.JdbcRuleStore;
 import com.wecomrpa.controller.tagging.Tagger;
 import com.wecomrpa.controller.dispatch.ExpireLeasesTask;
@@ -63,10 +63,10 @@ import com.wecomrpa.controller.access.LoginThrottle;
 import com.wecomrpa.controller.channel.ChannelCodes;
 import com.wecomrpa.controller.orders.OrderIntake;
 import com.wecomrpa.controller.stage.StageEngine;
-import com.wecomrpa.controller.stage.StageSweep;
+import com.wecomrpa.controller.stage.SweepStagesTask;
 import com.wecomrpa.controller.outbox.EventOutbox;
-import com.wecomrpa.controller.webhook.WebhookDeliveries;
-import com.wecomrpa.controller.webhook.WebhookSteps;
+import com.wecomrpa.controller.webhook.DeliverWebhooksTask;
+import com.wecomrpa.controller.webhook.CallWebhookStepsTask;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.cluster.ClusterSignals;
@@ -77,7 +77,7 @@ import com.wecomrpa.controller.store.GroupCommit;
 import com.wecomrpa.controller.sweep.Schedule;
 import com.wecomrpa.controller.ControllerWiring.Wired;
 import com.wecomrpa.controller.metrics.MetricsSampler;
-import com.wecomrpa.controller.listen.ListenRetention;
+import com.wecomrpa.controller.listen.PruneHeardTask;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
@@ -101,7 +101,7 @@ final class ControllerWiring {
 
   /** What the controller's lifecycle needs of its parts. */
   record Wired(DeviceBoard board, Dispatcher dispatcher, Schedule schedule, ExpandPlansTask expandPlans, ExpireLeasesTask expireLeases,
-      LateReplies lateReplies, StageSweep stageSweep, Readiness readiness, OverviewApi overview, ControllerMetrics metrics, Router apiRouter,
+      FindLateRepliesTask lateReplies, SweepStagesTask stageSweep, Readiness readiness, OverviewApi overview, ControllerMetrics metrics, Router apiRouter,
       Router root, Duration sweep) {}
 
   private ControllerWiring() {}
@@ -216,11 +216,11 @@ final class ControllerWiring {
     }), sweep);
     schedule.leaderOnly(new ExpireWindowsTask(vertx, workers, jobs, clock), sweep);
     schedule.leaderOnly(expandPlans, Duration.ofSeconds(1));
-    LateReplies lateReplies = schedule.leaderOnly(new LateReplies(vertx, workers, db, alerts, metrics, clock), Duration.ofSeconds(2));
-    schedule.leaderOnly(new ListenRetention(vertx, workers, db, systemClock), Duration.ofMinutes(10));
-    StageSweep stageSweep = schedule.leaderOnly(new StageSweep(vertx, workers, db, stageEngine, clock, () -> signals.kickPlans(false)), sweep);
-    schedule.leaderOnly(new WebhookSteps(vertx, workers, jobs.calls(), clock, systemClock), Duration.ofMillis(500));
-    schedule.leaderOnly(new WebhookDeliveries(vertx, workers, db, systemClock), Duration.ofMillis(500));
+    FindLateRepliesTask lateReplies = schedule.leaderOnly(new FindLateRepliesTask(vertx, workers, db, alerts, metrics, clock), Duration.ofSeconds(2));
+    schedule.leaderOnly(new PruneHeardTask(vertx, workers, db, systemClock), Duration.ofMinutes(10));
+    SweepStagesTask stageSweep = schedule.leaderOnly(new SweepStagesTask(vertx, workers, db, stageEngine, clock, () -> signals.kickPlans(false)), sweep);
+    schedule.leaderOnly(new CallWebhookStepsTask(vertx, workers, jobs.calls(), clock, systemClock), Duration.ofMillis(500));
+    schedule.leaderOnly(new DeliverWebhooksTask(vertx, workers, db, systemClock), Duration.ofMillis(500));
     return new Wired(board, dispatcher, schedule, expandPlans, expireLeases, lateReplies, stageSweep, readiness, overview, metrics, apiRouter, root, sweep);
   }
 

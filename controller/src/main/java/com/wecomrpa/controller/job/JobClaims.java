@@ -166,7 +166,7 @@ public final class JobClaims {
    * never past their window, when only a person can tell what happened. Each of the two reads walks
    * the claim index and stops at its first row.
    */
-  /** Webhook steps are called by the controller itself (webhook.WebhookSteps), never offered to a device. */
+  /** Webhook steps are called by the controller itself (webhook.CallWebhookStepsTask), never offered to a device. */
   private static final String DEVICE_WORK = " AND action <> 'webhook'";
 
   private Optional<Job> nextDue(Connection c, String accountId, List<String> waiting, Instant now, int maxAttempts) throws SQLException {

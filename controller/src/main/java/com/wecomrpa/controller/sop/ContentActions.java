@@ -61,7 +61,7 @@ final class ContentActions {
     p.put("url", ContentTemplate.render(c.url(), vars));
     p.put("body", c.body() == null || c.body().isNull() || c.body().isMissingNode() ? "" : render(c.body().deepCopy(), vars).toString());
     p.put("timeout_ms", String.valueOf(c.timeout() == null ? 10_000 : ContentRules.webhookTimeout("timeout", c.timeout()).toMillis()));
-    return new Action(com.wecomrpa.controller.webhook.WebhookSteps.ACTION, p);
+    return new Action(com.wecomrpa.controller.webhook.CallWebhookStepsTask.ACTION, p);
   }
 
   private static com.fasterxml.jackson.databind.JsonNode render(com.fasterxml.jackson.databind.JsonNode n, Map<String, String> vars) {

@@ -12,13 +12,13 @@ import java.time.Duration;
  * Forgets the record of listens older than a week (a device listening every 30 s leaves 2,880 a
  * day); the messages they heard stay. Runs on the node leading the sweeps.
  */
-public final class ListenRetention extends PeriodicTask<Integer> {
+public final class PruneHeardTask extends PeriodicTask<Integer> {
   static final Duration KEEP = Duration.ofDays(7);
 
   private final Database db;
   private final Clock systemClock;
 
-  public ListenRetention(Vertx vertx, WorkerExecutor workers, Database db, Clock systemClock) {
+  public PruneHeardTask(Vertx vertx, WorkerExecutor workers, Database db, Clock systemClock) {
     super(vertx, workers, "listen record retention");
     this.db = db;
     this.systemClock = systemClock;

@@ -16,7 +16,7 @@ import java.util.Map;
  * the job's id as {@code Idempotency-Key}, so a receiver that saw an attempt whose answer was lost
  * (or a controller that died mid-call) does the thing once.
  */
-public final class WebhookSteps extends PeriodicTask<Integer> {
+public final class CallWebhookStepsTask extends PeriodicTask<Integer> {
   public static final String ACTION = "webhook";
   /** What the job's executions show as the doer. */
   private static final String DOER = "webhook";
@@ -27,7 +27,7 @@ public final class WebhookSteps extends PeriodicTask<Integer> {
   private final Clock clock;
   private final Clock system;
 
-  public WebhookSteps(Vertx vertx, WorkerExecutor workers, ControllerCalls calls, Clock clock, Clock system) {
+  public CallWebhookStepsTask(Vertx vertx, WorkerExecutor workers, ControllerCalls calls, Clock clock, Clock system) {
     super(vertx, workers, "webhook steps");
     this.calls = calls;
     this.clock = clock;

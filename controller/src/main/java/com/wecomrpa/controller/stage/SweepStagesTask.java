@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * that change by time alone ("no order for 60 days") move customers without any event. The day
  * swept is stored: a restart, or another node taking over the sweeps, does not sweep a day twice.
  */
-public final class StageSweep extends PeriodicTask<Integer> {
-  private static final Logger LOG = LoggerFactory.getLogger(StageSweep.class);
+public final class SweepStagesTask extends PeriodicTask<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(SweepStagesTask.class);
 
   private final Database db;
   private final StageEngine engine;
@@ -28,7 +28,7 @@ public final class StageSweep extends PeriodicTask<Integer> {
   private final Runnable moved;
 
   /** {@code moved} runs on the event loop after a sweep that moved someone (plans to expand). */
-  public StageSweep(Vertx vertx, WorkerExecutor workers, Database db, StageEngine engine, Clock clock, Runnable moved) {
+  public SweepStagesTask(Vertx vertx, WorkerExecutor workers, Database db, StageEngine engine, Clock clock, Runnable moved) {
     super(vertx, workers, "stage sweep");
     this.db = db;
     this.engine = engine;

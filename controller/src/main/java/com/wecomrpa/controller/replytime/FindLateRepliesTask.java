@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * deadline (an answer a person typed on the device would have been seen), or the deadline is
  * {@link #GRACE} gone and no device could look. Runs on the node leading the sweeps.
  */
-public final class LateReplies extends PeriodicTask<Integer> {
-  private static final Logger LOG = LoggerFactory.getLogger(LateReplies.class);
+public final class FindLateRepliesTask extends PeriodicTask<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(FindLateRepliesTask.class);
   static final Duration GRACE = Duration.ofMinutes(5);
 
   private record Waiting(long id, String accountId, String chatName, String sender, long saidAt, long dueAt) {}
@@ -33,7 +33,7 @@ public final class LateReplies extends PeriodicTask<Integer> {
   private final ControllerMetrics metrics;
   private final Clock clock;
 
-  public LateReplies(Vertx vertx, WorkerExecutor workers, Database db, JdbcAlertStore alerts, ControllerMetrics metrics, Clock clock) {
+  public FindLateRepliesTask(Vertx vertx, WorkerExecutor workers, Database db, JdbcAlertStore alerts, ControllerMetrics metrics, Clock clock) {
     super(vertx, workers, "reply-time check");
     this.db = db;
     this.alerts = alerts;

@@ -15,7 +15,7 @@ import java.util.Map;
  * is tried again after 1 s, 2 s, 4 s ... (at most 10 min apart), and given up after 12 tries.
  * Runs on the node leading the sweeps, in real time.
  */
-public final class WebhookDeliveries extends PeriodicTask<Integer> {
+public final class DeliverWebhooksTask extends PeriodicTask<Integer> {
   static final int MAX_ATTEMPTS = 12;
 
   private record Due(long id, String url, String secret, String eventId, String type, String body, int attempts) {}
@@ -23,7 +23,7 @@ public final class WebhookDeliveries extends PeriodicTask<Integer> {
   private final Database db;
   private final Clock system;
 
-  public WebhookDeliveries(Vertx vertx, WorkerExecutor workers, Database db, Clock system) {
+  public DeliverWebhooksTask(Vertx vertx, WorkerExecutor workers, Database db, Clock system) {
     super(vertx, workers, "webhook deliveries");
     this.db = db;
     this.system = system;
