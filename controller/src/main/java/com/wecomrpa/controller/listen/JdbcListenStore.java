@@ -56,27 +56,23 @@ public final class JdbcListenStore {
         listenId, accountId, deviceId, at.toEpochMilli()));
   }
 
+  /** One listen of a device: asked, started and finished (ISO instants, null until then), what it read. */
+  public record Run(String id, String accountId, String deviceId, String askedAt, String startedAt, String finishedAt, Long chatsRead, Long linesRead,
+      Long newMessages, String error) {}
+
   /** The last listens of an account's devices, newest first. */
-  public List<Map<String, Object>> runs(String accountId, int limit) {
+  public List<Run> runs(String accountId, int limit) {
     return db.inTransaction(c -> Sql.list(c,
         "SELECT id, account_id, device_id, asked_at, started_at, finished_at, chats_read, lines_read, new_messages, error FROM listen_runs"
             + " WHERE account_id = ? ORDER BY asked_at DESC, id LIMIT " + limit,
-        rs -> {
-          Map<String, Object> m = new java.util.LinkedHashMap<>();
-          m.put("id", rs.getString(1));
-          m.put("accountId", rs.getString(2));
-          m.put("deviceId", rs.getString(3));
-          m.put("askedAt", Instant.ofEpochMilli(rs.getLong(4)).toString());
-          Long started = Sql.nullableLong(rs, "started_at");
-          Long finished = Sql.nullableLong(rs, "finished_at");
-          m.put("startedAt", started == null ? null : Instant.ofEpochMilli(started).toString());
-          m.put("finishedAt", finished == null ? null : Instant.ofEpochMilli(finished).toString());
-          m.put("chatsRead", Sql.nullableLong(rs, "chats_read"));
-          m.put("linesRead", Sql.nullableLong(rs, "lines_read"));
-          m.put("newMessages", Sql.nullableLong(rs, "new_messages"));
-          m.put("error", rs.getString(10));
-          return m;
-        }, accountId));
+        rs -> new Run(rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)).toString(), at(Sql.nullableLong(rs, "started_at")),
+            at(Sql.nullableLong(rs, "finished_at")), Sql.nullableLong(rs, "chats_read"), Sql.nullableLong(rs, "lines_read"), Sql.nullableLong(rs, "new_messages"),
+            rs.getString(10)),
+        accountId));
+  }
+
+  private static String at(Long millis) {
+    return millis == null ? null : Instant.ofEpochMilli(millis).toString();
   }
 
   public Optional<ListenSettings> find(String accountId) {

@@ -194,18 +194,16 @@ public final class OrderIntake {
     return Sql.one(c, "SELECT account_id FROM customers WHERE id = ?", rs -> rs.getString(1), customerId).orElseThrow();
   }
 
+  /** One order as read back: when (ISO instant), how much, its status and products. */
+  public record Order(String id, String at, BigDecimal amount, String status, List<String> products) {}
+
   /** A customer's orders, newest first. */
-  public List<java.util.Map<String, Object>> ordersOf(String customerId) {
+  public List<Order> ordersOf(String customerId) {
     return db.inTransaction(c -> Sql.list(c,
         "SELECT id, ordered_at, amount_cents, status FROM orders WHERE customer_id = ? ORDER BY ordered_at DESC, id LIMIT 500",
-        rs -> {
-          java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-          m.put("id", rs.getString(1));
-          m.put("at", Instant.ofEpochMilli(rs.getLong(2)).toString());
-          m.put("amount", BigDecimal.valueOf(rs.getLong(3), 2));
-          m.put("status", rs.getString(4));
-          m.put("products", Sql.list(c, "SELECT product FROM order_products WHERE order_id = ? ORDER BY product", r2 -> r2.getString(1), rs.getString(1)));
-          return m;
-        }, customerId));
+        rs -> new Order(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)).toString(), BigDecimal.valueOf(rs.getLong(3), 2), rs.getString(4),
+            Sql.list(c, "SELECT product FROM order_products WHERE order_id = ? ORDER BY product", r2 -> r2.getString(1), rs.getString(1))),
+        customerId));
   }
+
 }
