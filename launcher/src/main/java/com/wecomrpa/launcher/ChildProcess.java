@@ -141,7 +141,10 @@ final class ChildProcess {
     try {
       return line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException(name + ": no line matching '" + what + "' within " + timeout + (process.isAlive() ? "" : " (it exited " + process.exitValue() + ")"));
+      List<String> all = lines();
+      // What it said last is most often why: a refusal, a port taken, a part that did not start.
+      throw new IllegalStateException(name + ": no line matching '" + what + "' within " + timeout + (process.isAlive() ? "" : " (it exited " + process.exitValue() + ")")
+          + "; its last lines:\n  " + String.join("\n  ", all.subList(Math.max(0, all.size() - 8), all.size())));
     }
   }
 

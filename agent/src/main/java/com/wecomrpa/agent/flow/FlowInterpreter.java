@@ -24,8 +24,6 @@ import java.util.regex.Matcher;
  * controller never blindly retries something that may have been sent.
  */
 public final class FlowInterpreter {
-  private static final long POLL_MILLIS = 40;
-
   private final ScriptSet scripts;
   private final StepTimes times;
 
@@ -138,12 +136,13 @@ public final class FlowInterpreter {
 
     void scrollUntil(Step s) {
       List<Locator> ls = locators(s.target());
+      Poll poll = new Poll();
       for (int i = 0; i < s.scrolls(); i++) {
         if (driver.findVisible(ls).isPresent()) {
           return;
         }
         driver.scroll(s.direction());
-        sleep();
+        poll.pause();
       }
       waitFor(s, s.timeout());
     }
@@ -183,6 +182,7 @@ public final class FlowInterpreter {
     /** Finds the target and acts on it, finding it again if it was re-rendered meanwhile. */
     void act(Step s, java.util.function.Consumer<UiElement> action) {
       long deadline = System.nanoTime() + s.timeout().toNanos();
+      Poll poll = new Poll();
       while (true) {
         UiElement e = waitFor(s, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         try {
@@ -192,7 +192,7 @@ public final class FlowInterpreter {
           if (System.nanoTime() > deadline) {
             throw new StepFailed(s.name() + ": " + s.target() + " kept changing: " + firstLine(gone.getMessage()));
           }
-          sleep();
+          poll.pause();
         }
       }
     }
@@ -201,6 +201,7 @@ public final class FlowInterpreter {
     boolean appears(String target, Duration timeout) {
       List<Locator> ls = locators(target);
       long deadline = System.nanoTime() + timeout.toNanos();
+      Poll poll = new Poll();
       while (true) {
         if (driver.findVisible(ls).isPresent()) {
           return true;
@@ -208,7 +209,7 @@ public final class FlowInterpreter {
         if (System.nanoTime() > deadline) {
           return false;
         }
-        sleep();
+        poll.pause();
       }
     }
 
@@ -216,6 +217,7 @@ public final class FlowInterpreter {
       List<Locator> ls = locators(s.target());
       String expected = s.text() == null || s.kind() == Step.Kind.TYPE ? null : fill(s.text(), Locator.Strategy.TEXT);
       long deadline = System.nanoTime() + timeout.toNanos();
+      Poll poll = new Poll();
       String seen = null;
       while (true) {
         Optional<UiElement> found = driver.findVisible(ls);
@@ -238,7 +240,7 @@ public final class FlowInterpreter {
                   ? " shows '" + seen + "', expected '" + expected + "'"
                   : " not visible") + " after " + timeout.toMillis() + "ms");
         }
-        sleep();
+        poll.pause();
       }
     }
 
@@ -276,15 +278,6 @@ public final class FlowInterpreter {
       return driver.screenshot();
     } catch (RuntimeException e) {
       return null;
-    }
-  }
-
-  private static void sleep() {
-    try {
-      Thread.sleep(POLL_MILLIS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StepFailed("interrupted");
     }
   }
 
