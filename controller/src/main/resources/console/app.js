@@ -395,7 +395,7 @@ pages.jobs = async (id, params) => {
       <button>Filter</button>
     </form>` + table(['job', 'state', 'account', 'group', 'device', 'attempts', 'reason', 'updated'], list.map((j) => [
       html(`<a href="#/jobs/${encodeURIComponent(j.id)}">${esc(j.id)}</a>`), html(badge(j.state)), j.accountId, j.groupId || j.customerId || '', j.deviceId || '',
-      j.attempts, html(esc(j.reason || '') + (j.decidedBy ? ` <span class="muted">(${esc(j.decidedBy)})</span>` : ''), true), when(j.updatedAt)]), 'No job matches.') +
+      j.attempts, html(esc(j.reason || j.waitNote || '') + (j.decidedBy ? ` <span class="muted">(${esc(j.decidedBy)})</span>` : ''), true), when(j.updatedAt)]), 'No job matches.') +
     (list.length === 200 ? '<p class="muted">Newest 200 shown: narrow the filter.</p>' : '');
   filterForm('job-filter', '#/jobs');
 };
@@ -405,7 +405,7 @@ async function jobPage(id) {
   const kv = (k, v) => (v === null || v === undefined || v === '' ? '' : `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
   main.innerHTML = `<h1>Job ${esc(j.id)} ${badge(j.state)}</h1>
     <dl class="kv">${kv('action', j.action)}${kv('account', j.accountId)}${kv('group', j.groupId)}${kv('customer', j.customerId)}
-      ${kv('source', j.sourceKind + ' ' + j.sourceId)}${kv('reason', j.reason)}${kv('decided by rule', j.decidedBy)}${kv('waits until', when(j.waitUntil))}
+      ${kv('source', j.sourceKind + ' ' + j.sourceId)}${kv('reason', j.reason)}${kv('decided by rule', j.decidedBy)}${kv('waits because', j.waitNote)}${kv('waits until', when(j.waitUntil))}
       ${kv('not before', when(j.notBefore))}${kv('window ends', when(j.expiresAt))}${kv('attempts', j.attempts)}${kv('device', j.deviceId)}
       ${kv('created', when(j.createdAt))}${kv('updated', when(j.updatedAt))}${kv('text', j.params && j.params.text)}</dl>
     <h2>Attempts</h2>` + table(['#', 'device', 'agent', 'scripts', 'leased', 'started', 'finished', 'outcome', 'failed step', 'error', 'screenshot'], execs.map((e) => [

@@ -127,15 +127,19 @@
   async function openChat(c) {
     openChatOf = c;
     $('messages').dataset.loaded = '';
-    $('chat-title').textContent = c.name;
+    // The title comes with the chat itself, as the client loads it: a name changed since the list
+    // was drawn shows changed.
+    $('chat-title').textContent = '';
     $('messages').replaceChildren();
     $('composer').value = '';
     $('send').disabled = true;
     $('attach-menu').hidden = true;
     $('rich-form').hidden = true;
     show('chat-view');
-    const msgs = await api('GET', '/client/conversations/' + encodeURIComponent(c.id) + '/messages');
+    const [chat, msgs] = await Promise.all([api('GET', '/client/conversations/' + encodeURIComponent(c.id)),
+      api('GET', '/client/conversations/' + encodeURIComponent(c.id) + '/messages')]);
     if (openChatOf !== c) return;
+    $('chat-title').textContent = chat.name;
     for (const m of msgs) $('messages').append(bubble(m, 'sent'));
     $('messages').dataset.loaded = 'true';
   }

@@ -58,6 +58,13 @@ class AgentGatewayTest {
   }
 
 
+  /** Welcomed, then offered the one job of a broadcast to g-1. */
+  ControllerJobOffer offerOfABroadcast(ProtocolAgent a) {
+    a.next(ControllerWelcome.class, 30_000);
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
+    return a.next(ControllerJobOffer.class, 30_000);
+  }
+
   JsonNode job(String id) {
     return controller.get("/jobs/" + id).body();
   }
@@ -80,9 +87,7 @@ class AgentGatewayTest {
   @Test
   void aLeaseThatExpiresBeforeTheJobStartsGoesBackToTheQueueAndItsLateReportIsRefused() {
     ProtocolAgent a = agent(TOKEN);
-    a.next(ControllerWelcome.class, 30_000);
-    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer first = a.next(ControllerJobOffer.class, 30_000);
+    ControllerJobOffer first = offerOfABroadcast(a);
 
     // The agent stays connected (heartbeats) but neither starts nor renews the job: a stall.
     ControllerJobOffer second = a.next(ControllerJobOffer.class, 10_000);
@@ -104,9 +109,7 @@ class AgentGatewayTest {
   @Test
   void aJobWhoseAgentVanishesAfterStartingBecomesUnknownNeverSucceeded() {
     ProtocolAgent a = agent(TOKEN);
-    a.next(ControllerWelcome.class, 30_000);
-    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 30_000);
+    ControllerJobOffer offer = offerOfABroadcast(a);
     a.send(new AgentJobStarted(offer.jobId(), offer.fencingToken(), offer.deviceId()));
     awaitJobState(offer.jobId(), "RUNNING");
 
@@ -150,11 +153,26 @@ class AgentGatewayTest {
   }
 
   @Test
+  void aJobQueuedAgainByARiskSignalKeepsItsReasonAndSaysApartWhichRuleHoldsIt() {
+    ProtocolAgent a = agent(TOKEN);
+    ControllerJobOffer o = offerOfABroadcast(a);
+    a.send(new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), Outcome.FAILED,
+        "detect-risk", "操作过于频繁", null, Instant.now(), Instant.now(), "test@1", "too-frequent", null, null));
+    a.next(ControllerReportAck.class, 30_000);
+
+    // The device is free again: the claim looks at the job and finds its account cooling.
+    JsonNode waiting = controller.await("/jobs/" + o.jobId(), j -> "account-status".equals(j.path("decidedBy").asText()), Duration.ofSeconds(20)).body();
+
+    assertThat(waiting.get("state").asText()).isEqualTo("QUEUED");
+    assertThat(waiting.get("reason").asText()).as("why it was queued again").startsWith("risk:too-frequent");
+    assertThat(waiting.get("waitNote").asText()).as("what holds it now").startsWith("account-status: account acc-1 is cooling");
+    assertThat(Instant.parse(waiting.get("waitUntil").asText())).isAfter(Fixtures.middayInShanghai().instant());
+  }
+
+  @Test
   void aDrainingAgentIsOfferedNothingAndALeaseItHandsBackReturnsToTheQueue() {
     ProtocolAgent a = agent(TOKEN);
-    a.next(ControllerWelcome.class, 30_000);
-    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer offer = a.next(ControllerJobOffer.class, 30_000);
+    ControllerJobOffer offer = offerOfABroadcast(a);
 
     a.send(new AgentDraining("stopping"));
     a.send(new AgentLeaseReturned(offer.jobId(), offer.fencingToken(), offer.deviceId()));
@@ -168,9 +186,7 @@ class AgentGatewayTest {
   @Test
   void aReportSentTwiceIsAppliedOnceAndAcknowledgedBothTimes() {
     ProtocolAgent a = agent(TOKEN);
-    a.next(ControllerWelcome.class, 30_000);
-    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
-    ControllerJobOffer o = a.next(ControllerJobOffer.class, 30_000);
+    ControllerJobOffer o = offerOfABroadcast(a);
     AgentJobReport r = Fixtures.aReport(o, Outcome.SUCCEEDED);
 
     a.send(r);

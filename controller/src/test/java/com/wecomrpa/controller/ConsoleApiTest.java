@@ -7,6 +7,7 @@ import com.wecomrpa.protocol.ControllerJobOffer;
 import com.wecomrpa.protocol.ControllerReportAck;
 import com.wecomrpa.protocol.ControllerWelcome;
 import com.wecomrpa.protocol.Outcome;
+import com.wecomrpa.testing.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,7 +100,7 @@ class ConsoleApiTest {
     ProtocolAgent a = agent();
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
     ControllerJobOffer first = a.next(ControllerJobOffer.class, 30_000);
-    a.send(ScriptRolloutTest.withVersion(Fixtures.aReport(first, Outcome.FAILED), "wecom-sim@1"));
+    a.send(Fixtures.aFailureOnVersion(Fixtures.aReport(first, Outcome.FAILED), "wecom-sim@1"));
     a.next(ControllerReportAck.class, 30_000);
     ControllerJobOffer retry = a.next(ControllerJobOffer.class, 10_000);
     a.send(Fixtures.aReport(retry, Outcome.SUCCEEDED));
@@ -168,13 +169,8 @@ class ConsoleApiTest {
     controller.get("/accounts");
 
     // The farm's totals are sampled every 5 s.
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    String text = controller.raw("/metrics");
-    while (!(text.contains("wecom_rpa_jobs{state=\"SUCCEEDED\"} 1.0") && text.contains("wecom_rpa_devices{state=\"idle\"} 1.0"))
-        && System.nanoTime() < deadline) {
-      RunningController.sleep(250);
-      text = controller.raw("/metrics");
-    }
+    String text = Eventually.settle(Duration.ofSeconds(15), () -> controller.raw("/metrics"),
+        t -> t.contains("wecom_rpa_jobs{state=\"SUCCEEDED\"} 1.0") && t.contains("wecom_rpa_devices{state=\"idle\"} 1.0"));
     assertThat(text)
         .contains("wecom_rpa_jobs{state=\"SUCCEEDED\"} 1.0")
         .contains("wecom_rpa_reports_total{outcome=\"SUCCEEDED\"} 1.0")

@@ -34,6 +34,22 @@ public final class Fixtures {
         "test@1", null, null, null);
   }
 
+  /** The report {@code r} as a device on script set {@code version} sends it when the send button is missing. */
+  public static AgentJobReport aFailureOnVersion(AgentJobReport r, String version) {
+    return new AgentJobReport(r.reportId(), r.jobId(), r.fencingToken(), r.deviceId(), r.outcome(), "press-send", "no send button",
+        null, r.startedAt(), r.finishedAt(), version, null, null, null);
+  }
+
+  /** A group plan for every {@code store:*} group, one text step at each local time. */
+  public static String aGroupPlan(String id, int priority, String... times) {
+    java.util.List<String> steps = new java.util.ArrayList<>();
+    for (String t : times) {
+      steps.add("{\"at\":\"" + t + "\",\"content\":{\"kind\":\"text\",\"text\":\"" + id + " " + t + " {group_name}\"}}");
+    }
+    return "{\"id\":\"" + id + "\",\"name\":\"" + id + "\",\"kind\":\"group\",\"priority\":" + priority
+        + ",\"target\":{\"selector\":\"store:*\"},\"steps\":[" + String.join(",", steps) + "]}";
+  }
+
   /** Real time, moved so that today is at noon in Shanghai (inside any account's active hours). */
   public static Clock middayInShanghai() {
     ZoneId z = ZoneId.of("Asia/Shanghai");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import com.wecomrpa.controller.webhook.Signatures;
+import com.wecomrpa.testing.Eventually;
 import com.wecomrpa.time.ManualClock;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -201,16 +202,8 @@ class JourneyApiTest {
     return r.body().get(0);
   }
 
-  private Call awaitCall(String path) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (System.nanoTime() < deadline) {
-      for (Call c : calls) {
-        if (c.path().equals(path)) {
-          return c;
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no call to " + path + " in 20 s; calls: " + calls);
+  private Call awaitCall(String path) {
+    return Eventually.until("a call to " + path + " (calls so far: " + calls + ")", Duration.ofSeconds(20),
+        () -> calls.stream().filter(c -> c.path().equals(path)).findFirst().orElse(null), java.util.Objects::nonNull);
   }
 }

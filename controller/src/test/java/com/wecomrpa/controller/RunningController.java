@@ -3,6 +3,7 @@ package com.wecomrpa.controller;
 import com.wecomrpa.controller.store.TestStores;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.wecomrpa.protocol.WireCodec;
+import com.wecomrpa.testing.Eventually;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,13 +72,7 @@ final class RunningController implements AutoCloseable {
 
   private static void awaitMore(String what, java.util.function.LongSupplier runs, int n) {
     long target = runs.getAsLong() + n;
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (runs.getAsLong() < target) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + " did not run " + n + " more times in 30 s");
-      }
-      sleep(20);
-    }
+    Eventually.waitUntil(what + " ran " + n + " more times", Duration.ofSeconds(30), () -> runs.getAsLong() >= target);
   }
 
   int port() {
@@ -123,13 +118,7 @@ final class RunningController implements AutoCloseable {
 
   /** Polls a GET until {@code check} passes or the timeout ends; returns the last reply. */
   Reply await(String path, java.util.function.Predicate<JsonNode> check, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Reply r = get(path);
-    while (!check.test(r.body()) && System.nanoTime() < deadline) {
-      sleep(50);
-      r = get(path);
-    }
-    return r;
+    return Eventually.settle(timeout, () -> get(path), r -> check.test(r.body()));
   }
 
   /** The body of a GET outside the API (e.g. /metrics, /console/), without a token. */
@@ -152,14 +141,6 @@ final class RunningController implements AutoCloseable {
       return new Reply(resp.statusCode(), body == null || body.isEmpty() ? null : WireCodec.mapper().readTree(body));
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

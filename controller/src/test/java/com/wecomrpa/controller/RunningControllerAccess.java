@@ -45,10 +45,6 @@ public final class RunningControllerAccess implements AutoCloseable {
     rc.restart();
   }
 
-  public static void sleep(long ms) {
-    RunningController.sleep(ms);
-  }
-
   private static Reply wrap(RunningController.Reply r) {
     return new Reply(r.status(), r.body());
   }

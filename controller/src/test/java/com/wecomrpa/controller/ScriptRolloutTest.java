@@ -96,7 +96,7 @@ class ScriptRolloutTest {
     assertThat(bundle.error()).isNull();
     assertThat(bundle.files()).containsKeys("script-set.yaml", "locators.yaml", "flows/send_group_text.yaml");
     assertThat(controller.post("/scripts/wecom-sim/rollback", "{\"reason\":\"fails on dev-1\"}").status()).isEqualTo(200);
-    a.send(withVersion(Fixtures.aReport(first, Outcome.FAILED), "wecom-sim@2"));
+    a.send(Fixtures.aFailureOnVersion(Fixtures.aReport(first, Outcome.FAILED), "wecom-sim@2"));
     a.next(ControllerReportAck.class, 30_000);
 
     JsonNode v2 = version(controller.get("/scripts/wecom-sim").body(), "2");
@@ -125,10 +125,6 @@ class ScriptRolloutTest {
     assertThat(a.next(ControllerJobOffer.class, 30_000).scriptVersion()).isEqualTo("3");
   }
 
-  static com.wecomrpa.protocol.AgentJobReport withVersion(com.wecomrpa.protocol.AgentJobReport r, String version) {
-    return new com.wecomrpa.protocol.AgentJobReport(r.reportId(), r.jobId(), r.fencingToken(), r.deviceId(), r.outcome(), "press-send", "no send button",
-        null, r.startedAt(), r.finishedAt(), version, null, null, null);
-  }
 
   static JsonNode version(JsonNode client, String version) {
     for (JsonNode v : client.get("versions")) {

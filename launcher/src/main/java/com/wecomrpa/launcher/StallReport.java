@@ -62,10 +62,11 @@ final class StallReport {
         JsonObject j = (JsonObject) o;
         perAccount.merge(j.getString("accountId"), 1, Integer::sum);
         String reason = j.getString("reason");
-        String holder = reason != null && reason.startsWith("held:") ? "held" : j.getString("decidedBy") != null ? j.getString("decidedBy") : "not yet looked at";
+        String holder = "group-reachability".equals(j.getString("decidedBy")) ? "held" : j.getString("decidedBy") != null ? j.getString("decidedBy") : "not yet looked at";
         byHolder.computeIfAbsent(holder, k -> new int[1])[0]++;
-        if (reason != null) {
-          example.putIfAbsent(holder, reason);
+        String why = j.getString("waitNote") != null ? j.getString("waitNote") : reason;
+        if (why != null) {
+          example.putIfAbsent(holder, why);
         }
         String until = j.getString("waitUntil");
         if (until != null && (latest.get(holder) == null || until.compareTo(latest.get(holder)) > 0)) {

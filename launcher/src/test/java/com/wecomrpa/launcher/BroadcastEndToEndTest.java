@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.wecomrpa.agent.Agent;
 import com.wecomrpa.simulator.ChatWorld;
+import com.wecomrpa.testing.Eventually;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -85,25 +86,15 @@ class BroadcastEndToEndTest {
   }
 
   JsonObject awaitObject(String path, Predicate<JsonObject> done, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    JsonObject o = getObject(path);
-    while (!done.test(o) && System.nanoTime() < deadline) {
-      sleep(100);
-      o = getObject(path);
-    }
-    return o;
+    return Eventually.settle(timeout, () -> getObject(path), done);
   }
 
-  static boolean settled(JsonObject broadcast) {
-    JsonObject p = broadcast.getJsonObject("progress");
-    return p != null && p.getInteger("QUEUED") + p.getInteger("LEASED") + p.getInteger("RUNNING") == 0;
-  }
 
   @Test
   void aBroadcastToFiftyGroupsOverTwoAccountsArrivesExactlyOnceInEach() {
     await(api.broadcastToTag("fifty", "本周会员日：全场满199减30", "e2e"));
 
-    JsonObject b = awaitObject("/broadcasts/fifty", BroadcastEndToEndTest::settled, Duration.ofMinutes(3));
+    JsonObject b = awaitObject("/broadcasts/fifty", TestStack::settled, Duration.ofMinutes(3));
 
     assertThat(b.getJsonObject("progress").getInteger("SUCCEEDED")).isEqualTo(50);
     for (int i = 1; i <= 50; i++) {
@@ -118,7 +109,7 @@ class BroadcastEndToEndTest {
   void theFourthPostOfTheDayToAGroupIsSkippedAndTheSimulatorShowsThree() {
     for (int i = 1; i <= 4; i++) {
       await(api.broadcastToGroups("solo-" + i, "福利第" + i + "弹", new JsonArray().add("solo")));
-      awaitObject("/broadcasts/solo-" + i, BroadcastEndToEndTest::settled, Duration.ofMinutes(1));
+      awaitObject("/broadcasts/solo-" + i, TestStack::settled, Duration.ofMinutes(1));
     }
 
     JsonObject fourth = getObject("/jobs/broadcast:solo-4:solo");
@@ -140,6 +131,7 @@ class BroadcastEndToEndTest {
 
     assertThat(job.getString("state")).isEqualTo("QUEUED");
     assertThat(job.getString("reason")).startsWith("held: group ghost unreachable");
+    assertThat(job.getString("decidedBy")).as("what holds it, in a column").isEqualTo("group-reachability");
     assertThat(executions).hasSize(1);
     JsonObject e = executions.getJsonObject(0);
     assertThat(e.getString("failedStep")).isEqualTo("group-not-found");
@@ -184,9 +176,5 @@ class BroadcastEndToEndTest {
 
   static <T> T await(Future<T> f) {
     return TestStack.await(f);
-  }
-
-  static void sleep(long ms) {
-    TestStack.sleep(ms);
   }
 }

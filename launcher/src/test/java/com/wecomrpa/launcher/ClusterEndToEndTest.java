@@ -2,6 +2,7 @@ package com.wecomrpa.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.wecomrpa.testing.Eventually;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -98,10 +99,7 @@ class ClusterEndToEndTest {
     assertThat(rig.connectedNode(0)).as("agent-1 moved off the killed node").isPositive();
 
     // Every customer gets both steps once: the +1m step falls after the takeover.
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (System.nanoTime() < deadline && !allCustomersHold(2)) {
-      BroadcastScenario.sleep(1000);
-    }
+    Eventually.settle(Duration.ofMinutes(3), () -> allCustomersHold(2), Boolean.TRUE::equals);
     // A third message, if one were coming, would come from a job of the plan still open.
     awaitNoneOpen("/jobs?planId=welcome");
     for (int i = 1; i <= CUSTOMERS; i++) {
@@ -135,11 +133,7 @@ class ClusterEndToEndTest {
     int seenBeforeResume = node.lines().size();
     node.resume();
     // Its overdue timers fire the moment it thaws; by the time it has rejoined, a stale sweep would have shown.
-    long deadlineRejoin = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    for (JsonObject r = rig.ready(frozen); r == null || !Boolean.TRUE.equals(r.getBoolean("ready")); r = rig.ready(frozen)) {
-      assertThat(System.nanoTime()).as("the resumed node rejoined within 60 s").isLessThan(deadlineRejoin);
-      BroadcastScenario.sleep(200);
-    }
+    Eventually.until("the resumed node rejoined", Duration.ofSeconds(60), () -> rig.ready(frozen), r -> r != null && Boolean.TRUE.equals(r.getBoolean("ready")));
 
     // Woken up, the node may win the lead again, but only as a new term after the one another node
     // held meanwhile; it sweeps nothing before that.
@@ -194,13 +188,11 @@ class ClusterEndToEndTest {
 
   /** Waits until no job of this list (a path with a filter) is queued, leased, running or unknown. */
   private void awaitNoneOpen(String jobs) {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    for (String state : List.of("QUEUED", "LEASED", "RUNNING", "UNKNOWN")) {
-      while (rig.get(jobs + "&state=" + state) == null || !new JsonArray(rig.get(jobs + "&state=" + state)).isEmpty()) {
-        assertThat(System.nanoTime()).as("no " + state + " job in " + jobs + " within 2 min").isLessThan(deadline);
-        BroadcastScenario.sleep(200);
-      }
-    }
+    Eventually.waitUntil("no job in " + jobs + " is queued, leased, running or unknown", Duration.ofMinutes(2),
+        () -> List.of("QUEUED", "LEASED", "RUNNING", "UNKNOWN").stream().allMatch(state -> {
+          String list = rig.get(jobs + "&state=" + state);
+          return list != null && new JsonArray(list).isEmpty();
+        }));
   }
 
   private boolean allCustomersHold(int n) {
@@ -213,15 +205,8 @@ class ClusterEndToEndTest {
   }
 
   private JsonObject awaitFinal(String broadcast, int jobs) {
-    long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-    JsonObject p = null;
-    while (System.nanoTime() < deadline) {
-      p = rig.progress(broadcast);
-      if (p != null && ClusterScenario.done(p) >= jobs) {
-        return p;
-      }
-      BroadcastScenario.sleep(500);
-    }
-    throw new AssertionError("broadcast " + broadcast + " not final in 4 minutes: " + p);
+    return Eventually.until("broadcast " + broadcast + " has " + jobs + " jobs final", Duration.ofMinutes(4), () -> rig.progress(broadcast),
+        p -> p != null && ClusterScenario.done(p) >= jobs);
   }
+
 }

@@ -15,6 +15,7 @@ import com.wecomrpa.protocol.Message;
 import com.wecomrpa.protocol.Outcome;
 import com.wecomrpa.protocol.WireCodec;
 import com.wecomrpa.simulator.RiskEvent;
+import com.wecomrpa.testing.Eventually;
 import com.wecomrpa.time.ManualClock;
 import io.vertx.core.json.JsonArray;
 import java.net.URI;
@@ -89,17 +90,12 @@ class FastProfileUnderLabPlatformTest {
           long passes = stack.dispatchPasses();
           long offers = device.offers.get();
           stack.dispatchNow();
-          long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
           // Idle on both sides: no answer awaiting its acknowledgement, and no lease whose offer is
           // still on its way (a pass counts once its offer is handed to the link, not received).
-          while (stack.dispatchPasses() <= passes || device.busy.get() != 0 || leased(stack)) {
-            if (System.nanoTime() > deadline) {
-              throw new AssertionError("no dispatch pass, or the device stayed busy, 30 s after a kick: passes " + passes + " -> "
-                  + stack.dispatchPasses() + ", unanswered offers " + device.busy.get() + ", offers " + device.offers.get()
-                  + ", sent " + device.sent.get() + ", device errors " + device.errors);
-            }
-            Thread.sleep(1); // a pass takes milliseconds: a finer wait than the stack's 100 ms poll
-          }
+          Eventually.until("a dispatch pass after the kick (there were " + passes + ") and the device idle", Duration.ofSeconds(30),
+              () -> "passes " + stack.dispatchPasses() + ", unanswered offers " + device.busy.get() + ", leased " + leased(stack) + ", offers "
+                  + device.offers.get() + ", sent " + device.sent.get() + ", device errors " + device.errors,
+              seen -> stack.dispatchPasses() > passes && device.busy.get() == 0 && !leased(stack));
           if (device.offers.get() == offers) {
             break;
           }

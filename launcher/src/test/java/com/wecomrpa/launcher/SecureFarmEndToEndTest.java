@@ -8,6 +8,7 @@ import com.wecomrpa.agent.Agent;
 import com.wecomrpa.agent.device.DeviceProfile;
 import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.simulator.ChatWorld;
+import com.wecomrpa.testing.Eventually;
 import com.wecomrpa.time.ManualClock;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -128,20 +129,11 @@ class SecureFarmEndToEndTest {
     return out;
   }
 
-  private void awaitSent(int n, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (stack.sim.world().messageCounts().values().stream().mapToInt(Integer::intValue).sum() < n && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
+  private void awaitSent(int n, Duration timeout) {
+    Eventually.settle(timeout, () -> stack.sim.world().messageCounts().values().stream().mapToInt(Integer::intValue).sum(), sent -> sent >= n);
   }
 
-  private JsonObject awaitSettled(String path, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    JsonObject o = stack.getObject(path);
-    while (!BroadcastEndToEndTest.settled(o) && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      o = stack.getObject(path);
-    }
-    return o;
+  private JsonObject awaitSettled(String path, Duration timeout) {
+    return Eventually.settle(timeout, () -> stack.getObject(path), TestStack::settled);
   }
 }

@@ -12,6 +12,7 @@ import com.wecomrpa.controller.cluster.LoopbackCluster;
 import com.wecomrpa.simulator.ChatWorld;
 import com.wecomrpa.simulator.Simulator;
 import com.wecomrpa.simulator.SimulatorOptions;
+import com.wecomrpa.testing.Eventually;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -237,15 +238,15 @@ final class TestStack implements AutoCloseable {
         () -> getArray("/jobs?state=LEASED").isEmpty() && getArray("/jobs?state=RUNNING").isEmpty());
   }
 
+  /** Whether a broadcast (as GET /broadcasts/{id} answers) has nothing queued, leased or running. */
+  static boolean settled(JsonObject broadcast) {
+    JsonObject p = broadcast.getJsonObject("progress");
+    return p != null && p.getInteger("QUEUED") + p.getInteger("LEASED") + p.getInteger("RUNNING") == 0;
+  }
+
   /** Waits until {@code done} holds, failing with {@code what} after the timeout. */
   static void waitUntil(String what, Duration timeout, BooleanSupplier done) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-      }
-      sleep(100);
-    }
+    Eventually.waitUntil(what, timeout, done);
   }
 
   /** Whether a process has ended, or is a zombie nobody has reaped yet (it runs nothing). */

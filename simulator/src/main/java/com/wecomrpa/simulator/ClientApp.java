@@ -50,6 +50,7 @@ final class ClientApp {
     r.route("/static/*").handler(StaticHandler.create("sim-web").setCachingEnabled(false));
     r.get("/client/me").handler(ctx -> withAccount(ctx, a -> send(ctx, 200, a)));
     r.get("/client/conversations").handler(this::conversations);
+    r.get("/client/conversations/:id").handler(this::conversation);
     r.get("/client/conversations/:id/messages")
         .handler(ctx -> withAccount(ctx, a -> send(ctx, 200, world.openedBy(a.id(), ctx.pathParam("id")))));
     r.post("/client/conversations/:id/messages").handler(this::clientSend);
@@ -95,6 +96,15 @@ final class ClientApp {
           return Map.of("id", c.id(), "name", c.name(), "type", c.type(), "preview", last == null ? "" : preview(last), "unread", world.unread(c.id()));
         })
         .toList()));
+  }
+
+  /** One chat as it is now: an open chat shows its current name, not the one the list showed. */
+  private void conversation(RoutingContext ctx) {
+    withAccount(ctx, a -> {
+      var c = world.conversationsOf(a.id()).stream().filter(x -> x.id().equals(ctx.pathParam("id"))).findFirst()
+          .orElseThrow(() -> new WorldException(404, "no chat " + ctx.pathParam("id")));
+      send(ctx, 200, Map.of("id", c.id(), "name", c.name(), "type", c.type()));
+    });
   }
 
   private static String preview(ChatWorld.ChatMessage m) {

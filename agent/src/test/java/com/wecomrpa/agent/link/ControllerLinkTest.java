@@ -12,6 +12,7 @@ import com.wecomrpa.protocol.ControllerReportAck;
 import com.wecomrpa.protocol.ControllerWelcome;
 import com.wecomrpa.protocol.Message;
 import com.wecomrpa.protocol.WireCodec;
+import com.wecomrpa.testing.Eventually;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
@@ -112,7 +113,7 @@ class ControllerLinkTest {
     ServerWebSocket first = controller.connections.poll(20, TimeUnit.SECONDS);
     controller.next(AgentHello.class);
 
-    link.report(ReportOutboxTest.report("r-1", "job-1"));
+    link.report(Reports.aReport("r-1", "job-1"));
     assertThat(controller.next(AgentJobReport.class).reportId()).isEqualTo("r-1");
     first.close(); // dropped before the acknowledgement
 
@@ -122,17 +123,14 @@ class ControllerLinkTest {
     assertThat(link.unacknowledged().toCompletionStage().toCompletableFuture().get()).isEqualTo(1);
 
     second.writeTextMessage(WireCodec.encode(new ControllerReportAck("r-1", "job-1", true, null)));
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (link.unacknowledged().toCompletionStage().toCompletableFuture().get() != 0 || !new ReportOutbox(dir.resolve("outbox")).pending().isEmpty()) {
-      assertThat(System.nanoTime()).as("the acknowledged report forgotten, in memory and on disk").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    Eventually.waitUntil("the acknowledged report is forgotten, in memory and on disk", WAIT,
+        () -> link.unacknowledged().toCompletionStage().toCompletableFuture().join() == 0 && new ReportOutbox(dir.resolve("outbox")).pending().isEmpty());
     controller.close();
   }
 
   @Test
   void aReportKeptOnDiskByAnEarlierRunIsSentAfterTheFirstWelcome() throws Exception {
-    new ReportOutbox(dir.resolve("outbox")).put(ReportOutboxTest.report("r-9", "job-9"));
+    new ReportOutbox(dir.resolve("outbox")).put(Reports.aReport("r-9", "job-9"));
     FakeController controller = new FakeController();
     link(List.of(controller.url())).start().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     assertThat(controller.next(AgentJobReport.class).reportId()).isEqualTo("r-9");
@@ -147,7 +145,7 @@ class ControllerLinkTest {
     FakeController first = a.connections.isEmpty() ? b : a;
     FakeController other = first == a ? b : a;
     first.next(AgentHello.class);
-    link.report(ReportOutboxTest.report("r-1", "job-1"));
+    link.report(Reports.aReport("r-1", "job-1"));
     first.next(AgentJobReport.class);
 
     first.close(); // the controller is gone: the link tries the next one

@@ -14,15 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportOutboxTest {
   @TempDir Path dir;
 
-  static AgentJobReport report(String id, String job) {
-    return new AgentJobReport(id, job, 1, "dev-1", Outcome.SUCCEEDED, null, null, null, Instant.now(), Instant.now(), "wecom-sim@1", null, null, null);
-  }
 
   @Test
   void reportsOutliveTheOutboxThatWroteThemUntilAcknowledged() throws Exception {
     ReportOutbox first = new ReportOutbox(dir);
-    first.put(report("r-1", "job-1"));
-    first.put(report("r-2", "job-2"));
+    first.put(Reports.aReport("r-1", "job-1"));
+    first.put(Reports.aReport("r-2", "job-2"));
     first.remove("r-1");
 
     ReportOutbox afterRestart = new ReportOutbox(dir);
@@ -35,11 +32,11 @@ class ReportOutboxTest {
   void reportsComeBackInTheOrderTheyWereKeptAcrossRestartsWhateverTheClockSays() {
     ReportOutbox first = new ReportOutbox(dir);
     for (int i = 1; i <= 30; i++) {
-      first.put(report("r-" + i, "job-" + i)); // many within one millisecond
+      first.put(Reports.aReport("r-" + i, "job-" + i)); // many within one millisecond
     }
-    first.put(report("r-5", "job-5")); // kept twice: stored once
+    first.put(Reports.aReport("r-5", "job-5")); // kept twice: stored once
     ReportOutbox second = new ReportOutbox(dir);
-    second.put(report("r-31", "job-31"));
+    second.put(Reports.aReport("r-31", "job-31"));
 
     List<String> ids = new ReportOutbox(dir).pending().stream().map(m -> ((AgentJobReport) m).reportId()).toList();
     assertThat(ids).hasSize(31).startsWith("r-1", "r-2", "r-3").endsWith("r-29", "r-30", "r-31");
@@ -49,7 +46,7 @@ class ReportOutboxTest {
   @Test
   void anUnreadableFileIsSetAsideNotFatal() throws Exception {
     ReportOutbox box = new ReportOutbox(dir);
-    box.put(report("r-1", "job-1"));
+    box.put(Reports.aReport("r-1", "job-1"));
     Files.writeString(dir.resolve("torn.json"), "{\"type\":\"agent.job-rep");
 
     assertThat(box.pending()).extracting(m -> ((AgentJobReport) m).reportId()).containsExactly("r-1");

@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * One action on one target, e.g. one broadcast's post to one group, or one SOP step for one
  * customer. {@code notBefore} is when it is due and {@code expiresAt} the end of its window. A job
- * that waits or was skipped says which claim rule decided ({@code decidedBy}), why ({@code reason})
- * and, when known, until when it waits.
+ * that was skipped says which claim rule decided ({@code decidedBy}) and why ({@code reason}); one
+ * that waits says which rule holds it, in words ({@code waitNote}), and, when known, until when,
+ * while its {@code reason} keeps why it was queued again (a risk signal, a device fault, a retry).
  */
 public record Job(
     String id,
@@ -31,4 +32,5 @@ public record Job(
     Instant createdAt,
     Instant updatedAt,
     String decidedBy,
-    Instant waitUntil) {}
+    Instant waitUntil,
+    String waitNote) {}

@@ -109,7 +109,7 @@ public final class JobClaims {
             int moved =
                 Sql.update(
                     c,
-                    "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL,"
+                    "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL, wait_note = NULL,"
                         + " attempts = attempts + 1, quota_day = COALESCE(?, quota_day), updated_at = ? WHERE id = ? AND state = ? AND lease_token = ?",
                     token, expires.toEpochMilli(), agentId, deviceId, j.groupId() == null || verify ? null : Date.valueOf(day),
                     realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken());
@@ -142,22 +142,20 @@ public final class JobClaims {
   }
 
   /**
-   * Says on a queued job which rule holds it back and until when. A reason the job already has
-   * (why it was re-queued: a risk signal, a device fault, a retry) is kept, as it says more than
-   * the wait; a job with none gets the rule's. Written only when something changes.
+   * Says on a queued job which rule holds it back, why and until when, beside the reason the job
+   * may already have (why it was queued again). Written only when something changes.
    */
   private static void noteWait(Connection c, Job j, Verdict v) throws SQLException {
     if (j.state() != JobState.QUEUED) {
       return; // an UNKNOWN job keeps the reason it may have sent
     }
-    boolean ownReason = j.reason() != null && !j.reason().startsWith("waits: ");
-    String reason = ownReason ? j.reason() : JobRows.truncate("waits: " + v.rule() + ": " + v.reason(), 1000);
+    String note = JobRows.truncate(v.rule() + ": " + v.reason(), 1000);
     Long until = v.until() == null ? null : v.until().toEpochMilli();
     Long was = j.waitUntil() == null ? null : j.waitUntil().toEpochMilli();
-    if (v.rule().equals(j.decidedBy()) && reason.equals(j.reason()) && java.util.Objects.equals(until, was)) {
+    if (v.rule().equals(j.decidedBy()) && note.equals(j.waitNote()) && java.util.Objects.equals(until, was)) {
       return;
     }
-    Sql.update(c, "UPDATE jobs SET reason = ?, decided_by = ?, wait_until = ? WHERE id = ? AND state = 'QUEUED'", reason, v.rule(), until, j.id());
+    Sql.update(c, "UPDATE jobs SET wait_note = ?, decided_by = ?, wait_until = ? WHERE id = ? AND state = 'QUEUED'", note, v.rule(), until, j.id());
   }
 
   /**
@@ -194,7 +192,7 @@ public final class JobClaims {
   }
 
   private static void skip(Connection c, String jobId, Verdict v, Instant now) throws SQLException {
-    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = ?, wait_until = NULL, updated_at = ? WHERE id = ? AND state = 'QUEUED'",
+    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = ?, wait_until = NULL, wait_note = NULL, updated_at = ? WHERE id = ? AND state = 'QUEUED'",
         JobRows.truncate(v.reason(), 1000), v.rule(), now.toEpochMilli(), jobId);
   }
 

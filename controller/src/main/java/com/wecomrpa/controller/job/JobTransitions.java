@@ -20,7 +20,7 @@ public final class JobTransitions {
 
   /** The ranking found no place for this post in its group's day: SKIPPED, naming what won. */
   public void rankedOut(Connection c, String jobId, String reason, Instant now) throws SQLException {
-    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = ?, updated_at = ? WHERE id = ? AND state IN ('QUEUED', 'SKIPPED')",
+    Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = ?, wait_until = NULL, wait_note = NULL, updated_at = ? WHERE id = ? AND state IN ('QUEUED', 'SKIPPED')",
         reason, RANKED_OUT, now.toEpochMilli(), jobId);
   }
 

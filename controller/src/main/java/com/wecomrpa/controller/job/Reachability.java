@@ -11,6 +11,9 @@ import java.time.Instant;
  * execution, step), until an operator renames it, retries it, or confirms it gone.
  */
 public final class Reachability {
+  /** What {@code decided_by} says on a job held because the client could not find its group. */
+  public static final String HOLDS = "group-reachability";
+
   private Reachability() {}
 
   /** Marks the group unreachable and says so on every job of it that now waits. */
@@ -22,7 +25,7 @@ public final class Reachability {
         JobRows.truncate(why, 1000), now.toEpochMilli(), jobId, executionId, groupId);
     Sql.update(
         c,
-        "UPDATE jobs SET reason = ?, updated_at = ? WHERE group_id = ? AND state = 'QUEUED' AND id <> ?",
+        "UPDATE jobs SET reason = ?, decided_by = '" + HOLDS + "', updated_at = ? WHERE group_id = ? AND state = 'QUEUED' AND id <> ?",
         "held: group " + groupId + " unreachable (job " + jobId + " did not find it)", now.toEpochMilli(), groupId, jobId);
   }
 
@@ -34,7 +37,7 @@ public final class Reachability {
             + " unreachable_execution = NULL WHERE id = ? AND reachability = 'unreachable'",
         groupId);
     if (n == 1) {
-      Sql.update(c, "UPDATE jobs SET reason = ?, updated_at = ? WHERE group_id = ? AND state = 'QUEUED'",
+      Sql.update(c, "UPDATE jobs SET reason = ?, decided_by = NULL, updated_at = ? WHERE group_id = ? AND state = 'QUEUED'",
           "released: " + why, now.toEpochMilli(), groupId);
     }
     return n;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.wecomrpa.controller.Controller;
 import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.controller.store.LocalPostgres;
+import com.wecomrpa.testing.Eventually;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -87,14 +88,15 @@ class ReadinessTest {
     }
   }
 
-  private void awaitReady(int port, int status, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (get(port, "/ready").statusCode() != status) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("/ready did not answer " + status + " within " + within + ": " + get(port, "/ready").body());
+  private void awaitReady(int port, int status, Duration within) {
+    Eventually.until("/ready answers " + status, within, () -> {
+      try {
+        HttpResponse<String> r = get(port, "/ready");
+        return r.statusCode() + " " + r.body();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
       }
-      Thread.sleep(200);
-    }
+    }, seen -> seen.startsWith(status + " "));
   }
 
   private HttpResponse<String> get(int port, String path) throws Exception {

@@ -6,6 +6,7 @@ import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.controller.store.TestStores;
+import com.wecomrpa.testing.Eventually;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -77,18 +78,9 @@ class SharedStoreTest {
     awaitTrue("a doubts its own lead", () -> !a.holds());
     assertThat(Duration.ofNanos(System.nanoTime() - frozeAt)).as("a doubted within its term").isLessThan(term);
     // ... and once the term is over on the database's clock, exactly one other node takes it.
-    boolean bTook = false;
-    boolean cTook = false;
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!bTook && !cTook) {
-      assertThat(System.nanoTime()).as("b or c took the lead within 30 s").isLessThan(deadline);
-      bTook = b.renew();
-      cTook = c.renew();
-      if (!bTook && !cTook) {
-        Thread.sleep(50); // polling the term's end on the database's clock
-      }
-    }
-    assertThat(bTook ^ cTook).as("exactly one of b and c took the lead").isTrue();
+    // Polling the term's end on the database's clock: both try each time.
+    boolean[] took = Eventually.until("b or c took the lead", Duration.ofSeconds(30), () -> new boolean[] {b.renew(), c.renew()}, t -> t[0] || t[1]);
+    assertThat(took[0] ^ took[1]).as("exactly one of b and c took the lead").isTrue();
     long newTerm = nodes.get(0).inTransaction(x -> Sql.count(x, "SELECT term FROM sweep_lead WHERE name = 'sweeps'"));
     assertThat(newTerm).isEqualTo(2);
 
@@ -109,13 +101,7 @@ class SharedStoreTest {
     assertThat(b.renew()).as("no 30 s wait: a released its term").isTrue();
   }
 
-  private static void awaitTrue(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitTrue(String what, java.util.function.BooleanSupplier done) {
+    Eventually.waitUntil(what, Duration.ofSeconds(30), done);
   }
 }

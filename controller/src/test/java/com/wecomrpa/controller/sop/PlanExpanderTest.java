@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.controller.Fixtures;
 import com.wecomrpa.controller.store.TestStores;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,7 +50,7 @@ class PlanExpanderTest {
     groups.createAll(List.of(new ChatGroup("g-1", "一店", "acc-1", List.of("store:1")), new ChatGroup("g-2", "二店", "acc-1", List.of("store:2"))), MIDNIGHT);
     PlanRules rules = new PlanRules(2000);
     JdbcPlanStore plans = new JdbcPlanStore(db, rules, jobs.transitions());
-    PlanSpec spec = WireCodec.mapper().readValue(PlanLifecycleTest.groupPlan("news", 0, "09:00", "15:29"), PlanSpec.class);
+    PlanSpec spec = WireCodec.mapper().readValue(Fixtures.aGroupPlan("news", 0, "09:00", "15:29"), PlanSpec.class);
     plans.create(spec, rules.compile(spec), MIDNIGHT);
     expander = new PlanExpander(db, plans, jobs, limits, Duration.ofHours(24));
   }

@@ -47,14 +47,6 @@ class PlanLifecycleTest {
     controller.close();
   }
 
-  static String groupPlan(String id, int priority, String... times) {
-    List<String> steps = new ArrayList<>();
-    for (String t : times) {
-      steps.add("{\"at\":\"" + t + "\",\"content\":{\"kind\":\"text\",\"text\":\"" + id + " " + t + " {group_name}\"}}");
-    }
-    return "{\"id\":\"" + id + "\",\"name\":\"" + id + "\",\"kind\":\"group\",\"priority\":" + priority
-        + ",\"target\":{\"selector\":\"store:*\"},\"steps\":[" + String.join(",", steps) + "]}";
-  }
 
   JsonNode jobs(String query) {
     return controller.get("/jobs?" + query).body();
@@ -66,8 +58,8 @@ class PlanLifecycleTest {
 
   @Test
   void theDailyCapIsSharedByPriorityThenTimeAndTheLosersNameTheWinners() {
-    controller.post("/plans", groupPlan("low", 1, "09:00", "12:00"));
-    controller.post("/plans", groupPlan("high", 10, "18:00", "20:00"));
+    controller.post("/plans", Fixtures.aGroupPlan("low", 1, "09:00", "12:00"));
+    controller.post("/plans", Fixtures.aGroupPlan("high", 10, "18:00", "20:00"));
 
     JsonNode skipped = awaitJobs("groupId=g-1&state=SKIPPED", j -> j.size() == 1);
 
@@ -82,8 +74,8 @@ class PlanLifecycleTest {
     controller.post("/accounts", "{\"id\":\"acc-new\",\"platform\":\"wecom\",\"displayName\":\"New\",\"timeZone\":\"Asia/Shanghai\",\"tags\":[\"careful\"]}");
     controller.post("/groups", Fixtures.aGroup("n-1", "acc-new", "store:101"));
     assertThat(controller.put("/limits/tags/careful", "{\"values\":{\"postsPerGroupPerDay\":\"2\"},\"reason\":\"new account\"}").status()).isEqualTo(200);
-    controller.post("/plans", groupPlan("low", 1, "09:00", "12:00"));
-    controller.post("/plans", groupPlan("high", 10, "18:00"));
+    controller.post("/plans", Fixtures.aGroupPlan("low", 1, "09:00", "12:00"));
+    controller.post("/plans", Fixtures.aGroupPlan("high", 10, "18:00"));
 
     JsonNode skipped = awaitJobs("groupId=n-1&state=SKIPPED", j -> j.size() == 1);
 
@@ -98,9 +90,9 @@ class PlanLifecycleTest {
   @Test
   void aBroadcastTakesItsPlaceInTheDayAndTheLowestPriorityPlanPostGivesWay() {
     clock.set(at("08:00"));
-    controller.post("/plans", groupPlan("low", 1, "09:00"));
-    controller.post("/plans", groupPlan("mid", 5, "12:00"));
-    controller.post("/plans", groupPlan("high", 10, "15:00"));
+    controller.post("/plans", Fixtures.aGroupPlan("low", 1, "09:00"));
+    controller.post("/plans", Fixtures.aGroupPlan("mid", 5, "12:00"));
+    controller.post("/plans", Fixtures.aGroupPlan("high", 10, "15:00"));
     awaitJobs("groupId=g-1&state=QUEUED", j -> j.size() == 3);
 
     controller.post("/broadcasts", Fixtures.aBroadcast("flash-sale", "today only", "g-1"));
@@ -117,7 +109,7 @@ class PlanLifecycleTest {
 
   @Test
   void expandingAgainOrAfterARestartCreatesNothingTwice() {
-    controller.post("/plans", groupPlan("news", 0, "09:00", "15:29"));
+    controller.post("/plans", Fixtures.aGroupPlan("news", 0, "09:00", "15:29"));
     awaitJobs("planId=news", j -> j.size() == 4);
     controller.awaitExpansions(2); // two more periodic expansions, which must add nothing
 
@@ -132,7 +124,7 @@ class PlanLifecycleTest {
 
   @Test
   void aJobPastItsWindowIsSkippedExpiredInsteadOfPostedLate() {
-    controller.post("/plans", groupPlan("coupon", 0, "15:29"));
+    controller.post("/plans", Fixtures.aGroupPlan("coupon", 0, "15:29"));
     awaitJobs("planId=coupon", j -> j.size() == 2);
 
     clock.set(at("22:00")); // no device ever came for it
@@ -143,11 +135,11 @@ class PlanLifecycleTest {
 
   @Test
   void editingPausingAndResumingAPlanKeepsHistoryAndFutureJobsFollowTheLatestVersion() {
-    controller.post("/plans", groupPlan("news", 0, "09:00"));
+    controller.post("/plans", Fixtures.aGroupPlan("news", 0, "09:00"));
     awaitJobs("planId=news&state=QUEUED", j -> j.size() == 2);
     clock.set(at("08:00"));
 
-    var edited = controller.put("/plans/news", groupPlan("news", 0, "10:00").replace("news 10:00", "edited 10:00"));
+    var edited = controller.put("/plans/news", Fixtures.aGroupPlan("news", 0, "10:00").replace("news 10:00", "edited 10:00"));
     assertThat(edited.status()).isEqualTo(200);
     assertThat(edited.body().get("version").asInt()).isEqualTo(2);
 
@@ -185,7 +177,7 @@ class PlanLifecycleTest {
 
   @Test
   void aNewGroupMatchingARunningPlanIsPickedUpFromItsNextOccurrence() {
-    controller.post("/plans", groupPlan("news", 0, "09:00", "18:00"));
+    controller.post("/plans", Fixtures.aGroupPlan("news", 0, "09:00", "18:00"));
     awaitJobs("planId=news", j -> j.size() == 4);
     clock.set(at("12:00"));
 
