@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -113,21 +112,19 @@ public final class OverviewApi implements ApiPart {
     });
   }
 
-  private void write(HttpServerResponse res, Map<String, Object> overview) {
+  private void write(HttpServerResponse res, Overview overview) {
     if (!res.ended() && !res.closed()) {
       res.write("event: overview\ndata: " + Json.encode(overview) + "\n\n");
     }
   }
 
-  Future<Map<String, Object>> overview() {
+  Future<Overview> overview() {
     return devices.get().compose(list -> workers.executeBlocking(() -> compute((List<?>) list), false));
   }
 
-  private Map<String, Object> compute(List<?> deviceList) {
+  private Overview compute(List<?> deviceList) {
     Instant now = clock.instant();
     Instant midnight = now.atZone(TODAY_ZONE).toLocalDate().atStartOfDay(TODAY_ZONE).toInstant();
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("at", now.toString());
     Map<String, Integer> byState = new TreeMap<>();
     Set<Object> agents = new java.util.HashSet<>();
     for (Object d : deviceList) {
@@ -135,32 +132,10 @@ public final class OverviewApi implements ApiPart {
       byState.merge(String.valueOf(m.get("state")), 1, Integer::sum);
       agents.add(m.get("agentId"));
     }
-    out.put("agents", agents.size());
-    out.put("devices", Map.of("total", deviceList.size(), "byState", byState));
     Map<String, Integer> today = jobs.queries().endedSince(midnight, ENDED);
-    out.put("today", Map.of("since", midnight.toString(), "sent", today.get("SUCCEEDED"), "skipped", today.get("SKIPPED"),
-        "failed", today.get("FAILED"), "unknown", today.get("UNKNOWN")));
-    out.put("queue", jobs.queries().countNow(OPEN));
-    out.put("plans", plans.countByStatus());
-    List<Map<String, Object>> latest = new ArrayList<>();
-    for (JdbcAlertStore.Alert a : alerts.list(5)) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("at", a.at().toString());
-      m.put("accountId", a.accountId());
-      m.put("kind", a.kind());
-      m.put("detail", a.detail());
-      latest.add(m);
-    }
-    out.put("alerts", Map.of("last24h", alerts.countSince(now.minusSeconds(24 * 3600)), "latest", latest));
-    // Hearing customers today: what listening stored, the tags it set, the replies it sent, who waited too long.
-    Map<String, Object> heard = new LinkedHashMap<>();
-    heard.put("messagesFromCustomers", conversations.fromCustomersSince(midnight));
-    heard.put("tagsAdded", customers.tagsAddedSince(midnight));
+    List<Overview.Alert> latest = alerts.list(5).stream()
+        .map(a -> new Overview.Alert(a.at().toString(), a.accountId(), a.kind(), a.detail())).toList();
     Map<String, Integer> replied = jobs.queries().repliesEndedSince(midnight, List.of(JobState.SUCCEEDED, JobState.SKIPPED));
-    heard.put("autoRepliesSent", (long) replied.get("SUCCEEDED"));
-    heard.put("autoRepliesSkipped", (long) replied.get("SKIPPED"));
-    heard.put("lateReplies", conversations.lateSince(midnight));
-    out.put("conversations", heard);
     // Broadcasts with work left (at most 20), then the latest finished ones.
     List<String> running = jobs.queries().broadcastsWithWorkLeft(20);
     List<String> ids = new ArrayList<>(running);
@@ -174,8 +149,12 @@ public final class OverviewApi implements ApiPart {
         shown.add(v);
       });
     }
-    out.put("broadcasts", shown);
-    out.put("broadcastsRunning", running.size());
-    return out;
+    return new Overview(now.toString(), agents.size(), new Overview.Devices(deviceList.size(), byState),
+        new Overview.Today(midnight.toString(), today.get("SUCCEEDED"), today.get("SKIPPED"), today.get("FAILED"), today.get("UNKNOWN")),
+        jobs.queries().countNow(OPEN), plans.countByStatus(),
+        new Overview.Alerts(alerts.countSince(now.minusSeconds(24 * 3600)), latest),
+        new Overview.Heard(conversations.fromCustomersSince(midnight), customers.tagsAddedSince(midnight), replied.get("SUCCEEDED"), replied.get("SKIPPED"),
+            conversations.lateSince(midnight)),
+        shown, running.size());
   }
 }

@@ -182,7 +182,7 @@ public final class JdbcLimitStore {
   }
 
   /** An account's limits and what it has used of them today (see {@link UsageReport}). */
-  public java.util.Map<String, Object> usage(String accountId, Instant now) {
+  public UsageReport.Usage usage(String accountId, Instant now) {
     return db.inTransaction(c -> UsageReport.of(c, this, accountId, now));
   }
 }

@@ -11,16 +11,27 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Today's usage of one account against its caps, per group too, and when it may send next. */
 public final class UsageReport {
+  /** One account's usage now; {@code nextAllowedAt} only while it is active. */
+  public record Usage(String accountId, String status, Instant coolingUntil, int riskSignals, Instant nextAllowedAt, List<Counter> counters,
+      List<GroupPosts> groups) {}
+
+  /** One counter in its current period. */
+  public record Counter(String counter, String period, int used, int cap) {}
+
+  /** Posts to one group today against the per-group cap. */
+  public record GroupPosts(String groupId, int used, int cap) {}
+
+  private record AccountRow(String status, Long coolingUntil, Long nextActionAt, String timeZone, int riskCount) {}
+
   private UsageReport() {}
 
   /** An account's counters now: used and cap in each one's current period (blocking). */
-  public static List<Map<String, Object>> counters(Connection c, JdbcLimitStore limits, String accountId, Instant now) throws SQLException {
+  public static List<Counter> counters(Connection c, JdbcLimitStore limits, String accountId, Instant now) throws SQLException {
     return counters(c, limits.effective(c, accountId, now), accountId, localNow(c, accountId, now));
   }
 
@@ -36,50 +47,37 @@ public final class UsageReport {
     return com.wecomrpa.controller.quota.GroupDailyQuota.usedByGroup(c, accountId, day);
   }
 
-  private static List<Map<String, Object>> counters(Connection c, EffectiveLimits lim, String accountId, ZonedDateTime local) throws SQLException {
-    List<Map<String, Object>> counters = new ArrayList<>();
+  private static List<Counter> counters(Connection c, EffectiveLimits lim, String accountId, ZonedDateTime local) throws SQLException {
+    List<Counter> counters = new ArrayList<>();
     for (String action : List.of(ActionName.SEND_GROUP_TEXT, ActionName.SEND_PRIVATE_TEXT, ActionName.POST_MOMENTS,
         ActionName.SEND_GROUP_MINIPROGRAM, ActionName.SEND_GROUP_FILE)) {
       for (AccountCounters.Need n : AccountCounters.needs(action, lim, local)) {
-        if (counters.stream().noneMatch(m -> m.get("counter").equals(n.counter()))) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("counter", n.counter());
-          m.put("period", n.period());
-          m.put("used", AccountCounters.used(c, accountId, n.counter(), n.period()));
-          m.put("cap", n.cap());
-          counters.add(m);
+        if (counters.stream().noneMatch(m -> m.counter().equals(n.counter()))) {
+          counters.add(new Counter(n.counter(), n.period(), AccountCounters.used(c, accountId, n.counter(), n.period()), n.cap()));
         }
       }
     }
     return counters;
   }
 
-  public static Map<String, Object> of(Connection c, JdbcLimitStore limits, String accountId, Instant now) throws SQLException {
-    Object[] a = Sql.one(c, "SELECT status, cooling_until, next_action_at, time_zone, risk_count FROM accounts WHERE id = ?",
-            rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4), rs.getInt(5)},
+  public static Usage of(Connection c, JdbcLimitStore limits, String accountId, Instant now) throws SQLException {
+    AccountRow a = Sql.one(c, "SELECT status, cooling_until, next_action_at, time_zone, risk_count FROM accounts WHERE id = ?",
+            rs -> new AccountRow(rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4), rs.getInt(5)),
             accountId)
         .orElseThrow(() -> Rejected.notFound("id", "account " + accountId + " not found"));
     EffectiveLimits lim = limits.effective(c, accountId, now);
-    ZonedDateTime local = now.atZone(ZoneId.of((String) a[3]));
-    List<Map<String, Object>> counters = counters(c, lim, accountId, local);
+    ZonedDateTime local = now.atZone(ZoneId.of(a.timeZone()));
     int groupCap = lim.number(LimitName.POSTS_PER_GROUP_PER_DAY);
-    List<Map<String, Object>> groups = new ArrayList<>();
-    groupPosts(c, accountId, local.toLocalDate()).forEach((id, used) -> groups.add(Map.of("groupId", id, "used", used, "cap", groupCap)));
-    Instant next = a[2] == null ? now : Instant.ofEpochMilli(Math.max(now.toEpochMilli(), (Long) a[2]));
+    List<GroupPosts> groups = new ArrayList<>();
+    groupPosts(c, accountId, local.toLocalDate()).forEach((id, used) -> groups.add(new GroupPosts(id, used, groupCap)));
+    Instant next = a.nextActionAt() == null ? now : Instant.ofEpochMilli(Math.max(now.toEpochMilli(), a.nextActionAt()));
     if (!lim.active(next.atZone(local.getZone()).toLocalTime())) {
       // Outside active hours: the next allowed send is when they open again.
       String from = lim.values().get(LimitName.ACTIVE_HOURS.key()).value().split("-")[0];
       ZonedDateTime open = next.atZone(local.getZone()).with(LocalTime.parse(from));
       next = (open.toInstant().isBefore(next) ? open.plusDays(1) : open).toInstant();
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("accountId", accountId);
-    out.put("status", a[0]);
-    out.put("coolingUntil", a[1] == null ? null : Instant.ofEpochMilli((Long) a[1]));
-    out.put("riskSignals", a[4]);
-    out.put("nextAllowedAt", a[0].equals("active") ? next : null);
-    out.put("counters", counters);
-    out.put("groups", groups);
-    return out;
+    return new Usage(accountId, a.status(), a.coolingUntil() == null ? null : Instant.ofEpochMilli(a.coolingUntil()), a.riskCount(),
+        a.status().equals("active") ? next : null, counters(c, lim, accountId, local), groups);
   }
 }

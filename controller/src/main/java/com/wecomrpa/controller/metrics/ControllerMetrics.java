@@ -142,10 +142,10 @@ public final class ControllerMetrics implements AutoCloseable {
       List<MultiGauge.Row<?>> used = new ArrayList<>();
       List<MultiGauge.Row<?>> caps = new ArrayList<>();
       for (String account : Sql.list(c, "SELECT id FROM accounts ORDER BY id", rs -> rs.getString(1))) {
-        for (Map<String, Object> counter : UsageReport.counters(c, limits, account, now)) {
-          Tags tags = Tags.of("account", account, "counter", String.valueOf(counter.get("counter")));
-          used.add(MultiGauge.Row.of(tags, ((Number) counter.get("used")).doubleValue()));
-          caps.add(MultiGauge.Row.of(tags, ((Number) counter.get("cap")).doubleValue()));
+        for (UsageReport.Counter counter : UsageReport.counters(c, limits, account, now)) {
+          Tags tags = Tags.of("account", account, "counter", counter.counter());
+          used.add(MultiGauge.Row.of(tags, counter.used()));
+          caps.add(MultiGauge.Row.of(tags, counter.cap()));
         }
       }
       quotaUsed.register(used, true);
