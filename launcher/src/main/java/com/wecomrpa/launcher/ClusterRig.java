@@ -35,7 +35,7 @@ final class ClusterRig implements AutoCloseable {
   private final List<String> extraControllerArgs;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
   private final String agentToken = "cluster-" + java.util.UUID.randomUUID();
-  private final int simPort = CrashScenario.freePort();
+  private final SimulatorControl simulator = new SimulatorControl(CrashScenario.freePort());
   private final int[] httpPorts;
   private final int[] clusterPorts;
   private final ChildProcess[] controllers;
@@ -43,7 +43,7 @@ final class ClusterRig implements AutoCloseable {
   private LocalPostgres postgres;
   private String dbUrl;
   private ChildProcess sim;
-  private String adminToken;
+  private final ClusterApi api;
 
   ClusterRig(Path data, Path scripts, Fleet fleet, int nodes, int agentCount, List<String> extraControllerArgs) {
     this.data = data;
@@ -54,6 +54,7 @@ final class ClusterRig implements AutoCloseable {
     this.httpPorts = IntStream.range(0, nodes).map(i -> CrashScenario.freePort()).toArray();
     this.clusterPorts = IntStream.range(0, nodes).map(i -> CrashScenario.freePort()).toArray();
     this.controllers = new ChildProcess[nodes];
+    this.api = new ClusterApi(httpPorts, i -> controllers[i] != null && controllers[i].alive());
     this.agents = new ChildProcess[agentCount];
   }
 
@@ -73,16 +74,16 @@ final class ClusterRig implements AutoCloseable {
       dbUrl = postgres.database("wecom");
     }
     sim = ChildProcess.start("simulator", data.resolve("simulator.log"), List.of(),
-        List.of("simulator", "--risk", "lab", "--port", String.valueOf(simPort), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
+        List.of("simulator", "--risk", "lab", "--port", String.valueOf(simulator.port()), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
     // The first node creates the schema and the first admin token; the others join it. The
     // simulator starts meanwhile: neither needs the other yet.
     controllers[0] = launchController(0);
     sim.first("simulator: http", PART_START);
     controllers[0].first("controller: http", PART_START);
-    adminToken = controllers[0].first("first admin token \\(shown once, keep it\\): (\\S+)", PART_START).group(1);
+    api.token(controllers[0].first("first admin token \\(shown once, keep it\\): (\\S+)", PART_START).group(1));
     startControllers(IntStream.range(1, nodes()).toArray());
     for (String a : fleet.accounts()) {
-      post("/accounts", new JsonObject().put("id", a).put("platform", "wecom").put("displayName", "Bot " + a).put("timeZone", DemoStack.ZONE));
+      api.post("/accounts", new JsonObject().put("id", a).put("platform", "wecom").put("displayName", "Bot " + a).put("timeZone", DemoStack.ZONE));
     }
     JsonArray batch = new JsonArray();
     for (Fleet.GroupSeed g : fleet.groups()) {
@@ -90,7 +91,7 @@ final class ClusterRig implements AutoCloseable {
       batch.add(new JsonObject().put("id", g.id()).put("name", g.name()).put("accountId", g.accountId())
           .put("tags", new JsonArray().add("demo").add("b" + (batch.size() % 5)).add("t" + (batch.size() % 25))));
     }
-    post("/groups/batch", new JsonObject().put("groups", batch));
+    api.post("/groups/batch", new JsonObject().put("groups", batch));
     for (int j = 0; j < agentCount; j++) {
       agents[j] = launchAgent(j);
     }
@@ -140,7 +141,7 @@ final class ClusterRig implements AutoCloseable {
     // Accounts dealt round-robin over the agents, one device each.
     for (int i = j; i < fleet.accounts().size(); i += agentCount) {
       args.add("--device");
-      args.add("id=dev-" + (i + 1) + ",account=" + fleet.accounts().get(i) + ",url=http://127.0.0.1:" + simPort);
+      args.add("id=dev-" + (i + 1) + ",account=" + fleet.accounts().get(i) + ",url=http://127.0.0.1:" + simulator.port());
     }
     return ChildProcess.start("agent-" + (j + 1), data.resolve("agent-" + (j + 1) + ".log"), List.of("-Dwecom-rpa.job-log=INFO"), args);
   }
@@ -161,7 +162,7 @@ final class ClusterRig implements AutoCloseable {
   /** The node whose {@code /ready} says it leads the sweeps, or -1. */
   int sweepLeader() {
     for (int i = 0; i < nodes(); i++) {
-      JsonObject r = ready(i);
+      JsonObject r = api.ready(i);
       if (r != null && r.getJsonObject("cluster").getBoolean("sweepsLed")) {
         return i;
       }
@@ -174,7 +175,7 @@ final class ClusterRig implements AutoCloseable {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
       for (int i = 0; i < nodes(); i++) {
-        JsonObject r = i == not ? null : ready(i);
+        JsonObject r = i == not ? null : api.ready(i);
         if (r != null && r.getJsonObject("cluster").getBoolean("sweepsLed")) {
           return i;
         }
@@ -184,54 +185,16 @@ final class ClusterRig implements AutoCloseable {
     throw new IllegalStateException("no node took over the sweeps within " + within);
   }
 
-  /** Node {@code i}'s {@code /ready} body, or null when it does not answer. */
-  JsonObject ready(int i) {
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + "/ready")).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return new JsonObject(r.body());
-    } catch (IOException | RuntimeException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
-  }
 
-  /** POSTs to the first node that answers. */
-  JsonObject post(String path, JsonObject body) {
-    HttpResponse<String> r = api(b -> b.header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())), path);
-    if (r.statusCode() >= 300) {
-      throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
-    }
-    return r.body().isBlank() ? new JsonObject() : new JsonObject(r.body());
-  }
 
-  /** GETs from the first node that answers; null if none does. */
-  String get(String path) {
-    try {
-      HttpResponse<String> r = api(HttpRequest.Builder::GET, path);
-      return r.statusCode() == 200 ? r.body() : null;
-    } catch (UncheckedIOException e) {
-      return null;
-    }
-  }
 
-  /** GET of an API path from the first node that answers, as a JSON object or array. */
-  Object getAny(String path) {
-    String body = get(path);
-    if (body == null) {
-      throw new IllegalStateException("no controller answered GET " + path);
-    }
-    return body.startsWith("[") ? new JsonArray(body) : new JsonObject(body);
-  }
 
   /** Nodes alive but not ready (their /ready says why), for a stalled demo's report. */
   java.util.List<String> notReady() {
     java.util.List<String> out = new ArrayList<>();
     for (int i = 0; i < nodes(); i++) {
       if (controllers[i] != null && controllers[i].alive()) {
-        JsonObject r = ready(i);
+        JsonObject r = api.ready(i);
         if (r == null) {
           out.add("controller-" + (i + 1) + " does not answer /ready");
         } else if (!Boolean.TRUE.equals(r.getBoolean("ready"))) {
@@ -242,36 +205,7 @@ final class ClusterRig implements AutoCloseable {
     return out;
   }
 
-  /** A broadcast's progress counts (QUEUED, LEASED, ... SUCCEEDED), or null while no node answers. */
-  JsonObject progress(String broadcast) {
-    String body = get("/broadcasts/" + broadcast);
-    return body == null ? null : new JsonObject(body).getJsonObject("progress");
-  }
 
-  private HttpResponse<String> api(java.util.function.UnaryOperator<HttpRequest.Builder> how, String path) {
-    UncheckedIOException last = null;
-    for (int i = 0; i < nodes(); i++) {
-      if (controllers[i] == null || !controllers[i].alive()) {
-        continue;
-      }
-      try {
-        HttpRequest req = how.apply(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + "/api/v1" + path))
-            .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + adminToken)).build();
-        return http.send(req, HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        last = new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted");
-      }
-    }
-    throw last != null ? last : new UncheckedIOException(new IOException("no controller is running"));
-  }
-
-  /** Messages per group in the simulator's own record. */
-  Map<String, Object> simCounts() {
-    return new JsonObject(simCall(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/message-counts")).build())).getMap();
-  }
 
   /** Which node (by its port) this agent last connected to, from its log; -1 if none yet. */
   int connectedNode(int agent) {
@@ -289,34 +223,14 @@ final class ClusterRig implements AutoCloseable {
     return node;
   }
 
-  /** Puts contacts (customers) into the simulator's world: id, account, nickname each. */
-  void seedContacts(JsonArray contacts) {
-    simCall(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/contacts")).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("contacts", contacts).encode())).build());
+  /** The cluster's REST API, asked of the first node that answers. */
+  ClusterApi api() {
+    return api;
   }
 
-  /** How many messages the simulator holds for a contact (a customer's private chat). */
-  int contactMessages(String contactId) {
-    return new JsonArray(simCall(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/contacts/" + contactId + "/messages")).build())).size();
-  }
-
-  private String simCall(HttpRequest req) {
-    try {
-      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() >= 300) {
-        throw new IllegalStateException(req.uri() + " answered " + r.statusCode() + ": " + r.body());
-      }
-      return r.body();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted");
-    }
-  }
-
-  int simPort() {
-    return simPort;
+  /** The simulator's control API and its own record. */
+  SimulatorControl sim() {
+    return simulator;
   }
 
   String dbUrl() {

@@ -54,7 +54,7 @@ final class ClusterScenario {
   Result broadcast(boolean killOne) {
     long t0 = System.nanoTime();
     int total = fleet.groups().size();
-    rig.post("/broadcasts", new JsonObject().put("id", BROADCAST)
+    rig.api().post("/broadcasts", new JsonObject().put("id", BROADCAST)
         .put("content", new JsonObject().put("kind", "text").put("text", BroadcastScenario.TEXT)).put("target", new JsonObject().put("tag", "demo")));
     if (killOne) {
       awaitDone(total / 2);
@@ -62,7 +62,7 @@ final class ClusterScenario {
       int victim = leader >= 0 ? leader : 0;
       rig.controller(victim).kill();
       out.printf("cluster demo: controller-%d (%s) SIGKILLed with %d of %d groups done%n", victim + 1,
-          leader >= 0 ? "it led the sweeps" : "no node led the sweeps", done(rig.progress(BROADCAST)), total);
+          leader >= 0 ? "it led the sweeps" : "no node led the sweeps", done(rig.api().progress(BROADCAST)), total);
       if (leader >= 0) {
         int next = rig.awaitSweepLeader(victim, Duration.ofSeconds(30));
         out.printf("cluster demo: controller-%d took over the sweeps%n", next + 1);
@@ -76,7 +76,7 @@ final class ClusterScenario {
 
   /** The simulator's record against the fleet: exactly one message per group. */
   Result judge(JsonObject p, long wall) {
-    SimulatorVerdict v = SimulatorVerdict.of(fleet, rig.simCounts());
+    SimulatorVerdict v = SimulatorVerdict.of(fleet, rig.sim().messageCounts());
     int open = p.getInteger("QUEUED") + p.getInteger("LEASED") + p.getInteger("RUNNING") + p.getInteger("UNKNOWN");
     v.print(out);
     return new Result(v.groups(), p.getInteger("SUCCEEDED"), p.getInteger("SKIPPED"), BroadcastScenario.failed(p), v.duplicates(), v.lost(), open, wall);
@@ -87,9 +87,9 @@ final class ClusterScenario {
     int total = fleet.groups().size();
     long deadline = System.nanoTime() + FINISH.toNanos();
     long nextLine = System.nanoTime() + 10_000_000_000L;
-    Stall stall = new Stall(new StallReport(rig::getAny, rig::notReady));
+    Stall stall = new Stall(new StallReport(rig.api()::getAny, rig::notReady));
     while (true) {
-      JsonObject p = rig.progress(BROADCAST);
+      JsonObject p = rig.api().progress(BROADCAST);
       if (stall.giveUp(done(p))) {
         return p;
       }

@@ -47,7 +47,7 @@ final class CrashScenario {
   private final PrintStream out;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String agentToken = "rehearsal-" + java.util.UUID.randomUUID();
-  private final int simPort = freePort();
+  private final SimulatorControl simulator = new SimulatorControl(freePort());
   private final int ctlPort = freePort();
   private ChildProcess sim;
   private ChildProcess controller;
@@ -88,12 +88,12 @@ final class CrashScenario {
         say("the agent reconnected and re-sent the reports it kept while the controller was down");
       });
       atProgress(total / 4, "agent killed mid-send (the simulator holds each send 2 s)", () -> {
-        sendDelay(2000);
+        fleet.accounts().forEach(a -> simulator.sendDelay(a, 2000));
         Matcher started = agent.await(STARTING + " send_group_text", MOMENT);
         sleep(1200);
         agent.kill();
         say("agent SIGKILLed 1.2 s into job=" + started.group(1) + " lease=" + started.group(2));
-        sendDelay(0);
+        fleet.accounts().forEach(a -> simulator.sendDelay(a, 0));
         startAgent();
       });
       atProgress(total * 2 / 5, "controller killed right after a report", () -> {
@@ -120,7 +120,7 @@ final class CrashScenario {
 
       JsonObject p = awaitFinal(total);
       long wall = Math.round((System.nanoTime() - t0) / 1e9);
-      SimulatorVerdict v = SimulatorVerdict.of(fleet, simCounts());
+      SimulatorVerdict v = SimulatorVerdict.of(fleet, simulator.messageCounts());
       int duplicates = v.duplicates();
       int lost = v.lost();
       int open = p.getInteger("QUEUED") + p.getInteger("LEASED") + p.getInteger("RUNNING") + p.getInteger("UNKNOWN");
@@ -147,7 +147,7 @@ final class CrashScenario {
 
   private void startParts() {
     sim = ChildProcess.start("simulator", data.resolve("simulator.log"), List.of(),
-        List.of("simulator", "--risk", "lab", "--port", String.valueOf(simPort), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
+        List.of("simulator", "--risk", "lab", "--port", String.valueOf(simulator.port()), "--accounts", String.valueOf(fleet.accounts().size()), "--groups", String.valueOf(fleet.groups().size())));
     launchController(); // beside the simulator: neither needs the other to start
     sim.first("simulator: http", PART_START);
     controller.first("controller: http", PART_START);
@@ -181,7 +181,7 @@ final class CrashScenario {
         "--agent-id", "agent-1", "--scripts", scripts.toString(), "--work", data.resolve("agent").toString()));
     for (int i = 0; i < fleet.accounts().size(); i++) {
       args.add("--device");
-      args.add("id=dev-" + (i + 1) + ",account=" + fleet.accounts().get(i) + ",url=http://127.0.0.1:" + simPort);
+      args.add("id=dev-" + (i + 1) + ",account=" + fleet.accounts().get(i) + ",url=http://127.0.0.1:" + simulator.port());
     }
     agent = ChildProcess.start("agent", data.resolve("agent.log"), List.of("-Dwecom-rpa.job-log=INFO"), args);
     agent.first("agent \\S+ ready with", PART_START);
@@ -254,17 +254,6 @@ final class CrashScenario {
   private HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ctlPort + "/api/v1" + path)).timeout(Duration.ofSeconds(10))
         .header("Authorization", "Bearer " + adminToken);
-  }
-
-  private Map<String, Object> simCounts() {
-    return new JsonObject(call(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/message-counts")).build()).body()).getMap();
-  }
-
-  private void sendDelay(long millis) {
-    for (String a : fleet.accounts()) {
-      call(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + "/sim/api/accounts/" + a + "/send-delay"))
-          .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"millis\":" + millis + "}")).build());
-    }
   }
 
   /** One request to a part over loopback; a part that is down answers with an UncheckedIOException. */

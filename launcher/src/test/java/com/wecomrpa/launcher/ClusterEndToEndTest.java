@@ -50,7 +50,7 @@ class ClusterEndToEndTest {
     for (int i = 1; i <= CUSTOMERS; i++) {
       contacts.add(new JsonObject().put("id", "cust-" + i).put("accountId", fleet.accounts().get(i % fleet.accounts().size())).put("nickname", "客户" + i));
     }
-    rig.seedContacts(contacts);
+    rig.sim().seedContacts(contacts);
   }
 
   @AfterAll
@@ -67,13 +67,13 @@ class ClusterEndToEndTest {
     assertThat(rig.connectedNode(0)).isZero();
     assertThat(rig.connectedNode(1)).isEqualTo(1);
     // Asked on the first node, the devices of both agents: agent-2's live on the second.
-    JsonArray devices = new JsonArray(rig.get("/devices"));
+    JsonArray devices = new JsonArray(rig.api().get("/devices"));
     assertThat(devices.stream().map(d -> ((JsonObject) d).getString("deviceId"))).containsExactlyInAnyOrder("dev-1", "dev-2", "dev-3", "dev-4");
     // An operator's action on one of agent-2's devices, asked of the first node, is done by the second.
     String remote = devices.stream().map(d -> (JsonObject) d).filter(d -> d.getString("agentId").equals("agent-2")).findFirst().orElseThrow().getString("deviceId");
-    assertThat(rig.post("/devices/" + remote + "/drain", new JsonObject().put("reason", "cable check")).getString("state")).isEqualTo("draining");
-    assertThat(rig.post("/devices/" + remote + "/resume", new JsonObject()).getString("state")).isEqualTo("idle");
-    rig.post("/plans", new JsonObject().put("id", "welcome").put("name", "Welcome").put("kind", "customer").put("window", "2h")
+    assertThat(rig.api().post("/devices/" + remote + "/drain", new JsonObject().put("reason", "cable check")).getString("state")).isEqualTo("draining");
+    assertThat(rig.api().post("/devices/" + remote + "/resume", new JsonObject()).getString("state")).isEqualTo("idle");
+    rig.api().post("/plans", new JsonObject().put("id", "welcome").put("name", "Welcome").put("kind", "customer").put("window", "2h")
         .put("trigger", new JsonObject().put("event", "friend_added"))
         .put("steps", new JsonArray()
             .add(new JsonObject().put("offset", "+0m").put("content", new JsonObject().put("kind", "text").put("text", "{nickname}您好，欢迎～")))
@@ -83,7 +83,7 @@ class ClusterEndToEndTest {
       events.add(new JsonObject().put("id", "added-cust-" + i).put("type", "friend_added").put("accountId", fleet.accounts().get(i % fleet.accounts().size()))
           .put("customerId", "cust-" + i).put("nickname", "客户" + i).put("at", Instant.now().toString()));
     }
-    rig.post("/events", new JsonObject().put("events", events));
+    rig.api().post("/events", new JsonObject().put("events", events));
 
     ByteArrayOutputStream said = new ByteArrayOutputStream();
     ClusterScenario.Result r = new ClusterScenario(rig, fleet, new PrintStream(said, true, StandardCharsets.UTF_8)).broadcast(true);
@@ -103,7 +103,7 @@ class ClusterEndToEndTest {
     // A third message, if one were coming, would come from a job of the plan still open.
     awaitNoneOpen("/jobs?planId=welcome");
     for (int i = 1; i <= CUSTOMERS; i++) {
-      assertThat(rig.contactMessages("cust-" + i)).as("messages to cust-" + i).isEqualTo(2);
+      assertThat(rig.sim().contactMessages("cust-" + i)).as("messages to cust-" + i).isEqualTo(2);
     }
   }
 
@@ -112,7 +112,7 @@ class ClusterEndToEndTest {
   void aNodeFrozenPastItsLeaseAndResumedActsOnNoStaleAuthority() {
     int frozen = rig.connectedNode(0);
     assertThat(frozen).as("agent-1 is connected").isNotNegative();
-    rig.post("/broadcasts", new JsonObject().put("id", "frozen").put("content", new JsonObject().put("kind", "text").put("text", "第二轮通知"))
+    rig.api().post("/broadcasts", new JsonObject().put("id", "frozen").put("content", new JsonObject().put("kind", "text").put("text", "第二轮通知"))
         .put("target", new JsonObject().put("tag", "b0")));
     rig.agent(0).await("job=broadcast:frozen:\\S+ lease=\\d+ device=\\S+ starting", Duration.ofSeconds(60));
 
@@ -129,11 +129,11 @@ class ClusterEndToEndTest {
     // Past the frozen node's sweep term: another node leads.
     int leader = rig.awaitSweepLeader(frozen, Duration.ofSeconds(60));
     assertThat(leader).isNotEqualTo(frozen);
-    long termDuringFreeze = rig.ready(leader).getJsonObject("cluster").getLong("sweepTerm");
+    long termDuringFreeze = rig.api().ready(leader).getJsonObject("cluster").getLong("sweepTerm");
     int seenBeforeResume = node.lines().size();
     node.resume();
     // Its overdue timers fire the moment it thaws; by the time it has rejoined, a stale sweep would have shown.
-    Eventually.until("the resumed node rejoined", Duration.ofSeconds(60), () -> rig.ready(frozen), r -> r != null && Boolean.TRUE.equals(r.getBoolean("ready")));
+    Eventually.until("the resumed node rejoined", Duration.ofSeconds(60), () -> rig.api().ready(frozen), r -> r != null && Boolean.TRUE.equals(r.getBoolean("ready")));
 
     // Woken up, the node may win the lead again, but only as a new term after the one another node
     // held meanwhile; it sweeps nothing before that.
@@ -148,13 +148,13 @@ class ClusterEndToEndTest {
       }
     }
     assertThat(afterResume.subList(0, firstLead)).as("the resumed node swept before it held a new term").noneMatch(l -> l.contains("expired on device"));
-    JsonObject ready = rig.ready(frozen);
+    JsonObject ready = rig.api().ready(frozen);
     assertThat(ready).as("the resumed node answers").isNotNull();
     assertThat(ready.getBoolean("ready")).as("the resumed node rejoined").isTrue();
 
     JsonObject p = awaitFinal("frozen", GROUPS / 5);
     assertThat(p.getInteger("SUCCEEDED")).isEqualTo(GROUPS / 5);
-    Map<String, Object> counts = rig.simCounts();
+    Map<String, Object> counts = rig.sim().messageCounts();
     for (int i = 0; i < fleet.groups().size(); i += 5) {
       assertThat(((Number) counts.get(fleet.groups().get(i).id())).intValue()).as(fleet.groups().get(i).id() + " (batch b0: two broadcasts)").isEqualTo(2);
     }
@@ -166,7 +166,7 @@ class ClusterEndToEndTest {
     // Batch t1: GROUPS / 25 groups with one post each so far (from the first broadcast).
     int batch = GROUPS / 25;
     for (String id : List.of("fill-1", "fill-2")) {
-      rig.post("/broadcasts", new JsonObject().put("id", id).put("content", new JsonObject().put("kind", "text").put("text", "今日通知 " + id))
+      rig.api().post("/broadcasts", new JsonObject().put("id", id).put("content", new JsonObject().put("kind", "text").put("text", "今日通知 " + id))
           .put("target", new JsonObject().put("tag", "t1")));
     }
     awaitFinal("fill-1", batch);
@@ -174,13 +174,13 @@ class ClusterEndToEndTest {
 
     rig.stopControllers();
     rig.startControllers(0, 1, 2);
-    rig.post("/broadcasts", new JsonObject().put("id", "over").put("content", new JsonObject().put("kind", "text").put("text", "第四条"))
+    rig.api().post("/broadcasts", new JsonObject().put("id", "over").put("content", new JsonObject().put("kind", "text").put("text", "第四条"))
         .put("target", new JsonObject().put("tag", "t1")));
     JsonObject p = awaitFinal("over", batch);
 
     assertThat(p.getInteger("SKIPPED")).as("posts past 3 per group per day, counted before the restart").isEqualTo(batch);
     assertThat(p.getInteger("SUCCEEDED")).isZero();
-    Map<String, Object> counts = rig.simCounts();
+    Map<String, Object> counts = rig.sim().messageCounts();
     for (int i = 1; i < fleet.groups().size(); i += 25) {
       assertThat(((Number) counts.get(fleet.groups().get(i).id())).intValue()).as(fleet.groups().get(i).id() + " (batch t1: the cap)").isEqualTo(3);
     }
@@ -190,14 +190,14 @@ class ClusterEndToEndTest {
   private void awaitNoneOpen(String jobs) {
     Eventually.waitUntil("no job in " + jobs + " is queued, leased, running or unknown", Duration.ofMinutes(2),
         () -> List.of("QUEUED", "LEASED", "RUNNING", "UNKNOWN").stream().allMatch(state -> {
-          String list = rig.get(jobs + "&state=" + state);
+          String list = rig.api().get(jobs + "&state=" + state);
           return list != null && new JsonArray(list).isEmpty();
         }));
   }
 
   private boolean allCustomersHold(int n) {
     for (int i = 1; i <= CUSTOMERS; i++) {
-      if (rig.contactMessages("cust-" + i) < n) {
+      if (rig.sim().contactMessages("cust-" + i) < n) {
         return false;
       }
     }
@@ -205,7 +205,7 @@ class ClusterEndToEndTest {
   }
 
   private JsonObject awaitFinal(String broadcast, int jobs) {
-    return Eventually.until("broadcast " + broadcast + " has " + jobs + " jobs final", Duration.ofMinutes(4), () -> rig.progress(broadcast),
+    return Eventually.until("broadcast " + broadcast + " has " + jobs + " jobs final", Duration.ofMinutes(4), () -> rig.api().progress(broadcast),
         p -> p != null && ClusterScenario.done(p) >= jobs);
   }
 
