@@ -38,6 +38,15 @@ final class ConversationScenario {
     return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
   }
 
+  /**
+   * The hour the customers talk, at 10:00 in the accounts' zone today: the overview's counts are
+   * per day there, and an hour that crossed midnight would count half of it on another day.
+   */
+  static com.wecomrpa.time.SimulatedClock clockFor(double speed) {
+    java.time.ZoneId zone = java.time.ZoneId.of(DemoStack.ZONE);
+    return new com.wecomrpa.time.SimulatedClock(java.time.LocalDate.now(zone).atTime(10, 0).atZone(zone).toInstant(), speed);
+  }
+
   static int run(DemoStack stack, double speed) {
     long t0 = System.nanoTime();
     JsonArray events = new JsonArray();

@@ -121,7 +121,8 @@ final class DemoCommand implements Callable<Integer> {
       return CrashScenario.run(data, scripts, fleet);
     }
 
-    SimulatedClock simClock = sopDay ? SopDayScenario.clockFor(businessSpeed) : lifecycle ? LifecycleScenario.clockFor(businessSpeed) : null;
+    SimulatedClock simClock = sopDay ? SopDayScenario.clockFor(businessSpeed) : lifecycle ? LifecycleScenario.clockFor(businessSpeed)
+        : conversation ? ConversationScenario.clockFor(businessSpeed) : null;
     Clock clock = simClock != null ? simClock : businessSpeed == 1 ? Clock.systemUTC() : new SimulatedClock(Clock.systemUTC().instant(), businessSpeed);
     DemoStack stack = new DemoStack(data, scripts, fleet, clock, chromium, driver, limits, tls);
     int code;
