@@ -37,21 +37,15 @@
   }
 
   // Updates the list in place, as a real client's list view does: a row keeps its element while
-  // its chat exists, so a tap is never lost to a refresh (new messages, badges) under the finger,
-  // and a keystroke in the search box touches only the rows that change.
-  const rowOf = new Map();
-  function put(el, prop, value) {
-    if (el[prop] !== value) el[prop] = value;
-  }
+  // its chat is listed, so a tap is never lost to a refresh (new messages, badges) under the finger.
   function renderList() {
     const q = $('search').value.trim().toLowerCase();
     const ul = $('conversations');
-    const listed = new Set(conversations.map((c) => c.id));
-    for (const id of [...rowOf.keys()]) if (!listed.has(id)) rowOf.delete(id);
+    const rows = new Map([...ul.children].map((li) => [li.dataset.id, li]));
     const wanted = [];
     for (const c of conversations) {
       if (q && !c.name.toLowerCase().includes(q)) continue;
-      let li = rowOf.get(c.id);
+      let li = rows.get(c.id);
       if (!li) {
         li = document.createElement('li');
         const name = document.createElement('span');
@@ -60,17 +54,16 @@
         preview.className = 'preview';
         li.append(name, preview);
         li.addEventListener('click', () => openChat(li.conversation));
-        rowOf.set(c.id, li);
       }
       li.conversation = c;
-      put(li, 'className', 'conversation ' + c.type);
-      put(li.dataset, 'id', c.id);
-      put(li.dataset, 'name', c.name);
-      put(li.dataset, 'type', c.type);
-      put(li.querySelector('.name'), 'textContent', c.name);
-      put(li.querySelector('.preview'), 'textContent', c.preview);
+      li.className = 'conversation ' + c.type;
+      li.dataset.id = c.id;
+      li.dataset.name = c.name;
+      li.dataset.type = c.type;
+      li.querySelector('.name').textContent = c.name;
+      li.querySelector('.preview').textContent = c.preview;
       // The unread badge: customer messages not yet opened, as the real list shows them.
-      put(li.dataset, 'unread', String(c.unread || 0));
+      li.dataset.unread = c.unread || 0;
       let badge = li.querySelector('.badge');
       if (c.unread > 0) {
         if (!badge) {
@@ -78,7 +71,7 @@
           badge.className = 'badge';
           li.append(badge);
         }
-        put(badge, 'textContent', c.unread > 99 ? '99+' : String(c.unread));
+        badge.textContent = c.unread > 99 ? '99+' : String(c.unread);
       } else if (badge) {
         badge.remove();
       }
