@@ -161,8 +161,13 @@ final class ClusterRig implements AutoCloseable {
 
   /** The node whose {@code /ready} says it leads the sweeps, or -1. */
   int sweepLeader() {
+    return sweepLeader(-1);
+  }
+
+  /** The node other than {@code not} whose {@code /ready} says it leads the sweeps, or -1. */
+  private int sweepLeader(int not) {
     for (int i = 0; i < nodes(); i++) {
-      JsonObject r = api.ready(i);
+      JsonObject r = i == not ? null : api.ready(i);
       if (r != null && r.getJsonObject("cluster").getBoolean("sweepsLed")) {
         return i;
       }
@@ -173,21 +178,17 @@ final class ClusterRig implements AutoCloseable {
   /** Waits until some node other than {@code not} leads the sweeps; returns it. */
   int awaitSweepLeader(int not, Duration within) {
     long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (int i = 0; i < nodes(); i++) {
-        JsonObject r = i == not ? null : api.ready(i);
-        if (r != null && r.getJsonObject("cluster").getBoolean("sweepsLed")) {
-          return i;
-        }
+    while (true) {
+      int leader = sweepLeader(not);
+      if (leader >= 0) {
+        return leader;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no node took over the sweeps within " + within);
       }
       BroadcastScenario.sleep(200);
     }
-    throw new IllegalStateException("no node took over the sweeps within " + within);
   }
-
-
-
-
 
   /** Nodes alive but not ready (their /ready says why), for a stalled demo's report. */
   java.util.List<String> notReady() {
@@ -204,8 +205,6 @@ final class ClusterRig implements AutoCloseable {
     }
     return out;
   }
-
-
 
   /** Which node (by its port) this agent last connected to, from its log; -1 if none yet. */
   int connectedNode(int agent) {

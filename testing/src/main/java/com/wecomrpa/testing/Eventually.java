@@ -29,25 +29,22 @@ public final class Eventually {
    * if the deadline passes.
    */
   public static <T> T until(String what, Duration within, Supplier<T> look, Predicate<? super T> ok) {
-    long deadline = System.nanoTime() + within.toNanos();
-    long pause = FIRST_MILLIS;
-    Object last = "nothing yet";
-    while (true) {
+    Object[] last = {"nothing yet"};
+    boolean[] passed = {false};
+    T seen = settle(within, () -> {
       try {
-        T seen = look.get();
-        if (ok.test(seen)) {
-          return seen;
-        }
-        last = seen;
+        T s = look.get();
+        last[0] = s;
+        return s;
       } catch (RuntimeException | AssertionError notYet) {
-        last = notYet;
+        last[0] = notYet;
+        return null;
       }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited " + within + " until " + what + "; last saw: " + last);
-      }
-      pause(pause);
-      pause = Math.min(LONGEST_MILLIS, pause * 2);
+    }, s -> passed[0] = !(last[0] instanceof Throwable) && ok.test(s));
+    if (!passed[0]) {
+      throw new AssertionError("waited " + within + " until " + what + "; last saw: " + last[0]);
     }
+    return seen;
   }
 
   /**
