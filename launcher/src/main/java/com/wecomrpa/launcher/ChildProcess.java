@@ -27,13 +27,14 @@ final class ChildProcess {
   private final Process process;
   private final List<Watch> watches = new ArrayList<>();
   private final List<String> seen = new ArrayList<>();
+  private final Thread reader;
 
   private record Watch(Pattern pattern, CompletableFuture<Matcher> hit) {}
 
   private ChildProcess(String name, Process process, Path log) {
     this.name = name;
     this.process = process;
-    Thread reader = new Thread(() -> pump(log), name + "-output");
+    this.reader = new Thread(() -> pump(log), name + "-output");
     reader.setDaemon(true);
     reader.start();
   }
@@ -139,12 +140,26 @@ final class ChildProcess {
 
   Matcher await(CompletableFuture<Matcher> line, Duration timeout, String what) {
     try {
-      return line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      // A part that exited will say nothing more: once all it wrote is read, stop waiting.
+      CompletableFuture.anyOf(line, process.onExit().thenRun(this::readAll)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (!line.isDone()) {
+        throw new IllegalStateException("exited");
+      }
+      return line.join();
     } catch (Exception e) {
       List<String> all = lines();
       // What it said last is most often why: a refusal, a port taken, a part that did not start.
       throw new IllegalStateException(name + ": no line matching '" + what + "' within " + timeout + (process.isAlive() ? "" : " (it exited " + process.exitValue() + ")")
           + "; its last lines:\n  " + String.join("\n  ", all.subList(Math.max(0, all.size() - 8), all.size())));
+    }
+  }
+
+  /** Waits (briefly) until every line the exited process wrote has been read. */
+  private void readAll() {
+    try {
+      reader.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

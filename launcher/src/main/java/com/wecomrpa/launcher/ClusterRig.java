@@ -1,14 +1,11 @@
 package com.wecomrpa.launcher;
 
 import com.wecomrpa.controller.store.LocalPostgres;
+import com.wecomrpa.loopback.FreePort;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +32,7 @@ final class ClusterRig implements AutoCloseable {
   private final List<String> extraControllerArgs;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
   private final String agentToken = "cluster-" + java.util.UUID.randomUUID();
-  private final SimulatorControl simulator = new SimulatorControl(CrashScenario.freePort());
+  private final SimulatorControl simulator = new SimulatorControl(FreePort.pick());
   private final int[] httpPorts;
   private final int[] clusterPorts;
   private final ChildProcess[] controllers;
@@ -51,8 +48,8 @@ final class ClusterRig implements AutoCloseable {
     this.fleet = fleet;
     this.agentCount = agentCount;
     this.extraControllerArgs = extraControllerArgs;
-    this.httpPorts = IntStream.range(0, nodes).map(i -> CrashScenario.freePort()).toArray();
-    this.clusterPorts = IntStream.range(0, nodes).map(i -> CrashScenario.freePort()).toArray();
+    this.httpPorts = IntStream.range(0, nodes).map(i -> FreePort.pick()).toArray();
+    this.clusterPorts = IntStream.range(0, nodes).map(i -> FreePort.pick()).toArray();
     this.controllers = new ChildProcess[nodes];
     this.api = new ClusterApi(httpPorts, i -> controllers[i] != null && controllers[i].alive());
     this.agents = new ChildProcess[agentCount];

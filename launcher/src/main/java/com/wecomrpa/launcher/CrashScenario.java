@@ -1,11 +1,11 @@
 package com.wecomrpa.launcher;
 
+import com.wecomrpa.loopback.FreePort;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,8 +46,8 @@ final class CrashScenario {
   private final PrintStream out;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String agentToken = "rehearsal-" + java.util.UUID.randomUUID();
-  private final SimulatorControl simulator = new SimulatorControl(freePort());
-  private final int ctlPort = freePort();
+  private final SimulatorControl simulator = new SimulatorControl(FreePort.pick());
+  private final int ctlPort = FreePort.pick();
   private ChildProcess sim;
   private ChildProcess controller;
   private ChildProcess agent;
@@ -270,13 +269,5 @@ final class CrashScenario {
 
   private static void sleep(long ms) {
     BroadcastScenario.sleep(ms);
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

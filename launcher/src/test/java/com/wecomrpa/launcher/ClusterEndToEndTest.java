@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterEndToEndTest {
-  private static final int GROUPS = 50;
+  private static final int GROUPS = 25;
   private static final int CUSTOMERS = 6;
   private final Fleet fleet = Fleet.of(4, GROUPS);
   private Path dir;

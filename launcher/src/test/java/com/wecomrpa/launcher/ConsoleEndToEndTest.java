@@ -54,7 +54,7 @@ class ConsoleEndToEndTest {
   @Test
   void anAdminWatchesABroadcastLiveSeesAFailedAttemptsScreenshotAndPausesTheAccountAViewerSeesNoButtons() throws Exception {
     stack = TestStack.start(dir, Clock.systemUTC(), false, o -> o);
-    String[] names = IntStream.rangeClosed(1, 16).mapToObj(i -> "门店群 " + i).toArray(String[]::new);
+    String[] names = IntStream.rangeClosed(1, 8).mapToObj(i -> "门店群 " + i).toArray(String[]::new);
     stack.oneAccountWithGroups(names);
     stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
     console = stack.api.baseUrl() + "/console/";
@@ -73,7 +73,7 @@ class ConsoleEndToEndTest {
     waitFor("the broadcast form", () -> !browser.findElements(By.id("new-broadcast")).isEmpty());
     WebElement form = browser.findElement(By.id("new-broadcast"));
     form.findElement(By.name("text")).sendKeys("周末特惠：全场满199减30");
-    form.findElement(By.name("groupIds")).sendKeys(String.join(",", IntStream.rangeClosed(1, 16).mapToObj(i -> "g-" + i).toList()));
+    form.findElement(By.name("groupIds")).sendKeys(String.join(",", IntStream.rangeClosed(1, 8).mapToObj(i -> "g-" + i).toList()));
     form.findElement(By.name("id")).sendKeys("b-console");
     form.findElement(By.tagName("button")).click();
     waitFor("the broadcast's page", () -> !browser.findElements(By.id("broadcast-done")).isEmpty());
@@ -96,13 +96,13 @@ class ConsoleEndToEndTest {
         browser.executeScript("window.sameDocument = 'yes'");
       }
       return done;
-    }, "16/16"::equals);
-    assertThat(text("broadcast-done")).as("the broadcast finished").isEqualTo("16/16");
-    assertThat(text("broadcast-sent")).isEqualTo("16");
+    }, "8/8"::equals);
+    assertThat(text("broadcast-done")).as("the broadcast finished").isEqualTo("8/8");
+    assertThat(text("broadcast-sent")).isEqualTo("8");
     assertThat(seen).as("progress seen moving on one page: %s", seen).hasSizeGreaterThanOrEqualTo(3);
     assertThat(browser.executeScript("return window.sameDocument")).as("never reloaded").isEqualTo("yes");
     assertThat(stack.sim.world().messagesOf("g-1")).hasSize(1);
-    assertThat(stack.sim.world().messagesOf("g-16")).hasSize(1);
+    assertThat(stack.sim.world().messagesOf("g-8")).hasSize(1);
     shoot("broadcast");
 
     // The shop renames group 5 in the client: the next post to it fails on the device, with evidence.
@@ -146,7 +146,7 @@ class ConsoleEndToEndTest {
     assertThat(audit.stream().map(e -> ((JsonObject) e).getString("reason"))).contains("warning screen seen on the phone");
 
     browser.get(console + "#/jobs?deviceId=dev-1");
-    waitFor("jobs of dev-1", () -> browser.findElements(By.cssSelector("#main tbody tr")).size() >= 16);
+    waitFor("jobs of dev-1", () -> browser.findElements(By.cssSelector("#main tbody tr")).size() >= 8);
     shoot("jobs");
     browser.get(console + "#/limits");
     waitFor("limits", () -> browser.findElement(By.id("main")).getText().contains("postsPerGroupPerDay"));

@@ -25,7 +25,7 @@ class CrashEndToEndTest {
     }
     ByteArrayOutputStream said = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(said, true, StandardCharsets.UTF_8);
-    CrashScenario.Result r = new CrashScenario(dir, Path.of("..", "scripts"), Fleet.of(2, 40), out).rehearse();
+    CrashScenario.Result r = new CrashScenario(dir, Path.of("..", "scripts"), Fleet.of(2, 20), out).rehearse();
     String text = said.toString(StandardCharsets.UTF_8);
     System.out.print(text);
 
@@ -34,8 +34,8 @@ class CrashEndToEndTest {
     assertThat(r.lost()).as("groups with no message").isZero();
     assertThat(r.open()).as("jobs not in a final state").isZero();
     assertThat(r.failed()).isZero();
-    assertThat(r.sent()).isEqualTo(40);
+    assertThat(r.sent()).isEqualTo(20);
     assertThat(r.reportsResent()).as("the agent kept reports while the controller was down and sent them after").isPositive();
-    assertThat(text).contains("simulator check: all 40 groups hold exactly one message");
+    assertThat(text).contains("simulator check: all 20 groups hold exactly one message");
   }
 }

@@ -3,12 +3,13 @@ package com.wecomrpa.launcher;
 import com.wecomrpa.agent.Agent;
 import com.wecomrpa.agent.AgentOptions;
 import com.wecomrpa.agent.device.DeviceProfile;
-import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
 import com.wecomrpa.agent.driver.DeviceDrivers;
 import com.wecomrpa.agent.driver.appium.AppiumServer;
+import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
 import com.wecomrpa.controller.Controller;
 import com.wecomrpa.controller.ControllerOptions;
 import com.wecomrpa.controller.cluster.LoopbackCluster;
+import com.wecomrpa.loopback.FreePort;
 import com.wecomrpa.simulator.ChatWorld;
 import com.wecomrpa.simulator.Simulator;
 import com.wecomrpa.simulator.SimulatorOptions;
@@ -18,8 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,7 +69,7 @@ final class TestStack implements AutoCloseable {
     // business time) forever: such tests run unpaced. They send a handful of messages per account at
     // one instant, far under the 100 at which the lab platform judging that instant would warn.
     var profile = clock instanceof com.wecomrpa.time.ManualClock ? com.wecomrpa.controller.limits.LimitProfile.UNPACED : com.wecomrpa.controller.limits.LimitProfile.FAST;
-    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dir.resolve("controller"), TOKEN).withLimitProfile(profile).withAdminToken(ADMIN_TOKEN).withPort(freePort()).withLeases(Duration.ofSeconds(3), Duration.ofMillis(500)));
+    ControllerOptions o = tweak.apply(ControllerOptions.defaults(dir.resolve("controller"), TOKEN).withLimitProfile(profile).withAdminToken(ADMIN_TOKEN).withPort(FreePort.pick()).withLeases(Duration.ofSeconds(3), Duration.ofMillis(500)));
     return new TestStack(vertx, dir, clock, o);
   }
 
@@ -120,7 +119,7 @@ final class TestStack implements AutoCloseable {
   /** A local Appium server from the project's .tools/ (bin/install-appium), started once. */
   java.net.URL appium() {
     if (appium == null) {
-      appium = AppiumServer.start(Path.of("..", ".tools"), freePort(), dir.resolve("appium.log"));
+      appium = AppiumServer.start(Path.of("..", ".tools"), FreePort.pick(), dir.resolve("appium.log"));
     }
     return appium.url();
   }
@@ -271,14 +270,6 @@ final class TestStack implements AutoCloseable {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -4,9 +4,7 @@ import com.wecomrpa.agent.device.DeviceProfile;
 import com.wecomrpa.agent.driver.appium.AppiumDriver;
 import com.wecomrpa.agent.driver.selenium.ChromiumPaths;
 import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import com.wecomrpa.loopback.FreePort;
 import java.net.URL;
 import java.nio.file.Path;
 
@@ -37,18 +35,10 @@ public final class DeviceDrivers implements DriverLauncher {
           throw new IllegalStateException("device " + device.id() + " uses Appium but no Appium server is configured");
         }
         yield device.capabilities().isEmpty()
-            ? AppiumDriver.startChromium(appiumServer, chromium, home, freePort())
+            ? AppiumDriver.startChromium(appiumServer, chromium, home, FreePort.pick())
             : AppiumDriver.startNative(appiumServer, device.capabilities(), home);
       }
       default -> throw new IllegalArgumentException("device " + device.id() + ": unknown driver " + device.driver() + " (selenium or appium)");
     };
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -1,8 +1,8 @@
 package com.wecomrpa.controller.store;
 
+import com.wecomrpa.loopback.FreePort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +104,7 @@ public final class LocalPostgres implements AutoCloseable {
             .orElseThrow(() -> new IllegalStateException(
                 "PostgreSQL is not installed: run 'sudo apt-get install postgresql' (Debian's package), or give --db jdbc:postgresql://..."));
     boolean root = "root".equals(System.getProperty("user.name"));
-    LocalPostgres pg = new LocalPostgres(bin, dir.toAbsolutePath(), port == 0 ? freePort() : port, root);
+    LocalPostgres pg = new LocalPostgres(bin, dir.toAbsolutePath(), port == 0 ? FreePort.pick() : port, root);
     pg.startServer();
     pg.guard = pg.startGuard();
     return pg;
@@ -237,14 +237,6 @@ public final class LocalPostgres implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
