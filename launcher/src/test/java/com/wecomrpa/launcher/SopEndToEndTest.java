@@ -73,12 +73,12 @@ class SopEndToEndTest {
   }
 
   @Test
-  void aGroupSopWithFourDailyTimesGivesEachOfFourGroupsThreePostsADayForThreeDays() {
+  void aGroupSopWithFourDailyTimesGivesEachOfTenGroupsThreePostsADayForThreeDays() {
     startWithAccounts("acc-1", "acc-2");
     List<ChatWorld.Group> simGroups = new ArrayList<>();
     JsonArray groups = new JsonArray();
-    for (int i = 1; i <= 4; i++) {
-      String account = i <= 2 ? "acc-1" : "acc-2";
+    for (int i = 1; i <= 10; i++) {
+      String account = i <= 5 ? "acc-1" : "acc-2";
       simGroups.add(new ChatWorld.Group("store-" + i, account, "门店 " + i + " 群"));
       groups.add(new JsonObject().put("id", "store-" + i).put("name", "门店 " + i + " 群").put("accountId", account)
           .put("tags", new JsonArray().add("store:" + i).add(i % 2 == 0 ? "region=east" : "region=west")));
@@ -107,7 +107,7 @@ class SopEndToEndTest {
       at(day, "20:01");
       JsonArray skipped = stack.getArray("/jobs?planId=daily-four&state=SKIPPED");
       assertThat(skipped.stream().map(j -> (JsonObject) j).filter(j -> j.getString("id").contains(":s3:") && j.getString("id").endsWith(":" + day)))
-          .hasSize(4)
+          .hasSize(10)
           .allSatisfy(j -> assertThat(j.getString("reason")).startsWith("quota:group-daily").contains("won by daily-four"));
     }
     at(DAY0.plusDays(3), "08:00");
@@ -121,8 +121,8 @@ class SopEndToEndTest {
       }
     }
     // The controller's view agrees once the last reports are in.
-    TestStack.waitUntil("all 36 posts reported", Duration.ofSeconds(15),
-        () -> stack.getObject("/plans/daily-four").getJsonObject("report").getJsonObject("states").getInteger("SUCCEEDED", 0) == 36);
+    TestStack.waitUntil("all 90 posts reported", Duration.ofSeconds(15),
+        () -> stack.getObject("/plans/daily-four").getJsonObject("report").getJsonObject("states").getInteger("SUCCEEDED", 0) == 90);
   }
 
   /** The same flows through chromedriver and through an Appium server. */

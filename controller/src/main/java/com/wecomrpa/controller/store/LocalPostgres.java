@@ -32,13 +32,15 @@ public final class LocalPostgres implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final boolean asPostgresUser;
+  private final boolean flushToDisk;
   private Process guard;
 
-  private LocalPostgres(Path bin, Path dir, int port, boolean asPostgresUser) {
+  private LocalPostgres(Path bin, Path dir, int port, boolean asPostgresUser, boolean flushToDisk) {
     this.bin = bin;
     this.dir = dir;
     this.port = port;
     this.asPostgresUser = asPostgresUser;
+    this.flushToDisk = flushToDisk;
   }
 
   /** The folder of {@code initdb} and {@code pg_ctl}, newest version first; empty if not installed. */
@@ -81,7 +83,16 @@ public final class LocalPostgres implements AutoCloseable {
 
   /** A server in a new {@link #temporaryFolder} on a free port: for a demo, a benchmark or a test run. */
   public static LocalPostgres startTemporary(String prefix) {
-    return start(temporaryFolder(prefix), 0);
+    return start(temporaryFolder(prefix), 0, true);
+  }
+
+  /**
+   * As {@link #startTemporary(String)}, but its commits are written to the OS and not flushed to
+   * the disk: for tests of SQL, which kill processes (a commit survives that, the server included)
+   * but never the machine, and wait on nothing the disk would add.
+   */
+  public static LocalPostgres startTemporaryUnflushed(String prefix) {
+    return start(temporaryFolder(prefix), 0, false);
   }
 
   /** Stops the server and deletes its folder, data and all. */
@@ -99,12 +110,16 @@ public final class LocalPostgres implements AutoCloseable {
    * when it holds one), on {@code port} (0: a free one).
    */
   public static LocalPostgres start(Path dir, int port) {
+    return start(dir, port, true);
+  }
+
+  private static LocalPostgres start(Path dir, int port, boolean flushToDisk) {
     Path bin =
         findBinaries()
             .orElseThrow(() -> new IllegalStateException(
                 "PostgreSQL is not installed: run 'sudo apt-get install postgresql' (Debian's package), or give --db jdbc:postgresql://..."));
     boolean root = "root".equals(System.getProperty("user.name"));
-    LocalPostgres pg = new LocalPostgres(bin, dir.toAbsolutePath(), port == 0 ? FreePort.pick() : port, root);
+    LocalPostgres pg = new LocalPostgres(bin, dir.toAbsolutePath(), port == 0 ? FreePort.pick() : port, root, flushToDisk);
     pg.startServer();
     pg.guard = pg.startGuard();
     return pg;
@@ -137,7 +152,7 @@ public final class LocalPostgres implements AutoCloseable {
         run(Duration.ofMinutes(2), bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "--auth=trust", "-E", "UTF8", "--no-locale");
       }
       run(Duration.ofMinutes(1), bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", "-l", dir.resolve("server.log").toString(),
-          "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k " + sockets + " -c fsync=on -c synchronous_commit=on -c max_connections=300", "start");
+          "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k " + sockets + " -c fsync=" + (flushToDisk ? "on" : "off") + " -c synchronous_commit=on -c max_connections=300", "start");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start PostgreSQL in " + dir, e);
     }

@@ -39,7 +39,7 @@ public final class TestStores {
 
   public static synchronized LocalPostgres server() {
     if (server == null) {
-      server = LocalPostgres.startTemporary("wecom-rpa-test-pg-");
+      server = LocalPostgres.startTemporaryUnflushed("wecom-rpa-test-pg-");
       Runtime.getRuntime().addShutdownHook(new Thread(server::discard));
     }
     return server;
