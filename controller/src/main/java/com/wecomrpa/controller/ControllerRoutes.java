@@ -50,7 +50,8 @@ final class ControllerRoutes {
     root.route("/agent").handler(ctx -> ctx.request().toWebSocket().onSuccess(agents).onFailure(ctx::fail));
     // The body is read before authentication, whose token lookup may be asynchronous.
     // One route (so metrics name each API route once): body, then token and role, then the API.
-    root.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(8 << 20)).handler(auth).subRouter(api);
+    // No file uploads (false): the API takes JSON and CSV bodies, and leaves no file-uploads folder.
+    root.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(8 << 20)).handler(auth).subRouter(api);
     return root;
   }
 }

@@ -128,7 +128,8 @@ public final class Simulator {
 
   private Router router() {
     Router r = Router.router(vertx);
-    r.route().handler(BodyHandler.create().setBodyLimit(1 << 20));
+    // No file uploads (false): none is taken, and none leaves a file-uploads folder where it runs.
+    r.route().handler(BodyHandler.create(false).setBodyLimit(1 << 20));
     new ClientApp(vertx, world, risk, faults).mount(r);
     new ControlApi(world, risk, faults, this::startChatter, this::chatterRunning, hookCalls, clock).mount(r);
     return r;
