@@ -6,6 +6,7 @@ import com.wecomrpa.controller.cluster.LoopbackCluster;
 import com.wecomrpa.controller.store.LocalPostgres;
 import com.wecomrpa.launcher.ControllerClient;
 import com.wecomrpa.launcher.Processes;
+import com.wecomrpa.loopback.FreePort;
 import com.wecomrpa.protocol.ControllerJobOffer;
 import com.wecomrpa.protocol.WireCodec;
 import io.vertx.core.Vertx;
@@ -61,9 +62,7 @@ final class DispatchBench {
       List<String> members = new ArrayList<>();
       int[] hzPorts = new int[nodes];
       for (int i = 0; i < nodes; i++) {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-          hzPorts[i] = s.getLocalPort();
-        }
+        hzPorts[i] = FreePort.pick();
         members.add("127.0.0.1:" + hzPorts[i]);
       }
       String cluster = "bench-" + UUID.randomUUID();
