@@ -33,7 +33,7 @@
   }
 
   function show(view) {
-    for (const v of ['list-view', 'chat-view', 'moments-view']) $(v).hidden = v !== view;
+    for (const v of ['list-view', 'chat-view', 'moments-view', 'members-view', 'contacts-view']) $(v).hidden = v !== view;
   }
 
   // Updates the list in place, as a real client's list view does: a row keeps its element while
@@ -88,6 +88,7 @@
   }
 
   function bubble(m, state) {
+    if (m.kind === 'system') return systemLine(m);
     const div = document.createElement('div');
     const mine = m.mine !== false;
     div.className = 'bubble ' + (mine ? 'mine' : 'theirs') + ' kind-' + (m.kind || 'text') + (state ? ' ' + state : '');
@@ -114,6 +115,11 @@
       div.append(small);
     }
     if (m.id) div.dataset.msgId = m.id;
+    return stamped(div, m);
+  }
+
+  // The time the server received it, shown as hh:mm and kept exact in data-ts.
+  function stamped(div, m) {
     if (m.receivedAt) {
       div.dataset.ts = Date.parse(m.receivedAt);
       const time = document.createElement('span');
@@ -122,6 +128,139 @@
       div.append(time);
     }
     return div;
+  }
+
+  // A line the client writes itself (someone joined, left, was removed, was added), centred, in grey.
+  function systemLine(m) {
+    const div = document.createElement('div');
+    div.className = 'system-line';
+    div.dataset.kind = 'system';
+    div.dataset.mine = 'false';
+    div.dataset.sender = m.senderName;
+    div.dataset.msgId = m.id;
+    const span = document.createElement('span');
+    span.className = 'text';
+    span.textContent = m.text;
+    div.append(span);
+    return stamped(div, m);
+  }
+
+  // The member list of the open group: a member's name, "员工" for staff, and the owner's remove button.
+  async function openMembers() {
+    const chat = openChatOf;
+    if (!chat) return;
+    show('members-view');
+    $('members').dataset.loaded = '';
+    $('members').dataset.lastRemoved = '';
+    $('members').dataset.group = chat.name;
+    const list = await api('GET', '/client/conversations/' + encodeURIComponent(chat.id) + '/members');
+    $('members').replaceChildren(...list.map((m) => {
+      const li = document.createElement('li');
+      li.className = 'member';
+      li.dataset.name = m.name;
+      li.dataset.role = m.staff ? 'staff' : 'customer';
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = m.name;
+      li.append(name);
+      if (m.staff) {
+        const role = document.createElement('span');
+        role.className = 'role';
+        role.textContent = '员工';
+        li.append(role);
+      }
+      const remove = document.createElement('button');
+      remove.className = 'remove';
+      remove.textContent = '移出';
+      remove.addEventListener('click', () => confirmThen('将 ' + m.name + ' 移出群聊？', () => removeMember(chat, m.name)));
+      li.append(remove);
+      return li;
+    }));
+    $('members-title').textContent = '群成员(' + list.length + ')';
+    $('members').dataset.loaded = 'true';
+  }
+
+  function confirmThen(text, action) {
+    $('confirm-text').textContent = text;
+    $('confirm').hidden = false;
+    $('confirm-ok').onclick = () => { $('confirm').hidden = true; action(); };
+    $('confirm-cancel').onclick = () => { $('confirm').hidden = true; };
+  }
+
+  // The list reloads after a removal; it names the member last removed once the server has it.
+  async function removeMember(chat, name) {
+    $('members').dataset.loaded = '';
+    let removed = false;
+    try {
+      await api('POST', '/client/conversations/' + encodeURIComponent(chat.id) + '/removals', { name });
+      removed = true;
+    } catch (e) {
+      showRisk(e);
+    }
+    if (openChatOf === chat) await openMembers();
+    if (removed) $('members').dataset.lastRemoved = name;
+  }
+
+  // New contacts: friend requests, newest first, each with its note and where it came from.
+  let requestsShown = '';
+  async function openContacts() {
+    show('contacts-view');
+    requestsShown = '';
+    $('friend-requests').dataset.loaded = '';
+    await loadRequests();
+    $('friend-requests').dataset.loaded = 'true';
+  }
+
+  async function loadRequests() {
+    const list = await api('GET', '/client/friend-requests');
+    const pending = list.filter((r) => r.state === 'pending').length;
+    $('tab-contacts').dataset.pending = pending;
+    $('contacts-badge').textContent = String(pending);
+    $('contacts-badge').hidden = pending === 0;
+    const text = JSON.stringify(list);
+    if ($('contacts-view').hidden || text === requestsShown) return;
+    requestsShown = text;
+    $('friend-requests').replaceChildren(...list.map((r) => {
+      const li = document.createElement('li');
+      li.className = 'friend-request ' + r.state;
+      li.dataset.name = r.name;
+      li.dataset.state = r.state;
+      li.dataset.channel = r.channel || '';
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = r.name;
+      const note = document.createElement('span');
+      note.className = 'note';
+      note.textContent = r.note;
+      li.append(name, note);
+      if (r.channel) {
+        const source = document.createElement('span');
+        source.className = 'source';
+        source.textContent = '来自渠道活码 ' + r.channel;
+        li.append(source);
+      }
+      if (r.state === 'pending') {
+        const accept = document.createElement('button');
+        accept.className = 'accept';
+        accept.textContent = '接受';
+        accept.addEventListener('click', async () => {
+          accept.disabled = true;
+          try {
+            await api('POST', '/client/friend-requests/' + r.id + '/accept');
+          } catch (e) {
+            showRisk(e);
+          }
+          await loadRequests();
+        });
+        li.append(accept);
+      } else {
+        const done = document.createElement('span');
+        done.className = 'done';
+        done.textContent = '已添加';
+        li.append(done);
+      }
+      return li;
+    }));
   }
 
   async function openChat(c) {
@@ -135,6 +274,7 @@
     $('send').disabled = true;
     $('attach-menu').hidden = true;
     $('rich-form').hidden = true;
+    $('chat-members').hidden = c.type !== 'group';
     show('chat-view');
     const [chat, msgs] = await Promise.all([api('GET', '/client/conversations/' + encodeURIComponent(c.id)),
       api('GET', '/client/conversations/' + encodeURIComponent(c.id) + '/messages')]);
@@ -272,10 +412,18 @@
   $('tab-moments').addEventListener('click', openMoments);
   $('moments-back').addEventListener('click', backToList);
   $('moment-publish').addEventListener('click', publishMoment);
+  $('chat-members').addEventListener('click', openMembers);
+  $('members-back').addEventListener('click', backToList);
+  $('tab-contacts').addEventListener('click', openContacts);
+  $('contacts-back').addEventListener('click', backToList);
   $('risk-dismiss').addEventListener('click', () => { $('risk-banner').hidden = true; });
 
   api('GET', '/client/me').then((me) => { $('me').textContent = me.name; $('me').dataset.account = me.id; });
   loadConversations().then(() => { $('conversations').dataset.loaded = 'true'; });
   // New chats (a customer just added, a group just joined) arrive without a reload, as pushed.
-  setInterval(() => { if (!$('list-view').hidden) loadConversations().catch(() => {}); }, 1000);
+  setInterval(() => {
+    if (!$('list-view').hidden) loadConversations().catch(() => {});
+    if (!$('list-view').hidden || !$('contacts-view').hidden) loadRequests().catch(() => {});
+  }, 1000);
+  loadRequests().catch(() => {});
 })();

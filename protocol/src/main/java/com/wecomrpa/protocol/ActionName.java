@@ -13,6 +13,13 @@ public final class ActionName {
   public static final String SEND_GROUP_FILE = "send_group_file";
   public static final String SEND_PRIVATE_TEXT = "send_private_text";
   public static final String POST_MOMENTS = "post_moments";
+  /** Accepts one pending friend request ({@code customer_name}). */
+  public static final String ACCEPT_FRIEND = "accept_friend";
+  /** Removes one member ({@code member_name}) from a group ({@code group_name}). */
+  public static final String REMOVE_MEMBER = "remove_member";
+
+  /** Reads the pending friend requests while listening, into {@code requests}. */
+  public static final String LIST_FRIEND_REQUESTS = "list_friend_requests";
 
   /** Opens the client and logs in; run when a session starts. */
   public static final String LOGIN = "login";

@@ -8,8 +8,27 @@ import java.util.List;
  * acknowledged; the controller stores each message once however often it is read. {@code error}
  * says why reading stopped early (the listen still carries what it read before).
  */
-public record AgentHeard(String listenId, String deviceId, String accountId, Instant startedAt, Instant finishedAt, List<Chat> chats, String error)
+public record AgentHeard(
+    String listenId, String deviceId, String accountId, Instant startedAt, Instant finishedAt, List<Chat> chats, String error, List<Request> requests)
     implements Message, Kept {
+
+  public AgentHeard {
+    requests = requests == null ? List.of() : List.copyOf(requests);
+  }
+
+  public AgentHeard(String listenId, String deviceId, String accountId, Instant startedAt, Instant finishedAt, List<Chat> chats, String error) {
+    this(listenId, deviceId, accountId, startedAt, finishedAt, chats, error, List.of());
+  }
+
+  /**
+   * A friend request waiting in the client's "new contacts" list: the name shown, the note the
+   * customer wrote, and the channel code it came through when the client shows one (else null).
+   */
+  public record Request(String name, String note, String channel) {}
+
+  public AgentHeard withRequests(List<Request> found) {
+    return new AgentHeard(listenId, deviceId, accountId, startedAt, finishedAt, chats, error, found);
+  }
 
   /** One chat read: its name and kind (group or private) as listed, and its last messages, oldest first. */
   public record Chat(String name, String type, int unread, List<Line> messages, String error) {}

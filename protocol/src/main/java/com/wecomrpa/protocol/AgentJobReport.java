@@ -34,6 +34,9 @@ public record AgentJobReport(
   /** The signal a script gives when the group or customer it looks for is not there. */
   public static final String TARGET_MISSING = "target-missing";
 
+  /** The signal a script gives when what the job acts on (a member, a friend request) is no longer there. */
+  public static final String TARGET_GONE = "target-gone";
+
   /**
    * A {@code failedStep} starting with this names a fault of the device, not of the job (its
    * session would not open, its scripts could not be fetched): nothing was touched, the job waits
@@ -43,6 +46,11 @@ public record AgentJobReport(
 
   public boolean deviceFault() {
     return outcome == Outcome.FAILED && failedStep != null && failedStep.startsWith(DEVICE_FAULT);
+  }
+
+  /** Nothing to act on any more: the job ends without a retry. */
+  public boolean targetGone() {
+    return outcome == Outcome.FAILED && failure == FailureKind.GONE;
   }
 
   /** The group or customer was not found: the target's problem, not the device's. */

@@ -54,6 +54,8 @@ public final class ChatWorld {
   }
 
   public static final Set<String> KINDS = ContentKind.names();
+  /** The kind of a line the client writes itself. */
+  public static final String SYSTEM = "system";
 
   private final Clock clock;
   private final AtomicLong nextId = new AtomicLong(1);
@@ -174,6 +176,32 @@ public final class ChatWorld {
     return m;
   }
 
+  /**
+   * A line the client itself writes into a chat when someone joins, leaves, is removed or is added
+   * as a friend ("X 通过扫描群二维码加入群聊"): no one's message, but it shows an unread badge, as
+   * the chat moves up the list. {@code event} (joined, left, removed, added) is for the record.
+   */
+  synchronized ChatMessage systemLine(String conversationId, String memberId, String memberName, String event, String text) {
+    Conversation c = conversations.get(conversationId);
+    require(c != null, 404, "conversation " + conversationId + " not found");
+    ChatMessage m = new ChatMessage(nextId.getAndIncrement(), conversationId, c.accountId(), SYSTEM, text, Map.of("event", event), clock.instant(), false,
+        memberId, memberName);
+    messages.get(conversationId).add(m);
+    unread.merge(conversationId, 1, Integer::sum);
+    return m;
+  }
+
+  /** Every line the client wrote itself (joins, leaves, removals, friends added), oldest first. */
+  public synchronized List<ChatMessage> systemLines() {
+    return messages.values().stream().flatMap(List::stream).filter(m -> m.kind().equals(SYSTEM)).sorted(Comparator.comparingLong(ChatMessage::id)).toList();
+  }
+
+  public synchronized Conversation conversation(String conversationId) {
+    Conversation c = conversations.get(conversationId);
+    require(c != null, 404, "conversation " + conversationId + " not found");
+    return c;
+  }
+
   /** What the account itself wrote, not through the product (a person on the device): no badge, no risk check. */
   public synchronized ChatMessage personOnDeviceWrites(String conversationId, String text) {
     Conversation c = conversations.get(conversationId);
@@ -193,7 +221,7 @@ public final class ChatWorld {
 
   /** Customer messages, oldest first. */
   public synchronized List<ChatMessage> customerMessages() {
-    return messages.values().stream().flatMap(List::stream).filter(m -> !m.mine()).sorted(Comparator.comparingLong(ChatMessage::id)).toList();
+    return messages.values().stream().flatMap(List::stream).filter(m -> !m.mine() && !m.kind().equals(SYSTEM)).sorted(Comparator.comparingLong(ChatMessage::id)).toList();
   }
 
   public synchronized ChatMessage receive(String accountId, String conversationId, String kind, String text) {
@@ -260,7 +288,7 @@ public final class ChatWorld {
     return messages.values().stream().flatMap(List::stream).filter(ChatMessage::mine).sorted(Comparator.comparingLong(ChatMessage::id)).toList();
   }
 
-  private static void require(boolean condition, int status, String message) {
+  static void require(boolean condition, int status, String message) {
     if (!condition) {
       throw new WorldException(status, message);
     }

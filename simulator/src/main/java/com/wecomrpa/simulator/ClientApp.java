@@ -34,8 +34,10 @@ final class ClientApp {
   private final ChatWorld world;
   private final RiskGuard risk;
   private final Faults faults;
+  private final Rosters rosters;
 
-  ClientApp(Vertx vertx, ChatWorld world, RiskGuard risk, Faults faults) {
+  ClientApp(Vertx vertx, ChatWorld world, RiskGuard risk, Faults faults, Rosters rosters) {
+    this.rosters = rosters;
     this.vertx = vertx;
     this.world = world;
     this.risk = risk;
@@ -56,6 +58,23 @@ final class ClientApp {
     r.post("/client/conversations/:id/messages").handler(this::clientSend);
     r.get("/client/moments").handler(ctx -> withAccount(ctx, a -> send(ctx, 200, world.momentsOf(a.id()))));
     r.post("/client/moments").handler(this::clientPostMoment);
+    // Members and friends: the member list, removing a member, the "new contacts" list and accepting.
+    r.get("/client/conversations/:id/members").handler(ctx -> withAccount(ctx, a -> {
+      world.messagesSeenBy(a.id(), ctx.pathParam("id"));
+      send(ctx, 200, rosters.membersOf(ctx.pathParam("id")));
+    }));
+    r.post("/client/conversations/:id/removals").handler(ctx -> withAccount(ctx, a -> {
+      Map<String, String> body = readBody(ctx, new TypeReference<>() {});
+      if (judged(ctx, a.id(), null)) {
+        send(ctx, 201, rosters.removeByName(a.id(), ctx.pathParam("id"), body.get("name")));
+      }
+    }));
+    r.get("/client/friend-requests").handler(ctx -> withAccount(ctx, a -> send(ctx, 200, rosters.requestsTo(a.id()))));
+    r.post("/client/friend-requests/:id/accept").handler(ctx -> withAccount(ctx, a -> {
+      if (judged(ctx, a.id(), null)) {
+        send(ctx, 200, rosters.accept(a.id(), Long.parseLong(ctx.pathParam("id"))));
+      }
+    }));
   }
 
   private void loginPage(RoutingContext ctx) {

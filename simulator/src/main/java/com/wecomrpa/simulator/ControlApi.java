@@ -26,6 +26,7 @@ final class ControlApi {
   record SeedGroups(List<Group> groups) {}
 
   private final ChatWorld world;
+  private final Rosters rosters;
   private final RiskGuard risk;
   private final Faults faults;
   private final Function<Chatter.Schedule, Map<String, Object>> startChatter;
@@ -33,9 +34,10 @@ final class ControlApi {
   private final List<Simulator.HookCall> hookCalls;
   private final Clock clock;
 
-  ControlApi(ChatWorld world, RiskGuard risk, Faults faults, Function<Chatter.Schedule, Map<String, Object>> startChatter,
+  ControlApi(ChatWorld world, Rosters rosters, RiskGuard risk, Faults faults, Function<Chatter.Schedule, Map<String, Object>> startChatter,
       java.util.function.BooleanSupplier chatterRunning, List<Simulator.HookCall> hookCalls, Clock clock) {
     this.world = world;
+    this.rosters = rosters;
     this.risk = risk;
     this.faults = faults;
     this.startChatter = startChatter;
@@ -88,6 +90,7 @@ final class ControlApi {
       Map<String, String> body = readBody(ctx, new TypeReference<>() {});
       send(ctx, 200, world.rename(ctx.pathParam("id"), body.get("name")));
     }));
+    mountRosters(r);
     mountFaults(r);
     // The systems around (SMS gateway, call centre, CRM) as one receiver that keeps every call it got.
     r.post("/sim/hooks/:name").handler(ctx -> {
@@ -96,6 +99,36 @@ final class ControlApi {
       send(ctx, 200, Map.of("received", true));
     });
     r.get("/sim/api/hooks").handler(ctx -> send(ctx, 200, List.copyOf(hookCalls)));
+  }
+
+  record SeedMembers(List<Rosters.Member> members) {}
+
+  record Join(String memberId, String name, String via) {}
+
+  record Ask(String customerId, String name, String note, String channel) {}
+
+  /** Customers joining and leaving groups and asking to be friends; the record of all of it. */
+  private void mountRosters(Router r) {
+    r.post("/sim/api/groups/:id/members").handler(ctx -> guarded(ctx, () -> {
+      SeedMembers body = readBody(ctx, new TypeReference<>() {});
+      rosters.seed(ctx.pathParam("id"), body.members() == null ? List.of() : body.members());
+      send(ctx, 201, Map.of("members", rosters.membersOf(ctx.pathParam("id")).size()));
+    }));
+    r.get("/sim/api/groups/:id/members").handler(ctx -> guarded(ctx, () -> send(ctx, 200, rosters.membersOf(ctx.pathParam("id")))));
+    r.post("/sim/api/groups/:id/joins").handler(ctx -> guarded(ctx, () -> {
+      Join body = readBody(ctx, new TypeReference<>() {});
+      send(ctx, 201, rosters.join(ctx.pathParam("id"), body.memberId(), body.name(), body.via()));
+    }));
+    r.delete("/sim/api/groups/:id/members/:memberId").handler(ctx -> guarded(ctx,
+        () -> send(ctx, 200, rosters.leave(ctx.pathParam("id"), ctx.pathParam("memberId")))));
+    r.post("/sim/api/accounts/:accountId/friend-requests").handler(ctx -> guarded(ctx, () -> {
+      Ask body = readBody(ctx, new TypeReference<>() {});
+      send(ctx, 201, rosters.requestFriend(ctx.pathParam("accountId"), body.customerId(), body.name(), body.note(), body.channel()));
+    }));
+    r.get("/sim/api/friend-requests").handler(ctx -> send(ctx, 200, rosters.requestsTo(ctx.queryParams().get("account"))));
+    r.get("/sim/api/removals").handler(ctx -> send(ctx, 200, rosters.removals()));
+    r.get("/sim/api/member-changes").handler(ctx -> send(ctx, 200, rosters.changes()));
+    r.get("/sim/api/system-lines").handler(ctx -> send(ctx, 200, world.systemLines()));
   }
 
   /** Faults and the platform's strictness, per account. */

@@ -27,6 +27,7 @@ public final class Simulator {
   private final ChatWorld world;
   private final Faults faults;
   private final RiskGuard risk;
+  private final Rosters rosters;
   private volatile Chatter chatter;
   private long chatterTimer = -1;
   private HttpServer server;
@@ -39,6 +40,8 @@ public final class Simulator {
     this.options = options;
     this.world = new ChatWorld(clock);
     this.faults = new Faults(options.sendLatency());
+    // A WeCom customer group holds 200 members.
+    this.rosters = new Rosters(world, 200);
     // Days for the per-group rule are counted in China time, where the accounts live.
     this.risk = new RiskGuard(options.riskModel(), java.time.ZoneId.of("Asia/Shanghai"));
   }
@@ -65,6 +68,11 @@ public final class Simulator {
 
   public ChatWorld world() {
     return world;
+  }
+
+  /** Group members and friend requests, and the record of every join, leave and removal. */
+  public Rosters rosters() {
+    return rosters;
   }
 
   public Future<Simulator> start() {
@@ -130,8 +138,8 @@ public final class Simulator {
     Router r = Router.router(vertx);
     // No file uploads (false): none is taken, and none leaves a file-uploads folder where it runs.
     r.route().handler(BodyHandler.create(false).setBodyLimit(1 << 20));
-    new ClientApp(vertx, world, risk, faults).mount(r);
-    new ControlApi(world, risk, faults, this::startChatter, this::chatterRunning, hookCalls, clock).mount(r);
+    new ClientApp(vertx, world, risk, faults, rosters).mount(r);
+    new ControlApi(world, rosters, risk, faults, this::startChatter, this::chatterRunning, hookCalls, clock).mount(r);
     return r;
   }
 

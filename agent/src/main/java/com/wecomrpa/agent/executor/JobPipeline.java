@@ -121,6 +121,9 @@ final class JobPipeline {
     if (AgentJobReport.TARGET_MISSING.equals(r.riskSignal())) {
       return FailureKind.TARGET;
     }
+    if (AgentJobReport.TARGET_GONE.equals(r.riskSignal())) {
+      return FailureKind.GONE;
+    }
     return r.riskSignal() != null ? FailureKind.ACCOUNT : FailureKind.DEVICE;
   }
 

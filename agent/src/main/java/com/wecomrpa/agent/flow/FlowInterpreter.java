@@ -55,7 +55,8 @@ public final class FlowInterpreter {
       return new FlowResult(Outcome.SUCCEEDED, null, null, run.lastScreenshot, vars);
     } catch (RiskSeen risk) {
       Outcome o = run.committed && !risk.unsent ? Outcome.UNKNOWN : Outcome.FAILED;
-      String what = AgentJobReport.TARGET_MISSING.equals(risk.signal) ? "target not found" : "risk state on screen: " + risk.signal;
+      String what = AgentJobReport.TARGET_MISSING.equals(risk.signal) ? "target not found"
+          : AgentJobReport.TARGET_GONE.equals(risk.signal) ? "nothing to do: no longer there (" + run.current + ")" : "risk state on screen: " + risk.signal;
       return new FlowResult(o, run.current, what, safeScreenshot(driver), vars, risk.signal, risk.unsent);
     } catch (RuntimeException e) {
       byte[] shot = safeScreenshot(driver);

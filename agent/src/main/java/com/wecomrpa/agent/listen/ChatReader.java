@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.wecomrpa.agent.driver.UiDriver;
 import com.wecomrpa.agent.flow.FlowInterpreter;
 import com.wecomrpa.agent.flow.FlowResult;
+import com.wecomrpa.protocol.ActionName;
 import com.wecomrpa.protocol.AgentHeard;
 import com.wecomrpa.protocol.ControllerListen;
 import com.wecomrpa.protocol.Outcome;
@@ -57,6 +58,7 @@ public final class ChatReader {
         }
       }
     }
+    List<AgentHeard.Request> requests = ask.unread() ? friendRequests(scripts, driver) : List.of();
     for (String named : ask.chats() == null ? List.<String>of() : ask.chats()) {
       toRead.putIfAbsent(named, new Pending(named, "", 0));
     }
@@ -92,7 +94,30 @@ public final class ChatReader {
       }
       chats.add(new AgentHeard.Chat(p.name(), p.type(), p.unread(), lines, null));
     }
-    return done(ask, started, chats, error);
+    return done(ask, started, chats, error).withRequests(requests);
+  }
+
+  /**
+   * Pending friend requests, when the script set can read them and the client shows any; a failure
+   * to read them costs nothing but this listen's requests (they stay pending and are read next time).
+   */
+  private List<AgentHeard.Request> friendRequests(FlowInterpreter scripts, UiDriver driver) {
+    Flow flow = scripts.scripts().flow(ActionName.LIST_FRIEND_REQUESTS).orElse(null);
+    if (flow == null) {
+      return List.of();
+    }
+    FlowResult r = scripts.run(flow, Map.of(), driver);
+    if (r.outcome() != Outcome.SUCCEEDED) {
+      return List.of();
+    }
+    List<AgentHeard.Request> out = new ArrayList<>();
+    for (Map<String, String> row : rows(r.values().get("requests"))) {
+      String name = row.getOrDefault("name", "").trim();
+      if (!name.isEmpty()) {
+        out.add(new AgentHeard.Request(name, row.getOrDefault("note", ""), blankToNull(row.get("channel"))));
+      }
+    }
+    return out;
   }
 
   private AgentHeard done(ControllerListen ask, Instant started, List<AgentHeard.Chat> chats, String error) {

@@ -158,6 +158,11 @@ public final class JobReports {
             next = requeueWithoutAttempt(c, j.id());
             reason = "held: group " + j.groupId() + " unreachable: " + JobRows.describe(r);
             targetHeld = true;
+          } else if (r.targetGone()) {
+            // The member left, the request went: nothing to do, so nothing to retry or blame.
+            reservations.release(c, j.id());
+            next = JobState.SKIPPED;
+            reason = JobRows.describe(r);
           } else if (r.deviceFault()) {
             next = requeueWithoutAttempt(c, j.id());
             reason = "device fault, attempt not counted: " + JobRows.describe(r);
@@ -181,7 +186,7 @@ public final class JobReports {
               "UPDATE jobs SET state = ?, reason = ?, decided_by = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
               next.name(), JobRows.truncate(reason, 1000), targetHeld ? Reachability.HOLDS : null, now.toEpochMilli(), j.id());
           recordExecution(c, r, screenshotPath, now, j.id());
-          if (next == JobState.SUCCEEDED || next == JobState.FAILED || next == JobState.UNKNOWN) {
+          if (next == JobState.SUCCEEDED || next == JobState.FAILED || next == JobState.UNKNOWN || next == JobState.SKIPPED) {
             EventOutbox.jobEnded(c, "job:" + j.id() + ":" + next.name() + ":" + r.fencingToken(), j.id(), j.action(), j.accountId(), j.groupId(), j.customerId(),
                 r.deviceId(), next.name(), reason, businessNow);
           }
