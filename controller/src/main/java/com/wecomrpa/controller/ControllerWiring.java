@@ -42,7 +42,10 @@ import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.DeviceRelease;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.api.ConversationApi;
+import com.wecomrpa.controller.api.MembersApi;
 import com.wecomrpa.controller.listen.HeardIntake;
+import com.wecomrpa.controller.members.MemberQueries;
+import com.wecomrpa.controller.members.Membership;
 import com.wecomrpa.controller.listen.JdbcListenStore;
 import com.wecomrpa.controller.listen.ListenPlanner;
 import com.wecomrpa.controller.replytime.FindLateRepliesTask;
@@ -143,7 +146,8 @@ final class ControllerWiring {
     dispatcher.whenIdle(listenPlanner);
     PlanRuns planRuns = new PlanRuns(plans, jobs.transitions());
     StageEngine stageEngine = new StageEngine(db, planRuns, audit);
-    HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine);
+    EventIntake eventIntake = new EventIntake(db, planRuns, stageEngine);
+    HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine, new Membership(eventIntake, jobs.intake()));
     GatewayTimings timings = new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts());
     GatewayAlerts gatewayAlerts = new GatewayAlerts(workers, alerts, systemClock);
     AgentGateway gateway = new AgentGateway(vertx, board, timings,
@@ -166,7 +170,7 @@ final class ControllerWiring {
     OverviewApi overview = new OverviewApi(vertx, workers, clock, jobs, broadcasts, plans, alerts, conversations, customerQueries, devices);
     // Journeys: orders and events move customers between stages by the rules; the systems around hear by webhooks.
     EventOutbox outbox = new EventOutbox(db, audit);
-    PlanApi planApi = new PlanApi(vertx, clock, rules, plans, new EventIntake(db, planRuns, stageEngine), signals::kickPlans);
+    PlanApi planApi = new PlanApi(vertx, clock, rules, plans, eventIntake, signals::kickPlans);
     RestApi api = new RestApi(vertx, workers, durable, List.of(
         new AccountsApi(clock, accounts),
         new GroupsApi(vertx, clock, new JdbcGroupStore(db, limits), new GroupReachability(db, audit), signals::kickDispatch),
@@ -186,6 +190,7 @@ final class ControllerWiring {
         new DevicesApi(workers, clock, jobs.queries(), audit, devices, signals::deviceAction),
         new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
+        new MembersApi(new MemberQueries(db)),
         overview));
     signals.listen(
         dispatcher::kick,

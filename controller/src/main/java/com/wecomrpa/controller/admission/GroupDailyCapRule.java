@@ -35,7 +35,7 @@ public final class GroupDailyCapRule implements ClaimRule {
 
   @Override
   public Verdict decide(ClaimContext ctx, Candidate job) throws SQLException {
-    if (job.verifying() || job.groupId() == null) {
+    if (job.verifying() || !job.groupPost()) {
       return Verdict.go();
     }
     LocalDate day = ctx.local().toLocalDate();

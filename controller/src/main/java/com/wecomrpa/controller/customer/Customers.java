@@ -37,6 +37,14 @@ public final class Customers {
         id);
   }
 
+  /** The account's customer shown under this nickname (the first by id when several share it). */
+  public static Optional<String> named(Connection c, String accountId, String nickname) throws SQLException {
+    if (nickname == null || nickname.isBlank()) {
+      return Optional.empty();
+    }
+    return Sql.one(c, "SELECT id FROM customers WHERE account_id = ? AND nickname = ? ORDER BY id LIMIT 1", rs -> rs.getString(1), accountId, nickname);
+  }
+
   /** A new customer; {@code addedAt} is when they became the account's (null: not known yet). */
   public static void insert(Connection c, Customer cu, Instant addedAt, Instant now) throws SQLException {
     Sql.update(c, "INSERT INTO customers (id, account_id, nickname, stage, status, fields, created_at, updated_at, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -77,10 +77,15 @@ public final class HeardHandler {
                 h.deviceId(), r.chats(), r.lines(), r.fresh(), r.freshFromCustomers(), r.effects().tagsAdded(), r.effects().tagsRemoved(),
                 r.effects().repliesQueued(), r.effects().plansStarted(), h.error() == null ? "" : "; stopped: " + h.error());
           }
-          if (r.effects().plansStarted() > 0) {
+          var m = r.members();
+          if (m.joins + m.leaves + m.friendsAdded + m.acceptsQueued > 0) {
+            LOG.info("device={} listen heard {} joins, {} leaves, {} friends added; {} friend requests to accept, {} plans started",
+                h.deviceId(), m.joins, m.leaves, m.friendsAdded, m.acceptsQueued, m.plansStarted);
+          }
+          if (r.effects().plansStarted() > 0 || m.plansStarted > 0) {
             plansChanged.run();
           }
-          if (r.effects().repliesQueued() > 0) {
+          if (r.effects().repliesQueued() > 0 || m.acceptsQueued > 0) {
             dispatcher.kick();
           }
         });

@@ -10,6 +10,7 @@ import com.wecomrpa.controller.limits.EffectiveLimits;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.limits.LimitName;
 import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.ControllerJobOffer;
 import java.sql.Connection;
@@ -111,7 +112,7 @@ public final class JobClaims {
                     c,
                     "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL, wait_note = NULL,"
                         + " attempts = attempts + 1, quota_day = COALESCE(?, quota_day), updated_at = ? WHERE id = ? AND state = ? AND lease_token = ?",
-                    token, expires.toEpochMilli(), agentId, deviceId, j.groupId() == null || verify ? null : Date.valueOf(day),
+                    token, expires.toEpochMilli(), agentId, deviceId, !GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()) || verify ? null : Date.valueOf(day),
                     realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken());
             if (moved == 0) {
               // Someone else leased it between our read and write; our quota take rolls back with us.
@@ -205,6 +206,7 @@ public final class JobClaims {
 
 
   private static Candidate candidate(Job j) {
-    return new Candidate(j.accountId(), j.groupId(), j.action(), j.state() == JobState.UNKNOWN, j.expiresAt());
+    return new Candidate(j.accountId(), j.groupId(), j.action(), j.state() == JobState.UNKNOWN, j.expiresAt(),
+        GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()));
   }
 }

@@ -20,6 +20,11 @@ public final class JobIntake {
     return Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE id LIKE ? ESCAPE '\\'", prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
   }
 
+  /** Whether the job exists and has not ended (queued, leased, running or waiting to be verified). */
+  public boolean open(Connection c, String id) throws SQLException {
+    return Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE id = ? AND state IN ('QUEUED', 'LEASED', 'RUNNING', 'UNKNOWN')", id) > 0;
+  }
+
   public List<NewJob> enqueue(Connection c, List<NewJob> jobs, Instant now) throws SQLException {
     List<NewJob> fresh = new ArrayList<>();
     List<Object[]> rows = new ArrayList<>();

@@ -59,57 +59,70 @@ public final class EventIntake {
     for (int i = 0; i < events.size(); i++) {
       checked.add(check("events[" + i + "]", events.get(i), now));
     }
-    return db.inTransaction(
-        c -> {
-          int accepted = 0;
-          int duplicates = 0;
-          int started = 0;
-          int ended = 0;
-          java.util.Set<String> touched = new java.util.LinkedHashSet<>();
-          List<Plan.Stored> customerPlans = runs.customerPlans(c);
-          for (int i = 0; i < checked.size(); i++) {
-            CustomerEvent e = checked.get(i).event();
-            Instant at = checked.get(i).at();
-            if (Sql.count(c, "SELECT COUNT(*) FROM events WHERE id = ?", e.id()) > 0) {
-              duplicates++;
-              continue;
-            }
-            String f = "events[" + i + "]";
-            ChannelCodes.Code code = e.channelCode() == null ? null : ChannelCodes.find(c, e.channelCode())
-                .orElseThrow(() -> Rejected.notFound(f + ".channelCode", f + ".channelCode: channel code " + e.channelCode() + " not found"));
-            if (code != null && e.accountId() != null && !e.accountId().equals(code.accountId())) {
-              throw Rejected.conflict(f + ".accountId", "channel code " + code.code() + " belongs to account " + code.accountId() + ", not " + e.accountId());
-            }
-            boolean fresh = Customers.find(c, e.customerId()).isEmpty();
-            Customer customer = upsertCustomer(c, f, code == null ? e : withAccount(e, code.accountId()), now);
-            if (fresh) {
-              Customers.markAdded(c, customer.id(), at);
-            }
-            if (code != null) {
-              Customers.attribute(c, customer.id(), code.code(), code.source());
-              for (String tag : code.tags()) {
-                Customers.addTag(c, customer.id(), tag, "channel:" + code.code(), null, now);
-              }
-            }
-            Sql.update(c, "INSERT INTO events (id, type, customer_id, occurred_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?)",
-                e.id(), e.type(), e.customerId(), at.toEpochMilli(), now.toEpochMilli(), write(e));
-            accepted++;
-            ended += runs.end(c, customer, e.type().equals(Triggers.STAGE_ENTERED), now);
-            if (!customer.status().equals("active")) {
-              continue;
-            }
-            started += PlanRuns.start(c, customerPlans, customer, e.type(), null, at, e.id());
-            if (code != null && code.welcomePlan() != null) {
-              started += PlanRuns.startWelcome(c, customerPlans, code.welcomePlan(), customer, at, e.id());
-            }
-            if (fresh || code != null) {
-              touched.add(customer.id());
-            }
-          }
-          // A new customer (or one a code now places) has facts for the stage rules.
-          stages.evaluateCustomers(c, touched, now, "event");
-          return new Outcome(accepted, duplicates, started, ended);
-        });
+    return db.inTransaction(c -> apply(c, checked, now));
+  }
+
+  /**
+   * Events the controller itself saw (a friend added, a join heard in a chat), in the caller's
+   * transaction: the same checks, the same once-only by id, the same plans started.
+   */
+  public Outcome acceptIn(Connection c, List<CustomerEvent> events, Instant now) throws SQLException {
+    List<Checked> checked = new java.util.ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      checked.add(check("events[" + i + "]", events.get(i), now));
+    }
+    return apply(c, checked, now);
+  }
+
+  private Outcome apply(Connection c, List<Checked> checked, Instant now) throws SQLException {
+    int accepted = 0;
+    int duplicates = 0;
+    int started = 0;
+    int ended = 0;
+    java.util.Set<String> touched = new java.util.LinkedHashSet<>();
+    List<Plan.Stored> customerPlans = runs.customerPlans(c);
+    for (int i = 0; i < checked.size(); i++) {
+      CustomerEvent e = checked.get(i).event();
+      Instant at = checked.get(i).at();
+      if (Sql.count(c, "SELECT COUNT(*) FROM events WHERE id = ?", e.id()) > 0) {
+        duplicates++;
+        continue;
+      }
+      String f = "events[" + i + "]";
+      ChannelCodes.Code code = e.channelCode() == null ? null : ChannelCodes.find(c, e.channelCode())
+          .orElseThrow(() -> Rejected.notFound(f + ".channelCode", f + ".channelCode: channel code " + e.channelCode() + " not found"));
+      if (code != null && e.accountId() != null && !e.accountId().equals(code.accountId())) {
+        throw Rejected.conflict(f + ".accountId", "channel code " + code.code() + " belongs to account " + code.accountId() + ", not " + e.accountId());
+      }
+      boolean fresh = Customers.find(c, e.customerId()).isEmpty();
+      Customer customer = upsertCustomer(c, f, code == null ? e : withAccount(e, code.accountId()), now);
+      if (fresh) {
+        Customers.markAdded(c, customer.id(), at);
+      }
+      if (code != null) {
+        Customers.attribute(c, customer.id(), code.code(), code.source());
+        for (String tag : code.tags()) {
+          Customers.addTag(c, customer.id(), tag, "channel:" + code.code(), null, now);
+        }
+      }
+      Sql.update(c, "INSERT INTO events (id, type, customer_id, occurred_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?)",
+          e.id(), e.type(), e.customerId(), at.toEpochMilli(), now.toEpochMilli(), write(e));
+      accepted++;
+      ended += runs.end(c, customer, e.type().equals(Triggers.STAGE_ENTERED), now);
+      if (!customer.status().equals("active")) {
+        continue;
+      }
+      started += PlanRuns.start(c, customerPlans, customer, e.type(), null, at, e.id());
+      if (code != null && code.welcomePlan() != null) {
+        started += PlanRuns.startWelcome(c, customerPlans, code.welcomePlan(), customer, at, e.id());
+      }
+      if (fresh || code != null) {
+        touched.add(customer.id());
+      }
+    }
+    // A new customer (or one a code now places) has facts for the stage rules.
+    stages.evaluateCustomers(c, touched, now, "event");
+    return new Outcome(accepted, duplicates, started, ended);
   }
 
   private static CustomerEvent withAccount(CustomerEvent e, String account) {

@@ -37,6 +37,15 @@ public final class AccountCounters {
       out.add(new Need("private/day", day, lim.number(LimitName.PRIVATE_MESSAGES_PER_DAY)));
       return out;
     }
+    // Accepting a friend and removing a member are operations the platform counts, each with a cap of its own.
+    if (action.equals(ActionName.ACCEPT_FRIEND)) {
+      out.add(new Need("friends/day", day, lim.number(LimitName.FRIEND_ACCEPTS_PER_DAY)));
+      return out;
+    }
+    if (action.equals(ActionName.REMOVE_MEMBER)) {
+      out.add(new Need("removals/day", day, lim.number(LimitName.REMOVALS_PER_DAY)));
+      return out;
+    }
     out.add(new Need("posts/day", day, lim.number(LimitName.POSTS_PER_ACCOUNT_PER_DAY)));
     out.add(new Need("posts/hour", hour, lim.number(LimitName.POSTS_PER_ACCOUNT_PER_HOUR)));
     switch (action) {

@@ -16,6 +16,8 @@ public enum LimitName {
   MOMENTS_PER_DAY("momentsPerDay", "3", "5", Strict.LOWER, true),
   MINIPROGRAM_PER_DAY("miniprogramPerDay", "60", "100", Strict.LOWER, true),
   FILE_PER_DAY("filePerDay", "60", "100", Strict.LOWER, true),
+  FRIEND_ACCEPTS_PER_DAY("friendAcceptsPerDay", "50", "200", Strict.LOWER, true),
+  REMOVALS_PER_DAY("removalsPerDay", "20", "100", Strict.LOWER, true),
   MIN_GAP_SECONDS("minGapSeconds", "30", "0", Strict.HIGHER, false),
   GAP_JITTER_SECONDS("gapJitterSeconds", "15", "0", Strict.HIGHER, false),
   ACTIVE_HOURS("activeHours", "08:00-22:00", "00:00-24:00", Strict.FIRST, false),

@@ -35,7 +35,7 @@ public final class ConversationQueries {
 
   /** Messages from customers heard since {@code since}. */
   public long fromCustomersSince(Instant since) {
-    return db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM messages WHERE heard_at >= ? AND mine = FALSE", since.toEpochMilli()));
+    return db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM messages WHERE heard_at >= ? AND mine = FALSE AND kind <> 'system'", since.toEpochMilli()));
   }
 
   /** Customers found left waiting since {@code since}. */

@@ -1,5 +1,8 @@
 package com.wecomrpa.controller.listen;
 
+import com.wecomrpa.controller.customer.Customers;
+import com.wecomrpa.controller.members.MemberLine;
+import com.wecomrpa.controller.members.Membership;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.controller.tagging.Tagger;
@@ -14,6 +17,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Stores what a listen read, in one transaction: each message once per account (by the client's
@@ -24,17 +28,27 @@ import java.util.Map;
  * answered by.
  */
 public final class HeardIntake {
+  /** The kind of a line the client writes itself (someone joined, left, was added). */
+  static final String SYSTEM = "system";
+
   /** What one listen brought. */
-  public record Result(int chats, int lines, int fresh, int freshFromCustomers, Tagger.Effects effects) {}
+  public record Result(int chats, int lines, int fresh, int freshFromCustomers, Tagger.Effects effects, Membership.Tally members) {}
 
   private final Database db;
   private final Tagger tagger;
 
   private final com.wecomrpa.controller.stage.StageEngine stages;
 
-  /** {@code stages} re-decides the customers who wrote: tags and days since their last message are facts. */
-  public HeardIntake(Database db, Tagger tagger, com.wecomrpa.controller.stage.StageEngine stages) {
+  private final Membership membership;
+
+  /**
+   * {@code stages} re-decides the customers who wrote: tags and days since their last message are
+   * facts; {@code membership} takes the lines the client writes itself (joins, leaves, friends added)
+   * and the friend requests the listen saw.
+   */
+  public HeardIntake(Database db, Tagger tagger, com.wecomrpa.controller.stage.StageEngine stages, Membership membership) {
     this.stages = stages;
+    this.membership = membership;
     this.db = db;
     this.tagger = tagger;
   }
@@ -45,12 +59,14 @@ public final class HeardIntake {
       int lines = 0;
       int fresh = 0;
       List<Tagger.Heard> customers = new ArrayList<>();
+      Membership.Tally members = new Membership.Tally();
       List<List<String>> keys = h.chats().stream().map(HeardIntake::keys).toList();
       for (int i = 0; i < h.chats().size(); i++) {
         AgentHeard.Chat chat = h.chats().get(i);
         lines += chat.messages().size();
-        fresh += chat(c, accountId, h.deviceId(), chat, keys.get(i), customers, now);
+        fresh += chat(c, accountId, h.deviceId(), chat, keys.get(i), customers, members, now);
       }
+      membership.requests(c, accountId, h.requests(), now, members);
       Tagger.Effects effects = tagger.apply(c, customers, now);
       java.util.Set<String> wrote = new java.util.TreeSet<>();
       customers.stream().filter(m -> m.customerId() != null).forEach(m -> wrote.add(m.customerId()));
@@ -78,12 +94,12 @@ public final class HeardIntake {
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", h.listenId(), accountId, h.deviceId(), h.startedAt().toEpochMilli(), h.startedAt().toEpochMilli(),
             h.finishedAt().toEpochMilli(), chatsRead, lines, fresh, error);
       }
-      return new Result(h.chats().size(), lines, fresh, customers.size(), effects);
+      return new Result(h.chats().size(), lines, fresh, customers.size(), effects, members);
     });
   }
 
-  private int chat(Connection c, String accountId, String deviceId, AgentHeard.Chat chat, List<String> keys, List<Tagger.Heard> customers, Instant now)
-      throws SQLException {
+  private int chat(Connection c, String accountId, String deviceId, AgentHeard.Chat chat, List<String> keys, List<Tagger.Heard> customers,
+      Membership.Tally members, Instant now) throws SQLException {
     String groupId = Sql.one(c, "SELECT id FROM chat_groups WHERE account_id = ? AND name = ? ORDER BY id LIMIT 1", rs -> rs.getString(1), accountId, chat.name())
         .orElse(null);
     String type = chat.type() == null || chat.type().isBlank() ? (groupId != null ? "group" : "private") : chat.type();
@@ -96,7 +112,7 @@ public final class HeardIntake {
     for (int i = 0; i < chat.messages().size(); i++) {
       AgentHeard.Line line = chat.messages().get(i);
       String key = keys.get(i);
-      String customer = line.mine() ? null : type.equals("private") ? chatCustomer
+      String customer = line.mine() || SYSTEM.equals(line.kind()) ? null : type.equals("private") ? chatCustomer
           : senders.computeIfAbsent(line.sender(), s -> customerNamedQuietly(c, accountId, s));
       long saidAt = line.at() != null ? line.at() : now.toEpochMilli();
       boolean known = !db.dialect().skipsTakenKeys()
@@ -109,7 +125,13 @@ public final class HeardIntake {
         continue;
       }
       fresh++;
-      if (!line.mine()) {
+      if (SYSTEM.equals(line.kind())) {
+        // The client's own line (a join, a leave, a friend added): an event, not a customer's words.
+        Optional<MemberLine> said = MemberLine.parse(line.text());
+        if (said.isPresent()) {
+          membership.heard(c, accountId, type.equals("group") ? groupId : null, said.get(), key, Instant.ofEpochMilli(saidAt), now, members);
+        }
+      } else if (!line.mine()) {
         long id = Sql.one(c, "SELECT id FROM messages WHERE account_id = ? AND dedupe_key = ?", rs -> rs.getLong(1), accountId, key).orElseThrow();
         customers.add(new Tagger.Heard(id, accountId, type, chat.name(), groupId, customer, line.sender(), line.kind(), line.text()));
       }
@@ -172,8 +194,7 @@ public final class HeardIntake {
   }
 
   private static String customerNamed(Connection c, String accountId, String nickname) throws SQLException {
-    return Sql.one(c, "SELECT id FROM customers WHERE account_id = ? AND nickname = ? ORDER BY id LIMIT 1", rs -> rs.getString(1), accountId, nickname)
-        .orElse(null);
+    return Customers.named(c, accountId, nickname).orElse(null);
   }
 
   private static String customerNamedQuietly(Connection c, String accountId, String nickname) {

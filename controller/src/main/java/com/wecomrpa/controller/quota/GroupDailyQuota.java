@@ -22,6 +22,17 @@ public final class GroupDailyQuota {
     this.postsPerGroupPerDay = postsPerGroupPerDay;
   }
 
+  /** Where welcomes come from: a group's posts of the day are its SOP and broadcast posts, not its welcomes. */
+  public static final String WELCOME_SOURCE = "welcome";
+
+  /**
+   * Whether a job spends one of its group's posts of the day: a post into a group (any content
+   * kind), except a welcome; removing a member or anything else done in a group does not.
+   */
+  public static boolean countsAsPost(String groupId, String action, String sourceKind) {
+    return groupId != null && action.startsWith("send_group_") && !WELCOME_SOURCE.equals(sourceKind);
+  }
+
   public int cap() {
     return postsPerGroupPerDay;
   }

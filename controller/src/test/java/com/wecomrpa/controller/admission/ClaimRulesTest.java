@@ -43,7 +43,7 @@ class ClaimRulesTest {
 
   /** A queued job ({@code verifying} false) or one whose last attempt may have sent. */
   static Candidate job(boolean verifying, Instant expiresAt) {
-    return new Candidate("acc-1", "g-1", ActionName.SEND_GROUP_TEXT, verifying, expiresAt);
+    return new Candidate("acc-1", "g-1", ActionName.SEND_GROUP_TEXT, verifying, expiresAt, true);
   }
 
   @Test

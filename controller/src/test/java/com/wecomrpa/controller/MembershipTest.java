@@ -1,0 +1,110 @@
+package com.wecomrpa.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.wecomrpa.protocol.AgentHeard;
+import com.wecomrpa.protocol.ControllerListen;
+import com.wecomrpa.protocol.ControllerWelcome;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Heard, not told: the lines a client writes itself (a join, a leave, a friend added) and the
+ * friend requests it lists become the controller's own events and jobs, each once however often
+ * a listen is read or re-sent, with nobody calling /events.
+ */
+class MembershipTest {
+  static final Instant T = Instant.parse("2026-11-23T04:00:00Z");
+
+  @TempDir Path dir;
+  RunningController controller;
+  ProtocolAgent agent;
+
+  @BeforeEach
+  void start() {
+    controller = RunningController.start(dir, Fixtures.middayInShanghai(), o -> o);
+    controller.post("/accounts", Fixtures.anAccount("acc-1"));
+    controller.post("/groups", "{\"id\":\"g-1\",\"name\":\"门店群 0001\",\"accountId\":\"acc-1\",\"tags\":[\"store\"]}");
+    controller.post("/plans", "{\"id\":\"new-friend\",\"name\":\"new friend\",\"kind\":\"customer\",\"trigger\":{\"event\":\"friend_added\"},"
+        + "\"steps\":[{\"offset\":\"+1m\",\"content\":{\"kind\":\"text\",\"text\":\"欢迎 {nickname}\"}}]}");
+    controller.post("/plans", "{\"id\":\"joined\",\"name\":\"joined a group\",\"kind\":\"customer\",\"trigger\":{\"event\":\"joined_group\"},"
+        + "\"steps\":[{\"offset\":\"+1m\",\"content\":{\"kind\":\"text\",\"text\":\"进群有礼 {nickname}\"}}]}");
+    assertThat(controller.put("/channel-codes/store-12", "{\"accountId\":\"acc-1\",\"source\":\"store-12\",\"tags\":[\"门店12\"]}").status()).isEqualTo(200);
+    agent = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
+    agent.answersListens = false;
+    agent.next(ControllerWelcome.class, 30_000);
+  }
+
+  @AfterEach
+  void stop() {
+    agent.close();
+    controller.close();
+  }
+
+  @Test
+  void joinsLeavesAndFriendsAddedAreRecordedOnceAndStartTheirPlansOnce() {
+    ControllerListen ask = agent.next(ControllerListen.class, 30_000);
+    List<AgentHeard.Request> requests = List.of(new AgentHeard.Request("李女士", "我是来领券的", "store-12"), new AgentHeard.Request("张先生", "", null));
+    AgentHeard first = new AgentHeard(ask.listenId(), "dev-1", "acc-1", T, T.plusSeconds(1), List.of(), null, requests);
+    agent.send(first);
+    agent.send(first);
+    AgentHeard again = new AgentHeard("again-1", "dev-1", "acc-1", T.plusSeconds(30), T.plusSeconds(31), List.of(), null, requests);
+    agent.send(again);
+
+    JsonNode seen = controller.await("/accounts/acc-1/friend-requests", b -> b.size() == 2, Duration.ofSeconds(10)).body();
+    assertThat(seen.findValuesAsText("state")).containsOnly("pending");
+    assertThat(seen.findValuesAsText("attempts")).containsOnly("1");
+    assertThat(acceptJobs()).as("one accept job per request however often it is heard").hasSize(2);
+
+    // The client says 李女士 was added, and the group shows a join, a customer's words and a leave;
+    // the same lines read by two listens.
+    AgentHeard.Chat friend = new AgentHeard.Chat("李女士", "private", 1, List.of(
+        new AgentHeard.Line("9", "李女士", false, "system", "12:01", T.plusSeconds(60).toEpochMilli(), "你已添加了李女士，现在可以开始聊天了。")), null);
+    AgentHeard.Chat group = new AgentHeard.Chat("门店群 0001", "group", 3, List.of(
+        new AgentHeard.Line("10", "王小二", false, "system", "12:02", T.plusSeconds(120).toEpochMilli(), "王小二 通过扫描群二维码加入群聊"),
+        new AgentHeard.Line("11", "王小二", false, "text", "12:02", T.plusSeconds(121).toEpochMilli(), "大家好"),
+        new AgentHeard.Line("12", "赵六", false, "system", "12:03", T.plusSeconds(180).toEpochMilli(), "赵六 退出了群聊")), null);
+    for (String id : List.of("lines-1", "lines-2")) {
+      agent.send(new AgentHeard(id, "dev-1", "acc-1", T.plusSeconds(200), T.plusSeconds(201), List.of(friend, group), null, List.of()));
+    }
+
+    JsonNode members = controller.await("/groups/g-1/members", b -> b.get("members").size() == 2, Duration.ofSeconds(10)).body();
+    assertThat(members.get("in").asInt()).isEqualTo(1);
+    assertThat(members.get("members").findValuesAsText("name")).containsExactlyInAnyOrder("王小二", "赵六");
+    JsonNode li = controller.await("/accounts/acc-1/friend-requests", b -> b.findValuesAsText("state").contains("added"), Duration.ofSeconds(10)).body();
+    String liId = null;
+    for (JsonNode r : li) {
+      if (r.get("name").asText().equals("李女士")) {
+        assertThat(r.get("state").asText()).isEqualTo("added");
+        liId = r.get("customerId").asText();
+      }
+    }
+    assertThat(controller.get("/customers/" + liId).body().get("nickname").asText()).isEqualTo("李女士");
+    assertThat(controller.get("/customers/" + liId + "/tags").body().toString()).as("the channel code she came through credits her").contains("门店12");
+    controller.awaitExpansions(2);
+    assertThat(controller.get("/jobs?planId=new-friend").body()).as("the friend_added plan, once").hasSize(1);
+    assertThat(controller.get("/jobs?planId=joined").body()).as("the joined_group plan, once").hasSize(1);
+    JsonNode page = controller.get("/messages?accountId=acc-1").body().get("messages");
+    assertThat(page.findValuesAsText("text")).as("the lines are kept once each").hasSize(4);
+    assertThat(controller.get("/overview").body().get("conversations").get("messagesFromCustomers").asLong())
+        .as("only 大家好 is a customer's message").isEqualTo(1);
+  }
+
+  private List<String> acceptJobs() {
+    List<String> ids = new ArrayList<>();
+    controller.get("/jobs?limit=100").body().forEach(j -> {
+      if (j.get("action").asText().equals("accept_friend")) {
+        ids.add(j.get("id").asText());
+      }
+    });
+    return ids;
+  }
+}
