@@ -46,6 +46,8 @@ import com.wecomrpa.controller.api.MembersApi;
 import com.wecomrpa.controller.listen.HeardIntake;
 import com.wecomrpa.controller.members.MemberQueries;
 import com.wecomrpa.controller.members.Membership;
+import com.wecomrpa.controller.welcome.QueueWelcomesTask;
+import com.wecomrpa.controller.welcome.Welcomes;
 import com.wecomrpa.controller.listen.JdbcListenStore;
 import com.wecomrpa.controller.listen.ListenPlanner;
 import com.wecomrpa.controller.replytime.FindLateRepliesTask;
@@ -147,7 +149,8 @@ final class ControllerWiring {
     PlanRuns planRuns = new PlanRuns(plans, jobs.transitions());
     StageEngine stageEngine = new StageEngine(db, planRuns, audit);
     EventIntake eventIntake = new EventIntake(db, planRuns, stageEngine);
-    HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine, new Membership(eventIntake, jobs.intake()));
+    Welcomes welcomes = new Welcomes(db, audit, jobs.intake());
+    HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine, new Membership(eventIntake, jobs.intake(), welcomes));
     GatewayTimings timings = new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts());
     GatewayAlerts gatewayAlerts = new GatewayAlerts(workers, alerts, systemClock);
     AgentGateway gateway = new AgentGateway(vertx, board, timings,
@@ -190,7 +193,7 @@ final class ControllerWiring {
         new DevicesApi(workers, clock, jobs.queries(), audit, devices, signals::deviceAction),
         new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
-        new MembersApi(new MemberQueries(db)),
+        new MembersApi(clock, new MemberQueries(db), welcomes),
         overview));
     signals.listen(
         dispatcher::kick,
@@ -223,6 +226,7 @@ final class ControllerWiring {
     schedule.leaderOnly(expandPlans, Duration.ofSeconds(1));
     FindLateRepliesTask lateReplies = schedule.leaderOnly(new FindLateRepliesTask(vertx, workers, db, alerts, metrics, clock), Duration.ofSeconds(2));
     schedule.leaderOnly(new PruneHeardTask(vertx, workers, db, systemClock), Duration.ofMinutes(10));
+    schedule.leaderOnly(new QueueWelcomesTask(vertx, workers, welcomes, clock, signals::kickDispatch), Duration.ofSeconds(1));
     SweepStagesTask stageSweep = schedule.leaderOnly(new SweepStagesTask(vertx, workers, db, stageEngine, clock, () -> signals.kickPlans(false)), sweep);
     schedule.leaderOnly(new CallWebhookStepsTask(vertx, workers, jobs.calls(), clock, systemClock), Duration.ofMillis(500));
     schedule.leaderOnly(new DeliverWebhooksTask(vertx, workers, db, systemClock), Duration.ofMillis(500));

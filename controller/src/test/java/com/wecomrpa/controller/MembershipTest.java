@@ -98,6 +98,39 @@ class MembershipTest {
         .as("only 大家好 is a customer's message").isEqualTo(1);
   }
 
+  @Test
+  void joinsCloseTogetherGetOneWelcomeNamingThemAndBadRulesAreRefusedNamingTheField() {
+    refused("/welcome-rules/w1", "{\"content\":{\"kind\":\"text\",\"text\":\"欢迎\"}}", "groupTag");
+    refused("/welcome-rules/w1", "{\"groupId\":\"g-9\",\"content\":{\"kind\":\"text\",\"text\":\"欢迎\"}}", "groupId");
+    refused("/welcome-rules/w1", "{\"groupTag\":\"store\",\"content\":{\"kind\":\"text\",\"text\":\"欢迎 {coupon}\"}}", "content.text");
+    refused("/welcome-rules/w1", "{\"groupTag\":\"store\",\"batchSeconds\":0,\"content\":{\"kind\":\"text\",\"text\":\"欢迎\"}}", "batchSeconds");
+    refused("/welcome-rules/w1", "{\"groupTag\":\"store\",\"outsideHours\":\"later\",\"content\":{\"kind\":\"text\",\"text\":\"欢迎\"}}", "outsideHours");
+    assertThat(controller.get("/welcome-rules").body()).as("nothing stored").isEmpty();
+    assertThat(controller.put("/welcome-rules/w1", "{\"groupTag\":\"store\",\"batchSeconds\":1,\"minGapMinutes\":0,"
+        + "\"content\":{\"kind\":\"text\",\"text\":\"欢迎 {nickname} 加入{group_name}\"}}").status()).isEqualTo(200);
+
+    ControllerListen ask = agent.next(ControllerListen.class, 30_000);
+    agent.send(new AgentHeard(ask.listenId(), "dev-1", "acc-1", T, T.plusSeconds(1), List.of(new AgentHeard.Chat("门店群 0001", "group", 2, List.of(
+        new AgentHeard.Line("20", "甲", false, "system", "12:00", T.toEpochMilli(), "甲 通过扫描群二维码加入群聊"),
+        new AgentHeard.Line("21", "乙", false, "system", "12:00", T.toEpochMilli() + 500, "乙 接受你的邀请加入了群聊")), null)), null, List.of()));
+    JsonNode first = controller.await("/groups/g-1/welcomes", b -> b.size() == 1 && b.get(0).get("state").asText().equals("queued"), Duration.ofSeconds(20)).body();
+    assertThat(first.get(0).get("names").toString()).isEqualTo("[\"甲\",\"乙\"]");
+    JsonNode job = controller.get("/jobs/" + first.get(0).get("jobId").asText()).body();
+    assertThat(job.get("params").get("text").asText()).isEqualTo("欢迎 甲、乙 加入门店群 0001");
+
+    agent.send(new AgentHeard("later-1", "dev-1", "acc-1", T.plusSeconds(60), T.plusSeconds(61), List.of(new AgentHeard.Chat("门店群 0001", "group", 1, List.of(
+        new AgentHeard.Line("22", "丙", false, "system", "12:01", T.toEpochMilli() + 60_000, "丙 通过扫描群二维码加入群聊")), null)), null, List.of()));
+    JsonNode both = controller.await("/groups/g-1/welcomes", b -> b.size() == 2 && b.get(0).get("state").asText().equals("queued"), Duration.ofSeconds(20)).body();
+    assertThat(both.get(0).get("names").toString()).isEqualTo("[\"丙\"]");
+    assertThat(controller.get("/audit").body().findValuesAsText("action")).contains("welcome-rule.put");
+  }
+
+  private void refused(String path, String body, String field) {
+    RunningController.Reply r = controller.put(path, body);
+    assertThat(r.status()).as(r.body().toString()).isIn(400, 404);
+    assertThat(r.body().get("field").asText()).isEqualTo(field);
+  }
+
   private List<String> acceptJobs() {
     List<String> ids = new ArrayList<>();
     controller.get("/jobs?limit=100").body().forEach(j -> {

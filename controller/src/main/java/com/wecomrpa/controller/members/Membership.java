@@ -8,6 +8,7 @@ import com.wecomrpa.controller.journey.CustomerEvent;
 import com.wecomrpa.controller.journey.EventIntake;
 import com.wecomrpa.controller.sop.Triggers;
 import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.controller.welcome.Welcomes;
 import com.wecomrpa.protocol.ActionName;
 import com.wecomrpa.protocol.AgentHeard;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,7 @@ public final class Membership {
     public int leaves;
     public int friendsAdded;
     public int acceptsQueued;
+    public int welcomesPending;
     public int plansStarted;
   }
 
@@ -44,10 +46,12 @@ public final class Membership {
 
   private final EventIntake events;
   private final JobIntake jobs;
+  private final Welcomes welcomes;
 
-  public Membership(EventIntake events, JobIntake jobs) {
+  public Membership(EventIntake events, JobIntake jobs, Welcomes welcomes) {
     this.events = events;
     this.jobs = jobs;
+    this.welcomes = welcomes;
   }
 
   /**
@@ -64,6 +68,9 @@ public final class Membership {
           String customer = customerFor(c, accountId, line.name());
           upsertMember(c, groupId, line.name(), customer, "in", line.how(), at);
           tally.joins++;
+          if (welcomes.joined(c, groupId, line.name(), now)) {
+            tally.welcomesPending++;
+          }
           record(c, Triggers.JOINED_GROUP, accountId, customer, line.name(), lineKey, at, null, now, tally);
         }
       }

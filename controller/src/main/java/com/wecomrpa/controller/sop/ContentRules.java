@@ -38,6 +38,11 @@ final class ContentRules {
 
   /** Checks one step's content for this kind of plan, naming the field at fault. */
   void check(Plan.Kind kind, String f, ContentSpec c) {
+    check(kind, f, c, Set.of());
+  }
+
+  /** As {@link #check(Plan.Kind, String, ContentSpec)}, with variables the caller knows besides the plan's. */
+  void check(Plan.Kind kind, String f, ContentSpec c, Set<String> moreVariables) {
     if (c == null) {
       throw Rejected.invalid(f, f + " is required");
     }
@@ -82,7 +87,9 @@ final class ContentRules {
     }
     for (String templated : List.of("text", "title", "description")) {
       if (given.get(templated) != null) {
-        ContentTemplate.check(f + "." + templated, given.get(templated), VARIABLES.get(kind));
+        Set<String> variables = new java.util.HashSet<>(VARIABLES.get(kind));
+        variables.addAll(moreVariables);
+        ContentTemplate.check(f + "." + templated, given.get(templated), variables);
       }
     }
   }
