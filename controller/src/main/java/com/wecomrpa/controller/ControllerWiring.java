@@ -48,6 +48,7 @@ import com.wecomrpa.controller.members.MemberQueries;
 import com.wecomrpa.controller.members.Membership;
 import com.wecomrpa.controller.welcome.QueueWelcomesTask;
 import com.wecomrpa.controller.welcome.Welcomes;
+import com.wecomrpa.controller.spam.AntiSpam;
 import com.wecomrpa.controller.listen.JdbcListenStore;
 import com.wecomrpa.controller.listen.ListenPlanner;
 import com.wecomrpa.controller.replytime.FindLateRepliesTask;
@@ -150,7 +151,8 @@ final class ControllerWiring {
     StageEngine stageEngine = new StageEngine(db, planRuns, audit);
     EventIntake eventIntake = new EventIntake(db, planRuns, stageEngine);
     Welcomes welcomes = new Welcomes(db, audit, jobs.intake());
-    HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine, new Membership(eventIntake, jobs.intake(), welcomes));
+    AntiSpam antiSpam = new AntiSpam(db, audit, jobs.intake(), welcomes);
+    HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine, new Membership(eventIntake, jobs.intake(), welcomes, antiSpam), antiSpam);
     GatewayTimings timings = new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts());
     GatewayAlerts gatewayAlerts = new GatewayAlerts(workers, alerts, systemClock);
     AgentGateway gateway = new AgentGateway(vertx, board, timings,
@@ -193,7 +195,7 @@ final class ControllerWiring {
         new DevicesApi(workers, clock, jobs.queries(), audit, devices, signals::deviceAction),
         new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
-        new MembersApi(clock, new MemberQueries(db), welcomes),
+        new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam),
         overview));
     signals.listen(
         dispatcher::kick,

@@ -125,6 +125,51 @@ class MembershipTest {
     assertThat(controller.get("/audit").body().findValuesAsText("action")).contains("welcome-rule.put");
   }
 
+  @Test
+  void aLinkAdFromACustomerRemovesAndBlacklistsHimStaffIsNeverTouchedAndARejoinIsRemovedAgainNotWelcomed() {
+    refused("/spam-rules/r1", "{\"groupTag\":\"store\",\"remove\":true}", "keywords");
+    refused("/spam-rules/r1", "{\"groupTag\":\"store\",\"links\":true}", "warn");
+    refused("/spam-rules/r1", "{\"groupTag\":\"store\",\"links\":true,\"warn\":true}", "warning");
+    refused("/spam-rules/r1", "{\"groupTag\":\"store\",\"burst\":{\"messages\":1,\"seconds\":60},\"remove\":true}", "burst.messages");
+    refused("/spam-rules/r1", "{\"groupId\":\"g-9\",\"links\":true,\"remove\":true}", "groupId");
+    assertThat(controller.get("/spam-rules").body()).as("nothing stored").isEmpty();
+    assertThat(controller.put("/spam-rules/r1", "{\"groupTag\":\"store\",\"keywords\":[\"代购\"],\"links\":true,\"blacklist\":true}").status()).isEqualTo(200);
+    assertThat(controller.put("/welcome-rules/w1", "{\"groupTag\":\"store\",\"batchSeconds\":1,\"minGapMinutes\":0,"
+        + "\"content\":{\"kind\":\"text\",\"text\":\"欢迎 {nickname}\"}}").status()).isEqualTo(200);
+    assertThat(controller.put("/accounts/acc-1/staff", "{\"names\":[\"店长\"]}").status()).isEqualTo(200);
+
+    ControllerListen ask = agent.next(ControllerListen.class, 30_000);
+    agent.send(new AgentHeard(ask.listenId(), "dev-1", "acc-1", T, T.plusSeconds(1), List.of(new AgentHeard.Chat("门店群 0001", "group", 3, List.of(
+        new AgentHeard.Line("30", "店长", false, "link", "12:00", T.toEpochMilli(), "本店新品 https://shop.example.com/new"),
+        new AgentHeard.Line("31", "广告哥", false, "text", "12:00", T.toEpochMilli() + 100, "低价代购 加我 www.ads.example.com"),
+        new AgentHeard.Line("32", "广告哥", false, "text", "12:00", T.toEpochMilli() + 200, "还有兼职 https://ads.example.com/job")), null)), null, List.of()));
+
+    JsonNode actions = controller.await("/groups/g-1/spam-actions", b -> b.size() >= 2, Duration.ofSeconds(10)).body();
+    assertThat(actions.findValuesAsText("name")).containsOnly("广告哥");
+    assertThat(actions.findValuesAsText("action")).containsExactlyInAnyOrder("blacklist", "remove");
+    assertThat(actions.findValuesAsText("evidence")).contains("低价代购 加我 www.ads.example.com");
+    assertThat(removeJobs()).as("one removal for two ads, none for staff").hasSize(1);
+    assertThat(controller.get("/audit").body().findValuesAsText("action")).contains("member.remove", "staff.put", "spam-rule.put");
+
+    // He comes back: removed again, and never welcomed.
+    agent.send(new AgentHeard("rejoin-1", "dev-1", "acc-1", T.plusSeconds(60), T.plusSeconds(61), List.of(new AgentHeard.Chat("门店群 0001", "group", 2, List.of(
+        new AgentHeard.Line("33", "广告哥", false, "system", "12:01", T.toEpochMilli() + 60_000, "广告哥 通过扫描群二维码加入群聊"),
+        new AgentHeard.Line("34", "新客", false, "system", "12:01", T.toEpochMilli() + 61_000, "新客 通过扫描群二维码加入群聊")), null)), null, List.of()));
+    controller.await("/groups/g-1/welcomes", b -> b.size() == 1 && b.get(0).get("state").asText().equals("queued"), Duration.ofSeconds(20));
+    assertThat(controller.get("/groups/g-1/welcomes").body().get(0).get("names").toString()).isEqualTo("[\"新客\"]");
+    assertThat(removeJobs()).as("the first removal is still open: one at a time").hasSize(1);
+  }
+
+  private List<String> removeJobs() {
+    List<String> ids = new ArrayList<>();
+    controller.get("/jobs?limit=100").body().forEach(j -> {
+      if (j.get("action").asText().equals("remove_member")) {
+        ids.add(j.get("id").asText());
+      }
+    });
+    return ids;
+  }
+
   private void refused(String path, String body, String field) {
     RunningController.Reply r = controller.put(path, body);
     assertThat(r.status()).as(r.body().toString()).isIn(400, 404);

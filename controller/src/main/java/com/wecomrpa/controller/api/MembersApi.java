@@ -3,24 +3,33 @@ package com.wecomrpa.controller.api;
 import com.wecomrpa.controller.members.MemberQueries;
 import com.wecomrpa.controller.welcome.WelcomeRule;
 import com.wecomrpa.controller.welcome.Welcomes;
+import com.wecomrpa.controller.spam.AntiSpam;
+import com.wecomrpa.controller.spam.SpamRule;
 import io.vertx.ext.web.Router;
+import java.util.List;
 import java.time.Clock;
 import java.util.Map;
 
 /**
  * Groups as operators run them: who is in each group and the friend requests each account's client
- * showed, as listening heard them; welcome rules and the welcomes each group got.
+ * showed, as listening heard them; welcome rules and the welcomes each group got; anti-spam rules,
+ * each account's staff (never touched by them) and what they did in each group.
  */
 public final class MembersApi implements ApiPart {
   private final Clock clock;
   private final MemberQueries members;
   private final Welcomes welcomes;
+  private final AntiSpam spam;
 
-  public MembersApi(Clock clock, MemberQueries members, Welcomes welcomes) {
+  public MembersApi(Clock clock, MemberQueries members, Welcomes welcomes, AntiSpam spam) {
     this.clock = clock;
     this.members = members;
     this.welcomes = welcomes;
+    this.spam = spam;
   }
+
+  /** The account's staff, as a list of names. */
+  public record Staff(List<String> names) {}
 
   @Override
   public void mount(Router r, Replies replies) {
@@ -36,5 +45,16 @@ public final class MembersApi implements ApiPart {
       return Map.of("deleted", ctx.pathParam("id"));
     }));
     r.get("/groups/:id/welcomes").handler(ctx -> replies.ok(ctx, () -> welcomes.batchesOf(ctx.pathParam("id"))));
+    r.get("/spam-rules").handler(ctx -> replies.ok(ctx, spam::rules));
+    r.put("/spam-rules/:id").handler(ctx -> {
+      SpamRule body = RequestBodies.read(ctx, SpamRule.class);
+      replies.ok(ctx, () -> spam.put(ctx.pathParam("id"), body, AdminApi.caller(ctx), clock.instant()));
+    });
+    r.get("/groups/:id/spam-actions").handler(ctx -> replies.ok(ctx, () -> spam.actionsIn(ctx.pathParam("id"))));
+    r.get("/accounts/:id/staff").handler(ctx -> replies.ok(ctx, () -> new Staff(spam.staffOf(ctx.pathParam("id")))));
+    r.put("/accounts/:id/staff").handler(ctx -> {
+      Staff body = RequestBodies.read(ctx, Staff.class);
+      replies.ok(ctx, () -> new Staff(spam.putStaff(ctx.pathParam("id"), body.names(), AdminApi.caller(ctx), clock.instant())));
+    });
   }
 }

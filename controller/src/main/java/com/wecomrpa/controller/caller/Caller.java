@@ -7,6 +7,11 @@ public record Caller(String tokenId, String name, Role role, List<String> device
   /** The agent token from the controller's configuration: any device, any agent id. */
   public static final Caller CONFIGURED_AGENT = new Caller("config", "configured agent token", Role.AGENT, null, null);
 
+  /** The controller acting on its own, by a rule an operator set ({@code what} names it, e.g. "anti-spam rule r1"). */
+  public static Caller byRule(String what) {
+    return new Caller("rule", what, Role.OPERATOR, null, null);
+  }
+
   public Caller(String tokenId, String name, Role role, List<String> devices) {
     this(tokenId, name, role, devices, null);
   }

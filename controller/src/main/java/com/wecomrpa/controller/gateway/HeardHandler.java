@@ -78,14 +78,14 @@ public final class HeardHandler {
                 r.effects().repliesQueued(), r.effects().plansStarted(), h.error() == null ? "" : "; stopped: " + h.error());
           }
           var m = r.members();
-          if (m.joins + m.leaves + m.friendsAdded + m.acceptsQueued > 0) {
-            LOG.info("device={} listen heard {} joins, {} leaves, {} friends added; {} friend requests to accept, {} plans started",
-                h.deviceId(), m.joins, m.leaves, m.friendsAdded, m.acceptsQueued, m.plansStarted);
+          if (m.joins + m.leaves + m.friendsAdded + m.acceptsQueued + m.removalsQueued > 0) {
+            LOG.info("device={} listen heard {} joins, {} leaves, {} friends added; {} friend requests to accept, {} anti-spam actions, {} plans started",
+                h.deviceId(), m.joins, m.leaves, m.friendsAdded, m.acceptsQueued, m.removalsQueued, m.plansStarted);
           }
           if (r.effects().plansStarted() > 0 || m.plansStarted > 0) {
             plansChanged.run();
           }
-          if (r.effects().repliesQueued() > 0 || m.acceptsQueued > 0) {
+          if (r.effects().repliesQueued() > 0 || m.acceptsQueued > 0 || m.removalsQueued > 0) {
             dispatcher.kick();
           }
         });

@@ -3,6 +3,7 @@ package com.wecomrpa.controller.listen;
 import com.wecomrpa.controller.customer.Customers;
 import com.wecomrpa.controller.members.MemberLine;
 import com.wecomrpa.controller.members.Membership;
+import com.wecomrpa.controller.spam.AntiSpam;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.controller.tagging.Tagger;
@@ -40,15 +41,17 @@ public final class HeardIntake {
   private final com.wecomrpa.controller.stage.StageEngine stages;
 
   private final Membership membership;
+  private final AntiSpam spam;
 
   /**
    * {@code stages} re-decides the customers who wrote: tags and days since their last message are
    * facts; {@code membership} takes the lines the client writes itself (joins, leaves, friends added)
    * and the friend requests the listen saw.
    */
-  public HeardIntake(Database db, Tagger tagger, com.wecomrpa.controller.stage.StageEngine stages, Membership membership) {
+  public HeardIntake(Database db, Tagger tagger, com.wecomrpa.controller.stage.StageEngine stages, Membership membership, AntiSpam spam) {
     this.stages = stages;
     this.membership = membership;
+    this.spam = spam;
     this.db = db;
     this.tagger = tagger;
   }
@@ -59,14 +62,19 @@ public final class HeardIntake {
       int lines = 0;
       int fresh = 0;
       List<Tagger.Heard> customers = new ArrayList<>();
+      Map<Long, Long> saidAt = new HashMap<>();
       Membership.Tally members = new Membership.Tally();
       List<List<String>> keys = h.chats().stream().map(HeardIntake::keys).toList();
       for (int i = 0; i < h.chats().size(); i++) {
         AgentHeard.Chat chat = h.chats().get(i);
         lines += chat.messages().size();
-        fresh += chat(c, accountId, h.deviceId(), chat, keys.get(i), customers, members, now);
+        fresh += chat(c, accountId, h.deviceId(), chat, keys.get(i), customers, saidAt, members, now);
       }
       membership.requests(c, accountId, h.requests(), now, members);
+      List<AntiSpam.Said> inGroups = customers.stream().filter(m -> m.groupId() != null)
+          .map(m -> new AntiSpam.Said(m.messageId(), accountId, m.groupId(), m.sender(), m.kind(), m.text(), saidAt.getOrDefault(m.messageId(), now.toEpochMilli())))
+          .toList();
+      members.removalsQueued += spam.check(c, inGroups, now);
       Tagger.Effects effects = tagger.apply(c, customers, now);
       java.util.Set<String> wrote = new java.util.TreeSet<>();
       customers.stream().filter(m -> m.customerId() != null).forEach(m -> wrote.add(m.customerId()));
@@ -99,7 +107,7 @@ public final class HeardIntake {
   }
 
   private int chat(Connection c, String accountId, String deviceId, AgentHeard.Chat chat, List<String> keys, List<Tagger.Heard> customers,
-      Membership.Tally members, Instant now) throws SQLException {
+      Map<Long, Long> saidAtById, Membership.Tally members, Instant now) throws SQLException {
     String groupId = Sql.one(c, "SELECT id FROM chat_groups WHERE account_id = ? AND name = ? ORDER BY id LIMIT 1", rs -> rs.getString(1), accountId, chat.name())
         .orElse(null);
     String type = chat.type() == null || chat.type().isBlank() ? (groupId != null ? "group" : "private") : chat.type();
@@ -134,6 +142,7 @@ public final class HeardIntake {
       } else if (!line.mine()) {
         long id = Sql.one(c, "SELECT id FROM messages WHERE account_id = ? AND dedupe_key = ?", rs -> rs.getLong(1), accountId, key).orElseThrow();
         customers.add(new Tagger.Heard(id, accountId, type, chat.name(), groupId, customer, line.sender(), line.kind(), line.text()));
+        saidAtById.put(id, saidAt);
       }
     }
     return fresh;

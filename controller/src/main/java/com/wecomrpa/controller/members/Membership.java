@@ -7,6 +7,7 @@ import com.wecomrpa.controller.job.NewJob;
 import com.wecomrpa.controller.journey.CustomerEvent;
 import com.wecomrpa.controller.journey.EventIntake;
 import com.wecomrpa.controller.sop.Triggers;
+import com.wecomrpa.controller.spam.AntiSpam;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.controller.welcome.Welcomes;
 import com.wecomrpa.protocol.ActionName;
@@ -38,6 +39,7 @@ public final class Membership {
     public int friendsAdded;
     public int acceptsQueued;
     public int welcomesPending;
+    public int removalsQueued;
     public int plansStarted;
   }
 
@@ -47,11 +49,13 @@ public final class Membership {
   private final EventIntake events;
   private final JobIntake jobs;
   private final Welcomes welcomes;
+  private final AntiSpam spam;
 
-  public Membership(EventIntake events, JobIntake jobs, Welcomes welcomes) {
+  public Membership(EventIntake events, JobIntake jobs, Welcomes welcomes, AntiSpam spam) {
     this.events = events;
     this.jobs = jobs;
     this.welcomes = welcomes;
+    this.spam = spam;
   }
 
   /**
@@ -68,7 +72,11 @@ public final class Membership {
           String customer = customerFor(c, accountId, line.name());
           upsertMember(c, groupId, line.name(), customer, "in", line.how(), at);
           tally.joins++;
-          if (welcomes.joined(c, groupId, line.name(), now)) {
+          if (spam.blacklisted(c, accountId, line.name())) {
+            // Blacklisted by an anti-spam rule: removed again, never welcomed.
+            spam.rejoined(c, accountId, groupId, line.name(), now);
+            tally.removalsQueued++;
+          } else if (welcomes.joined(c, groupId, line.name(), now)) {
             tally.welcomesPending++;
           }
           record(c, Triggers.JOINED_GROUP, accountId, customer, line.name(), lineKey, at, null, now, tally);

@@ -24,13 +24,15 @@ public final class GroupDailyQuota {
 
   /** Where welcomes come from: a group's posts of the day are its SOP and broadcast posts, not its welcomes. */
   public static final String WELCOME_SOURCE = "welcome";
+  /** Where anti-spam warnings come from: no post of the group's day either. */
+  public static final String SPAM_SOURCE = "spam";
 
   /**
    * Whether a job spends one of its group's posts of the day: a post into a group (any content
-   * kind), except a welcome; removing a member or anything else done in a group does not.
+   * kind), except a welcome or an anti-spam warning; removing a member or anything else done in a group does not.
    */
   public static boolean countsAsPost(String groupId, String action, String sourceKind) {
-    return groupId != null && action.startsWith("send_group_") && !WELCOME_SOURCE.equals(sourceKind);
+    return groupId != null && action.startsWith("send_group_") && !WELCOME_SOURCE.equals(sourceKind) && !SPAM_SOURCE.equals(sourceKind);
   }
 
   public int cap() {
