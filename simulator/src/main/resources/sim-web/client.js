@@ -12,8 +12,9 @@
     file: ['rich-url', 'rich-title'],
     link: ['rich-url', 'rich-title', 'rich-desc', 'rich-cover'],
     miniprogram: ['rich-appid', 'rich-path', 'rich-title', 'rich-cover'],
+    groupcard: ['rich-group'],
   };
-  const RICH_LABEL = { image: '发送图片', file: '发送文件', link: '发送链接', miniprogram: '发送小程序' };
+  const RICH_LABEL = { image: '发送图片', file: '发送文件', link: '发送链接', miniprogram: '发送小程序', groupcard: '邀请加入群聊' };
 
   async function api(method, path, body) {
     const res = await fetch(path, {
@@ -275,11 +276,15 @@
     $('attach-menu').hidden = true;
     $('rich-form').hidden = true;
     $('chat-members').hidden = c.type !== 'group';
+    $('chat-count').textContent = '';
+    // Invitations to a group go from a private chat; the others are for any chat.
+    $('attach-group').hidden = c.type !== 'private';
     show('chat-view');
     const [chat, msgs] = await Promise.all([api('GET', '/client/conversations/' + encodeURIComponent(c.id)),
       api('GET', '/client/conversations/' + encodeURIComponent(c.id) + '/messages')]);
     if (openChatOf !== c) return;
     $('chat-title').textContent = chat.name;
+    $('chat-count').textContent = chat.members === undefined ? '' : '(' + chat.members + ')';
     for (const m of msgs) $('messages').append(bubble(m, 'sent'));
     $('messages').dataset.loaded = 'true';
   }
@@ -329,7 +334,7 @@
     richKind = kind;
     $('attach-menu').hidden = true;
     $('rich-kind').textContent = RICH_LABEL[kind];
-    for (const id of ['rich-url', 'rich-title', 'rich-desc', 'rich-cover', 'rich-appid', 'rich-path']) {
+    for (const id of ['rich-url', 'rich-title', 'rich-desc', 'rich-cover', 'rich-appid', 'rich-path', 'rich-group']) {
       $(id).value = '';
       $(id).hidden = !RICH_FIELDS[kind].includes(id);
     }
@@ -345,7 +350,7 @@
     if (v('rich-cover')) payload.cover = v('rich-cover');
     if (v('rich-appid')) payload.appId = v('rich-appid');
     if (v('rich-path')) payload.path = v('rich-path');
-    const text = richKind === 'image' ? payload.url : payload.title;
+    const text = richKind === 'groupcard' ? v('rich-group') : richKind === 'image' ? payload.url : payload.title;
     if (!text) return;
     $('rich-form').hidden = true;
     deliver({ kind: richKind, text, payload });

@@ -42,7 +42,9 @@ import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.DeviceRelease;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.api.ConversationApi;
+import com.wecomrpa.controller.api.GroupCodesApi;
 import com.wecomrpa.controller.api.MembersApi;
+import com.wecomrpa.controller.groupcode.GroupCodes;
 import com.wecomrpa.controller.listen.HeardIntake;
 import com.wecomrpa.controller.members.MemberQueries;
 import com.wecomrpa.controller.members.Membership;
@@ -196,6 +198,7 @@ final class ControllerWiring {
         new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
         new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam),
+        new GroupCodesApi(clock, new GroupCodes(db, audit, jobs.intake()), signals::kickDispatch),
         overview));
     signals.listen(
         dispatcher::kick,

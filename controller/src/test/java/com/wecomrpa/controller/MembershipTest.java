@@ -160,6 +160,48 @@ class MembershipTest {
     assertThat(removeJobs()).as("the first removal is still open: one at a time").hasSize(1);
   }
 
+  @Test
+  void aGroupCodeFillsItsPoolInOrderRollsOverAndSaysWhenNoGroupHasRoom() {
+    controller.post("/groups", "{\"id\":\"g-2\",\"name\":\"门店群 0002\",\"accountId\":\"acc-1\",\"tags\":[\"store\"]}");
+    String pool = "\"pools\":[{\"key\":\"门店12\",\"groups\":[\"g-1\",\"g-2\"]}]";
+    refused("/group-codes/stores", "{\"memberCap\":0," + pool + "}", "memberCap");
+    refused("/group-codes/stores", "{\"memberCap\":5,\"margin\":5," + pool + "}", "margin");
+    refused("/group-codes/stores", "{\"pools\":[{\"key\":\"门店12\",\"groups\":[\"g-1\",\"g-9\"]}]}", "pools[0].groups[1]");
+    refused("/group-codes/stores", "{\"pools\":[{\"key\":\"门店12\",\"groups\":[\"g-1\"],\"lat\":91,\"lng\":121}]}", "pools[0].lat");
+    assertThat(controller.get("/group-codes").body()).as("nothing stored").isEmpty();
+    assertThat(controller.put("/group-codes/stores", "{\"memberCap\":5,\"margin\":1," + pool + "}").status()).isEqualTo(200);
+    // Three customers who came through store 12's channel code (tagged 门店12), one who did not.
+    controller.post("/events", "{\"events\":[" + String.join(",", List.of(
+        "{\"id\":\"e-1\",\"type\":\"customer_added\",\"customerId\":\"c-1\",\"nickname\":\"一号\",\"channelCode\":\"store-12\"}",
+        "{\"id\":\"e-2\",\"type\":\"customer_added\",\"customerId\":\"c-2\",\"nickname\":\"二号\",\"channelCode\":\"store-12\"}",
+        "{\"id\":\"e-3\",\"type\":\"customer_added\",\"customerId\":\"c-3\",\"nickname\":\"三号\",\"channelCode\":\"store-12\"}",
+        "{\"id\":\"e-4\",\"type\":\"customer_added\",\"accountId\":\"acc-1\",\"customerId\":\"c-4\",\"nickname\":\"四号\"}")) + "]}");
+    // The devices read the pool's groups (the code asked for them): g-1 shows 3 members, g-2 shows 3.
+    ControllerListen ask = agent.next(ControllerListen.class, 30_000);
+    agent.send(new AgentHeard(ask.listenId(), "dev-1", "acc-1", T, T.plusSeconds(1), List.of(
+        new AgentHeard.Chat("门店群 0001", "group", 0, List.of(), null, 3), new AgentHeard.Chat("门店群 0002", "group", 0, List.of(), null, 3)), null, List.of()));
+    controller.await("/group-codes/stores/report", b -> b.get("byGroup").get(0).get("members").asInt() == 3, Duration.ofSeconds(10));
+
+    JsonNode first = controller.post("/group-codes/stores/resolve", "{\"customerId\":\"c-1\"}").body();
+    assertThat(first.get("groupId").asText()).as("3 members + 1 invitation fit under 5 less 1").isEqualTo("g-1");
+    assertThat(controller.post("/group-codes/stores/resolve", "{\"customerId\":\"c-1\"}").body().get("fresh").asBoolean())
+        .as("asked again while the invitation is pending: the same one").isFalse();
+    assertThat(controller.post("/group-codes/stores/resolve", "{\"customerId\":\"c-2\"}").body().get("groupId").asText())
+        .as("g-1 is full with the pending invitation: the pool rolls over").isEqualTo("g-2");
+    assertThat(controller.get("/jobs/" + first.get("jobId").asText()).body().get("params").get("group_name").asText()).isEqualTo("门店群 0001");
+    RunningController.Reply none = controller.post("/group-codes/stores/resolve", "{\"customerId\":\"c-4\"}");
+    assertThat(none.status()).as("no pool takes an untagged customer").isEqualTo(409);
+    // 一号 joins g-1; g-2 takes 三号 (3 + 1 pending < 4); then nothing has room.
+    agent.send(new AgentHeard("join-1", "dev-1", "acc-1", T.plusSeconds(60), T.plusSeconds(61), List.of(new AgentHeard.Chat("门店群 0001", "group", 1, List.of(
+        new AgentHeard.Line("40", "一号", false, "system", "12:01", T.toEpochMilli() + 60_000, "一号 接受你的邀请加入了群聊")), null)), null, List.of()));
+    controller.await("/group-codes/stores/report", b -> b.get("joined").asInt() == 1, Duration.ofSeconds(10));
+    assertThat(controller.post("/group-codes/stores/resolve", "{\"customerId\":\"c-3\"}").status()).isEqualTo(409);
+    assertThat(controller.get("/alerts").body().toString()).contains("group-code:full", "pool 门店12");
+    JsonNode report = controller.get("/group-codes/stores/report").body();
+    assertThat(report.get("invited").asInt()).isEqualTo(2);
+    assertThat(report.get("byGroup").get(0).get("members").asInt()).isEqualTo(4);
+  }
+
   private List<String> removeJobs() {
     List<String> ids = new ArrayList<>();
     controller.get("/jobs?limit=100").body().forEach(j -> {

@@ -15,6 +15,8 @@ public final class ActionName {
   public static final String POST_MOMENTS = "post_moments";
   /** Accepts one pending friend request ({@code customer_name}). */
   public static final String ACCEPT_FRIEND = "accept_friend";
+  /** Sends one customer ({@code customer_name}) an invitation card for one group ({@code group_name}). */
+  public static final String INVITE_TO_GROUP = "invite_to_group";
   /** Removes one member ({@code member_name}) from a group ({@code group_name}). */
   public static final String REMOVE_MEMBER = "remove_member";
 

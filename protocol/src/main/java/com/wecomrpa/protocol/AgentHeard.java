@@ -30,8 +30,15 @@ public record AgentHeard(
     return new AgentHeard(listenId, deviceId, accountId, startedAt, finishedAt, chats, error, found);
   }
 
-  /** One chat read: its name and kind (group or private) as listed, and its last messages, oldest first. */
-  public record Chat(String name, String type, int unread, List<Line> messages, String error) {}
+  /**
+   * One chat read: its name and kind (group or private) as listed, and its last messages, oldest
+   * first; for a group, its member count when the client shows one (else null).
+   */
+  public record Chat(String name, String type, int unread, List<Line> messages, String error, Integer members) {
+    public Chat(String name, String type, int unread, List<Line> messages, String error) {
+      this(name, type, unread, messages, error, null);
+    }
+  }
 
   /**
    * One message as shown: the client's own id when it exposes one (else null), the sender's display

@@ -56,6 +56,8 @@ public final class ChatWorld {
   public static final Set<String> KINDS = ContentKind.names();
   /** The kind of a line the client writes itself. */
   public static final String SYSTEM = "system";
+  /** An invitation to a group, sent as a card in a private chat (群聊邀请). */
+  public static final String GROUP_CARD = "groupcard";
 
   private final Clock clock;
   private final AtomicLong nextId = new AtomicLong(1);
@@ -149,7 +151,7 @@ public final class ChatWorld {
     Conversation c = conversations.get(conversationId);
     require(c != null, 404, "conversation " + conversationId + " not found");
     require(c.accountId().equals(accountId), 403, "account " + accountId + " is not in conversation " + conversationId);
-    require(KINDS.contains(kind), 400, "unknown message kind " + kind);
+    require(KINDS.contains(kind) || (kind.equals(GROUP_CARD) && c.type().equals("private")), 400, "unknown message kind " + kind);
     ChatMessage m = new ChatMessage(nextId.getAndIncrement(), conversationId, accountId, kind, text, Map.copyOf(payload), clock.instant(),
         true, accountId, accounts.get(accountId).name());
     messages.get(conversationId).add(m);

@@ -35,8 +35,11 @@ final class ClientApp {
   private final RiskGuard risk;
   private final Faults faults;
   private final Rosters rosters;
+  private final java.util.function.LongConsumer invitationSent;
 
-  ClientApp(Vertx vertx, ChatWorld world, RiskGuard risk, Faults faults, Rosters rosters) {
+  /** {@code invitationSent}: told of every invitation card that arrived (the customers' side may accept it). */
+  ClientApp(Vertx vertx, ChatWorld world, RiskGuard risk, Faults faults, Rosters rosters, java.util.function.LongConsumer invitationSent) {
+    this.invitationSent = invitationSent;
     this.rosters = rosters;
     this.vertx = vertx;
     this.world = world;
@@ -122,11 +125,20 @@ final class ClientApp {
     withAccount(ctx, a -> {
       var c = world.conversationsOf(a.id()).stream().filter(x -> x.id().equals(ctx.pathParam("id"))).findFirst()
           .orElseThrow(() -> new WorldException(404, "no chat " + ctx.pathParam("id")));
-      send(ctx, 200, Map.of("id", c.id(), "name", c.name(), "type", c.type()));
+      // A group's title shows how many members it has, as the real client's does.
+      send(ctx, 200, c.type().equals("group")
+          ? Map.of("id", c.id(), "name", c.name(), "type", c.type(), "members", rosters.membersOf(c.id()).size())
+          : Map.of("id", c.id(), "name", c.name(), "type", c.type()));
     });
   }
 
   private static String preview(ChatWorld.ChatMessage m) {
+    if (m.kind().equals(ChatWorld.GROUP_CARD)) {
+      return "[群聊邀请] " + m.text();
+    }
+    if (m.kind().equals(ChatWorld.SYSTEM)) {
+      return m.text();
+    }
     return switch (ContentKind.of(m.kind()).orElse(ContentKind.LINK)) {
       case TEXT -> m.text();
       case IMAGE -> "[图片]";
@@ -152,12 +164,23 @@ final class ClientApp {
       if (!judged(ctx, a.id(), groupPostsToday(a.id(), conversation))) {
         return;
       }
+      // An invitation card names one of the account's groups: the client only offers those.
+      String invitedGroup = kind.equals(ChatWorld.GROUP_CARD) ? world.conversationsOf(a.id()).stream()
+          .filter(c -> c.type().equals("group") && c.name().equals(body.text())).map(ChatWorld.Conversation::id).findFirst()
+          .orElseThrow(() -> new WorldException(404, "no group named " + body.text())) : null;
       // The message reaches the server only after the latency, like a real network round trip:
       // a client that dies before then has sent nothing.
       faults.sendLeft(a.id());
       vertx.setTimer(faults.latencyOf(a.id()), t -> {
         try {
-          guarded(ctx, () -> send(ctx, 201, world.receive(a.id(), conversation, kind, body.text(), payload)));
+          guarded(ctx, () -> {
+            ChatWorld.ChatMessage m = world.receive(a.id(), conversation, kind, body.text(), payload);
+            if (invitedGroup != null) {
+              rosters.invited(m.id(), a.id(), conversation, invitedGroup);
+              invitationSent.accept(m.id());
+            }
+            send(ctx, 201, m);
+          });
         } finally {
           faults.sendArrived(a.id());
         }

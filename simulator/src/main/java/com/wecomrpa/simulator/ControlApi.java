@@ -27,6 +27,7 @@ final class ControlApi {
 
   private final ChatWorld world;
   private final Rosters rosters;
+  private final java.util.function.LongConsumer acceptInvitationsAfter;
   private final RiskGuard risk;
   private final Faults faults;
   private final Function<Chatter.Schedule, Map<String, Object>> startChatter;
@@ -34,10 +35,11 @@ final class ControlApi {
   private final List<Simulator.HookCall> hookCalls;
   private final Clock clock;
 
-  ControlApi(ChatWorld world, Rosters rosters, RiskGuard risk, Faults faults, Function<Chatter.Schedule, Map<String, Object>> startChatter,
+  ControlApi(ChatWorld world, Rosters rosters, java.util.function.LongConsumer acceptInvitationsAfter, RiskGuard risk, Faults faults, Function<Chatter.Schedule, Map<String, Object>> startChatter,
       java.util.function.BooleanSupplier chatterRunning, List<Simulator.HookCall> hookCalls, Clock clock) {
     this.world = world;
     this.rosters = rosters;
+    this.acceptInvitationsAfter = acceptInvitationsAfter;
     this.risk = risk;
     this.faults = faults;
     this.startChatter = startChatter;
@@ -129,6 +131,16 @@ final class ControlApi {
     r.get("/sim/api/removals").handler(ctx -> send(ctx, 200, rosters.removals()));
     r.get("/sim/api/member-changes").handler(ctx -> send(ctx, 200, rosters.changes()));
     r.get("/sim/api/system-lines").handler(ctx -> send(ctx, 200, world.systemLines()));
+    r.get("/sim/api/invitations").handler(ctx -> send(ctx, 200, rosters.invitations()));
+    r.post("/sim/api/invitations/:messageId/accept").handler(ctx -> guarded(ctx,
+        () -> send(ctx, 200, rosters.acceptInvitation(Long.parseLong(ctx.pathParam("messageId"))))));
+    // Customers accept invitation cards by themselves this long after they arrive (negative: never).
+    r.put("/sim/api/invitation-acceptance").handler(ctx -> guarded(ctx, () -> {
+      Map<String, Long> body = readBody(ctx, new TypeReference<>() {});
+      long after = body.getOrDefault("afterMillis", -1L);
+      acceptInvitationsAfter.accept(after);
+      send(ctx, 200, Map.of("afterMillis", after));
+    }));
   }
 
   /** Faults and the platform's strictness, per account. */

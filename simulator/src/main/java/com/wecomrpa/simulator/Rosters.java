@@ -30,6 +30,12 @@ public final class Rosters {
   /** One removal, as it happened: who was removed, and whether they were staff. */
   public record Removal(String groupId, String accountId, String memberId, String name, boolean staff, Instant at) {}
 
+  /**
+   * An invitation card the account sent a customer: {@code outcome} is null while it waits, then
+   * joined, or refused with the client's reason (the group is full, they are in it already).
+   */
+  public record Invitation(long messageId, String accountId, String customerId, String customerName, String groupId, Instant at, String outcome) {}
+
   /** One join or leave, with how (qr, invite, removed, left). */
   public record Change(String groupId, String memberId, String name, String event, String via, Instant at) {}
 
@@ -40,6 +46,7 @@ public final class Rosters {
   private final List<FriendRequest> requests = new ArrayList<>();
   private final List<Removal> removals = new ArrayList<>();
   private final List<Change> changes = new ArrayList<>();
+  private final List<Invitation> invitations = new ArrayList<>();
 
   public Rosters(ChatWorld world, int memberCap) {
     this.world = world;
@@ -133,6 +140,39 @@ public final class Rosters {
     List<FriendRequest> out = new ArrayList<>(requests.stream().filter(r -> accountId == null || r.accountId().equals(accountId)).toList());
     java.util.Collections.reverse(out);
     return out;
+  }
+
+  /** The account sent an invitation card for {@code groupId} into a customer's private chat. */
+  public synchronized Invitation invited(long messageId, String accountId, String customerId, String groupId) {
+    Conversation chat = world.conversation(customerId);
+    Invitation i = new Invitation(messageId, accountId, customerId, chat.name(), groupId, world.clock().instant(), null);
+    invitations.add(i);
+    return i;
+  }
+
+  /** The customer taps the card: they join the group by invitation, or the client says why they cannot. */
+  public synchronized Invitation acceptInvitation(long messageId) {
+    for (int k = 0; k < invitations.size(); k++) {
+      Invitation i = invitations.get(k);
+      if (i.messageId() == messageId) {
+        require(i.outcome() == null, 409, "invitation " + messageId + " was already " + i.outcome());
+        String outcome;
+        try {
+          join(i.groupId(), i.customerId(), i.customerName(), "invite");
+          outcome = "joined";
+        } catch (ChatWorld.WorldException e) {
+          outcome = "refused: " + e.getMessage();
+        }
+        Invitation done = new Invitation(i.messageId(), i.accountId(), i.customerId(), i.customerName(), i.groupId(), i.at(), outcome);
+        invitations.set(k, done);
+        return done;
+      }
+    }
+    throw new ChatWorld.WorldException(404, "no invitation " + messageId);
+  }
+
+  public synchronized List<Invitation> invitations() {
+    return List.copyOf(invitations);
   }
 
   public synchronized List<Removal> removals() {

@@ -138,9 +138,32 @@ public final class Simulator {
     Router r = Router.router(vertx);
     // No file uploads (false): none is taken, and none leaves a file-uploads folder where it runs.
     r.route().handler(BodyHandler.create(false).setBodyLimit(1 << 20));
-    new ClientApp(vertx, world, risk, faults, rosters).mount(r);
-    new ControlApi(world, rosters, risk, faults, this::startChatter, this::chatterRunning, hookCalls, clock).mount(r);
+    new ClientApp(vertx, world, risk, faults, rosters, this::invitationArrived).mount(r);
+    new ControlApi(world, rosters, this::acceptInvitationsAfter, risk, faults, this::startChatter, this::chatterRunning, hookCalls, clock).mount(r);
     return r;
+  }
+
+  private volatile long acceptInvitationsAfterMillis = -1;
+
+  /**
+   * Customers accept every invitation card this long after it arrives (as people tapping it a
+   * moment later); negative: they leave cards until told to accept ({@code /sim/api/invitations/ID/accept}).
+   */
+  public void acceptInvitationsAfter(long millis) {
+    acceptInvitationsAfterMillis = millis;
+  }
+
+  private void invitationArrived(long messageId) {
+    long after = acceptInvitationsAfterMillis;
+    if (after >= 0) {
+      vertx.setTimer(Math.max(1, after), t -> {
+        try {
+          rosters.acceptInvitation(messageId);
+        } catch (ChatWorld.WorldException alreadyAnswered) {
+          // accepted by hand meanwhile
+        }
+      });
+    }
   }
 
   /** Starts customers talking (replacing a schedule still running); they write as the clock moves. */

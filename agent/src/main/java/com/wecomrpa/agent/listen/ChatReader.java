@@ -92,7 +92,7 @@ public final class ChatReader {
             epochMillis(row.get("ts")),
             row.getOrDefault("text", "")));
       }
-      chats.add(new AgentHeard.Chat(p.name(), p.type(), p.unread(), lines, null));
+      chats.add(new AgentHeard.Chat(p.name(), p.type(), p.unread(), lines, null, memberCount(r.values().get("member_count"))));
     }
     return done(ask, started, chats, error).withRequests(requests);
   }
@@ -147,6 +147,16 @@ public final class ChatReader {
       return digits.isEmpty() ? 0 : Math.min(MAX_PER_CHAT, Integer.parseInt(digits));
     } catch (NumberFormatException e) {
       return MAX_PER_CHAT;
+    }
+  }
+
+  /** A group's member count as its title shows it, "(195)"; null when not shown. */
+  private static Integer memberCount(String shown) {
+    String digits = shown == null ? "" : shown.replaceAll("[^0-9]", "");
+    try {
+      return digits.isEmpty() ? null : Integer.valueOf(digits);
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 

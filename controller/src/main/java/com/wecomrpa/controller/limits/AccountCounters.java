@@ -33,7 +33,8 @@ public final class AccountCounters {
     String day = local.toLocalDate().toString();
     String hour = local.format(HOUR);
     List<Need> out = new ArrayList<>();
-    if (action.equals(ActionName.SEND_PRIVATE_TEXT)) {
+    // An invitation card is a private message like any other.
+    if (action.equals(ActionName.SEND_PRIVATE_TEXT) || action.equals(ActionName.INVITE_TO_GROUP)) {
       out.add(new Need("private/day", day, lim.number(LimitName.PRIVATE_MESSAGES_PER_DAY)));
       return out;
     }

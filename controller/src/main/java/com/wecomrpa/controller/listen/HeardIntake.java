@@ -1,6 +1,7 @@
 package com.wecomrpa.controller.listen;
 
 import com.wecomrpa.controller.customer.Customers;
+import com.wecomrpa.controller.members.GroupSizes;
 import com.wecomrpa.controller.members.MemberLine;
 import com.wecomrpa.controller.members.Membership;
 import com.wecomrpa.controller.spam.AntiSpam;
@@ -144,6 +145,9 @@ public final class HeardIntake {
         customers.add(new Tagger.Heard(id, accountId, type, chat.name(), groupId, customer, line.sender(), line.kind(), line.text()));
         saidAtById.put(id, saidAt);
       }
+    }
+    if (chat.members() != null && groupId != null && type.equals("group")) {
+      GroupSizes.counted(c, groupId, chat.members(), now);
     }
     return fresh;
   }

@@ -2,6 +2,7 @@ package com.wecomrpa.controller.listen;
 
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.members.GroupSizes;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.ControllerListen;
 import java.time.Clock;
@@ -70,6 +71,8 @@ public final class ListenPlanner implements Dispatcher.IdleWork {
       }
       chats.addAll(Sql.list(c, "SELECT DISTINCT chat_name FROM messages WHERE account_id = ? AND mine = FALSE AND answered_at IS NULL"
           + " AND late_at IS NULL AND reply_due_at IS NOT NULL", rs -> rs.getString(1), accountId));
+      // Groups whose size a group code needs, not counted lately: reading the chat shows it.
+      chats.addAll(GroupSizes.toCount(c, accountId, business));
       return true;
     });
     if (!safe) {

@@ -71,6 +71,7 @@ public final class Membership {
         if (groupId != null) {
           String customer = customerFor(c, accountId, line.name());
           upsertMember(c, groupId, line.name(), customer, "in", line.how(), at);
+          GroupSizes.changed(c, groupId, 1);
           tally.joins++;
           if (spam.blacklisted(c, accountId, line.name())) {
             // Blacklisted by an anti-spam rule: removed again, never welcomed.
@@ -86,6 +87,7 @@ public final class Membership {
         if (groupId != null) {
           Optional<String> known = Customers.named(c, accountId, line.name());
           upsertMember(c, groupId, line.name(), known.orElse(null), line.how().equals("removed") ? "removed" : "left", line.how(), at);
+          GroupSizes.changed(c, groupId, -1);
           tally.leaves++;
           if (known.isPresent()) {
             record(c, Triggers.LEFT_GROUP, accountId, known.get(), line.name(), lineKey, at, null, now, tally);
