@@ -46,6 +46,7 @@ import com.wecomrpa.controller.api.GroupCodesApi;
 import com.wecomrpa.controller.api.MembersApi;
 import com.wecomrpa.controller.groupcode.GroupCodes;
 import com.wecomrpa.controller.listen.HeardIntake;
+import com.wecomrpa.controller.members.GroupStats;
 import com.wecomrpa.controller.members.MemberQueries;
 import com.wecomrpa.controller.members.Membership;
 import com.wecomrpa.controller.welcome.QueueWelcomesTask;
@@ -197,7 +198,7 @@ final class ControllerWiring {
         new DevicesApi(workers, clock, jobs.queries(), audit, devices, signals::deviceAction),
         new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
-        new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam),
+        new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam, new GroupStats(db)),
         new GroupCodesApi(clock, new GroupCodes(db, audit, jobs.intake()), signals::kickDispatch),
         overview));
     signals.listen(

@@ -96,6 +96,12 @@ class MembershipTest {
     assertThat(page.findValuesAsText("text")).as("the lines are kept once each").hasSize(4);
     assertThat(controller.get("/overview").body().get("conversations").get("messagesFromCustomers").asLong())
         .as("only 大家好 is a customer's message").isEqualTo(1);
+    JsonNode day = controller.get("/groups/g-1/stats?from=2026-11-23&to=2026-11-23").body().get("days").get(0);
+    assertThat(day.get("joins").asInt()).isEqualTo(1);
+    assertThat(day.get("leaves").asInt()).isEqualTo(1);
+    assertThat(day.get("customerMessages").asInt()).isEqualTo(1);
+    assertThat(controller.get("/group-stats?accountId=acc-1&from=2026-11-23&to=2026-11-23").body().get("joins").asInt()).isEqualTo(1);
+    assertThat(controller.get("/groups/g-1/stats?from=2026-11-24&to=2026-11-23").body().get("field").asText()).isEqualTo("from");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.api;
 
+import com.wecomrpa.controller.members.GroupStats;
 import com.wecomrpa.controller.members.MemberQueries;
 import com.wecomrpa.controller.welcome.WelcomeRule;
 import com.wecomrpa.controller.welcome.Welcomes;
@@ -20,8 +21,10 @@ public final class MembersApi implements ApiPart {
   private final MemberQueries members;
   private final Welcomes welcomes;
   private final AntiSpam spam;
+  private final GroupStats stats;
 
-  public MembersApi(Clock clock, MemberQueries members, Welcomes welcomes, AntiSpam spam) {
+  public MembersApi(Clock clock, MemberQueries members, Welcomes welcomes, AntiSpam spam, GroupStats stats) {
+    this.stats = stats;
     this.clock = clock;
     this.members = members;
     this.welcomes = welcomes;
@@ -45,6 +48,11 @@ public final class MembersApi implements ApiPart {
       return Map.of("deleted", ctx.pathParam("id"));
     }));
     r.get("/groups/:id/welcomes").handler(ctx -> replies.ok(ctx, () -> welcomes.batchesOf(ctx.pathParam("id"))));
+    // Days are the business days of Shanghai where no account zone applies; each group uses its account's.
+    r.get("/groups/:id/stats").handler(ctx -> replies.ok(ctx, () -> stats.ofGroup(ctx.pathParam("id"), ctx.queryParams().get("from"),
+        ctx.queryParams().get("to"), java.time.LocalDate.now(clock.withZone(java.time.ZoneId.of("Asia/Shanghai"))))));
+    r.get("/group-stats").handler(ctx -> replies.ok(ctx, () -> stats.totals(ctx.queryParams().get("accountId"), ctx.queryParams().get("tag"),
+        ctx.queryParams().get("from"), ctx.queryParams().get("to"), java.time.LocalDate.now(clock.withZone(java.time.ZoneId.of("Asia/Shanghai"))))));
     r.get("/spam-rules").handler(ctx -> replies.ok(ctx, spam::rules));
     r.put("/spam-rules/:id").handler(ctx -> {
       SpamRule body = RequestBodies.read(ctx, SpamRule.class);

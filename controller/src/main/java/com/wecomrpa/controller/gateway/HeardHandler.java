@@ -78,6 +78,7 @@ public final class HeardHandler {
                 r.effects().repliesQueued(), r.effects().plansStarted(), h.error() == null ? "" : "; stopped: " + h.error());
           }
           var m = r.members();
+          metrics.members(m.joins, m.leaves, m.removalsHeard);
           if (m.joins + m.leaves + m.friendsAdded + m.acceptsQueued + m.removalsQueued > 0) {
             LOG.info("device={} listen heard {} joins, {} leaves, {} friends added; {} friend requests to accept, {} anti-spam actions, {} plans started",
                 h.deviceId(), m.joins, m.leaves, m.friendsAdded, m.acceptsQueued, m.removalsQueued, m.plansStarted);

@@ -40,6 +40,7 @@ public final class Membership {
     public int acceptsQueued;
     public int welcomesPending;
     public int removalsQueued;
+    public int removalsHeard;
     public int plansStarted;
   }
 
@@ -72,6 +73,7 @@ public final class Membership {
           String customer = customerFor(c, accountId, line.name());
           upsertMember(c, groupId, line.name(), customer, "in", line.how(), at);
           GroupSizes.changed(c, groupId, 1);
+          logEvent(c, groupId, line.name(), "joined", at);
           tally.joins++;
           if (spam.blacklisted(c, accountId, line.name())) {
             // Blacklisted by an anti-spam rule: removed again, never welcomed.
@@ -88,7 +90,12 @@ public final class Membership {
           Optional<String> known = Customers.named(c, accountId, line.name());
           upsertMember(c, groupId, line.name(), known.orElse(null), line.how().equals("removed") ? "removed" : "left", line.how(), at);
           GroupSizes.changed(c, groupId, -1);
+          boolean removed = line.how().equals("removed");
+          logEvent(c, groupId, line.name(), removed ? "removed" : "left", at);
           tally.leaves++;
+          if (removed) {
+            tally.removalsHeard++;
+          }
           if (known.isPresent()) {
             record(c, Triggers.LEFT_GROUP, accountId, known.get(), line.name(), lineKey, at, null, now, tally);
           }
@@ -153,6 +160,10 @@ public final class Membership {
   /** The account's customer of that name, or the id a new one gets (the same for the same name). */
   private static String customerFor(Connection c, String accountId, String name) throws SQLException {
     return Customers.named(c, accountId, name).orElse("c-" + digest(accountId + "\u0000" + name).substring(0, 24));
+  }
+
+  private static void logEvent(Connection c, String groupId, String name, String event, Instant at) throws SQLException {
+    Sql.update(c, "INSERT INTO member_events (group_id, name, event, at) VALUES (?, ?, ?, ?)", groupId, cut(name, 200), event, at.toEpochMilli());
   }
 
   private static void upsertMember(Connection c, String groupId, String name, String customerId, String state, String how, Instant at) throws SQLException {

@@ -92,6 +92,14 @@ public final class ControllerMetrics implements AutoCloseable {
   }
 
   /** Messages a listen read, new ones stored, and customer messages among them. */
+  /** Joins, leaves and removals heard in groups. */
+  public void members(int joins, int leaves, int removals) {
+    Counter.builder(P + "group.members").description("Group member changes heard, by kind").tag("change", "joined").register(registry).increment(joins);
+    Counter.builder(P + "group.members").description("Group member changes heard, by kind").tag("change", "left").register(registry)
+        .increment(leaves - removals);
+    Counter.builder(P + "group.members").description("Group member changes heard, by kind").tag("change", "removed").register(registry).increment(removals);
+  }
+
   public void heard(int lines, int fresh, int fromCustomers) {
     Counter.builder(P + "messages.read").description("Message lines listening read (re-reads included)").register(registry).increment(lines);
     Counter.builder(P + "messages.heard").description("Messages stored once, by who wrote them").tag("from", "account").register(registry)
