@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Run controller + simulator + agent on one machine.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples), lifecycle (90 simulated days of docs/examples/lifecycle: orders move customers between stages, stage plans, channel codes, webhooks), conversation (customers talk for a simulated hour: listening, tags, auto-replies, late replies), risk (one account meets a tight platform risk model) or crash (controller, simulator and agent as separate processes, killed with SIGKILL mid-broadcast and restarted)")
+  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples), lifecycle (90 simulated days of docs/examples/lifecycle: orders move customers between stages, stage plans, channel codes, webhooks), conversation (customers talk for a simulated hour: listening, tags, auto-replies, late replies), groups (two simulated hours of group operations: group codes by location, invitations, joins welcomed, pools rolling over, a spammer removed and blacklisted, friend requests accepted), risk (one account meets a tight platform risk model) or crash (controller, simulator and agent as separate processes, killed with SIGKILL mid-broadcast and restarted)")
   String scenario;
 
   @Option(names = "--accounts", defaultValue = "3", description = "bot accounts, one device each (default ${DEFAULT-VALUE})")
@@ -30,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--groups", defaultValue = "-1", description = "groups in all, spread over the accounts (default: 200 per account for broadcast, 5 for sop-day)")
   int groups;
 
-  @Option(names = "--speed", defaultValue = "-1", description = "business time runs this many times faster than real time (sop-day and lifecycle default 1440: a day per minute; lifecycle skips the hours with nothing due)")
+  @Option(names = "--speed", defaultValue = "-1", description = "business time runs this many times faster than real time (sop-day and lifecycle default 1440: a day per minute; lifecycle skips the hours with nothing due; conversation and groups 60)")
   double speed;
 
   @Option(names = "--driver", defaultValue = "selenium", description = "how devices are driven: selenium (chromedriver) or appium (through a local Appium server)")
@@ -69,11 +69,16 @@ final class DemoCommand implements Callable<Integer> {
     boolean crash = scenario.equals("crash");
     boolean conversation = scenario.equals("conversation");
     boolean lifecycle = scenario.equals("lifecycle");
-    if (!sopDay && !risk && !crash && !conversation && !lifecycle && !scenario.equals("broadcast")) {
-      System.err.println("--scenario must be broadcast, sop-day, conversation, lifecycle, risk or crash");
+    boolean groupOps = scenario.equals("groups");
+    if (!sopDay && !risk && !crash && !conversation && !lifecycle && !groupOps && !scenario.equals("broadcast")) {
+      System.err.println("--scenario must be broadcast, sop-day, conversation, lifecycle, groups, risk or crash");
       return 2;
     }
-    int groupCount = groups >= 0 ? groups : accounts * (sopDay || conversation ? 5 : lifecycle ? 1 : risk ? 10 : crash ? 70 : 200);
+    int groupCount = groups >= 0 ? groups : accounts * (sopDay || conversation ? 5 : lifecycle ? 1 : risk ? 10 : crash ? 70 : groupOps ? GroupsScenario.groupsPerAccount() : 200);
+    if (groupOps && groupCount != accounts * GroupsScenario.groupsPerAccount()) {
+      System.err.println("--scenario groups runs " + GroupsScenario.groupsPerAccount() + " groups per account: leave out --groups");
+      return 2;
+    }
     Fleet fleet;
     try {
       fleet = Fleet.of(accounts, groupCount);
@@ -85,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("--driver must be selenium or appium");
       return 2;
     }
-    double businessSpeed = speed > 0 ? speed : (sopDay || lifecycle ? 1440 : conversation ? 60 : 1);
+    double businessSpeed = speed > 0 ? speed : (sopDay || lifecycle ? 1440 : conversation || groupOps ? 60 : 1);
     ChromiumPaths chromium = ChromiumPaths.debianDefaults();
     if (chromium.missing() != null) {
       System.err.println(chromium.missing());
@@ -122,7 +127,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     SimulatedClock simClock = sopDay ? SopDayScenario.clockFor(businessSpeed) : lifecycle ? LifecycleScenario.clockFor(businessSpeed)
-        : conversation ? ConversationScenario.clockFor(businessSpeed) : null;
+        : conversation || groupOps ? ConversationScenario.clockFor(businessSpeed) : null;
     Clock clock = simClock != null ? simClock : businessSpeed == 1 ? Clock.systemUTC() : new SimulatedClock(Clock.systemUTC().instant(), businessSpeed);
     DemoStack stack = new DemoStack(data, scripts, fleet, clock, chromium, driver, limits, tls);
     int code;
@@ -136,6 +141,8 @@ final class DemoCommand implements Callable<Integer> {
     } else if (conversation) {
       stack.sim.world().addContacts(ConversationScenario.contacts(fleet));
       code = ConversationScenario.run(stack, businessSpeed);
+    } else if (groupOps) {
+      code = GroupsScenario.run(stack, businessSpeed);
     } else if (risk) {
       code = RiskScenario.run(stack);
     } else {

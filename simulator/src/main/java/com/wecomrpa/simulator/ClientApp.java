@@ -202,13 +202,34 @@ final class ClientApp {
     });
   }
 
-  /** Posts this account made to a group today (null for private chats), as the platform counts. */
+  /** A message within this long after someone joined is the group's welcome (入群欢迎语), not one of its posts. */
+  static final java.time.Duration WELCOME_WINDOW = java.time.Duration.ofMinutes(15);
+
+  /**
+   * Posts this account made to a group today, as the platform counts them against its posts per
+   * group and day; null when the message about to go is not one (a private chat, or a welcome: the
+   * first message after joins within {@link #WELCOME_WINDOW}, which answers all of them).
+   */
   private Integer groupPostsToday(String accountId, String conversation) {
     if (world.conversationsOf(accountId).stream().noneMatch(c -> c.id().equals(conversation) && c.type().equals("group"))) {
       return null;
     }
-    java.time.LocalDate today = risk.day(world.clock().instant());
-    return (int) world.messagesOf(conversation).stream().filter(m -> risk.day(m.receivedAt()).equals(today)).count();
+    java.time.Instant now = world.clock().instant();
+    java.time.LocalDate today = risk.day(now);
+    int posts = 0;
+    java.time.Instant unanswered = null;
+    for (ChatWorld.ChatMessage m : world.chatLog(conversation)) {
+      if (m.kind().equals(ChatWorld.SYSTEM) && "joined".equals(m.payload().get("event"))) {
+        unanswered = unanswered == null ? m.receivedAt() : unanswered;
+      } else if (m.mine()) {
+        boolean welcome = unanswered != null && !m.receivedAt().isAfter(unanswered.plus(WELCOME_WINDOW));
+        unanswered = null;
+        if (!welcome && risk.day(m.receivedAt()).equals(today)) {
+          posts++;
+        }
+      }
+    }
+    return unanswered != null && !now.isAfter(unanswered.plus(WELCOME_WINDOW)) ? null : posts;
   }
 
   /** Applies the risk model; answers the refusal itself (429 warning, 403 restricted) if any. */
