@@ -16,8 +16,11 @@ import java.util.Set;
 public record WelcomeRule(
     String id, String groupTag, String groupId, ContentSpec content, Integer batchSeconds, Integer minGapMinutes, String outsideHours, Boolean enabled) {
 
-  /** Variables a welcome may use besides a group plan's: the joiners' names, joined with "、". */
-  public static final Set<String> VARIABLES = Set.of("nickname");
+  /**
+   * Variables a welcome may use besides a group plan's: the joiners' names, joined with "、", and
+   * the store the group serves (its {@code store:NAME} tag; empty when it has none).
+   */
+  public static final Set<String> VARIABLES = Set.of("nickname", "store");
   static final Set<String> OUTSIDE_HOURS = Set.of("wait", "drop");
 
   /** What a client sends: defaults filled in, every field checked, naming the first at fault. */

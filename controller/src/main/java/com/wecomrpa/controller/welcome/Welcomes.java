@@ -156,8 +156,11 @@ public final class Welcomes {
       return false;
     }
     String nicknames = String.join("、", names(b.names()));
+    // The store a group serves: its "store:NAME" tag, as groups are tagged for store SOPs.
+    String store = Sql.one(c, "SELECT tag FROM group_tags WHERE group_id = ? AND tag LIKE 'store:%' ORDER BY tag LIMIT 1", rs -> rs.getString(1), b.groupId())
+        .map(t -> t.substring("store:".length())).orElse("");
     GroupContent.Action a = GroupContent.forGroup(rule.get().content(), b.groupId(), group.get().name(),
-        Map.of("nickname", nicknames, "group_name", group.get().name()));
+        Map.of("nickname", nicknames, "group_name", group.get().name(), "store", store));
     String jobId = "welcome:" + b.groupId() + ":" + batchId;
     Instant expires = rule.get().outsideHours().equals("drop") ? now.plus(DROP_AFTER) : null;
     jobs.enqueue(c, List.of(new NewJob(jobId, GroupDailyQuota.WELCOME_SOURCE, rule.get().id(), group.get().accountId(), b.groupId(), null, a.name(), a.params(),
