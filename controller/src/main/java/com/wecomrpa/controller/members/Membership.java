@@ -79,7 +79,8 @@ public final class Membership {
             // Blacklisted by an anti-spam rule: removed again, never welcomed.
             spam.rejoined(c, accountId, groupId, line.name(), now);
             tally.removalsQueued++;
-          } else if (welcomes.joined(c, groupId, line.name(), now)) {
+          } else if (!spam.staff(c, accountId, line.name()) && welcomes.joined(c, groupId, line.name(), now)) {
+            // (staff joining a customer group are colleagues, not customers to welcome)
             tally.welcomesPending++;
           }
           record(c, Triggers.JOINED_GROUP, accountId, customer, line.name(), lineKey, at, null, now, tally);

@@ -125,6 +125,11 @@ public final class AntiSpam {
     return acted;
   }
 
+  /** Whether the name is one of the account's staff. */
+  public boolean staff(Connection c, String accountId, String name) throws SQLException {
+    return Sql.count(c, "SELECT COUNT(*) FROM staff_names WHERE account_id = ? AND name = ?", accountId, name) > 0;
+  }
+
   /** Whether a member is blacklisted in the account (removed again when they re-join). */
   public boolean blacklisted(Connection c, String accountId, String name) throws SQLException {
     return Sql.count(c, "SELECT COUNT(*) FROM member_blacklist WHERE account_id = ? AND name = ?", accountId, name) > 0;
