@@ -223,7 +223,7 @@ final class ControllerWiring {
         gateway::accept, auth::handle, apiRouter);
     // Exactly one node sweeps at a time: the one holding the sweep lead in the database.
     Duration sweep = Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4)));
-    Schedule schedule = new Schedule(lead::holds);
+    Schedule schedule = new Schedule(() -> lead.holds() && readiness.ready());
     ExpireLeasesTask expireLeases = schedule.leaderOnly(new ExpireLeasesTask(vertx, workers, jobs, systemClock, e -> {
       metrics.leaseExpired(e.newState().name());
       signals.leaseEnded(new ClusterSignals.LeaseEnded(e.deviceId(), e.jobId(), e.fencingToken()));

@@ -47,7 +47,7 @@ final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // Ctrl-C or SIGTERM at any moment, and a SIGKILL of this process, leave no browser behind.
-    Teardown.guardingChildren();
+    Teardown.guardingChildren(work);
     String t = token != null ? token : System.getenv("WECOM_RPA_AGENT_TOKEN");
     AgentOptions options = new AgentOptions(agentId, controller, t, devices.stream().map(DeviceProfile::parse).toList(), scripts, work, tokenFile, caFile);
     ChromiumPaths chromium = ChromiumPaths.debianDefaults();

@@ -55,6 +55,11 @@ final class ClusterRig implements AutoCloseable {
     this.agents = new ChildProcess[agentCount];
   }
 
+  /** The private PostgreSQL the nodes share (null when the rig was given one). */
+  LocalPostgres postgres() {
+    return postgres;
+  }
+
   int nodes() {
     return controllers.length;
   }

@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     // Ctrl-C or SIGTERM at any moment from here on stops everything this demo starts.
-    Teardown.guardingChildren();
+    Teardown.guardingChildren(data);
     boolean sopDay = scenario.equals("sop-day");
     boolean risk = scenario.equals("risk");
     boolean crash = scenario.equals("crash");

@@ -72,7 +72,7 @@ final class ScriptCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       // Ctrl-C at any moment: the browser, chromedriver and an Appium server started here go too.
-      Teardown.guardingChildren();
+      Teardown.guardingChildren(work);
       DeviceProfile d = DeviceProfile.parse(device);
       ScriptSet set = ScriptSetLoader.load(scripts.resolve(d.clientKind()));
       Flow flow = set.flow(action).orElseThrow(() -> new IllegalArgumentException("script set " + set.version() + " has no flow " + action + "; it has " + set.flows().keySet()));

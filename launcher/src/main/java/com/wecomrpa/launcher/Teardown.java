@@ -2,6 +2,7 @@ package com.wecomrpa.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -45,9 +46,18 @@ public final class Teardown {
    * behind on its own ({@code -Dwecom-rpa.orphan-guard=false}).
    */
   public static synchronized Teardown guardingChildren() {
+    return guardingChildren(new Path[0]);
+  }
+
+  /**
+   * As {@link #guardingChildren()}, for a process whose browsers keep their files under {@code
+   * homes}: Chromium's crash handlers leave their parent at once (they are nobody's child), so the
+   * guard also ends the crash handlers whose command line names one of these folders.
+   */
+  public static synchronized Teardown guardingChildren(Path... homes) {
     Teardown t = process();
     if (guard == null && !"false".equals(System.getProperty("wecom-rpa.orphan-guard"))) {
-      startOrphanGuard();
+      startOrphanGuard(homes);
     }
     return t;
   }
@@ -201,9 +211,13 @@ public final class Teardown {
    * A shell loop beside this process that notes every second what runs below it and, once this
    * process is gone (SIGKILL gives it no chance to clean up), ends those: TERM, then KILL.
    */
-  private static void startOrphanGuard() {
+  private static void startOrphanGuard(Path... homes) {
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", ORPHAN_GUARD, "wecom-rpa-orphan-guard", String.valueOf(ProcessHandle.current().pid())));
+    for (Path h : homes) {
+      command.add(h.toAbsolutePath().normalize().toString());
+    }
     try {
-      guard = new ProcessBuilder("/bin/sh", "-c", ORPHAN_GUARD, "wecom-rpa-orphan-guard", String.valueOf(ProcessHandle.current().pid()))
+      guard = new ProcessBuilder(command)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();
@@ -213,13 +227,26 @@ public final class Teardown {
   }
 
   /**
-   * $1: the process to watch. Descendants are read from /proc (no procps needed); the guard's own
-   * subtree is left out. Once the watched process is gone, what it had below it a second ago is
-   * ended with everything now below those (a browser's helper started since the last look).
+   * $1: the process to watch; $2...: folders its browsers keep their files in. Descendants are
+   * read from /proc (no procps needed); the guard's own subtree is left out. Once the watched
+   * process is gone, what it had below it a second ago is ended with everything now below those (a
+   * browser's helper started since the last look), and the Chromium crash handlers (nobody's
+   * children) that name one of the folders.
    */
   private static final String ORPHAN_GUARD =
       """
       watched=$1
+      shift
+      crash_handlers() {
+        for h in "$@"; do
+          grep -l -s -a -F -e "$h" /proc/[0-9]*/cmdline | while read -r f; do
+            p=${f#/proc/}; p=${p%/cmdline}
+            case "$(tr '\\0' '\\n' < "$f" 2>/dev/null | head -n 1)" in
+              *chrome_crashpad_handler) printf "%s " "$p" ;;
+            esac
+          done
+        done
+      }
       below() {
         grep -s -H '^PPid:' /proc/[0-9]*/status | awk -F'[/:\t ]+' -v roots="$*" -v self="$$" '
           { parent[$3] = $6 }
@@ -234,11 +261,11 @@ public final class Teardown {
         seen=$(below "$watched")
         sleep 1
       done
-      [ -n "$seen" ] || exit 0
-      seen="$seen $(below $seen)"
+      [ -n "$seen" ] || [ $# -gt 0 ] || exit 0
+      seen="$seen $(below $seen) $(crash_handlers "$@")"
       kill -TERM $seen 2>/dev/null
       sleep 3
-      kill -KILL $seen $(below $seen) 2>/dev/null
+      kill -KILL $seen $(below $seen) $(crash_handlers "$@") 2>/dev/null
       exit 0
       """;
 }

@@ -186,6 +186,114 @@ class ClusterEndToEndTest {
     }
   }
 
+  @Test
+  @Order(4)
+  void theDatabaseRestartedThenCrashedMidBroadcastOnThreeNodesIdlesNoDeviceLongerThanItWasAway() {
+    blip("blip-3", List.of(0, 1, 2));
+  }
+
+  @Test
+  @Order(5)
+  void theSameOnOneNode() {
+    rig.controller(1).stop();
+    rig.controller(2).stop();
+    Eventually.waitUntil("both agents on the one node left", Duration.ofSeconds(60), () -> rig.connectedNode(0) == 0 && rig.connectedNode(1) == 0);
+    blip("blip-1", List.of(0));
+  }
+
+  /**
+   * A broadcast to the groups with one post so far (batches b2-b4), each send slowed so it spans
+   * both faults: the private PostgreSQL restarted fast (as pg_ctl -m fast restart) once two groups
+   * are done, then stopped at once (-m immediate) and started again five seconds later once five
+   * are. Every node says not ready within 2 s of the stop and ready within 2 s of the start; every
+   * group gets exactly one more message; no device waits between two of its jobs more than 5 s
+   * longer than the database was away.
+   */
+  private void blip(String id, List<Integer> nodes) {
+    List<String> groups = new java.util.ArrayList<>();
+    for (int i = 0; i < fleet.groups().size(); i++) {
+      if (i % 5 >= 2) {
+        groups.add(fleet.groups().get(i).id());
+      }
+    }
+    Map<String, Object> before = rig.sim().messageCounts();
+    fleet.accounts().forEach(a -> rig.sim().sendDelay(a, 2_500));
+    try {
+      rig.api().post("/broadcasts", new JsonObject().put("id", id).put("content", new JsonObject().put("kind", "text").put("text", "门店通知 " + id))
+          .put("target", new JsonObject().put("groupIds", new JsonArray(groups))));
+      Eventually.waitUntil("two groups done", Duration.ofMinutes(2), () -> done(id) >= 2);
+      long restartAt = System.nanoTime();
+      rig.postgres().restartFast();
+      Duration restart = Duration.ofNanos(System.nanoTime() - restartAt);
+      Eventually.waitUntil("five groups done", Duration.ofMinutes(2), () -> done(id) >= 5);
+      long downAt = System.nanoTime();
+      rig.postgres().crash();
+      Duration noticed = awaitReady(nodes, false);
+      // The outage itself: the database stays away this long, whatever the nodes do meanwhile.
+      TestStack.sleep(Math.max(0, 5_000 - Duration.ofNanos(System.nanoTime() - downAt).toMillis()));
+      rig.postgres().startAgain();
+      long upAt = System.nanoTime();
+      Duration back = awaitReady(nodes, true);
+      Duration away = Duration.ofNanos(upAt - downAt);
+      JsonObject p = awaitFinal(id, groups.size());
+      assertThat(p.getInteger("SUCCEEDED")).as("every group sent").isEqualTo(groups.size());
+      Map<String, Object> after = rig.sim().messageCounts();
+      for (String g : groups) {
+        assertThat(((Number) after.get(g)).intValue()).as(g + ": exactly one more message").isEqualTo(((Number) before.get(g)).intValue() + 1);
+      }
+      Map<String, Duration> idle = longestIdle(id);
+      System.out.printf("%s on %d node(s): fast restart took %d ms; down %d ms; not ready after %d ms, ready %d ms after the start; longest idle per device %s%n",
+          id, nodes.size(), restart.toMillis(), away.toMillis(), noticed.toMillis(), back.toMillis(), idle);
+      assertThat(noticed).as("every node not ready after the stop").isLessThanOrEqualTo(Duration.ofSeconds(2));
+      assertThat(back).as("every node ready after the start").isLessThanOrEqualTo(Duration.ofSeconds(2));
+      idle.forEach((device, d) -> assertThat(d).as(device + "'s longest wait between jobs, the database away " + away.toMillis() + " ms")
+          .isLessThanOrEqualTo(away.plusSeconds(5)));
+    } finally {
+      fleet.accounts().forEach(a -> rig.sim().sendDelay(a, 0));
+    }
+  }
+
+  private int done(String broadcast) {
+    JsonObject p = rig.api().progress(broadcast);
+    return p == null ? 0 : p.getInteger("SUCCEEDED", 0);
+  }
+
+  /** How long until every running node's /ready says {@code ready}. */
+  private Duration awaitReady(List<Integer> nodes, boolean ready) {
+    long from = System.nanoTime();
+    Eventually.waitUntil("nodes " + nodes + " ready=" + ready, Duration.ofSeconds(30), () -> nodes.stream().allMatch(i -> {
+      JsonObject r = rig.api().ready(i);
+      return r != null && r.getBoolean("ready") == ready;
+    }));
+    return Duration.ofNanos(System.nanoTime() - from);
+  }
+
+  /** Per device, the longest time between the end of one of this broadcast's jobs and the start of its next. */
+  private Map<String, Duration> longestIdle(String broadcast) {
+    Map<String, List<Instant[]>> byDevice = new java.util.TreeMap<>();
+    for (Object o : new JsonArray(rig.api().get("/jobs?broadcastId=" + broadcast))) {
+      String job = ((JsonObject) o).getString("id");
+      for (Object e : new JsonArray(rig.api().get("/jobs/" + java.net.URLEncoder.encode(job, StandardCharsets.UTF_8) + "/executions"))) {
+        JsonObject x = (JsonObject) e;
+        if (x.getString("startedAt") != null && x.getString("finishedAt") != null) {
+          byDevice.computeIfAbsent(x.getString("deviceId"), d -> new java.util.ArrayList<>())
+              .add(new Instant[] {Instant.parse(x.getString("startedAt")), Instant.parse(x.getString("finishedAt"))});
+        }
+      }
+    }
+    Map<String, Duration> out = new java.util.TreeMap<>();
+    byDevice.forEach((device, runs) -> {
+      runs.sort(java.util.Comparator.comparing(r -> r[0]));
+      Duration longest = Duration.ZERO;
+      for (int i = 1; i < runs.size(); i++) {
+        Duration gap = Duration.between(runs.get(i - 1)[1], runs.get(i)[0]);
+        longest = gap.compareTo(longest) > 0 ? gap : longest;
+      }
+      out.put(device, longest);
+    });
+    return out;
+  }
+
   /** Waits until no job of this list (a path with a filter) is queued, leased, running or unknown. */
   private void awaitNoneOpen(String jobs) {
     Eventually.waitUntil("no job in " + jobs + " is queued, leased, running or unknown", Duration.ofMinutes(2),

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's connection to its controller. Reconnects with jittered exponential backoff; keeps
- * every report until the controller acknowledges it and sends the rest again after a reconnect.
+ * every report until the controller acknowledges it and sends it again: after a reconnect, soon
+ * after the controller says it could not store it, and after a silence on the same connection.
  * All state lives on one Vert.x context; device threads hand their messages over to it.
  */
 public final class ControllerLink {
@@ -58,6 +59,9 @@ public final class ControllerLink {
   private boolean welcomed;
   private boolean stopped;
   private long heartbeatTimer = -1;
+  private long resendTimer = -1;
+  /** How often kept messages are looked at for sending again. */
+  private static final long RESEND_CHECK_MS = 100;
 
   /** {@code disk} keeps reports across crashes; those found there at start are sent after welcome. */
   public ControllerLink(
@@ -88,7 +92,10 @@ public final class ControllerLink {
 
   /** Connects; completes on the first welcome, fails if the controller refuses this agent. */
   public Future<Void> start() {
-    context.runOnContext(v -> connect());
+    context.runOnContext(v -> {
+      resendTimer = vertx.setPeriodic(RESEND_CHECK_MS, t -> resendDue());
+      connect();
+    });
     return firstWelcome.future();
   }
 
@@ -126,7 +133,7 @@ public final class ControllerLink {
             return;
           }
           kept.keep(report);
-          send(report);
+          sendKept(report);
         });
   }
 
@@ -169,6 +176,7 @@ public final class ControllerLink {
           stopped = true;
           vertx.cancelTimer(heartbeatTimer);
           vertx.cancelTimer(pingTimer);
+          vertx.cancelTimer(resendTimer);
           (socket == null ? Future.<Void>succeededFuture() : socket.close())
               .eventually(client::close)
               .onComplete(ar -> p.complete());
@@ -258,7 +266,8 @@ public final class ControllerLink {
       welcomed = true;
       failover.welcomed();
       LOG.info("connected to controller as {}; {} reports to re-send ({})", w.agentId(), kept.size(), failover.current());
-      kept.all().forEach(this::send);
+      kept.reconnected();
+      kept.all().forEach(this::sendKept);
       scripts.unanswered().forEach(this::send);
       heartbeatTimer = vertx.setPeriodic(w.heartbeatMillis(), t -> send(new AgentHeartbeat(activeLeases.get())));
       firstWelcome.tryComplete();
@@ -280,12 +289,31 @@ public final class ControllerLink {
       if (!ack.accepted()) {
         LOG.warn("job={} report refused by controller: {}", ack.jobId(), ack.reason());
       }
+    } else if (m instanceof com.wecomrpa.protocol.ControllerNotStored refused) {
+      // The controller's database was away: kept, and sent again on this connection soon.
+      LOG.warn("controller could not store {} ({}); sending it again in about {}ms", refused.keptId(), refused.reason(), refused.retryAfterMillis());
+      kept.refused(refused.keptId(), refused.retryAfterMillis(), System.nanoTime());
     } else if (m instanceof ControllerLeaseRevoked revoked) {
       listener.onRevoked(revoked);
     } else if (m instanceof ControllerScriptBundle bundle) {
       scripts.answered(bundle);
     } else if (m instanceof ControllerDeviceHealth health) {
       listener.onDeviceHealth(health);
+    }
+  }
+
+  /** A kept message goes out; unanswered, it goes again on this connection (see {@link KeptMessages#sent}). */
+  private void sendKept(Message m) {
+    if (socket != null && welcomed) {
+      kept.sent(((com.wecomrpa.protocol.Kept) m).keptId(), System.nanoTime());
+    }
+    send(m);
+  }
+
+  /** Sends again what waited long enough for an answer, or was refused as not stored. */
+  private void resendDue() {
+    if (socket != null && welcomed) {
+      kept.due(System.nanoTime()).forEach(this::sendKept);
     }
   }
 

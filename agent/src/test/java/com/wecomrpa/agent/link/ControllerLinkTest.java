@@ -154,4 +154,50 @@ class ControllerLinkTest {
     assertThat(other.next(AgentJobReport.class).reportId()).isEqualTo("r-1");
     other.close();
   }
+
+  @Test
+  void aReportTheControllerCouldNotStoreIsSentAgainOnTheSameConnectionBackingOffUntilStored() throws Exception {
+    FakeController controller = new FakeController();
+    link(List.of(controller.url())).start().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    ServerWebSocket ws = controller.connections.poll(20, TimeUnit.SECONDS);
+    controller.next(AgentHello.class);
+
+    link.report(Reports.aReport("r-1", "job-1"));
+    List<Long> sentAt = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      assertThat(controller.next(AgentJobReport.class).reportId()).isEqualTo("r-1");
+      sentAt.add(System.nanoTime());
+      // The database is away: not stored, try again in 100 ms.
+      ws.writeTextMessage(WireCodec.encode(new com.wecomrpa.protocol.ControllerNotStored("r-1", "database away", 100)));
+    }
+    assertThat(controller.next(AgentJobReport.class).reportId()).as("sent again once more, on the same connection").isEqualTo("r-1");
+    sentAt.add(System.nanoTime());
+    assertThat(controller.connections).as("no reconnect").isEmpty();
+    // The waits double while refusals repeat: 100, 200, 400, 800 ms (give or take the 100 ms check).
+    long last = sentAt.get(4) - sentAt.get(3);
+    long first = sentAt.get(1) - sentAt.get(0);
+    assertThat(last).as("the fourth wait against the first").isGreaterThan(first);
+    assertThat(Duration.ofNanos(last)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
+
+    ws.writeTextMessage(WireCodec.encode(new ControllerReportAck("r-1", "job-1", true, null)));
+    Eventually.waitUntil("the stored report is forgotten", WAIT, () -> link.unacknowledged().toCompletionStage().toCompletableFuture().join() == 0);
+    controller.close();
+  }
+
+  @Test
+  void aReportLeftUnansweredIsSentAgainOnTheSameConnection() throws Exception {
+    FakeController controller = new FakeController();
+    link(List.of(controller.url())).start().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    controller.connections.poll(20, TimeUnit.SECONDS);
+    controller.next(AgentHello.class);
+
+    link.report(Reports.aReport("r-2", "job-2"));
+    long first = System.nanoTime();
+    controller.next(AgentJobReport.class);
+    // Silence from the controller: the report goes again after about 5 s, without a reconnect.
+    assertThat(controller.next(AgentJobReport.class).reportId()).isEqualTo("r-2");
+    assertThat(Duration.ofNanos(System.nanoTime() - first)).isGreaterThanOrEqualTo(Duration.ofMillis(KeptMessages.SILENT_FIRST_MS));
+    assertThat(controller.connections).as("no reconnect").isEmpty();
+    controller.close();
+  }
 }

@@ -9,15 +9,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether this node should take agents and work: the database answers, the schema is migrated (it
- * is, once the store opened) and, when clustered, it is still a member. Checked every second on a
- * worker; a node that is not ready refuses new agents, drops the ones it has (they move to another
- * node) and dispatches nothing, rather than guessing.
+ * is, once the store opened) and, when clustered, it is still a member. The database is asked
+ * twice a second by a probe of its own (a one-second timeout, its own thread and connection, so a
+ * busy pool cannot delay the answer): two failures in a row make the node not ready (one slow
+ * answer does not), the first good answer makes it ready again. A node that is not ready refuses
+ * new agents and dispatches and sweeps nothing. It keeps its agents through a database blip (every
+ * node shares the database; they would find no better one) and drops them, so they move to another
+ * node, when it leaves the cluster or the database stays away past {@link #DROP_AGENTS_AFTER_MS}.
  */
 public final class Readiness {
   private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
+  static final long PROBE_EVERY_MS = 500;
+  static final int FAILURES_TO_FALL = 2;
+  static final long DROP_AGENTS_AFTER_MS = 15_000;
 
   private final Vertx vertx;
-  private final WorkerExecutor workers;
+  private final WorkerExecutor probeThread;
   private final Database db;
   private final ClusterView view;
   private final SweepLead lead;
@@ -25,12 +32,15 @@ public final class Readiness {
   private volatile boolean database = true;
   private volatile boolean joined = true;
   private boolean checking;
+  private int failures;
+  private long downSince = -1;
+  private boolean dropped;
   private long timer = -1;
 
-  /** {@code onLost} runs on the event loop when the node stops being ready. */
+  /** {@code onLost} runs on the event loop when the node gives its agents up. */
   public Readiness(Vertx vertx, WorkerExecutor workers, Database db, ClusterView view, SweepLead lead, Runnable onLost) {
     this.vertx = vertx;
-    this.workers = workers;
+    this.probeThread = vertx.createSharedWorkerExecutor("wecom-rpa-readiness-" + System.identityHashCode(this), 1);
     this.db = db;
     this.view = view;
     this.lead = lead;
@@ -38,11 +48,12 @@ public final class Readiness {
   }
 
   public void start() {
-    timer = vertx.setPeriodic(1000, t -> check());
+    timer = vertx.setPeriodic(PROBE_EVERY_MS, t -> check());
   }
 
   public void stop() {
     vertx.cancelTimer(timer);
+    probeThread.close();
   }
 
   public boolean ready() {
@@ -55,17 +66,33 @@ public final class Readiness {
     }
     checking = true;
     boolean was = ready();
-    workers
-        .executeBlocking(() -> db.reachable(2), false)
+    probeThread
+        .executeBlocking(db::answers, false)
         .onComplete(ar -> {
           checking = false;
-          database = ar.succeeded() && ar.result();
+          boolean answered = ar.succeeded() && ar.result();
+          failures = answered ? 0 : failures + 1;
+          long now = System.nanoTime();
+          if (answered) {
+            database = true;
+            downSince = -1;
+          } else if (failures >= FAILURES_TO_FALL) {
+            database = false;
+            downSince = downSince < 0 ? now : downSince;
+          }
+          boolean wasJoined = joined;
           joined = view.joined();
           if (was && !ready()) {
-            LOG.error("node not ready ({}): taking no agents and no work until it is", reason());
-            onLost.run();
+            LOG.error("node not ready ({}): taking no new agents, offering and sweeping nothing until it is", reason());
           } else if (!was && ready()) {
             LOG.info("node ready again: taking agents and work");
+            dropped = false;
+          }
+          boolean longDown = !database && downSince >= 0 && now - downSince > DROP_AGENTS_AFTER_MS * 1_000_000L;
+          if (!dropped && ((wasJoined && !joined) || longDown)) {
+            dropped = true;
+            LOG.error("node gives up its agents ({}): they move to another node", longDown ? "database away for " + DROP_AGENTS_AFTER_MS / 1000 + " s" : reason());
+            onLost.run();
           }
         });
   }

@@ -27,6 +27,8 @@ public final class SweepLead {
   private final boolean exclusive;
   private volatile long confirmedAtNanos;
   private volatile long heldTerm = -1;
+  /** The database would not confirm the lead: said once, until it does again. */
+  private volatile boolean unconfirmed;
 
   /**
    * {@code holder} names this node's start uniquely; {@code eligible} says whether it should try to
@@ -91,9 +93,16 @@ public final class SweepLead {
         now = -1; // another node created the row first
       } else {
         heldTerm = -1;
-        LOG.warn("sweeps: cannot confirm the lead with the database ({}); not sweeping", e.getMessage());
+        if (!unconfirmed) {
+          unconfirmed = true;
+          LOG.warn("sweeps: cannot confirm the lead with the database ({}); not sweeping until it can", e.getMessage());
+        }
         return false;
       }
+    }
+    if (unconfirmed) {
+      unconfirmed = false;
+      LOG.info("sweeps: the database answers again");
     }
     heldTerm = now;
     if (now >= 0) {

@@ -65,8 +65,9 @@ public final class HeardHandler {
         .compose(r -> durable.flushed().map(r))
         .onComplete(ar -> {
           if (ar.failed()) {
-            // Not acknowledged: the agent keeps it and sends it again.
-            LOG.error("device={} listen {} could not be stored", h.deviceId(), h.listenId(), ar.cause());
+            // Not acknowledged: the agent keeps it and, told so, sends it again soon on this connection.
+            LOG.warn("device={} listen {} could not be stored: {}", h.deviceId(), h.listenId(), NotStored.why(ar.cause()));
+            conn.send(NotStored.of(h.keptId(), ar.cause()));
             return;
           }
           HeardIntake.Result r = ar.result();

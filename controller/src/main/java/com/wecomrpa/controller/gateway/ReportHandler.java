@@ -66,8 +66,9 @@ public final class ReportHandler {
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                // Not acknowledged: the agent keeps the report and sends it again.
-                LOG.error("job={} report={} could not be stored", r.jobId(), r.reportId(), ar.cause());
+                // Not acknowledged: the agent keeps the report and, told so, sends it again soon on this connection.
+                LOG.warn("job={} report={} could not be stored: {}", r.jobId(), r.reportId(), NotStored.why(ar.cause()));
+                conn.send(NotStored.of(r.reportId(), ar.cause()));
                 return;
               }
               var verdict = ar.result();

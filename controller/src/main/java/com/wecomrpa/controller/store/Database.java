@@ -83,13 +83,22 @@ public final class Database implements AutoCloseable {
     // socket stays open: the server ends a session idle inside a transaction after 3 s, so its
     // locks go and the other nodes carry on; the frozen node's transaction fails when it wakes.
     config.addDataSourceProperty("options", "-c lock_timeout=" + LOCK_TIMEOUT_MS + " -c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION_MS);
-    config.setConnectionTimeout(10_000);
+    // While the database is away a worker waits at most 3 s for a connection, then the call fails
+    // (reports are refused as not stored and sent again by the agent; sweeps and claims pause on
+    // readiness): long enough to ride out a busy moment, short enough that nothing queues for long.
+    config.setConnectionTimeout(3_000);
+    config.setValidationTimeout(1_000);
+    // Idle connections are checked every 30 s (Hikari's least), so those a restart broke are replaced
+    // before a worker takes one, and middleboxes do not drop quiet ones.
+    config.setKeepaliveTime(30_000);
     config.setInitializationFailTimeout(10_000);
     config.addDataSourceProperty("tcpKeepAlive", "true");
+    config.addDataSourceProperty("connectTimeout", "3");
     // A database that stops answering fails calls rather than hanging workers forever.
     config.addDataSourceProperty("socketTimeout", String.valueOf(LOCK_TIMEOUT_MS / 1000 + 40));
     HikariDataSource ds = new HikariDataSource(config);
     Database db = new Database(ds, ds::close, Dialect.POSTGRESQL);
+    db.probe = new Probe(url, credentials);
     try {
       db.migrate();
     } catch (RuntimeException e) {
@@ -129,6 +138,17 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  private volatile Probe probe;
+
+  /**
+   * Whether the database answers within about a second, on a connection of the probe's own (never
+   * one from the pool, which a database away keeps busy for seconds). Embedded: a pool connection.
+   */
+  public boolean answers() {
+    Probe p = probe;
+    return p == null ? reachable(1) : p.answers();
+  }
+
   /** Whether the database answers within {@code seconds}. */
   public boolean reachable(int seconds) {
     try (Connection c = dataSource.getConnection()) {
@@ -152,6 +172,10 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    Probe p = probe;
+    if (p != null) {
+      p.close();
+    }
     try {
       closer.close();
     } catch (Exception e) {

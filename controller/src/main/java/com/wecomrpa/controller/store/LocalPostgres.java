@@ -204,6 +204,30 @@ public final class LocalPostgres implements AutoCloseable {
     }
   }
 
+  /** Restarts the server as an operator's {@code pg_ctl -m fast restart} would: open connections are cut. */
+  public void restartFast() {
+    try {
+      run(Duration.ofMinutes(1), bin.resolve("pg_ctl").toString(), "-D", dir.resolve("pgdata").toString(), "-w", "-t", "60", "-m", "fast",
+          "-l", dir.resolve("server.log").toString(), "restart");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops the server at once, as a crash would ({@code -m immediate}); {@link #startAgain} brings it back on the same port. */
+  public void crash() {
+    try {
+      run(Duration.ofSeconds(30), bin.resolve("pg_ctl").toString(), "-D", dir.resolve("pgdata").toString(), "-w", "-m", "immediate", "stop");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts the server again after {@link #crash}, on the same port and folder (it recovers from its WAL). */
+  public void startAgain() {
+    startServer();
+  }
+
   /** Stops the server at once, with no checkpoint (it recovers at its next start): for a second Ctrl-C. */
   public void stopNow() {
     stop("immediate", Duration.ofSeconds(10));

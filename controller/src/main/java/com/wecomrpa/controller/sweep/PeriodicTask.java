@@ -24,6 +24,7 @@ public abstract class PeriodicTask<T> {
   private boolean running;
   private boolean again;
   private volatile long runs;
+  private int failing;
   private BooleanSupplier guard = () -> true;
 
   protected PeriodicTask(Vertx vertx, WorkerExecutor workers, String name) {
@@ -84,9 +85,16 @@ public abstract class PeriodicTask<T> {
               waiting.forEach(io.vertx.core.Promise::tryComplete);
               if (ar.failed()) {
                 runs++;
-                LOG.error("{} failed", name, ar.cause());
+                // One line when it starts failing (a database away fails every tick), one when it is over.
+                if (failing++ == 0) {
+                  LOG.error("{} failed: {} (said once until it works again)", name, ar.cause().toString());
+                }
               } else if (ar.result() != null) {
                 runs++;
+                if (failing > 0) {
+                  LOG.info("{} works again after {} failed runs", name, failing);
+                  failing = 0;
+                }
                 done(ar.result().result());
               }
               if (again) {
