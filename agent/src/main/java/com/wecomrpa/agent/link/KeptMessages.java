@@ -18,7 +18,7 @@ final class KeptMessages {
   static final long SILENT_FIRST_MS = 5_000;
   static final long SILENT_MAX_MS = 60_000;
   /** Refused as not stored: sent again after the controller's hint, doubled while refusals repeat, up to this. */
-  static final long REFUSED_MAX_MS = 2_000;
+  static final long REFUSED_MAX_MS = 1_000;
 
   private final Map<String, Message> waiting = new LinkedHashMap<>();
   /**

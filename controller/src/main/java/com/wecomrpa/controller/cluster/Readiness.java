@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Whether this node should take agents and work: the database answers, the schema is migrated (it
  * is, once the store opened) and, when clustered, it is still a member. The database is asked
- * twice a second by a probe of its own (a one-second timeout, its own thread and connection, so a
+ * four times a second by a probe of its own (a one-second timeout, its own thread and connection, so a
  * busy pool cannot delay the answer): two failures in a row make the node not ready (one slow
  * answer does not), the first good answer makes it ready again. A node that is not ready refuses
  * new agents and dispatches and sweeps nothing. It keeps its agents through a database blip (every
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Readiness {
   private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
-  static final long PROBE_EVERY_MS = 500;
+  static final long PROBE_EVERY_MS = 250;
   static final int FAILURES_TO_FALL = 2;
   static final long DROP_AGENTS_AFTER_MS = 15_000;
 

@@ -157,6 +157,12 @@ public final class AgentGateway {
       leases.onStarted(conn, s);
     } else if (m instanceof AgentLeaseReturned back) {
       leases.onReturned(back);
+    } else if (m instanceof AgentJobReport r && !ready.getAsBoolean()) {
+      // Not ready (its database away): said at once rather than after the pool's wait, so the
+      // agent's next try comes soon after the database is back.
+      conn.send(new com.wecomrpa.protocol.ControllerNotStored(r.reportId(), "controller not ready", NotStored.RETRY_AFTER_MS));
+    } else if (m instanceof com.wecomrpa.protocol.AgentHeard h && !ready.getAsBoolean()) {
+      conn.send(new com.wecomrpa.protocol.ControllerNotStored(h.keptId(), "controller not ready", NotStored.RETRY_AFTER_MS));
     } else if (m instanceof AgentJobReport r) {
       reports.onReport(conn, r);
     } else if (m instanceof AgentDraining d) {

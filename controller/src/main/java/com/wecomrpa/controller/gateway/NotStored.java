@@ -4,7 +4,7 @@ import com.wecomrpa.protocol.ControllerNotStored;
 
 /** What the controller says of a kept message it could not store (its database was away): send it again soon. */
 final class NotStored {
-  /** How soon the agent tries again; it doubles this while the refusals repeat (up to 2 s). */
+  /** How soon the agent tries again; it doubles this while the refusals repeat (up to 1 s). */
   static final long RETRY_AFTER_MS = 250;
 
   private NotStored() {}

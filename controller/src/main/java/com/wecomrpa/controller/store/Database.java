@@ -83,10 +83,12 @@ public final class Database implements AutoCloseable {
     // socket stays open: the server ends a session idle inside a transaction after 3 s, so its
     // locks go and the other nodes carry on; the frozen node's transaction fails when it wakes.
     config.addDataSourceProperty("options", "-c lock_timeout=" + LOCK_TIMEOUT_MS + " -c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION_MS);
-    // While the database is away a worker waits at most 3 s for a connection, then the call fails
+    // While the database is away a worker waits at most 2 s for a connection, then the call fails
     // (reports are refused as not stored and sent again by the agent; sweeps and claims pause on
-    // readiness): long enough to ride out a busy moment, short enough that nothing queues for long.
-    config.setConnectionTimeout(3_000);
+    // readiness): long enough to ride out a busy moment, short enough that nothing queues for long
+    // (and Hikari retries a failed connect no more than half this apart, so it finds the database
+    // back within a second).
+    config.setConnectionTimeout(2_000);
     config.setValidationTimeout(1_000);
     // Idle connections are checked every 30 s (Hikari's least), so those a restart broke are replaced
     // before a worker takes one, and middleboxes do not drop quiet ones.

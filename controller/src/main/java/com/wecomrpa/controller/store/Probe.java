@@ -8,7 +8,7 @@ import java.util.Properties;
 
 /**
  * A cheap question to PostgreSQL on a connection of its own, with a one-second connect and socket
- * timeout: readiness asks it twice a second. The connection is kept while it works and opened
+ * timeout: readiness asks it four times a second. The connection is kept while it works and opened
  * anew after a failure, so a restarted server is seen at the first question after it is back.
  */
 final class Probe implements AutoCloseable {
