@@ -82,10 +82,11 @@ final class GroupsScenario {
     long welcomes = stack.sim.world().allMessages().stream().filter(m -> m.text().startsWith("欢迎 ") && !m.conversationId().startsWith("nf-")).count();
     long welcomedNames = rosters.changes().stream().filter(c -> c.event().equals("joined")).map(c -> c.groupId() + "|" + c.name()).distinct()
         .filter(k -> !k.endsWith("|" + SPAMMER)).count();
-    Map<String, Integer> invitedPerPool = new LinkedHashMap<>();
-    rosters.invitations().forEach(i -> invitedPerPool.merge(i.accountId() + "|" + poolOf(stack, i.groupId()) + "|" + i.groupId(), 1, Integer::sum));
-    long rolledOver = invitedPerPool.keySet().stream().filter(k -> k.split("\\|")[1].equals("门店A")).map(k -> k.split("\\|")[0]).toList().stream()
-        .collect(java.util.stream.Collectors.groupingBy(a -> a, java.util.stream.Collectors.counting())).values().stream().filter(n -> n > 1).count();
+    // A pool rolled over when its invitations went to more than one of its groups.
+    Map<String, java.util.Set<String>> groupsInvitedTo = new LinkedHashMap<>();
+    rosters.invitations().forEach(i -> groupsInvitedTo.computeIfAbsent(i.accountId() + "|" + poolOf(stack, i.groupId()), k -> new java.util.HashSet<>())
+        .add(i.groupId()));
+    long rolledOver = groupsInvitedTo.values().stream().filter(g -> g.size() > 1).count();
     JsonObject today = stack.get("/overview").getJsonObject("today");
     System.out.printf("invited=%d joined=%d (controller %d/%d)  welcomed=%d joiners in %d welcomes  removed=%d (blacklisted, removed again)  rolled over=%d pools  friends added=%d%n",
         rosters.invitations().size(), joinedSim, report.getInteger("invited"), report.getInteger("joined"), welcomedNames, welcomes,

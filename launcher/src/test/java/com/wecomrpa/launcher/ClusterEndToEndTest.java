@@ -243,7 +243,7 @@ class ClusterEndToEndTest {
       for (String g : groups) {
         assertThat(((Number) after.get(g)).intValue()).as(g + ": exactly one more message").isEqualTo(((Number) before.get(g)).intValue() + 1);
       }
-      Map<String, Duration> idle = longestIdle(id, Instant.MIN);
+      Map<String, Duration> idle = longestIdle(id, Instant.MIN, Instant.MAX);
       System.out.printf("%s on %d node(s): fast restart took %d ms (longest idle across it per device %s); down %d ms (across it %s);"
               + " not ready after %d ms, ready %d ms after the start%n",
           id, nodes.size(), restart.toMillis(), longestIdle(id, restartedAt, crashedAt), away.toMillis(), longestIdle(id, crashedAt, Instant.MAX),
@@ -272,12 +272,10 @@ class ClusterEndToEndTest {
     return Duration.ofNanos(System.nanoTime() - from);
   }
 
-  /** Per device, the longest time between the end of one of this broadcast's jobs and the start of its next. */
-  private Map<String, Duration> longestIdle(String broadcast, Instant since) {
-    return longestIdle(broadcast, since, Instant.MAX);
-  }
-
-  /** As above, counting only waits that end after {@code from} and begin before {@code to}. */
+  /**
+   * Per device, the longest time between the end of one of this broadcast's jobs and the start of
+   * its next, counting only waits that end after {@code from} and begin before {@code to}.
+   */
   private Map<String, Duration> longestIdle(String broadcast, Instant from, Instant to) {
     Map<String, List<Instant[]>> byDevice = new java.util.TreeMap<>();
     for (Object o : new JsonArray(rig.api().get("/jobs?broadcastId=" + broadcast))) {

@@ -110,11 +110,27 @@ public final class AntiSpam {
   /** Checks group messages heard for the first time; returns how many actions followed. */
   public int check(Connection c, List<Said> heard, Instant now) throws SQLException {
     int acted = 0;
+    // One listen brings many messages of few groups and one account: each read once per call.
+    Map<String, List<String>> staffOf = new java.util.HashMap<>();
+    Map<String, List<SpamRule>> rulesOf = new java.util.HashMap<>();
     for (Said m : heard) {
-      if (m.groupId() == null || m.sender() == null || m.sender().isBlank() || staff(c, m.accountId()).contains(m.sender())) {
+      if (m.groupId() == null || m.sender() == null || m.sender().isBlank()) {
         continue;
       }
-      for (SpamRule r : rulesFor(c, m.groupId())) {
+      List<String> staff = staffOf.get(m.accountId());
+      if (staff == null) {
+        staff = staff(c, m.accountId());
+        staffOf.put(m.accountId(), staff);
+      }
+      if (staff.contains(m.sender())) {
+        continue;
+      }
+      List<SpamRule> rules = rulesOf.get(m.groupId());
+      if (rules == null) {
+        rules = rulesFor(c, m.groupId());
+        rulesOf.put(m.groupId(), rules);
+      }
+      for (SpamRule r : rules) {
         Optional<String> why = matches(c, r, m);
         if (why.isPresent()) {
           acted += act(c, r, m, why.get(), now);
