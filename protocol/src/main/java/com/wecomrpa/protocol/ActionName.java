@@ -12,6 +12,10 @@ public final class ActionName {
   public static final String SEND_GROUP_MINIPROGRAM = "send_group_miniprogram";
   public static final String SEND_GROUP_FILE = "send_group_file";
   public static final String SEND_PRIVATE_TEXT = "send_private_text";
+  public static final String SEND_PRIVATE_IMAGE = "send_private_image";
+  public static final String SEND_PRIVATE_LINK = "send_private_link";
+  public static final String SEND_PRIVATE_MINIPROGRAM = "send_private_miniprogram";
+  public static final String SEND_PRIVATE_FILE = "send_private_file";
   public static final String POST_MOMENTS = "post_moments";
   /** Accepts one pending friend request ({@code customer_name}). */
   public static final String ACCEPT_FRIEND = "accept_friend";
@@ -33,6 +37,11 @@ public final class ActionName {
   public static final String HEALTH_CHECK = "health_check";
 
   private ActionName() {}
+
+  /** Whether the action sends a private message to one customer (any content kind). */
+  public static boolean privateSend(String action) {
+    return action.startsWith("send_private_");
+  }
 
   /** The flow that looks for what {@code action} would have sent, before it is sent again. */
   public static String verifyOf(String action) {

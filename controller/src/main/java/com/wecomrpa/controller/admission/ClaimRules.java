@@ -1,12 +1,13 @@
 package com.wecomrpa.controller.admission;
 
+import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import java.sql.SQLException;
 import java.util.List;
 
 /**
  * The claim's admission rules in their fixed order (documented in docs/limits.md): account status,
- * active hours, pace, window, account budget, group daily cap. The first that does not say go
+ * active hours, pace, window, account budget, step conditions, customer cadence, group daily cap. The first that does not say go
  * decides; cheap account-wide checks come first, the rule that reserves comes last.
  */
 public final class ClaimRules {
@@ -16,9 +17,9 @@ public final class ClaimRules {
     this.rules = List.copyOf(rules);
   }
 
-  public static ClaimRules standard(GroupDailyQuota quota) {
+  public static ClaimRules standard(GroupDailyQuota quota, JdbcLimitStore limits) {
     return new ClaimRules(List.of(new AccountStatusRule(), new ActiveHoursRule(), new PaceRule(), new WindowRule(), new AccountBudgetRule(),
-        new GroupDailyCapRule(quota)));
+        new StepConditionsRule(), new CustomerCadenceRule(limits), new GroupDailyCapRule(quota)));
   }
 
   /** The rules that apply to the account as a whole, before any job is looked at. */

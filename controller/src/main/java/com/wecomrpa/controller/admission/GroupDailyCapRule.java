@@ -9,7 +9,7 @@ import java.time.LocalDate;
 import java.util.List;
 
 /**
- * 6. Posts per group per calendar day, under the account's effective cap (overrides and warm-up
+ * 8. Posts per group per calendar day, under the account's effective cap (overrides and warm-up
  * included; the same value the SOP ranking uses). Going reserves the post in the claim's
  * transaction; a full day skips the job, naming what holds the day.
  */

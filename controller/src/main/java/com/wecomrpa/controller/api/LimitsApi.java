@@ -42,6 +42,8 @@ public final class LimitsApi implements ApiPart {
     r.put("/limits/global").handler(ctx -> put(ctx, replies, "global", "*"));
     r.put("/limits/tags/:tag").handler(ctx -> put(ctx, replies, "tag", ctx.pathParam("tag")));
     r.put("/limits/accounts/:id").handler(ctx -> put(ctx, replies, "account", ctx.pathParam("id")));
+    r.put("/limits/customer-tags/:tag").handler(ctx -> put(ctx, replies, JdbcLimitStore.CUSTOMER_TAG, ctx.pathParam("tag")));
+    r.put("/limits/stages/:stage").handler(ctx -> put(ctx, replies, JdbcLimitStore.STAGE, ctx.pathParam("stage")));
     r.get("/accounts/:id/limits").handler(ctx -> replies.ok(ctx, () -> limits.effective(ctx.pathParam("id"), clock.instant())));
     r.get("/accounts/:id/usage").handler(ctx -> replies.ok(ctx, () -> limits.usage(ctx.pathParam("id"), clock.instant())));
     r.post("/accounts/:id/pause").handler(ctx -> status(ctx, replies, "paused"));

@@ -49,7 +49,7 @@ public final class PlanApi implements ApiPart {
         throw Rejected.invalid("id", "id in the body (" + spec.id() + ") differs from the path (" + ctx.pathParam("id") + ")");
       }
       PlanSpec withId = new PlanSpec(ctx.pathParam("id"), spec.name(), spec.kind(), spec.priority(), spec.window(), spec.accounts(), spec.target(),
-          spec.schedule(), spec.trigger(), spec.stage(), spec.repeat(), spec.steps());
+          spec.schedule(), spec.trigger(), spec.stage(), spec.repeat(), spec.steps(), spec.exitOn());
       Plan plan = rules.compile(withId);
       replies.ok(ctx, () -> expandAfter(view(plans.update(ctx.pathParam("id"), withId, plan, clock.instant())), true));
     });

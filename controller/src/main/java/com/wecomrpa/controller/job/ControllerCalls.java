@@ -7,6 +7,8 @@ import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.WireCodec;
 import java.time.Duration;
 import java.time.Instant;
+import com.wecomrpa.controller.admission.StepConditionsRule;
+import com.wecomrpa.controller.conditions.StepGuard;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +54,19 @@ public final class ControllerCalls {
   public List<Leased> lease(String action, String device, int limit, java.util.function.Function<Map<String, String>, Duration> leaseFor, Instant now, Instant realNow) {
     List<Leased> out = db.inTransaction(c -> {
       List<Object[]> rows = Sql.list(c,
-          "SELECT id, account_id, customer_id, attempts, params FROM jobs WHERE action = ? AND state IN ('QUEUED', 'UNKNOWN') AND due_at <= ?"
+          "SELECT id, account_id, customer_id, attempts, params, guard, state FROM jobs WHERE action = ? AND state IN ('QUEUED', 'UNKNOWN') AND due_at <= ?"
               + " AND (expires_at IS NULL OR expires_at >= ?) ORDER BY due_at, seq LIMIT " + limit,
-          rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5)},
+          rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6), rs.getString(7)},
           action, now.toEpochMilli(), now.toEpochMilli());
       List<Leased> leased = new ArrayList<>();
       for (Object[] row : rows) {
+        // A step's unless or its plan's exit, as a device's claim decides it (never for a call that may have gone).
+        var stop = "QUEUED".equals(row[6]) ? StepGuard.check(c, (String) row[2], (String) row[5]) : java.util.Optional.<StepGuard.Stop>empty();
+        if (stop.isPresent()) {
+          Sql.update(c, "UPDATE jobs SET state = 'SKIPPED', reason = ?, decided_by = ?, updated_at = ? WHERE id = ? AND state = 'QUEUED'",
+              JobRows.truncate(stop.get().reason(), 1000), StepConditionsRule.NAME, realNow.toEpochMilli(), row[0]);
+          continue;
+        }
         long token = tokens.next();
         int attempt = (Integer) row[3] + 1;
         Map<String, String> params;

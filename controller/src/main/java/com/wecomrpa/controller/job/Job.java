@@ -9,6 +9,8 @@ import java.util.Map;
  * that was skipped says which claim rule decided ({@code decidedBy}) and why ({@code reason}); one
  * that waits says which rule holds it, in words ({@code waitNote}), and, when known, until when,
  * while its {@code reason} keeps why it was queued again (a risk signal, a device fault, a retry).
+ * {@code touch} says whether a private message spends its customer's cadence ({@code marketing});
+ * {@code guard} carries its plan step's conditions to the claim.
  */
 public record Job(
     String id,
@@ -33,4 +35,6 @@ public record Job(
     Instant updatedAt,
     String decidedBy,
     Instant waitUntil,
-    String waitNote) {}
+    String waitNote,
+    String touch,
+    String guard) {}

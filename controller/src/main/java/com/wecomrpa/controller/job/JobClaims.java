@@ -207,6 +207,6 @@ public final class JobClaims {
 
   private static Candidate candidate(Job j) {
     return new Candidate(j.accountId(), j.groupId(), j.action(), j.state() == JobState.UNKNOWN, j.expiresAt(),
-        GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()));
+        GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()), j.id(), j.customerId(), j.sourceKind(), j.sourceId(), j.touch(), j.guard());
   }
 }

@@ -40,14 +40,14 @@ public final class JobIntake {
               j.id(), j.sourceKind(), j.sourceId(), j.accountId(), j.groupId(), j.customerId(), j.action(),
               JobRows.writeParams(j.params()), (toGone ? JobState.CANCELLED : JobState.QUEUED).name(), toGone ? "group confirmed gone" : null, j.priority(), JobRows.millis(j.notBefore()), JobRows.millis(j.expiresAt()),
               j.planDay() == null ? null : Date.valueOf(j.planDay()), now.toEpochMilli(), now.toEpochMilli(),
-              j.notBefore() == null ? now.toEpochMilli() : j.notBefore().toEpochMilli()
+              j.notBefore() == null ? now.toEpochMilli() : j.notBefore().toEpochMilli(), j.touch(), j.guard()
             });
       }
     }
     Sql.batch(
         c,
         "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, reason, priority,"
-            + " not_before, expires_at, plan_day, created_at, updated_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + " not_before, expires_at, plan_day, created_at, updated_at, due_at, touch, guard) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows);
     return fresh;
   }

@@ -19,7 +19,7 @@ public record Jobs(
     Reservations reservations = new Reservations(quota);
     return new Jobs(
         new JobIntake(),
-        new JobClaims(db, limits, random, tokens, ClaimRules.standard(quota)),
+        new JobClaims(db, limits, random, tokens, ClaimRules.standard(quota, limits)),
         new JobReports(db, limits, reservations, new LostLeases(quota)),
         new LeaseExpiry(db, reservations),
         new JobQueries(db),

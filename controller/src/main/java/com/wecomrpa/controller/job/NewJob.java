@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A job to enqueue; {@code id} is its idempotency key. {@code notBefore} is when it is due, {@code
  * expiresAt} the end of its window, {@code planDay} the calendar day a planned group post counts
- * against (all three null for a broadcast: due now, no window).
+ * against (all three null for a broadcast: due now, no window). {@code touch} and {@code guard}: see
+ * {@link Job}.
  */
 public record NewJob(
     String id,
@@ -21,7 +22,20 @@ public record NewJob(
     int priority,
     Instant notBefore,
     Instant expiresAt,
-    LocalDate planDay) {
+    LocalDate planDay,
+    String touch,
+    String guard) {
+
+  /** A private message that spends its customer's cadence. */
+  public static final String MARKETING = "marketing";
+  /** A private message an admin marked as transactional: it spends no cadence. */
+  public static final String TRANSACTIONAL = "transactional";
+
+  /** A job with no cadence and no conditions. */
+  public NewJob(String id, String sourceKind, String sourceId, String accountId, String groupId, String customerId, String action,
+      Map<String, String> params, int priority, Instant notBefore, Instant expiresAt, LocalDate planDay) {
+    this(id, sourceKind, sourceId, accountId, groupId, customerId, action, params, priority, notBefore, expiresAt, planDay, null, null);
+  }
 
   /** A job due now with no window, as a broadcast makes. */
   public static NewJob now(String id, String sourceKind, String sourceId, String accountId, String groupId, String action, Map<String, String> params) {

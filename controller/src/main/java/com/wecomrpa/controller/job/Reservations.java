@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.job;
 
+import com.wecomrpa.controller.cadence.CustomerCadence;
 import com.wecomrpa.controller.limits.AccountCounters;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Sql;
@@ -8,7 +9,7 @@ import java.sql.Date;
 import java.sql.SQLException;
 import java.util.Optional;
 
-/** What a lease holds besides the job: the group's post for its day and the account's counters. */
+/** What a lease holds besides the job: the group's post for its day, the account's counters and the customer's cadence slot. */
 final class Reservations {
   private final GroupDailyQuota quota;
 
@@ -28,6 +29,7 @@ final class Reservations {
       quota.release(c, (String) held.get()[0], ((Date) held.get()[1]).toLocalDate());
     }
     AccountCounters.release(c, (String) held.get()[2], (String) held.get()[3]);
+    CustomerCadence.release(c, jobId);
     Sql.update(c, "UPDATE jobs SET quota_day = NULL, counters = NULL WHERE id = ?", jobId);
   }
 

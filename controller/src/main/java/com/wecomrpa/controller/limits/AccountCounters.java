@@ -34,8 +34,14 @@ public final class AccountCounters {
     String hour = local.format(HOUR);
     List<Need> out = new ArrayList<>();
     // An invitation card is a private message like any other.
-    if (action.equals(ActionName.SEND_PRIVATE_TEXT) || action.equals(ActionName.INVITE_TO_GROUP)) {
+    if (ActionName.privateSend(action) || action.equals(ActionName.INVITE_TO_GROUP)) {
       out.add(new Need("private/day", day, lim.number(LimitName.PRIVATE_MESSAGES_PER_DAY)));
+      // A card or a file in a private chat also spends the account's cap for its kind, as in a group.
+      if (action.equals(ActionName.SEND_PRIVATE_MINIPROGRAM)) {
+        out.add(new Need("miniprogram/day", day, lim.number(LimitName.MINIPROGRAM_PER_DAY)));
+      } else if (action.equals(ActionName.SEND_PRIVATE_FILE)) {
+        out.add(new Need("file/day", day, lim.number(LimitName.FILE_PER_DAY)));
+      }
       return out;
     }
     // Accepting a friend and removing a member are operations the platform counts, each with a cap of its own.

@@ -13,15 +13,22 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Limit overrides at three levels (global, account tag, single account) over the built-in
+ * Limit overrides at three levels (global, account tag, single account; a customer cadence at
+ * global, customer tag and stage) over the built-in
  * defaults, and their resolution: account beats tag beats global beats default; among several
  * tags the stricter value wins. Every change is audited in the same transaction.
  */
 public final class JdbcLimitStore {
+  /** Scope of a customer cadence set for the customers with one tag. */
+  public static final String CUSTOMER_TAG = "customer-tag";
+  /** Scope of a customer cadence set for the customers in one stage. */
+  public static final String STAGE = "stage";
+
   private static final Pattern HOURS = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d-(([01]\\d|2[0-3]):[0-5]\\d|24:00)");
 
   private final Database db;
@@ -62,6 +69,13 @@ public final class JdbcLimitStore {
       if (n == null) {
         throw Rejected.invalid("values." + e.getKey(), "unknown limit " + e.getKey() + "; known: " + keys());
       }
+      boolean customerScope = scope.equals(CUSTOMER_TAG) || scope.equals(STAGE);
+      if (customerScope && n != LimitName.CUSTOMER_CADENCE) {
+        throw Rejected.invalid("values." + e.getKey(), "values." + e.getKey() + ": a customer tag or a stage sets customerCadence only");
+      }
+      if (!customerScope && !scope.equals("global") && n == LimitName.CUSTOMER_CADENCE) {
+        throw Rejected.invalid("values." + e.getKey(), "values." + e.getKey() + " is set globally, per customer tag or per stage, not per account");
+      }
       if (e.getValue() != null) {
         check(n, "values." + e.getKey(), e.getValue());
       }
@@ -93,14 +107,18 @@ public final class JdbcLimitStore {
           defaults.forEach((n, v) -> d.put(n.key(), v));
           out.put("defaults", d);
           out.put("global", overrides(c, "global", "*"));
-          Map<String, Map<String, String>> tags = new TreeMap<>();
-          Map<String, Map<String, String>> accounts = new TreeMap<>();
+          Map<String, Map<String, Map<String, String>>> byScope = new LinkedHashMap<>();
+          for (String scope : List.of("tag", "account", CUSTOMER_TAG, STAGE)) {
+            byScope.put(scope, new TreeMap<>());
+          }
           for (String[] r : Sql.list(c, "SELECT scope, scope_key, name, setting FROM limit_settings WHERE scope <> 'global' ORDER BY scope_key, name",
               rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)})) {
-            (r[0].equals("tag") ? tags : accounts).computeIfAbsent(r[1], k -> new LinkedHashMap<>()).put(r[2], r[3]);
+            byScope.get(r[0]).computeIfAbsent(r[1], k -> new LinkedHashMap<>()).put(r[2], r[3]);
           }
-          out.put("tags", tags);
-          out.put("accounts", accounts);
+          out.put("tags", byScope.get("tag"));
+          out.put("accounts", byScope.get("account"));
+          out.put("customerTags", byScope.get(CUSTOMER_TAG));
+          out.put("stages", byScope.get(STAGE));
           return out;
         });
   }
@@ -144,6 +162,40 @@ public final class JdbcLimitStore {
     return new EffectiveLimits(accountId, values);
   }
 
+  /**
+   * The cadence for a customer in {@code stage} with {@code tags}: the stage's beats the tags' (the
+   * stricter among several) beats the global beats the default, as account, tag and global do for
+   * an account's limits.
+   */
+  public CadenceRate.ForCustomer cadenceFor(Connection c, String stage, java.util.Collection<String> tags) throws SQLException {
+    String key = LimitName.CUSTOMER_CADENCE.key();
+    if (stage != null) {
+      Optional<String> s = setting(c, STAGE, stage, key);
+      if (s.isPresent()) {
+        return new CadenceRate.ForCustomer(CadenceRate.parse(s.get()), "stage:" + stage);
+      }
+    }
+    String best = null;
+    String bestTag = null;
+    for (String tag : new java.util.TreeSet<>(tags)) {
+      Optional<String> s = setting(c, CUSTOMER_TAG, tag, key);
+      if (s.isPresent() && (best == null || !LimitName.CUSTOMER_CADENCE.stricter(best, s.get()).equals(best))) {
+        best = s.get();
+        bestTag = tag;
+      }
+    }
+    if (best != null) {
+      return new CadenceRate.ForCustomer(CadenceRate.parse(best), "customer-tag:" + bestTag);
+    }
+    Optional<String> global = setting(c, "global", "*", key);
+    return global.map(g -> new CadenceRate.ForCustomer(CadenceRate.parse(g), "global"))
+        .orElseGet(() -> new CadenceRate.ForCustomer(CadenceRate.parse(defaults.get(LimitName.CUSTOMER_CADENCE)), "default"));
+  }
+
+  private static Optional<String> setting(Connection c, String scope, String key, String name) throws SQLException {
+    return Sql.one(c, "SELECT setting FROM limit_settings WHERE scope = ? AND scope_key = ? AND name = ?", rs -> rs.getString(1), scope, key, name);
+  }
+
   private static Map<String, String> overrides(Connection c, String scope, String key) throws SQLException {
     Map<String, String> out = new LinkedHashMap<>();
     for (String[] r : Sql.list(c, "SELECT name, setting FROM limit_settings WHERE scope = ? AND scope_key = ? ORDER BY name",
@@ -155,6 +207,14 @@ public final class JdbcLimitStore {
 
   private static void check(LimitName n, String field, String value) {
     String v = value.trim();
+    if (n == LimitName.CUSTOMER_CADENCE) {
+      try {
+        CadenceRate.parse(v);
+      } catch (IllegalArgumentException e) {
+        throw Rejected.invalid(field, field + " " + e.getMessage());
+      }
+      return;
+    }
     if (n == LimitName.ACTIVE_HOURS) {
       if (!HOURS.matcher(v).matches()) {
         throw Rejected.invalid(field, field + " '" + v + "' must look like 08:00-22:00");

@@ -23,12 +23,19 @@ public enum LimitName {
   ACTIVE_HOURS("activeHours", "08:00-22:00", "00:00-24:00", Strict.FIRST, false),
   WARMUP_DAYS("warmupDays", "0", "0", Strict.HIGHER, false),
   WARMUP_PERCENT("warmupPercent", "50", "50", Strict.LOWER, false),
-  COOLDOWN_MINUTES("cooldownMinutes", "60", "60", Strict.HIGHER, false);
+  COOLDOWN_MINUTES("cooldownMinutes", "60", "60", Strict.HIGHER, false),
+  /**
+   * Marketing private messages per customer: {@code N/Dd} (at most N in any D days, e.g. 1/7d) or
+   * {@code off}. Set globally, per customer tag or per stage (not per account): see docs/limits.md.
+   */
+  CUSTOMER_CADENCE("customerCadence", "off", "off", Strict.RATE, false);
 
   enum Strict {
     LOWER,
     HIGHER,
-    FIRST
+    FIRST,
+    /** N/Dd: the fewer messages per day the stricter; off is the least strict. */
+    RATE
   }
 
   private final String key;
@@ -65,6 +72,7 @@ public enum LimitName {
       case LOWER -> Integer.parseInt(a) <= Integer.parseInt(b) ? a : b;
       case HIGHER -> Integer.parseInt(a) >= Integer.parseInt(b) ? a : b;
       case FIRST -> a;
+      case RATE -> CadenceRate.parse(a).perDay() <= CadenceRate.parse(b).perDay() ? a : b;
     };
   }
 

@@ -10,8 +10,8 @@ import java.util.Map;
  * Turns a step's content into the agent action and params the flows in {@code scripts/} expect,
  * rendering template variables with what is known about the target.
  */
-final class ContentActions {
-  record Action(String name, Map<String, String> params) {}
+public final class ContentActions {
+  public record Action(String name, Map<String, String> params) {}
 
   private ContentActions() {}
 
@@ -19,6 +19,11 @@ final class ContentActions {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("group_id", groupId);
     p.put("group_name", groupName);
+    return new Action(content(c, vars, p).groupAction(), p);
+  }
+
+  /** Puts the content's fields into {@code p} as the flows name them; returns its kind. */
+  private static ContentKind content(ContentSpec c, Map<String, String> vars, Map<String, String> p) {
     ContentKind kind = ContentKind.of(c.kind()).orElseThrow(() -> new IllegalArgumentException("unknown content kind " + c.kind()));
     switch (kind) {
       case TEXT -> p.put("text", ContentTemplate.render(c.text(), vars));
@@ -40,18 +45,34 @@ final class ContentActions {
         p.put("file_name", c.name());
       }
     }
-    return new Action(kind.groupAction(), p);
+    return kind;
   }
 
-  static Action forCustomer(ContentSpec c, String customerId, String nickname, Map<String, String> vars) {
+  /**
+   * What a phone finds the content by in the account's Favorites (the Android flows): the title, the
+   * file's name, or the last part of the image's URL.
+   */
+  private static String material(ContentKind kind, Map<String, String> p) {
+    return switch (kind) {
+      case TEXT -> "";
+      case IMAGE -> p.get("image_url").replaceAll(".*/", "");
+      case LINK, MINIPROGRAM -> p.get("title");
+      case FILE -> p.get("file_name");
+    };
+  }
+
+  public static Action forCustomer(ContentSpec c, String customerId, String nickname, Map<String, String> vars) {
     if (ContentRules.WEBHOOK.equals(c.kind())) {
       return forWebhook(c, vars);
     }
     Map<String, String> p = new LinkedHashMap<>();
     p.put("customer_id", customerId);
     p.put("customer_name", nickname);
-    p.put("text", ContentTemplate.render(c.text(), vars));
-    return new Action(ActionName.SEND_PRIVATE_TEXT, p);
+    ContentKind kind = content(c, vars, p);
+    if (kind != ContentKind.TEXT) {
+      p.put("material", material(kind, p));
+    }
+    return new Action(kind.privateAction(), p);
   }
 
   /** The call as the controller will make it: variables rendered into the body's strings. */

@@ -20,7 +20,7 @@ final class ContentRules {
   private static final Map<Plan.Kind, Set<String>> SENDABLE =
       Map.of(
           Plan.Kind.GROUP, ContentKind.names(),
-          Plan.Kind.CUSTOMER, Set.of(ContentKind.TEXT.wireName()),
+          Plan.Kind.CUSTOMER, ContentKind.names(),
           Plan.Kind.MOMENTS, Set.of(ContentKind.TEXT.wireName(), ContentKind.IMAGE.wireName()));
 
   /** Variables each kind of plan knows; any other needs a default. */

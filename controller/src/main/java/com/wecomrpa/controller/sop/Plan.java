@@ -27,7 +27,9 @@ public record Plan(
     String stage,
     int repeatCount,
     int repeatIntervalDays,
-    List<PlanStepRule> steps) {
+    List<PlanStepRule> steps,
+    String triggerField,
+    List<String> exitOn) {
 
   public enum Kind {
     GROUP,
@@ -35,8 +37,11 @@ public record Plan(
     MOMENTS
   }
 
-  /** One step: a time of day (group, moments) or an offset (customer), and its content. */
-  public record PlanStepRule(int index, LocalTime at, StepOffset offset, ContentSpec content) {}
+  /** One step: a time of day (group, moments) or an offset (customer), its content, and a customer step's conditions. */
+  public record PlanStepRule(int index, LocalTime at, StepOffset offset, ContentSpec content, List<String> unless, boolean transactional) {}
+
+  /** The customer's date field a yearly plan starts on (trigger {@code date}). */
+  public static final String DATE_TRIGGER = "date";
 
   /** Whether a calendar day is one this plan runs on. */
   public boolean runsOn(LocalDate day) {

@@ -1,6 +1,8 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.controller.conditions.StepGuard;
 import com.wecomrpa.controller.customer.Customer;
+import com.wecomrpa.protocol.ActionName;
 import com.wecomrpa.controller.customer.Customers;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
@@ -193,8 +195,13 @@ public final class PlanExpander {
             continue;
           }
           ContentActions.Action act = ContentActions.forCustomer(step.content(), customer.id(), customer.nickname(), vars);
-          out.add(new NewJob(prefix(p) + "s" + step.index() + ":" + customer.id() + ":c" + cycle, "plan", plan.id(), customer.accountId(), null,
-              customer.id(), act.name(), act.params(), plan.priority(), due, due.plus(plan.window()), null));
+          // A private message spends the customer's cadence unless the admin marked the step transactional.
+          String touch = ActionName.privateSend(act.name()) ? (step.transactional() ? NewJob.TRANSACTIONAL : NewJob.MARKETING) : null;
+          String guard = step.unless().isEmpty() && plan.exitOn().isEmpty() ? null : new StepGuard(anchor.toEpochMilli(), step.unless(), plan.exitOn()).write();
+          // A yearly plan runs again each year: its jobs are that year's.
+          String year = plan.triggerField() == null ? "" : ":y" + LocalDate.ofInstant(anchor, a.zone()).getYear();
+          out.add(new NewJob(prefix(p) + "s" + step.index() + ":" + customer.id() + ":c" + cycle + year, "plan", plan.id(), customer.accountId(), null,
+              customer.id(), act.name(), act.params(), plan.priority(), due, due.plus(plan.window()), null, touch, guard));
         }
       }
       if (allPlanned) {

@@ -1,6 +1,7 @@
 package com.wecomrpa.controller.sop;
 
 
+import com.wecomrpa.controller.conditions.StepGuard;
 import com.wecomrpa.controller.input.Fields;
 import com.wecomrpa.controller.input.Rejected;
 import java.time.DateTimeException;
@@ -62,6 +63,8 @@ public final class PlanRules {
     String triggerEvent = null;
     String triggerStage = null;
     String triggerTag = null;
+    String triggerField = null;
+    List<String> exitOn = List.of();
     int repeatCount = 1;
     int repeatInterval = 0;
 
@@ -73,8 +76,23 @@ public final class PlanRules {
         throw Rejected.invalid("trigger", "customer plans need trigger.event, one of " + new java.util.TreeSet<>(TRIGGER_EVENTS));
       }
       triggerEvent = Fields.required("trigger.event", s.trigger().event());
-      if (!TRIGGER_EVENTS.contains(triggerEvent)) {
-        throw Rejected.invalid("trigger.event", "trigger.event must be one of " + new java.util.TreeSet<>(TRIGGER_EVENTS));
+      if (!TRIGGER_EVENTS.contains(triggerEvent) && !triggerEvent.equals(Plan.DATE_TRIGGER)) {
+        throw Rejected.invalid("trigger.event", "trigger.event must be one of " + new java.util.TreeSet<>(TRIGGER_EVENTS) + " or date");
+      }
+      // A yearly day of the customer's own (birthday, membership anniversary), from one of their fields.
+      if (triggerEvent.equals(Plan.DATE_TRIGGER)) {
+        triggerField = Fields.maxLength("trigger.field", Fields.required("trigger.field", s.trigger().field()), 64);
+        if (!triggerField.matches("[A-Za-z][A-Za-z0-9_]*")) {
+          throw Rejected.invalid("trigger.field", "trigger.field '" + triggerField + "' must be a field name like birthday");
+        }
+      } else if (s.trigger().field() != null) {
+        throw Rejected.invalid("trigger.field", "trigger.field applies to date only");
+      }
+      if (s.exitOn() != null) {
+        for (int i = 0; i < s.exitOn().size(); i++) {
+          condition("exitOn[" + i + "]", s.exitOn().get(i), EXITS);
+        }
+        exitOn = List.copyOf(s.exitOn());
       }
       if (triggerEvent.equals("stage_entered") || triggerEvent.equals("stage_left")) {
         triggerStage = Fields.required("trigger.stage", s.trigger().stage());
@@ -148,6 +166,9 @@ public final class PlanRules {
         }
       }
     }
+    if (kind != Plan.Kind.CUSTOMER && s.exitOn() != null) {
+      throw Rejected.invalid("exitOn", "exitOn applies to customer plans only");
+    }
     if (kind != Plan.Kind.MOMENTS && s.accounts() != null) {
       throw Rejected.invalid("accounts", "accounts applies to Moments plans only");
     }
@@ -156,7 +177,7 @@ public final class PlanRules {
     }
     String stage = s.stage() == null ? null : Fields.required("stage", s.stage());
     return new Plan(id, name, kind, priority, window, accounts, selector, groupIds, days, start, end, triggerEvent, triggerStage, triggerTag, stage,
-        repeatCount, repeatInterval, List.copyOf(steps));
+        repeatCount, repeatInterval, List.copyOf(steps), triggerField, exitOn);
   }
 
   private Plan.PlanStepRule step(Plan.Kind kind, int i, PlanSpec.Step step) {
@@ -178,7 +199,20 @@ public final class PlanRules {
       at = time(f + ".at", step.at());
     }
     content.check(kind, f + ".content", step.content());
-    return new Plan.PlanStepRule(i, at, offset, step.content());
+    List<String> unless = List.of();
+    if (step.unless() != null) {
+      if (kind != Plan.Kind.CUSTOMER) {
+        throw Rejected.invalid(f + ".unless", f + ".unless applies to customer plans only");
+      }
+      for (int u = 0; u < step.unless().size(); u++) {
+        condition(f + ".unless[" + u + "]", step.unless().get(u), UNLESS);
+      }
+      unless = List.copyOf(step.unless());
+    }
+    if (step.transactional() != null && kind != Plan.Kind.CUSTOMER) {
+      throw Rejected.invalid(f + ".transactional", f + ".transactional applies to customer plans only");
+    }
+    return new Plan.PlanStepRule(i, at, offset, step.content(), unless, Boolean.TRUE.equals(step.transactional()));
   }
 
   /** Steps of a customer plan must be in time order. Called after compiling all steps. */
@@ -190,6 +224,21 @@ public final class PlanRules {
             "steps[" + i + "].offset " + steps.get(i).offset() + " comes before steps[" + (i - 1) + "].offset " + steps.get(i - 1).offset() + "; list steps in time order");
       }
     }
+  }
+
+  private static final List<String> UNLESS = List.of(StepGuard.ADDED, StepGuard.REPLIED, StepGuard.BOUGHT, StepGuard.TAG + "X");
+  private static final List<String> EXITS = List.of(StepGuard.REPLY, StepGuard.PURCHASE, StepGuard.TAG + "X", StepGuard.STAGE + "S");
+
+  /** One condition of an unless or an exitOn, among {@code allowed} (tag:X and stage:S take a name). */
+  private static void condition(String f, String text, List<String> allowed) {
+    String v = Fields.required(f, text).trim();
+    for (String a : allowed) {
+      boolean named = a.endsWith(":X") || a.endsWith(":S");
+      if (named ? v.startsWith(a.substring(0, a.length() - 1)) && v.length() > a.length() - 1 && v.length() <= 68 : v.equals(a)) {
+        return;
+      }
+    }
+    throw Rejected.invalid(f, f + " '" + text + "' must be one of " + String.join(", ", allowed));
   }
 
   private static Plan.Kind kind(String k) {

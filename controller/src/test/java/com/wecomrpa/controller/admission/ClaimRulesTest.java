@@ -121,7 +121,7 @@ class ClaimRulesTest {
 
   @Test
   void theRulesApplyInTheirDocumentedOrder() {
-    assertThat(ClaimRules.standard(new GroupDailyQuota(3)).names())
-        .containsExactly("account-status", "active-hours", "pace", "window", "account-budget", "group-daily-cap");
+    assertThat(ClaimRules.standard(new GroupDailyQuota(3), null).names())
+        .containsExactly("account-status", "active-hours", "pace", "window", "account-budget", "step-conditions", "customer-cadence", "group-daily-cap");
   }
 }
