@@ -38,6 +38,7 @@ import com.wecomrpa.controller.sop.JdbcPlanStore;
 import com.wecomrpa.controller.sop.PlanExpander;
 import com.wecomrpa.controller.sop.PlanRules;
 import com.wecomrpa.controller.broadcast.JdbcBroadcastStore;
+import com.wecomrpa.controller.cadence.CadenceCheck;
 import com.wecomrpa.controller.dispatch.DeviceBoard;
 import com.wecomrpa.controller.dispatch.DeviceRelease;
 import com.wecomrpa.controller.dispatch.Dispatcher;
@@ -182,7 +183,7 @@ final class ControllerWiring {
     RestApi api = new RestApi(vertx, workers, durable, List.of(
         new AccountsApi(clock, accounts),
         new GroupsApi(vertx, clock, new JdbcGroupStore(db, limits), new GroupReachability(db, audit), signals::kickDispatch),
-        new BroadcastsApi(vertx, clock, options.maxTextLength(), broadcasts, planApi, signals::kickDispatch),
+        new BroadcastsApi(vertx, clock, options.maxTextLength(), broadcasts, planApi, signals::kickDispatch, new CadenceCheck(limits)),
         new JobsApi(workers, jobs.queries(), screenshots),
         planApi,
         new AdminApi(clock, tokens, audit, auth, new LoginLinks(db, tokens, audit)),
@@ -197,7 +198,7 @@ final class ControllerWiring {
         }),
         new DevicesApi(workers, clock, jobs.queries(), audit, devices, signals::deviceAction),
         new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
-        new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
+        new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine, eventIntake::raiseIn), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
         new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam, new GroupStats(db)),
         new GroupCodesApi(clock, new GroupCodes(db, audit, jobs.intake()), signals::kickDispatch),
         overview));

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.admission;
 
+import com.wecomrpa.controller.cadence.CadenceCheck;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import java.sql.SQLException;
@@ -19,7 +20,7 @@ public final class ClaimRules {
 
   public static ClaimRules standard(GroupDailyQuota quota, JdbcLimitStore limits) {
     return new ClaimRules(List.of(new AccountStatusRule(), new ActiveHoursRule(), new PaceRule(), new WindowRule(), new AccountBudgetRule(),
-        new StepConditionsRule(), new CustomerCadenceRule(limits), new GroupDailyCapRule(quota)));
+        new StepConditionsRule(), new CustomerCadenceRule(new CadenceCheck(limits)), new GroupDailyCapRule(quota)));
   }
 
   /** The rules that apply to the account as a whole, before any job is looked at. */

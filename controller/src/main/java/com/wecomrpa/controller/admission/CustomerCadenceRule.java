@@ -1,12 +1,8 @@
 package com.wecomrpa.controller.admission;
 
+import com.wecomrpa.controller.cadence.CadenceCheck;
 import com.wecomrpa.controller.cadence.CustomerCadence;
-import com.wecomrpa.controller.limits.CadenceRate;
-import com.wecomrpa.controller.limits.JdbcLimitStore;
-import com.wecomrpa.controller.store.Sql;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,10 +16,10 @@ public final class CustomerCadenceRule implements ClaimRule {
   /** What marks a job as spending the cadence (see job.NewJob.MARKETING). */
   static final String MARKETING = "marketing";
 
-  private final JdbcLimitStore limits;
+  private final CadenceCheck cadence;
 
-  public CustomerCadenceRule(JdbcLimitStore limits) {
-    this.limits = limits;
+  public CustomerCadenceRule(CadenceCheck cadence) {
+    this.cadence = cadence;
   }
 
   @Override
@@ -45,17 +41,11 @@ public final class CustomerCadenceRule implements ClaimRule {
     if (CustomerCadence.holds(c, job.jobId())) {
       return Verdict.go();
     }
-    String stage = Sql.one(c, "SELECT stage FROM customers WHERE id = ?", rs -> rs.getString(1), job.customerId()).orElse(null);
-    List<String> tags = Sql.list(c, "SELECT tag FROM customer_tags WHERE customer_id = ?", rs -> rs.getString(1), job.customerId());
-    CadenceRate.ForCustomer cadence = limits.cadenceFor(c, stage, tags);
-    Optional<CadenceRate> rate = cadence.limited();
-    if (rate.isPresent()) {
-      long used = CustomerCadence.usedSince(c, job.customerId(), ctx.now().minus(Duration.ofDays(rate.get().days())));
-      if (used >= rate.get().max()) {
-        String last = CustomerCadence.latest(c, job.customerId()).map(s -> "; the slot was used by " + s.jobId() + " at " + s.takenAt()).orElse("");
-        return Verdict.skip(name(), "cadence: customer " + job.customerId() + " gets at most " + rate.get().describe() + " (" + cadence.source() + ")" + last);
-      }
+    Optional<String> full = cadence.full(c, job.customerId(), ctx.now());
+    if (full.isPresent()) {
+      return Verdict.skip(name(), full.get());
     }
+    // Taken even with no cadence set: a cadence set later counts what was already sent.
     CustomerCadence.take(c, job.jobId(), job.customerId(), ctx.now());
     return Verdict.go();
   }

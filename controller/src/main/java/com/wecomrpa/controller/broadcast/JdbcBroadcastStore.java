@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.job.NewJob;
+import com.wecomrpa.controller.sop.SenderContent;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.WireCodec;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Broadcasts, each stored together with its one-job-per-group expansion in one transaction. */
+/** Broadcasts, each stored together with its one-job-per-group (or per-customer) expansion in one transaction. */
 public final class JdbcBroadcastStore {
   public static final String ACTION = ActionName.SEND_GROUP_TEXT;
   private static final int ENQUEUE_SLICE = 5000;
@@ -30,12 +31,18 @@ public final class JdbcBroadcastStore {
     this.jobs = jobs;
   }
 
-  /** Stores the broadcast and queues one job per target group; all or nothing. */
+  /** What a customer broadcast would reach, without storing anything. */
+  public record Preview(int count, Map<String, Integer> byAccount, List<Map<String, String>> examples, int overCadenceNow) {}
+
+  /** Stores the broadcast and queues one job per target group or customer; all or nothing. */
   public Broadcast create(String id, Content content, Target target, Instant now) {
     return db.inTransaction(
         c -> {
           if (Sql.count(c, "SELECT COUNT(*) FROM broadcasts WHERE id = ?", id) > 0) {
             throw Rejected.conflict("id", "broadcast " + id + " already exists");
+          }
+          if (target.customers() != null) {
+            return toCustomers(c, id, content, target, now);
           }
           // id, name and account of each target group: one read for a tag, one per listed id.
           List<String[]> groups = new ArrayList<>();
@@ -60,16 +67,82 @@ public final class JdbcBroadcastStore {
           for (int from = 0; from < groups.size(); from += ENQUEUE_SLICE) {
             List<NewJob> slice = new ArrayList<>();
             for (String[] g : groups.subList(from, Math.min(groups.size(), from + ENQUEUE_SLICE))) {
-              Map<String, String> params = new LinkedHashMap<>();
-              params.put("group_id", g[0]);
-              params.put("group_name", g[1]);
-              params.put("text", content.text());
-              slice.add(NewJob.now("broadcast:" + id + ":" + g[0], "broadcast", id, g[2], g[0], ACTION, params));
+              slice.add(NewJob.now("broadcast:" + id + ":" + g[0], "broadcast", id, g[2], g[0], action(content, g), params(content, g)));
             }
             jobs.intake().enqueue(c, slice, now);
           }
           return new Broadcast(id, content, target, groups.size(), now, Map.of(), null);
         });
+  }
+
+  /** A text goes as written (no variables, as ever); other kinds as a group plan's step would send them. */
+  private static String action(Content content, String[] g) {
+    return "text".equals(content.kind()) ? ACTION : SenderContent.forGroup(content.spec(), g[0], g[1], Map.of()).name();
+  }
+
+  private static Map<String, String> params(Content content, String[] g) {
+    if (!"text".equals(content.kind())) {
+      return SenderContent.forGroup(content.spec(), g[0], g[1], Map.of("group_name", g[1])).params();
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("group_id", g[0]);
+    params.put("group_name", g[1]);
+    params.put("text", content.text());
+    return params;
+  }
+
+  /**
+   * One private message per customer of the segment, through the account that holds them; each a
+   * marketing touch that spends the customer's cadence when it is claimed.
+   */
+  private Broadcast toCustomers(java.sql.Connection c, String id, Content content, Target target, Instant now) throws java.sql.SQLException {
+    List<Segments.Member> members = Segments.match(c, target.customers(), now);
+    if (members.isEmpty()) {
+      throw Rejected.invalid("target.customers", "no active customer matches target.customers");
+    }
+    Sql.update(c, "INSERT INTO broadcasts (id, content, target, job_count, created_at) VALUES (?, ?, ?, ?, ?)",
+        id, write(content), write(target), members.size(), now.toEpochMilli());
+    Map<String, String> accountNames = Segments.accountNames(c);
+    for (int from = 0; from < members.size(); from += ENQUEUE_SLICE) {
+      List<NewJob> slice = new ArrayList<>();
+      for (Segments.Member m : members.subList(from, Math.min(members.size(), from + ENQUEUE_SLICE))) {
+        Map<String, String> vars = new java.util.HashMap<>();
+        vars.put("nickname", m.nickname());
+        vars.put("customer_id", m.id());
+        vars.put("account_name", accountNames.getOrDefault(m.accountId(), m.accountId()));
+        vars.put("stage", m.stage() == null ? "" : m.stage());
+        SenderContent.Action a = SenderContent.forCustomer(content.spec(), m.id(), m.nickname(), vars);
+        slice.add(new NewJob("broadcast:" + id + ":cust:" + m.id(), "broadcast", id, m.accountId(), null, m.id(), a.name(), a.params(), 0, null, null, null,
+            NewJob.MARKETING, null));
+      }
+      jobs.intake().enqueue(c, slice, now);
+    }
+    return new Broadcast(id, content, target, members.size(), now, Map.of(), null);
+  }
+
+  /** The customers a segment matches now: how many, per account, ten of them, and how many are over their cadence now. */
+  public Preview preview(Segment segment, Instant now, com.wecomrpa.controller.cadence.CadenceCheck cadence) {
+    return db.inTransaction(c -> {
+      List<Segments.Member> members = Segments.match(c, segment, now);
+      Map<String, Integer> byAccount = new java.util.TreeMap<>();
+      List<Map<String, String>> examples = new ArrayList<>();
+      int over = 0;
+      for (Segments.Member m : members) {
+        byAccount.merge(m.accountId(), 1, Integer::sum);
+        if (examples.size() < 10) {
+          Map<String, String> e = new LinkedHashMap<>();
+          e.put("id", m.id());
+          e.put("nickname", m.nickname());
+          e.put("accountId", m.accountId());
+          e.put("stage", m.stage());
+          examples.add(e);
+        }
+        if (cadence.full(c, m.id(), now).isPresent()) {
+          over++;
+        }
+      }
+      return new Preview(members.size(), byAccount, examples, over);
+    });
   }
 
   private static String[] group(java.sql.ResultSet rs) throws java.sql.SQLException {

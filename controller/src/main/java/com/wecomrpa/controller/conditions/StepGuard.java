@@ -24,6 +24,9 @@ public record StepGuard(long since, List<String> unless, List<String> exitOn) {
   /** What the guard says: the step is skipped (and with {@code exit}, the whole run ends). */
   public record Stop(boolean exit, String reason) {}
 
+  /** How the reason of a stop by an exit begins. */
+  public static final String EXIT = "exit on ";
+
   public static final String ADDED = "added";
   public static final String REPLIED = "replied";
   public static final String BOUGHT = "bought";
@@ -59,7 +62,7 @@ public record StepGuard(long since, List<String> unless, List<String> exitOn) {
     for (String exit : g.exitOn() == null ? List.<String>of() : g.exitOn()) {
       Optional<String> seen = g.seen(c, customerId, exit);
       if (seen.isPresent()) {
-        return Optional.of(new Stop(true, "exit on " + exit + ": " + seen.get()));
+        return Optional.of(new Stop(true, EXIT + exit + ": " + seen.get()));
       }
     }
     for (String unless : g.unless() == null ? List.<String>of() : g.unless()) {

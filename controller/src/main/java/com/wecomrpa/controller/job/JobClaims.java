@@ -4,7 +4,9 @@ import com.wecomrpa.controller.account.AccountStatus;
 import com.wecomrpa.controller.admission.ClaimContext;
 import com.wecomrpa.controller.admission.Candidate;
 import com.wecomrpa.controller.admission.ClaimRules;
+import com.wecomrpa.controller.admission.StepConditionsRule;
 import com.wecomrpa.controller.admission.Verdict;
+import com.wecomrpa.controller.conditions.StepGuard;
 import com.wecomrpa.controller.limits.AccountCounters;
 import com.wecomrpa.controller.limits.EffectiveLimits;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
@@ -95,6 +97,10 @@ public final class JobClaims {
             Verdict v = rules.forJob(ctx, candidate(j));
             if (v.kind() == Verdict.Kind.SKIP) {
               skip(c, j.id(), v, now);
+              if (StepConditionsRule.NAME.equals(v.rule()) && v.reason().startsWith(StepGuard.EXIT) && "plan".equals(j.sourceKind())) {
+                // The plan's exit holds: the customer's other queued steps of it end with the same reason.
+                new JobTransitions().endCustomerSequence(c, j.sourceId(), j.customerId(), JobRows.truncate(v.reason(), 1000), now);
+              }
               continue;
             }
             if (v.kind() == Verdict.Kind.WAIT) {

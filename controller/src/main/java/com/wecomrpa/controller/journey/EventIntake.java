@@ -74,6 +74,32 @@ public final class EventIntake {
     return apply(c, checked, now);
   }
 
+  /**
+   * An event the controller raised itself about a known customer (an order stored by the orders
+   * intake), with variables a plan it starts may use ({@code {order_amount}}): stored once by id,
+   * plans started as for a fed event. Returns how many plans started.
+   */
+  public int raiseIn(Connection c, String eventId, String type, String customerId, Instant at, Map<String, String> vars, Instant now) throws SQLException {
+    if (Sql.count(c, "SELECT COUNT(*) FROM events WHERE id = ?", eventId) > 0) {
+      return 0;
+    }
+    Optional<Customer> customer = Customers.find(c, customerId);
+    if (customer.isEmpty()) {
+      return 0;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", eventId);
+    body.put("type", type);
+    body.put("customerId", customerId);
+    body.put("vars", vars);
+    Sql.update(c, "INSERT INTO events (id, type, customer_id, occurred_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?)",
+        eventId, type, customerId, at.toEpochMilli(), now.toEpochMilli(), write(body));
+    if (!customer.get().status().equals("active")) {
+      return 0;
+    }
+    return PlanRuns.start(c, runs.customerPlans(c), customer.get(), type, null, at, eventId);
+  }
+
   private Outcome apply(Connection c, List<Checked> checked, Instant now) throws SQLException {
     int accepted = 0;
     int duplicates = 0;

@@ -39,7 +39,17 @@ public final class OrderIntake {
   private final Database db;
   private final StageEngine stages;
 
-  public OrderIntake(Database db, StageEngine stages) {
+  /** What an order stored raises: order_placed, with the order's variables (journey.EventIntake::raiseIn). */
+  @FunctionalInterface
+  public interface Raise {
+    int raise(java.sql.Connection c, String eventId, String type, String customerId, Instant at, java.util.Map<String, String> vars, Instant now)
+        throws java.sql.SQLException;
+  }
+
+  private final Raise raise;
+
+  public OrderIntake(Database db, StageEngine stages, Raise raise) {
+    this.raise = raise;
     this.db = db;
     this.stages = stages;
   }
@@ -81,6 +91,7 @@ public final class OrderIntake {
       int accepted = 0;
       int refunded = 0;
       int duplicates = 0;
+      int plansStarted = 0;
       Set<String> touched = new LinkedHashSet<>();
       for (int i = 0; i < checked.size(); i++) {
         String f = "orders[" + i + "]";
@@ -112,11 +123,17 @@ public final class OrderIntake {
         for (String p : o.products()) {
           Sql.update(c, "INSERT INTO order_products (order_id, product) VALUES (?, ?)", in.id(), p);
         }
+        // The order is the event: plans on order_placed start here, with its products and amount.
+        java.util.Map<String, String> vars = new java.util.LinkedHashMap<>();
+        vars.put("order_id", in.id());
+        vars.put("order_amount", java.math.BigDecimal.valueOf(o.cents(), 2).toPlainString());
+        vars.put("order_products", String.join("、", o.products()));
+        plansStarted += raise.raise(c, "order:" + in.id(), com.wecomrpa.controller.sop.Triggers.ORDER_PLACED, in.customerId(), o.at(), vars, now);
         accepted++;
         touched.add(in.customerId());
       }
       StageEngine.Applied moved = stages.evaluateCustomers(c, touched, now, refunded > 0 && accepted == 0 ? "refund" : "order");
-      Outcome done = new Outcome(accepted, refunded, duplicates, moved.transitions(), moved.plansStarted());
+      Outcome done = new Outcome(accepted, refunded, duplicates, moved.transitions(), moved.plansStarted() + plansStarted);
       if (dryRun) {
         throw new DryRun(done);
       }

@@ -10,8 +10,8 @@ import java.util.Map;
  * Turns a step's content into the agent action and params the flows in {@code scripts/} expect,
  * rendering template variables with what is known about the target.
  */
-public final class ContentActions {
-  public record Action(String name, Map<String, String> params) {}
+final class ContentActions {
+  record Action(String name, Map<String, String> params) {}
 
   private ContentActions() {}
 
@@ -61,7 +61,7 @@ public final class ContentActions {
     };
   }
 
-  public static Action forCustomer(ContentSpec c, String customerId, String nickname, Map<String, String> vars) {
+  static Action forCustomer(ContentSpec c, String customerId, String nickname, Map<String, String> vars) {
     if (ContentRules.WEBHOOK.equals(c.kind())) {
       return forWebhook(c, vars);
     }

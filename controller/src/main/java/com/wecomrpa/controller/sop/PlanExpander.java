@@ -165,9 +165,12 @@ public final class PlanExpander {
 
   private void customers(Connection c, Plan.Stored p, Map<String, AccountRow> accounts, Instant now, List<NewJob> out) throws SQLException {
     Plan plan = p.plan();
+    if (plan.triggerField() != null) {
+      startDateRuns(c, plan, accounts, now);
+    }
     List<Object[]> runs =
-        Sql.list(c, "SELECT customer_id, anchor_at FROM plan_runs WHERE plan_id = ? AND status = 'active'",
-            rs -> new Object[] {rs.getString(1), rs.getLong(2)}, plan.id());
+        Sql.list(c, "SELECT r.customer_id, r.anchor_at, e.body FROM plan_runs r LEFT JOIN events e ON e.id = r.event_id WHERE r.plan_id = ? AND r.status = 'active'",
+            rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3)}, plan.id());
     for (Object[] run : runs) {
       Customer customer = Customers.find(c, (String) run[0]).orElse(null);
       if (customer == null || !customer.status().equals("active")) {
@@ -182,6 +185,8 @@ public final class PlanExpander {
       vars.put("customer_id", customer.id());
       vars.put("account_name", a.name());
       vars.put("stage", customer.stage() == null ? "" : customer.stage());
+      // What the starting event carried (an order's id, amount and products).
+      vars.putAll(eventVars((String) run[2]));
       boolean allPlanned = true;
       for (int cycle = 0; cycle < plan.repeatCount(); cycle++) {
         Instant cycleAnchor = anchor.plus(Duration.ofDays((long) cycle * plan.repeatIntervalDays()));
@@ -208,6 +213,58 @@ public final class PlanExpander {
         // Every step of every cycle is materialised: the sequence needs no more expansion.
         Sql.update(c, "UPDATE plan_runs SET status = 'done' WHERE plan_id = ? AND customer_id = ? AND status = 'active'", plan.id(), customer.id());
       }
+    }
+  }
+
+  /**
+   * A yearly plan: every active customer whose date field (MM-DD or YYYY-MM-DD) falls today in
+   * their account's zone starts this year's run, anchored at the day's start (a 29 February comes
+   * on the 28th in other years).
+   */
+  private static void startDateRuns(Connection c, Plan plan, Map<String, AccountRow> accounts, Instant now) throws SQLException {
+    String field = plan.triggerField();
+    List<String[]> rows = Sql.list(c, "SELECT id, account_id FROM customers WHERE status = 'active' AND fields LIKE ?",
+        rs -> new String[] {rs.getString(1), rs.getString(2)}, "%\"" + field + "\"%");
+    for (String[] r : rows) {
+      AccountRow a = accounts.get(r[1]);
+      Customer customer = Customers.find(c, r[0]).orElse(null);
+      if (a == null || customer == null || (plan.stage() != null && !plan.stage().equals(customer.stage()))) {
+        continue;
+      }
+      java.time.MonthDay day = monthDay(customer.fields().get(field));
+      LocalDate today = LocalDate.ofInstant(now, a.zone());
+      if (day == null || !day.atYear(today.getYear()).equals(today)) {
+        continue;
+      }
+      PlanRuns.startYearly(c, plan.id(), customer.id(), today.atStartOfDay(a.zone()).toInstant(), "date:" + field + ":" + customer.id() + ":" + today);
+    }
+  }
+
+  private static java.time.MonthDay monthDay(String value) {
+    if (value == null) {
+      return null;
+    }
+    String v = value.trim();
+    try {
+      return v.length() == 10 ? java.time.MonthDay.from(LocalDate.parse(v)) : java.time.MonthDay.parse("--" + v);
+    } catch (java.time.DateTimeException e) {
+      return null; // not a date: this customer has no such day
+    }
+  }
+
+  private static Map<String, String> eventVars(String body) {
+    if (body == null) {
+      return Map.of();
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode vars = com.wecomrpa.protocol.WireCodec.mapper().readTree(body).get("vars");
+      Map<String, String> out = new HashMap<>();
+      if (vars != null && vars.isObject()) {
+        vars.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+      }
+      return out;
+    } catch (Exception e) {
+      return Map.of();
     }
   }
 

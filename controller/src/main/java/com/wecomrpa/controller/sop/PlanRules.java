@@ -49,9 +49,11 @@ public final class PlanRules {
     if (s.steps().size() > 50) {
       throw Rejected.invalid("steps", "a plan has at most 50 steps");
     }
+    // A plan started by an order knows the order: {order_id}, {order_amount}, {order_products}.
+    Set<String> known = s.trigger() != null && Triggers.ORDER_PLACED.equals(s.trigger().event()) ? ORDER_VARIABLES : Set.of();
     List<Plan.PlanStepRule> steps = new ArrayList<>();
     for (int i = 0; i < s.steps().size(); i++) {
-      steps.add(step(kind, i, s.steps().get(i)));
+      steps.add(step(kind, i, s.steps().get(i), known));
     }
 
     TagSelector selector = null;
@@ -180,7 +182,9 @@ public final class PlanRules {
         repeatCount, repeatInterval, List.copyOf(steps), triggerField, exitOn);
   }
 
-  private Plan.PlanStepRule step(Plan.Kind kind, int i, PlanSpec.Step step) {
+  private static final Set<String> ORDER_VARIABLES = Set.of("order_id", "order_amount", "order_products");
+
+  private Plan.PlanStepRule step(Plan.Kind kind, int i, PlanSpec.Step step, Set<String> known) {
     String f = "steps[" + i + "]";
     if (step == null) {
       throw Rejected.invalid(f, f + " must be an object");
@@ -198,7 +202,7 @@ public final class PlanRules {
       }
       at = time(f + ".at", step.at());
     }
-    content.check(kind, f + ".content", step.content());
+    content.check(kind, f + ".content", step.content(), known);
     List<String> unless = List.of();
     if (step.unless() != null) {
       if (kind != Plan.Kind.CUSTOMER) {

@@ -60,6 +60,18 @@ public final class PlanRuns {
     return active && startRun(c, planId, customer.id(), at, eventId) ? 1 : 0;
   }
 
+  /**
+   * A yearly plan's run for this year's day, anchored at the day's start: a new run, or last year's
+   * run begun again; false when this year's has started already.
+   */
+  public static boolean startYearly(Connection c, String planId, String customerId, Instant dayStart, String eventId) throws SQLException {
+    if (startRun(c, planId, customerId, dayStart, eventId)) {
+      return true;
+    }
+    return Sql.update(c, "UPDATE plan_runs SET anchor_at = ?, event_id = ?, status = 'active', exit_reason = NULL WHERE plan_id = ? AND customer_id = ? AND anchor_at < ?",
+        dayStart.toEpochMilli(), eventId, planId, customerId, dayStart.toEpochMilli()) == 1;
+  }
+
   /** The customer's one run of a plan, anchored at {@code at}; false when they had one already. */
   private static boolean startRun(Connection c, String planId, String customerId, Instant at, String eventId) throws SQLException {
     if (Sql.count(c, "SELECT COUNT(*) FROM plan_runs WHERE plan_id = ? AND customer_id = ?", planId, customerId) > 0) {

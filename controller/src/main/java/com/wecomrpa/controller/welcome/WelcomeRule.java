@@ -3,7 +3,7 @@ package com.wecomrpa.controller.welcome;
 import com.wecomrpa.controller.input.Fields;
 import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.sop.ContentSpec;
-import com.wecomrpa.controller.sop.GroupContent;
+import com.wecomrpa.controller.sop.SenderContent;
 import java.util.Set;
 
 /**
@@ -39,7 +39,7 @@ public record WelcomeRule(
     } else {
       Fields.id("groupId", in.groupId());
     }
-    GroupContent.check("content", in.content(), VARIABLES);
+    SenderContent.check("content", in.content(), VARIABLES);
     int batch = in.batchSeconds() == null ? 60 : in.batchSeconds();
     if (batch < 1 || batch > 3600) {
       throw Rejected.invalid("batchSeconds", "batchSeconds must be 1 to 3600 (joins this close are welcomed together)");

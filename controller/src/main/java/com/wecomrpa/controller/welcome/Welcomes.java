@@ -9,7 +9,7 @@ import com.wecomrpa.controller.job.JobIntake;
 import com.wecomrpa.controller.job.NewJob;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.sop.ContentSpec;
-import com.wecomrpa.controller.sop.GroupContent;
+import com.wecomrpa.controller.sop.SenderContent;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.WireCodec;
@@ -159,7 +159,7 @@ public final class Welcomes {
     // The store a group serves: its "store:NAME" tag, as groups are tagged for store SOPs.
     String store = Sql.one(c, "SELECT tag FROM group_tags WHERE group_id = ? AND tag LIKE 'store:%' ORDER BY tag LIMIT 1", rs -> rs.getString(1), b.groupId())
         .map(t -> t.substring("store:".length())).orElse("");
-    GroupContent.Action a = GroupContent.forGroup(rule.get().content(), b.groupId(), group.get().name(),
+    SenderContent.Action a = SenderContent.forGroup(rule.get().content(), b.groupId(), group.get().name(),
         Map.of("nickname", nicknames, "group_name", group.get().name(), "store", store));
     String jobId = "welcome:" + b.groupId() + ":" + batchId;
     Instant expires = rule.get().outsideHours().equals("drop") ? now.plus(DROP_AFTER) : null;
