@@ -44,6 +44,9 @@ import com.wecomrpa.controller.dispatch.DeviceRelease;
 import com.wecomrpa.controller.dispatch.Dispatcher;
 import com.wecomrpa.controller.api.ConversationApi;
 import com.wecomrpa.controller.api.GroupCodesApi;
+import com.wecomrpa.controller.api.HandoverApi;
+import com.wecomrpa.controller.handover.Handovers;
+import com.wecomrpa.controller.handover.PlatformAdmin;
 import com.wecomrpa.controller.api.MembersApi;
 import com.wecomrpa.controller.groupcode.GroupCodes;
 import com.wecomrpa.controller.listen.HeardIntake;
@@ -201,6 +204,8 @@ final class ControllerWiring {
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine, eventIntake::raiseIn), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
         new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam, new GroupStats(db)),
         new GroupCodesApi(clock, new GroupCodes(db, audit, jobs.intake()), signals::kickDispatch),
+        new HandoverApi(clock, new Handovers(db, limits, audit, java.util.Optional.ofNullable(options.platformApi())
+            .map(p -> new PlatformAdmin(p.url(), p.corpId(), p.secretFile()))), signals::kickDispatch),
         overview));
     signals.listen(
         dispatcher::kick,

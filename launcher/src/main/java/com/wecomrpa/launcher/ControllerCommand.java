@@ -78,6 +78,15 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--limits", defaultValue = "safe", description = "built-in limits: safe (human-paced: a 15-45 s gap, 08:00-22:00, caps under the reported thresholds; docs/limits.md), fast (75 sends a minute per account, round the clock: for the simulator only) or unpaced (no gap: for load agents only) (default ${DEFAULT-VALUE})")
   String limits;
 
+  @Option(names = "--platform-api", description = "the platform's admin API a handover transfers groups and customers through: https://qyapi.weixin.qq.com for WeCom, or a simulator's URL (default: none; a handover is then refused)")
+  String platformApi;
+
+  @Option(names = "--platform-corp-id", description = "the WeCom corp id for --platform-api")
+  String platformCorpId;
+
+  @Option(names = "--platform-secret-file", description = "file holding the secret of the WeCom app with customer-contact rights, for --platform-api")
+  Path platformSecretFile;
+
   @Option(names = "--unhealthy-after", defaultValue = "3", description = "failed jobs in a row after which a device gets no offers until repaired (default ${DEFAULT-VALUE})")
   int unhealthyAfter;
 
@@ -100,7 +109,8 @@ final class ControllerCommand implements Callable<Integer> {
       options = new ControllerOptions(host, port, data, token, Duration.ofSeconds(leaseSeconds), Duration.ofSeconds(Math.max(1, leaseSeconds / 6)),
           maxGroups, postsPerDay, 2000, 3, cluster, Duration.ofHours(24), null, unhealthyAfter, db,
           db == null ? DbCredentials.NONE : DbCredentials.from(System.getenv(), dbPasswordFile), LimitProfile.of(limits),
-          tlsCert == null && tlsKey == null ? null : new ControllerOptions.Tls(require(tlsCert, "--tls-cert"), require(tlsKey, "--tls-key")), adminTokenFile);
+          tlsCert == null && tlsKey == null ? null : new ControllerOptions.Tls(require(tlsCert, "--tls-cert"), require(tlsKey, "--tls-key")), adminTokenFile,
+          platformApi == null ? null : new ControllerOptions.PlatformApi(platformApi, platformCorpId, platformSecretFile));
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;

@@ -114,6 +114,27 @@ public final class ChatWorld {
   }
 
   /**
+   * Gives a group (its ownership) or a customer (as a contact) to another account, as the admin
+   * console's transfer does: the chat leaves the old account's list and appears in the new one's,
+   * its history kept in the record.
+   */
+  public synchronized Conversation transfer(String conversationId, String toAccountId) {
+    Conversation c = conversations.get(conversationId);
+    require(c != null, 404, "conversation " + conversationId + " not found");
+    require(accounts.containsKey(toAccountId), 404, "account " + toAccountId + " not found");
+    require(conversations.values().stream().noneMatch(o -> o != c && o.accountId().equals(toAccountId) && o.name().equals(c.name())), 409,
+        "account " + toAccountId + " already has a conversation named " + c.name());
+    Conversation moved = new Conversation(c.id(), toAccountId, c.name(), c.type());
+    conversations.put(c.id(), moved);
+    return moved;
+  }
+
+  /** The conversation, or null. */
+  public synchronized Conversation find(String id) {
+    return conversations.get(id);
+  }
+
+  /**
    * Renames a group or private chat, as its owner would in the client: the conversation list shows
    * the new name, and a search for the old one finds nothing.
    */

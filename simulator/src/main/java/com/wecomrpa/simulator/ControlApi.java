@@ -168,6 +168,11 @@ final class ControlApi {
       risk.setModel(account, m);
       send(ctx, 200, m);
     }));
+    r.post("/sim/api/accounts/:accountId/restrict").handler(ctx -> guarded(ctx, () -> {
+      String account = world.account(ctx.pathParam("accountId")).id();
+      risk.restrict(account, clock.instant());
+      send(ctx, 200, Map.of("accountId", account, "restricted", true));
+    }));
     r.post("/sim/api/accounts/:accountId/risk-reset").handler(ctx -> guarded(ctx, () -> {
       risk.reset(world.account(ctx.pathParam("accountId")).id());
       send(ctx, 200, Map.of("reset", true));

@@ -39,6 +39,12 @@ final class RiskGuard {
     state(accountId).model = model;
   }
 
+  /** The platform restricts the account (a complaint, a review): its next send meets the restriction screen. */
+  synchronized void restrict(String accountId, Instant now) {
+    state(accountId).restricted = true;
+    events.add(new RiskEvent(accountId, "restricted", now));
+  }
+
   /** Clears warnings and restriction, as an appeal that succeeded. */
   synchronized void reset(String accountId) {
     State s = state(accountId);

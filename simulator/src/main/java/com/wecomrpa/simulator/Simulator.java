@@ -140,6 +140,7 @@ public final class Simulator {
     r.route().handler(BodyHandler.create(false).setBodyLimit(1 << 20));
     new ClientApp(vertx, world, risk, faults, rosters, this::invitationArrived).mount(r);
     new ControlApi(world, rosters, this::acceptInvitationsAfter, risk, faults, this::startChatter, this::chatterRunning, hookCalls, clock).mount(r);
+    new Transfers(world, clock).mount(r);
     return r;
   }
 

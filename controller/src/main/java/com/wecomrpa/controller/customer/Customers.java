@@ -58,6 +58,11 @@ public final class Customers {
         cu.nickname(), cu.stage(), cu.status(), write(cu.fields()), now.toEpochMilli(), cu.id());
   }
 
+  /** A handover: the customer is now the receiving account's, with their tags, stage and history (all keyed by the customer). */
+  public static boolean moveTo(Connection c, String id, String from, String to, Instant now) throws SQLException {
+    return Sql.update(c, "UPDATE customers SET account_id = ?, updated_at = ? WHERE id = ? AND account_id = ?", to, now.toEpochMilli(), id, from) == 1;
+  }
+
   public static void markAdded(Connection c, String id, Instant at) throws SQLException {
     Sql.update(c, "UPDATE customers SET added_at = ? WHERE id = ?", at.toEpochMilli(), id);
   }

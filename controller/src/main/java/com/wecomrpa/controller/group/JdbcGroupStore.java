@@ -81,6 +81,19 @@ public final class JdbcGroupStore {
         });
   }
 
+  /**
+   * A handover moves one group to another account, in the caller's transaction (which holds both
+   * accounts' rows and has checked the receiving cap); false if it was not the giving account's.
+   */
+  public static boolean moveTo(Connection c, String groupId, String from, String to) throws SQLException {
+    if (Sql.update(c, "UPDATE chat_groups SET account_id = ? WHERE id = ? AND account_id = ?", to, groupId, from) == 0) {
+      return false;
+    }
+    Sql.update(c, "UPDATE accounts SET group_count = group_count - 1 WHERE id = ?", from);
+    Sql.update(c, "UPDATE accounts SET group_count = group_count + 1 WHERE id = ?", to);
+    return true;
+  }
+
   public Optional<ChatGroup> find(String id) {
     return db.inTransaction(c -> findIn(c, id));
   }

@@ -186,6 +186,9 @@ public final class JobReports {
               "UPDATE jobs SET state = ?, reason = ?, decided_by = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
               next.name(), JobRows.truncate(reason, 1000), targetHeld ? Reachability.HOLDS : null, now.toEpochMilli(), j.id());
           recordExecution(c, r, screenshotPath, now, j.id());
+          if (next == JobState.QUEUED) {
+            JobTransitions.followTarget(c, j.id());
+          }
           if (next == JobState.SUCCEEDED || next == JobState.FAILED || next == JobState.UNKNOWN || next == JobState.SKIPPED) {
             EventOutbox.jobEnded(c, "job:" + j.id() + ":" + next.name() + ":" + r.fencingToken(), j.id(), j.action(), j.accountId(), j.groupId(), j.customerId(),
                 r.deviceId(), next.name(), reason, businessNow);

@@ -44,4 +44,32 @@ public final class JobTransitions {
     return Sql.update(c, "UPDATE jobs SET state = 'CANCELLED', reason = ?, updated_at = ? WHERE source_kind = 'plan' AND source_id = ? AND customer_id = ? AND state = 'QUEUED'",
         why, now.toEpochMilli(), planId, customerId);
   }
+
+  /**
+   * A handover: the queued jobs of one group or customer move with it to the receiving account,
+   * waiting notes cleared. Leased, running and maybe-sent jobs stay where they are (see
+   * {@link #stayingBehind}). Returns how many moved.
+   */
+  public int rehome(Connection c, boolean group, String targetId, String from, String to, Instant now) throws SQLException {
+    return Sql.update(c, "UPDATE jobs SET account_id = ?, wait_note = NULL, decided_by = NULL, wait_until = NULL, updated_at = ? WHERE "
+        + (group ? "group_id" : "customer_id") + " = ? AND account_id = ? AND state = 'QUEUED'", to, now.toEpochMilli(), targetId, from);
+  }
+
+  /** Jobs of the target still with the giving account: leased or running (they finish there) or maybe sent (verified there). */
+  public java.util.List<String> stayingBehind(Connection c, boolean group, String targetId, String from) throws SQLException {
+    return Sql.list(c, "SELECT id FROM jobs WHERE " + (group ? "group_id" : "customer_id") + " = ? AND account_id = ? AND state IN ('LEASED', 'RUNNING', 'UNKNOWN')",
+        rs -> rs.getString(1), targetId, from);
+  }
+
+  /**
+   * A job queued again goes to whichever account holds its group or customer now: one leased
+   * before a handover that failed without sending follows its target rather than wait on the old
+   * account.
+   */
+  static void followTarget(Connection c, String jobId) throws SQLException {
+    Sql.update(c, "UPDATE jobs SET account_id = (SELECT g.account_id FROM chat_groups g WHERE g.id = jobs.group_id) WHERE id = ? AND state = 'QUEUED'"
+        + " AND group_id IS NOT NULL AND account_id <> (SELECT g.account_id FROM chat_groups g WHERE g.id = jobs.group_id)", jobId);
+    Sql.update(c, "UPDATE jobs SET account_id = (SELECT u.account_id FROM customers u WHERE u.id = jobs.customer_id) WHERE id = ? AND state = 'QUEUED'"
+        + " AND group_id IS NULL AND customer_id IS NOT NULL AND account_id <> (SELECT u.account_id FROM customers u WHERE u.id = jobs.customer_id)", jobId);
+  }
 }

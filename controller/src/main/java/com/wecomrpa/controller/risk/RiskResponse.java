@@ -19,6 +19,17 @@ public final class RiskResponse {
 
   private RiskResponse() {}
 
+  /**
+   * A stopped account's groups and customers need another account: the active one holding the
+   * fewest groups is offered, and the call that does it named.
+   */
+  private static String handoverOffer(Connection c, String accountId) throws SQLException {
+    return Sql.one(c, "SELECT id, group_count FROM accounts WHERE status = 'active' AND id <> ? ORDER BY group_count, id LIMIT 1",
+            rs -> "; hand its groups and customers over to " + rs.getString(1) + " (holds " + rs.getInt(2) + " groups): POST /accounts/" + accountId
+                + "/handover, or see GET /accounts/" + accountId + "/handover-targets", accountId)
+        .orElse("; no active account to hand its groups and customers over to");
+  }
+
   /** Returns the account's new status. Runs inside the report's transaction. */
   public static String apply(Connection c, String accountId, String jobId, String signal, Duration cooldown, Instant now) throws SQLException {
     int before = (int) Sql.count(c, "SELECT risk_count FROM accounts WHERE id = ? FOR UPDATE", accountId);
@@ -36,7 +47,7 @@ public final class RiskResponse {
     } else {
       AccountStatus.restrict(c, accountId);
       status = AccountStatus.RESTRICTED;
-      detail = "account " + accountId + " showed " + signal + "; stopped until an admin resumes it";
+      detail = "account " + accountId + " showed " + signal + "; stopped until an admin resumes it" + handoverOffer(c, accountId);
     }
     JdbcAlertStore.insert(c, accountId, "risk:" + signal, detail, jobId, now);
     return status;
