@@ -13,6 +13,9 @@ import com.wecomrpa.protocol.ControllerReportAck;
 import com.wecomrpa.protocol.ControllerWelcome;
 import com.wecomrpa.protocol.FailureKind;
 import com.wecomrpa.protocol.Outcome;
+import com.wecomrpa.simulator.ChatWorld;
+import com.wecomrpa.simulator.Simulator;
+import com.wecomrpa.simulator.SimulatorOptions;
 import io.vertx.core.http.HttpMethod;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -54,9 +57,19 @@ class OpenApiContractTest {
   ProtocolAgent agent;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+  /** The platform's admin API a handover calls: the real simulator's, which knows acc-1's customer c-1. */
+  io.vertx.core.Vertx platformVertx;
+  Simulator platform;
+
   @BeforeEach
-  void start() {
-    controller = RunningController.start(dir, Fixtures.middayInShanghai(), o -> o);
+  void start() throws Exception {
+    platformVertx = io.vertx.core.Vertx.vertx();
+    platform = new Simulator(platformVertx, SimulatorOptions.defaults().withPort(0), java.time.Clock.systemUTC());
+    platform.start().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    platform.world().addAccounts(List.of(new ChatWorld.Account("acc-1", null), new ChatWorld.Account("acc-2", null)));
+    platform.world().addContacts(List.of(new ChatWorld.Contact("c-1", "acc-1", "王女士")));
+    controller = RunningController.start(dir, Fixtures.middayInShanghai(),
+        o -> o.withPlatformApi(new ControllerOptions.PlatformApi("http://127.0.0.1:" + platform.port(), null, null)));
     doc = JSON.valueToTree(OpenApiDocument.load());
   }
 
@@ -66,6 +79,7 @@ class OpenApiContractTest {
       agent.close();
     }
     controller.close();
+    platformVertx.close();
   }
 
   record Op(String method, String path, JsonNode spec) {
@@ -138,6 +152,8 @@ class OpenApiContractTest {
       case "POST /accounts" -> {
         agent = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
         agent.next(ControllerWelcome.class, 30_000);
+        // The account the handover example hands acc-1's customer to.
+        assertThat(controller.post("/accounts", "{\"id\":\"acc-2\",\"platform\":\"wecom\",\"displayName\":\"门店助手 2\",\"timeZone\":\"Asia/Shanghai\"}").status()).isEqualTo(201);
       }
       case "POST /broadcasts" -> {
         // g-1 and g-2 cannot be found on the device (so they can be retried and confirmed gone);
@@ -151,6 +167,11 @@ class OpenApiContractTest {
         agent.next(ControllerJobOffer.class, 10_000);
         JsonNode tried = controller.get("/jobs/broadcast:b-1:g-1/executions").body();
         dynamic.put("GET /executions/{id}/screenshot id", tried.get(0).get("id").asText());
+      }
+      case "POST /accounts/{id}/handover" -> {
+        // The simulator, as the platform, moved the customer; the controller followed.
+        assertThat(JSON.readTree(r.body()).get("customersMoved").toString()).isEqualTo("[\"c-1\"]");
+        assertThat(platform.world().find("c-1").accountId()).isEqualTo("acc-2");
       }
       case "POST /tokens" -> dynamic.put("DELETE /tokens/{id} id", JSON.readTree(r.body()).get("id").asText());
       case "POST /webhooks" -> {

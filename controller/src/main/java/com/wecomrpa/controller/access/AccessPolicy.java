@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * Which roles may call which part of the API. Reading is for every human role; changing plans,
  * broadcasts, groups and events is for operators; limits, accounts, tokens and the audit log are
- * for admins. Agent tokens open the agent gateway only.
+ * for admins, but operators hand an account's groups and customers over. Agent tokens open the agent gateway only.
  */
 public final class AccessPolicy {
   private static final Set<Role> READERS = EnumSet.of(Role.ADMIN, Role.OPERATOR, Role.VIEWER);
@@ -25,6 +25,10 @@ public final class AccessPolicy {
     }
     if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
       return READERS;
+    }
+    if (first.equals("accounts") && path.endsWith("/handover")) {
+      // Handing a leaving account's groups and customers over is the group operators' daily work.
+      return OPERATORS;
     }
     return switch (first) {
       case "accounts", "limits", "alerts" -> ADMINS;
