@@ -72,7 +72,14 @@ class PlanRulesTest {
         Arguments.of(CUSTOMER_OK.replace("'friend_added'", "'birthday'"), "trigger.event"),
         Arguments.of(CUSTOMER_OK.replace("{'event':'friend_added'}", "{'event':'stage_entered'}"), "trigger.stage"),
         Arguments.of(CUSTOMER_OK.replace("'steps'", "'repeat':{'count':4,'intervalDays':1},'steps'"), "repeat.intervalDays"),
-        Arguments.of(CUSTOMER_OK.replace("'kind':'text','text':'你好 {nickname}'", "'kind':'file','url':'https://x/a.pdf','name':'a.pdf'"), "steps[0].content.kind"),
+        Arguments.of(GROUP_OK.replace("'content'", "'unless':['replied'],'content'"), "steps[0].unless"),
+        Arguments.of(GROUP_OK.replace("'content'", "'transactional':true,'content'"), "steps[0].transactional"),
+        Arguments.of(GROUP_OK.replace("'steps'", "'exitOn':['reply'],'steps'"), "exitOn"),
+        Arguments.of(CUSTOMER_OK.replace("{'offset':'+3m',", "{'offset':'+3m','unless':['replied','moon'],"), "steps[0].unless[1]"),
+        Arguments.of(CUSTOMER_OK.replace("'steps'", "'exitOn':['tag:'],'steps'"), "exitOn[0]"),
+        Arguments.of(CUSTOMER_OK.replace("{'event':'friend_added'}", "{'event':'date'}"), "trigger.field"),
+        Arguments.of(CUSTOMER_OK.replace("{'event':'friend_added'}", "{'event':'friend_added','field':'birthday'}"), "trigger.field"),
+        Arguments.of(CUSTOMER_OK.replace("你好 {nickname}", "订单 {order_id}"), "steps[0].content.text"),
         Arguments.of("{'id':'m','name':'M','kind':'moments','steps':[{'at':'21:00','content':{'kind':'text','text':'晚安'}}]}", "accounts"),
         Arguments.of("{'id':'m','name':'M','kind':'moments','accounts':['acc-1'],'steps':[{'at':'21:00','content':{'kind':'link','url':'https://a','title':'t'}}]}", "steps[0].content.kind"));
   }
