@@ -53,9 +53,10 @@ final class TestStack implements AutoCloseable {
     this.vertx = vertx;
     this.dir = dir;
     this.clock = clock;
-    this.options = options;
     this.sim = new Simulator(vertx, SimulatorOptions.defaults().withPort(0).withRiskModel(com.wecomrpa.simulator.RiskModel.lab()), clock);
     await(sim.start());
+    // The simulator is also the platform's admin API (handovers), as a farm's WeCom corp would be.
+    this.options = options.platformApi() != null ? options : options.withPlatformApi(new ControllerOptions.PlatformApi(sim.baseUrl(), null, null));
     deployController();
     this.api = new ControllerClient(vertx, options.scheme() + "://127.0.0.1:" + options.port(), ADMIN_TOKEN, options.tls() == null ? null : options.tls().cert());
   }

@@ -153,6 +153,11 @@ public final class JobReports {
             // Nothing went out; the job waits for the account without spending an attempt.
             next = requeueWithoutAttempt(c, j.id());
             reason = "risk:" + r.riskSignal() + ": account " + accountStatus + "; waits for the account";
+          } else if ((r.targetMissing() || r.targetGone()) && movedAway(c, j)) {
+            // Handed over while the device looked for it: not the target's fault nor the device's;
+            // the job follows its target to the account that holds it now.
+            next = requeueWithoutAttempt(c, j.id());
+            reason = "target moved to another account while this device looked for it (a handover): follows it; " + JobRows.describe(r);
           } else if (r.targetMissing() && j.groupId() != null) {
             // The group is not where the controller thinks: hold its jobs, keep the device going.
             next = requeueWithoutAttempt(c, j.id());
@@ -200,6 +205,14 @@ public final class JobReports {
           }
           return ReportVerdict.applied(next, j.accountId(), accountStatus);
         });
+  }
+
+  /** Whether the job's group or customer now belongs to another account than the job's (a handover moved it). */
+  private static boolean movedAway(Connection c, Job j) throws SQLException {
+    if (j.groupId() != null) {
+      return Sql.count(c, "SELECT COUNT(*) FROM chat_groups WHERE id = ? AND account_id <> ?", j.groupId(), j.accountId()) > 0;
+    }
+    return j.customerId() != null && Sql.count(c, "SELECT COUNT(*) FROM customers WHERE id = ? AND account_id <> ?", j.customerId(), j.accountId()) > 0;
   }
 
   /**
