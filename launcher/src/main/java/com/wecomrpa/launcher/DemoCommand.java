@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Run controller + simulator + agent on one machine.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples), lifecycle (90 simulated days of docs/examples/lifecycle: orders move customers between stages, stage plans, channel codes, webhooks), conversation (customers talk for a simulated hour: listening, tags, auto-replies, late replies), groups (two simulated hours of group operations: group codes by location, invitations, joins welcomed, pools rolling over, a spammer removed and blacklisted, friend requests accepted), risk (one account meets a tight platform risk model) or crash (controller, simulator and agent as separate processes, killed with SIGKILL mid-broadcast and restarted)")
+  @Option(names = "--scenario", defaultValue = "broadcast", description = "broadcast (one message to every group), sop-day (a simulated day of docs/examples), lifecycle (90 simulated days of docs/examples/lifecycle: orders move customers between stages, stage plans, channel codes, webhooks), conversation (customers talk for a simulated hour: listening, tags, auto-replies, late replies), groups (two simulated hours of group operations: group codes by location, invitations, joins welcomed, pools rolling over, a spammer removed and blacklisted, friend requests accepted), handover (a 1:1 launch to a customer tag under a cadence while a broadcast reaches every group; one account is restricted mid-way and its groups and customers handed to two others, some customers refusing), risk (one account meets a tight platform risk model) or crash (controller, simulator and agent as separate processes, killed with SIGKILL mid-broadcast and restarted)")
   String scenario;
 
   @Option(names = "--accounts", defaultValue = "3", description = "bot accounts, one device each (default ${DEFAULT-VALUE})")
@@ -70,11 +70,17 @@ final class DemoCommand implements Callable<Integer> {
     boolean conversation = scenario.equals("conversation");
     boolean lifecycle = scenario.equals("lifecycle");
     boolean groupOps = scenario.equals("groups");
-    if (!sopDay && !risk && !crash && !conversation && !lifecycle && !groupOps && !scenario.equals("broadcast")) {
-      System.err.println("--scenario must be broadcast, sop-day, conversation, lifecycle, groups, risk or crash");
+    boolean handover = scenario.equals("handover");
+    if (!sopDay && !risk && !crash && !conversation && !lifecycle && !groupOps && !handover && !scenario.equals("broadcast")) {
+      System.err.println("--scenario must be broadcast, sop-day, conversation, lifecycle, groups, handover, risk or crash");
       return 2;
     }
-    int groupCount = groups >= 0 ? groups : accounts * (sopDay || conversation ? 5 : lifecycle ? 1 : risk ? 10 : crash ? 70 : groupOps ? GroupsScenario.groupsPerAccount() : 200);
+    int groupCount = groups >= 0 ? groups : accounts * (sopDay || conversation ? 5 : lifecycle ? 1 : risk ? 10 : crash ? 70 : groupOps ? GroupsScenario.groupsPerAccount()
+        : handover ? HandoverScenario.groupsPerAccount() : 200);
+    if (handover && accounts < 3) {
+      System.err.println("--scenario handover needs --accounts 3 or more (one leaves, two take over)");
+      return 2;
+    }
     if (groupOps && groupCount != accounts * GroupsScenario.groupsPerAccount()) {
       System.err.println("--scenario groups runs " + GroupsScenario.groupsPerAccount() + " groups per account: leave out --groups");
       return 2;
@@ -143,6 +149,9 @@ final class DemoCommand implements Callable<Integer> {
       code = ConversationScenario.run(stack, businessSpeed);
     } else if (groupOps) {
       code = GroupsScenario.run(stack, businessSpeed);
+    } else if (handover) {
+      stack.sim.world().addContacts(HandoverScenario.contacts(fleet));
+      code = HandoverScenario.run(stack);
     } else if (risk) {
       code = RiskScenario.run(stack);
     } else {

@@ -69,7 +69,9 @@ public final class DemoStack implements AutoCloseable {
     String token = UUID.randomUUID().toString();
     String adminToken = "demo-admin-" + UUID.randomUUID();
     Certificates.Pair cert = tls ? Certificates.selfSigned(data.resolve("tls"), "controller", "ip:127.0.0.1") : null;
-    ControllerOptions options = ControllerOptions.defaults(data, token).withLimitProfile(limits).withPort(0).withAdminToken(adminToken);
+    // The simulator is also the platform's admin API a handover goes through.
+    ControllerOptions options = ControllerOptions.defaults(data, token).withLimitProfile(limits).withPort(0).withAdminToken(adminToken)
+        .withPlatformApi(new ControllerOptions.PlatformApi(sim.baseUrl(), null, null));
     Controller controller = new Controller(tls ? options.withTls(new ControllerOptions.Tls(cert.cert(), cert.key())) : options, clock);
     Processes.await(vertx.deployVerticle(controller), Duration.ofSeconds(60));
     this.controllerUrl = (tls ? "https" : "http") + "://127.0.0.1:" + controller.port();

@@ -226,27 +226,4 @@ final class GroupsScenario {
     stack.sim.acceptInvitationsAfter(1000);
     return customers;
   }
-
-  /** Waits on the simulator's record, saying every few seconds what it waits for; gives up at the deadline. */
-  private static final class Wait {
-    private final long deadline;
-
-    Wait(Duration limit) {
-      this.deadline = System.nanoTime() + limit.toNanos();
-    }
-
-    void until(String what, java.util.function.BooleanSupplier done) {
-      long said = 0;
-      while (!done.getAsBoolean()) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("gave up waiting for " + what);
-        }
-        if (System.nanoTime() - said > 5_000_000_000L) {
-          System.out.println("waiting for " + what);
-          said = System.nanoTime();
-        }
-        BroadcastScenario.sleep(250);
-      }
-    }
-  }
 }

@@ -50,6 +50,22 @@ final class SimulatorControl {
         .PUT(HttpRequest.BodyPublishers.ofString("{\"millis\":" + millis + "}")).build());
   }
 
+  /** The platform restricts the account (a complaint, a review): its next send meets the restriction screen. */
+  void restrict(String account) {
+    call(request("/accounts/" + account + "/restrict").POST(HttpRequest.BodyPublishers.noBody()).build());
+  }
+
+  /** The share of customers (0-100, decided per customer id) who refuse to be handed to another account. */
+  void refuseTransfers(int percent) {
+    call(request("/transfer-refusals").header("content-type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"percent\":" + percent + "}")).build());
+  }
+
+  /** Every group and customer the platform's admin API was asked to move, and what became of each. */
+  JsonArray transfers() {
+    return new JsonArray(call(request("/transfers").build()));
+  }
+
   private HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/api" + path)).timeout(Duration.ofSeconds(10));
   }

@@ -113,7 +113,8 @@ final class Transfers {
         out.add(Map.of("external_userid", id, "errcode", 40096));
         continue;
       }
-      boolean refuses = refusers.contains(id) || Math.floorMod(id.hashCode(), 100) < refusalPercent;
+      // Scrambled so that ids in a row (cu-1-01, cu-1-02...) do not fall in a row of percentiles.
+      boolean refuses = refusers.contains(id) || Math.floorMod(Integer.rotateLeft(id.hashCode() * 0x9E3779B9, 16), 100) < refusalPercent;
       if (refuses) {
         record.add(new Transfer("customer", id, from, to, "refused", clock.instant()));
       } else {
