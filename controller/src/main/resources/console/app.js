@@ -76,13 +76,19 @@ function confirmAction(text, run) {
   reason.value = '';
   dlg.onclose = async () => {
     if (dlg.returnValue !== 'ok') return;
+    let said;
+    let bad = false;
     try {
-      await run(reason.value.trim() || null);
-      flash('Done: ' + text);
+      // An action may say what it did; otherwise its confirmation text is repeated.
+      said = await run(reason.value.trim() || null);
+      if (typeof said !== 'string') said = 'Done: ' + text;
     } catch (e) {
-      flash(e.message, true);
+      said = e.message;
+      bad = true;
     }
-    render();
+    // The page is drawn again first, so the message is not wiped by the redraw.
+    await render();
+    flash(said, bad);
   };
   dlg.showModal();
   reason.focus();
@@ -474,8 +480,24 @@ pages.limits = async () => {
 
 pages.alerts = async () => {
   const list = await api('/alerts');
-  main.innerHTML = `<h1>Alerts</h1>` + table(['at', 'account', 'kind', 'detail', 'job'], list.map((a) => [when(a.at), a.accountId, html(badge(a.kind)), html(esc(a.detail), true),
-    html(a.jobId ? `<a href="#/jobs/${encodeURIComponent(a.jobId)}">${esc(a.jobId)}</a>` : '')]), 'No alerts.');
+  // A restricted account's groups and customers need another account: one action hands them over.
+  const restricted = new Set((await api('/accounts')).filter((a) => a.status === 'restricted').map((a) => a.id));
+  const handOver = (a) => (may('operator') && a.kind === 'risk:restricted' && restricted.has(a.accountId)
+    ? `<button data-handover="${esc(a.accountId)}">Hand over…</button>` : '');
+  main.innerHTML = `<h1>Alerts</h1>` + table(['at', 'account', 'kind', 'detail', 'job', ''], list.map((a) => [when(a.at), a.accountId, html(badge(a.kind)), html(esc(a.detail), true),
+    html(a.jobId ? `<a href="#/jobs/${encodeURIComponent(a.jobId)}">${esc(a.jobId)}</a>` : ''), html(handOver(a))]), 'No alerts.');
+  main.querySelectorAll('button[data-handover]').forEach((b) => (b.onclick = async () => {
+    const from = b.dataset.handover;
+    const targets = (await api(`/accounts/${encodeURIComponent(from)}/handover-targets`)).filter((t) => t.status === 'active');
+    if (!targets.length) return flash(`No active account can take ${from}'s groups and customers.`, true);
+    const to = targets[0];
+    confirmAction(`Hand all of ${from}'s groups and customers over to ${to.accountId} (room for ${to.room} groups)`, async (reason) => {
+      const r = await api(`/accounts/${encodeURIComponent(from)}/handover`, { method: 'POST',
+        body: { to: to.accountId, groups: 'all', customers: 'all', reason: reason || `${from} restricted by the platform` } });
+      return (`${r.groupsMoved.length} groups and ${r.customersMoved.length} customers moved to ${r.to}; ${r.customersRefused.length} refused and stay with ${from}`
+        + `; ${r.jobsMoved} queued jobs moved, ${r.jobsLeft.length} finish on ${from}'s device`);
+    });
+  }));
 };
 
 pages.audit = async () => {

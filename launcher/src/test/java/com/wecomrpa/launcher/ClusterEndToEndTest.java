@@ -67,7 +67,8 @@ class ClusterEndToEndTest {
     assertThat(rig.connectedNode(0)).isZero();
     assertThat(rig.connectedNode(1)).isEqualTo(1);
     // Asked on the first node, the devices of both agents: agent-2's live on the second.
-    JsonArray devices = new JsonArray(rig.api().get("/devices"));
+    // A device registers with its agent's node a moment after the agent's welcome: wait for both agents' devices.
+    JsonArray devices = Eventually.until("node 1 lists the devices of both agents", Duration.ofSeconds(30), () -> new JsonArray(rig.api().get("/devices")), d -> d.size() >= 4);
     assertThat(devices.stream().map(d -> ((JsonObject) d).getString("deviceId"))).containsExactlyInAnyOrder("dev-1", "dev-2", "dev-3", "dev-4");
     // An operator's action on one of agent-2's devices, asked of the first node, is done by the second.
     String remote = devices.stream().map(d -> (JsonObject) d).filter(d -> d.getString("agentId").equals("agent-2")).findFirst().orElseThrow().getString("deviceId");
@@ -207,7 +208,7 @@ class ClusterEndToEndTest {
    * are done, then stopped at once (-m immediate) and started again five seconds later once five
    * are. Every node says not ready within 2 s of the stop and ready within 2 s of the start; every
    * group gets exactly one more message; no device waits between two of its jobs more than 5 s
-   * longer than the database was away.
+   * longer than the database was away and the nodes took to be ready again.
    */
   private void blip(String id, List<Integer> nodes) {
     List<String> groups = new java.util.ArrayList<>();
@@ -250,8 +251,11 @@ class ClusterEndToEndTest {
           noticed.toMillis(), back.toMillis());
       assertThat(noticed).as("every node not ready after the stop").isLessThanOrEqualTo(Duration.ofSeconds(2));
       assertThat(back).as("every node ready after the start").isLessThanOrEqualTo(Duration.ofSeconds(2));
-      idle.forEach((device, d) -> assertThat(d).as(device + "'s longest wait between jobs, the database away " + away.toMillis() + " ms")
-          .isLessThanOrEqualTo(away.plusSeconds(5)));
+      // Away, then the nodes' own time to say ready again (measured, slower on a busy host), then
+      // at most 5 s of reconnecting and offering: never a backoff that outgrows the outage.
+      Duration allowed = away.plus(back).plusSeconds(5);
+      idle.forEach((device, d) -> assertThat(d).as(device + "'s longest wait between jobs, the database away " + away.toMillis() + " ms, ready again "
+          + back.toMillis() + " ms after").isLessThanOrEqualTo(allowed));
     } finally {
       fleet.accounts().forEach(a -> rig.sim().sendDelay(a, 0));
     }

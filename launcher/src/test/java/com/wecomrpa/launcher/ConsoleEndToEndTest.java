@@ -2,7 +2,6 @@ package com.wecomrpa.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
 import com.wecomrpa.testing.Eventually;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,8 +21,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The console in a real headless Chromium against a real controller, agent and simulator: an admin
@@ -35,16 +32,15 @@ import org.openqa.selenium.chrome.ChromeOptions;
 class ConsoleEndToEndTest {
   @TempDir Path dir;
   TestStack stack;
+  ConsoleBrowser window;
   ChromeDriver browser;
-  ChromeDriverService service;
   String console;
   final Path shots = System.getProperty("wecom-rpa.console.shots") == null ? null : Path.of(System.getProperty("wecom-rpa.console.shots"));
 
   @AfterEach
   void stop() {
-    if (browser != null) {
-      browser.quit();
-      service.stop();
+    if (window != null) {
+      window.close();
     }
     if (stack != null) {
       stack.close();
@@ -58,14 +54,11 @@ class ConsoleEndToEndTest {
     stack.oneAccountWithGroups(names);
     stack.startAgent("agent-1", TestStack.TOKEN, List.of(stack.device("dev-1", "acc-1")));
     console = stack.api.baseUrl() + "/console/";
-    browser = openBrowser();
+    window = ConsoleBrowser.open(dir.resolve("console-browser"));
+    browser = window.driver;
 
     // Log in with a token through the form.
-    browser.get(console);
-    waitFor("the login form", () -> !browser.findElements(By.id("token")).isEmpty());
-    browser.findElement(By.id("token")).sendKeys(TestStack.ADMIN_TOKEN);
-    browser.findElement(By.id("login-button")).click();
-    waitFor("logged in as admin", () -> browser.findElement(By.id("who")).getText().contains("(admin)"));
+    window.logIn(console, TestStack.ADMIN_TOKEN, "admin");
     waitFor("the overview, live", () -> browser.findElement(By.id("live")).getText().startsWith("live"));
 
     // A broadcast made in the console, followed on its page: the numbers move with no reload.
@@ -201,23 +194,6 @@ class ConsoleEndToEndTest {
     shoot("phone");
   }
 
-  private ChromeDriver openBrowser() throws Exception {
-    Path home = dir.resolve("console-browser");
-    Files.createDirectories(home.resolve("tmp"));
-    service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(TestStack.CHROMIUM.driver().toFile())
-        .usingAnyFreePort()
-        .withEnvironment(SeleniumDriver.environment(home))
-        .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(TestStack.CHROMIUM.browser().toFile());
-    options.addArguments(SeleniumDriver.HEADLESS_FLAGS);
-    options.addArguments("--user-data-dir=" + home.resolve("profile"), "--lang=en-US");
-    ChromeDriver d = new ChromeDriver(service, options);
-    d.manage().window().setSize(new Dimension(1280, 860));
-    return d;
-  }
-
   private void logOut() {
     browser.executeScript("sessionStorage.clear()");
     browser.get("about:blank");
@@ -235,20 +211,7 @@ class ConsoleEndToEndTest {
   }
 
   private void waitFor(String what, java.util.function.BooleanSupplier done) {
-    try {
-      TestStack.waitUntil(what, Duration.ofSeconds(30), () -> {
-        try {
-          return done.getAsBoolean();
-        } catch (org.openqa.selenium.WebDriverException e) {
-          // The page re-renders every second: an element may go stale between finding and reading.
-          return false;
-        }
-      });
-    } catch (AssertionError e) {
-      // What the user would have seen, to tell a console bug from a slow farm.
-      String page = browser.findElement(By.tagName("body")).getText();
-      throw new AssertionError(e.getMessage() + " at " + browser.getCurrentUrl() + "; the page shows: " + page.substring(0, Math.min(2000, page.length())), e);
-    }
+    window.waitFor(what, done);
   }
 
   private void shoot(String name) throws Exception {

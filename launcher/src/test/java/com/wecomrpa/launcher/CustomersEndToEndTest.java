@@ -124,6 +124,37 @@ class CustomersEndToEndTest {
     assertThat(stack.getObject("/customers/c-2").getString("accountId")).isEqualTo("acc-1");
     assertThat(stack.getObject("/customers/c-3").getString("accountId")).isEqualTo("acc-2");
     assertThat(stack.sim.riskEvents()).as("no warning from the platform").isEmpty();
+
+    // The platform restricts acc-1; its next send meets the restriction screen; from the alert, an
+    // operator hands what acc-1 still holds to acc-2 in one action in the console.
+    simPost("/sim/api/accounts/acc-1/restrict");
+    stack.post("/broadcasts", new JsonObject().put("id", "b-last").put("content", new JsonObject().put("text", "会员日提醒"))
+        .put("target", new JsonObject().put("customers", new JsonObject().put("accountIds", new JsonArray().add("acc-1")).put("tagsAny", new JsonArray().add("vip")))));
+    TestStack.waitUntil("acc-1 restricted", Duration.ofSeconds(60), () -> "restricted".equals(stack.getObject("/accounts/acc-1").getString("status")));
+    try (ConsoleBrowser window = ConsoleBrowser.open(dir.resolve("console-browser"))) {
+      String console = stack.api.baseUrl() + "/console/";
+      window.logIn(console, TestStack.ADMIN_TOKEN, "admin");
+      window.driver.get(console + "#/alerts");
+      window.waitFor("the alert's handover button", () -> !window.driver.findElements(org.openqa.selenium.By.cssSelector("button[data-handover='acc-1']")).isEmpty());
+      window.driver.findElement(org.openqa.selenium.By.cssSelector("button[data-handover='acc-1']")).click();
+      window.waitFor("the confirmation naming acc-2", () -> window.driver.findElement(org.openqa.selenium.By.id("confirm-text")).getText().contains("to acc-2"));
+      window.driver.findElement(org.openqa.selenium.By.id("confirm-reason")).sendKeys("acc-1 restricted by the platform");
+      window.driver.findElement(org.openqa.selenium.By.id("confirm-ok")).click();
+      window.waitFor("what the handover did", () -> window.driver.findElement(org.openqa.selenium.By.id("flash")).getText()
+          .contains("3 customers moved to acc-2; 1 refused and stay with acc-1"));
+    }
+    assertThat(List.of("c-5", "c-6", "c-7").stream().map(c -> stack.sim.world().find(c).accountId()).toList()).containsOnly("acc-2");
+    assertThat(stack.sim.world().find("c-2").accountId()).isEqualTo("acc-1");
+    TestStack.waitUntil("五号's reminder sent by acc-2", Duration.ofSeconds(60), () -> texts("c-5").contains("会员日提醒"));
+    assertThat(stack.sim.world().messagesOf("c-5").stream().filter(m -> m.text().equals("会员日提醒")).map(ChatWorld.ChatMessage::accountId).toList())
+        .containsExactly("acc-2");
+    assertThat(stack.getArray("/audit").stream().map(o -> ((JsonObject) o).getString("action")).filter("account.handover"::equals).count()).isEqualTo(2);
+  }
+
+  void simPost(String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.sim.baseUrl() + path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path + " answered " + r.body()).isEqualTo(200);
   }
 
   private void seed() {
