@@ -94,13 +94,14 @@ function confirmAction(text, run) {
   reason.focus();
 }
 
+// Above the page, not in it: a live page redrawing itself does not wipe what an action said.
+// Going to another page clears it (render).
 function flash(msg, bad) {
-  delete main.dataset.shown;
   let el = document.getElementById('flash');
   if (!el) {
     el = document.createElement('p');
     el.id = 'flash';
-    main.prepend(el);
+    main.before(el);
   }
   el.className = bad ? 'error' : 'muted';
   el.textContent = msg;
@@ -341,7 +342,14 @@ async function broadcastPage(id) {
       <dt>sent</dt><dd id="broadcast-sent">${p.SUCCEEDED || 0}</dd><dt>skipped</dt><dd>${p.SKIPPED || 0}</dd><dt>failed</dt><dd id="broadcast-failed">${(p.FAILED || 0) + (p.UNKNOWN || 0)}</dd>
       <dt>send time</dt><dd>${b.sendTimes ? `mean ${b.sendTimes.meanMillis} ms, p95 ${b.sendTimes.p95Millis} ms` : ''}</dd></dl>
     <p>${bar(p, b.jobCount)} ${legend(p)}</p>
-    <p><a href="#/jobs?${q({ broadcastId: b.id, state: 'FAILED' })}">failed jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id, state: 'SKIPPED' })}">skipped jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id })}">all jobs</a></p>`);
+    <p><a href="#/jobs?${q({ broadcastId: b.id, state: 'FAILED' })}">failed jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id, state: 'SKIPPED' })}">skipped jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id })}">all jobs</a></p>
+    ${may('operator') && (p.QUEUED || 0) + (p.UNKNOWN || 0) > 0 ? '<p><button id="cancel-broadcast" class="danger">Cancel what has not been sent…</button></p>' : ''}`);
+  const cancel = document.getElementById('cancel-broadcast');
+  if (cancel) cancel.onclick = () => confirmAction(`Cancel broadcast ${b.id}: its ${(p.QUEUED || 0) + (p.UNKNOWN || 0)} waiting jobs end; a job already on a device finishes there`,
+    async (reason) => {
+      const r = await api(`/broadcasts/${encodeURIComponent(b.id)}/cancel`, { method: 'POST', body: { reason } });
+      return `${r.cancelled} jobs cancelled` + (r.finishing.length ? `; ${r.finishing.length} on a device finish there` : '');
+    });
 }
 pages.broadcasts.live = (id) => (id ? broadcastPage(id) : null);
 
@@ -416,8 +424,22 @@ async function jobPage(id) {
       ${kv('created', when(j.createdAt))}${kv('updated', when(j.updatedAt))}${kv('text', j.params && j.params.text)}</dl>
     <h2>Attempts</h2>` + table(['#', 'device', 'agent', 'scripts', 'leased', 'started', 'finished', 'outcome', 'failed step', 'error', 'screenshot'], execs.map((e) => [
       e.attempt, e.deviceId, e.agentId, e.scriptVersion || '', when(e.leasedAt), when(e.startedAt), when(e.finishedAt), html(e.outcome ? badge(e.outcome) : ''),
-      e.failedStep || '', html(esc(e.error || ''), true), html(e.screenshot ? `<a href="#" data-shot="${esc(e.screenshot)}">view</a>` : '')]), 'Not attempted yet.') +
+      e.failedStep || '', html(esc(e.error || ''), true), html(e.screenshot ? `<a href="#" data-shot="${esc(e.screenshot)}">view</a>` : '')]),
+      ['SKIPPED', 'CANCELLED'].includes(j.state) ? `Never attempted: it ended ${j.state} (see the reason above).` : 'Not attempted yet.') +
     '<div id="shots"></div>';
+  // What an operator can do to this job from here: only what its state allows.
+  if (may('operator')) {
+    const acts = [];
+    if (j.state === 'QUEUED' || j.state === 'UNKNOWN') acts.push('<button data-job-do="cancel" class="danger">Cancel…</button>');
+    if (['FAILED', 'UNKNOWN', 'CANCELLED'].includes(j.state)) acts.push('<button data-job-do="retry">Retry…</button>');
+    main.querySelector('h1').insertAdjacentHTML('afterend', acts.length ? `<p>${acts.join(' ')}</p>` : '');
+    main.querySelectorAll('button[data-job-do]').forEach((b) => (b.onclick = () => confirmAction(
+      b.dataset.jobDo === 'retry' ? `Retry job ${j.id} (verified on the device first if an attempt may have sent)` : `Cancel job ${j.id}`,
+      async (reason) => {
+        const r = await api(`/jobs/${encodeURIComponent(j.id)}/${b.dataset.jobDo}`, { method: 'POST', body: { reason } });
+        return `Job ${r.id} is ${r.state}`;
+      })));
+  }
   const withShots = execs.filter((e) => e.screenshot);
   const shots = document.getElementById('shots');
   for (const e of withShots) {
@@ -470,8 +492,8 @@ pages.limits = async () => {
     const path = d.scope === 'global' ? '/limits/global' : `/limits/${d.scope}/${encodeURIComponent(d.key)}`;
     try {
       await api(path, { method: 'PUT', body: { values: { [d.name]: d.value }, reason: d.reason } });
+      await render();
       flash(`Saved ${d.name} = ${d.value}`);
-      render();
     } catch (e) {
       document.getElementById('limit-error').textContent = (e.field ? e.field + ': ' : '') + e.message;
     }
@@ -545,6 +567,7 @@ async function render() {
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.getAttribute('href') === '#/' + (pages[name] ? name : 'overview')));
   state.live = page.live ? () => page.live(id, params).catch(() => {}) : null;
   delete main.dataset.shown;
+  document.getElementById('flash')?.remove();
   try {
     await page(id, params);
   } catch (e) {

@@ -10,6 +10,7 @@ import com.wecomrpa.controller.gateway.HelloHandler;
 import com.wecomrpa.controller.gateway.GatewayAlerts;
 import java.util.List;
 import com.wecomrpa.controller.api.JobsApi;
+import com.wecomrpa.controller.job.JobInterventions;
 import com.wecomrpa.controller.api.BroadcastsApi;
 import com.wecomrpa.controller.api.AccountsApi;
 import com.wecomrpa.controller.account.JdbcAccountStore;
@@ -182,12 +183,13 @@ final class ControllerWiring {
     OverviewApi overview = new OverviewApi(vertx, workers, clock, jobs, broadcasts, plans, alerts, conversations, customerQueries, devices);
     // Journeys: orders and events move customers between stages by the rules; the systems around hear by webhooks.
     EventOutbox outbox = new EventOutbox(db, audit);
+    JobInterventions interventions = new JobInterventions(db, audit);
     PlanApi planApi = new PlanApi(vertx, clock, rules, plans, eventIntake, signals::kickPlans);
     RestApi api = new RestApi(vertx, workers, durable, List.of(
         new AccountsApi(clock, accounts),
         new GroupsApi(vertx, clock, new JdbcGroupStore(db, limits), new GroupReachability(db, audit), signals::kickDispatch),
-        new BroadcastsApi(vertx, clock, options.maxTextLength(), broadcasts, planApi, signals::kickDispatch, new CadenceCheck(limits)),
-        new JobsApi(workers, jobs.queries(), screenshots),
+        new BroadcastsApi(vertx, clock, options.maxTextLength(), broadcasts, planApi, signals::kickDispatch, new CadenceCheck(limits), interventions),
+        new JobsApi(workers, jobs.queries(), screenshots, interventions, clock, signals::kickDispatch),
         planApi,
         new AdminApi(clock, tokens, audit, auth, new LoginLinks(db, tokens, audit)),
         new LimitsApi(vertx, clock, limits, accounts, alerts, audit, () -> {
@@ -221,7 +223,7 @@ final class ControllerWiring {
             }),
         ended -> new DeviceRelease(board, dispatcher::kick).release(ended.deviceId(), ended.jobId(), ended.fencingToken()),
         board::snapshot);
-    Readiness readiness = new Readiness(vertx, workers, db, view, lead, gateway::dropAll);
+    Readiness readiness = new Readiness(vertx, systemClock, db, view, lead, gateway::dropAll);
     gateway.onlyWhile(readiness::ready);
     dispatcher.onlyWhile(readiness::ready);
     Router apiRouter = api.router();

@@ -173,6 +173,15 @@ class OpenApiContractTest {
         assertThat(JSON.readTree(r.body()).get("customersMoved").toString()).isEqualTo("[\"c-1\"]");
         assertThat(platform.world().find("c-1").accountId()).isEqualTo("acc-2");
       }
+      case "POST /broadcasts/{id}/cancel" -> {
+        // g-1's held job ended; the job on the busy device finishes there.
+        assertThat(JSON.readTree(r.body()).get("finishing").size()).isEqualTo(1);
+        assertThat(controller.get("/jobs/broadcast:b-1:g-1").body().get("state").asText()).isEqualTo("CANCELLED");
+      }
+      case "POST /jobs/{id}/retry" ->
+          // Its one attempt failed for certain (group not found): queued again, not verified first.
+          assertThat(JSON.readTree(r.body()).get("state").asText()).isEqualTo("QUEUED");
+      case "POST /jobs/{id}/cancel" -> assertThat(JSON.readTree(r.body()).get("state").asText()).isEqualTo("CANCELLED");
       case "POST /tokens" -> dynamic.put("DELETE /tokens/{id} id", JSON.readTree(r.body()).get("id").asText());
       case "POST /webhooks" -> {
         dynamic.put("DELETE /webhooks/{id} id", JSON.readTree(r.body()).get("id").asText());

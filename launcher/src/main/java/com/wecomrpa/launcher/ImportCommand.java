@@ -93,6 +93,7 @@ final class ImportCommand implements Runnable {
     private final int batch;
     private final PrintStream out;
     private final HttpClient http = HttpClient.newHttpClient();
+    private int acknowledged;
     private final ObjectMapper json = WireCodec.mapper();
 
     OrderImport(Path file, String controller, String token, int batch, PrintStream out) {
@@ -104,7 +105,15 @@ final class ImportCommand implements Runnable {
     }
 
     int run(boolean skipBad, boolean restart) throws IOException, InterruptedException {
-      Result r = importAll(skipBad, restart);
+      Result r;
+      try {
+        r = importAll(skipBad, restart);
+      } catch (java.net.ConnectException e) {
+        // The check runs first, so a controller gone before the import itself has stored nothing.
+        out.println("import orders: no controller answers at " + controller + " (is it running? --controller URL); "
+            + (acknowledged == 0 ? "nothing stored" : "lines up to " + acknowledged + " stored; run again to resume"));
+        return 2;
+      }
       if (!r.bad().isEmpty()) {
         r.bad().stream().limit(50).forEach(b -> out.println("  " + b));
         if (r.bad().size() > 50) {
@@ -161,6 +170,7 @@ final class ImportCommand implements Runnable {
         totals[2] += s.outcome().path("duplicates").asInt();
         int last = chunk.get(chunk.size() - 1).number();
         Files.writeString(progress, String.valueOf(last));
+        acknowledged = last;
         out.printf("line %d: %d stored, %d refunds, %d duplicates so far%n", last, totals[0], totals[1], totals[2]);
       });
       Files.deleteIfExists(progress);

@@ -135,8 +135,25 @@ class ConsoleEndToEndTest {
     assertThat(stack.sim.world().messagesOf("g-1")).as("nothing sent after the pause").hasSize(1);
     browser.get(console + "#/broadcasts/b-after-pause");
     waitFor("the paused broadcast's page", () -> "0".equals(text("broadcast-sent")));
+    // The operator gives up on it where they look: both waiting jobs end, said above the page.
+    browser.findElement(By.id("cancel-broadcast")).click();
+    browser.findElement(By.id("confirm-reason")).sendKeys("wrong wording");
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("the cancel said", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("2 jobs cancelled"));
+    assertThat(stack.getObject("/jobs/broadcast:b-after-pause:g-1").getString("state")).isEqualTo("CANCELLED");
+    assertThat(stack.getObject("/jobs/broadcast:b-after-pause:g-1").getString("reason")).contains("wrong wording");
+    // ...then takes one group back from the job's page: queued again, still held by the pause.
+    browser.get(console + "#/jobs/broadcast%3Ab-after-pause%3Ag-2");
+    waitFor("the retry button", () -> !browser.findElements(By.cssSelector("button[data-job-do='retry']")).isEmpty());
+    assertThat(browser.findElement(By.id("main")).getText()).contains("Never attempted");
+    browser.findElement(By.cssSelector("button[data-job-do='retry']")).click();
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("the retry said", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("is QUEUED"));
+    assertThat(stack.getObject("/jobs/broadcast:b-after-pause:g-2").getString("state")).isEqualTo("QUEUED");
+    assertThat(stack.sim.world().messagesOf("g-2")).as("nothing sent for the paused account").hasSize(1);
     JsonArray audit = stack.getArray("/audit");
     assertThat(audit.stream().map(e -> ((JsonObject) e).getString("reason"))).contains("warning screen seen on the phone");
+    assertThat(audit.stream().map(e -> ((JsonObject) e).getString("action"))).contains("broadcast.cancel", "job.retry");
 
     browser.get(console + "#/jobs?deviceId=dev-1");
     waitFor("jobs of dev-1", () -> browser.findElements(By.cssSelector("#main tbody tr")).size() >= 8);

@@ -104,4 +104,39 @@ class OrderImportTest {
     assertThat(printed.toString(StandardCharsets.UTF_8)).contains("4 orders stored").contains("6 duplicates");
     assertThat(ordersOf("c-5")).hasSize(1);
   }
+
+  @Test
+  void theExampleExportImportedTwiceIsStoredOnceAndTheSecondRunCountsDuplicates() throws Exception {
+    TestStack.await(api.createAccount("acc-2", "wecom", "Bot 2", "Asia/Shanghai"));
+    Path csv = dir.resolve("orders.csv");
+    Files.copy(Path.of("..", "docs", "examples", "lifecycle", "orders.csv"), csv);
+    long lines = Files.readAllLines(csv).stream().skip(1).filter(l -> !l.isBlank()).count();
+    long refunds = Files.readAllLines(csv).stream().filter(l -> l.contains(",refunded")).count();
+    assertThat(refunds).as("the example holds refunds of orders earlier in the file").isPositive();
+
+    assertThat(importer(csv, 100).run(false, false)).isZero();
+    String first = printed.toString(StandardCharsets.UTF_8);
+    assertThat(first).contains((lines - refunds) + " orders stored, " + refunds + " refunds, 0 duplicates, 0 bad");
+    JsonArray before = ordersOf("cu-111");
+
+    printed.reset();
+    assertThat(importer(csv, 100).run(false, false)).as("the same export again").isZero();
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("0 orders stored, 0 refunds, " + lines + " duplicates, 0 bad");
+    assertThat(ordersOf("cu-111")).as("nothing changed by the second run").isEqualTo(before);
+  }
+
+  @Test
+  void withNoControllerTheImportSaysSoInOneLine() throws Exception {
+    Path csv = dir.resolve("orders.csv");
+    Files.writeString(csv, "order_id,customer_id,account_id,at,amount,products\no-1,c-1,acc-1,2026-11-01T02:00:00Z,1,coffee\n");
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    int code = new ImportCommand.OrderImport(csv, "http://127.0.0.1:" + port, TestStack.ADMIN_TOKEN, 10, new PrintStream(printed, true, StandardCharsets.UTF_8))
+        .run(false, false);
+    String out = printed.toString(StandardCharsets.UTF_8);
+    assertThat(code).isEqualTo(2);
+    assertThat(out.lines().toList()).containsExactly("import orders: no controller answers at http://127.0.0.1:" + port + " (is it running? --controller URL); nothing stored");
+  }
 }

@@ -64,6 +64,29 @@ public final class Eventually {
     }
   }
 
+  /**
+   * As {@link #settle}, for work that moves at the host's speed: gives up only when what
+   * {@code progress} reads has not changed for {@code stall} (or at {@code cap}, the bound of the
+   * whole wait), so a slow host that keeps sending is waited for and a stuck one fails soon.
+   */
+  public static <T> T settleWhileMoving(Duration stall, Duration cap, Supplier<T> look, java.util.function.Function<? super T, ?> progress, Predicate<? super T> ok) {
+    long end = System.nanoTime() + cap.toNanos();
+    Object[] lastProgress = {null};
+    long[] movedAt = {System.nanoTime()};
+    return settle(cap, look, seen -> {
+      if (ok.test(seen)) {
+        return true;
+      }
+      Object now = seen == null ? null : progress.apply(seen);
+      long t = System.nanoTime();
+      if (!java.util.Objects.equals(now, lastProgress[0])) {
+        lastProgress[0] = now;
+        movedAt[0] = t;
+      }
+      return t - movedAt[0] > stall.toNanos() || t > end;
+    });
+  }
+
   private static void pause(long millis) {
     try {
       Thread.sleep(millis);

@@ -33,10 +33,13 @@ public final class BroadcastsApi implements ApiPart {
   private final PlanApi plans;
   private final Runnable kickDispatch;
   private final CadenceCheck cadence;
+  private final com.wecomrpa.controller.job.JobInterventions interventions;
 
   /** {@code kickDispatch} runs on the event loop once a broadcast's jobs are committed. */
-  public BroadcastsApi(Vertx vertx, Clock clock, int maxTextLength, JdbcBroadcastStore broadcasts, PlanApi plans, Runnable kickDispatch, CadenceCheck cadence) {
+  public BroadcastsApi(Vertx vertx, Clock clock, int maxTextLength, JdbcBroadcastStore broadcasts, PlanApi plans, Runnable kickDispatch, CadenceCheck cadence,
+      com.wecomrpa.controller.job.JobInterventions interventions) {
     this.cadence = cadence;
+    this.interventions = interventions;
     this.vertx = vertx;
     this.clock = clock;
     this.maxTextLength = maxTextLength;
@@ -58,6 +61,11 @@ public final class BroadcastsApi implements ApiPart {
     r.get("/broadcasts").handler(ctx -> {
       int limit = RestApi.intParam(ctx, "limit", 50, 1, 500);
       replies.ok(ctx, () -> broadcasts.list(limit));
+    });
+    r.post("/broadcasts/:id/cancel").handler(ctx -> {
+      String reason = RequestBodies.optionalReason(ctx);
+      var who = AdminApi.caller(ctx);
+      replies.ok(ctx, () -> interventions.cancelBroadcast(ctx.pathParam("id"), who, reason, clock.instant()));
     });
     r.get("/broadcasts/:id").handler(ctx -> replies.ok(ctx, () -> broadcasts.find(ctx.pathParam("id"))
         .orElseThrow(() -> Rejected.notFound("id", "broadcast " + ctx.pathParam("id") + " not found"))));

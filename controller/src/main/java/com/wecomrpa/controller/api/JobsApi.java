@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wecomrpa.controller.evidence.Screenshots;
 import com.wecomrpa.controller.input.Rejected;
 import com.wecomrpa.controller.job.Execution;
+import com.wecomrpa.controller.job.JobInterventions;
 import com.wecomrpa.controller.job.JobQueries;
 import com.wecomrpa.controller.job.JobState;
 import com.wecomrpa.protocol.WireCodec;
@@ -21,9 +22,16 @@ public final class JobsApi implements ApiPart {
   private final WorkerExecutor workers;
   private final JobQueries queries;
   private final Screenshots screenshots;
+  private final JobInterventions interventions;
+  private final java.time.Clock clock;
+  private final Runnable kickDispatch;
   private final ObjectMapper json = WireCodec.mapper();
 
-  public JobsApi(WorkerExecutor workers, JobQueries queries, Screenshots screenshots) {
+  /** {@code kickDispatch} runs once a retried job is committed, so a device takes it at once. */
+  public JobsApi(WorkerExecutor workers, JobQueries queries, Screenshots screenshots, JobInterventions interventions, java.time.Clock clock, Runnable kickDispatch) {
+    this.interventions = interventions;
+    this.clock = clock;
+    this.kickDispatch = kickDispatch;
     this.workers = workers;
     this.queries = queries;
     this.screenshots = screenshots;
@@ -35,6 +43,20 @@ public final class JobsApi implements ApiPart {
     r.get("/jobs/:id").handler(ctx -> replies.ok(ctx, () -> queries.find(ctx.pathParam("id")).orElseThrow(() -> notFound("job", ctx.pathParam("id")))));
     r.get("/jobs/:id/executions").handler(ctx -> replies.ok(ctx, () -> executionViews(ctx.pathParam("id"))));
     r.get("/executions/:id/screenshot").handler(this::screenshot);
+    r.post("/jobs/:id/cancel").handler(ctx -> {
+      String reason = RequestBodies.optionalReason(ctx);
+      var who = AdminApi.caller(ctx);
+      replies.ok(ctx, () -> interventions.cancel(ctx.pathParam("id"), who, reason, clock.instant()));
+    });
+    r.post("/jobs/:id/retry").handler(ctx -> {
+      String reason = RequestBodies.optionalReason(ctx);
+      var who = AdminApi.caller(ctx);
+      replies.ok(ctx, () -> {
+        var job = interventions.retry(ctx.pathParam("id"), who, reason, clock.instant());
+        ctx.vertx().runOnContext(v -> kickDispatch.run());
+        return job;
+      });
+    });
   }
 
   private void listJobs(RoutingContext ctx, Replies replies) {

@@ -4,6 +4,8 @@ import com.wecomrpa.controller.store.Database;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +38,13 @@ public final class Readiness {
   private long downSince = -1;
   private boolean dropped;
   private long timer = -1;
+  private final Clock clock;
+  private volatile Instant changedAt;
 
   /** {@code onLost} runs on the event loop when the node gives its agents up. */
-  public Readiness(Vertx vertx, WorkerExecutor workers, Database db, ClusterView view, SweepLead lead, Runnable onLost) {
+  public Readiness(Vertx vertx, Clock clock, Database db, ClusterView view, SweepLead lead, Runnable onLost) {
     this.vertx = vertx;
+    this.clock = clock;
     this.probeThread = vertx.createSharedWorkerExecutor("wecom-rpa-readiness-" + System.identityHashCode(this), 1);
     this.db = db;
     this.view = view;
@@ -82,6 +87,9 @@ public final class Readiness {
           }
           boolean wasJoined = joined;
           joined = view.joined();
+          if (was != ready()) {
+            changedAt = clock.instant();
+          }
           if (was && !ready()) {
             LOG.error("node not ready ({}): taking no new agents, offering and sweeping nothing until it is", reason());
           } else if (!was && ready()) {
@@ -108,6 +116,9 @@ public final class Readiness {
         .put("database", database ? "reachable" : "unreachable")
         .put("engine", db.dialect().name().toLowerCase())
         .put("migrations", "done")
+        // When this node last turned ready or not ready, by its own clock: how fast it followed
+        // the database, without the asker's polling in the figure.
+        .put("changedAt", changedAt == null ? null : changedAt.toString())
         .put("cluster", new JsonObject()
             .put("clustered", view.clustered())
             .put("joined", view.joined())
