@@ -68,19 +68,28 @@ function table(cols, rows, empty = 'Nothing here yet.') {
 }
 const html = (h, wrap) => ({ html: h, wrap });
 
-// Asks for a reason, then runs the action; the API refuses what the role may not do.
-function confirmAction(text, run) {
+// Asks for a reason (and, for an action that needs one, a value such as a new name), then runs
+// the action; the API refuses what the role may not do.
+function confirmAction(text, run, field) {
   const dlg = document.getElementById('confirm');
   document.getElementById('confirm-text').textContent = text;
   const reason = document.getElementById('confirm-reason');
   reason.value = '';
+  const fieldLabel = document.getElementById('confirm-field-label');
+  const input = document.getElementById('confirm-field');
+  fieldLabel.hidden = !field;
+  input.required = !!field;
+  if (field) {
+    document.getElementById('confirm-field-name').textContent = field.name;
+    input.value = field.value || '';
+  }
   dlg.onclose = async () => {
     if (dlg.returnValue !== 'ok') return;
     let said;
     let bad = false;
     try {
       // An action may say what it did; otherwise its confirmation text is repeated.
-      said = await run(reason.value.trim() || null);
+      said = await run(reason.value.trim() || null, field ? input.value.trim() : undefined);
       if (typeof said !== 'string') said = 'Done: ' + text;
     } catch (e) {
       said = e.message;
@@ -225,7 +234,7 @@ pages.overview = async () => {
         `${o.conversations.tagsAdded} tags · ${o.conversations.autoRepliesSent} auto-replies · ${o.conversations.lateReplies} late`) : ''}
     </div>
     <h2>Broadcasts</h2>${table(['broadcast', '', 'done', 'progress', ''], bcs, 'No broadcast yet.')}
-    <h2>Latest alerts</h2>${table(['at', 'account', 'kind', 'detail'], o.alerts.latest.map((a) => [when(a.at), a.accountId, html(badge(a.kind)), html(esc(a.detail), true)]), 'No alerts.')}
+    <h2>Alerts to handle <small class="muted">${o.alerts.unresolved} unresolved, <a href="#/alerts">all alerts</a></small></h2>${table(['at', 'account', 'kind', 'detail'], o.alerts.latest.map((a) => [when(a.at), a.accountId, html(badge(a.kind)), html(esc(a.detail), true)]), 'Nothing to handle.')}
     <p class="muted">Today since ${esc(when(o.today.since))}.</p>`);
 };
 pages.overview.live = () => pages.overview();
@@ -504,10 +513,62 @@ pages.alerts = async () => {
   const list = await api('/alerts');
   // A restricted account's groups and customers need another account: one action hands them over.
   const restricted = new Set((await api('/accounts')).filter((a) => a.status === 'restricted').map((a) => a.id));
-  const handOver = (a) => (may('operator') && a.kind === 'risk:restricted' && restricted.has(a.accountId)
-    ? `<button data-handover="${esc(a.accountId)}">Hand over…</button>` : '');
-  main.innerHTML = `<h1>Alerts</h1>` + table(['at', 'account', 'kind', 'detail', 'job', ''], list.map((a) => [when(a.at), a.accountId, html(badge(a.kind)), html(esc(a.detail), true),
-    html(a.jobId ? `<a href="#/jobs/${encodeURIComponent(a.jobId)}">${esc(a.jobId)}</a>` : ''), html(handOver(a))]), 'No alerts.');
+  const op = may('operator');
+  const group = (a) => (a.subject && a.subject.startsWith('group:') ? a.subject.slice('group:'.length) : null);
+  const actions = (a) => {
+    if (!op || a.state === 'resolved') return '';
+    const b = [];
+    if (a.kind === 'risk:restricted' && restricted.has(a.accountId)) b.push(`<button data-handover="${esc(a.accountId)}">Hand over…</button>`);
+    const g = group(a);
+    if (a.kind === 'group:unreachable' && g) {
+      // The three fixes of a group the client could not find; each resolves the alert by itself.
+      b.push(`<button data-fix="rename" data-group="${esc(g)}">Rename…</button>`);
+      b.push(`<button data-fix="retry" data-group="${esc(g)}">Retry…</button>`);
+      b.push(`<button data-fix="gone" data-group="${esc(g)}" class="danger">Confirm gone…</button>`);
+    }
+    if (a.state === 'open') b.push(`<button data-alert="${a.id}" data-do="acknowledge">Acknowledge…</button>`);
+    b.push(`<button data-alert="${a.id}" data-do="resolve">Resolve…</button>`);
+    return b.join(' ');
+  };
+  const handled = (a) => (a.state === 'resolved'
+    ? `resolved by ${esc(a.resolvedBy)} ${esc(when(a.resolvedAt))}${a.resolveNote ? ': ' + esc(a.resolveNote) : ''}`
+    : a.state === 'acknowledged' ? `acknowledged by ${esc(a.acknowledgedBy)} ${esc(when(a.acknowledgedAt))}${a.acknowledgeNote ? ': ' + esc(a.acknowledgeNote) : ''}` : 'open');
+  const rows = (xs) => xs.map((a) => [when(a.at), a.accountId, html(badge(a.kind)), html(esc(a.detail), true),
+    html(a.jobId ? `<a href="#/jobs/${encodeURIComponent(a.jobId)}">${esc(a.jobId)}</a>` : ''),
+    html(`<span data-alert-state="${a.id}">${handled(a)}</span>`, true), html(actions(a), true)]);
+  const cols = ['at', 'account', 'kind', 'detail', 'job', 'handled', ''];
+  const open = list.filter((a) => a.state !== 'resolved');
+  main.innerHTML = `<h1>Alerts</h1><h2>To handle (${open.length})</h2>` + table(cols, rows(open), 'Nothing to handle: every alert is resolved.')
+    + `<h2>Resolved</h2>` + table(cols, rows(list.filter((a) => a.state === 'resolved').slice(0, 100)), 'Nothing resolved yet.');
+  main.querySelectorAll('button[data-alert]').forEach((b) => (b.onclick = () => confirmAction(
+    `${b.dataset.do === 'resolve' ? 'Resolve' : 'Acknowledge'} alert ${b.dataset.alert} (the note says what was done)`,
+    async (reason) => {
+      const r = await api(`/alerts/${b.dataset.alert}/${b.dataset.do}`, { method: 'POST', body: { reason } });
+      return `Alert ${r.id} is ${r.state}`;
+    })));
+  main.querySelectorAll('button[data-fix]').forEach((b) => {
+    const g = b.dataset.group;
+    const path = `/groups/${encodeURIComponent(g)}`;
+    if (b.dataset.fix === 'rename') {
+      b.onclick = async () => {
+        const now = await api(path);
+        confirmAction(`Rename group ${g} to what the client shows now; its held jobs then look for that name`, async (reason, name) => {
+          const r = await api(`${path}/name`, { method: 'PUT', body: { name, reason } });
+          return `Group ${g} is called ${r.name}; ${r.reachability === 'ok' ? 'its held jobs go on' : r.reachability}`;
+        }, { name: 'Name in the client', value: now.name });
+      };
+    } else if (b.dataset.fix === 'retry') {
+      b.onclick = () => confirmAction(`Try group ${g} again as it is (the bot was added back, or the client was wrong once)`, async (reason) => {
+        await api(`${path}/retry`, { method: 'POST', body: { reason } });
+        return `Group ${g} is tried again; its held jobs go on`;
+      });
+    } else {
+      b.onclick = () => confirmAction(`Group ${g} is gone for good: its held and queued jobs end cancelled`, async (reason) => {
+        await api(`${path}/gone`, { method: 'POST', body: { reason: reason || 'confirmed gone from the alert' } });
+        return `Group ${g} confirmed gone; its waiting jobs are cancelled`;
+      });
+    }
+  });
   main.querySelectorAll('button[data-handover]').forEach((b) => (b.onclick = async () => {
     const from = b.dataset.handover;
     const targets = (await api(`/accounts/${encodeURIComponent(from)}/handover-targets`)).filter((t) => t.status === 'active');
@@ -520,6 +581,62 @@ pages.alerts = async () => {
         + `; ${r.jobsMoved} queued jobs moved, ${r.jobsLeft.length} finish on ${from}'s device`);
     });
   }));
+};
+
+// Who may use the console and the API: tokens, and one-time login links made for a person, so the
+// audit names whoever acted.
+pages.people = async () => {
+  const list = await api('/tokens');
+  const roles = ['viewer', 'operator', 'admin'].map((r) => `<option>${r}</option>`).join('');
+  main.innerHTML = `<h1>People and tokens</h1>
+    <h2>Invite someone with a login link</h2>
+    <form class="stack" id="link-form">
+      <label>Person (the audit shows this name) <input name="person" required maxlength="100"></label>
+      <label>Role <select name="role">${roles}</select></label>
+      <label>Valid for minutes <input name="minutes" type="number" min="1" max="10080" value="60" required></label>
+      <button class="primary">Make the link</button><p class="error" id="link-error"></p>
+    </form>
+    <p id="link-out" class="wrap"></p>
+    <h2>New API token</h2>
+    <form class="stack" id="token-form">
+      <label>Name (who or what uses it) <input name="name" required maxlength="200"></label>
+      <label>Role <select name="role">${roles}<option>agent</option></select></label>
+      <button class="primary">Create</button><p class="error" id="token-error"></p>
+    </form>
+    <p id="token-out" class="wrap"></p>
+    <h2>Tokens</h2>` + table(['name', 'role', 'created', 'revoked', ''], list.map((t) => [t.name, t.role, when(t.createdAt), t.revokedAt ? when(t.revokedAt) : '',
+    html(t.revokedAt ? '' : `<button data-revoke="${esc(t.id)}" class="danger">Revoke…</button>`)]), 'No tokens.');
+  const fieldError = (el, e) => (el.textContent = (e.field ? e.field + ': ' : '') + e.message);
+  document.getElementById('link-form').onsubmit = async (ev) => {
+    ev.preventDefault();
+    const d = Object.fromEntries(new FormData(ev.target).entries());
+    try {
+      const l = await api('/login-links', { method: 'POST', body: { person: d.person, role: d.role, minutes: Number(d.minutes) } });
+      document.getElementById('link-error').textContent = '';
+      const url = location.origin + l.path;
+      // Shown once: only the code's hash is stored.
+      document.getElementById('link-out').innerHTML = `Send this to ${esc(l.person)} (works once, ${esc(l.role)}, until ${esc(when(l.expiresAt))}):`
+        + ` <code id="link-url">${esc(url)}</code>`;
+    } catch (e) {
+      fieldError(document.getElementById('link-error'), e);
+    }
+  };
+  document.getElementById('token-form').onsubmit = async (ev) => {
+    ev.preventDefault();
+    const d = Object.fromEntries(new FormData(ev.target).entries());
+    try {
+      const t = await api('/tokens', { method: 'POST', body: { name: d.name, role: d.role } });
+      await render();
+      document.getElementById('token-out').innerHTML = `Token for ${esc(t.name)} (${esc(t.role)}), shown only now: <code id="token-secret">${esc(t.token)}</code>`;
+    } catch (e) {
+      fieldError(document.getElementById('token-error'), e);
+    }
+  };
+  main.querySelectorAll('button[data-revoke]').forEach((b) => (b.onclick = () => confirmAction(`Revoke token ${b.dataset.revoke}: whoever uses it is refused from now on`,
+    async () => {
+      await api(`/tokens/${encodeURIComponent(b.dataset.revoke)}`, { method: 'DELETE' });
+      return `Token ${b.dataset.revoke} revoked`;
+    })));
 };
 
 pages.audit = async () => {

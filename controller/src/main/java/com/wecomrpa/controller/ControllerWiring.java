@@ -128,7 +128,7 @@ final class ControllerWiring {
         options.dbUrl() == null ? new ScreenshotFolder(options.dataDir().resolve("screenshots")) : new SharedScreenshots(db);
     PrometheusMeterRegistry registry = Telemetry.registryOf(vertx);
     AuditLog audit = new AuditLog(db);
-    JdbcAlertStore alerts = new JdbcAlertStore(db);
+    JdbcAlertStore alerts = new JdbcAlertStore(db, audit);
     // 50 bad tokens from one address in 15 minutes lock it out for 15 minutes, with an alert.
     LoginThrottle throttle = new LoginThrottle(systemClock, 50, Duration.ofMinutes(15), (address, what) -> {
       LOG.warn("ALERT login:throttled {}", what);
@@ -184,7 +184,7 @@ final class ControllerWiring {
     // Journeys: orders and events move customers between stages by the rules; the systems around hear by webhooks.
     EventOutbox outbox = new EventOutbox(db, audit);
     JobInterventions interventions = new JobInterventions(db, audit);
-    PlanApi planApi = new PlanApi(vertx, clock, rules, plans, eventIntake, signals::kickPlans);
+    PlanApi planApi = new PlanApi(vertx, clock, rules, plans, eventIntake, signals::kickPlans, audit);
     RestApi api = new RestApi(vertx, workers, durable, List.of(
         new AccountsApi(clock, accounts),
         new GroupsApi(vertx, clock, new JdbcGroupStore(db, limits), new GroupReachability(db, audit), signals::kickDispatch),

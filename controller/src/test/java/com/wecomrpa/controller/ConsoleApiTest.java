@@ -160,6 +160,24 @@ class ConsoleApiTest {
   }
 
   @Test
+  void aLinkForAPersonBecomesATokenInTheirNameAndTheAuditNamesThemNotTheLink() {
+    JsonNode link = controller.post("/login-links", "{\"role\":\"admin\",\"minutes\":5,\"person\":\"李娜\"}").body();
+    assertThat(link.get("person").asText()).isEqualTo("李娜");
+    String token = controller.post("/login", "{\"code\":\"" + link.get("path").asText().replace("/console/#login=", "") + "\"}", null).body().get("token").asText();
+    assertThat(controller.get("/whoami", token).body().get("name").asText()).isEqualTo("李娜");
+    controller.post("/accounts/acc-1/pause", "{\"reason\":\"warning screen\"}", token);
+    assertThat(controller.get("/audit").body().findValues("actor").stream().map(JsonNode::asText)).anyMatch(a -> a.startsWith("李娜 (tok-"));
+
+    // An unnamed link made from an unnamed link's token names the admin who started it, once.
+    String unnamed = controller.post("/login", "{\"code\":\"" + controller.post("/login-links", "{\"role\":\"admin\"}").body().get("path").asText()
+        .replace("/console/#login=", "") + "\"}", null).body().get("token").asText();
+    String second = controller.post("/login", "{\"code\":\"" + controller.post("/login-links", "{\"role\":\"viewer\"}", unnamed).body().get("path").asText()
+        .replace("/console/#login=", "") + "\"}", null).body().get("token").asText();
+    assertThat(controller.get("/whoami", second).body().get("name").asText()).isEqualTo("console login (link by first admin)");
+    assertThat(controller.post("/login-links", "{\"person\":\"  \"}").body().get("field").asText()).isEqualTo("person");
+  }
+
+  @Test
   void metricsArePrometheusTextFromMicrometerWithHttpJvmAndDomainMetersAndNoJobIds() {
     ProtocolAgent a = agent();
     controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));

@@ -167,6 +167,18 @@ class OpenApiContractTest {
         agent.next(ControllerJobOffer.class, 10_000);
         JsonNode tried = controller.get("/jobs/broadcast:b-1:g-1/executions").body();
         dynamic.put("GET /executions/{id}/screenshot id", tried.get(0).get("id").asText());
+        // Each group the device could not find raised an alert about it (stored off the event loop).
+        dynamic.put("POST /alerts/{id}/acknowledge id", alertAbout("group:g-1"));
+        dynamic.put("POST /alerts/{id}/resolve id", alertAbout("group:g-2"));
+      }
+      case "POST /alerts/{id}/acknowledge" -> assertThat(JSON.readTree(r.body()).get("state").asText()).isEqualTo("acknowledged");
+      case "POST /alerts/{id}/resolve" -> assertThat(JSON.readTree(r.body()).get("resolvedBy").asText()).isEqualTo("first admin");
+      case "POST /groups/{id}/retry" -> {
+        // g-1 tried again: its alert, acknowledged earlier, resolved itself, saying what fixed it.
+        JsonNode alert = alert(dynamic.get("POST /alerts/{id}/acknowledge id"));
+        assertThat(alert.get("state").asText()).isEqualTo("resolved");
+        assertThat(alert.get("resolvedBy").asText()).isEqualTo("itself");
+        assertThat(alert.get("resolveNote").asText()).contains("retried by");
       }
       case "POST /accounts/{id}/handover" -> {
         // The simulator, as the platform, moved the customer; the controller followed.
@@ -190,6 +202,29 @@ class OpenApiContractTest {
       case "POST /login-links" -> dynamic.put("POST /login code", JSON.readTree(r.body()).get("code").asText());
       default -> { }
     }
+  }
+
+  /** The id of the alert about {@code subject}, once it is stored. */
+  String alertAbout(String subject) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      for (JsonNode a : controller.get("/alerts").body()) {
+        if (subject.equals(a.path("subject").asText())) {
+          return a.get("id").asText();
+        }
+      }
+      assertThat(System.nanoTime()).as("an alert about " + subject + " within 30 s").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  JsonNode alert(String id) throws Exception {
+    for (JsonNode a : controller.get("/alerts").body()) {
+      if (a.get("id").asText().equals(id)) {
+        return a;
+      }
+    }
+    throw new AssertionError("no alert " + id);
   }
 
   HttpResponse<String> send(Op op, Map<String, String> dynamic) throws Exception {

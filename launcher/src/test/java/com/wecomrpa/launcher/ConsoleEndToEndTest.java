@@ -121,6 +121,31 @@ class ConsoleEndToEndTest {
     assertThat(browser.findElement(By.id("main")).getText()).contains("group-not-found").contains("dev-1");
     shoot("job");
 
+    // The group's alert offers its three fixes; the operator renames it there to what the client
+    // shows now, the alert resolves itself, and the held job sends once under the new name.
+    int beforeFix = stack.sim.world().messagesOf("g-5").size();
+    browser.get(console + "#/alerts");
+    waitFor("the group's fixes on its alert", () -> !browser.findElements(By.cssSelector("button[data-fix='rename'][data-group='g-5']")).isEmpty());
+    assertThat(browser.findElements(By.cssSelector("button[data-fix][data-group='g-5']"))).hasSize(3);
+    shoot("alerts");
+    browser.findElement(By.cssSelector("button[data-fix='rename'][data-group='g-5']")).click();
+    waitFor("the name field", () -> browser.findElement(By.id("confirm-field")).isDisplayed());
+    browser.findElement(By.id("confirm-field")).clear();
+    browser.findElement(By.id("confirm-field")).sendKeys("门店群 5（已改名）");
+    browser.findElement(By.id("confirm-reason")).sendKeys("the shop renamed it");
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("the rename said", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("its held jobs go on"));
+    TestStack.waitUntil("the held job sent under the new name", Duration.ofSeconds(90),
+        () -> "SUCCEEDED".equals(stack.getObject("/jobs/broadcast:b-renamed:g-5").getString("state")));
+    assertThat(stack.sim.world().messagesOf("g-5")).as("the held job sent once").hasSize(beforeFix + 1);
+    JsonObject g5alert = stack.getArray("/alerts").stream().map(a -> (JsonObject) a).filter(a -> "group:g-5".equals(a.getString("subject"))).findFirst().orElseThrow();
+    assertThat(g5alert.getString("state")).isEqualTo("resolved");
+    assertThat(g5alert.getString("resolvedBy")).isEqualTo("itself");
+    assertThat(g5alert.getString("resolveNote")).contains("门店群 5（已改名）");
+    browser.navigate().refresh();
+    waitFor("the alert shown resolved", () -> browser.findElement(By.id("main")).getText().contains("resolved by itself"));
+    assertThat(browser.findElements(By.cssSelector("button[data-fix][data-group='g-5']"))).isEmpty();
+
     // Pause the account from the console: audited, and nothing more is sent for it.
     browser.get(console + "#/accounts");
     waitFor("the pause button", () -> !browser.findElements(By.cssSelector("button[data-status='pause']")).isEmpty());
@@ -173,6 +198,26 @@ class ConsoleEndToEndTest {
     browser.findElement(By.id("confirm-ok")).click();
     waitFor("the plan shown paused", () -> browser.findElement(By.tagName("h1")).getText().contains("paused"));
     assertThat(stack.getObject("/plans/p-morning").getString("status")).isEqualTo("paused");
+
+    // An admin invites 李娜 with a login link made for her; what she does is audited under her name.
+    browser.get(console + "#/people");
+    waitFor("the people page", () -> !browser.findElements(By.id("link-form")).isEmpty());
+    browser.findElement(By.cssSelector("#link-form input[name='person']")).sendKeys("李娜");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.cssSelector("#link-form select[name='role']"))).selectByVisibleText("operator");
+    browser.findElement(By.cssSelector("#link-form button")).click();
+    waitFor("the link shown", () -> !browser.findElements(By.id("link-url")).isEmpty());
+    shoot("people");
+    String invite = browser.findElement(By.id("link-url")).getText();
+    logOut();
+    browser.get(invite);
+    waitFor("logged in as 李娜", () -> browser.findElement(By.id("who")).getText().contains("李娜 (operator)"));
+    browser.get(console + "#/plans/p-morning");
+    waitFor("the resume button", () -> !browser.findElements(By.cssSelector("button[data-plan='p-morning'][data-do='resume']")).isEmpty());
+    browser.findElement(By.cssSelector("button[data-plan='p-morning'][data-do='resume']")).click();
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("the plan shown active", () -> browser.findElement(By.tagName("h1")).getText().contains("active"));
+    assertThat(stack.getArray("/audit").stream().map(e -> (JsonObject) e)
+        .anyMatch(e -> e.getString("actor").startsWith("李娜 (tok-") && e.getString("action").startsWith("plan."))).as("the plan's resume audited under 李娜").isTrue();
 
     // A viewer reads everything and is offered no button the API would refuse.
     String viewer = stack.post("/tokens", new JsonObject().put("name", "night shift").put("role", "viewer")).getString("token");

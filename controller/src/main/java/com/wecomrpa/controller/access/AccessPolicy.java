@@ -31,7 +31,8 @@ public final class AccessPolicy {
       return OPERATORS;
     }
     return switch (first) {
-      case "accounts", "limits", "alerts" -> ADMINS;
+      // Alerts are acknowledged and resolved by whoever is on shift (operators).
+      case "accounts", "limits" -> ADMINS;
       default -> OPERATORS;
     };
   }

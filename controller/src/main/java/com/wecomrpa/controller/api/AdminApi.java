@@ -18,7 +18,7 @@ public final class AdminApi implements ApiPart {
   private final AuditLog audit;
   private final ApiAuth auth;
 
-  record LinkRequest(String role, Integer minutes) {}
+  record LinkRequest(String role, Integer minutes, String person) {}
 
   record LoginRequest(String code) {}
 
@@ -56,7 +56,7 @@ public final class AdminApi implements ApiPart {
       LinkRequest req = RequestBodies.read(ctx, LinkRequest.class);
       Caller who = caller(ctx);
       java.time.Duration valid = java.time.Duration.ofMinutes(req.minutes() == null ? 60 : req.minutes());
-      replies.created(ctx, () -> links.create(who, req.role(), valid, clock.instant()));
+      replies.created(ctx, () -> links.create(who, req.role(), req.person(), valid, clock.instant()));
     });
     // Needs no token: the link's code is the credential, good once.
     r.post("/login").handler(ctx -> {

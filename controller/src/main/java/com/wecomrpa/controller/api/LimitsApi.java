@@ -48,7 +48,25 @@ public final class LimitsApi implements ApiPart {
     r.get("/accounts/:id/usage").handler(ctx -> replies.ok(ctx, () -> limits.usage(ctx.pathParam("id"), clock.instant())));
     r.post("/accounts/:id/pause").handler(ctx -> status(ctx, replies, "paused"));
     r.post("/accounts/:id/resume").handler(ctx -> status(ctx, replies, "active"));
-    r.get("/alerts").handler(ctx -> replies.ok(ctx, () -> alerts.list(500)));
+    r.get("/alerts").handler(ctx -> {
+      String state = ctx.queryParams().get("state");
+      int limit = RestApi.intParam(ctx, "limit", 500, 1, 5000);
+      replies.ok(ctx, () -> alerts.list(limit, state));
+    });
+    r.post("/alerts/:id/acknowledge").handler(ctx -> alert(ctx, replies, false));
+    r.post("/alerts/:id/resolve").handler(ctx -> alert(ctx, replies, true));
+  }
+
+  private void alert(RoutingContext ctx, Replies replies, boolean resolve) {
+    String note = RequestBodies.optionalReason(ctx);
+    Caller who = AdminApi.caller(ctx);
+    long id;
+    try {
+      id = Long.parseLong(ctx.pathParam("id"));
+    } catch (NumberFormatException e) {
+      throw com.wecomrpa.controller.input.Rejected.notFound("id", "alert " + ctx.pathParam("id") + " not found");
+    }
+    replies.ok(ctx, () -> resolve ? alerts.resolve(who, id, note, clock.instant()) : alerts.acknowledge(who, id, note, clock.instant()));
   }
 
   private void put(RoutingContext ctx, Replies replies, String scope, String key) {

@@ -15,7 +15,7 @@ public record Overview(String at, int agents, Devices devices, Today today, Map<
 
   public record Today(String since, int sent, int skipped, int failed, int unknown) {}
 
-  public record Alerts(long last24h, List<Alert> latest) {}
+  public record Alerts(long last24h, long unresolved, List<Alert> latest) {}
 
   public record Alert(String at, String accountId, String kind, String detail) {}
 

@@ -133,7 +133,8 @@ public final class OverviewApi implements ApiPart {
       agents.add(m.get("agentId"));
     }
     Map<String, Integer> today = jobs.queries().endedSince(midnight, ENDED);
-    List<Overview.Alert> latest = alerts.list(5).stream()
+    // What still needs someone: the newest alerts not yet resolved.
+    List<Overview.Alert> latest = alerts.list(5, "unresolved").stream()
         .map(a -> new Overview.Alert(a.at().toString(), a.accountId(), a.kind(), a.detail())).toList();
     Map<String, Integer> replied = jobs.queries().repliesEndedSince(midnight, List.of(JobState.SUCCEEDED, JobState.SKIPPED));
     // Broadcasts with work left (at most 20), then the latest finished ones.
@@ -152,7 +153,7 @@ public final class OverviewApi implements ApiPart {
     return new Overview(now.toString(), agents.size(), new Overview.Devices(deviceList.size(), byState),
         new Overview.Today(midnight.toString(), today.get("SUCCEEDED"), today.get("SKIPPED"), today.get("FAILED"), today.get("UNKNOWN")),
         jobs.queries().countNow(OPEN), plans.countByStatus(),
-        new Overview.Alerts(alerts.countSince(now.minusSeconds(24 * 3600)), latest),
+        new Overview.Alerts(alerts.countSince(now.minusSeconds(24 * 3600)), alerts.countUnresolved(), latest),
         new Overview.Heard(conversations.fromCustomersSince(midnight), customers.tagsAddedSince(midnight), replied.get("SUCCEEDED"), replied.get("SKIPPED"),
             conversations.lateSince(midnight)),
         shown, running.size());

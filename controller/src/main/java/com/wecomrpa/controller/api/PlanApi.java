@@ -25,14 +25,36 @@ public final class PlanApi implements ApiPart {
   private final JdbcPlanStore plans;
   private final EventIntake events;
   private final java.util.function.Consumer<Boolean> expand;
+  private final com.wecomrpa.controller.audit.AuditLog audit;
 
-  public PlanApi(Vertx vertx, Clock clock, PlanRules rules, JdbcPlanStore plans, EventIntake events, java.util.function.Consumer<Boolean> expand) {
+  public PlanApi(Vertx vertx, Clock clock, PlanRules rules, JdbcPlanStore plans, EventIntake events, java.util.function.Consumer<Boolean> expand,
+      com.wecomrpa.controller.audit.AuditLog audit) {
+    this.audit = audit;
     this.vertx = vertx;
     this.clock = clock;
     this.rules = rules;
     this.plans = plans;
     this.events = events;
     this.expand = expand;
+  }
+
+  /** Pauses, resumes or deletes a plan; audited under the caller with the status before and after. */
+  private void status(io.vertx.ext.web.RoutingContext ctx, String status) {
+    var who = AdminApi.caller(ctx);
+    String id = ctx.pathParam("id");
+    replies.ok(ctx, () -> {
+      String before = plans.find(id).map(p -> p.status()).orElse(null);
+      var after = plans.setStatus(id, status, clock.instant());
+      if (!after.status().equals(before)) {
+        String action = switch (status) {
+          case "paused" -> "plan.pause";
+          case "active" -> "plan.resume";
+          default -> "plan.delete";
+        };
+        audit.record(who, action, id, before, after.status() + " (version " + after.version() + ")", null, clock.instant());
+      }
+      return expandAfter(view(after), true);
+    });
   }
 
   @Override
@@ -53,9 +75,9 @@ public final class PlanApi implements ApiPart {
       Plan plan = rules.compile(withId);
       replies.ok(ctx, () -> expandAfter(view(plans.update(ctx.pathParam("id"), withId, plan, clock.instant())), true));
     });
-    r.post("/plans/:id/pause").handler(ctx -> replies.ok(ctx, () -> expandAfter(view(plans.setStatus(ctx.pathParam("id"), "paused", clock.instant())), true)));
-    r.post("/plans/:id/resume").handler(ctx -> replies.ok(ctx, () -> expandAfter(view(plans.setStatus(ctx.pathParam("id"), "active", clock.instant())), true)));
-    r.delete("/plans/:id").handler(ctx -> replies.ok(ctx, () -> expandAfter(view(plans.setStatus(ctx.pathParam("id"), "deleted", clock.instant())), true)));
+    r.post("/plans/:id/pause").handler(ctx -> status(ctx, "paused"));
+    r.post("/plans/:id/resume").handler(ctx -> status(ctx, "active"));
+    r.delete("/plans/:id").handler(ctx -> status(ctx, "deleted"));
     r.get("/plans").handler(ctx -> replies.ok(ctx, () -> plans.list().stream().map(this::view).toList()));
     r.get("/plans/:id").handler(ctx -> {
       java.time.Instant from = instant(ctx, "from");

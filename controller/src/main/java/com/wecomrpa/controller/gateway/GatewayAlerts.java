@@ -23,19 +23,19 @@ public final class GatewayAlerts {
 
   void device(String accountId, String deviceId, String kind, String detail) {
     LOG.warn("ALERT device={} account={} {}: {}", deviceId, accountId, kind, detail);
-    raise(accountId, kind, "device " + deviceId + ": " + detail, null);
+    raise(accountId, kind, JdbcAlertStore.subject("device", deviceId), "device " + deviceId + ": " + detail, null);
   }
 
   void groupUnreachable(String accountId, String groupId, AgentJobReport r) {
     String detail = "group " + groupId + " not found by device " + r.deviceId() + " (job " + r.jobId() + ", step " + r.failedStep() + ": " + r.error()
         + "); its jobs are held until it is renamed, retried or confirmed gone";
     LOG.warn("ALERT group={} account={} group:unreachable: {}", groupId, accountId, detail);
-    raise(accountId, "group:unreachable", detail, r.jobId());
+    raise(accountId, "group:unreachable", JdbcAlertStore.subject("group", groupId), detail, r.jobId());
   }
 
-  private void raise(String accountId, String kind, String detail, String jobId) {
+  private void raise(String accountId, String kind, String subject, String detail, String jobId) {
     workers.executeBlocking(() -> {
-      alerts.raise(accountId, kind, detail, jobId, clock.instant());
+      alerts.raise(accountId, kind, subject, detail, jobId, clock.instant());
       return null;
     }, false);
   }

@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.job;
 
+import com.wecomrpa.controller.risk.JdbcAlertStore;
 import com.wecomrpa.controller.store.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,6 +40,7 @@ public final class Reachability {
     if (n == 1) {
       Sql.update(c, "UPDATE jobs SET reason = ?, decided_by = NULL, updated_at = ? WHERE group_id = ? AND state = 'QUEUED'",
           "released: " + why, now.toEpochMilli(), groupId);
+      JdbcAlertStore.resolveAbout(c, JdbcAlertStore.subject("group", groupId), "itself", why, now);
     }
     return n;
   }
@@ -60,6 +62,7 @@ public final class Reachability {
   /** The group is gone for good: its waiting jobs end CANCELLED, saying why. Returns how many. */
   public static int confirmGone(Connection c, String groupId, String why, Instant now) throws SQLException {
     Sql.update(c, "UPDATE chat_groups SET reachability = 'gone' WHERE id = ?", groupId);
+    JdbcAlertStore.resolveAbout(c, JdbcAlertStore.subject("group", groupId), "itself", "group confirmed gone: " + why, now);
     return Sql.update(
         c,
         "UPDATE jobs SET state = 'CANCELLED', reason = ?, updated_at = ? WHERE group_id = ? AND state IN ('QUEUED', 'UNKNOWN')",

@@ -49,7 +49,7 @@ public final class RiskResponse {
       status = AccountStatus.RESTRICTED;
       detail = "account " + accountId + " showed " + signal + "; stopped until an admin resumes it" + handoverOffer(c, accountId);
     }
-    JdbcAlertStore.insert(c, accountId, "risk:" + signal, detail, jobId, now);
+    JdbcAlertStore.insert(c, accountId, "risk:" + signal, JdbcAlertStore.subject("account", accountId), detail, jobId, now);
     return status;
   }
 }
