@@ -336,10 +336,18 @@ pages.broadcasts = async (id) => {
       const b = await api('/broadcasts', { method: 'POST', body: { id: d.id || undefined, content: { kind: 'text', text: d.text }, target } });
       location.hash = '#/broadcasts/' + encodeURIComponent(b.id);
     } catch (e) {
-      document.getElementById('broadcast-error').textContent = (e.field ? e.field + ': ' : '') + e.message;
+      document.getElementById('broadcast-error').textContent = (e.field && !e.message.startsWith(e.field) ? e.field + ': ' : '') + e.message;
     }
   };
 };
+
+// What a source's queued jobs wait for, in words: held ones apart from those only waiting their turn.
+const WAITS = { 'due': 'due, waiting their turn on a device', 'group-reachability': 'held: group unreachable (see Alerts)',
+  'account-status': 'held: account paused, cooling or restricted' };
+function waitingText(w) {
+  const parts = Object.entries(w || {}).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${WAITS[k] || 'delayed by ' + k}`);
+  return parts.length ? parts.join('; ') : 'nothing waiting';
+}
 
 async function broadcastPage(id) {
   const b = await api('/broadcasts/' + encodeURIComponent(id));
@@ -349,7 +357,8 @@ async function broadcastPage(id) {
     <dl class="kv"><dt>text</dt><dd>${esc(b.content.text)}</dd><dt>target</dt><dd>${esc(b.target.tag ? 'tag ' + b.target.tag : b.target.groupIds.join(', '))}</dd>
       <dt>created</dt><dd>${esc(when(b.createdAt))}</dd><dt>done</dt><dd id="broadcast-done">${done}/${b.jobCount}</dd>
       <dt>sent</dt><dd id="broadcast-sent">${p.SUCCEEDED || 0}</dd><dt>skipped</dt><dd>${p.SKIPPED || 0}</dd><dt>failed</dt><dd id="broadcast-failed">${(p.FAILED || 0) + (p.UNKNOWN || 0)}</dd>
-      <dt>send time</dt><dd>${b.sendTimes ? `mean ${b.sendTimes.meanMillis} ms, p95 ${b.sendTimes.p95Millis} ms` : ''}</dd></dl>
+      <dt>waiting</dt><dd id="broadcast-waiting">${waitingText(b.waiting)}</dd>
+      <dt>send time</dt><dd>${b.sendTimes ? `mean ${b.sendTimes.meanMillis} ms, p95 ${b.sendTimes.p95Millis} ms over ${b.sendTimes.count}` : 'nothing sent yet'}</dd></dl>
     <p>${bar(p, b.jobCount)} ${legend(p)}</p>
     <p><a href="#/jobs?${q({ broadcastId: b.id, state: 'FAILED' })}">failed jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id, state: 'SKIPPED' })}">skipped jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id })}">all jobs</a></p>
     ${may('operator') && (p.QUEUED || 0) + (p.UNKNOWN || 0) > 0 ? '<p><button id="cancel-broadcast" class="danger">Cancel what has not been sent…</button></p>' : ''}`);
@@ -504,7 +513,7 @@ pages.limits = async () => {
       await render();
       flash(`Saved ${d.name} = ${d.value}`);
     } catch (e) {
-      document.getElementById('limit-error').textContent = (e.field ? e.field + ': ' : '') + e.message;
+      document.getElementById('limit-error').textContent = (e.field && !e.message.startsWith(e.field) ? e.field + ': ' : '') + e.message;
     }
   };
 };
@@ -606,7 +615,7 @@ pages.people = async () => {
     <p id="token-out" class="wrap"></p>
     <h2>Tokens</h2>` + table(['name', 'role', 'created', 'revoked', ''], list.map((t) => [t.name, t.role, when(t.createdAt), t.revokedAt ? when(t.revokedAt) : '',
     html(t.revokedAt ? '' : `<button data-revoke="${esc(t.id)}" class="danger">Revoke…</button>`)]), 'No tokens.');
-  const fieldError = (el, e) => (el.textContent = (e.field ? e.field + ': ' : '') + e.message);
+  const fieldError = (el, e) => (el.textContent = (e.field && !e.message.startsWith(e.field) ? e.field + ': ' : '') + e.message);
   document.getElementById('link-form').onsubmit = async (ev) => {
     ev.preventDefault();
     const d = Object.fromEntries(new FormData(ev.target).entries());

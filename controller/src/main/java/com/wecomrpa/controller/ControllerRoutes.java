@@ -12,6 +12,14 @@ import java.util.function.Supplier;
 
 /** The controller's one HTTP surface: health and readiness, metrics, the console, the agents' socket, the API. */
 final class ControllerRoutes {
+  /**
+   * The node's name with the port it really listens on: the name is made before the port is bound,
+   * so a node told to take any free port (0) would otherwise call itself host:0.
+   */
+  static String named(String node, RoutingContext ctx) {
+    return node.contains(":0 pid ") ? node.replace(":0 pid ", ":" + ctx.request().localAddress().port() + " pid ") : node;
+  }
+
   private ControllerRoutes() {}
 
   /**
@@ -21,9 +29,9 @@ final class ControllerRoutes {
   static Router root(Vertx vertx, String node, Supplier<JsonObject> readiness, Handler<RoutingContext> metrics, Handler<ServerWebSocket> agents,
       Handler<RoutingContext> auth, Router api) {
     Router root = Router.router(vertx);
-    root.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("node", node)));
+    root.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("node", named(node, ctx))));
     root.get("/ready").handler(ctx -> {
-      JsonObject r = readiness.get().put("node", node);
+      JsonObject r = readiness.get().put("node", named(node, ctx));
       ctx.response().setStatusCode(r.getBoolean("ready") ? 200 : 503);
       ctx.json(r);
     });

@@ -29,7 +29,8 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--ca-file", description = "PEM CA certificate(s) that sign the controller's certificate, for wss:// (default: the system trust store)")
   Path caFile;
 
-  @Option(names = "--agent-id", defaultValue = "agent-1")
+  @Option(names = "--agent-id", defaultValue = "agent-1",
+      description = "This agent's name, unique per controller; the console and the jobs' attempts show it (default: ${DEFAULT-VALUE})")
   String agentId;
 
   @Option(names = "--device", required = true, description = "id=dev-1,account=acc-1,url=http://127.0.0.1:8090 (repeat per device)")

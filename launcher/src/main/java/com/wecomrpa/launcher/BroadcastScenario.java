@@ -46,7 +46,11 @@ final class BroadcastScenario {
     long wallSeconds = Math.round((System.nanoTime() - t0) / 1e9);
     JsonObject p = b.getJsonObject("progress");
     JsonObject times = b.getJsonObject("sendTimes");
-    System.out.printf("send time on device: mean=%dms p95=%dms over %d sends%n", times.getLong("meanMillis"), times.getLong("p95Millis"), times.getInteger("count"));
+    if (times == null) {
+      System.out.println("send time on device: nothing sent");
+    } else {
+      System.out.printf("send time on device: mean=%dms p95=%dms over %d sends%n", times.getLong("meanMillis"), times.getLong("p95Millis"), times.getInteger("count"));
+    }
     System.out.printf("sent=%d skipped=%d failed=%d wall=%ds%n", p.getInteger("SUCCEEDED"), p.getInteger("SKIPPED"), failed(p), wallSeconds);
 
     // The truth is what the client received, not what the controller believes.

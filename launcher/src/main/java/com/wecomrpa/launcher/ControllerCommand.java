@@ -39,10 +39,12 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--lease-seconds", defaultValue = "30", description = "job lease length (default ${DEFAULT-VALUE})")
   int leaseSeconds;
 
-  @Option(names = "--max-groups-per-account", defaultValue = "200")
+  @Option(names = "--max-groups-per-account", defaultValue = "200",
+      description = "Default cap on the groups one account owns (a limit admins can change per account or tag; default: ${DEFAULT-VALUE})")
   int maxGroups;
 
-  @Option(names = "--posts-per-group-per-day", defaultValue = "3")
+  @Option(names = "--posts-per-group-per-day", defaultValue = "3",
+      description = "Default posts a group receives per calendar day in its account's time zone (a limit admins can change; default: ${DEFAULT-VALUE})")
   int postsPerDay;
 
   @Option(names = "--cluster", description = "join a cluster of controllers over Hazelcast (needs --db: every node shares one PostgreSQL)")

@@ -160,6 +160,9 @@ class ConsoleEndToEndTest {
     assertThat(stack.sim.world().messagesOf("g-1")).as("nothing sent after the pause").hasSize(1);
     browser.get(console + "#/broadcasts/b-after-pause");
     waitFor("the paused broadcast's page", () -> "0".equals(text("broadcast-sent")));
+    // It says why nothing moves, and shows no send time before a send.
+    waitFor("why it waits", () -> text("broadcast-waiting") != null && text("broadcast-waiting").contains("held: account paused"));
+    assertThat(browser.findElement(By.id("main")).getText()).contains("nothing sent yet");
     // The operator gives up on it where they look: both waiting jobs end, said above the page.
     browser.findElement(By.id("cancel-broadcast")).click();
     browser.findElement(By.id("confirm-reason")).sendKeys("wrong wording");

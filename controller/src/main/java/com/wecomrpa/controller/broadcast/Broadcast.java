@@ -6,8 +6,15 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A broadcast with its progress: how many of its jobs are in each state, and how long a successful
- * send took on the device (start to confirmed bubble).
+ * A broadcast with its progress: how many of its jobs are in each state, what its queued jobs wait
+ * for ({@code waiting}: by the rule that holds them, {@code due} for those only waiting their turn on
+ * a device), and how long a successful send took on the device (start to confirmed bubble; null
+ * before the first).
  */
 public record Broadcast(
-    String id, Content content, Target target, int jobCount, Instant createdAt, Map<JobState, Integer> progress, SendTimes sendTimes) {}
+    String id, Content content, Target target, int jobCount, Instant createdAt, Map<JobState, Integer> progress, Map<String, Integer> waiting,
+    SendTimes sendTimes) {
+  public Broadcast(String id, Content content, Target target, int jobCount, Instant createdAt, Map<JobState, Integer> progress, SendTimes sendTimes) {
+    this(id, content, target, jobCount, createdAt, progress, Map.of(), sendTimes);
+  }
+}

@@ -162,12 +162,18 @@ public final class JdbcBroadcastStore {
   /** A broadcast with its progress and the device time of its sends. */
   public Optional<Broadcast> find(String id) {
     return stored(id).map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.queries().countsBySource(x.id()),
-        jobs.queries().sendTimes(x.id())));
+        jobs.queries().waitingBySource(x.id()), sendTimes(x.id())));
   }
 
   /** A broadcast with its progress only (no send times: they read every attempt's timings). */
   public Optional<Broadcast> summary(String id) {
-    return stored(id).map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.queries().countsBySource(x.id()), null));
+    return stored(id).map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.queries().countsBySource(x.id()), jobs.queries().waitingBySource(x.id()), null));
+  }
+
+  /** No send times before the first send: a mean of nothing is not 0 ms. */
+  private com.wecomrpa.controller.job.SendTimes sendTimes(String id) {
+    com.wecomrpa.controller.job.SendTimes t = jobs.queries().sendTimes(id);
+    return t == null || t.count() == 0 ? null : t;
   }
 
   private Optional<Broadcast> stored(String id) {

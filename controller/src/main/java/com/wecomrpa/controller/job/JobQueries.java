@@ -76,6 +76,21 @@ public final class JobQueries {
         });
   }
 
+  /**
+   * What the queued jobs of one source wait for: the rule that holds or delays each
+   * ({@code group-reachability}, {@code account-status}, a claim rule), or {@code due} for a job
+   * that only waits its turn on a device.
+   */
+  public Map<String, Integer> waitingBySource(String sourceId) {
+    return db.inTransaction(c -> {
+      Map<String, Integer> out = new java.util.TreeMap<>();
+      Sql.list(c, "SELECT decided_by, COUNT(*) FROM jobs WHERE source_id = ? AND state = 'QUEUED' GROUP BY decided_by",
+          rs -> Map.entry(rs.getString(1) == null ? "due" : rs.getString(1), rs.getInt(2)), sourceId)
+          .forEach(e -> out.merge(e.getKey(), e.getValue(), Integer::sum));
+      return out;
+    });
+  }
+
   /** Device time of the successful sends of one source, start to confirmation. */
   public SendTimes sendTimes(String sourceId) {
     List<Long> millis =
