@@ -138,6 +138,7 @@ async function openStream() {
         const data = chunk.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
         if (!data) continue;
         state.overview = JSON.parse(data);
+        state.pushedAt = Date.now();
         live.className = 'on';
         live.textContent = 'live ' + new Date(state.overview.at).toLocaleTimeString();
         if (state.live) state.live();
@@ -152,6 +153,21 @@ async function openStream() {
   live.textContent = 'reconnecting…';
   if (state.token) setTimeout(openStream, 2000);
 }
+
+// A stream that goes quiet (a busy controller, a proxy holding the response) must not freeze a
+// live page: after 5 s without a push the page redraws itself from the API, and after 15 s the
+// stream is opened again.
+setInterval(() => {
+  if (!state.token || !state.stream || !state.pushedAt) return;
+  const quiet = Date.now() - state.pushedAt;
+  if (quiet > 5000 && state.live) state.live();
+  if (quiet > 15000) {
+    state.pushedAt = Date.now();
+    state.stream.abort();
+    state.stream = null;
+    openStream();
+  }
+}, 2500);
 
 // ---- login ----------------------------------------------------------------------------------
 function logout(message) {

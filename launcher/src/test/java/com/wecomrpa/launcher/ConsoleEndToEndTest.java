@@ -90,7 +90,8 @@ class ConsoleEndToEndTest {
       }
       return done;
     }, "8/8"::equals);
-    assertThat(text("broadcast-done")).as("the broadcast finished").isEqualTo("8/8");
+    assertThat(text("broadcast-done")).as("the broadcast finished (live indicator: %s; the API says %s)", text("live"),
+        stack.getObject("/broadcasts/b-console").getJsonObject("progress")).isEqualTo("8/8");
     assertThat(text("broadcast-sent")).isEqualTo("8");
     assertThat(seen).as("progress seen moving on one page: %s", seen).hasSizeGreaterThanOrEqualTo(3);
     assertThat(browser.executeScript("return window.sameDocument")).as("never reloaded").isEqualTo("yes");
