@@ -204,18 +204,12 @@ class OpenApiContractTest {
     }
   }
 
-  /** The id of the alert about {@code subject}, once it is stored. */
-  String alertAbout(String subject) throws Exception {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (true) {
-      for (JsonNode a : controller.get("/alerts").body()) {
-        if (subject.equals(a.path("subject").asText())) {
-          return a.get("id").asText();
-        }
-      }
-      assertThat(System.nanoTime()).as("an alert about " + subject + " within 30 s").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  /** The id of the alert about {@code subject}, once it is stored (it is stored off the event loop). */
+  String alertAbout(String subject) {
+    return com.wecomrpa.testing.Eventually.until("an alert about " + subject, java.time.Duration.ofSeconds(30),
+        () -> java.util.stream.StreamSupport.stream(controller.get("/alerts").body().spliterator(), false)
+            .filter(a -> subject.equals(a.path("subject").asText())).findFirst().map(a -> a.get("id").asText()).orElse(null),
+        java.util.Objects::nonNull);
   }
 
   JsonNode alert(String id) throws Exception {

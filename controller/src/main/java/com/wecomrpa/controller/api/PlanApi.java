@@ -41,20 +41,7 @@ public final class PlanApi implements ApiPart {
   /** Pauses, resumes or deletes a plan; audited under the caller with the status before and after. */
   private void status(io.vertx.ext.web.RoutingContext ctx, String status) {
     var who = AdminApi.caller(ctx);
-    String id = ctx.pathParam("id");
-    replies.ok(ctx, () -> {
-      String before = plans.find(id).map(p -> p.status()).orElse(null);
-      var after = plans.setStatus(id, status, clock.instant());
-      if (!after.status().equals(before)) {
-        String action = switch (status) {
-          case "paused" -> "plan.pause";
-          case "active" -> "plan.resume";
-          default -> "plan.delete";
-        };
-        audit.record(who, action, id, before, after.status() + " (version " + after.version() + ")", null, clock.instant());
-      }
-      return expandAfter(view(after), true);
-    });
+    replies.ok(ctx, () -> expandAfter(view(plans.setStatus(who, ctx.pathParam("id"), status, audit, clock.instant())), true));
   }
 
   @Override

@@ -72,8 +72,11 @@ public final class JdbcPlanStore {
         });
   }
 
-  /** Pauses, resumes or deletes a plan ({@code status} paused, active, deleted). */
-  public Plan.Stored setStatus(String id, String status, Instant now) {
+  /**
+   * Pauses, resumes or deletes a plan ({@code status} paused, active, deleted), audited under
+   * {@code who} in the same transaction; setting the status it has already changes nothing.
+   */
+  public Plan.Stored setStatus(com.wecomrpa.controller.caller.Caller who, String id, String status, com.wecomrpa.controller.audit.AuditLog audit, Instant now) {
     return db.inTransaction(
         c -> {
           Plan.Stored old = find(c, id).filter(p -> !p.status().equals("deleted")).orElseThrow(() -> notFound(id));
@@ -91,6 +94,8 @@ public final class JdbcPlanStore {
               "UPDATE plans SET status = ?, version = version + 1, effective_at = ?, updated_at = ? WHERE id = ?",
               status, now.toEpochMilli(), now.toEpochMilli(), id);
           history(c, id, old.version() + 1, change, old.spec(), withdrawn + " future jobs cancelled", now);
+          audit.record(c, who, "plan." + (status.equals("active") ? "resume" : status.equals("paused") ? "pause" : "delete"), id, old.status(),
+              status + " (version " + (old.version() + 1) + ")", null, now);
           return find(c, id).orElseThrow();
         });
   }
