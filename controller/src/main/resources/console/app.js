@@ -141,17 +141,43 @@ async function openStream() {
         state.pushedAt = Date.now();
         live.className = 'on';
         live.textContent = 'live ' + new Date(state.overview.at).toLocaleTimeString();
-        if (state.live) state.live();
+        redraw();
       }
     }
   } catch (e) {
     if (ctl.signal.aborted) return;
   } finally {
+    // A stream that ends for any reason gives its connection back: the browser has only six per
+    // host, and a stream left open would starve the page's own API calls.
+    ctl.abort();
     if (state.stream === ctl) state.stream = null;
   }
   live.className = '';
   live.textContent = 'reconnecting…';
   if (state.token) setTimeout(openStream, 2000);
+}
+
+// One redraw at a time: pushes that arrive while the page is being fetched ask for one more
+// redraw after it, not one each, so a slow controller is not asked the same thing over and over.
+// A redraw that hangs (a request the browser never finishes) is not waited for past 20 s.
+let drawing = null;
+let drawingSince = 0;
+let drawAgain = false;
+function redraw() {
+  if (!state.live) return;
+  if (drawing && Date.now() - drawingSince < 20000) {
+    drawAgain = true;
+    return;
+  }
+  drawingSince = Date.now();
+  const mine = (drawing = state.live().finally(() => {
+    if (drawing !== mine) return;
+    drawing = null;
+    if (drawAgain) {
+      drawAgain = false;
+      redraw();
+    }
+  }));
 }
 
 // A stream that goes quiet (a busy controller, a proxy holding the response) must not freeze a
@@ -160,7 +186,7 @@ async function openStream() {
 setInterval(() => {
   if (!state.token || !state.stream || !state.pushedAt) return;
   const quiet = Date.now() - state.pushedAt;
-  if (quiet > 5000 && state.live) state.live();
+  if (quiet > 5000) redraw();
   if (quiet > 15000) {
     state.pushedAt = Date.now();
     state.stream.abort();
@@ -707,7 +733,9 @@ async function render() {
   const params = new URLSearchParams(query || '');
   const page = pages[name] || pages.overview;
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.getAttribute('href') === '#/' + (pages[name] ? name : 'overview')));
-  state.live = page.live ? () => page.live(id, params).catch(() => {}) : null;
+  // A page's redraw never throws into the stream that asked for it, and a page that has nothing
+  // live to draw (a list without an id) returns nothing.
+  state.live = page.live ? () => Promise.resolve().then(() => page.live(id, params)).catch(() => {}) : null;
   delete main.dataset.shown;
   document.getElementById('flash')?.remove();
   try {
