@@ -281,13 +281,15 @@ pages.overview = async () => {
 };
 pages.overview.live = () => pages.overview();
 
-pages.devices = async () => {
+pages.devices = async (id) => {
+  if (id) return devicePage(id);
   const list = await api('/devices');
   const act = (d, a, label, cls = '') => `<button class="${cls}" data-device="${esc(d.deviceId)}" data-action="${a}">${label}</button>`;
-  const changed = setMain(`<h1>Devices</h1>` + table(['device', 'state', 'actions', 'account', 'client', 'scripts', 'current job', 'heartbeat', 'last error', 'screenshot'],
+  const changed = setMain(`<h1>Devices</h1><p class="muted">Open a device to watch its screen live.</p>` + table(['device', 'state', 'actions', 'account', 'client', 'scripts', 'current job', 'heartbeat', 'last error', 'screenshot'],
     list.map((d) => [
-      d.deviceId, html(badge(d.state) + (d.health === 'unhealthy' && d.state !== 'unhealthy' ? ' ' + badge('unhealthy') : '')),
-      html(may('operator') ? act(d, 'drain', 'Drain') + ' ' + act(d, 'repair', 'Repair') + ' ' + act(d, 'resume', 'Resume') + (d.jobId ? ' ' + act(d, 'release', 'Release lease', 'danger') : '') : ''), d.accountId,
+      html(`<a href="#/devices/${encodeURIComponent(d.deviceId)}">${esc(d.deviceId)}</a>`),
+      html(badge(d.state) + (d.health === 'unhealthy' && d.state !== 'unhealthy' ? ' ' + badge('unhealthy') : '')),
+      html(may('operator') ? deviceActions(d, act) : ''), d.accountId,
       html(esc(`${d.clientKind} ${d.clientVersion} (${d.driver})`), true), html(esc(d.scripts || ''), true),
       html(d.jobId ? `<a href="#/jobs/${encodeURIComponent(d.jobId)}">${esc(d.jobId)}</a><br><span class="muted">since ${esc(since(d.since))}</span>` : `<span class="muted">since ${esc(since(d.since))}</span>`),
       ago(d.heartbeatAgeMillis),
@@ -301,7 +303,77 @@ pages.devices = async () => {
       api(`/devices/${encodeURIComponent(b.dataset.device)}/${b.dataset.action}`, { method: 'POST', body: { reason } }))));
   main.querySelectorAll('a[data-shot]').forEach((a) => (a.onclick = (ev) => { ev.preventDefault(); showShot(a.dataset.shot); }));
 };
-pages.devices.live = () => pages.devices();
+pages.devices.live = (id) => (id ? deviceState(id) : pages.devices());
+
+// A device's page keeps its picture; only its state is redrawn when the farm changes.
+async function deviceState(id) {
+  const d = (await api('/devices')).find((x) => x.deviceId === id);
+  const el = document.getElementById('device-state');
+  if (el) el.innerHTML = d ? badge(d.state) : badge('gone');
+}
+
+// Only what applies: drain a working device, resume a drained or unhealthy one, repair one that
+// fails; unstick one whose lease has run long (the lease ends as if it ran out).
+function deviceActions(d, act) {
+  const out = [];
+  if (d.state !== 'draining') out.push(act(d, 'drain', 'Drain'));
+  if (d.state === 'draining' || d.health === 'unhealthy') out.push(act(d, 'resume', 'Resume'));
+  if (d.health === 'unhealthy' || d.lastFailure || d.problem) out.push(act(d, 'repair', 'Repair'));
+  if (d.jobId) {
+    const long = d.since && Date.now() - new Date(d.since).getTime() > 5 * 60000;
+    out.push(act(d, 'release', long ? 'Unstick: busy over 5 min…' : 'Unstick…', 'danger'));
+  }
+  return out.join(' ');
+}
+
+// A device's own page: its live screen while the page is open. Each picture asked for keeps the
+// agent sending for a few seconds; leaving the page stops the asking, and so the pictures.
+async function devicePage(id) {
+  const list = await api('/devices');
+  const d = list.find((x) => x.deviceId === id);
+  if (!d) throw new Error(`device ${id} is not connected`);
+  const act = (dv, a, label, cls = '') => `<button class="${cls}" data-device="${esc(dv.deviceId)}" data-action="${a}">${label}</button>`;
+  main.innerHTML = `<h1>Device ${esc(id)} <span id="device-state">${badge(d.state)}</span></h1>
+    <p>${may('operator') ? deviceActions(d, act) : ''}</p>
+    <dl class="kv"><dt>account</dt><dd>${esc(d.accountId)}</dd><dt>client</dt><dd>${esc(`${d.clientKind} ${d.clientVersion} (${d.driver})`)}</dd>
+      <dt>agent</dt><dd>${esc(d.agentId || '')}</dd><dt>scripts</dt><dd>${esc(d.scripts || '')}</dd></dl>
+    <h2>Screen <span class="muted" id="screen-when"></span></h2><p id="screen-step" class="muted">asking the device for its screen…</p>
+    <img class="shot" id="screen" alt="the device's screen">`;
+  main.querySelectorAll('button[data-action]').forEach((b) => (b.onclick = () =>
+    confirmAction(`${b.dataset.action} device ${b.dataset.device}`, (reason) =>
+      api(`/devices/${encodeURIComponent(b.dataset.device)}/${b.dataset.action}`, { method: 'POST', body: { reason } }))));
+  const here = location.hash;
+  const mine = (state.screenLoop = {});
+  let shown = null;
+  const pull = async () => {
+    if (location.hash !== here || !state.token || state.screenLoop !== mine) return;
+    try {
+      const res = await fetch(`${API}/devices/${encodeURIComponent(id)}/screen`, { headers: { Authorization: 'Bearer ' + state.token } });
+      if (res.status === 200 && location.hash === here) {
+        const url = URL.createObjectURL(await res.blob());
+        const img = document.getElementById('screen');
+        if (img) {
+          img.src = url;
+          if (shown) URL.revokeObjectURL(shown);
+          shown = url;
+          const job = res.headers.get('x-job');
+          const step = res.headers.get('x-step');
+          document.getElementById('screen-step').innerHTML = job
+            ? `working on <a href="#/jobs/${encodeURIComponent(job)}">${esc(job)}</a>${step ? ' · ' + esc(decodeURIComponent(step.replace(/\+/g, ' '))) : ''}`
+            : 'idle';
+          document.getElementById('screen-when').textContent = 'taken ' + since(res.headers.get('x-taken-at'));
+          img.dataset.taken = res.headers.get('x-taken-at');
+        }
+      } else if (res.status === 204) {
+        document.getElementById('screen-step').textContent = 'waiting for the first picture from the device…';
+      }
+    } catch (e) {
+      // the next pull tries again
+    }
+    if (location.hash === here) setTimeout(pull, 1000);
+  };
+  pull();
+}
 
 async function screenshotUrl(path) {
   const res = await fetch(path, { headers: { Authorization: 'Bearer ' + state.token } });
@@ -346,6 +418,114 @@ pages.groups = async (_, params) => {
       [g.id, g.name, g.accountId, g.tags.join(', '), html(`${g.postsToday}/${g.cap}` + (g.postsToday >= g.cap ? ' ' + badge('capped') : ''))]), 'No group matches.') +
     (groups.length > 500 ? `<p class="muted">First 500 of ${groups.length}: narrow the search.</p>` : '');
   filterForm('group-filter', '#/groups');
+};
+
+// ---- customers: a searchable list, and a profile that says where each tag and stage came from ----
+pages.customers = async (id, params) => {
+  if (id) return customerPage(id);
+  const f = {};
+  for (const k of ['q', 'tag', 'stage', 'accountId', 'channelCode']) f[k] = params.get(k) || '';
+  const offset = Number(params.get('offset') || 0);
+  const page = await api('/customers?' + q({ ...f, limit: 50, offset }));
+  const from = page.total ? offset + 1 : 0;
+  const to = offset + page.items.length;
+  const nav = (o, label) => `<a href="#/customers?${q({ ...f, offset: o })}">${label}</a>`;
+  main.innerHTML = `<h1>Customers</h1>
+    <form class="filters" id="customer-filter">
+      <label>Name or id <input name="q" value="${esc(f.q)}" placeholder="search"></label>
+      <label>Tag <input name="tag" value="${esc(f.tag)}"></label>
+      <label>Stage <input name="stage" value="${esc(f.stage)}"></label>
+      <label>Account <input name="accountId" value="${esc(f.accountId)}"></label>
+      <label>Channel code <input name="channelCode" value="${esc(f.channelCode)}"></label>
+      <button>Search</button>
+    </form>
+    <p class="muted" id="customer-count">${from}–${to} of ${page.total}
+      ${offset > 0 ? nav(Math.max(0, offset - 50), '‹ newer') : ''} ${to < page.total ? nav(to, 'older ›') : ''}</p>` +
+    table(['customer', 'nickname', 'account', 'stage', 'tags', 'added'], page.items.map((c) => [
+      html(`<a href="#/customers/${encodeURIComponent(c.id)}">${esc(c.id)}</a>`), c.nickname, c.accountId, c.stage || '',
+      html(c.tags.map((t) => `<span class="chip">${esc(t)}</span>`).join(' '), true), when(c.addedAt)]),
+    'No customer matches. Customers arrive with friend_added events (POST /events), orders, channel codes and what devices hear.');
+  filterForm('customer-filter', '#/customers');
+};
+
+async function customerPage(id) {
+  const e = encodeURIComponent(id);
+  const [c, tags, journey, messages, orders] = await Promise.all([api('/customers/' + e), api(`/customers/${e}/tags`),
+    api(`/customers/${e}/stage`), api(`/customers/${e}/messages?limit=30`), api(`/customers/${e}/orders`)]);
+  const by = (ch) => (ch.ruleId ? (ch.ruleId.startsWith('channel:') ? ch.ruleId : `rule <a href="#/rules">${esc(ch.ruleId)}</a>`) : 'by hand');
+  main.innerHTML = `<h1>${esc(c.nickname)} <span class="muted">${esc(c.id)}</span></h1>
+    <dl class="kv"><dt>account</dt><dd>${esc(c.accountId)}</dd><dt>stage</dt><dd id="customer-stage">${esc(c.stage || '(none)')}</dd>
+      <dt>status</dt><dd>${badge(c.status)}</dd></dl>
+    <h2>Tags</h2><p id="customer-tags">${tags.tags.map((t) => `<span class="chip">${esc(t)}</span>`).join(' ') || '<span class="muted">none</span>'}</p>` +
+    table(['tag', 'change', 'by', 'message', 'at'], tags.changes.map((ch) => [ch.tag, ch.change, html(by(ch)),
+      html(ch.messageId ? esc(textOf(messages.messages, ch.messageId)) : '', true), when(ch.at)]), 'No tag change yet.') +
+    '<h2>Stage moves</h2>' + table(['from', 'to', 'rule', 'cause', 'at'], (journey.transitions || []).map((m) => [m.from || '', m.to, m.rule || '', html(esc(m.cause || ''), true), when(m.at)]), 'No stage move yet.') +
+    '<h2>Orders</h2>' + table(['order', 'status', 'amount', 'products', 'at'], orders.map((o) => [o.id, o.status, o.amount ?? '', (o.products || []).join?.(', ') ?? '', when(o.paidAt || o.at || o.createdAt)]), 'No order.') +
+    '<h2>Messages</h2>' + table(['said', 'who', 'chat', 'text'], messages.messages.map((m) => [when(m.saidAt), m.mine ? 'us' : m.sender, m.chat, html(esc(m.text), true)]), 'Nothing heard yet.') +
+    `<p><a href="#/jobs?${q({ customerId: c.id })}">jobs for this customer</a></p>`;
+}
+const textOf = (messages, id) => (messages.find((m) => m.id === id) || { text: `message ${id}` }).text;
+
+// ---- rules: tags, replies and the keyword rules that use them ----
+pages.rules = async () => {
+  const [tags, replies, rules] = await Promise.all([api('/tags'), api('/replies'), api('/keyword-rules')]);
+  const edit = may('operator');
+  main.innerHTML = `<h1>Rules</h1><p class="muted">What devices hear is matched against these keyword rules: a match tags the customer and may answer from the reply library.</p>
+    <h2>Keyword rules</h2>` + table(['rule', 'match', 'scope', 'adds', 'removes', 'reply', ''], rules.map((r) => [r.id, r.match === 'any' ? 'any of ' + (r.words || []).join('、') : `${r.match} ${r.pattern}`,
+      r.scope || 'both', (r.addTags || []).join(', '), (r.removeTags || []).join(', '), r.reply ? r.reply.replyId : '',
+      html(edit ? `<button class="danger" data-rule-delete="${esc(r.id)}">Delete…</button>` : '')]), 'No keyword rule yet' + (edit ? ': add one below.' : '.')) +
+    (edit ? `<form class="stack wide" id="new-rule" novalidate><strong>New keyword rule</strong>
+      <label>Id <input name="id" placeholder="price-words" data-field="id"></label>
+      <label>Any of these words (comma separated) <input name="words" placeholder="价格, 多少钱" data-field="words"></label>
+      <label>or a regular expression <input name="pattern" placeholder="退款|破损" data-field="pattern"></label>
+      <label>Heard in <select name="scope"><option>both</option><option>private</option><option>group</option></select></label>
+      <label>Add tags <input name="addTags" placeholder="询价" data-field="addTags"></label>
+      <label>Answer with reply <select name="replyId" data-field="reply"><option value="">no answer</option>${replies.map((x) => `<option>${esc(x.id)}</option>`).join('')}</select></label>
+      <button class="primary">Save rule</button><p class="error" id="rule-error"></p></form>` : '') +
+    '<h2>Tags</h2>' + table(['tag', 'description', 'customers'], tags.map((t) => [t.name, t.description || '',
+      html(`<a href="#/customers?${q({ tag: t.name })}">${t.customers ?? ''}</a>`)]), 'No tag yet.') +
+    (edit ? `<form class="stack" id="new-tag" novalidate><strong>New tag</strong>
+      <label>Name <input name="name" placeholder="询价" data-field="name"></label>
+      <label>Description <input name="description" data-field="description"></label>
+      <button>Save tag</button><p class="error" id="tag-error"></p></form>` : '') +
+    '<h2>Replies</h2>' + table(['reply', 'text'], replies.map((x) => [x.id, html(esc(x.text || (x.content && x.content.text) || ''), true)]), 'No reply yet.') +
+    (edit ? `<form class="stack" id="new-reply" novalidate><strong>New reply</strong>
+      <label>Id <input name="id" placeholder="price" data-field="id"></label>
+      <label>Text ({nickname} is the customer's name) <textarea name="text" rows="2" data-field="text"></textarea></label>
+      <button>Save reply</button><p class="error" id="reply-error"></p></form>` : '');
+  const list = (v) => (v || '').split(/[,，、]/).map((x) => x.trim()).filter(Boolean);
+  const wire = (formId, errId, send) => {
+    const form = document.getElementById(formId);
+    if (!form) return;
+    form.onsubmit = async (ev) => {
+      ev.preventDefault();
+      const d = Object.fromEntries(new FormData(form).entries());
+      try {
+        await send(d);
+        await render();
+        flash('Saved.');
+      } catch (e) {
+        fieldError(form, e, document.getElementById(errId));
+      }
+    };
+  };
+  wire('new-rule', 'rule-error', (d) => {
+    const body = list(d.words).length ? { match: 'any', words: list(d.words) } : { match: 'regex', pattern: d.pattern };
+    Object.assign(body, { scope: d.scope, addTags: list(d.addTags) });
+    if (d.replyId) body.reply = { replyId: d.replyId };
+    if (!d.id) throw Object.assign(new Error('id: give the rule an id'), { field: 'id' });
+    return api('/keyword-rules/' + encodeURIComponent(d.id), { method: 'PUT', body });
+  });
+  wire('new-tag', 'tag-error', (d) => {
+    if (!d.name) throw Object.assign(new Error('name: give the tag a name'), { field: 'name' });
+    return api('/tags/' + encodeURIComponent(d.name), { method: 'PUT', body: { description: d.description || undefined } });
+  });
+  wire('new-reply', 'reply-error', (d) => {
+    if (!d.id) throw Object.assign(new Error('id: give the reply an id'), { field: 'id' });
+    return api('/replies/' + encodeURIComponent(d.id), { method: 'PUT', body: { text: d.text } });
+  });
+  main.querySelectorAll('button[data-rule-delete]').forEach((b) => (b.onclick = () =>
+    confirmAction(`Delete keyword rule ${b.dataset.ruleDelete}: what it tagged stays tagged`, () => api('/keyword-rules/' + encodeURIComponent(b.dataset.ruleDelete), { method: 'DELETE' }))));
 };
 
 function filterForm(id, base) {
@@ -416,10 +596,110 @@ pages.broadcasts.live = (id) => (id ? broadcastPage(id) : null);
 pages.plans = async (id) => {
   if (id) return planPage(id);
   const list = await api('/plans');
-  main.innerHTML = `<h1>Plans</h1>` + table(['plan', 'name', 'kind', 'status', 'version', 'updated', ''], list.map((p) => [
-    html(`<a href="#/plans/${encodeURIComponent(p.id)}">${esc(p.id)}</a>`), p.name, p.kind, html(badge(p.status)), p.version, when(p.updatedAt), html(planButtons(p))]), 'No plan yet.');
+  main.innerHTML = `<h1>Plans</h1>` + (may('operator') ? PLAN_FORM : '') + '<h2>All plans</h2>' +
+    table(['plan', 'name', 'kind', 'status', 'version', 'updated', ''], list.map((p) => [
+    html(`<a href="#/plans/${encodeURIComponent(p.id)}">${esc(p.id)}</a>`), p.name, p.kind, html(badge(p.status)), p.version, when(p.updatedAt), html(planButtons(p))]),
+    may('operator') ? 'No plan yet: write one above, preview it, then create it.' : 'No plan yet.');
   wirePlanButtons();
+  wirePlanForm();
 };
+
+// Group and Moments plans from a form; any kind (customer plans too) as JSON. Preview asks the API
+// what the plan would post (nothing stored); Create saves it. A refusal is shown beside its field.
+const PLAN_FORM = `<form class="stack wide" id="new-plan" novalidate>
+    <strong>New plan</strong>
+    <label>Kind <select name="kind"><option value="group">group: posts to groups at times of day</option><option value="moments">moments: posts to accounts' Moments</option></select></label>
+    <label>Id <input name="id" placeholder="e.g. morning-news" data-field="id"></label>
+    <label>Name <input name="name" placeholder="e.g. 早间资讯" data-field="name"></label>
+    <label>Groups: a tag selector or group ids <input name="target" placeholder="store:*  or  g-1, g-2" data-field="target"></label>
+    <label>Accounts (moments) <input name="accounts" placeholder="acc-1, acc-2" data-field="accounts"></label>
+    <label>Times of day, in each account's zone <input name="times" placeholder="09:00, 18:00" data-field="steps"></label>
+    <label>Days (empty: every day) <input name="days" placeholder="MON, WED, FRI" data-field="schedule"></label>
+    <label>Window: how late a post may still go <input name="window" placeholder="4h" data-field="window"></label>
+    <label>Priority (higher wins a group's daily places) <input name="priority" placeholder="5" data-field="priority"></label>
+    <label class="full">Text <textarea name="text" rows="2" placeholder="早安！{group_name} 今日新品到店。" data-field="content"></textarea></label>
+    <details><summary>or any kind as JSON (customer plans: trigger, offsets, unless, exitOn)</summary>
+      <textarea name="json" rows="8" placeholder='{"id":"day1","name":"首日问候","kind":"customer","trigger":{"event":"friend_added"},"steps":[{"offset":"day 2 at 10:00","content":{"kind":"text","text":"{nickname} 您好"}}]}'></textarea></details>
+    <p><button type="button" id="preview-plan">Preview</button> <button class="primary" id="create-plan">Create plan</button></p>
+    <p class="error" id="plan-error"></p><div id="plan-preview"></div>
+  </form>`;
+
+function planFromForm(form) {
+  const d = Object.fromEntries(new FormData(form).entries());
+  if (d.json && d.json.trim()) {
+    try {
+      return JSON.parse(d.json);
+    } catch (e) {
+      throw Object.assign(new Error('the JSON does not parse: ' + e.message), { field: 'json' });
+    }
+  }
+  const list = (v) => (v || '').split(',').map((s) => s.trim()).filter(Boolean);
+  const spec = { id: d.id || undefined, name: d.name || undefined, kind: d.kind, window: d.window || undefined,
+    priority: d.priority ? Number(d.priority) : undefined,
+    steps: list(d.times).map((at) => ({ at, content: { kind: 'text', text: d.text } })) };
+  if (d.kind === 'group') {
+    const t = list(d.target);
+    spec.target = t.length === 1 && /[:*=&|!]/.test(t[0]) ? { selector: t[0] } : { groupIds: t };
+  } else {
+    spec.accounts = list(d.accounts);
+  }
+  if (list(d.days).length) spec.schedule = { daysOfWeek: list(d.days).map((x) => x.toUpperCase()) };
+  return spec;
+}
+
+// Puts an API refusal beside the input its field names (steps[0].at beside the times, and so on).
+function fieldError(form, e, out) {
+  form.querySelectorAll('.field-error').forEach((x) => x.remove());
+  out.textContent = '';
+  if (!e.message) return;
+  const root = e.field ? e.field.split(/[.[]/)[0] : null;
+  const input = root && form.querySelector(`[data-field="${root}"], [name="${root}"]`);
+  if (input) {
+    const p = document.createElement('span');
+    p.className = 'error field-error';
+    p.textContent = e.message;
+    input.insertAdjacentElement('afterend', p);
+  } else {
+    out.textContent = (e.field && !e.message.startsWith(e.field) ? e.field + ': ' : '') + e.message;
+  }
+}
+
+function previewText(p) {
+  if (p.kind === 'customer') {
+    return `<p id="plan-preview-summary">Starts for each customer on its trigger${p.customersNow != null ? `: ${p.customersNow} customers are in that stage or have that tag now` : ''}.</p>`;
+  }
+  const per = Object.entries(p.byAccount).map(([a, n]) => `${esc(a)} ${n}`).join(', ');
+  const what = p.kind === 'moments' ? (p.count === 1 ? 'account' : 'accounts') : p.count === 1 ? 'group' : 'groups';
+  return `<p id="plan-preview-summary">Reaches ${p.count} ${what} (${per || 'none'}); ${p.jobs} ${p.jobs === 1 ? 'post' : 'posts'} in the next 7 days.</p>` +
+    (p.examples.length ? `<p class="muted">e.g. ${p.examples.map(esc).join(', ')}</p>` : '') +
+    table(['next', 'step', 'targets'], p.next.map((o) => [o.local, 's' + o.step, o.targets]), 'Nothing due in the next 7 days: check the days, dates and target.');
+}
+
+function wirePlanForm() {
+  const form = document.getElementById('new-plan');
+  if (!form) return;
+  const out = document.getElementById('plan-error');
+  const shown = document.getElementById('plan-preview');
+  document.getElementById('preview-plan').onclick = async () => {
+    try {
+      const p = await api('/plans?preview=true', { method: 'POST', body: planFromForm(form) });
+      fieldError(form, {}, out);
+      shown.innerHTML = previewText(p);
+    } catch (e) {
+      shown.innerHTML = '';
+      fieldError(form, e, out);
+    }
+  };
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    try {
+      const p = await api('/plans', { method: 'POST', body: planFromForm(form) });
+      location.hash = '#/plans/' + encodeURIComponent(p.id);
+    } catch (e) {
+      fieldError(form, e, out);
+    }
+  };
+}
 
 function planButtons(p) {
   if (!may('operator') || p.status === 'deleted') return '';
@@ -747,7 +1027,7 @@ async function render() {
 
 window.addEventListener('hashchange', () => {
   if (location.hash.startsWith('#login=')) redeem(location.hash.slice(7));
-  else render();
+  else render().then(() => window.scrollTo(0, 0));
 });
 
 if (location.hash.startsWith('#login=')) redeem(location.hash.slice(7));

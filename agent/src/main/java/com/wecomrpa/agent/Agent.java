@@ -97,6 +97,11 @@ public final class Agent {
             public void healthy(String deviceId, String detail) {
               link.deviceHealthy(deviceId, detail);
             }
+
+            @Override
+            public void screen(com.wecomrpa.protocol.AgentScreen screen) {
+              link.screen(screen);
+            }
           };
       workers.put(d.id(), new DeviceWorker(d, library, launcher, sink, journal, clock, stepTimes));
     }
@@ -124,6 +129,14 @@ public final class Agent {
           return;
         }
         w.listen(listen);
+      }
+
+      @Override
+      public void onWatch(com.wecomrpa.protocol.ControllerWatch watch) {
+        DeviceWorker w = workers.get(watch.deviceId());
+        if (w != null) {
+          w.watch(watch);
+        }
       }
 
       @Override

@@ -163,16 +163,17 @@ final class ControllerWiring {
     HeardIntake heardIntake = new HeardIntake(db, new Tagger(plans, jobs.intake()), stageEngine, new Membership(eventIntake, jobs.intake(), welcomes, antiSpam), antiSpam);
     GatewayTimings timings = new GatewayTimings(options.leaseDuration(), options.heartbeatInterval(), options.maxAttempts());
     GatewayAlerts gatewayAlerts = new GatewayAlerts(workers, alerts, systemClock);
+    com.wecomrpa.controller.screen.DeviceScreens screens = new com.wecomrpa.controller.screen.DeviceScreens(board, systemClock);
     AgentGateway gateway = new AgentGateway(vertx, board, timings,
         new HelloHandler(vertx, throttle, workers, tokens, options.agentToken(), board, dispatcher, jobs, durable, gatewayAlerts, systemClock, clock, timings),
         new LeaseHandler(workers, jobs, board, dispatcher, systemClock, clock, timings),
         new ReportHandler(workers, jobs, screenshots, durable, board, dispatcher, metrics, gatewayAlerts, systemClock, clock, timings),
-        new DeviceHandler(board, dispatcher),
+        new DeviceHandler(board, dispatcher, screens),
         new ScriptHandler(workers, scripts),
         new HeardHandler(workers, heardIntake, durable, board, dispatcher, metrics, clock, () -> signals.kickPlans(false)));
     gateway.watchRevocations(workers, tokens);
-    ExpandPlansTask expandPlans =
-        new ExpandPlansTask(vertx, workers, new PlanExpander(db, plans, jobs, limits, options.planHorizon()), dispatcher, clock);
+    PlanExpander expander = new PlanExpander(db, plans, jobs, limits, options.planHorizon());
+    ExpandPlansTask expandPlans = new ExpandPlansTask(vertx, workers, expander, dispatcher, clock);
     JdbcAccountStore accounts = new JdbcAccountStore(db);
     JdbcBroadcastStore broadcasts = new JdbcBroadcastStore(db, jobs);
     java.util.function.Supplier<Future<?>> devices =
@@ -184,7 +185,7 @@ final class ControllerWiring {
     // Journeys: orders and events move customers between stages by the rules; the systems around hear by webhooks.
     EventOutbox outbox = new EventOutbox(db, audit);
     JobInterventions interventions = new JobInterventions(db, audit);
-    PlanApi planApi = new PlanApi(vertx, clock, rules, plans, eventIntake, signals::kickPlans, audit);
+    PlanApi planApi = new PlanApi(vertx, clock, rules, plans, expander, eventIntake, signals::kickPlans, audit);
     RestApi api = new RestApi(vertx, workers, durable, List.of(
         new AccountsApi(clock, accounts),
         new GroupsApi(vertx, clock, new JdbcGroupStore(db, limits), new GroupReachability(db, audit), signals::kickDispatch),
@@ -201,7 +202,7 @@ final class ControllerWiring {
           rerouted(board);
           signals.scriptsChanged();
         }),
-        new DevicesApi(workers, clock, jobs.queries(), audit, devices, signals::deviceAction),
+        new DevicesApi(workers, clock, jobs.queries(), audit, devices, signals::deviceAction, screens),
         new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine, eventIntake::raiseIn), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
         new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam, new GroupStats(db)),

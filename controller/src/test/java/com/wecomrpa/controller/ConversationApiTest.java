@@ -139,6 +139,23 @@ class ConversationApiTest {
     assertThat(agent.next(ControllerListen.class, 30_000).deviceId()).isEqualTo("dev-1");
   }
 
+  @Test
+  void theCustomersListFindsByNameAndTagPagesWithATotalAndRefusesAnUnknownStatus() {
+    controller.post("/events", "{\"events\":[{\"id\":\"ev-2\",\"type\":\"friend_added\",\"accountId\":\"acc-1\",\"customerId\":\"c-2\",\"nickname\":\"李先生\"},"
+        + "{\"id\":\"ev-3\",\"type\":\"friend_added\",\"accountId\":\"acc-1\",\"customerId\":\"c-3\",\"nickname\":\"王先生\"}]}");
+    var all = controller.get("/customers?limit=2").body();
+    assertThat(all.get("total").asInt()).isEqualTo(3);
+    assertThat(all.get("items")).hasSize(2);
+    assertThat(controller.get("/customers?limit=2&offset=2").body().get("items")).hasSize(1);
+    var wang = controller.get("/customers?q=" + enc("王")).body();
+    assertThat(wang.get("total").asInt()).isEqualTo(2);
+    assertThat(wang.get("items").findValuesAsText("nickname")).containsExactlyInAnyOrder("王女士", "王先生");
+    assertThat(controller.get("/customers?tag=" + enc("询价")).body().get("total").asInt()).as("nobody tagged yet").isZero();
+    RunningController.Reply bad = controller.get("/customers?status=gone");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().get("field").asText()).isEqualTo("status");
+  }
+
   private void refused(String path, String body, String field, String says) {
     RunningController.Reply r = controller.put(path, body);
     assertThat(r.status()).as(path + " " + body).isEqualTo(400);

@@ -137,6 +137,19 @@ class OpenApiContractTest {
         // A canary to promote: the rollout example again (the rollback example ended it).
         send(find(ops, "PUT /scripts/{client}/rollout"), dynamic);
       }
+      if (op.key().equals("GET /devices/{id}/screen")) {
+        // A look asks the device's agent for pictures; the agent answers with one, as a real one does.
+        assertThat(send(op, dynamic).statusCode()).as("no picture before the agent sends one").isEqualTo(204);
+        var watch = agent.next(com.wecomrpa.protocol.ControllerWatch.class, 10_000);
+        agent.send(new com.wecomrpa.protocol.AgentScreen(watch.deviceId(), null, null, java.util.Base64.getEncoder().encodeToString(png()), System.currentTimeMillis()));
+        com.wecomrpa.testing.Eventually.until("the picture served", java.time.Duration.ofSeconds(10), () -> {
+          try {
+            return send(op, dynamic).statusCode();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }, status -> status == 200);
+      }
       HttpResponse<String> r = send(op, dynamic);
       int expected = op.spec().get("responses").has("201") ? 201 : 200;
       assertThat(r.statusCode()).as(op.key() + " answered " + r.body()).isEqualTo(expected);
@@ -144,6 +157,12 @@ class OpenApiContractTest {
       after(op, r, dynamic);
     }
     assertThat(tried).hasSize(ops.size());
+  }
+
+  private static byte[] png() throws java.io.IOException {
+    var out = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", out);
+    return out.toByteArray();
   }
 
   /** What the examples after this one need: an agent, evidence of failures, a busy device, ids. */

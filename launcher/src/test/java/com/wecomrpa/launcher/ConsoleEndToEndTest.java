@@ -147,6 +147,61 @@ class ConsoleEndToEndTest {
     waitFor("the alert shown resolved", () -> browser.findElement(By.id("main")).getText().contains("resolved by itself"));
     assertThat(browser.findElements(By.cssSelector("button[data-fix][data-group='g-5']"))).isEmpty();
 
+    // A keyword rule written in the console tags the customer who asks about prices; the
+    // customer's profile shows the tag, the rule that gave it and the message that earned it.
+    stack.sim.world().addContacts(List.of(new com.wecomrpa.simulator.ChatWorld.Contact("cu-1", "acc-1", "王女士")));
+    stack.post("/events", new JsonObject().put("events", new JsonArray().add(new JsonObject().put("id", "added-cu-1").put("type", "friend_added")
+        .put("accountId", "acc-1").put("customerId", "cu-1").put("nickname", "王女士"))));
+    stack.put("/accounts/acc-1/listening", new JsonObject().put("intervalSeconds", 1).put("budgetSeconds", 5));
+    browser.get(console + "#/rules");
+    waitFor("the rule forms", () -> !browser.findElements(By.id("new-tag")).isEmpty());
+    browser.findElement(By.cssSelector("#new-tag input[name='name']")).sendKeys("询价");
+    browser.findElement(By.cssSelector("#new-tag input[name='description']")).sendKeys("asked about prices");
+    browser.findElement(By.cssSelector("#new-tag button")).click();
+    waitFor("the tag saved", () -> browser.findElement(By.id("main")).getText().contains("asked about prices"));
+    browser.findElement(By.cssSelector("#new-rule input[name='id']")).sendKeys("price");
+    browser.findElement(By.cssSelector("#new-rule input[name='words']")).sendKeys("价格, 优惠");
+    browser.findElement(By.cssSelector("#new-rule input[name='addTags']")).sendKeys("询价");
+    browser.findElement(By.cssSelector("#new-rule button")).click();
+    waitFor("the rule listed", () -> browser.findElement(By.id("main")).getText().contains("any of 价格、优惠"));
+    shoot("rules");
+    stack.sim.world().customerWrites("cu-1", null, null, "text", "请问价格多少？", java.util.Map.of());
+    TestStack.waitUntil("王女士 tagged by what she said", Duration.ofSeconds(90),
+        () -> stack.getObject("/customers/cu-1/tags").getJsonArray("tags").contains("询价"));
+    browser.get(console + "#/customers?tag=" + java.net.URLEncoder.encode("询价", java.nio.charset.StandardCharsets.UTF_8));
+    waitFor("the customers with the tag", () -> !browser.findElements(By.cssSelector("a[href='#/customers/cu-1']")).isEmpty());
+    assertThat(text("customer-count")).startsWith("1–1 of 1");
+    browser.findElement(By.cssSelector("a[href='#/customers/cu-1']")).click();
+    waitFor("王女士's profile", () -> text("customer-tags") != null && text("customer-tags").contains("询价"));
+    String profile = browser.findElement(By.id("main")).getText();
+    assertThat(profile).contains("王女士").contains("rule price").contains("请问价格多少？");
+    shoot("customer");
+
+    // The device's page shows its screen live: the picture changes while it sends, and says which
+    // job and step it shows.
+    browser.get(console + "#/devices/dev-1");
+    waitFor("the first picture", () -> Boolean.TRUE.equals(browser.executeScript(
+        "const i = document.getElementById('screen'); return !!i && i.complete && i.naturalWidth > 100")));
+    TestStack.await(stack.api.broadcastToGroups("b-watched", "今晚8点直播，欢迎来看", new JsonArray().add("g-6").add("g-7")));
+    Set<String> frames = new LinkedHashSet<>();
+    Set<String> steps = new LinkedHashSet<>();
+    Eventually.settle(Duration.ofSeconds(120), () -> {
+      Object taken = browser.executeScript("return document.getElementById('screen') && document.getElementById('screen').dataset.taken");
+      if (taken != null) {
+        frames.add(taken.toString());
+      }
+      String step = text("screen-step");
+      if (step != null && step.startsWith("working on broadcast:b-watched")) {
+        steps.add(step);
+      }
+      return steps.size() >= 2 && frames.size() >= 3;
+    }, Boolean.TRUE::equals);
+    assertThat(steps).as("pictures taken between the steps of the send, seen live: %s", steps).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(frames).as("the picture changed").hasSizeGreaterThanOrEqualTo(3);
+    shoot("device");
+    TestStack.waitUntil("the watched broadcast sent", Duration.ofSeconds(90),
+        () -> stack.sim.world().messagesOf("g-7").stream().anyMatch(m -> m.text().contains("今晚8点直播")));
+
     // Pause the account from the console: audited, and nothing more is sent for it.
     browser.get(console + "#/accounts");
     waitFor("the pause button", () -> !browser.findElements(By.cssSelector("button[data-status='pause']")).isEmpty());
@@ -191,11 +246,33 @@ class ConsoleEndToEndTest {
     waitFor("limits", () -> browser.findElement(By.id("main")).getText().contains("postsPerGroupPerDay"));
     shoot("limits");
 
+    // A group plan written in the console: a wrong time is refused beside its field, the preview
+    // says whom it reaches and when, and nothing is stored until it is created.
+    browser.get(console + "#/plans");
+    waitFor("the plan form", () -> !browser.findElements(By.id("new-plan")).isEmpty());
+    WebElement planForm = browser.findElement(By.id("new-plan"));
+    planForm.findElement(By.name("id")).sendKeys("p-morning");
+    planForm.findElement(By.name("name")).sendKeys("早间资讯");
+    planForm.findElement(By.name("target")).sendKeys("g-1");
+    planForm.findElement(By.name("times")).sendKeys("9am");
+    planForm.findElement(By.name("window")).sendKeys("4h");
+    planForm.findElement(By.name("text")).sendKeys("早安！{group_name} 今日新品到店。");
+    browser.findElement(By.id("preview-plan")).click();
+    waitFor("the refusal beside the times", () -> !browser.findElements(By.cssSelector("input[name='times'] + .field-error")).isEmpty());
+    assertThat(browser.findElement(By.cssSelector("input[name='times'] + .field-error")).getText()).contains("9am");
+    planForm.findElement(By.name("times")).clear();
+    planForm.findElement(By.name("times")).sendKeys("09:00");
+    browser.findElement(By.id("preview-plan")).click();
+    waitFor("the preview", () -> text("plan-preview-summary") != null);
+    assertThat(text("plan-preview-summary")).startsWith("Reaches 1 group (acc-1 1);");
+    assertThat(browser.findElements(By.cssSelector("input[name='times'] + .field-error"))).as("the refusal gone").isEmpty();
+    assertThat(browser.findElement(By.id("plan-preview")).getText()).contains("09:00 Asia/Shanghai").contains("门店群 1");
+    assertThat(stack.getArray("/plans")).as("a preview stores nothing").isEmpty();
+    browser.executeScript("document.getElementById('plan-preview').scrollIntoView({block: 'end'})");
+    shoot("plans");
+    browser.findElement(By.id("create-plan")).click();
     // A plan's page: its report and history; paused from the console.
-    stack.post("/plans", new JsonObject().put("id", "p-morning").put("name", "早间资讯").put("kind", "group").put("window", "4h")
-        .put("target", new JsonObject().put("groupIds", new JsonArray().add("g-1")))
-        .put("steps", new JsonArray().add(new JsonObject().put("at", "09:00").put("content", new JsonObject().put("kind", "text").put("text", "早安")))));
-    browser.get(console + "#/plans/p-morning");
+    waitFor("the plan's page", () -> browser.getCurrentUrl().endsWith("#/plans/p-morning"));
     waitFor("the plan's report", () -> !browser.findElements(By.id("plan-report")).isEmpty());
     assertThat(browser.findElement(By.id("main")).getText()).contains("History").contains("created");
     browser.findElement(By.cssSelector("button[data-plan='p-morning'][data-do='pause']")).click();

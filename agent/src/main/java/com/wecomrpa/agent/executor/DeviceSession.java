@@ -29,12 +29,15 @@ final class DeviceSession {
   private volatile FlowInterpreter interpreter;
   private volatile UiDriver driver;
 
-  DeviceSession(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, StepTimes times) {
+  private final FlowInterpreter.StepWatcher watcher;
+
+  DeviceSession(DeviceProfile device, ScriptLibrary library, DriverLauncher launcher, StepTimes times, FlowInterpreter.StepWatcher watcher) {
+    this.watcher = watcher;
     this.device = device;
     this.library = library;
     this.launcher = launcher;
     this.times = times;
-    this.interpreter = library.local(device.clientKind()).filter(s -> s.supports(device.clientVersion())).map(s -> new FlowInterpreter(s, times)).orElse(null);
+    this.interpreter = library.local(device.clientKind()).filter(s -> s.supports(device.clientVersion())).map(s -> new FlowInterpreter(s, times, watcher)).orElse(null);
   }
 
   boolean hasScripts() {
@@ -64,7 +67,7 @@ final class DeviceSession {
     FlowInterpreter now = interpreter;
     if (now == null || now.scripts() != set) {
       LOG.info("device={} now runs script set {}@{} (was {})", device.id(), set.client(), set.version(), scriptLabel());
-      interpreter = new FlowInterpreter(set, times);
+      interpreter = new FlowInterpreter(set, times, watcher);
     }
   }
 

@@ -43,6 +43,9 @@ public final class DeviceWorker {
   private final DeviceSession session;
   private final ListenRun listening;
   private final DeviceRepair repair;
+  private final ScreenFeed screen;
+  /** Whether the idle tick of a watched screen is scheduled (one at a time). */
+  private final java.util.concurrent.atomic.AtomicBoolean ticking = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile ControllerJobOffer current;
   private volatile boolean draining;
   /** Offers handed to this device and not yet begun: a listen gives way to them between chats. */
@@ -68,7 +71,8 @@ public final class DeviceWorker {
               t.setDaemon(true);
               return t;
             });
-    this.session = new DeviceSession(device, library, launcher, times);
+    this.screen = new ScreenFeed(device.id(), clock, sink::screen);
+    this.session = new DeviceSession(device, library, launcher, times, screen);
     this.listening = new ListenRun(device.id(), device.accountId(), session, clock);
     this.repair = new DeviceRepair(device.id(), device.clientKind() + " " + device.clientVersion(), session, thread, sink, () -> draining, firstRepairDelayMs);
   }
@@ -119,6 +123,36 @@ public final class DeviceWorker {
     }
   }
 
+  /**
+   * Someone watches this device's screen: pictures between a job's steps, and on an idle tick
+   * between jobs, until the watch lapses (the tick then stops itself).
+   */
+  public void watch(com.wecomrpa.protocol.ControllerWatch w) {
+    screen.watch(w.forMillis(), w.everyMillis());
+    if (ticking.compareAndSet(false, true)) {
+      schedule(0);
+    }
+  }
+
+  private void schedule(long delayMillis) {
+    try {
+      thread.schedule(this::tick, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopped) {
+      ticking.set(false); // the device is stopping: nothing to show
+    }
+  }
+
+  private void tick() {
+    if (!screen.watched(clock.millis())) {
+      ticking.set(false);
+      return;
+    }
+    if (current == null && !repair.repairing()) {
+      screen.shoot(session.driver(), null);
+    }
+    schedule(screen.everyMillis());
+  }
+
   /** The lease this device is working under, if any (sent on reconnect and in heartbeats). */
   public Optional<LeaseRef> activeLease() {
     ControllerJobOffer o = current;
@@ -139,6 +173,7 @@ public final class DeviceWorker {
       return;
     }
     current = offer;
+    screen.working(offer.jobId());
     Instant started = clock.instant();
     journal.started(offer.jobId(), offer.fencingToken(), device.id());
     LOG.info("job={} lease={} device={} starting {} (attempt {}{})", offer.jobId(), offer.fencingToken(), device.id(), offer.action(), offer.attempt(),
@@ -175,6 +210,7 @@ public final class DeviceWorker {
             done.failure());
     journal.ended(offer.jobId(), offer.fencingToken(), device.id(), result.outcome());
     current = null;
+    screen.working(null);
     sink.report(report);
   }
 

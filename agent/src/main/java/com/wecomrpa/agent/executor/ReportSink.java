@@ -17,4 +17,7 @@ public interface ReportSink {
 
   /** A device the controller marked unhealthy passed its health check. */
   void healthy(String deviceId, String detail);
+
+  /** A picture of a watched device's screen; lost if the link is down (the next one follows). */
+  default void screen(com.wecomrpa.protocol.AgentScreen screen) {}
 }

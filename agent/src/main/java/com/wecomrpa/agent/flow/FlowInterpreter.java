@@ -24,8 +24,16 @@ import java.util.regex.Matcher;
  * controller never blindly retries something that may have been sent.
  */
 public final class FlowInterpreter {
+  /** Told after each step, on the device's thread, while the driver is free: a watched screen is taken then. */
+  public interface StepWatcher {
+    StepWatcher NONE = (action, step, driver) -> {};
+
+    void stepped(String action, String step, UiDriver driver);
+  }
+
   private final ScriptSet scripts;
   private final StepTimes times;
+  private final StepWatcher watcher;
 
   public FlowInterpreter(ScriptSet scripts) {
     this(scripts, new StepTimes());
@@ -33,8 +41,13 @@ public final class FlowInterpreter {
 
   /** Adds each step's time to {@code times}. */
   public FlowInterpreter(ScriptSet scripts, StepTimes times) {
+    this(scripts, times, StepWatcher.NONE);
+  }
+
+  public FlowInterpreter(ScriptSet scripts, StepTimes times, StepWatcher watcher) {
     this.scripts = scripts;
     this.times = times;
+    this.watcher = watcher;
   }
 
   public ScriptSet scripts() {
@@ -97,6 +110,7 @@ public final class FlowInterpreter {
         }
         // Nested steps are named under their parent, whose time already holds theirs.
         times.record(action, depth == 0 ? s.name() : "  " + s.name(), System.nanoTime() - t0);
+        watcher.stepped(action, s.name(), driver);
       }
     }
 

@@ -153,6 +153,11 @@ public final class ControllerLink {
   }
 
   /** Says a device the controller marked unhealthy works again. */
+  /** A watched screen's picture: sent if connected, never kept (the next one follows). */
+  public void screen(com.wecomrpa.protocol.AgentScreen screen) {
+    context.runOnContext(v -> send(screen));
+  }
+
   public void deviceHealthy(String deviceId, String detail) {
     context.runOnContext(v -> send(new AgentDeviceHealth(deviceId, true, detail)));
   }
@@ -279,6 +284,8 @@ public final class ControllerLink {
       listener.onOffer(offer);
     } else if (m instanceof com.wecomrpa.protocol.ControllerListen listen) {
       listener.onListen(listen);
+    } else if (m instanceof com.wecomrpa.protocol.ControllerWatch watch) {
+      listener.onWatch(watch);
     } else if (m instanceof ControllerReportAck ack) {
       kept.acknowledged(ack.reportId());
       // Off the event loop: deleting a file is I/O.

@@ -15,4 +15,7 @@ public interface LinkListener {
 
   /** The controller asks an idle device to read new messages. */
   void onListen(com.wecomrpa.protocol.ControllerListen listen);
+
+  /** Someone watches a device's screen: send pictures for a while. */
+  default void onWatch(com.wecomrpa.protocol.ControllerWatch watch) {}
 }

@@ -129,9 +129,12 @@ class DeviceWorkerTest {
     @Override
     public void scroll(Step.Direction direction) {}
 
+    /** What a screenshot returns (none unless a test sets one). */
+    volatile byte[] picture;
+
     @Override
     public byte[] screenshot() {
-      return null;
+      return picture;
     }
 
     @Override
@@ -169,6 +172,11 @@ class DeviceWorkerTest {
     @Override
     public void healthy(String deviceId, String detail) {
       said.add("healthy " + deviceId + ": " + detail);
+    }
+
+    @Override
+    public void screen(com.wecomrpa.protocol.AgentScreen screen) {
+      said.add(screen);
     }
 
     Object next() throws InterruptedException {
@@ -277,5 +285,33 @@ class DeviceWorkerTest {
     assertThat(heard.error()).isEqualTo("device draining");
     worker.run(offer("job-1", 1));
     assertThat(sink.next()).isEqualTo("returned job-1");
+  }
+
+  @Test
+  void aWatchedDeviceShowsItsScreenIdleAndBetweenAJobsStepsAndStopsWhenNobodyAsksAgain() throws Exception {
+    worker.open().get(20, TimeUnit.SECONDS);
+    screens.get(0).picture = new byte[] {(byte) 0x89, 'P', 'N', 'G'};
+    worker.watch(new com.wecomrpa.protocol.ControllerWatch("dev-1", 3_000, 500));
+    var idle = (com.wecomrpa.protocol.AgentScreen) sink.next();
+    assertThat(idle.jobId()).as("idle").isNull();
+    assertThat(java.util.Base64.getDecoder().decode(idle.png())).startsWith((byte) 0x89, (byte) 'P');
+
+    worker.run(offer("job-1", 1));
+    List<com.wecomrpa.protocol.AgentScreen> during = new java.util.ArrayList<>();
+    Object o;
+    while (!((o = sink.next()) instanceof AgentJobReport)) {
+      if (o instanceof com.wecomrpa.protocol.AgentScreen s && s.jobId() != null) {
+        during.add(s);
+      }
+    }
+    assertThat(during).as("a picture between the job's steps").isNotEmpty();
+    assertThat(during.get(0).jobId()).isEqualTo("job-1");
+    assertThat(during.get(0).step()).isEqualTo("send_group_text: press-send");
+
+    // Nobody asks again: the pictures stop by themselves once the watch has lapsed.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (sink.said.poll(1_500, TimeUnit.MILLISECONDS) != null) {
+      assertThat(System.nanoTime()).as("pictures stopped within 15 s").isLessThan(deadline);
+    }
   }
 }

@@ -46,6 +46,17 @@ public final class ConversationApi implements ApiPart {
       Page page = page(ctx);
       replies.ok(ctx, () -> conversations.ofCustomer(ctx.pathParam("id"), page.before(), page.limit()));
     });
+    r.get("/customers").handler(ctx -> {
+      var q = ctx.queryParams();
+      int limit = RestApi.intParam(ctx, "limit", 50, 1, 500);
+      int offset = RestApi.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+      String status = q.get("status");
+      if (status != null && !java.util.Set.of("active", "deleted", "blocked").contains(status)) {
+        throw com.wecomrpa.controller.input.Rejected.invalid("status", "status must be active, deleted or blocked");
+      }
+      var filter = new CustomerQueries.Filter(q.get("q"), blank(q.get("tag")), blank(q.get("stage")), blank(q.get("accountId")), blank(q.get("channelCode")), status);
+      replies.ok(ctx, () -> customers.search(filter, limit, offset));
+    });
     r.get("/customers/:id/tags").handler(ctx -> replies.ok(ctx, () -> customers.tagsOf(ctx.pathParam("id"))));
     r.get("/messages").handler(ctx -> {
       Page page = page(ctx);
@@ -131,5 +142,9 @@ public final class ConversationApi implements ApiPart {
     } catch (RuntimeException e) {
       throw Rejected.invalid("body", "body must be a JSON object");
     }
+  }
+
+  private static String blank(String v) {
+    return v == null || v.isBlank() ? null : v.trim();
   }
 }

@@ -35,8 +35,11 @@ public final class DevicesApi implements ApiPart {
   private final Supplier<Future<?>> devices;
   private final Function<DeviceAction, Future<Optional<Object>>> act;
 
+  private final com.wecomrpa.controller.screen.DeviceScreens screens;
+
   public DevicesApi(WorkerExecutor workers, Clock clock, JobQueries queries, AuditLog audit, Supplier<Future<?>> devices,
-      Function<DeviceAction, Future<Optional<Object>>> act) {
+      Function<DeviceAction, Future<Optional<Object>>> act, com.wecomrpa.controller.screen.DeviceScreens screens) {
+    this.screens = screens;
     this.workers = workers;
     this.clock = clock;
     this.queries = queries;
@@ -55,6 +58,34 @@ public final class DevicesApi implements ApiPart {
     for (String action : ACTIONS) {
       r.post("/devices/:id/" + action).handler(ctx -> act(ctx, replies, action));
     }
+    r.get("/devices/:id/screen").handler(this::screen);
+  }
+
+  /**
+   * The newest picture of a device's screen; looking keeps its agent sending for a few seconds.
+   * In memory only, so answered on the event loop. 204 until the first picture comes.
+   */
+  private void screen(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    var look = screens.look(id);
+    if (look.frame().isEmpty()) {
+      if (!look.connectedHere()) {
+        throw Rejected.notFound("id", "device " + id + " is not connected to this controller");
+      }
+      ctx.response().setStatusCode(204).putHeader("cache-control", "no-store").end();
+      return;
+    }
+    var f = look.frame().get();
+    var res = ctx.response().putHeader("content-type", "image/png").putHeader("cache-control", "no-store")
+        .putHeader("x-taken-at", f.takenAt().toString()).putHeader("x-connected", String.valueOf(look.connectedHere()));
+    if (f.jobId() != null) {
+      res.putHeader("x-job", f.jobId());
+    }
+    if (f.step() != null) {
+      // A header is Latin-1: the step's name (a flow step's) is sent percent-encoded.
+      res.putHeader("x-step", java.net.URLEncoder.encode(f.step(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    res.end(io.vertx.core.buffer.Buffer.buffer(f.png()));
   }
 
   private void act(RoutingContext ctx, Replies replies, String action) {

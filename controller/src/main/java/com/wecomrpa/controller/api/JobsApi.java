@@ -74,7 +74,7 @@ public final class JobsApi implements ApiPart {
     if (!order.equals("asc") && !order.equals("desc")) {
       throw Rejected.invalid("order", "order must be asc or desc");
     }
-    var filter = new JobQueries.Filter(source, q.get("groupId"), q.get("accountId"), q.get("deviceId"), s,
+    var filter = new JobQueries.Filter(source, q.get("groupId"), q.get("customerId"), q.get("accountId"), q.get("deviceId"), s,
         PlanApi.instant(ctx, "from"), PlanApi.instant(ctx, "to"), order.equals("desc"));
     replies.ok(ctx, () -> queries.list(filter, limit));
   }

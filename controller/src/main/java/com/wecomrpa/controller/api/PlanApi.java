@@ -27,8 +27,11 @@ public final class PlanApi implements ApiPart {
   private final java.util.function.Consumer<Boolean> expand;
   private final com.wecomrpa.controller.audit.AuditLog audit;
 
-  public PlanApi(Vertx vertx, Clock clock, PlanRules rules, JdbcPlanStore plans, EventIntake events, java.util.function.Consumer<Boolean> expand,
-      com.wecomrpa.controller.audit.AuditLog audit) {
+  private final com.wecomrpa.controller.sop.PlanExpander expander;
+
+  public PlanApi(Vertx vertx, Clock clock, PlanRules rules, JdbcPlanStore plans, com.wecomrpa.controller.sop.PlanExpander expander, EventIntake events,
+      java.util.function.Consumer<Boolean> expand, com.wecomrpa.controller.audit.AuditLog audit) {
+    this.expander = expander;
     this.audit = audit;
     this.vertx = vertx;
     this.clock = clock;
@@ -50,6 +53,12 @@ public final class PlanApi implements ApiPart {
     r.post("/plans").handler(ctx -> {
       PlanSpec spec = RequestBodies.read(ctx, PlanSpec.class);
       Plan plan = rules.compile(spec);
+      if ("true".equals(ctx.queryParams().get("preview"))) {
+        // What it would post over the next days, from the same expansion that saving it runs; nothing stored.
+        int days = days(ctx);
+        replies.ok(ctx, () -> expander.preview(plan, clock.instant(), java.time.Duration.ofDays(days)));
+        return;
+      }
       replies.created(ctx, () -> expandAfter(view(plans.create(spec, plan, clock.instant())), false));
     });
     r.put("/plans/:id").handler(ctx -> {
@@ -86,6 +95,22 @@ public final class PlanApi implements ApiPart {
   private void events(RoutingContext ctx) {
     EventBatch batch = RequestBodies.read(ctx, EventBatch.class);
     replies.ok(ctx, () -> expandAfter(events.accept(batch.events(), clock.instant()), false));
+  }
+
+  private static int days(RoutingContext ctx) {
+    String v = ctx.queryParams().get("days");
+    if (v == null) {
+      return 7;
+    }
+    try {
+      int d = Integer.parseInt(v);
+      if (d >= 1 && d <= 31) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw Rejected.invalid("days", "days must be a whole number from 1 to 31, not '" + v + "'");
   }
 
   static java.time.Instant instant(RoutingContext ctx, String name) {

@@ -208,6 +208,14 @@ public final class DeviceBoard {
   }
 
   /** The lease a device is busy with (job id and fencing token), if any. */
+  /** The link to the agent a device is connected through here, and that agent's id. */
+  public record Connected(String agentId, AgentLink link) {}
+
+  public synchronized Optional<Connected> connected(String deviceId) {
+    Slot s = slots.get(deviceId);
+    return s == null ? Optional.empty() : Optional.of(new Connected(s.agentId, s.link));
+  }
+
   public synchronized Optional<LeaseRef> busyWith(String deviceId) {
     Slot s = slots.get(deviceId);
     return s == null || s.state != Slot.State.BUSY ? Optional.empty() : Optional.of(new LeaseRef(s.jobId, s.token, deviceId));

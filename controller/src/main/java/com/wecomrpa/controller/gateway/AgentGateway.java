@@ -169,6 +169,8 @@ public final class AgentGateway {
       devices.onDraining(conn, d);
     } else if (m instanceof AgentDeviceHealth h) {
       devices.onHealth(conn, h);
+    } else if (m instanceof com.wecomrpa.protocol.AgentScreen s) {
+      devices.onScreen(conn, s);
     } else if (m instanceof com.wecomrpa.protocol.AgentHeard h) {
       heard.onHeard(conn, h);
     } else if (m instanceof AgentScriptRequest req) {

@@ -7,16 +7,24 @@ import com.wecomrpa.protocol.AgentDraining;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What an agent says about its devices: it is draining them, or it repaired one. */
+/** What an agent says about its devices: it is draining them, it repaired one, or here is a watched one's screen. */
 public final class DeviceHandler {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceHandler.class);
 
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
+  private final com.wecomrpa.controller.screen.DeviceScreens screens;
 
-  public DeviceHandler(DeviceBoard board, Dispatcher dispatcher) {
+  public DeviceHandler(DeviceBoard board, Dispatcher dispatcher, com.wecomrpa.controller.screen.DeviceScreens screens) {
     this.board = board;
     this.dispatcher = dispatcher;
+    this.screens = screens;
+  }
+
+  void onScreen(AgentConnection conn, com.wecomrpa.protocol.AgentScreen s) {
+    if (!screens.onScreen(conn.agentId(), s)) {
+      LOG.debug("agent={} sent a screen of device={}, not its own here: dropped", conn.agentId(), s.deviceId());
+    }
   }
 
   void onDraining(AgentConnection conn, AgentDraining d) {

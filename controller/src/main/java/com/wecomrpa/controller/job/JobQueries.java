@@ -23,14 +23,14 @@ public final class JobQueries {
 
   /** Jobs filtered by source, group and state (each may be null), oldest first. */
   public List<Job> list(String sourceId, String groupId, JobState state, int limit) {
-    return list(new Filter(sourceId, groupId, null, null, state, null, null, false), limit);
+    return list(new Filter(sourceId, groupId, null, null, null, state, null, null, false), limit);
   }
 
   /**
    * What the jobs list is narrowed by: each field may be null. {@code from}/{@code to} bound the
    * job's last change; {@code newestFirst} turns the order round.
    */
-  public record Filter(String sourceId, String groupId, String accountId, String deviceId, JobState state, Instant from, Instant to,
+  public record Filter(String sourceId, String groupId, String customerId, String accountId, String deviceId, JobState state, Instant from, Instant to,
       boolean newestFirst) {}
 
   public List<Job> list(Filter f, int limit) {
@@ -40,6 +40,7 @@ public final class JobQueries {
           List<Object> args = new ArrayList<>();
           where(sql, args, "source_id = ?", f.sourceId());
           where(sql, args, "group_id = ?", f.groupId());
+          where(sql, args, "customer_id = ?", f.customerId());
           where(sql, args, "account_id = ?", f.accountId());
           // A job's device is its last lease's; earlier attempts are in its executions.
           where(sql, args, "(device_id = ? OR id IN (SELECT job_id FROM executions WHERE device_id = ?))", f.deviceId(), f.deviceId());

@@ -72,9 +72,9 @@ public final class PlanExpander {
                 if (groups == null) {
                   groups = groups(c, accounts);
                 }
-                group(p, groups, now, planJobs);
+                group(p, groups, now, now.plus(horizon), planJobs);
               }
-              case MOMENTS -> moments(p, accounts, now, planJobs);
+              case MOMENTS -> moments(p, accounts, now, now.plus(horizon), planJobs);
               case CUSTOMER -> customers(c, p, accounts, now, planJobs);
             }
             planJobs.stream().filter(j -> !existing.contains(j.id())).forEach(wanted::add);
@@ -91,6 +91,67 @@ public final class PlanExpander {
             skipped += ranking.rank(c, gd.getKey(), gd.getValue(), now);
           }
           return new Result(fresh.size(), skipped);
+        });
+  }
+
+  /** One time a plan would post: when, in the target's own zone, and to how many targets. */
+  public record Occurrence(Instant at, String local, int step, int targets) {}
+
+  /**
+   * What a plan would do over the next {@code span} were it saved now, stored nowhere: the jobs it
+   * would make, the groups (or accounts) it reaches by account with a few names, and its first
+   * occurrences. A customer plan starts per customer on its trigger, so its preview counts who is in
+   * the trigger's stage or has its tag now.
+   */
+  public record Preview(String kind, Instant from, Instant to, int jobs, int count, Map<String, Integer> byAccount, List<String> examples,
+      List<Occurrence> next, Integer customersNow) {}
+
+  public Preview preview(Plan plan, Instant now, Duration span) {
+    return db.inTransaction(
+        c -> {
+          Plan.Stored p = new Plan.Stored(plan, null, "active", 1, now, now, now);
+          Map<String, AccountRow> accounts = accounts(c);
+          List<NewJob> out = new ArrayList<>();
+          Integer customersNow = null;
+          switch (plan.kind()) {
+            case GROUP -> group(p, groups(c, accounts), now, now.plus(span), out);
+            case MOMENTS -> moments(p, accounts, now, now.plus(span), out);
+            case CUSTOMER -> {
+              if (plan.triggerStage() != null) {
+                customersNow = Sql.one(c, "SELECT COUNT(*) FROM customers WHERE status = 'active' AND stage = ?", rs -> rs.getInt(1), plan.triggerStage()).orElse(0);
+              } else if (plan.triggerTag() != null) {
+                customersNow = Sql.one(c, "SELECT COUNT(*) FROM customer_tags t JOIN customers u ON u.id = t.customer_id WHERE u.status = 'active' AND t.tag = ?",
+                    rs -> rs.getInt(1), plan.triggerTag()).orElse(0);
+              }
+            }
+          }
+          Map<String, Set<String>> targets = new java.util.TreeMap<>();
+          Map<String, String> names = new LinkedHashMap<>();
+          java.util.TreeMap<Instant, Map<Integer, Set<String>>> byTime = new java.util.TreeMap<>();
+          for (NewJob j : out) {
+            String target = j.groupId() != null ? j.groupId() : j.accountId();
+            targets.computeIfAbsent(j.accountId(), k -> new java.util.TreeSet<>()).add(target);
+            names.putIfAbsent(target, j.params().getOrDefault("group_name", target));
+            int step = Integer.parseInt(j.id().substring(prefix(p).length() + 1, j.id().indexOf(':', prefix(p).length())));
+            byTime.computeIfAbsent(j.notBefore(), k -> new java.util.TreeMap<>()).computeIfAbsent(step, k -> new HashSet<>()).add(target);
+          }
+          Map<String, Integer> perAccount = new LinkedHashMap<>();
+          targets.forEach((a, t) -> perAccount.put(a, t.size()));
+          List<Occurrence> next = new ArrayList<>();
+          for (Map.Entry<Instant, Map<Integer, Set<String>>> e : byTime.entrySet()) {
+            for (Map.Entry<Integer, Set<String>> s : e.getValue().entrySet()) {
+              if (next.size() < 10) {
+                // The zone of the first target's account: a plan's times are read in each account's zone.
+                String anyTarget = s.getValue().iterator().next();
+                ZoneId zone = out.stream().filter(j -> anyTarget.equals(j.groupId() != null ? j.groupId() : j.accountId())).findFirst()
+                    .map(j -> accounts.get(j.accountId()).zone()).orElse(java.time.ZoneOffset.UTC);
+                next.add(new Occurrence(e.getKey(), e.getKey().atZone(zone).toLocalDateTime().toString().replace('T', ' ') + " " + zone, s.getKey(), s.getValue().size()));
+              }
+            }
+          }
+          int count = targets.values().stream().mapToInt(Set::size).sum();
+          return new Preview(plan.kind().name().toLowerCase(), now, now.plus(span), out.size(), count, perAccount,
+              names.values().stream().limit(5).toList(), next, customersNow);
         });
   }
 
@@ -111,7 +172,7 @@ public final class PlanExpander {
     return "plan:" + p.plan().id() + ":v" + p.version() + ":";
   }
 
-  private void group(Plan.Stored p, List<GroupRow> groups, Instant now, List<NewJob> out) {
+  private static void group(Plan.Stored p, List<GroupRow> groups, Instant now, Instant until, List<NewJob> out) {
     Plan plan = p.plan();
     for (GroupRow g : groups) {
       boolean targeted = plan.selector() != null ? plan.selector().matches(g.tags()) : plan.groupIds().contains(g.id());
@@ -121,13 +182,13 @@ public final class PlanExpander {
       // New groups are picked up from their next occurrence; a new version from its own start.
       Instant from = latest(p.effectiveAt(), g.createdAt(), now.minus(Duration.ofDays(1)));
       Map<String, String> vars = Map.of("group_name", g.name(), "account_name", g.accountName());
-      for (LocalDate day = LocalDate.ofInstant(from, g.zone()); !day.isAfter(LocalDate.ofInstant(now.plus(horizon), g.zone())); day = day.plusDays(1)) {
+      for (LocalDate day = LocalDate.ofInstant(from, g.zone()); !day.isAfter(LocalDate.ofInstant(until, g.zone())); day = day.plusDays(1)) {
         if (!plan.runsOn(day)) {
           continue;
         }
         for (Plan.PlanStepRule step : plan.steps()) {
           Instant due = day.atTime(step.at()).atZone(g.zone()).toInstant();
-          if (due.isBefore(from) || due.isAfter(now.plus(horizon))) {
+          if (due.isBefore(from) || due.isAfter(until)) {
             continue;
           }
           ContentActions.Action a = ContentActions.forGroup(step.content(), g.id(), g.name(), vars);
@@ -138,7 +199,7 @@ public final class PlanExpander {
     }
   }
 
-  private void moments(Plan.Stored p, Map<String, AccountRow> accounts, Instant now, List<NewJob> out) {
+  private static void moments(Plan.Stored p, Map<String, AccountRow> accounts, Instant now, Instant until, List<NewJob> out) {
     Plan plan = p.plan();
     for (String accountId : plan.accounts()) {
       AccountRow a = accounts.get(accountId);
@@ -146,13 +207,13 @@ public final class PlanExpander {
         continue;
       }
       Instant from = latest(p.effectiveAt(), now.minus(Duration.ofDays(1)));
-      for (LocalDate day = LocalDate.ofInstant(from, a.zone()); !day.isAfter(LocalDate.ofInstant(now.plus(horizon), a.zone())); day = day.plusDays(1)) {
+      for (LocalDate day = LocalDate.ofInstant(from, a.zone()); !day.isAfter(LocalDate.ofInstant(until, a.zone())); day = day.plusDays(1)) {
         if (!plan.runsOn(day)) {
           continue;
         }
         for (Plan.PlanStepRule step : plan.steps()) {
           Instant due = day.atTime(step.at()).atZone(a.zone()).toInstant();
-          if (due.isBefore(from) || due.isAfter(now.plus(horizon))) {
+          if (due.isBefore(from) || due.isAfter(until)) {
             continue;
           }
           ContentActions.Action act = ContentActions.forMoments(step.content(), Map.of("account_name", a.name()));

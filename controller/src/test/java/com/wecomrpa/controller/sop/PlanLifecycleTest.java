@@ -57,6 +57,33 @@ class PlanLifecycleTest {
   }
 
   @Test
+  void aPreviewSaysWhatAPlanWouldPostAndWhereAndStoresNothing() {
+    RunningControllerAccess.Reply preview = controller.post("/plans?preview=true&days=2", Fixtures.aGroupPlan("morning", 5, "09:00", "18:00"));
+
+    assertThat(preview.status()).isEqualTo(200);
+    JsonNode p = preview.body();
+    // Two store groups, two posts a day, over today (it is midnight in Shanghai) and tomorrow.
+    assertThat(p.get("count").asInt()).isEqualTo(2);
+    assertThat(p.get("byAccount").get("acc-1").asInt()).isEqualTo(2);
+    assertThat(p.get("jobs").asInt()).isEqualTo(8);
+    assertThat(p.get("next").get(0).get("local").asText()).isEqualTo("2026-12-01 09:00 Asia/Shanghai");
+    assertThat(p.get("next").get(0).get("targets").asInt()).isEqualTo(2);
+    assertThat(p.get("next").get(1).get("local").asText()).startsWith("2026-12-01 18:00");
+    assertThat(p.get("next").get(1).get("step").asInt()).as("the second step, s1 in job ids").isEqualTo(1);
+    // Nothing was stored: no plan, no job.
+    assertThat(controller.get("/plans").body()).isEmpty();
+    assertThat(jobs("planId=morning")).isEmpty();
+    assertThat(jobs("limit=10")).isEmpty();
+
+    RunningControllerAccess.Reply bad = controller.post("/plans?preview=true&days=90", Fixtures.aGroupPlan("morning", 5, "09:00"));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().get("field").asText()).isEqualTo("days");
+    RunningControllerAccess.Reply badTime = controller.post("/plans?preview=true", Fixtures.aGroupPlan("morning", 5, "25:00"));
+    assertThat(badTime.status()).isEqualTo(400);
+    assertThat(badTime.body().get("field").asText()).startsWith("steps");
+  }
+
+  @Test
   void theDailyCapIsSharedByPriorityThenTimeAndTheLosersNameTheWinners() {
     controller.post("/plans", Fixtures.aGroupPlan("low", 1, "09:00", "12:00"));
     controller.post("/plans", Fixtures.aGroupPlan("high", 10, "18:00", "20:00"));
