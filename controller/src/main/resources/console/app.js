@@ -399,13 +399,50 @@ pages.accounts = async () => {
         html(may('admin') ? (status === 'paused'
           ? `<button data-account="${esc(a.id)}" data-status="resume">Resume</button>`
           : `<button class="danger" data-account="${esc(a.id)}" data-status="pause">Pause</button>`) : '')];
-    }), 'No account yet.');
+    }), may('admin') ? 'No account yet: add the first one below, then its groups on the Groups page.' : 'No account yet.') +
+    (may('admin') ? `<form class="stack wide" id="new-account" novalidate><strong>New account</strong>
+      <label>Id <input name="id" placeholder="acc-1" data-field="id"></label>
+      <label>Name shown in the client <input name="displayName" placeholder="门店助手 1" data-field="displayName"></label>
+      <label>Platform <select name="platform" data-field="platform"><option>wecom</option><option>wechat</option></select></label>
+      <label>Time zone (its days, quotas and active hours) <input name="timeZone" value="Asia/Shanghai" data-field="timeZone"></label>
+      <label class="full">Tags (comma separated; limits can be set per tag) <input name="tags" placeholder="new, careful" data-field="tags"></label>
+      <p><button class="primary">Add account</button></p><p class="error" id="account-error"></p></form>` : '');
   main.querySelectorAll('button[data-status]').forEach((b) => (b.onclick = () =>
     confirmAction(`${b.dataset.status} account ${b.dataset.account}`, (reason) =>
       api(`/accounts/${encodeURIComponent(b.dataset.account)}/${b.dataset.status}`, { method: 'POST', body: { reason } }))));
+  const form = document.getElementById('new-account');
+  if (form) form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    const d = Object.fromEntries(new FormData(form).entries());
+    try {
+      await api('/accounts', { method: 'POST', body: { id: d.id, displayName: d.displayName, platform: d.platform, timeZone: d.timeZone,
+        tags: d.tags.split(/[,，]/).map((x) => x.trim()).filter(Boolean) } });
+      await render();
+      flash(`Account ${d.id} added.`);
+    } catch (e) {
+      fieldError(form, e, document.getElementById('account-error'));
+    }
+  };
 };
 
-pages.groups = async (_, params) => {
+// Groups as CSV, one per line: id,name,accountId,tags (tags separated by |); a header line is
+// allowed. All or none: a refused line is named by its line number and nothing is stored.
+function groupsFromCsv(text) {
+  const lines = text.split(/\r?\n/);
+  const groups = [];
+  const lineOf = [];
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || (i === 0 && /^id\s*,/i.test(line))) return;
+    const [id, name, accountId, tags] = line.split(',').map((x) => (x || '').trim());
+    groups.push({ id, name, accountId, tags: (tags || '').split('|').map((x) => x.trim()).filter(Boolean) });
+    lineOf.push(i + 1);
+  });
+  return { groups, lineOf };
+}
+
+pages.groups = async (id, params) => {
+  if (id) return groupPage(id);
   const f = { q: params.get('q') || '', accountId: params.get('accountId') || '', tag: params.get('tag') || '' };
   const groups = await api('/groups?' + q({ ...f, usage: 'true' }));
   main.innerHTML = `<h1>Groups</h1>
@@ -415,9 +452,32 @@ pages.groups = async (_, params) => {
       <label>Tag <input name="tag" value="${esc(f.tag)}"></label>
       <button>Search</button>
     </form>` + table(['group', 'name', 'account', 'tags', 'posts today'], groups.slice(0, 500).map((g) =>
-      [g.id, g.name, g.accountId, g.tags.join(', '), html(`${g.postsToday}/${g.cap}` + (g.postsToday >= g.cap ? ' ' + badge('capped') : ''))]), 'No group matches.') +
-    (groups.length > 500 ? `<p class="muted">First 500 of ${groups.length}: narrow the search.</p>` : '');
+      [html(`<a href="#/groups/${encodeURIComponent(g.id)}">${esc(g.id)}</a>`), g.name, g.accountId, g.tags.join(', '), html(`${g.postsToday}/${g.cap}` + (g.postsToday >= g.cap ? ' ' + badge('capped') : ''))]),
+      may('operator') ? 'No group matches. Add groups below (an account first, on the Accounts page).' : 'No group matches.') +
+    (groups.length > 500 ? `<p class="muted">First 500 of ${groups.length}: narrow the search.</p>` : '') +
+    (may('operator') ? `<form class="stack" id="import-groups" novalidate><strong>Add groups</strong>
+      <label>One per line: <code>id,name,accountId,tags</code> (tags separated by |) <textarea name="csv" rows="5" placeholder="id,name,accountId,tags\ng-0001,门店群 0001,acc-1,store|store:0001"></textarea></label>
+      <button class="primary">Add groups</button><p class="error" id="import-error"></p></form>` : '');
   filterForm('group-filter', '#/groups');
+  const form = document.getElementById('import-groups');
+  if (form) form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    const out = document.getElementById('import-error');
+    const { groups: batch, lineOf } = groupsFromCsv(new FormData(form).get('csv'));
+    if (!batch.length) {
+      out.textContent = 'Nothing to add: write one group per line.';
+      return;
+    }
+    try {
+      const r = await api('/groups/batch', { method: 'POST', body: { groups: batch } });
+      await render();
+      flash(`${r.created} groups added.`);
+    } catch (e) {
+      // groups[3].accountId is the fourth group: said as the line it came from.
+      const m = /^groups\[(\d+)\]\.?(.*)$/.exec(e.field || '');
+      out.textContent = m ? `line ${lineOf[Number(m[1])]}: ${m[2] ? m[2] + ': ' : ''}${e.message}; nothing was added` : e.message + '; nothing was added';
+    }
+  };
 };
 
 // ---- customers: a searchable list, and a profile that says where each tag and stage came from ----
@@ -450,19 +510,38 @@ pages.customers = async (id, params) => {
 
 async function customerPage(id) {
   const e = encodeURIComponent(id);
-  const [c, tags, journey, messages, orders] = await Promise.all([api('/customers/' + e), api(`/customers/${e}/tags`),
-    api(`/customers/${e}/stage`), api(`/customers/${e}/messages?limit=30`), api(`/customers/${e}/orders`)]);
-  const by = (ch) => (ch.ruleId ? (ch.ruleId.startsWith('channel:') ? ch.ruleId : `rule <a href="#/rules">${esc(ch.ruleId)}</a>`) : 'by hand');
+  const [c, tags, journey, messages, orders, runs] = await Promise.all([api('/customers/' + e), api(`/customers/${e}/tags`),
+    api(`/customers/${e}/stage`), api(`/customers/${e}/messages?limit=30`), api(`/customers/${e}/orders`), api(`/customers/${e}/plans`)]);
+  const by = (ch) => (!ch.ruleId ? 'by hand' : ch.ruleId.startsWith('hand:') ? 'by hand (' + esc(ch.ruleId.slice(5)) + ')'
+    : ch.ruleId.startsWith('channel:') ? esc(ch.ruleId) : `rule <a href="#/rules">${esc(ch.ruleId)}</a>`);
+  const edit = may('operator');
   main.innerHTML = `<h1>${esc(c.nickname)} <span class="muted">${esc(c.id)}</span></h1>
     <dl class="kv"><dt>account</dt><dd>${esc(c.accountId)}</dd><dt>stage</dt><dd id="customer-stage">${esc(c.stage || '(none)')}</dd>
       <dt>status</dt><dd>${badge(c.status)}</dd></dl>
-    <h2>Tags</h2><p id="customer-tags">${tags.tags.map((t) => `<span class="chip">${esc(t)}</span>`).join(' ') || '<span class="muted">none</span>'}</p>` +
+    <h2>Tags</h2><p id="customer-tags">${tags.tags.map((t) => `<span class="chip">${esc(t)}${edit ? ` <button class="link" data-untag="${esc(t)}" title="take off">×</button>` : ''}</span>`).join(' ')
+      || '<span class="muted">none</span>'}${edit ? ' <button id="tag-customer">Tag…</button>' : ''}</p>` +
     table(['tag', 'change', 'by', 'message', 'at'], tags.changes.map((ch) => [ch.tag, ch.change, html(by(ch)),
       html(ch.messageId ? esc(textOf(messages.messages, ch.messageId)) : '', true), when(ch.at)]), 'No tag change yet.') +
+    '<h2>Plans</h2>' + table(['plan', 'status', 'started', 'steps queued', 'ended because', ''], runs.map((r) => [
+      html(`<a href="#/plans/${encodeURIComponent(r.planId)}">${esc(r.planName || r.planId)}</a>`), html(badge(r.status)), when(r.startedAt), r.queued,
+      html(esc(r.exitReason || ''), true), html(edit && r.status !== 'exited' ? `<button class="danger" data-end-plan="${esc(r.planId)}">End…</button>` : '')]),
+      'No plan has run for this customer.') + (edit ? '<p><button id="start-plan">Start a plan…</button></p>' : '') +
     '<h2>Stage moves</h2>' + table(['from', 'to', 'rule', 'cause', 'at'], (journey.transitions || []).map((m) => [m.from || '', m.to, m.rule || '', html(esc(m.cause || ''), true), when(m.at)]), 'No stage move yet.') +
     '<h2>Orders</h2>' + table(['order', 'status', 'amount', 'products', 'at'], orders.map((o) => [o.id, o.status, o.amount ?? '', (o.products || []).join?.(', ') ?? '', when(o.paidAt || o.at || o.createdAt)]), 'No order.') +
     '<h2>Messages</h2>' + table(['said', 'who', 'chat', 'text'], messages.messages.map((m) => [when(m.saidAt), m.mine ? 'us' : m.sender, m.chat, html(esc(m.text), true)]), 'Nothing heard yet.') +
     `<p><a href="#/jobs?${q({ customerId: c.id })}">jobs for this customer</a></p>`;
+  if (!edit) return;
+  document.getElementById('tag-customer').onclick = () => confirmAction(`Tag ${c.nickname} (${c.id}); a plan started by this tag starts for them`,
+    (reason, tag) => api(`/customers/${e}/tags/${encodeURIComponent(tag)}`, { method: 'PUT', body: { reason } })
+      .then((r) => (r.added ? `${c.nickname} tagged ${tag}` : `${c.nickname} had ${tag} already`)), { name: 'Tag' });
+  main.querySelectorAll('button[data-untag]').forEach((b) => (b.onclick = () => confirmAction(`Take ${b.dataset.untag} off ${c.nickname}`,
+    (reason) => api(`/customers/${e}/tags/${encodeURIComponent(b.dataset.untag)}`, { method: 'DELETE', body: { reason } }))));
+  document.getElementById('start-plan').onclick = () => confirmAction(`Start a customer plan for ${c.nickname} now, whatever its trigger`,
+    (reason, planId) => api(`/customers/${e}/plans`, { method: 'POST', body: { planId, reason: reason || undefined } })
+      .then((r) => `${r.planName} started for ${c.nickname}`), { name: 'Plan id' });
+  main.querySelectorAll('button[data-end-plan]').forEach((b) => (b.onclick = () => confirmAction(`End ${b.dataset.endPlan} for ${c.nickname}: its queued steps are cancelled`,
+    (reason) => api(`/customers/${e}/plans/${encodeURIComponent(b.dataset.endPlan)}/end`, { method: 'POST', body: { reason } })
+      .then((r) => `${r.planName} ended for ${c.nickname}`))));
 }
 const textOf = (messages, id) => (messages.find((m) => m.id === id) || { text: `message ${id}` }).text;
 
@@ -528,6 +607,61 @@ pages.rules = async () => {
     confirmAction(`Delete keyword rule ${b.dataset.ruleDelete}: what it tagged stays tagged`, () => api('/keyword-rules/' + encodeURIComponent(b.dataset.ruleDelete), { method: 'DELETE' }))));
 };
 
+// A group's page: can the client reach it, its posts today against the cap, its members and days,
+// its jobs; operators hold and release it, rename it and confirm it gone from here.
+async function groupPage(id) {
+  const e = encodeURIComponent(id);
+  const [st, usage, days, members, jobs] = await Promise.all([api(`/groups/${e}/reachability`), api('/groups?' + q({ usage: 'true' })),
+    api(`/groups/${e}/stats`).catch(() => ({ days: [] })), api(`/groups/${e}/members`).catch(() => ({ in: null, members: [] })),
+    api('/jobs?' + q({ groupId: id, order: 'desc', limit: 30 }))]);
+  const u = usage.find((g) => g.id === id) || {};
+  const edit = may('operator');
+  const held = st.reachability === 'unreachable';
+  const buttons = !edit || st.reachability === 'gone' ? '' : (held ? '<button data-group-do="release">Release…</button>' : '<button data-group-do="hold">Hold…</button>') +
+    ' <button data-group-do="rename">Rename…</button> <button class="danger" data-group-do="gone">Confirm gone…</button>';
+  main.innerHTML = `<h1>${esc(st.name)} <span class="muted">${esc(id)}</span> <span id="group-state">${badge(held ? 'held' : st.reachability)}</span></h1><p>${buttons}</p>
+    <dl class="kv"><dt>account</dt><dd>${esc(st.accountId)}</dd><dt>tags</dt><dd>${esc((st.tags || []).join(', '))}</dd>
+      <dt>posts today</dt><dd id="group-posts">${u.postsToday ?? '?'} of ${u.cap ?? '?'} (the account's day)</dd>
+      <dt>members</dt><dd>${members.in ?? 'not heard yet'}</dd>
+      ${held ? `<dt>held</dt><dd id="group-held">${esc(st.reason || '')} · since ${esc(when(st.since))} · ${st.heldJobs} jobs waiting</dd>` : ''}</dl>
+    <h2>Jobs</h2>` + table(['job', 'state', 'device', 'reason', 'updated'], jobs.map((j) => [html(`<a href="#/jobs/${encodeURIComponent(j.id)}">${esc(j.id)}</a>`),
+      html(badge(j.state)), j.deviceId || '', html(esc(j.reason || j.waitNote || ''), true), when(j.updatedAt)]), 'No job for this group yet.') +
+    `<p><a href="#/jobs?${q({ groupId: id })}">all jobs of this group</a></p><h2>Days</h2>` +
+    table(['day', 'members', 'joins', 'leaves', 'removed', 'customer messages', 'our posts'], (days.days || []).map((d) => [d.day, d.members ?? '', d.joins, d.leaves, d.removals, d.customerMessages, d.ourPosts]), 'Nothing counted yet.');
+  const say = { hold: `Hold ${st.name}: nothing is sent to it until it is released`, release: `Release ${st.name}: its waiting jobs go on`,
+    rename: `Rename ${st.name} to what the client shows now: its waiting jobs look for the new name`, gone: `Confirm ${st.name} gone: its waiting jobs are cancelled` };
+  main.querySelectorAll('button[data-group-do]').forEach((b) => (b.onclick = () => {
+    const what = b.dataset.groupDo;
+    if (what === 'rename') {
+      confirmAction(say.rename, (reason, name) => api(`/groups/${e}/name`, { method: 'PUT', body: { name, reason } }).then(() => `Renamed to ${name}`), { name: 'New name', value: st.name });
+    } else {
+      confirmAction(say[what], (reason) => api(`/groups/${e}/${what}`, { method: 'POST', body: { reason: reason || (what === 'gone' ? 'confirmed gone in the console' : undefined) } }));
+    }
+  }));
+}
+
+// ---- trends: from what is stored, the last day or week ----
+pages.trends = async (_, params) => {
+  const span = params.get('span') === 'week' ? 'week' : 'day';
+  const t = await api('/trends?span=' + span);
+  const max = Math.max(1, ...t.hours.map((h) => h.sent + h.failed + h.unknown + h.skipped));
+  const col = (h) => {
+    const seg = (n, cls) => (n ? `<span class="${cls}" style="height:${(100 * n) / max}%"></span>` : '');
+    return `<div class="col" title="${esc(since(h.hour))}: sent ${h.sent}, failed ${h.failed}, unknown ${h.unknown}, skipped ${h.skipped}">` +
+      seg(h.sent, 'SUCCEEDED') + seg(h.failed, 'FAILED') + seg(h.unknown, 'UNKNOWN') + seg(h.skipped, 'SKIPPED') + '</div>';
+  };
+  const pct = (v) => (v * 100).toFixed(1) + '%';
+  const rows = (list, skips) => table(['', 'sent', 'failed', 'unknown', ...(skips ? ['skipped', 'skip rate'] : []), 'failure rate'], list.map((r) => [r.key, r.sent, r.failed, r.unknown,
+    ...(skips ? [r.skipped, pct(r.skipRate)] : []), html(r.failureRate > 0.05 ? `<strong class="error">${pct(r.failureRate)}</strong>` : pct(r.failureRate))]), 'Nothing in this span.');
+  const total = t.hours.reduce((a, h) => ({ sent: a.sent + h.sent, failed: a.failed + h.failed + h.unknown, skipped: a.skipped + h.skipped }), { sent: 0, failed: 0, skipped: 0 });
+  main.innerHTML = `<h1>Trends</h1><p><a href="#/trends?span=day"${span === 'day' ? ' class="active"' : ''}>last day</a> · <a href="#/trends?span=week"${span === 'week' ? ' class="active"' : ''}>last week</a>
+    <span class="muted">from ${esc(when(t.from))} to ${esc(when(t.to))}</span></p>
+    <p id="trend-totals">${total.sent} sent, ${total.failed} failed or unknown, ${total.skipped} skipped</p>
+    <h2>Per hour</h2><div class="hours">${t.hours.map(col).join('')}</div>
+    <p class="muted"><span class="legend-dot SUCCEEDED"></span> sent <span class="legend-dot FAILED"></span> failed <span class="legend-dot UNKNOWN"></span> unknown <span class="legend-dot SKIPPED"></span> skipped</p>
+    <h2>By device</h2>${rows(t.byDevice, false)}<h2>By account</h2>${rows(t.byAccount, true)}<h2>By script version</h2>${rows(t.byScript, false)}`;
+};
+
 function filterForm(id, base) {
   document.getElementById(id).onsubmit = (ev) => {
     ev.preventDefault();
@@ -564,7 +698,7 @@ pages.broadcasts = async (id) => {
 };
 
 // What a source's queued jobs wait for, in words: held ones apart from those only waiting their turn.
-const WAITS = { 'due': 'due, waiting their turn on a device', 'group-reachability': 'held: group unreachable (see Alerts)',
+const WAITS = { 'due': 'due, waiting their turn on a device', 'group-reachability': 'held: group unreachable or held by hand (see the group)',
   'account-status': 'held: account paused, cooling or restricted' };
 function waitingText(w) {
   const parts = Object.entries(w || {}).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${WAITS[k] || 'delayed by ' + k}`);
@@ -723,7 +857,7 @@ async function planPage(id) {
       <div class="card"><div class="n">${(states.SKIPPED || 0) + (states.CANCELLED || 0)}</div><div class="l">skipped or cancelled</div></div>
       <div class="card"><div class="n">${(states.FAILED || 0) + (states.UNKNOWN || 0)}</div><div class="l">failed</div></div>
       <div class="card"><div class="n">${(states.QUEUED || 0) + (states.LEASED || 0) + (states.RUNNING || 0)}</div><div class="l">to come</div></div>
-    </div><p>${bar(states, due)}</p>
+    </div><p>${bar(states, due)}</p><p id="plan-waiting">Waiting: ${esc(waitingText(p.report && p.report.waiting))}</p>
     <h2>Why skipped</h2>${table(['reason', 'jobs'], Object.entries(reasons).map(([k, v]) => [html(esc(k), true), v]), 'Nothing skipped.')}
     <p><a href="#/jobs?${q({ planId: p.id })}">jobs of this plan</a></p>
     <h2>History</h2>` + table(['version', 'change', 'at', 'note'], history.map((h) => [h.version, h.change, when(h.at), html(esc(h.note || ''), true)])) +
@@ -734,23 +868,32 @@ async function planPage(id) {
 pages.jobs = async (id, params) => {
   if (id) return jobPage(id);
   const f = {};
-  for (const k of ['state', 'accountId', 'deviceId', 'broadcastId', 'planId', 'from', 'to']) f[k] = params.get(k) || '';
-  const list = await api('/jobs?' + q({ ...f, order: 'desc', limit: 200 }));
+  for (const k of ['state', 'accountId', 'groupId', 'customerId', 'deviceId', 'broadcastId', 'planId', 'from', 'to']) f[k] = params.get(k) || '';
+  const offset = Number(params.get('offset') || 0);
+  const res = await fetch(API + '/jobs?' + q({ ...f, order: 'desc', limit: 100, offset }), { headers: { Authorization: 'Bearer ' + state.token, Accept: 'application/json' } });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  const list = await res.json();
+  const total = Number(res.headers.get('x-total-count') || list.length);
+  const nav = (o, label) => `<a href="#/jobs?${q({ ...f, offset: o })}">${label}</a>`;
   const opt = (s) => `<option${f.state === s ? ' selected' : ''}>${s}</option>`;
   main.innerHTML = `<h1>Jobs</h1>
     <form class="filters" id="job-filter">
       <label>State <select name="state"><option value="">any</option>${STATES.map(opt).join('')}</select></label>
       <label>Account <input name="accountId" value="${esc(f.accountId)}"></label>
+      <label>Group <input name="groupId" value="${esc(f.groupId)}"></label>
+      <label>Customer <input name="customerId" value="${esc(f.customerId)}"></label>
       <label>Device <input name="deviceId" value="${esc(f.deviceId)}"></label>
       <label>Broadcast <input name="broadcastId" value="${esc(f.broadcastId)}"></label>
       <label>Plan <input name="planId" value="${esc(f.planId)}"></label>
       <label>Changed from <input name="from" value="${esc(f.from)}" placeholder="2026-11-23T00:00:00Z"></label>
       <label>to <input name="to" value="${esc(f.to)}"></label>
       <button>Filter</button>
-    </form>` + table(['job', 'state', 'account', 'group', 'device', 'attempts', 'reason', 'updated'], list.map((j) => [
-      html(`<a href="#/jobs/${encodeURIComponent(j.id)}">${esc(j.id)}</a>`), html(badge(j.state)), j.accountId, j.groupId || j.customerId || '', j.deviceId || '',
-      j.attempts, html(esc(j.reason || j.waitNote || '') + (j.decidedBy ? ` <span class="muted">(${esc(j.decidedBy)})</span>` : ''), true), when(j.updatedAt)]), 'No job matches.') +
-    (list.length === 200 ? '<p class="muted">Newest 200 shown: narrow the filter.</p>' : '');
+    </form><p class="muted" id="job-count">${total ? offset + 1 : 0}–${offset + list.length} of ${total}, newest first
+      ${offset > 0 ? nav(Math.max(0, offset - 100), '‹ newer') : ''} ${offset + list.length < total ? nav(offset + list.length, 'older ›') : ''}</p>` +
+    table(['job', 'state', 'account', 'group', 'device', 'attempts', 'reason', 'updated'], list.map((j) => [
+      html(`<a href="#/jobs/${encodeURIComponent(j.id)}">${esc(j.id)}</a>`), html(badge(j.state)), j.accountId,
+      html(j.groupId ? `<a href="#/groups/${encodeURIComponent(j.groupId)}">${esc(j.groupId)}</a>` : j.customerId ? `<a href="#/customers/${encodeURIComponent(j.customerId)}">${esc(j.customerId)}</a>` : ''), j.deviceId || '',
+      j.attempts, html(esc(j.reason || j.waitNote || '') + (j.decidedBy ? ` <span class="muted">(${esc(j.decidedBy)})</span>` : ''), true), when(j.updatedAt)]), 'No job matches.');
   filterForm('job-filter', '#/jobs');
 };
 

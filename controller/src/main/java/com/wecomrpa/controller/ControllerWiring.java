@@ -190,7 +190,7 @@ final class ControllerWiring {
         new AccountsApi(clock, accounts),
         new GroupsApi(vertx, clock, new JdbcGroupStore(db, limits), new GroupReachability(db, audit), signals::kickDispatch),
         new BroadcastsApi(vertx, clock, options.maxTextLength(), broadcasts, planApi, signals::kickDispatch, new CadenceCheck(limits), interventions),
-        new JobsApi(workers, jobs.queries(), screenshots, interventions, clock, signals::kickDispatch),
+        new JobsApi(workers, jobs.queries(), screenshots, interventions, clock, signals::kickDispatch, devices),
         planApi,
         new AdminApi(clock, tokens, audit, auth, new LoginLinks(db, tokens, audit)),
         new LimitsApi(vertx, clock, limits, accounts, alerts, audit, () -> {
@@ -206,6 +206,9 @@ final class ControllerWiring {
         new ConversationApi(clock, conversations, customerQueries, listenStore, new JdbcRuleStore(db, audit), listenPlanner::forget),
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine, eventIntake::raiseIn), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
         new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam, new GroupStats(db)),
+        new com.wecomrpa.controller.api.TrendsApi(clock, new com.wecomrpa.controller.trends.Trends(db)),
+        new com.wecomrpa.controller.api.CustomerActionsApi(vertx, clock,
+            new com.wecomrpa.controller.journey.CustomerActions(db, plans, jobs.transitions(), audit), () -> signals.kickPlans(false)),
         new GroupCodesApi(clock, new GroupCodes(db, audit, jobs.intake()), signals::kickDispatch),
         new HandoverApi(clock, new Handovers(db, limits, audit, java.util.Optional.ofNullable(options.platformApi())
             .map(p -> new PlatformAdmin(p.url(), p.corpId(), p.secretFile()))), signals::kickDispatch),

@@ -156,6 +156,42 @@ class ConversationApiTest {
     assertThat(bad.body().get("field").asText()).isEqualTo("status");
   }
 
+  @Test
+  void anOperatorTagsByHandWhichStartsTheTagsPlanEndsTheRunAndEveryStepIsAudited() {
+    assertThat(controller.post("/plans", "{\"id\":\"price-follow\",\"name\":\"询价跟进\",\"kind\":\"customer\",\"trigger\":{\"event\":\"tag_added\",\"tag\":\"询价\"},"
+        + "\"steps\":[{\"offset\":\"+1d\",\"content\":{\"kind\":\"text\",\"text\":\"{nickname} 您好\"}},{\"offset\":\"+3d\",\"content\":{\"kind\":\"text\",\"text\":\"还在考虑吗\"}}]}")
+        .status()).isEqualTo(201);
+
+    assertThat(controller.put("/customers/c-1/tags/" + enc("询价"), "{\"reason\":\"asked at the counter\"}").body().get("added").asBoolean()).isTrue();
+    assertThat(controller.put("/customers/c-1/tags/" + enc("询价"), "{}").body().get("added").asBoolean()).as("once").isFalse();
+    RunningController.Reply unknown = controller.put("/customers/c-1/tags/nope", "{}");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.body().get("field").asText()).isEqualTo("tag");
+
+    // The tag started the plan; its first step is queued once the expander has run (the second,
+    // three days out, is beyond the horizon and is made later).
+    var runs = controller.await("/customers/c-1/plans", b -> b.size() == 1 && b.get(0).get("queued").asInt() == 1, java.time.Duration.ofSeconds(20)).body();
+    assertThat(runs.get(0).get("queued").asInt()).isEqualTo(1);
+    assertThat(runs.get(0).get("status").asText()).isEqualTo("active");
+    assertThat(runs.get(0).get("planId").asText()).isEqualTo("price-follow");
+    assertThat(controller.get("/customers/c-1/tags").body().get("changes").get(0).get("ruleId").asText()).isEqualTo("hand:first admin");
+
+    // Started twice by hand: refused, naming the plan.
+    RunningController.Reply twice = controller.post("/customers/c-1/plans", "{\"planId\":\"price-follow\"}");
+    assertThat(twice.status()).isEqualTo(409);
+    assertThat(twice.body().get("field").asText()).isEqualTo("planId");
+
+    var ended = controller.post("/customers/c-1/plans/price-follow/end", "{\"reason\":\"bought in the shop\"}").body();
+    assertThat(ended.get("status").asText()).isEqualTo("exited");
+    assertThat(controller.get("/jobs?customerId=c-1&state=CANCELLED").body()).hasSize(1);
+    assertThat(controller.get("/jobs?customerId=c-1&state=QUEUED").body()).isEmpty();
+    assertThat(controller.get("/customers/c-1/plans").body().get(0).get("exitReason").asText()).contains("bought in the shop");
+
+    assertThat(controller.delete("/customers/c-1/tags/" + enc("询价"), RunningController.ADMIN_TOKEN).body().get("removed").asBoolean()).isTrue();
+    var actions = controller.get("/audit").body().findValuesAsText("action");
+    assertThat(actions).contains("customer.tag", "customer.plan-end", "customer.untag");
+  }
+
   private void refused(String path, String body, String field, String says) {
     RunningController.Reply r = controller.put(path, body);
     assertThat(r.status()).as(path + " " + body).isEqualTo(400);

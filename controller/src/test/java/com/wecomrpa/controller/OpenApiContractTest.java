@@ -214,6 +214,12 @@ class OpenApiContractTest {
           assertThat(JSON.readTree(r.body()).get("state").asText()).isEqualTo("QUEUED");
       case "POST /jobs/{id}/cancel" -> assertThat(JSON.readTree(r.body()).get("state").asText()).isEqualTo("CANCELLED");
       case "POST /tokens" -> dynamic.put("DELETE /tokens/{id} id", JSON.readTree(r.body()).get("id").asText());
+      case "POST /plans" ->
+          // The customer plan an operator starts for one customer by hand (its own trigger never fires here).
+          assertThat(controller.post("/plans", "{\"id\":\"day1-hello\",\"name\":\"首日问候\",\"kind\":\"customer\",\"trigger\":{\"event\":\"tag_added\",\"tag\":\"vip\"},"
+              + "\"steps\":[{\"offset\":\"+1d\",\"content\":{\"kind\":\"text\",\"text\":\"{nickname} 您好\"}}]}").status()).isEqualTo(201);
+      case "POST /customers/{id}/plans/{planId}/end" -> assertThat(JSON.readTree(r.body()).get("status").asText()).isEqualTo("exited");
+      case "PUT /customers/{id}/tags/{tag}" -> assertThat(JSON.readTree(r.body()).get("added").asBoolean()).isTrue();
       case "POST /webhooks" -> {
         dynamic.put("DELETE /webhooks/{id} id", JSON.readTree(r.body()).get("id").asText());
         dynamic.put("GET /webhooks/{id}/deliveries id", JSON.readTree(r.body()).get("id").asText());

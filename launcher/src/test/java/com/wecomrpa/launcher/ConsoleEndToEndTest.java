@@ -202,11 +202,63 @@ class ConsoleEndToEndTest {
     TestStack.waitUntil("the watched broadcast sent", Duration.ofSeconds(90),
         () -> stack.sim.world().messagesOf("g-7").stream().anyMatch(m -> m.text().contains("今晚8点直播")));
 
+    // A group held by hand from its page: a post to it waits, saying so; released, it sends once.
+    browser.get(console + "#/groups/g-8");
+    waitFor("g-8's page", () -> !browser.findElements(By.cssSelector("button[data-group-do='hold']")).isEmpty());
+    browser.findElement(By.cssSelector("button[data-group-do='hold']")).click();
+    browser.findElement(By.id("confirm-reason")).sendKeys("the shop is closed today");
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("g-8 shown held", () -> text("group-held") != null && text("group-held").contains("the shop is closed today"));
+    TestStack.await(stack.api.broadcastToGroups("b-held", "明日营业时间调整", new JsonArray().add("g-8")));
+    stack.awaitSettled();
+    JsonObject heldJob = stack.getObject("/jobs/broadcast:b-held:g-8");
+    assertThat(heldJob.getString("state")).isEqualTo("QUEUED");
+    assertThat(heldJob.getString("waitNote") + " " + heldJob.getString("reason")).contains("held");
+    assertThat(stack.sim.world().messagesOf("g-8")).as("nothing sent to the held group").hasSize(1);
+    browser.navigate().refresh();
+    waitFor("the release button", () -> !browser.findElements(By.cssSelector("button[data-group-do='release']")).isEmpty());
+    shoot("group");
+    browser.findElement(By.cssSelector("button[data-group-do='release']")).click();
+    browser.findElement(By.id("confirm-ok")).click();
+    TestStack.waitUntil("the held post sent once released", Duration.ofSeconds(90),
+        () -> "SUCCEEDED".equals(stack.getObject("/jobs/broadcast:b-held:g-8").getString("state")));
+    assertThat(stack.sim.world().messagesOf("g-8")).as("sent once after the release").hasSize(2);
+
+    // Trends from what is stored: the page's totals are the sends the jobs record.
+    int succeeded = stack.getArray("/jobs?state=SUCCEEDED").size();
+    browser.get(console + "#/trends");
+    waitFor("the trends", () -> text("trend-totals") != null);
+    assertThat(text("trend-totals")).startsWith(succeeded + " sent,");
+    assertThat(browser.findElement(By.id("main")).getText()).contains("dev-1").contains("acc-1");
+    shoot("trends");
+
+    // A new account and its groups from the console: a bad CSV line is named and nothing is added.
+    browser.get(console + "#/accounts");
+    waitFor("the account form", () -> !browser.findElements(By.id("new-account")).isEmpty());
+    browser.findElement(By.cssSelector("#new-account input[name='id']")).sendKeys("acc-2");
+    browser.findElement(By.cssSelector("#new-account input[name='displayName']")).sendKeys("门店助手 2");
+    browser.findElement(By.cssSelector("#new-account button")).click();
+    waitFor("acc-2 listed", () -> !browser.findElements(By.cssSelector("[data-account-status='acc-2']")).isEmpty());
+    browser.get(console + "#/groups");
+    waitFor("the group import", () -> !browser.findElements(By.id("import-groups")).isEmpty());
+    WebElement csv = browser.findElement(By.cssSelector("#import-groups textarea"));
+    csv.sendKeys("id,name,accountId,tags\ng-21,虹口门店群,acc-2,store|store:021\ng-22,浦东门店群,acc-9,store");
+    browser.findElement(By.cssSelector("#import-groups button")).click();
+    waitFor("the bad line named", () -> text("import-error") != null && !text("import-error").isEmpty());
+    assertThat(text("import-error")).startsWith("line 3: accountId:").contains("acc-9").endsWith("nothing was added");
+    assertThat(stack.getArray("/groups?accountId=acc-2")).as("nothing added").isEmpty();
+    csv = browser.findElement(By.cssSelector("#import-groups textarea"));
+    csv.clear();
+    csv.sendKeys("g-21,虹口门店群,acc-2,store|store:021\ng-22,浦东门店群,acc-2,store");
+    browser.findElement(By.cssSelector("#import-groups button")).click();
+    waitFor("the groups added", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("2 groups added"));
+    assertThat(stack.getArray("/groups?accountId=acc-2")).hasSize(2);
+
     // Pause the account from the console: audited, and nothing more is sent for it.
     browser.get(console + "#/accounts");
-    waitFor("the pause button", () -> !browser.findElements(By.cssSelector("button[data-status='pause']")).isEmpty());
+    waitFor("the pause button", () -> !browser.findElements(By.cssSelector("button[data-account='acc-1'][data-status='pause']")).isEmpty());
     shoot("accounts");
-    browser.findElement(By.cssSelector("button[data-status='pause']")).click();
+    browser.findElement(By.cssSelector("button[data-account='acc-1'][data-status='pause']")).click();
     browser.findElement(By.id("confirm-reason")).sendKeys("warning screen seen on the phone");
     browser.findElement(By.id("confirm-ok")).click();
     waitFor("the account shown paused", () -> browser.findElement(By.cssSelector("[data-account-status='acc-1']")).getText().equals("paused"));

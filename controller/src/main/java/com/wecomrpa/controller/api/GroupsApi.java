@@ -63,6 +63,16 @@ public final class GroupsApi implements ApiPart {
       Caller who = AdminApi.caller(ctx);
       replies.ok(ctx, () -> after(reachability.retry(who, ctx.pathParam("id"), why, clock.instant())));
     });
+    r.post("/groups/:id/hold").handler(ctx -> {
+      String why = RequestBodies.optionalReason(ctx);
+      Caller who = AdminApi.caller(ctx);
+      replies.ok(ctx, () -> reachability.hold(who, ctx.pathParam("id"), why, clock.instant()));
+    });
+    r.post("/groups/:id/release").handler(ctx -> {
+      String why = RequestBodies.optionalReason(ctx);
+      Caller who = AdminApi.caller(ctx);
+      replies.ok(ctx, () -> after(reachability.release(who, ctx.pathParam("id"), why, clock.instant())));
+    });
     r.post("/groups/:id/gone").handler(ctx -> {
       RequestBodies.Reason req = RequestBodies.read(ctx, RequestBodies.Reason.class);
       String why = Fields.maxLength("reason", Fields.required("reason", req.reason()), 500);

@@ -28,7 +28,12 @@ public final class JobsApi implements ApiPart {
   private final ObjectMapper json = WireCodec.mapper();
 
   /** {@code kickDispatch} runs once a retried job is committed, so a device takes it at once. */
-  public JobsApi(WorkerExecutor workers, JobQueries queries, Screenshots screenshots, JobInterventions interventions, java.time.Clock clock, Runnable kickDispatch) {
+  private final java.util.function.Supplier<io.vertx.core.Future<?>> devices;
+
+  /** {@code devices}: every node's devices now, to say what a due job waits for. */
+  public JobsApi(WorkerExecutor workers, JobQueries queries, Screenshots screenshots, JobInterventions interventions, java.time.Clock clock, Runnable kickDispatch,
+      java.util.function.Supplier<io.vertx.core.Future<?>> devices) {
+    this.devices = devices;
     this.interventions = interventions;
     this.clock = clock;
     this.kickDispatch = kickDispatch;
@@ -40,7 +45,10 @@ public final class JobsApi implements ApiPart {
   @Override
   public void mount(Router r, Replies replies) {
     r.get("/jobs").handler(ctx -> listJobs(ctx, replies));
-    r.get("/jobs/:id").handler(ctx -> replies.ok(ctx, () -> queries.find(ctx.pathParam("id")).orElseThrow(() -> notFound("job", ctx.pathParam("id")))));
+    r.get("/jobs/:id").handler(ctx -> workers.executeBlocking(() -> queries.find(ctx.pathParam("id")).orElseThrow(() -> notFound("job", ctx.pathParam("id"))), false)
+        .compose(job -> explained(List.of(job)))
+        .onSuccess(jobs -> replies.send(ctx, 200, jobs.get(0)))
+        .onFailure(ctx::fail));
     r.get("/jobs/:id/executions").handler(ctx -> replies.ok(ctx, () -> executionViews(ctx.pathParam("id"))));
     r.get("/executions/:id/screenshot").handler(this::screenshot);
     r.post("/jobs/:id/cancel").handler(ctx -> {
@@ -76,7 +84,25 @@ public final class JobsApi implements ApiPart {
     }
     var filter = new JobQueries.Filter(source, q.get("groupId"), q.get("customerId"), q.get("accountId"), q.get("deviceId"), s,
         PlanApi.instant(ctx, "from"), PlanApi.instant(ctx, "to"), order.equals("desc"));
-    replies.ok(ctx, () -> queries.list(filter, limit));
+    int offset = RestApi.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+    workers.executeBlocking(() -> queries.page(filter, limit, offset), false)
+        .compose(page -> explained(page.jobs()).map(jobs -> new JobQueries.Page(jobs, page.total())))
+        .onSuccess(page -> {
+          // The body stays the list it always was; the total rides in a header for paging.
+          ctx.response().putHeader("x-total-count", String.valueOf(page.total()));
+          replies.send(ctx, 200, page.jobs());
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** The jobs, each due one that no rule holds saying what it waits for (the devices are asked only then). */
+  private io.vertx.core.Future<List<com.wecomrpa.controller.job.Job>> explained(List<com.wecomrpa.controller.job.Job> jobs) {
+    boolean any = jobs.stream().anyMatch(j -> j.state() == JobState.QUEUED && j.decidedBy() == null && j.waitNote() == null);
+    if (!any) {
+      return io.vertx.core.Future.succeededFuture(jobs);
+    }
+    return devices.get().map(list -> WaitReasons.explain(jobs, (List<?>) list, clock.instant()))
+        .recover(e -> io.vertx.core.Future.succeededFuture(jobs));
   }
 
   private List<Map<String, Object>> executionViews(String jobId) {

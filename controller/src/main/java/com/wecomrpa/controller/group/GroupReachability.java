@@ -70,6 +70,31 @@ public final class GroupReachability {
     });
   }
 
+  /** Holds the group by hand: nothing goes to it until it is released. */
+  public GroupStatus hold(Caller who, String groupId, String reason, Instant now) {
+    return db.inTransaction(c -> {
+      GroupStatus before = status(c, groupId).orElseThrow(() -> Rejected.notFound("id", "group " + groupId + " not found"));
+      if (!Reachability.hold(c, groupId, "held by " + who.name() + (reason == null ? "" : ": " + reason), now)) {
+        throw Rejected.conflict("id", "group " + groupId + " is " + before.reachability() + " already");
+      }
+      audit.record(c, who, "group.hold", groupId, before.reachability(), "held", reason, now);
+      return status(c, groupId).orElseThrow();
+    });
+  }
+
+  /** Releases a held group (by hand, or unreachable): its jobs go on. */
+  public GroupStatus release(Caller who, String groupId, String reason, Instant now) {
+    return db.inTransaction(c -> {
+      GroupStatus before = status(c, groupId).orElseThrow(() -> Rejected.notFound("id", "group " + groupId + " not found"));
+      if (!before.reachability().equals("unreachable")) {
+        throw Rejected.conflict("id", "group " + groupId + " is " + before.reachability() + ", not held");
+      }
+      Reachability.release(c, groupId, "released by " + who.name(), now);
+      audit.record(c, who, "group.release", groupId, "held: " + before.reason(), "ok", reason, now);
+      return status(c, groupId).orElseThrow();
+    });
+  }
+
   /** The group is gone for good: its waiting jobs end CANCELLED, and new ones to it end at once. */
   public GroupStatus confirmGone(Caller who, String groupId, String reason, Instant now) {
     return db.inTransaction(c -> {

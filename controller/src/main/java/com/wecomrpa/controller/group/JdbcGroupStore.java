@@ -47,7 +47,12 @@ public final class JdbcGroupStore {
           Map<String, Long> perAccount =
               groups.stream().collect(Collectors.groupingBy(ChatGroup::accountId, LinkedHashMap::new, Collectors.counting()));
           for (Map.Entry<String, Long> e : perAccount.entrySet()) {
-            String field = groups.size() == 1 ? "accountId" : "groups[].accountId";
+            // Named at the first group of that account, so an import can say which line.
+            int first = 0;
+            while (!groups.get(first).accountId().equals(e.getKey())) {
+              first++;
+            }
+            String field = groups.size() == 1 ? "accountId" : "groups[" + first + "].accountId";
             Optional<Integer> held =
                 Sql.one(c, "SELECT group_count FROM accounts WHERE id = ? FOR UPDATE", rs -> rs.getInt(1), e.getKey());
             if (held.isEmpty()) {

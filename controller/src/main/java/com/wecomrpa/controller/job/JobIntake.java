@@ -31,23 +31,29 @@ public final class JobIntake {
     java.util.Set<String> existing = existingIds(c, jobs);
     // A group an operator confirmed gone gets nothing more: its new jobs end at once, saying why.
     java.util.Set<String> gone = new java.util.HashSet<>(Sql.list(c, "SELECT id FROM chat_groups WHERE reachability = 'gone'", rs -> rs.getString(1)));
+    // A group held (unreachable, or by an operator) takes new jobs that wait with it, saying why.
+    java.util.Map<String, String> held = new java.util.HashMap<>();
+    Sql.list(c, "SELECT id, unreachable_reason FROM chat_groups WHERE reachability = 'unreachable'", rs -> new String[] {rs.getString(1), rs.getString(2)})
+        .forEach(g -> held.put(g[0], g[1] == null ? "unreachable" : g[1]));
     for (NewJob j : jobs) {
       if (!existing.contains(j.id())) {
         fresh.add(j);
         boolean toGone = j.groupId() != null && gone.contains(j.groupId());
+        String heldWhy = j.groupId() == null || toGone ? null : held.get(j.groupId());
+        String reason = toGone ? "group confirmed gone" : heldWhy == null ? null : JobRows.truncate("held: group " + j.groupId() + " " + heldWhy, 1000);
         rows.add(
             new Object[] {
               j.id(), j.sourceKind(), j.sourceId(), j.accountId(), j.groupId(), j.customerId(), j.action(),
-              JobRows.writeParams(j.params()), (toGone ? JobState.CANCELLED : JobState.QUEUED).name(), toGone ? "group confirmed gone" : null, j.priority(), JobRows.millis(j.notBefore()), JobRows.millis(j.expiresAt()),
+              JobRows.writeParams(j.params()), (toGone ? JobState.CANCELLED : JobState.QUEUED).name(), reason, j.priority(), JobRows.millis(j.notBefore()), JobRows.millis(j.expiresAt()),
               j.planDay() == null ? null : Date.valueOf(j.planDay()), now.toEpochMilli(), now.toEpochMilli(),
-              j.notBefore() == null ? now.toEpochMilli() : j.notBefore().toEpochMilli(), j.touch(), j.guard()
+              j.notBefore() == null ? now.toEpochMilli() : j.notBefore().toEpochMilli(), j.touch(), j.guard(), heldWhy == null ? null : Reachability.HOLDS
             });
       }
     }
     Sql.batch(
         c,
         "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, reason, priority,"
-            + " not_before, expires_at, plan_day, created_at, updated_at, due_at, touch, guard) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + " not_before, expires_at, plan_day, created_at, updated_at, due_at, touch, guard, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows);
     return fresh;
   }

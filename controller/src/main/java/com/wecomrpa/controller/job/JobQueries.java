@@ -34,21 +34,31 @@ public final class JobQueries {
       boolean newestFirst) {}
 
   public List<Job> list(Filter f, int limit) {
+    return page(f, limit, 0).jobs();
+  }
+
+  /** One page of the jobs a filter matches, and how many it matches in all. */
+  public record Page(List<Job> jobs, long total) {}
+
+  public Page page(Filter f, int limit, int offset) {
     return db.inTransaction(
         c -> {
-          StringBuilder sql = new StringBuilder("SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE 1 = 1");
+          StringBuilder where = new StringBuilder(" FROM jobs WHERE 1 = 1");
           List<Object> args = new ArrayList<>();
-          where(sql, args, "source_id = ?", f.sourceId());
-          where(sql, args, "group_id = ?", f.groupId());
-          where(sql, args, "customer_id = ?", f.customerId());
-          where(sql, args, "account_id = ?", f.accountId());
+          where(where, args, "source_id = ?", f.sourceId());
+          where(where, args, "group_id = ?", f.groupId());
+          where(where, args, "customer_id = ?", f.customerId());
+          where(where, args, "account_id = ?", f.accountId());
           // A job's device is its last lease's; earlier attempts are in its executions.
-          where(sql, args, "(device_id = ? OR id IN (SELECT job_id FROM executions WHERE device_id = ?))", f.deviceId(), f.deviceId());
-          where(sql, args, "state = ?", f.state() == null ? null : f.state().name());
-          where(sql, args, "updated_at >= ?", f.from() == null ? null : f.from().toEpochMilli());
-          where(sql, args, "updated_at < ?", f.to() == null ? null : f.to().toEpochMilli());
-          sql.append(" ORDER BY seq").append(f.newestFirst() ? " DESC" : "").append(" LIMIT ").append(limit);
-          return Sql.list(c, sql.toString(), JobRows::job, args.toArray());
+          where(where, args, "(device_id = ? OR id IN (SELECT job_id FROM executions WHERE device_id = ?))", f.deviceId(), f.deviceId());
+          where(where, args, "state = ?", f.state() == null ? null : f.state().name());
+          where(where, args, "updated_at >= ?", f.from() == null ? null : f.from().toEpochMilli());
+          where(where, args, "updated_at < ?", f.to() == null ? null : f.to().toEpochMilli());
+          String sql = "SELECT " + JobRows.JOB_COLUMNS + where + " ORDER BY seq" + (f.newestFirst() ? " DESC" : "") + " LIMIT " + limit + " OFFSET " + offset;
+          List<Job> jobs = Sql.list(c, sql, JobRows::job, args.toArray());
+          // The total is counted only when the page may not hold everything.
+          long total = offset == 0 && jobs.size() < limit ? jobs.size() : Sql.count(c, "SELECT COUNT(*)" + where, args.toArray());
+          return new Page(jobs, total);
         });
   }
 

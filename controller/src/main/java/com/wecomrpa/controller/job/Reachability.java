@@ -30,6 +30,23 @@ public final class Reachability {
         "held: group " + groupId + " unreachable (job " + jobId + " did not find it)", now.toEpochMilli(), groupId, jobId);
   }
 
+  /**
+   * An operator holds the group (a shop asked for quiet, a name about to change): nothing is sent
+   * to it until it is released; its queued jobs say why they wait. False if it was not reachable.
+   */
+  public static boolean hold(Connection c, String groupId, String why, Instant now) throws SQLException {
+    int n = Sql.update(
+        c,
+        "UPDATE chat_groups SET reachability = 'unreachable', unreachable_reason = ?, unreachable_since = ?, unreachable_job = NULL,"
+            + " unreachable_execution = NULL WHERE id = ? AND reachability = 'ok'",
+        JobRows.truncate(why, 1000), now.toEpochMilli(), groupId);
+    if (n == 1) {
+      Sql.update(c, "UPDATE jobs SET reason = ?, decided_by = '" + HOLDS + "', updated_at = ? WHERE group_id = ? AND state = 'QUEUED'",
+          "held: group " + groupId + " " + why, now.toEpochMilli(), groupId);
+    }
+    return n == 1;
+  }
+
   /** The group can be tried again (renamed, or an operator asked to retry): its held jobs go on. */
   public static int release(Connection c, String groupId, String why, Instant now) throws SQLException {
     int n = Sql.update(

@@ -143,9 +143,16 @@ public final class JdbcPlanStore {
           Sql.list(c, "SELECT reason, COUNT(*) FROM jobs WHERE source_id = ? AND source_kind = 'plan' AND state IN ('SKIPPED', 'CANCELLED')" + due + " GROUP BY reason ORDER BY reason",
                   rs -> Map.entry(String.valueOf(rs.getString(1)), rs.getInt(2)), id, lo, hi)
               .forEach(e -> skipped.put(e.getKey(), e.getValue()));
+          // What its queued jobs wait for: a rule that holds them (a group unreachable, the account
+          // paused) apart from those only due.
+          Map<String, Integer> waiting = new java.util.TreeMap<>();
+          Sql.list(c, "SELECT decided_by, COUNT(*) FROM jobs WHERE source_id = ? AND source_kind = 'plan' AND state = 'QUEUED'" + due + " GROUP BY decided_by",
+                  rs -> Map.entry(rs.getString(1) == null ? "due" : rs.getString(1), rs.getInt(2)), id, lo, hi)
+              .forEach(e -> waiting.merge(e.getKey(), e.getValue(), Integer::sum));
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("states", states);
           out.put("reasons", skipped);
+          out.put("waiting", waiting);
           return out;
         });
   }
