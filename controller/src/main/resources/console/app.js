@@ -298,6 +298,14 @@ pages.devices = async (id) => {
       html(d.lastScreenshot ? `<a href="#" data-shot="${esc(d.lastScreenshot)}">view</a>` : ''),
     ]), 'No device connected.'));
   if (!changed) return;
+  // The agents behind the devices, and where they run.
+  const agents = {};
+  list.forEach((d) => {
+    const a = (agents[d.agentId] = agents[d.agentId] || { host: d.agentHost, devices: [], heartbeat: d.heartbeatAgeMillis });
+    a.devices.push(d.deviceId);
+  });
+  main.insertAdjacentHTML('beforeend', '<h2>Agents</h2>' + table(['agent', 'host', 'devices', 'heartbeat'],
+    Object.entries(agents).map(([id, a]) => [id, a.host || '', a.devices.join(', '), ago(a.heartbeat)]), 'No agent connected.'));
   main.querySelectorAll('button[data-action]').forEach((b) => (b.onclick = () =>
     confirmAction(`${b.dataset.action} device ${b.dataset.device}`, (reason) =>
       api(`/devices/${encodeURIComponent(b.dataset.device)}/${b.dataset.action}`, { method: 'POST', body: { reason } }))));
@@ -336,7 +344,7 @@ async function devicePage(id) {
   main.innerHTML = `<h1>Device ${esc(id)} <span id="device-state">${badge(d.state)}</span></h1>
     <p>${may('operator') ? deviceActions(d, act) : ''}</p>
     <dl class="kv"><dt>account</dt><dd>${esc(d.accountId)}</dd><dt>client</dt><dd>${esc(`${d.clientKind} ${d.clientVersion} (${d.driver})`)}</dd>
-      <dt>agent</dt><dd>${esc(d.agentId || '')}</dd><dt>scripts</dt><dd>${esc(d.scripts || '')}</dd></dl>
+      <dt>agent</dt><dd>${esc(d.agentId || '')}${d.agentHost ? ' on ' + esc(d.agentHost) : ''}</dd><dt>scripts</dt><dd>${esc(d.scripts || '')}</dd></dl>
     <h2>Screen <span class="muted" id="screen-when"></span></h2><p id="screen-step" class="muted">asking the device for its screen…</p>
     <img class="shot" id="screen" alt="the device's screen">`;
   main.querySelectorAll('button[data-action]').forEach((b) => (b.onclick = () =>
@@ -662,6 +670,102 @@ pages.trends = async (_, params) => {
     <h2>By device</h2>${rows(t.byDevice, false)}<h2>By account</h2>${rows(t.byAccount, true)}<h2>By script version</h2>${rows(t.byScript, false)}`;
 };
 
+// ---- journeys: stage rules (preview before saving), channel codes and their report, webhooks ----
+pages.journeys = async () => {
+  const admin = may('admin');
+  const edit = may('operator');
+  const [rules, census, codes, report, hooks] = await Promise.all([api('/stage-rules'), api('/stages'), api('/channel-codes'),
+    api('/channel-codes/report'), admin ? api('/webhooks') : Promise.resolve(null)]);
+  const money = (cents) => (cents == null ? '' : (Number(cents) / 100).toFixed(2));
+  const reportRows = (rows) => table(['', 'account', 'added', 'still there', 'orders', 'revenue'], (rows || []).map((r) => [r.key, r.accountId || '', r.added, r.stillThere, r.orders, r.revenue ?? '']), 'No customer came through a code in the last 90 days.');
+  main.innerHTML = `<h1>Journeys</h1>
+    <h2>Stages now</h2>` + table(['stage', 'customers'], Object.entries(census.customers || {}).map(([k, v]) => [k, v]), 'No customer yet.') +
+    `<h2>Stage rules <span class="muted">version ${rules.version ?? 0}${rules.savedBy ? ' by ' + esc(rules.savedBy) : ''}</span></h2>
+    <p class="muted">The first rule whose conditions all hold places the customer. Preview shows who would move, and saves nothing; Save moves them.</p>
+    <form class="stack wide" id="stage-rules" novalidate>
+      <label class="full">Rules (JSON) <textarea name="rules" rows="10" data-field="rules">${esc(JSON.stringify(rules.rules || [], null, 2))}</textarea></label>
+      <p>${edit ? '<button type="button" id="preview-stages">Preview</button> ' : ''}${edit ? '<button class="primary" id="save-stages">Save…</button>' : ''}</p>
+      <p class="error" id="stage-error"></p><div id="stage-preview"></div></form>
+    <h2>Channel codes</h2>` + table(['code', 'account', 'source', 'tags', 'welcome plan'], codes.map((c) => [c.code, c.accountId, c.source, (c.tags || []).join(', '), c.welcomePlan || '']), 'No channel code yet.') +
+    (edit ? `<form class="stack wide" id="new-code" novalidate><strong>New channel code</strong>
+      <label>Code <input name="code" placeholder="store-12-li" data-field="code"></label>
+      <label>Account that owns its customers <input name="accountId" placeholder="acc-1" data-field="accountId"></label>
+      <label>Source <input name="source" placeholder="store-12" data-field="source"></label>
+      <label>Tags (comma separated) <input name="tags" placeholder="store-12" data-field="tags"></label>
+      <label>Welcome plan (a customer plan) <input name="welcomePlan" data-field="welcomePlan"></label>
+      <p><button class="primary">Save code</button></p><p class="error" id="code-error"></p></form>` : '') +
+    '<h3>Report by code</h3>' + reportRows(report.byCode) + '<h3>By account</h3>' + reportRows(report.byAccount) +
+    (admin ? '<h2>Webhooks</h2>' + table(['subscription', 'url', 'events', 'since', ''], hooks.map((h) => [h.id, html(esc(h.url), true), (h.events || []).join(', '), when(h.createdAt),
+      html(`<a href="#" data-deliveries="${esc(h.id)}">deliveries</a> <button class="danger" data-hook-delete="${esc(h.id)}">Remove…</button>`)]), 'No subscription.') +
+      `<div id="deliveries"></div><form class="stack wide" id="new-hook" novalidate><strong>New webhook</strong>
+      <label class="full">URL <input name="url" placeholder="https://crm.example/hooks/wecom-rpa" data-field="url"></label>
+      <label class="full">Events (comma separated: alert, job.succeeded, job.failed, job.unknown, stage.changed) <input name="events" value="alert, job.failed" data-field="events"></label>
+      <p><button class="primary">Subscribe</button></p><p class="error" id="hook-error"></p></form>` : '');
+  const list = (v) => (v || '').split(/[,，]/).map((x) => x.trim()).filter(Boolean);
+  const stageForm = document.getElementById('stage-rules');
+  const stageRules = () => {
+    try {
+      return JSON.parse(new FormData(stageForm).get('rules'));
+    } catch (e) {
+      throw Object.assign(new Error('the rules do not parse as JSON: ' + e.message), { field: 'rules' });
+    }
+  };
+  const preview = document.getElementById('preview-stages');
+  if (preview) preview.onclick = async () => {
+    try {
+      const m = await api('/stage-rules/preview', { method: 'POST', body: { rules: stageRules() } });
+      fieldError(stageForm, {}, document.getElementById('stage-error'));
+      document.getElementById('stage-preview').innerHTML = `<p id="stage-preview-summary">${m.moving} of ${m.evaluated} customers would move.</p>` +
+        table(['from', 'to', 'customers', 'e.g.'], m.moves.map((x) => [x.from || '(none)', x.to, x.count, (x.examples || []).map((e) => e.nickname).join('、')]), 'Nobody would move.');
+    } catch (e) {
+      document.getElementById('stage-preview').innerHTML = '';
+      fieldError(stageForm, e, document.getElementById('stage-error'));
+    }
+  };
+  stageForm.onsubmit = (ev) => {
+    ev.preventDefault();
+    let rulesNow;
+    try {
+      rulesNow = stageRules();
+    } catch (e) {
+      fieldError(stageForm, e, document.getElementById('stage-error'));
+      return;
+    }
+    confirmAction('Save these stage rules as the next version: every customer they now place elsewhere moves', (note) =>
+      api('/stage-rules', { method: 'PUT', body: { rules: rulesNow, note: note || undefined } }).then((r) => `Version ${r.version} saved; ${r.moves.moving} customers moved`));
+  };
+  const wire = (formId, errId, send, said) => {
+    const form = document.getElementById(formId);
+    if (!form) return;
+    form.onsubmit = async (ev) => {
+      ev.preventDefault();
+      const d = Object.fromEntries(new FormData(form).entries());
+      try {
+        const r = await send(d);
+        await render();
+        flash(said(r, d));
+      } catch (e) {
+        fieldError(form, e, document.getElementById(errId));
+      }
+    };
+  };
+  wire('new-code', 'code-error', (d) => {
+    if (!d.code) throw Object.assign(new Error('give the code a name'), { field: 'code' });
+    return api('/channel-codes/' + encodeURIComponent(d.code), { method: 'PUT', body: { accountId: d.accountId, source: d.source, tags: list(d.tags), welcomePlan: d.welcomePlan || undefined } });
+  }, (r, d) => `Channel code ${d.code} saved.`);
+  wire('new-hook', 'hook-error', (d) => api('/webhooks', { method: 'POST', body: { url: d.url, events: list(d.events) } }),
+    (r) => `Subscribed ${r.id}. Its signing secret, shown this once: ${r.secret}`);
+  main.querySelectorAll('a[data-deliveries]').forEach((a) => (a.onclick = async (ev) => {
+    ev.preventDefault();
+    const ds = await api(`/webhooks/${encodeURIComponent(a.dataset.deliveries)}/deliveries?limit=20`);
+    document.getElementById('deliveries').innerHTML = `<h3>Deliveries to ${esc(a.dataset.deliveries)}</h3>` +
+      table(['event', 'type', 'state', 'attempts', 'last status', 'last error', 'at'], ds.map((x) => [x.eventId, x.type, html(badge(x.state)), x.attempts, x.lastStatus ?? '',
+        html(esc(x.lastError || ''), true), when(x.createdAt)]), 'Nothing delivered yet.');
+  }));
+  main.querySelectorAll('button[data-hook-delete]').forEach((b) => (b.onclick = () =>
+    confirmAction(`Remove webhook ${b.dataset.hookDelete}: its pending deliveries are dropped`, () => api('/webhooks/' + encodeURIComponent(b.dataset.hookDelete), { method: 'DELETE' }))));
+};
+
 function filterForm(id, base) {
   document.getElementById(id).onsubmit = (ev) => {
     ev.preventDefault();
@@ -679,11 +783,26 @@ pages.broadcasts = async (id) => {
       <label>Groups with tag <input name="tag" placeholder="e.g. demo"></label>
       <label>or group ids (comma separated) <input name="groupIds"></label>
       <label>Id (optional) <input name="id"></label>
-      <button class="primary">Send broadcast</button><p class="error" id="broadcast-error"></p>
+      <p><button type="button" id="count-broadcast">Count the groups</button> <button class="primary">Send broadcast</button></p>
+      <p id="broadcast-count" class="muted"></p><p class="error" id="broadcast-error"></p>
     </form>` : '') + '<h2>All broadcasts</h2>' +
     table(['broadcast', 'created', 'text', 'jobs', 'progress', ''], list.map((b) => [html(`<a href="#/broadcasts/${encodeURIComponent(b.id)}">${esc(b.id)}</a>`),
       when(b.createdAt), html(esc(b.content.text), true), b.jobCount, html(bar(b.progress, b.jobCount)), html(legend(b.progress))]), 'No broadcast yet.');
   const form = document.getElementById('new-broadcast');
+  // Whom it would reach, before anything is sent: the groups with the tag, or the ids that exist.
+  const count = document.getElementById('count-broadcast');
+  if (count) count.onclick = async () => {
+    const d = Object.fromEntries(new FormData(form).entries());
+    const out = document.getElementById('broadcast-count');
+    const all = await api('/groups?' + q({ tag: d.tag || undefined }));
+    const ids = d.groupIds.split(',').map((x) => x.trim()).filter(Boolean);
+    const hit = d.tag ? all : all.filter((g) => ids.includes(g.id));
+    const missing = d.tag ? [] : ids.filter((x) => !all.some((g) => g.id === x));
+    const per = {};
+    hit.forEach((g) => (per[g.accountId] = (per[g.accountId] || 0) + 1));
+    out.textContent = `Reaches ${hit.length} ${hit.length === 1 ? 'group' : 'groups'}` + (hit.length ? ` (${Object.entries(per).map(([a, n]) => `${a} ${n}`).join(', ')})` : '') +
+      (missing.length ? `; no group ${missing.join(', ')}` : '') + '.';
+  };
   if (form) form.onsubmit = async (ev) => {
     ev.preventDefault();
     const d = Object.fromEntries(new FormData(form).entries());
@@ -868,7 +987,7 @@ async function planPage(id) {
 pages.jobs = async (id, params) => {
   if (id) return jobPage(id);
   const f = {};
-  for (const k of ['state', 'accountId', 'groupId', 'customerId', 'deviceId', 'broadcastId', 'planId', 'from', 'to']) f[k] = params.get(k) || '';
+  for (const k of ['state', 'accountId', 'groupId', 'customerId', 'deviceId', 'broadcastId', 'planId', 'rule', 'from', 'to']) f[k] = params.get(k) || '';
   const offset = Number(params.get('offset') || 0);
   const res = await fetch(API + '/jobs?' + q({ ...f, order: 'desc', limit: 100, offset }), { headers: { Authorization: 'Bearer ' + state.token, Accept: 'application/json' } });
   if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
@@ -885,6 +1004,7 @@ pages.jobs = async (id, params) => {
       <label>Device <input name="deviceId" value="${esc(f.deviceId)}"></label>
       <label>Broadcast <input name="broadcastId" value="${esc(f.broadcastId)}"></label>
       <label>Plan <input name="planId" value="${esc(f.planId)}"></label>
+      <label>Rule that decided <input name="rule" value="${esc(f.rule)}" placeholder="quota:group-daily"></label>
       <label>Changed from <input name="from" value="${esc(f.from)}" placeholder="2026-11-23T00:00:00Z"></label>
       <label>to <input name="to" value="${esc(f.to)}"></label>
       <button>Filter</button>
@@ -948,7 +1068,9 @@ pages.limits = async () => {
   for (const [acc, vals] of Object.entries(l.accounts)) for (const [k, v] of Object.entries(vals)) rows.push(['account', acc, k, v]);
   main.innerHTML = `<h1>Limits</h1>
     <form class="filters" id="effective"><label>Effective for account <input name="account" required></label><button>Show</button></form><div id="effective-out"></div>
-    <h2>Settings</h2>` + table(['scope', 'key', 'limit', 'value'], rows) + (may('admin') ? `<h2>Change a limit</h2>
+    <h2>Settings</h2>` + table(['scope', 'key', 'limit', 'value', ''], rows.map((r) => [...r, html(may('admin') && r[0] !== 'default'
+      ? `<button class="danger" data-remove-scope="${esc(r[0] === 'tag' ? 'tags' : r[0] === 'account' ? 'accounts' : 'global')}" data-remove-key="${esc(r[1])}" data-remove-name="${esc(r[2])}">Remove…</button>` : '')])) +
+    (may('admin') ? `<h2>Change a limit</h2>
     <form class="stack" id="limit-form">
       <label>Scope <select name="scope"><option value="global">global</option><option value="tags">tag</option><option value="accounts">account</option></select></label>
       <label>Tag or account (not for global) <input name="key"></label>
@@ -968,6 +1090,13 @@ pages.limits = async () => {
       out.innerHTML = `<p class="error">${esc(err.message)}</p>`;
     }
   };
+  // Removing an override hands the limit back to the next scope (tag, global, default), audited.
+  main.querySelectorAll('button[data-remove-name]').forEach((b) => (b.onclick = () => {
+    const d = b.dataset;
+    const path = d.removeScope === 'global' ? '/limits/global' : `/limits/${d.removeScope}/${encodeURIComponent(d.removeKey)}`;
+    confirmAction(`Remove ${d.removeName} at ${d.removeScope === 'global' ? 'global' : d.removeKey}: the next scope's value holds at once`,
+      (reason) => api(path, { method: 'PUT', body: { values: { [d.removeName]: null }, reason: reason || 'removed in the console' } }).then(() => `Removed ${d.removeName}`));
+  }));
   const form = document.getElementById('limit-form');
   if (form) form.onsubmit = async (ev) => {
     ev.preventDefault();

@@ -68,7 +68,11 @@ class ConsoleEndToEndTest {
     form.findElement(By.name("text")).sendKeys("周末特惠：全场满199减30");
     form.findElement(By.name("groupIds")).sendKeys(String.join(",", IntStream.rangeClosed(1, 8).mapToObj(i -> "g-" + i).toList()));
     form.findElement(By.name("id")).sendKeys("b-console");
-    form.findElement(By.tagName("button")).click();
+    // Whom it reaches, before it is sent.
+    browser.findElement(By.id("count-broadcast")).click();
+    waitFor("the count", () -> text("broadcast-count") != null && !text("broadcast-count").isEmpty());
+    assertThat(text("broadcast-count")).isEqualTo("Reaches 8 groups (acc-1 8).");
+    form.findElement(By.cssSelector("button.primary")).click();
     waitFor("the broadcast's page", () -> !browser.findElements(By.id("broadcast-done")).isEmpty());
     browser.executeScript("window.sameDocument = 'yes'");
     Set<String> seen = new LinkedHashSet<>();
@@ -202,6 +206,23 @@ class ConsoleEndToEndTest {
     TestStack.waitUntil("the watched broadcast sent", Duration.ofSeconds(90),
         () -> stack.sim.world().messagesOf("g-7").stream().anyMatch(m -> m.text().contains("今晚8点直播")));
 
+    // A broadcast cancelled from its page while it runs: what a device already has finishes, nothing
+    // more reaches the client.
+    TestStack.await(stack.api.broadcastToGroups("b-cancel", "限时秒杀", new JsonArray().add("g-4").add("g-6").add("g-7")));
+    browser.get(console + "#/broadcasts/b-cancel");
+    waitFor("the first post of b-cancel sent", () -> text("broadcast-sent") != null && !"0".equals(text("broadcast-sent")));
+    waitFor("the cancel button", () -> !browser.findElements(By.id("cancel-broadcast")).isEmpty());
+    browser.findElement(By.id("cancel-broadcast")).click();
+    browser.findElement(By.id("confirm-reason")).sendKeys("price changed");
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("the cancel said", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("jobs cancelled"));
+    stack.awaitSettled();
+    JsonObject cancelled = stack.getObject("/broadcasts/b-cancel").getJsonObject("progress");
+    assertThat(cancelled.getInteger("CANCELLED")).as("cancelled while running: %s", cancelled).isGreaterThanOrEqualTo(1);
+    long reached = java.util.stream.Stream.of("g-4", "g-6", "g-7")
+        .filter(g -> stack.sim.world().messagesOf(g).stream().anyMatch(m -> m.text().contains("限时秒杀"))).count();
+    assertThat(reached).as("the client got only what was sent before the cancel").isEqualTo(cancelled.getInteger("SUCCEEDED").longValue());
+
     // A group held by hand from its page: a post to it waits, saying so; released, it sends once.
     browser.get(console + "#/groups/g-8");
     waitFor("g-8's page", () -> !browser.findElements(By.cssSelector("button[data-group-do='hold']")).isEmpty());
@@ -231,6 +252,23 @@ class ConsoleEndToEndTest {
     assertThat(text("trend-totals")).startsWith(succeeded + " sent,");
     assertThat(browser.findElement(By.id("main")).getText()).contains("dev-1").contains("acc-1");
     shoot("trends");
+
+    // Stage rules written in the console: previewed (nothing moves), then saved (王女士 moves).
+    browser.get(console + "#/journeys");
+    waitFor("the stage rules", () -> !browser.findElements(By.id("stage-rules")).isEmpty());
+    WebElement rulesText = browser.findElement(By.cssSelector("#stage-rules textarea"));
+    rulesText.clear();
+    rulesText.sendKeys("[{\"name\": \"everyone\", \"stage\": \"lead\", \"when\": []}]");
+    browser.findElement(By.id("preview-stages")).click();
+    waitFor("the stage preview", () -> text("stage-preview-summary") != null);
+    assertThat(text("stage-preview-summary")).isEqualTo("1 of 1 customers would move.");
+    assertThat(stack.getObject("/customers/cu-1").getString("stage")).as("a preview moves nobody").isNull();
+    shoot("journeys");
+    browser.findElement(By.id("save-stages")).click();
+    browser.findElement(By.id("confirm-reason")).sendKeys("first stage: lead");
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("the rules saved", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("Version 1 saved; 1 customers moved"));
+    assertThat(stack.getObject("/customers/cu-1").getString("stage")).isEqualTo("lead");
 
     // A new account and its groups from the console: a bad CSV line is named and nothing is added.
     browser.get(console + "#/accounts");

@@ -83,7 +83,7 @@ public final class JobsApi implements ApiPart {
       throw Rejected.invalid("order", "order must be asc or desc");
     }
     var filter = new JobQueries.Filter(source, q.get("groupId"), q.get("customerId"), q.get("accountId"), q.get("deviceId"), s,
-        PlanApi.instant(ctx, "from"), PlanApi.instant(ctx, "to"), order.equals("desc"));
+        PlanApi.instant(ctx, "from"), PlanApi.instant(ctx, "to"), order.equals("desc"), q.get("rule") == null || q.get("rule").isBlank() ? null : q.get("rule"));
     int offset = RestApi.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
     workers.executeBlocking(() -> queries.page(filter, limit, offset), false)
         .compose(page -> explained(page.jobs()).map(jobs -> new JobQueries.Page(jobs, page.total())))

@@ -11,4 +11,9 @@ public interface AgentLink {
   default long heardMillisAgo() {
     return -1;
   }
+
+  /** The agent's host as the connection shows it (its address); null if not known. */
+  default String host() {
+    return null;
+  }
 }

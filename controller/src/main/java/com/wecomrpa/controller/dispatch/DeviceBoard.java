@@ -296,7 +296,7 @@ public final class DeviceBoard {
         : s.state.name().toLowerCase();
     return new DeviceStatus(id, s.agentId, s.device.accountId(), s.device.clientKind(), s.device.clientVersion(), s.device.driver(),
         state, s.jobId, s.since, s.assignment.runnable() ? scriptLabel(s) : null, health.unhealthy(id) ? "unhealthy" : "healthy", problem,
-        s.link.heardMillisAgo());
+        s.link.heardMillisAgo(), s.link.host());
   }
 
   private static String scriptLabel(Slot s) {

@@ -72,6 +72,11 @@ public final class AgentConnection implements AgentLink {
     closed = true;
   }
 
+  @Override
+  public String host() {
+    return remoteHost();
+  }
+
   /** The peer's address without its port: what failed logins are counted by. */
   String remoteHost() {
     return ws.remoteAddress() == null ? "?" : ws.remoteAddress().hostAddress();

@@ -31,7 +31,13 @@ public final class JobQueries {
    * job's last change; {@code newestFirst} turns the order round.
    */
   public record Filter(String sourceId, String groupId, String customerId, String accountId, String deviceId, JobState state, Instant from, Instant to,
-      boolean newestFirst) {}
+      boolean newestFirst, String rule) {
+
+    public Filter(String sourceId, String groupId, String customerId, String accountId, String deviceId, JobState state, Instant from, Instant to,
+        boolean newestFirst) {
+      this(sourceId, groupId, customerId, accountId, deviceId, state, from, to, newestFirst, null);
+    }
+  }
 
   public List<Job> list(Filter f, int limit) {
     return page(f, limit, 0).jobs();
@@ -52,6 +58,8 @@ public final class JobQueries {
           // A job's device is its last lease's; earlier attempts are in its executions.
           where(where, args, "(device_id = ? OR id IN (SELECT job_id FROM executions WHERE device_id = ?))", f.deviceId(), f.deviceId());
           where(where, args, "state = ?", f.state() == null ? null : f.state().name());
+          // The claim rule that skipped or holds a job (its decided_by), e.g. quota:group-daily.
+          where(where, args, "decided_by = ?", f.rule());
           where(where, args, "updated_at >= ?", f.from() == null ? null : f.from().toEpochMilli());
           where(where, args, "updated_at < ?", f.to() == null ? null : f.to().toEpochMilli());
           String sql = "SELECT " + JobRows.JOB_COLUMNS + where + " ORDER BY seq" + (f.newestFirst() ? " DESC" : "") + " LIMIT " + limit + " OFFSET " + offset;

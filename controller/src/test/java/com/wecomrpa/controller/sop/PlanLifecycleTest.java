@@ -94,6 +94,8 @@ class PlanLifecycleTest {
     assertThat(skipped.get(0).get("id").asText()).contains("plan:low:").contains(":s1:g-1:");
     assertThat(skipped.get(0).get("reason").asText()).isEqualTo("quota:group-daily; 3 posts on 2026-12-01 won by high, low");
     assertThat(jobs("groupId=g-1&state=QUEUED")).hasSize(3);
+    // The jobs list finds what a rule decided.
+    assertThat(jobs("groupId=g-1&rule=sop-ranking")).hasSize(1);
   }
 
   @Test
