@@ -581,21 +581,7 @@ pages.rules = async () => {
       <label>Text ({nickname} is the customer's name) <textarea name="text" rows="2" data-field="text"></textarea></label>
       <button>Save reply</button><p class="error" id="reply-error"></p></form>` : '');
   const list = (v) => (v || '').split(/[,，、]/).map((x) => x.trim()).filter(Boolean);
-  const wire = (formId, errId, send) => {
-    const form = document.getElementById(formId);
-    if (!form) return;
-    form.onsubmit = async (ev) => {
-      ev.preventDefault();
-      const d = Object.fromEntries(new FormData(form).entries());
-      try {
-        await send(d);
-        await render();
-        flash('Saved.');
-      } catch (e) {
-        fieldError(form, e, document.getElementById(errId));
-      }
-    };
-  };
+  const wire = (formId, errId, send) => wireForm(formId, errId, send, () => 'Saved.');
   wire('new-rule', 'rule-error', (d) => {
     const body = list(d.words).length ? { match: 'any', words: list(d.words) } : { match: 'regex', pattern: d.pattern };
     Object.assign(body, { scope: d.scope, addTags: list(d.addTags) });
@@ -734,21 +720,7 @@ pages.journeys = async () => {
     confirmAction('Save these stage rules as the next version: every customer they now place elsewhere moves', (note) =>
       api('/stage-rules', { method: 'PUT', body: { rules: rulesNow, note: note || undefined } }).then((r) => `Version ${r.version} saved; ${r.moves.moving} customers moved`));
   };
-  const wire = (formId, errId, send, said) => {
-    const form = document.getElementById(formId);
-    if (!form) return;
-    form.onsubmit = async (ev) => {
-      ev.preventDefault();
-      const d = Object.fromEntries(new FormData(form).entries());
-      try {
-        const r = await send(d);
-        await render();
-        flash(said(r, d));
-      } catch (e) {
-        fieldError(form, e, document.getElementById(errId));
-      }
-    };
-  };
+  const wire = wireForm;
   wire('new-code', 'code-error', (d) => {
     if (!d.code) throw Object.assign(new Error('give the code a name'), { field: 'code' });
     return api('/channel-codes/' + encodeURIComponent(d.code), { method: 'PUT', body: { accountId: d.accountId, source: d.source, tags: list(d.tags), welcomePlan: d.welcomePlan || undefined } });
@@ -898,6 +870,23 @@ function planFromForm(form) {
   }
   if (list(d.days).length) spec.schedule = { daysOfWeek: list(d.days).map((x) => x.toUpperCase()) };
   return spec;
+}
+
+// A form that sends what it holds, redraws the page and says what was done; a refusal goes beside its field.
+function wireForm(formId, errId, send, said) {
+  const form = document.getElementById(formId);
+  if (!form) return;
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    const d = Object.fromEntries(new FormData(form).entries());
+    try {
+      const r = await send(d);
+      await render();
+      flash(said(r, d));
+    } catch (e) {
+      fieldError(form, e, document.getElementById(errId));
+    }
+  };
 }
 
 // Puts an API refusal beside the input its field names (steps[0].at beside the times, and so on).
