@@ -7,19 +7,45 @@ import picocli.CommandLine.Command;
 @Command(
     name = "wecom-rpa",
     mixinStandardHelpOptions = true,
-    version = "wecom-rpa 0.1.0",
+    versionProvider = Main.Version.class,
     description = "RPA agent and control plane for WeCom/WeChat bot accounts.",
     subcommands = {DemoCommand.class, ControllerCommand.class, AgentCommand.class, SimulatorCommand.class, ScriptCommand.class, ImportCommand.class,
         com.wecomrpa.bench.BenchCommand.class})
 public final class Main implements Runnable {
+  /** The version and the commit it was built from, as the build wrote them. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws Exception {
+      java.util.Properties p = new java.util.Properties();
+      try (var in = Main.class.getResourceAsStream("/wecom-rpa-version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      String commit = p.getProperty("commit", "");
+      return new String[] {"wecom-rpa " + p.getProperty("version", "unknown") + " (commit " + (commit.isEmpty() || commit.startsWith("$") ? "unknown" : commit) + ")"};
+    }
+  }
+
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] argv) {
+    ConfigFile.Split split = ConfigFile.split(argv);
+    String[] args = split.args();
+    CommandLine cli = new CommandLine(new Main());
+    if (split.file() != null) {
+      try {
+        args = ConfigFile.merge(split.file(), cli, args);
+      } catch (IllegalArgumentException e) {
+        System.err.println("wecom-rpa: " + e.getMessage());
+        System.exit(2);
+      }
+    }
     int code =
-        new CommandLine(new Main())
+        cli
             .setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
                   // Configuration and script errors are the user's to fix: say what, not where in Java.
