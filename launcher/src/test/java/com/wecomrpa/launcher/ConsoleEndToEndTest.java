@@ -211,7 +211,7 @@ class ConsoleEndToEndTest {
     TestStack.await(stack.api.broadcastToGroups("b-cancel", "限时秒杀", new JsonArray().add("g-3").add("g-4").add("g-6").add("g-7")));
     browser.get(console + "#/broadcasts/b-cancel");
     waitFor("the cancel button", () -> !browser.findElements(By.id("cancel-broadcast")).isEmpty());
-    browser.findElement(By.id("cancel-broadcast")).click();
+    clickLive(By.id("cancel-broadcast"));
     browser.findElement(By.id("confirm-reason")).sendKeys("price changed");
     browser.findElement(By.id("confirm-ok")).click();
     waitFor("the cancel said", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("jobs cancelled"));
@@ -309,7 +309,7 @@ class ConsoleEndToEndTest {
     waitFor("why it waits", () -> text("broadcast-waiting") != null && text("broadcast-waiting").contains("held: account paused"));
     assertThat(browser.findElement(By.id("main")).getText()).contains("nothing sent yet");
     // The operator gives up on it where they look: both waiting jobs end, said above the page.
-    browser.findElement(By.id("cancel-broadcast")).click();
+    clickLive(By.id("cancel-broadcast"));
     browser.findElement(By.id("confirm-reason")).sendKeys("wrong wording");
     browser.findElement(By.id("confirm-ok")).click();
     waitFor("the cancel said", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("2 jobs cancelled"));
@@ -451,6 +451,18 @@ class ConsoleEndToEndTest {
 
   private void waitFor(String what, java.util.function.BooleanSupplier done) {
     window.waitFor(what, done);
+  }
+
+  /** Clicks a button on a live page, which may be drawn again between finding and clicking it. */
+  private void clickLive(By button) {
+    waitFor("a click on " + button, () -> {
+      try {
+        browser.findElement(button).click();
+        return true;
+      } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException redrawn) {
+        return false;
+      }
+    });
   }
 
   private void shoot(String name) throws Exception {
