@@ -27,20 +27,8 @@ public final class CustomerActionsApi implements ApiPart {
   @Override
   public void mount(Router r, Replies replies) {
     r.get("/customers/:id/plans").handler(ctx -> replies.ok(ctx, () -> actions.runs(ctx.pathParam("id"))));
-    r.put("/customers/:id/tags/:tag").handler(ctx -> {
-      String reason = RequestBodies.optionalReason(ctx);
-      var who = AdminApi.caller(ctx);
-      String id = ctx.pathParam("id");
-      String tag = ctx.pathParam("tag");
-      replies.ok(ctx, () -> Map.of("customerId", id, "tag", tag, "added", actions.tag(who, id, tag, reason, clock.instant())));
-    });
-    r.delete("/customers/:id/tags/:tag").handler(ctx -> {
-      String reason = RequestBodies.optionalReason(ctx);
-      var who = AdminApi.caller(ctx);
-      String id = ctx.pathParam("id");
-      String tag = ctx.pathParam("tag");
-      replies.ok(ctx, () -> Map.of("customerId", id, "tag", tag, "removed", actions.untag(who, id, tag, reason, clock.instant())));
-    });
+    r.put("/customers/:id/tags/:tag").handler(ctx -> tag(ctx, replies, true));
+    r.delete("/customers/:id/tags/:tag").handler(ctx -> tag(ctx, replies, false));
     r.post("/customers/:id/plans").handler(ctx -> {
       StartPlan body = RequestBodies.read(ctx, StartPlan.class);
       String planId = Fields.id("planId", body.planId());
@@ -56,5 +44,15 @@ public final class CustomerActionsApi implements ApiPart {
       var who = AdminApi.caller(ctx);
       replies.ok(ctx, () -> actions.end(who, ctx.pathParam("id"), ctx.pathParam("planId"), reason, clock.instant()));
     });
+  }
+
+  /** Tags ({@code add}) or untags a customer by hand; the answer says whether anything changed. */
+  private void tag(io.vertx.ext.web.RoutingContext ctx, Replies replies, boolean add) {
+    String reason = RequestBodies.optionalReason(ctx);
+    var who = AdminApi.caller(ctx);
+    String id = ctx.pathParam("id");
+    String tag = ctx.pathParam("tag");
+    replies.ok(ctx, () -> Map.of("customerId", id, "tag", tag, add ? "added" : "removed",
+        add ? actions.tag(who, id, tag, reason, clock.instant()) : actions.untag(who, id, tag, reason, clock.instant())));
   }
 }

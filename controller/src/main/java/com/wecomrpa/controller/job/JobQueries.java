@@ -23,7 +23,7 @@ public final class JobQueries {
 
   /** Jobs filtered by source, group and state (each may be null), oldest first. */
   public List<Job> list(String sourceId, String groupId, JobState state, int limit) {
-    return list(new Filter(sourceId, groupId, null, null, null, state, null, null, false), limit);
+    return list(new Filter(sourceId, groupId, null, null, null, state, null, null, false, null), limit);
   }
 
   /**
@@ -31,13 +31,7 @@ public final class JobQueries {
    * job's last change; {@code newestFirst} turns the order round.
    */
   public record Filter(String sourceId, String groupId, String customerId, String accountId, String deviceId, JobState state, Instant from, Instant to,
-      boolean newestFirst, String rule) {
-
-    public Filter(String sourceId, String groupId, String customerId, String accountId, String deviceId, JobState state, Instant from, Instant to,
-        boolean newestFirst) {
-      this(sourceId, groupId, customerId, accountId, deviceId, state, from, to, newestFirst, null);
-    }
-  }
+      boolean newestFirst, String rule) {}
 
   public List<Job> list(Filter f, int limit) {
     return page(f, limit, 0).jobs();
