@@ -236,7 +236,7 @@ final class ControllerWiring {
     // Exactly one node sweeps at a time: the one holding the sweep lead in the database.
     Duration sweep = Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4)));
     Schedule schedule = new Schedule(() -> lead.holds() && readiness.ready());
-    ExpireLeasesTask expireLeases = schedule.leaderOnly(new ExpireLeasesTask(vertx, workers, jobs, systemClock, e -> {
+    ExpireLeasesTask expireLeases = schedule.leaderOnly(new ExpireLeasesTask(vertx, workers, jobs, systemClock, hearing(options), e -> {
       metrics.leaseExpired(e.newState().name());
       signals.leaseEnded(new ClusterSignals.LeaseEnded(e.deviceId(), e.jobId(), e.fencingToken()));
     }), sweep);
@@ -260,5 +260,14 @@ final class ControllerWiring {
     for (String client : stored.clients()) {
       into.update(stored.rollout(client), stored.supportsByVersion(client));
     }
+  }
+
+  /**
+   * How long a node that could not hear the agents listens before it ends a lease: two heartbeats
+   * (every live agent renews in one), never longer than a lease.
+   */
+  static Duration hearing(ControllerOptions options) {
+    Duration twoBeats = options.heartbeatInterval().multipliedBy(2);
+    return twoBeats.compareTo(options.leaseDuration()) < 0 ? twoBeats : options.leaseDuration();
   }
 }

@@ -70,6 +70,11 @@ final class RunningController implements AutoCloseable {
     awaitMore("dispatch pass", controller::dispatchPasses, 2);
   }
 
+  /** Waits until the lease sweep has run {@code n} more times than now (runs this node made, failed ones too). */
+  void awaitLeaseSweeps(int n) {
+    awaitMore("lease sweep", controller::leaseSweepRuns, n);
+  }
+
   private static void awaitMore(String what, java.util.function.LongSupplier runs, int n) {
     long target = runs.getAsLong() + n;
     Eventually.waitUntil(what + " ran " + n + " more times", Duration.ofSeconds(30), () -> runs.getAsLong() >= target);

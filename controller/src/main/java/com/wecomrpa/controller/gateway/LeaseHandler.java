@@ -67,7 +67,9 @@ public final class LeaseHandler {
                 LOG.warn("job={} lease={} start refused: lease not current", s.jobId(), s.fencingToken());
                 conn.send(new ControllerLeaseRevoked(s.jobId(), s.fencingToken(), "lease is no longer current"));
               }
-            });
+            })
+        // The lease stays LEASED and is renewed by the heartbeats; its report fills in the start.
+        .onFailure(e -> LOG.warn("job={} lease={} start not stored: {}", s.jobId(), s.fencingToken(), e.toString()));
   }
 
   void onReturned(AgentLeaseReturned back) {

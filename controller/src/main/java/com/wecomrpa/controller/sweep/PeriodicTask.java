@@ -83,6 +83,9 @@ public abstract class PeriodicTask<T> {
             ar -> {
               running = false;
               waiting.forEach(io.vertx.core.Promise::tryComplete);
+              if (ar.failed() || ar.result() == null) {
+                missed();
+              }
               if (ar.failed()) {
                 runs++;
                 // One line when it starts failing (a database away fails every tick), one when it is over.
@@ -105,6 +108,9 @@ public abstract class PeriodicTask<T> {
   }
 
   private record Ran<T>(T result) {}
+
+  /** A tick that did not run here (the guard said no) or failed; on the event loop. */
+  protected void missed() {}
 
   /** Runs finished so far, failed ones included. */
   public final long runs() {
