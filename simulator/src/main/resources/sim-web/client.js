@@ -28,6 +28,7 @@
     if (!res.ok) {
       const e = new Error(data.error || res.status);
       e.risk = data.risk;
+      e.refused = data.refused;
       throw e;
     }
     return data;
@@ -310,6 +311,14 @@
       b.dataset.ts = Date.parse(m.receivedAt);
     } catch (e) {
       b.classList.replace('pending', 'failed');
+      if (e.refused) {
+        // The platform refused the content: the client says so under the bubble.
+        b.classList.add('refused');
+        const note = document.createElement('div');
+        note.className = 'refused-note';
+        note.textContent = e.message;
+        b.append(note);
+      }
       showRisk(e);
     }
   }

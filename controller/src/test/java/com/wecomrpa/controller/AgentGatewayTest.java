@@ -199,6 +199,31 @@ class AgentGatewayTest {
   }
 
   @Test
+  void contentThePlatformRefusedFailsAtOnceGivesTheQuotaBackAndNeverBlamesTheDevice() {
+    ProtocolAgent a = agent(TOKEN);
+    a.next(ControllerWelcome.class, 30_000);
+    // More refusals in a row than make a device unhealthy: they are the content's, not the device's.
+    for (int i = 1; i <= 4; i++) {
+      controller.post("/broadcasts", Fixtures.aBroadcast("b-" + i, "全网最低价 " + i, "g-1"));
+      ControllerJobOffer o = a.next(ControllerJobOffer.class, 30_000);
+      assertThat(o.jobId()).isEqualTo("broadcast:b-" + i + ":g-1");
+      a.send(new AgentJobReport(UUID.randomUUID().toString(), o.jobId(), o.fencingToken(), o.deviceId(), Outcome.FAILED, "content-refused",
+          "the platform refused the content: 消息发送失败：内容含有违规词「最低价」", null, Instant.now(), Instant.now(), "test@1", null, null,
+          com.wecomrpa.protocol.FailureKind.CONTENT));
+      assertThat(a.next(ControllerReportAck.class, 30_000).accepted()).isTrue();
+      JsonNode failed = awaitJobState(o.jobId(), "FAILED");
+      assertThat(failed.get("attempts").asInt()).as("not retried: the same words would be refused again").isEqualTo(1);
+      assertThat(failed.get("reason").asText()).contains("content refused").contains("最低价");
+    }
+    a.expectNothing(ControllerDeviceHealth.class, 200);
+    assertThat(controller.get("/devices").body().get(0).get("state").asText()).isNotEqualTo("unhealthy");
+    // Nothing went out: the group's three posts of the day are all still there.
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-ok", "本周新品", "g-1"));
+    ControllerJobOffer ok = a.next(ControllerJobOffer.class, 30_000);
+    assertThat(ok.jobId()).isEqualTo("broadcast:b-ok:g-1");
+  }
+
+  @Test
   void aDefiniteFailureGivesTheQuotaBackAndIsRetriedUpToTheLimit() {
     ProtocolAgent a = agent(TOKEN);
     a.next(ControllerWelcome.class, 30_000);

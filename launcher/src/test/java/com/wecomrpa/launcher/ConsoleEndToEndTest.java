@@ -244,6 +244,31 @@ class ConsoleEndToEndTest {
         () -> "SUCCEEDED".equals(stack.getObject("/jobs/broadcast:b-held:g-8").getString("state")));
     assertThat(stack.sim.world().messagesOf("g-8")).as("sent once after the release").hasSize(2);
 
+    // A post the platform's filter refuses fails at once (nothing went out, the same words would be
+    // refused again); once the platform takes it, the operator retries it from the job's page.
+    stack.sim.setRefusedWords(List.of("最低价"));
+    TestStack.await(stack.api.broadcastToGroups("b-refused", "全网最低价，仅限今天", new JsonArray().add("g-8")));
+    TestStack.waitUntil("the refused post failed", Duration.ofSeconds(90),
+        () -> "FAILED".equals(stack.getObject("/jobs/broadcast:b-refused:g-8").getString("state")));
+    JsonObject refused = stack.getObject("/jobs/broadcast:b-refused:g-8");
+    assertThat(refused.getInteger("attempts")).as("not retried blindly").isEqualTo(1);
+    assertThat(refused.getString("reason")).contains("content refused").contains("最低价");
+    assertThat(stack.getArray("/devices").stream().map(d -> ((JsonObject) d).getString("state"))).as("not the device's fault").doesNotContain("unhealthy");
+    assertThat(stack.sim.world().messagesOf("g-8")).as("nothing reached the group").hasSize(2);
+    stack.sim.setRefusedWords(List.of());
+    browser.get(console + "#/jobs/broadcast%3Ab-refused%3Ag-8");
+    waitFor("the failed job's retry button", () -> !browser.findElements(By.cssSelector("button[data-job-do='retry']")).isEmpty());
+    assertThat(browser.findElement(By.id("main")).getText()).contains("FAILED").contains("最低价");
+    shoot("job-failed");
+    browser.findElement(By.cssSelector("button[data-job-do='retry']")).click();
+    browser.findElement(By.id("confirm-reason")).sendKeys("wording approved by the platform");
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("the retry said", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("is QUEUED"));
+    TestStack.waitUntil("the retried post sent", Duration.ofSeconds(90),
+        () -> "SUCCEEDED".equals(stack.getObject("/jobs/broadcast:b-refused:g-8").getString("state")));
+    assertThat(stack.sim.world().messagesOf("g-8")).extracting(com.wecomrpa.simulator.ChatWorld.ChatMessage::text)
+        .as("sent exactly once, after the retry").containsOnlyOnce("全网最低价，仅限今天");
+
     // Trends from what is stored: the page's totals are the sends the jobs record.
     int succeeded = stack.getArray("/jobs?state=SUCCEEDED").size();
     browser.get(console + "#/trends");

@@ -37,6 +37,9 @@ public record AgentJobReport(
   /** The signal a script gives when what the job acts on (a member, a friend request) is no longer there. */
   public static final String TARGET_GONE = "target-gone";
 
+  /** The signal a script gives when the platform refused the content (nothing went out). */
+  public static final String CONTENT_REFUSED = "content-refused";
+
   /**
    * A {@code failedStep} starting with this names a fault of the device, not of the job (its
    * session would not open, its scripts could not be fetched): nothing was touched, the job waits
@@ -51,6 +54,11 @@ public record AgentJobReport(
   /** Nothing to act on any more: the job ends without a retry. */
   public boolean targetGone() {
     return outcome == Outcome.FAILED && failure == FailureKind.GONE;
+  }
+
+  /** The platform refused the content: the job ends FAILED without a retry, blaming nobody else. */
+  public boolean contentRefused() {
+    return outcome == Outcome.FAILED && failure == FailureKind.CONTENT;
   }
 
   /** The group or customer was not found: the target's problem, not the device's. */

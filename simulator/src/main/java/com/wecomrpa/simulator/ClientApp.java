@@ -174,6 +174,12 @@ final class ClientApp {
       vertx.setTimer(faults.latencyOf(a.id()), t -> {
         try {
           guarded(ctx, () -> {
+            String refused = faults.refusedWordIn(body.text() + " " + String.join(" ", payload.values()));
+            if (refused != null) {
+              // The server's content filter: nothing reaches the chat, the client marks the bubble.
+              send(ctx, 422, Map.of("error", "消息发送失败：内容含有违规词「" + refused + "」", "refused", refused));
+              return;
+            }
             ChatWorld.ChatMessage m = world.receive(a.id(), conversation, kind, body.text(), payload);
             if (invitedGroup != null) {
               rosters.invited(m.id(), a.id(), conversation, invitedGroup);

@@ -157,6 +157,11 @@ final class ControlApi {
       faults.setClientDown(account, Boolean.TRUE.equals(body.get("down")));
       send(ctx, 200, Map.of("accountId", account, "down", faults.clientDown(account)));
     }));
+    r.put("/sim/api/refused-words").handler(ctx -> guarded(ctx, () -> {
+      Map<String, java.util.List<String>> body = readBody(ctx, new TypeReference<>() {});
+      faults.setRefusedWords(body.getOrDefault("words", java.util.List.of()));
+      send(ctx, 200, Map.of("words", new java.util.TreeSet<>(faults.refusedWords())));
+    }));
     r.put("/sim/api/accounts/:accountId/risk-model").handler(ctx -> guarded(ctx, () -> {
       Map<String, Long> body = readBody(ctx, new TypeReference<>() {});
       String account = world.account(ctx.pathParam("accountId")).id();

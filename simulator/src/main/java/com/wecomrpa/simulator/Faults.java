@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What goes wrong on an account's network and client, as an operator or a test sets it: sends
- * that never arrive, a client whose every request fails, a slower network. Also counts the sends
+ * that never arrive, a client whose every request fails, a slower network, the platform's content
+ * filter. Also counts the sends
  * asked and those still on the simulated network, for a test to act in the middle of one.
  */
 final class Faults {
@@ -18,6 +19,7 @@ final class Faults {
   private final Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
   private final Set<String> losingSends = ConcurrentHashMap.newKeySet();
   private final Set<String> clientsDown = ConcurrentHashMap.newKeySet();
+  private volatile Set<String> refusedWords = Set.of();
 
   Faults(Duration sendLatency) {
     this.sendLatency = sendLatency;
@@ -45,6 +47,25 @@ final class Faults {
 
   boolean clientDown(String accountId) {
     return clientsDown.contains(accountId);
+  }
+
+  /** The platform's content filter: a message containing one of these is refused, whoever sends it. */
+  void setRefusedWords(java.util.Collection<String> words) {
+    refusedWords = Set.copyOf(words.stream().filter(w -> w != null && !w.isBlank()).toList());
+  }
+
+  Set<String> refusedWords() {
+    return refusedWords;
+  }
+
+  /** The first refused word {@code text} contains, or null. */
+  String refusedWordIn(String text) {
+    for (String w : refusedWords) {
+      if (text != null && text.contains(w)) {
+        return w;
+      }
+    }
+    return null;
   }
 
   void setExtraSendDelay(String accountId, long millis) {

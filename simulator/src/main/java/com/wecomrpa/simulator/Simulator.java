@@ -117,6 +117,15 @@ public final class Simulator {
   }
 
   /**
+   * The platform's content filter: a chat message (its text or any of its fields) containing one of these
+   * words is refused after its round trip; the client marks it failed and nothing reaches the chat.
+   * An empty list lifts the filter.
+   */
+  public void setRefusedWords(java.util.Collection<String> words) {
+    faults.setRefusedWords(words);
+  }
+
+  /**
    * Sends of one account the server has been asked for and not yet recorded (they are on the
    * simulated network): what a test waits on to act in the middle of a send.
    */

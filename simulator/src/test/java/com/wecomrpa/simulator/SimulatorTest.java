@@ -71,6 +71,24 @@ class SimulatorTest {
   }
 
   @Test
+  void thePlatformsFilterRefusesAMessageWithAFilteredWordAndTheGroupNeverGetsIt() throws Exception {
+    call("POST", "/sim/api/accounts", "{\"accounts\":[{\"id\":\"acc-1\"}]}");
+    call("POST", "/sim/api/groups", "{\"groups\":[{\"id\":\"g-1\",\"accountId\":\"acc-1\",\"name\":\"门店群 1\"}]}");
+    call("GET", "/login?account=acc-1", null);
+    assertThat(json(call("PUT", "/sim/api/refused-words", "{\"words\":[\"最低价\"]}")).get("words").get(0).asText()).isEqualTo("最低价");
+
+    HttpResponse<String> refused = call("POST", "/client/conversations/g-1/messages", "{\"text\":\"全网最低价\"}");
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(json(refused).get("refused").asText()).isEqualTo("最低价");
+    assertThat(json(refused).get("error").asText()).contains("消息发送失败").contains("最低价");
+    assertThat(call("POST", "/client/conversations/g-1/messages", "{\"text\":\"早安\"}").statusCode()).isEqualTo(201);
+
+    call("PUT", "/sim/api/refused-words", "{\"words\":[]}");
+    assertThat(call("POST", "/client/conversations/g-1/messages", "{\"text\":\"全网最低价\"}").statusCode()).as("the filter lifted").isEqualTo(201);
+    assertThat(json(call("GET", "/sim/api/groups/g-1/messages", null)).findValuesAsText("text")).containsExactly("早安", "全网最低价");
+  }
+
+  @Test
   void aBatchWithARepeatedIdAddsNothing() throws Exception {
     call("POST", "/sim/api/accounts", "{\"accounts\":[{\"id\":\"acc-1\"}]}");
 

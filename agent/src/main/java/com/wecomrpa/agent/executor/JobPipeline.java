@@ -113,7 +113,7 @@ final class JobPipeline {
     return since;
   }
 
-  /** What a failure landed on: the group or customer (not found), the account (risk), or the device. */
+  /** What a failure landed on: the group or customer (not found), the content (refused), the account (risk), or the device. */
   static FailureKind failureKind(FlowResult r) {
     if (r.outcome() == Outcome.SUCCEEDED) {
       return null;
@@ -123,6 +123,9 @@ final class JobPipeline {
     }
     if (AgentJobReport.TARGET_GONE.equals(r.riskSignal())) {
       return FailureKind.GONE;
+    }
+    if (AgentJobReport.CONTENT_REFUSED.equals(r.riskSignal())) {
+      return FailureKind.CONTENT;
     }
     return r.riskSignal() != null ? FailureKind.ACCOUNT : FailureKind.DEVICE;
   }

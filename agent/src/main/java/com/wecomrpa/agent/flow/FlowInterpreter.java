@@ -54,6 +54,9 @@ public final class FlowInterpreter {
     return scripts;
   }
 
+  /** The variable a flow reads the client's refusal note into before it signals content-refused. */
+  static final String REFUSAL_NOTE = "refusal_note";
+
   /** Runs one flow with the job's params. Never throws for a UI problem: it reports it. */
   public FlowResult run(Flow flow, Map<String, String> params, UiDriver driver) {
     Map<String, String> vars = new HashMap<>(params);
@@ -69,7 +72,9 @@ public final class FlowInterpreter {
     } catch (RiskSeen risk) {
       Outcome o = run.committed && !risk.unsent ? Outcome.UNKNOWN : Outcome.FAILED;
       String what = AgentJobReport.TARGET_MISSING.equals(risk.signal) ? "target not found"
-          : AgentJobReport.TARGET_GONE.equals(risk.signal) ? "nothing to do: no longer there (" + run.current + ")" : "risk state on screen: " + risk.signal;
+          : AgentJobReport.TARGET_GONE.equals(risk.signal) ? "nothing to do: no longer there (" + run.current + ")"
+          : AgentJobReport.CONTENT_REFUSED.equals(risk.signal) ? "the platform refused the content" + (vars.get(REFUSAL_NOTE) == null ? "" : ": " + vars.get(REFUSAL_NOTE))
+          : "risk state on screen: " + risk.signal;
       return new FlowResult(o, run.current, what, safeScreenshot(driver), vars, risk.signal, risk.unsent);
     } catch (RuntimeException e) {
       byte[] shot = safeScreenshot(driver);

@@ -19,7 +19,7 @@ public record FlowResult(
    */
   public FlowResult explainedBy(FlowResult detected) {
     Outcome o = detected.provenUnsent() && outcome == Outcome.UNKNOWN ? Outcome.FAILED : outcome;
-    String why = "risk state on screen: " + detected.riskSignal();
+    String why = detected.error() != null ? detected.error() : "risk state on screen: " + detected.riskSignal();
     return new FlowResult(o, failedStep, error == null ? why : error + "; " + why, screenshot, values, detected.riskSignal(), detected.provenUnsent());
   }
 }

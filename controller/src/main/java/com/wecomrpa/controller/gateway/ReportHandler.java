@@ -86,8 +86,8 @@ public final class ReportHandler {
               if (verdict.heldGroup() != null) {
                 // The group's problem, not the device's: it goes on with other groups.
                 alerts.groupUnreachable(verdict.accountId(), verdict.heldGroup(), r);
-              } else if (verdict.accepted() && verdict.accountId() != null && r.riskSignal() == null) {
-                // Risk states are the account's trouble, not the device's; they do not count here.
+              } else if (verdict.accepted() && verdict.accountId() != null && r.riskSignal() == null && !r.contentRefused()) {
+                // Risk states are the account's trouble and a refused content the job's, not the device's; they do not count here.
                 board.recordOutcome(r.deviceId(), r.outcome() == Outcome.SUCCEEDED, r.failedStep() + ": " + r.error())
                     .ifPresent(why -> {
                       alerts.device(verdict.accountId(), r.deviceId(), "device:unhealthy", why);

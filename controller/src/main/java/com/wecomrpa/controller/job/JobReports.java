@@ -168,6 +168,11 @@ public final class JobReports {
             reservations.release(c, j.id());
             next = JobState.SKIPPED;
             reason = JobRows.describe(r);
+          } else if (r.contentRefused()) {
+            // Nothing went out and the same content would be refused again: ends now, quota back.
+            reservations.release(c, j.id());
+            next = JobState.FAILED;
+            reason = "content refused: " + JobRows.describe(r) + "; change the content, or retry once the platform takes it";
           } else if (r.deviceFault()) {
             next = requeueWithoutAttempt(c, j.id());
             reason = "device fault, attempt not counted: " + JobRows.describe(r);
