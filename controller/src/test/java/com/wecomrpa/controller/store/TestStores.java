@@ -27,9 +27,12 @@ public final class TestStores {
     return postgres() ? Database.postgres(urlFor(dir), server().credentials(), maxConnections) : Database.embedded(dir, maxConnections);
   }
 
-  /** {@code options} pointed at the engine under test (its data folder names the database). */
+  /**
+   * {@code options} pointed at the engine under test (its data folder names the database); a test
+   * that chose a database of its own (a server it stops and starts) keeps it.
+   */
   public static ControllerOptions on(ControllerOptions options) {
-    return postgres() ? options.withDb(urlFor(options.dataDir()), server().credentials()) : options;
+    return postgres() && options.dbUrl() == null ? options.withDb(urlFor(options.dataDir()), server().credentials()) : options;
   }
 
   /** A new, empty PostgreSQL database on the test server (whatever the engine under test). */
