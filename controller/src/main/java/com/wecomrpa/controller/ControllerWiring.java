@@ -207,6 +207,7 @@ final class ControllerWiring {
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine, eventIntake::raiseIn), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
         new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam, new GroupStats(db)),
         new com.wecomrpa.controller.api.TrendsApi(clock, new com.wecomrpa.controller.trends.Trends(db)),
+        new com.wecomrpa.controller.api.BackupsApi(systemClock, new com.wecomrpa.controller.backup.StoreBackups(db, audit), options.dataDir()),
         new com.wecomrpa.controller.api.CustomerActionsApi(vertx, clock,
             new com.wecomrpa.controller.journey.CustomerActions(db, plans, jobs.transitions(), audit), () -> signals.kickPlans(false)),
         new GroupCodesApi(clock, new GroupCodes(db, audit, jobs.intake()), signals::kickDispatch),

@@ -150,6 +150,14 @@ class OpenApiContractTest {
           }
         }, status -> status == 200);
       }
+      if (op.key().equals("POST /backups") && com.wecomrpa.controller.store.TestStores.postgres()) {
+        // PostgreSQL is backed up with pg_dump: the documented refusal, naming the field.
+        HttpResponse<String> refused = send(op, dynamic);
+        assertThat(refused.statusCode()).as(op.key() + " on PostgreSQL answered " + refused.body()).isEqualTo(400);
+        assertThat(refused.body()).contains("\"engine\"");
+        tried.add(op.key());
+        continue;
+      }
       HttpResponse<String> r = send(op, dynamic);
       int expected = op.spec().get("responses").has("201") ? 201 : 200;
       assertThat(r.statusCode()).as(op.key() + " answered " + r.body()).isEqualTo(expected);

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "RPA agent and control plane for WeCom/WeChat bot accounts.",
-    subcommands = {DemoCommand.class, ControllerCommand.class, AgentCommand.class, SimulatorCommand.class, ScriptCommand.class, ImportCommand.class,
+    subcommands = {DemoCommand.class, ControllerCommand.class, AgentCommand.class, SimulatorCommand.class, ScriptCommand.class, ImportCommand.class, StoreCommands.Backup.class, StoreCommands.Restore.class,
         com.wecomrpa.bench.BenchCommand.class})
 public final class Main implements Runnable {
   /** The version and the commit it was built from, as the build wrote them. */

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Which roles may call which part of the API. Reading is for every human role; changing plans,
- * broadcasts, groups and events is for operators; limits, accounts, tokens and the audit log are
+ * broadcasts, groups and events is for operators; limits, accounts, tokens, backups and the audit log are
  * for admins, but operators hand an account's groups and customers over. Agent tokens open the agent gateway only.
  */
 public final class AccessPolicy {
@@ -20,7 +20,7 @@ public final class AccessPolicy {
   /** Roles allowed for a request to {@code path} (relative to /api/v1, e.g. /plans/x/pause). */
   public static Set<Role> allowed(HttpMethod method, String path) {
     String first = path.replaceFirst("^/", "").split("/", 2)[0];
-    if (first.equals("tokens") || first.equals("audit") || first.equals("login-links") || first.equals("webhooks")) {
+    if (first.equals("tokens") || first.equals("audit") || first.equals("login-links") || first.equals("webhooks") || first.equals("backups")) {
       return ADMINS;
     }
     if (method == HttpMethod.GET || method == HttpMethod.HEAD) {

@@ -49,6 +49,16 @@ public final class FencingTokens {
     }
   }
 
+  /**
+   * Moves the epochs {@code n} past the last one recorded (a restored store: the lost one may have
+   * started again after its backup and granted tokens this copy never saw). Returns the next epoch.
+   */
+  public static long skipEpochs(java.sql.Connection c, int n, String node, Instant now) throws java.sql.SQLException {
+    long skipped = Sql.count(c, "SELECT COALESCE(MAX(epoch), 0) FROM controller_epochs") + n;
+    Sql.update(c, "INSERT INTO controller_epochs (epoch, started_at, node) VALUES (?, ?, ?)", skipped, now.toEpochMilli(), node);
+    return skipped + 1;
+  }
+
   public long epoch() {
     return epoch;
   }

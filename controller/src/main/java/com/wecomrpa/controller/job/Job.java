@@ -37,11 +37,12 @@ public record Job(
     Instant waitUntil,
     String waitNote,
     String touch,
-    String guard) {
+    String guard,
+    Instant verifySince) {
 
   /** The same job, saying in words what it waits for. */
   public Job withWaitNote(String note) {
     return new Job(id, sourceKind, sourceId, accountId, groupId, customerId, action, params, state, reason, attempts, priority, notBefore, expiresAt,
-        leaseToken, leaseExpiresAt, agentId, deviceId, createdAt, updatedAt, decidedBy, waitUntil, note, touch, guard);
+        leaseToken, leaseExpiresAt, agentId, deviceId, createdAt, updatedAt, decidedBy, waitUntil, note, touch, guard, verifySince);
   }
 }

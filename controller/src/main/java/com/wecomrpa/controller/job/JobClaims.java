@@ -141,8 +141,9 @@ public final class JobClaims {
             dueToLease.accept(Duration.between(due, now).isNegative() ? Duration.ZERO : Duration.between(due, now));
             return Optional.of(
                 new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires,
-                    // the message cannot be older than the job's due time
-                    verify ? (j.notBefore() != null ? j.notBefore() : j.createdAt()).toEpochMilli() : null, null));
+                    // the message cannot be older than the job's due time; a restored job is looked for since its backup
+                    verify ? Long.valueOf((j.notBefore() != null ? j.notBefore() : j.createdAt()).toEpochMilli())
+                        : j.verifySince() != null ? Long.valueOf(j.verifySince().toEpochMilli()) : null, null));
           }
           return Optional.empty();
         });

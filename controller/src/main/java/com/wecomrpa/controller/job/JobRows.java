@@ -14,7 +14,7 @@ import java.util.Map;
 final class JobRows {
   static final String JOB_COLUMNS =
       "id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, reason, attempts, priority,"
-          + " not_before, expires_at, lease_token, lease_expires_at, agent_id, device_id, created_at, updated_at, decided_by, wait_until, wait_note, touch, guard";
+          + " not_before, expires_at, lease_token, lease_expires_at, agent_id, device_id, created_at, updated_at, decided_by, wait_until, wait_note, touch, guard, verify_since";
   static final String EXEC_COLUMNS =
       "id, job_id, attempt, lease_token, agent_id, device_id, leased_at, started_at, finished_at,"
           + " outcome, failed_step, error, screenshot, script_version, evidence, note";
@@ -55,7 +55,8 @@ final class JobRows {
         instant(Sql.nullableLong(rs, "wait_until")),
         rs.getString("wait_note"),
         rs.getString("touch"),
-        rs.getString("guard"));
+        rs.getString("guard"),
+        instant(Sql.nullableLong(rs, "verify_since")));
   }
 
   static Execution execution(ResultSet rs) throws SQLException {
