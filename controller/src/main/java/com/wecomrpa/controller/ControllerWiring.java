@@ -209,7 +209,8 @@ final class ControllerWiring {
         new com.wecomrpa.controller.api.TrendsApi(clock, new com.wecomrpa.controller.trends.Trends(db)),
         new com.wecomrpa.controller.api.BackupsApi(systemClock, new com.wecomrpa.controller.backup.StoreBackups(db, audit), options.dataDir()),
         new com.wecomrpa.controller.api.CustomerActionsApi(vertx, clock,
-            new com.wecomrpa.controller.journey.CustomerActions(db, plans, jobs.transitions(), audit), () -> signals.kickPlans(false)),
+            new com.wecomrpa.controller.journey.CustomerActions(db, plans, jobs.transitions(), audit), () -> signals.kickPlans(false),
+            new com.wecomrpa.controller.erasure.CustomerErasure(db, screenshots, audit)),
         new GroupCodesApi(clock, new GroupCodes(db, audit, jobs.intake()), signals::kickDispatch),
         new HandoverApi(clock, new Handovers(db, limits, audit, java.util.Optional.ofNullable(options.platformApi())
             .map(p -> new PlatformAdmin(p.url(), p.corpId(), p.secretFile()))), signals::kickDispatch),

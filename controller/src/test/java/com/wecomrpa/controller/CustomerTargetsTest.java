@@ -153,4 +153,43 @@ class CustomerTargetsTest {
     assertThat(targets.get(0).get("accountId").asText()).isEqualTo("acc-2");
     assertThat(targets.get(0).get("room").asInt()).isEqualTo(1);
   }
+
+  @Test
+  void anErasedCustomerLeavesNoPersonalTraceRefusedWhileADeviceSendsToThem() {
+    controller.post("/orders", "{\"orders\":[{\"id\":\"o-1\",\"customerId\":\"c-1\",\"accountId\":\"acc-1\",\"amount\":30,\"products\":[\"coffee\"]}]}");
+    assertThat(controller.post("/broadcasts", launch("b-1")).status()).isEqualTo(201);
+    ProtocolAgent agent = ProtocolAgent.connect(controller.agentUri(), "agent-1", RunningController.AGENT_TOKEN, "dev-1", "acc-1");
+    try {
+      agent.next(ControllerWelcome.class, 30_000);
+      ControllerJobOffer held = agent.next(ControllerJobOffer.class, 30_000);
+      String busy = held.jobId().endsWith(":c-1") ? "c-1" : "c-2";
+      String other = busy.equals("c-1") ? "c-2" : "c-1";
+      RunningController.Reply refused = controller.delete("/customers/" + busy, RunningController.ADMIN_TOKEN);
+      assertThat(refused.status()).as("a device holds a job to " + busy).isEqualTo(409);
+      assertThat(refused.body().get("field").asText()).isEqualTo("id");
+      assertThat(controller.get("/customers/" + busy).status()).as("nothing changed").isEqualTo(200);
+
+      // The other customer's job still waits: it ends CANCELLED with the erasure.
+      RunningController.Reply erased = controller.delete("/customers/" + other, RunningController.ADMIN_TOKEN);
+      assertThat(erased.status()).as(String.valueOf(erased.body())).isEqualTo(200);
+      assertThat(controller.get("/customers/" + other).status()).isEqualTo(404);
+      assertThat(controller.get("/customers/" + other + "/tags").body().toString()).doesNotContain("新品意向");
+      assertThat(controller.get("/customers/" + other + "/messages").body().toString()).doesNotContain("客户" + other);
+      assertThat(controller.get("/customers?q=" + other).body().get("total").asInt()).isZero();
+      JsonNode job = null;
+      for (JsonNode j : controller.get("/jobs?broadcastId=b-1").body()) {
+        job = j.get("id").asText().equals(held.jobId()) ? job : j;
+      }
+      assertThat(job.get("state").asText()).isEqualTo("CANCELLED");
+      assertThat(job.toString()).as("the job keeps no content and no id of the person").doesNotContain("冬季新品").doesNotContain("\"" + other + "\"");
+      JsonNode audit = controller.get("/audit").body();
+      assertThat(audit.toString()).contains("customer.erase").doesNotContain("客户" + other);
+      if (other.equals("c-1")) {
+        assertThat(controller.get("/customers/c-1/orders").body()).as("the order no longer names the person").isEmpty();
+      }
+      assertThat(controller.delete("/customers/" + other, RunningController.ADMIN_TOKEN).status()).as("erased once").isEqualTo(404);
+    } finally {
+      agent.close();
+    }
+  }
 }

@@ -107,7 +107,8 @@ class AgentProcessEndToEndTest {
     agent.destroyForcibly(); // SIGKILL: the agent itself cleans up nothing
     assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
     agents.remove(agent);
-    // Its orphan guard saw it go and ended what ran below it.
-    TestStack.waitUntil("the killed agent's browser is gone", Duration.ofSeconds(10), () -> browser.stream().allMatch(TestStack::dead));
+    // Its orphan guard saw it go and ended what ran below it: it looks every second, gives the
+    // browser 3 s to close, then kills; reading /proc takes longer on a host busy with other work.
+    TestStack.waitUntil("the killed agent's browser is gone", Duration.ofSeconds(20), () -> browser.stream().allMatch(TestStack::dead));
   }
 }

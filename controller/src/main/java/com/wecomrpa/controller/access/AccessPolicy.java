@@ -26,6 +26,10 @@ public final class AccessPolicy {
     if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
       return READERS;
     }
+    if (first.equals("customers") && method == HttpMethod.DELETE && path.replaceFirst("^/", "").split("/").length == 2) {
+      // Erasing a person's data cannot be undone: admins only.
+      return ADMINS;
+    }
     if (first.equals("accounts") && path.endsWith("/handover")) {
       // Handing a leaving account's groups and customers over is the group operators' daily work.
       return OPERATORS;

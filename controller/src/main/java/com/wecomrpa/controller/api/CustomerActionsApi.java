@@ -7,7 +7,7 @@ import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.util.Map;
 
-/** An operator's hand on one customer: tag, untag, start a customer plan now, end a plan run; each audited. */
+/** An operator's hand on one customer: tag, untag, start a customer plan now, end a plan run, erase (admins); each audited. */
 public final class CustomerActionsApi implements ApiPart {
   record StartPlan(String planId, String reason) {}
 
@@ -15,17 +15,25 @@ public final class CustomerActionsApi implements ApiPart {
   private final Clock clock;
   private final CustomerActions actions;
   private final Runnable expandPlans;
+  private final com.wecomrpa.controller.erasure.CustomerErasure erasure;
 
   /** {@code expandPlans} runs once a started plan is committed, so its first steps are queued at once. */
-  public CustomerActionsApi(Vertx vertx, Clock clock, CustomerActions actions, Runnable expandPlans) {
+  public CustomerActionsApi(Vertx vertx, Clock clock, CustomerActions actions, Runnable expandPlans, com.wecomrpa.controller.erasure.CustomerErasure erasure) {
     this.vertx = vertx;
     this.clock = clock;
     this.actions = actions;
     this.expandPlans = expandPlans;
+    this.erasure = erasure;
   }
 
   @Override
   public void mount(Router r, Replies replies) {
+    // Erasure on the person's request (PIPL): admins only, audited without content.
+    r.delete("/customers/:id").handler(ctx -> {
+      String reason = RequestBodies.optionalReason(ctx);
+      var who = AdminApi.caller(ctx);
+      replies.ok(ctx, () -> erasure.erase(who, ctx.pathParam("id"), reason, clock.instant()));
+    });
     r.get("/customers/:id/plans").handler(ctx -> replies.ok(ctx, () -> actions.runs(ctx.pathParam("id"))));
     r.put("/customers/:id/tags/:tag").handler(ctx -> tag(ctx, replies, true));
     r.delete("/customers/:id/tags/:tag").handler(ctx -> tag(ctx, replies, false));

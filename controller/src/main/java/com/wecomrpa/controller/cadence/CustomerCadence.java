@@ -39,4 +39,9 @@ public final class CustomerCadence {
   public static void release(Connection c, String jobId) throws SQLException {
     Sql.update(c, "DELETE FROM cadence_slots WHERE job_id = ?", jobId);
   }
+
+  /** Erasure (PIPL): the customer's cadence slots. */
+  public static int erase(java.sql.Connection c, String customerId) throws java.sql.SQLException {
+    return Sql.update(c, "DELETE FROM cadence_slots WHERE customer_id = ?", customerId);
+  }
 }

@@ -104,4 +104,15 @@ public final class Customers {
       throw new IllegalArgumentException(e);
     }
   }
+
+  /** Erasure (PIPL): the customer's tags, tag history and row go; an id a later event brings starts anew. */
+  public static int erase(java.sql.Connection c, String customerId) throws java.sql.SQLException {
+    Sql.update(c, "DELETE FROM customer_tags WHERE customer_id = ?", customerId);
+    Sql.update(c, "DELETE FROM tag_changes WHERE customer_id = ?", customerId);
+    return Sql.update(c, "DELETE FROM customers WHERE id = ?", customerId);
+  }
+
+  public static boolean exists(java.sql.Connection c, String customerId) throws java.sql.SQLException {
+    return Sql.count(c, "SELECT COUNT(*) FROM customers WHERE id = ?", customerId) > 0;
+  }
 }

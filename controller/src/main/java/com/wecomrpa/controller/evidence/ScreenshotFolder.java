@@ -38,4 +38,17 @@ public final class ScreenshotFolder implements Screenshots {
       return Optional.empty();
     }
   }
+
+  @Override
+  public void delete(String reference) {
+    try {
+      Path file = Path.of(reference);
+      // Only what this folder wrote: a reference is never a way to delete another file.
+      if (file.toAbsolutePath().normalize().startsWith(dir.toAbsolutePath().normalize())) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      // gone already, or not one of ours
+    }
+  }
 }

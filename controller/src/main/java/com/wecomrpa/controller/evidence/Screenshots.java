@@ -14,4 +14,7 @@ public interface Screenshots {
 
   /** The PNG a reference points to, if it is still there. */
   Optional<byte[]> read(String reference);
+
+  /** Forgets it (retention, erasure); nothing if it is already gone. */
+  void delete(String reference);
 }

@@ -36,4 +36,11 @@ public final class SharedScreenshots implements Screenshots {
     }
     return db.inTransaction(c -> Sql.one(c, "SELECT png FROM screenshots WHERE id = ?", rs -> rs.getBytes(1), reference.substring(PREFIX.length())));
   }
+
+  @Override
+  public void delete(String reference) {
+    if (reference.startsWith(PREFIX)) {
+      db.inTransaction(c -> Sql.update(c, "DELETE FROM screenshots WHERE id = ?", reference.substring(PREFIX.length())));
+    }
+  }
 }

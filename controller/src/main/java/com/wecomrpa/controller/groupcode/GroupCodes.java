@@ -180,4 +180,9 @@ public final class GroupCodes {
       throw new IllegalArgumentException(e);
     }
   }
+
+  /** Erasure (PIPL): the customer's routings to a group. */
+  public static int erase(java.sql.Connection c, String customerId) throws java.sql.SQLException {
+    return Sql.update(c, "DELETE FROM group_invites WHERE customer_id = ?", customerId);
+  }
 }

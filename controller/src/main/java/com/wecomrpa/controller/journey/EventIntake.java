@@ -230,4 +230,9 @@ public final class EventIntake {
       throw new IllegalArgumentException(e);
     }
   }
+
+  /** Erasure (PIPL): the customer's events (their bodies may name the person). */
+  public static int erase(java.sql.Connection c, String customerId) throws java.sql.SQLException {
+    return Sql.update(c, "DELETE FROM events WHERE customer_id = ?", customerId);
+  }
 }

@@ -229,4 +229,14 @@ public final class HeardIntake {
   private static String cut(String s, int max) {
     return s == null ? null : s.length() <= max ? s : s.substring(0, max);
   }
+
+  /** Erasure (PIPL): every message heard from or to the customer; returns how many. */
+  public static int erase(java.sql.Connection c, String customerId) throws java.sql.SQLException {
+    return Sql.update(c, "DELETE FROM messages WHERE customer_id = ?", customerId);
+  }
+
+  /** Retention: up to {@code batch} messages heard before {@code cutoff}, oldest first; returns how many went. */
+  public static int forgetHeardBefore(java.sql.Connection c, java.time.Instant cutoff, int batch) throws java.sql.SQLException {
+    return Sql.update(c, "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE heard_at < ? ORDER BY id LIMIT " + batch + ")", cutoff.toEpochMilli());
+  }
 }

@@ -188,4 +188,10 @@ public final class Membership {
   private static String cut(String s, int max) {
     return s == null ? null : s.length() <= max ? s : s.substring(0, max);
   }
+
+  /** Erasure (PIPL): friend requests from the customer go; group member rows stop naming them. */
+  public static void erase(java.sql.Connection c, String customerId) throws java.sql.SQLException {
+    Sql.update(c, "DELETE FROM friend_requests WHERE customer_id = ?", customerId);
+    Sql.update(c, "UPDATE group_members SET customer_id = NULL WHERE customer_id = ?", customerId);
+  }
 }

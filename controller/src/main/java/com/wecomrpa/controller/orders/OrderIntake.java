@@ -223,4 +223,11 @@ public final class OrderIntake {
         customerId));
   }
 
+  /**
+   * Erasure (PIPL): the customer's orders keep their amounts and products for the shop's totals but
+   * no longer name the person: they move to {@code pseudonym}. Returns how many.
+   */
+  public static int erase(java.sql.Connection c, String customerId, String pseudonym) throws java.sql.SQLException {
+    return Sql.update(c, "UPDATE orders SET customer_id = ? WHERE customer_id = ?", pseudonym, customerId);
+  }
 }

@@ -106,4 +106,9 @@ public final class PlanRuns {
     }
     return ended;
   }
+
+  /** Erasure (PIPL): the customer's plan runs. */
+  public static int erase(java.sql.Connection c, String customerId) throws java.sql.SQLException {
+    return Sql.update(c, "DELETE FROM plan_runs WHERE customer_id = ?", customerId);
+  }
 }

@@ -207,4 +207,9 @@ public final class StageEngine {
       throw new IllegalArgumentException(e);
     }
   }
+
+  /** Erasure (PIPL): the customer's stage moves. */
+  public static int erase(java.sql.Connection c, String customerId) throws java.sql.SQLException {
+    return Sql.update(c, "DELETE FROM stage_transitions WHERE customer_id = ?", customerId);
+  }
 }
