@@ -537,7 +537,17 @@ async function customerPage(id) {
     '<h2>Stage moves</h2>' + table(['from', 'to', 'rule', 'cause', 'at'], (journey.transitions || []).map((m) => [m.from || '', m.to, m.rule || '', html(esc(m.cause || ''), true), when(m.at)]), 'No stage move yet.') +
     '<h2>Orders</h2>' + table(['order', 'status', 'amount', 'products', 'at'], orders.map((o) => [o.id, o.status, o.amount ?? '', (o.products || []).join?.(', ') ?? '', when(o.paidAt || o.at || o.createdAt)]), 'No order.') +
     '<h2>Messages</h2>' + table(['said', 'who', 'chat', 'text'], messages.messages.map((m) => [when(m.saidAt), m.mine ? 'us' : m.sender, m.chat, html(esc(m.text), true)]), 'Nothing heard yet.') +
-    `<p><a href="#/jobs?${q({ customerId: c.id })}">jobs for this customer</a></p>`;
+    `<p><a href="#/jobs?${q({ customerId: c.id })}">jobs for this customer</a></p>` +
+    (may('admin') ? '<p><button class="danger" id="erase-customer">Erase this customer…</button></p>' : '');
+  if (may('admin')) {
+    // On the person's request (PIPL): cannot be undone; the audit keeps that and when, not what.
+    document.getElementById('erase-customer').onclick = () => confirmAction(`Erase ${c.nickname} (${c.id}) on their request: messages, tags, stage moves,`
+      + ' plan runs and screenshots go, orders and jobs keep no name or content. This cannot be undone.',
+    (reason) => api(`/customers/${e}`, { method: 'DELETE', body: { reason } }).then((r) => {
+      location.hash = '#/customers';
+      return `${c.id} erased: ${r.messages} messages, ${r.ordersPseudonymised} orders without a name, ${r.screenshots} screenshots`;
+    }));
+  }
   if (!edit) return;
   document.getElementById('tag-customer').onclick = () => confirmAction(`Tag ${c.nickname} (${c.id}); a plan started by this tag starts for them`,
     (reason, tag) => api(`/customers/${e}/tags/${encodeURIComponent(tag)}`, { method: 'PUT', body: { reason } })

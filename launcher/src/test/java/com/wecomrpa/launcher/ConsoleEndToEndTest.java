@@ -180,6 +180,17 @@ class ConsoleEndToEndTest {
     String profile = browser.findElement(By.id("main")).getText();
     assertThat(profile).contains("王女士").contains("rule price").contains("请问价格多少？");
     shoot("customer");
+    // A customer who asked to be forgotten is erased from their profile by an admin (PIPL).
+    stack.post("/events", new JsonObject().put("events", new JsonArray().add(new JsonObject().put("id", "added-cu-2").put("type", "friend_added")
+        .put("accountId", "acc-1").put("customerId", "cu-2").put("nickname", "李先生"))));
+    browser.get(console + "#/customers/cu-2");
+    waitFor("the erase button", () -> !browser.findElements(By.id("erase-customer")).isEmpty());
+    browser.findElement(By.id("erase-customer")).click();
+    browser.findElement(By.id("confirm-reason")).sendKeys("asked by phone, ticket 1187");
+    browser.findElement(By.id("confirm-ok")).click();
+    waitFor("the erasure said", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("cu-2 erased"));
+    assertThat(stack.getObject("/customers?q=cu-2").getInteger("total")).as("no customer cu-2 any more").isZero();
+    assertThat(stack.getArray("/audit").stream().map(a -> ((JsonObject) a).getString("action"))).contains("customer.erase");
 
     // The device's page shows its screen live: the picture changes while it sends, and says which
     // job and step it shows.
