@@ -207,6 +207,7 @@ final class ControllerWiring {
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine, eventIntake::raiseIn), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
         new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam, new GroupStats(db)),
         new com.wecomrpa.controller.api.TrendsApi(clock, new com.wecomrpa.controller.trends.Trends(db)),
+        new com.wecomrpa.controller.api.StorageApi(new com.wecomrpa.controller.retention.StorageUse(db, options.dataDir(), options.retention())),
         new com.wecomrpa.controller.api.BackupsApi(systemClock, new com.wecomrpa.controller.backup.StoreBackups(db, audit), options.dataDir()),
         new com.wecomrpa.controller.api.CustomerActionsApi(vertx, clock,
             new com.wecomrpa.controller.journey.CustomerActions(db, plans, jobs.transitions(), audit), () -> signals.kickPlans(false),
@@ -246,6 +247,7 @@ final class ControllerWiring {
     schedule.leaderOnly(expandPlans, Duration.ofSeconds(1));
     FindLateRepliesTask lateReplies = schedule.leaderOnly(new FindLateRepliesTask(vertx, workers, db, alerts, metrics, clock), Duration.ofSeconds(2));
     schedule.leaderOnly(new PruneHeardTask(vertx, workers, db, systemClock), Duration.ofMinutes(10));
+    schedule.leaderOnly(new com.wecomrpa.controller.retention.ApplyRetentionTask(vertx, workers, db, screenshots, options.retention(), systemClock), Duration.ofMinutes(1));
     schedule.leaderOnly(new QueueWelcomesTask(vertx, workers, welcomes, clock, signals::kickDispatch), Duration.ofSeconds(1));
     SweepStagesTask stageSweep = schedule.leaderOnly(new SweepStagesTask(vertx, workers, db, stageEngine, clock, () -> signals.kickPlans(false)), sweep);
     schedule.leaderOnly(new CallWebhookStepsTask(vertx, workers, jobs.calls(), clock, systemClock), Duration.ofMillis(500));

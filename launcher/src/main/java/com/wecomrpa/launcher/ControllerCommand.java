@@ -65,6 +65,21 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--db", description = "a shared PostgreSQL, jdbc:postgresql://HOST:PORT/DB; user and password from $WECOM_RPA_DB_USER and $WECOM_RPA_DB_PASSWORD (default: the embedded file under --data)")
   String db;
 
+  @Option(names = "--keep-heard-days", defaultValue = "180", description = "days to keep messages heard from customers and groups (default ${DEFAULT-VALUE})")
+  int keepHeardDays;
+
+  @Option(names = "--keep-sent-days", defaultValue = "365", description = "days to keep the content of finished jobs (default ${DEFAULT-VALUE})")
+  int keepSentDays;
+
+  @Option(names = "--keep-screenshot-days", defaultValue = "30", description = "days to keep screenshots of attempts: they show chats (default ${DEFAULT-VALUE})")
+  int keepScreenshotDays;
+
+  @Option(names = "--keep-execution-days", defaultValue = "365", description = "days to keep the attempts of finished jobs (default ${DEFAULT-VALUE})")
+  int keepExecutionDays;
+
+  @Option(names = "--keep-audit-days", defaultValue = "1095", description = "days to keep the audit log (default ${DEFAULT-VALUE})")
+  int keepAuditDays;
+
   @Option(names = "--db-password-file", description = "read the database password from this file's first line instead of $WECOM_RPA_DB_PASSWORD")
   Path dbPasswordFile;
 
@@ -112,7 +127,8 @@ final class ControllerCommand implements Callable<Integer> {
           maxGroups, postsPerDay, 2000, 3, cluster, Duration.ofHours(24), null, unhealthyAfter, db,
           db == null ? DbCredentials.NONE : DbCredentials.from(System.getenv(), dbPasswordFile), LimitProfile.of(limits),
           tlsCert == null && tlsKey == null ? null : new ControllerOptions.Tls(require(tlsCert, "--tls-cert"), require(tlsKey, "--tls-key")), adminTokenFile,
-          platformApi == null ? null : new ControllerOptions.PlatformApi(platformApi, platformCorpId, platformSecretFile));
+          platformApi == null ? null : new ControllerOptions.PlatformApi(platformApi, platformCorpId, platformSecretFile),
+          new com.wecomrpa.controller.retention.Retention(keepHeardDays, keepSentDays, keepScreenshotDays, keepExecutionDays, keepAuditDays));
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;

@@ -42,4 +42,9 @@ public final class AuditLog {
             rs -> new Entry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8))));
   }
+
+  /** Retention: up to {@code batch} entries written before {@code cutoff}, oldest first; returns how many went. */
+  public static int forgetBefore(java.sql.Connection c, java.time.Instant cutoff, int batch) throws java.sql.SQLException {
+    return com.wecomrpa.controller.store.Sql.update(c, "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY id LIMIT " + batch + ")", cutoff.toEpochMilli());
+  }
 }
