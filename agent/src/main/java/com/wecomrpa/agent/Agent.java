@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = com.wecomrpa.protocol.Release.current().version();
 
   private final Vertx vertx;
   private final com.wecomrpa.agent.flow.StepTimes stepTimes = new com.wecomrpa.agent.flow.StepTimes();

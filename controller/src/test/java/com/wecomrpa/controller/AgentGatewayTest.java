@@ -17,11 +17,14 @@ import com.wecomrpa.protocol.ControllerRefusal;
 import com.wecomrpa.protocol.ControllerReportAck;
 import com.wecomrpa.protocol.ControllerWelcome;
 import com.wecomrpa.protocol.Outcome;
+import com.wecomrpa.protocol.Release;
+import com.wecomrpa.protocol.WireCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -71,6 +74,67 @@ class AgentGatewayTest {
 
   JsonNode awaitJobState(String id, String state) {
     return controller.await("/jobs/" + id, j -> state.equals(j.get("state").asText()), Duration.ofSeconds(10)).body();
+  }
+
+  ProtocolAgent agentSpeaking(Map<String, String> headers) {
+    ProtocolAgent a = ProtocolAgent.connect(controller.agentUri(), "agent-" + agents.size(), TOKEN,
+        new com.wecomrpa.protocol.DeviceInfo("dev-1", "acc-1", "wecom-sim", "sim-1", "none", "wecom-sim@test"), headers);
+    agents.add(a);
+    return a;
+  }
+
+  @Test
+  void anAgentOfThePreviousReleaseIsWelcomedInWordsItKnowsAndOffered() throws Exception {
+    // The previous release sent no protocol headers and refused any field it did not know.
+    ProtocolAgent old = agentSpeaking(Map.of());
+
+    old.next(ControllerWelcome.class, 30_000);
+    JsonNode welcome = WireCodec.mapper().readTree(old.texts.stream().filter(t -> t.contains("controller.welcome")).findFirst().orElseThrow());
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
+    old.next(ControllerJobOffer.class, 30_000);
+
+    assertThat(welcome.get("type").asText()).isEqualTo("controller.welcome");
+    assertThat(fieldNames(welcome.fieldNames())).containsExactlyInAnyOrder("type", "agentId", "heartbeatMillis", "leaseMillis");
+    String offer = old.texts.stream().filter(t -> t.contains("controller.job-offer")).findFirst().orElseThrow();
+    assertThat(offer).doesNotContain("null").doesNotContain("verifySinceMillis");
+  }
+
+  @Test
+  void anAgentOfThisReleaseHearsTheControllersProtocolAndRelease() {
+    ProtocolAgent a = agentSpeaking(Map.of(Release.PROTOCOL_HEADER, String.valueOf(Release.PROTOCOL), Release.OLDEST_HEADER,
+        String.valueOf(Release.OLDEST_PROTOCOL), Release.RELEASE_HEADER, "this"));
+
+    ControllerWelcome w = a.next(ControllerWelcome.class, 30_000);
+
+    assertThat(w.protocol()).isEqualTo(Release.PROTOCOL);
+    assertThat(w.release()).isEqualTo(Release.current().describe());
+  }
+
+  @Test
+  void anAgentTooOldIsRefusedAndToldWhatToUpgradeTo() throws Exception {
+    ProtocolAgent a = agentSpeaking(Map.of(Release.PROTOCOL_HEADER, String.valueOf(Release.OLDEST_PROTOCOL - 1), Release.RELEASE_HEADER, "0.0.1"));
+
+    ControllerRefusal refusal = a.next(ControllerRefusal.class, 30_000);
+
+    assertThat(refusal.reason()).contains("wecom-rpa 0.0.1").contains("too old").contains("upgrade the agent to wecom-rpa " + Release.current().version());
+    assertThat(a.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo((int) AgentGateway.CLOSE_REFUSED);
+    assertThat(controller.get("/devices").body()).isEmpty();
+  }
+
+  @Test
+  void anAgentTooNewIsToldToUpgradeTheControllerFirst() {
+    ProtocolAgent a = agentSpeaking(Map.of(Release.PROTOCOL_HEADER, String.valueOf(Release.PROTOCOL + 2), Release.OLDEST_HEADER,
+        String.valueOf(Release.PROTOCOL + 1), Release.RELEASE_HEADER, "9.0.0"));
+
+    ControllerRefusal refusal = a.next(ControllerRefusal.class, 30_000);
+
+    assertThat(refusal.reason()).contains("too new").contains("upgrade the controller to wecom-rpa 9.0.0");
+  }
+
+  private static List<String> fieldNames(java.util.Iterator<String> names) {
+    List<String> all = new ArrayList<>();
+    names.forEachRemaining(all::add);
+    return all;
   }
 
   @Test

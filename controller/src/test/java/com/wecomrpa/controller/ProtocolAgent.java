@@ -28,10 +28,14 @@ final class ProtocolAgent implements AutoCloseable {
   private final java.util.concurrent.ScheduledExecutorService heart =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
 
-  private ProtocolAgent(URI uri) {
+  /** Every text the controller sent, as sent: what an agent of an older release would have to read. */
+  final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+
+  private ProtocolAgent(URI uri, java.util.Map<String, String> headers) {
+    WebSocket.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().newWebSocketBuilder();
+    headers.forEach(builder::header);
     this.ws =
-        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-            .newWebSocketBuilder()
+        builder
             .buildAsync(
                 uri,
                 new WebSocket.Listener() {
@@ -41,6 +45,7 @@ final class ProtocolAgent implements AutoCloseable {
                   public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                     buf.append(data);
                     if (last) {
+                      texts.add(buf.toString());
                       Message m = WireCodec.decode(buf.toString());
                       buf.setLength(0);
                       if (m instanceof com.wecomrpa.protocol.ControllerListen l && answersListens) {
@@ -76,7 +81,12 @@ final class ProtocolAgent implements AutoCloseable {
   }
 
   static ProtocolAgent connect(URI uri, String agentId, String token, DeviceInfo device) {
-    ProtocolAgent a = new ProtocolAgent(uri);
+    return connect(uri, agentId, token, device, java.util.Map.of());
+  }
+
+  /** With these headers on the WebSocket upgrade (none: an agent from before protocol numbers). */
+  static ProtocolAgent connect(URI uri, String agentId, String token, DeviceInfo device, java.util.Map<String, String> headers) {
+    ProtocolAgent a = new ProtocolAgent(uri, headers);
     a.send(new AgentHello(agentId, token, "test", List.of(device), List.<com.wecomrpa.protocol.HeldLease>of()));
     // Alive, but renewing no lease: a job it holds runs out unless the test renews it.
     a.heart.scheduleAtFixedRate(() -> a.sendQuietly(new AgentHeartbeat(List.of())), 100, 100, TimeUnit.MILLISECONDS);

@@ -15,15 +15,10 @@ public final class Main implements Runnable {
   /** The version and the commit it was built from, as the build wrote them. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() throws Exception {
-      java.util.Properties p = new java.util.Properties();
-      try (var in = Main.class.getResourceAsStream("/wecom-rpa-version.properties")) {
-        if (in != null) {
-          p.load(in);
-        }
-      }
-      String commit = p.getProperty("commit", "");
-      return new String[] {"wecom-rpa " + p.getProperty("version", "unknown") + " (commit " + (commit.isEmpty() || commit.startsWith("$") ? "unknown" : commit) + ")"};
+    public String[] getVersion() {
+      com.wecomrpa.protocol.Release r = com.wecomrpa.protocol.Release.current();
+      return new String[] {"wecom-rpa " + r.version() + " (commit " + (r.commit().isEmpty() ? "unknown" : r.commit()) + ", agent protocol "
+          + com.wecomrpa.protocol.Release.PROTOCOL + ")"};
     }
   }
 

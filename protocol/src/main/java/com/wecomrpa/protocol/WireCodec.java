@@ -14,11 +14,18 @@ public final class WireCodec {
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  // On the wire: an absent field is left out rather than sent as null, and a field this build does
+  // not know is ignored, so adjacent releases talk (a peer one release older or newer; see Release).
+  private static final com.fasterxml.jackson.databind.ObjectWriter WIRE_WRITER =
+      MAPPER.copy().setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL).writerFor(Message.class);
+  private static final com.fasterxml.jackson.databind.ObjectReader WIRE_READER =
+      MAPPER.readerFor(Message.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
   private WireCodec() {}
 
   public static String encode(Message message) {
     try {
-      return MAPPER.writeValueAsString(message);
+      return WIRE_WRITER.writeValueAsString(message);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot encode " + message.getClass().getSimpleName(), e);
     }
@@ -27,7 +34,7 @@ public final class WireCodec {
   /** @throws MalformedMessageException when the text is not a known message */
   public static Message decode(String text) {
     try {
-      return MAPPER.readValue(text, Message.class);
+      return WIRE_READER.readValue(text);
     } catch (JsonProcessingException e) {
       throw new MalformedMessageException(e.getOriginalMessage());
     }

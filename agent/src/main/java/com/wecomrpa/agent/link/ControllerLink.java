@@ -268,6 +268,16 @@ public final class ControllerLink {
       return;
     }
     if (m instanceof ControllerWelcome w) {
+      int theirs = w.protocol() == null ? 1 : w.protocol();
+      if (theirs < com.wecomrpa.protocol.Release.OLDEST_PROTOCOL) {
+        String why = "the controller (wecom-rpa " + (w.release() == null ? "a release before protocol numbers" : w.release()) + ", protocol " + theirs
+            + ") is too old for this agent (wecom-rpa " + com.wecomrpa.protocol.Release.current().describe() + "): upgrade the controller first";
+        LOG.error("{}", why);
+        stopped = true;
+        firstWelcome.tryFail(why);
+        socket.close();
+        return;
+      }
       welcomed = true;
       failover.welcomed();
       LOG.info("connected to controller as {}; {} reports to re-send ({})", w.agentId(), kept.size(), failover.current());

@@ -1,5 +1,6 @@
 package com.wecomrpa.agent.link;
 
+import com.wecomrpa.protocol.Release;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,7 +20,10 @@ final class Handshake {
     Promise<WebSocket> attempt = Promise.promise();
     long giveUp = vertx.setTimer(timeoutMs, t -> attempt.tryFail("no answer to the WebSocket upgrade in " + timeoutMs + "ms"));
     client
-        .connect(new WebSocketConnectOptions().setAbsoluteURI(url))
+        .connect(new WebSocketConnectOptions().setAbsoluteURI(url)
+            .addHeader(Release.PROTOCOL_HEADER, String.valueOf(Release.PROTOCOL))
+            .addHeader(Release.OLDEST_HEADER, String.valueOf(Release.OLDEST_PROTOCOL))
+            .addHeader(Release.RELEASE_HEADER, Release.current().describe()))
         .onComplete(ar -> {
           vertx.cancelTimer(giveUp);
           if (ar.succeeded() && !attempt.tryComplete(ar.result())) {

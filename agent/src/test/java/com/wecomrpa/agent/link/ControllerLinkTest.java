@@ -43,15 +43,19 @@ class ControllerLinkTest {
     final BlockingQueue<Message> heard = new LinkedBlockingQueue<>();
     final HttpServer server;
     final int port;
+    final BlockingQueue<io.vertx.core.MultiMap> upgrades = new LinkedBlockingQueue<>();
+    /** Welcomes as a controller of this protocol (null: a release before protocol numbers). */
+    volatile Integer protocol;
 
     FakeController() throws Exception {
       server = vertx.createHttpServer().webSocketHandler(ws -> {
+        upgrades.add(ws.headers());
         connections.add(ws);
         ws.textMessageHandler(t -> {
           Message m = WireCodec.decode(t);
           heard.add(m);
           if (m instanceof AgentHello h) {
-            ws.writeTextMessage(WireCodec.encode(new ControllerWelcome(h.agentId(), 60_000, 30_000)));
+            ws.writeTextMessage(WireCodec.encode(new ControllerWelcome(h.agentId(), 60_000, 30_000, protocol, protocol == null ? null : "0.0." + protocol)));
           }
         });
       }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -104,6 +108,31 @@ class ControllerLinkTest {
       link.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theAgentSaysItsProtocolAndReleaseAndTalksToAControllerOfThePreviousRelease() throws Exception {
+    FakeController controller = new FakeController();
+    controller.protocol = null;
+
+    link(List.of(controller.url())).start().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    io.vertx.core.MultiMap upgrade = controller.upgrades.poll(20, TimeUnit.SECONDS);
+    assertThat(upgrade.get(com.wecomrpa.protocol.Release.PROTOCOL_HEADER)).isEqualTo(String.valueOf(com.wecomrpa.protocol.Release.PROTOCOL));
+    assertThat(upgrade.get(com.wecomrpa.protocol.Release.RELEASE_HEADER)).isEqualTo(com.wecomrpa.protocol.Release.current().describe());
+    controller.close();
+  }
+
+  @Test
+  void aControllerTooOldIsLeftWithTheReasonNamingWhatToUpgrade() throws Exception {
+    FakeController controller = new FakeController();
+    controller.protocol = com.wecomrpa.protocol.Release.OLDEST_PROTOCOL - 1;
+
+    var started = link(List.of(controller.url())).start().toCompletionStage().toCompletableFuture();
+
+    assertThat(started).failsWithin(20, TimeUnit.SECONDS).withThrowableThat().withMessageContaining("is too old for this agent")
+        .withMessageContaining("upgrade the controller first");
+    controller.close();
   }
 
   @Test

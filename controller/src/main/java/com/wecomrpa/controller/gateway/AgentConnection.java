@@ -20,9 +20,16 @@ public final class AgentConnection implements AgentLink {
   private boolean closed;
   private boolean saidHello;
   private long lastHeard = System.nanoTime();
+  private final PeerRelease peer;
 
   AgentConnection(ServerWebSocket ws) {
     this.ws = ws;
+    this.peer = PeerRelease.of(ws.headers());
+  }
+
+  /** What the agent said it speaks, in its WebSocket upgrade. */
+  PeerRelease peer() {
+    return peer;
   }
 
   /** The agent's id once welcomed; null before. */

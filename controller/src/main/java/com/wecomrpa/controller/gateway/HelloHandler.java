@@ -100,6 +100,12 @@ public final class HelloHandler {
   }
 
   private void welcome(AgentConnection conn, AgentHello hello, Caller caller) {
+    var incompatible = conn.peer().incompatibility();
+    if (incompatible.isPresent()) {
+      LOG.warn("agent={} refused: {}", hello.agentId(), incompatible.get());
+      conn.refuse(incompatible.get());
+      return;
+    }
     if (hello.agentId() == null || hello.agentId().isBlank() || hello.devices() == null) {
       conn.refuse("agent.hello needs agentId and devices");
       return;
@@ -133,7 +139,10 @@ public final class HelloHandler {
           }
           conn.welcomed(id, caller.tokenId());
           board.register(id, hello.devices(), standing.stream().map(HeldLease::ref).toList(), conn);
-          conn.send(new ControllerWelcome(id, timings.heartbeatEvery().toMillis(), timings.leaseFor().toMillis()));
+          conn.send(conn.peer().protocol() >= 2
+              ? new ControllerWelcome(id, timings.heartbeatEvery().toMillis(), timings.leaseFor().toMillis(), com.wecomrpa.protocol.Release.PROTOCOL,
+                  com.wecomrpa.protocol.Release.current().describe())
+              : new ControllerWelcome(id, timings.heartbeatEvery().toMillis(), timings.leaseFor().toMillis()));
           LOG.info("agent={} connected with {} devices from {}; {} held leases, {} stand", id, hello.devices().size(), conn.remoteAddress(),
               held.size(), standing.size());
           for (var d : hello.devices()) {
