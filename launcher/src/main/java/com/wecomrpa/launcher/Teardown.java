@@ -258,7 +258,10 @@ public final class Teardown {
       trap '' INT TERM HUP
       seen=""
       while kill -0 "$watched" 2>/dev/null; do
-        seen=$(below "$watched")
+        now=$(below "$watched")
+        # A look taken while the watched process died misses its orphans (already re-parented):
+        # only a look it outlived replaces the last one.
+        kill -0 "$watched" 2>/dev/null && seen=$now
         sleep 1
       done
       [ -n "$seen" ] || [ $# -gt 0 ] || exit 0

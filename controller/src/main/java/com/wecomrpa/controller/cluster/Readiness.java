@@ -18,12 +18,16 @@ import org.slf4j.LoggerFactory;
  * new agents and dispatches and sweeps nothing. It keeps its agents through a database blip (every
  * node shares the database; they would find no better one) and drops them, so they move to another
  * node, when it leaves the cluster or the database stays away past {@link #DROP_AGENTS_AFTER_MS}.
+ * Every {@link #SCHEMA_EVERY} probes it also asks whether another node has migrated the schema past
+ * what this build knows (a newer release in a rolling upgrade): then it stops for good, drops its
+ * agents to the upgraded nodes and says which release to upgrade to.
  */
 public final class Readiness {
   private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
   static final long PROBE_EVERY_MS = 250;
   static final int FAILURES_TO_FALL = 2;
   static final long DROP_AGENTS_AFTER_MS = 15_000;
+  static final int SCHEMA_EVERY = 8;
 
   private final Vertx vertx;
   private final WorkerExecutor probeThread;
@@ -33,6 +37,8 @@ public final class Readiness {
   private final Runnable onLost;
   private volatile boolean database = true;
   private volatile boolean joined = true;
+  private volatile String schemaAhead;
+  private int probes;
   private boolean checking;
   private int failures;
   private long downSince = -1;
@@ -62,7 +68,7 @@ public final class Readiness {
   }
 
   public boolean ready() {
-    return database && joined;
+    return database && joined && schemaAhead == null;
   }
 
   private void check() {
@@ -71,8 +77,15 @@ public final class Readiness {
     }
     checking = true;
     boolean was = ready();
+    boolean askSchema = probes++ % SCHEMA_EVERY == 0 && schemaAhead == null;
     probeThread
-        .executeBlocking(db::answers, false)
+        .executeBlocking(() -> {
+          boolean answers = db.answers();
+          if (answers && askSchema) {
+            db.schemaAhead().ifPresent(why -> schemaAhead = why);
+          }
+          return answers;
+        }, false)
         .onComplete(ar -> {
           checking = false;
           boolean answered = ar.succeeded() && ar.result();
@@ -97,7 +110,7 @@ public final class Readiness {
             dropped = false;
           }
           boolean longDown = !database && downSince >= 0 && now - downSince > DROP_AGENTS_AFTER_MS * 1_000_000L;
-          if (!dropped && ((wasJoined && !joined) || longDown)) {
+          if (!dropped && ((wasJoined && !joined) || longDown || schemaAhead != null)) {
             dropped = true;
             LOG.error("node gives up its agents ({}): they move to another node", longDown ? "database away for " + DROP_AGENTS_AFTER_MS / 1000 + " s" : reason());
             onLost.run();
@@ -106,7 +119,7 @@ public final class Readiness {
   }
 
   private String reason() {
-    return !database ? "database unreachable" : "left the cluster";
+    return schemaAhead != null ? schemaAhead : !database ? "database unreachable" : "left the cluster";
   }
 
   /** The body of {@code /ready}. */
@@ -115,7 +128,7 @@ public final class Readiness {
         .put("ready", ready())
         .put("database", database ? "reachable" : "unreachable")
         .put("engine", db.dialect().name().toLowerCase())
-        .put("migrations", "done")
+        .put("migrations", schemaAhead == null ? "done" : schemaAhead)
         // When this node last turned ready or not ready, by its own clock: how fast it followed
         // the database, without the asker's polling in the figure.
         .put("changedAt", changedAt == null ? null : changedAt.toString())

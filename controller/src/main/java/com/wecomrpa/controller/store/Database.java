@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
@@ -35,6 +34,7 @@ public final class Database implements AutoCloseable {
   private final DataSource dataSource;
   private final AutoCloseable closer;
   private final Dialect dialect;
+  private SchemaGuard schema;
 
   private Database(DataSource dataSource, AutoCloseable closer, Dialect dialect) {
     this.dataSource = dataSource;
@@ -49,17 +49,20 @@ public final class Database implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("cannot create data directory " + dataDir, e);
     }
-    // LOCK_TIMEOUT: contended quota rows are waited for, not failed, under concurrent dispatch.
-    // Nothing is acknowledged on a commit alone: GroupCommit forces it to disk first (see Dialect.H2).
-    String url =
-        "jdbc:h2:file:"
-            + dataDir.toAbsolutePath().resolve("controller")
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS + ";DB_CLOSE_ON_EXIT=FALSE";
+    String url = embeddedUrl(dataDir);
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "wecom", "");
     pool.setMaxConnections(maxConnections);
     Database db = new Database(pool, pool::dispose, Dialect.H2);
     db.migrate();
     return db;
+  }
+
+  /** The JDBC URL of the embedded store in {@code dataDir}. */
+  public static String embeddedUrl(Path dataDir) {
+    // LOCK_TIMEOUT: contended quota rows are waited for, not failed, under concurrent dispatch.
+    // Nothing is acknowledged on a commit alone: GroupCommit forces it to disk first (see Dialect.H2).
+    return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("controller")
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS + ";DB_CLOSE_ON_EXIT=FALSE";
   }
 
   /**
@@ -116,7 +119,19 @@ public final class Database implements AutoCloseable {
   }
 
   private void migrate() {
-    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    schema = SchemaGuard.migrate(dataSource, System.currentTimeMillis());
+  }
+
+  /**
+   * Why this node must not act on the store: another node has migrated it to a schema newer than
+   * this build knows. Empty while it knows the schema.
+   */
+  public java.util.Optional<String> schemaAhead() {
+    try (Connection c = dataSource.getConnection()) {
+      return schema.ahead(c);
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
   }
 
   public Dialect dialect() {
