@@ -140,6 +140,7 @@ final class ControllerWiring {
     ApiAuth auth = new ApiAuth(vertx, workers, tokens, throttle);
     GroupDailyQuota quota = new GroupDailyQuota(options.postsPerGroupPerDay());
     JdbcLimitStore limits = new JdbcLimitStore(db, audit, options.maxGroupsPerAccount(), options.postsPerGroupPerDay(), options.limitProfile());
+    com.wecomrpa.controller.retention.StorageUse storageUse = new com.wecomrpa.controller.retention.StorageUse(db, options.dataDir(), options.retention());
     Jobs jobs = Jobs.open(db, quota, limits, new java.util.SplittableRandom(), fencing);
     JdbcScriptStore scripts = new JdbcScriptStore(db, audit);
     DeviceBoard board = new DeviceBoard(clock, routing, options.unhealthyAfter());
@@ -207,7 +208,7 @@ final class ControllerWiring {
         new JourneyApi(vertx, clock, new OrderIntake(db, stageEngine, eventIntake::raiseIn), stageEngine, new StageQueries(db), customerQueries, new ChannelCodes(db, audit), outbox, () -> signals.kickPlans(false)),
         new MembersApi(clock, new MemberQueries(db), welcomes, antiSpam, new GroupStats(db)),
         new com.wecomrpa.controller.api.TrendsApi(clock, new com.wecomrpa.controller.trends.Trends(db)),
-        new com.wecomrpa.controller.api.StorageApi(new com.wecomrpa.controller.retention.StorageUse(db, options.dataDir(), options.retention())),
+        new com.wecomrpa.controller.api.StorageApi(storageUse),
         new com.wecomrpa.controller.api.BackupsApi(systemClock, new com.wecomrpa.controller.backup.StoreBackups(db, audit), options.dataDir()),
         new com.wecomrpa.controller.api.CustomerActionsApi(vertx, clock,
             new com.wecomrpa.controller.journey.CustomerActions(db, plans, jobs.transitions(), audit), () -> signals.kickPlans(false),
@@ -234,7 +235,7 @@ final class ControllerWiring {
     gateway.onlyWhile(readiness::ready);
     dispatcher.onlyWhile(readiness::ready);
     Router apiRouter = api.router();
-    Router root = ControllerRoutes.root(vertx, node, readiness::describe, new MetricsSampler(workers, metrics, registry, db, limits, clock)::handle,
+    Router root = ControllerRoutes.root(vertx, node, readiness::describe, new MetricsSampler(workers, metrics, registry, db, limits, storageUse, clock)::handle,
         gateway::accept, auth::handle, apiRouter);
     // Exactly one node sweeps at a time: the one holding the sweep lead in the database.
     Duration sweep = Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4)));

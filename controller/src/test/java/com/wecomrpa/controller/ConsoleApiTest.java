@@ -197,6 +197,8 @@ class ConsoleApiTest {
         .contains("wecom_rpa_quota_used{account=\"acc-1\",counter=\"posts/day\"} 1.0")
         .contains("wecom_rpa_devices{state=\"idle\"} 1.0")
         .contains("wecom_rpa_agents_connected 1.0")
+        .contains("wecom_rpa_storage_rows{kind=\"sent\"} 1.0")
+        .contains("wecom_rpa_storage_rows{kind=\"executions\"} 1.0")
         .contains("jvm_memory_used_bytes")
         .contains("vertx_http_server_requests_total")
         .contains("vertx_pool_")

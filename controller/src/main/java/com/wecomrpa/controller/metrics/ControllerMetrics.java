@@ -3,6 +3,7 @@ package com.wecomrpa.controller.metrics;
 import com.wecomrpa.controller.dispatch.DeviceStatus;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.limits.UsageReport;
+import com.wecomrpa.controller.retention.StorageUse;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.Outcome;
@@ -40,6 +41,8 @@ public final class ControllerMetrics implements AutoCloseable {
   private final MultiGauge quotaUsed;
   private final MultiGauge quotaCap;
   private final MultiGauge devices;
+  private final MultiGauge storageRows;
+  private final MultiGauge storageBytes;
   /** When each live lease was offered (fencing token → nanoTime); bounded, oldest dropped. */
   private final Map<Long, Long> offeredAt = new ConcurrentHashMap<>();
 
@@ -53,6 +56,8 @@ public final class ControllerMetrics implements AutoCloseable {
     skipped = MultiGauge.builder(P + "jobs.skipped").description("Skipped jobs by the rule that skipped them, the whole farm").register(registry);
     quotaUsed = MultiGauge.builder(P + "quota.used").description("An account's counter used in its current period").register(registry);
     quotaCap = MultiGauge.builder(P + "quota.cap").description("An account's counter cap in its current period").register(registry);
+    storageRows = MultiGauge.builder(P + "storage.rows").description("Rows the store keeps of each kind retention applies to (heard, sent, screenshots, executions, audit)").register(registry);
+    storageBytes = MultiGauge.builder(P + "storage.bytes").description("Disk the embedded store, its screenshots and its backups take").baseUnit("bytes").register(registry);
     devices = MultiGauge.builder(P + "devices").description("Devices connected to this node, by state").register(registry);
     keep(Gauge.builder(P + "agents.connected", () -> localDevices.get().stream().map(DeviceStatus::agentId).distinct().count())
         .description("Agents connected to this node").register(registry));
@@ -136,8 +141,11 @@ public final class ControllerMetrics implements AutoCloseable {
    * Reads the farm's totals from the database (blocking: call on a worker, one at a time). Quota
    * use is read on every {@value #QUOTA_EVERY}th sample only.
    */
-  public void sample(Database db, JdbcLimitStore limits, Instant now) {
+  public void sample(Database db, JdbcLimitStore limits, StorageUse storage, Instant now) {
     boolean quota = samples++ % QUOTA_EVERY == 0;
+    if (quota) {
+      storage(storage.now());
+    }
     db.inTransaction(c -> {
       jobs.register(Sql.list(c, "SELECT state, COUNT(*) FROM jobs GROUP BY state",
           rs -> MultiGauge.Row.of(Tags.of("state", rs.getString(1)), rs.getLong(2))), true);
@@ -162,11 +170,25 @@ public final class ControllerMetrics implements AutoCloseable {
     });
   }
 
+  @SuppressWarnings("unchecked")
+  private void storage(Map<String, Object> use) {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    ((Map<String, Map<String, Object>>) use.get("kinds")).forEach((kind, k) -> rows.add(MultiGauge.Row.of(Tags.of("kind", kind), ((Number) k.get("rows")).longValue())));
+    storageRows.register(rows, true);
+    List<MultiGauge.Row<?>> bytes = new ArrayList<>();
+    for (var part : Map.of("store", "storeBytes", "screenshots", "screenshotFolderBytes", "backups", "backupFolderBytes").entrySet()) {
+      if (use.get(part.getValue()) instanceof Number n) {
+        bytes.add(MultiGauge.Row.of(Tags.of("part", part.getKey()), n.longValue()));
+      }
+    }
+    storageBytes.register(bytes, true);
+  }
+
   /** Removes this controller's meters (a controller restarted in the same process registers anew). */
   @Override
   public void close() {
     meters.forEach(registry::remove);
-    for (MultiGauge g : List.of(jobs, skipped, quotaUsed, quotaCap, devices)) {
+    for (MultiGauge g : List.of(jobs, skipped, quotaUsed, quotaCap, devices, storageRows, storageBytes)) {
       g.register(List.of(), true);
     }
   }

@@ -1,6 +1,7 @@
 package com.wecomrpa.controller.metrics;
 
 import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.retention.StorageUse;
 import com.wecomrpa.controller.store.Database;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.WorkerExecutor;
@@ -11,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves /metrics. The farm's totals are read from the database when scraped, at most every 15 s
- * (quota use every minute): nothing is spent on them where nobody scrapes, and a busy farm pays
+ * (quota use and storage every minute): nothing is spent on them where nobody scrapes, and a busy farm pays
  * little where one does. Called on the controller's event loop.
  */
 public final class MetricsSampler {
@@ -23,16 +24,18 @@ public final class MetricsSampler {
   private final PrometheusMeterRegistry registry;
   private final Database db;
   private final JdbcLimitStore limits;
+  private final StorageUse storage;
   private final Clock clock;
   private long sampledAt;
   private boolean sampling;
 
-  public MetricsSampler(WorkerExecutor workers, ControllerMetrics metrics, PrometheusMeterRegistry registry, Database db, JdbcLimitStore limits, Clock clock) {
+  public MetricsSampler(WorkerExecutor workers, ControllerMetrics metrics, PrometheusMeterRegistry registry, Database db, JdbcLimitStore limits, StorageUse storage, Clock clock) {
     this.workers = workers;
     this.metrics = metrics;
     this.registry = registry;
     this.db = db;
     this.limits = limits;
+    this.storage = storage;
     this.clock = clock;
   }
 
@@ -42,7 +45,7 @@ public final class MetricsSampler {
     if (!sampling && (sampledAt == 0 || System.nanoTime() - sampledAt >= EVERY_NANOS)) {
       sampling = true;
       ready = workers.executeBlocking(() -> {
-        metrics.sample(db, limits, clock.instant());
+        metrics.sample(db, limits, storage, clock.instant());
         return null;
       }, false).<Void>mapEmpty().onComplete(ar -> {
         sampling = false;
