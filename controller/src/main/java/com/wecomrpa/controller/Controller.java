@@ -59,6 +59,7 @@ public final class Controller extends VerticleBase {
   private ClusterView view;
   private SweepLead lead;
   private Readiness readiness;
+  private com.wecomrpa.controller.disk.DiskGuard disk;
   private OverviewApi overview;
   private Router apiRouter;
   private long dispatchTimer = -1;
@@ -124,6 +125,8 @@ public final class Controller extends VerticleBase {
               DeviceBoard board = w.board();
               Duration sweep = w.sweep();
               readiness.start();
+              disk = w.disk();
+              disk.start();
               overview.start();
               schedule.start();
               // Every node's dispatch heartbeat, for jobs that become due: frequent enough for a simulated day.
@@ -174,6 +177,9 @@ public final class Controller extends VerticleBase {
     }
     if (readiness != null) {
       readiness.stop();
+    }
+    if (disk != null) {
+      disk.stop();
     }
     if (overview != null) {
       overview.stop();

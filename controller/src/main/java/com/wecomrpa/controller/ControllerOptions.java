@@ -32,7 +32,8 @@ public record ControllerOptions(
     Tls tls,
     java.nio.file.Path adminTokenFile,
     PlatformApi platformApi,
-    com.wecomrpa.controller.retention.Retention retention) {
+    com.wecomrpa.controller.retention.Retention retention,
+    com.wecomrpa.controller.disk.DiskFloor diskFloor) {
 
   /**
    * The platform's admin API that transfers groups and customers between accounts (a handover):
@@ -64,6 +65,7 @@ public record ControllerOptions(
     dbCredentials = dbCredentials == null ? DbCredentials.NONE : dbCredentials;
     limitProfile = limitProfile == null ? LimitProfile.SAFE : limitProfile;
     retention = retention == null ? com.wecomrpa.controller.retention.Retention.DEFAULTS : retention;
+    diskFloor = diskFloor == null ? com.wecomrpa.controller.disk.DiskFloor.of(dataDir, com.wecomrpa.controller.disk.DiskFloor.DEFAULT_MIN_FREE_BYTES) : diskFloor;
     if (tls != null) {
       require(java.nio.file.Files.isReadable(tls.cert()), "--tls-cert " + tls.cert() + " is not a readable file");
       require(java.nio.file.Files.isReadable(tls.key()), "--tls-key " + tls.key() + " is not a readable file");
@@ -72,41 +74,41 @@ public record ControllerOptions(
 
   public static ControllerOptions defaults(Path dataDir, String agentToken) {
     return new ControllerOptions(
-        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true, Duration.ofHours(24), null, 3, null, DbCredentials.NONE, LimitProfile.SAFE, null, null, null, null);
+        "127.0.0.1", DEFAULT_PORT, dataDir, agentToken, Duration.ofSeconds(30), Duration.ofSeconds(5), 200, 3, 2000, 3, true, Duration.ofHours(24), null, 3, null, DbCredentials.NONE, LimitProfile.SAFE, null, null, null, null, null);
   }
 
   public ControllerOptions withPlatformApi(PlatformApi api) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, api, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, api, retention, diskFloor);
   }
 
   public ControllerOptions withPort(int p) {
-    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention);
+    return new ControllerOptions(host, p, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention, diskFloor);
   }
 
   public ControllerOptions withLeases(Duration lease, Duration heartbeat) {
-    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, lease, heartbeat, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention, diskFloor);
   }
 
   public ControllerOptions withClustered(boolean c) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, c, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention, diskFloor);
   }
 
   /** The first admin token to create when the store has none (else a random one is printed once). */
   public ControllerOptions withAdminToken(String token) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, token, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, token, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention, diskFloor);
   }
 
   public ControllerOptions withMaxAttempts(int attempts) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, attempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention, diskFloor);
   }
 
   public ControllerOptions withCaps(int groupsPerAccount, int postsPerGroupDay) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, groupsPerAccount, postsPerGroupDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention, diskFloor);
   }
 
   /** A shared PostgreSQL instead of the embedded file ({@code url} null: embedded). */
   public ControllerOptions withDb(String url, DbCredentials credentials) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, url, credentials, limitProfile, tls, adminTokenFile, platformApi, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, url, credentials, limitProfile, tls, adminTokenFile, platformApi, retention, diskFloor);
   }
 
   /**
@@ -114,19 +116,24 @@ public record ControllerOptions(
    * (no gap, round the clock; for demos, benchmarks and tests that need speed, and say so).
    */
   public ControllerOptions withLimitProfile(LimitProfile profile) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, profile, tls, adminTokenFile, platformApi, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, profile, tls, adminTokenFile, platformApi, retention, diskFloor);
   }
 
   /** A PEM certificate (chain) and its PEM private key: the port then serves https and wss only. */
   public record Tls(java.nio.file.Path cert, java.nio.file.Path key) {}
 
   public ControllerOptions withTls(Tls files) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, files, adminTokenFile, platformApi, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, files, adminTokenFile, platformApi, retention, diskFloor);
   }
 
   /** Where the first admin token is written (mode 0600) instead of the console; null: the console. */
   public ControllerOptions withAdminTokenFile(java.nio.file.Path file) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, file, platformApi, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, file, platformApi, retention, diskFloor);
+  }
+
+  /** How much of the data folder's disk is kept free, and how free space is read. */
+  public ControllerOptions withDiskFloor(com.wecomrpa.controller.disk.DiskFloor floor) {
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention, floor);
   }
 
   /** http or https, as the port serves. */
@@ -142,7 +149,7 @@ public record ControllerOptions(
 
   /** Failed jobs in a row after which a device gets no offers until its agent repairs it. */
   public ControllerOptions withUnhealthyAfter(int failures) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, failures, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, failures, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, retention, diskFloor);
   }
 
   /** The server's options: TLS 1.2 and 1.3 only, from the PEM files given; plain otherwise. */
@@ -163,6 +170,6 @@ public record ControllerOptions(
   }
 
   public ControllerOptions withRetention(com.wecomrpa.controller.retention.Retention r) {
-    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, r);
+    return new ControllerOptions(host, port, dataDir, agentToken, leaseDuration, heartbeatInterval, maxGroupsPerAccount, postsPerGroupPerDay, maxTextLength, maxAttempts, clustered, planHorizon, adminToken, unhealthyAfter, dbUrl, dbCredentials, limitProfile, tls, adminTokenFile, platformApi, r, diskFloor);
   }
 }

@@ -24,10 +24,10 @@ final class ControllerRoutes {
 
   /**
    * {@code readiness} answers /ready (its {@code ready} field decides 200 or 503); {@code metrics}
-   * handles /metrics; {@code auth} checks the token and role of every API call before {@code api}.
+   * handles /metrics; {@code auth} checks the token and role of every API call, then {@code disk} refuses writes while the disk is full, before {@code api}.
    */
   static Router root(Vertx vertx, String node, Supplier<JsonObject> readiness, Handler<RoutingContext> metrics, Handler<ServerWebSocket> agents,
-      Handler<RoutingContext> auth, Router api) {
+      Handler<RoutingContext> auth, Handler<RoutingContext> disk, Router api) {
     Router root = Router.router(vertx);
     root.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("node", named(node, ctx))));
     root.get("/ready").handler(ctx -> {
@@ -59,7 +59,7 @@ final class ControllerRoutes {
     // The body is read before authentication, whose token lookup may be asynchronous.
     // One route (so metrics name each API route once): body, then token and role, then the API.
     // No file uploads (false): the API takes JSON and CSV bodies, and leaves no file-uploads folder.
-    root.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(8 << 20)).handler(auth).subRouter(api);
+    root.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(8 << 20)).handler(auth).handler(disk).subRouter(api);
     return root;
   }
 }

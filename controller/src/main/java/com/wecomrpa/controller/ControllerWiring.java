@@ -116,9 +116,18 @@ final class ControllerWiring {
   /** What the controller's lifecycle needs of its parts. */
   record Wired(DeviceBoard board, Dispatcher dispatcher, Schedule schedule, ExpandPlansTask expandPlans, ExpireLeasesTask expireLeases,
       FindLateRepliesTask lateReplies, SweepStagesTask stageSweep, Readiness readiness, OverviewApi overview, ControllerMetrics metrics, Router apiRouter,
-      Router root, Duration sweep) {}
+      Router root, Duration sweep, com.wecomrpa.controller.disk.DiskGuard disk) {}
 
   private ControllerWiring() {}
+
+  /** An alert about a full disk may itself not find room: the log has it then. */
+  private static void bestEffort(Runnable write) {
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      LOG.warn("could not store the disk alert: {}", e.toString());
+    }
+  }
 
   static Wired wire(Vertx vertx, WorkerExecutor workers, ControllerOptions options, Clock clock, Clock systemClock, Database db,
       FencingTokens fencing, ScriptRouting routing, ClusterView view, SweepLead lead, String node) {
@@ -235,8 +244,13 @@ final class ControllerWiring {
     gateway.onlyWhile(readiness::ready);
     dispatcher.onlyWhile(readiness::ready);
     Router apiRouter = api.router();
+    // A full disk is the store's problem, said once in an alert and resolved by itself.
+    String diskSubject = JdbcAlertStore.subject("disk", options.dataDir().toAbsolutePath().toString());
+    com.wecomrpa.controller.disk.DiskGuard disk = new com.wecomrpa.controller.disk.DiskGuard(vertx, workers, options.diskFloor(),
+        why -> bestEffort(() -> alerts.raise("-", "disk:low", diskSubject, why, null, clock.instant())),
+        why -> bestEffort(() -> db.inTransaction(c -> JdbcAlertStore.resolveAbout(c, diskSubject, "itself", why, clock.instant()))));
     Router root = ControllerRoutes.root(vertx, node, readiness::describe, new MetricsSampler(workers, metrics, registry, db, limits, storageUse, clock)::handle,
-        gateway::accept, auth::handle, apiRouter);
+        gateway::accept, auth::handle, disk::handle, apiRouter);
     // Exactly one node sweeps at a time: the one holding the sweep lead in the database.
     Duration sweep = Duration.ofMillis(Math.max(50, Math.min(250, options.leaseDuration().toMillis() / 4)));
     Schedule schedule = new Schedule(() -> lead.holds() && readiness.ready());
@@ -253,7 +267,7 @@ final class ControllerWiring {
     SweepStagesTask stageSweep = schedule.leaderOnly(new SweepStagesTask(vertx, workers, db, stageEngine, clock, () -> signals.kickPlans(false)), sweep);
     schedule.leaderOnly(new CallWebhookStepsTask(vertx, workers, jobs.calls(), clock, systemClock), Duration.ofMillis(500));
     schedule.leaderOnly(new DeliverWebhooksTask(vertx, workers, db, systemClock), Duration.ofMillis(500));
-    return new Wired(board, dispatcher, schedule, expandPlans, expireLeases, lateReplies, stageSweep, readiness, overview, metrics, apiRouter, root, sweep);
+    return new Wired(board, dispatcher, schedule, expandPlans, expireLeases, lateReplies, stageSweep, readiness, overview, metrics, apiRouter, root, sweep, disk);
   }
 
   /** Routes this node's devices again; logs those whose scripts changed (a second pass finds none). */

@@ -80,6 +80,9 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--keep-audit-days", defaultValue = "1095", description = "days to keep the audit log (default ${DEFAULT-VALUE})")
   int keepAuditDays;
 
+  @Option(names = "--min-free-disk-mb", defaultValue = "256", description = "free disk (MB) kept in the data folder's file system: below it, new work is refused with 507 and an alert until space is back (default ${DEFAULT-VALUE})")
+  long minFreeDiskMb;
+
   @Option(names = "--db-password-file", description = "read the database password from this file's first line instead of $WECOM_RPA_DB_PASSWORD")
   Path dbPasswordFile;
 
@@ -128,7 +131,8 @@ final class ControllerCommand implements Callable<Integer> {
           db == null ? DbCredentials.NONE : DbCredentials.from(System.getenv(), dbPasswordFile), LimitProfile.of(limits),
           tlsCert == null && tlsKey == null ? null : new ControllerOptions.Tls(require(tlsCert, "--tls-cert"), require(tlsKey, "--tls-key")), adminTokenFile,
           platformApi == null ? null : new ControllerOptions.PlatformApi(platformApi, platformCorpId, platformSecretFile),
-          new com.wecomrpa.controller.retention.Retention(keepHeardDays, keepSentDays, keepScreenshotDays, keepExecutionDays, keepAuditDays));
+          new com.wecomrpa.controller.retention.Retention(keepHeardDays, keepSentDays, keepScreenshotDays, keepExecutionDays, keepAuditDays),
+          com.wecomrpa.controller.disk.DiskFloor.of(data, minFreeDiskMb << 20));
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;
