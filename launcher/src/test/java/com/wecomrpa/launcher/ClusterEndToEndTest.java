@@ -65,12 +65,14 @@ class ClusterEndToEndTest {
   void theSweepLeaderKilledMidBroadcastAnotherTakesOverEveryGroupOnceEverySopStepOnce() {
     assertThat(rig.awaitSweepLeader(-1, Duration.ofSeconds(30))).as("the first node leads the sweeps").isZero();
     assertThat(rig.connectedNode(0)).isZero();
-    assertThat(rig.connectedNode(1)).isEqualTo(1);
-    // Asked on the first node, the devices of both agents: agent-2's live on the second.
+    // agent-2 starts at the second node; on a busy host whose second node answers its upgrade late it
+    // goes on to the third. Either way its devices live on a node other than the first.
+    assertThat(rig.connectedNode(1)).as("agent-2's node").isPositive();
+    // Asked on the first node, the devices of both agents: agent-2's live on another.
     // A device registers with its agent's node a moment after the agent's welcome: wait for both agents' devices.
     JsonArray devices = Eventually.until("node 1 lists the devices of both agents", Duration.ofSeconds(30), () -> new JsonArray(rig.api().get("/devices")), d -> d.size() >= 4);
     assertThat(devices.stream().map(d -> ((JsonObject) d).getString("deviceId"))).containsExactlyInAnyOrder("dev-1", "dev-2", "dev-3", "dev-4");
-    // An operator's action on one of agent-2's devices, asked of the first node, is done by the second.
+    // An operator's action on one of agent-2's devices, asked of the first node, is done by the node agent-2 is on.
     String remote = devices.stream().map(d -> (JsonObject) d).filter(d -> d.getString("agentId").equals("agent-2")).findFirst().orElseThrow().getString("deviceId");
     assertThat(rig.api().post("/devices/" + remote + "/drain", new JsonObject().put("reason", "cable check")).getString("state")).isEqualTo("draining");
     assertThat(rig.api().post("/devices/" + remote + "/resume", new JsonObject()).getString("state")).isEqualTo("idle");
