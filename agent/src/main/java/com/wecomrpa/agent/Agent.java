@@ -99,6 +99,11 @@ public final class Agent {
             }
 
             @Override
+            public void unhealthy(String deviceId, String detail) {
+              link.deviceUnhealthy(deviceId, detail);
+            }
+
+            @Override
             public void screen(com.wecomrpa.protocol.AgentScreen screen) {
               link.screen(screen);
             }

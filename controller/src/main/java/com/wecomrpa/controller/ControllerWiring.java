@@ -178,7 +178,7 @@ final class ControllerWiring {
         new HelloHandler(vertx, throttle, workers, tokens, options.agentToken(), board, dispatcher, jobs, durable, gatewayAlerts, systemClock, clock, timings),
         new LeaseHandler(workers, jobs, board, dispatcher, systemClock, clock, timings),
         new ReportHandler(workers, jobs, screenshots, durable, board, dispatcher, metrics, gatewayAlerts, systemClock, clock, timings),
-        new DeviceHandler(board, dispatcher, screens),
+        new DeviceHandler(board, dispatcher, screens, gatewayAlerts),
         new ScriptHandler(workers, scripts),
         new HeardHandler(workers, heardIntake, durable, board, dispatcher, metrics, clock, () -> signals.kickPlans(false)));
     gateway.watchRevocations(workers, tokens);
@@ -248,7 +248,7 @@ final class ControllerWiring {
     String diskSubject = JdbcAlertStore.subject("disk", options.dataDir().toAbsolutePath().toString());
     com.wecomrpa.controller.disk.DiskGuard disk = new com.wecomrpa.controller.disk.DiskGuard(vertx, workers, options.diskFloor(),
         why -> bestEffort(() -> alerts.raise("-", "disk:low", diskSubject, why, null, clock.instant())),
-        why -> bestEffort(() -> db.inTransaction(c -> JdbcAlertStore.resolveAbout(c, diskSubject, "itself", why, clock.instant()))));
+        why -> bestEffort(() -> alerts.resolveAbout(diskSubject, "itself", why, clock.instant())));
     Router root = ControllerRoutes.root(vertx, node, readiness::describe, new MetricsSampler(workers, metrics, registry, db, limits, storageUse, clock)::handle,
         gateway::accept, auth::handle, disk::handle, apiRouter);
     // Exactly one node sweeps at a time: the one holding the sweep lead in the database.

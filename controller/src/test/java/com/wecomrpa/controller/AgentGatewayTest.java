@@ -336,4 +336,32 @@ class AgentGatewayTest {
     }
     assertThat(controller.get("/jobs?groupId=g-1&state=SUCCEEDED").body()).hasSize(3);
   }
+
+  /**
+   * An agent whose disk is full says its device cannot work: one alert, no offer while it is so,
+   * and once the agent says it writes again the device takes the job and the alert is resolved by it.
+   */
+  @Test
+  void aDeviceItsAgentSaysCannotWorkIsOfferedNothingUntilItSaysItCan() {
+    ProtocolAgent a = agent(TOKEN);
+    a.next(ControllerWelcome.class, 30_000);
+    String full = "the agent cannot write its job journal, so it starts no job on this device: No space left on device";
+    a.send(new AgentDeviceHealth("dev-1", false, full));
+    a.send(new AgentDeviceHealth("dev-1", false, full)); // every device of the agent says it, again and again: one alert
+    controller.await("/devices", d -> d.size() == 1 && "unhealthy".equals(d.get(0).get("state").asText()), Duration.ofSeconds(10));
+    controller.post("/broadcasts", Fixtures.aBroadcast("b-1", "hello", "g-1"));
+    controller.awaitDispatchPasses();
+    a.expectNothing(ControllerJobOffer.class, 200);
+    JsonNode open = controller.await("/alerts", l -> l.size() >= 1, Duration.ofSeconds(10)).body();
+    assertThat(open).hasSize(1);
+    assertThat(open.get(0).get("kind").asText()).isEqualTo("device:unhealthy");
+    assertThat(open.get(0).get("detail").asText()).contains("dev-1").contains("agent agent-0").contains("No space left on device");
+
+    a.send(new AgentDeviceHealth("dev-1", true, "the agent writes its job journal again"));
+
+    ControllerJobOffer o = a.next(ControllerJobOffer.class, 30_000);
+    assertThat(o.jobId()).isEqualTo("broadcast:b-1:g-1");
+    JsonNode resolved = controller.await("/alerts", l -> l.size() == 1 && "resolved".equals(l.get(0).get("state").asText()), Duration.ofSeconds(10)).body();
+    assertThat(resolved.get(0).get("resolvedBy").asText()).isEqualTo("agent-0");
+  }
 }

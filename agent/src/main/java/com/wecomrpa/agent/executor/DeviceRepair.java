@@ -25,18 +25,20 @@ final class DeviceRepair {
   private final String clientLabel;
   private final DeviceSession session;
   private final ScheduledExecutorService thread;
-  private final ReportSink sink;
+  /** Says the device works again: (device id, what passed). */
+  private final java.util.function.BiConsumer<String, String> healthy;
   private final BooleanSupplier draining;
   private final long firstDelayMs;
   private volatile boolean repairing;
 
-  DeviceRepair(String deviceId, String clientLabel, DeviceSession session, ScheduledExecutorService thread, ReportSink sink, BooleanSupplier draining,
+  DeviceRepair(String deviceId, String clientLabel, DeviceSession session, ScheduledExecutorService thread, java.util.function.BiConsumer<String, String> healthy,
+      BooleanSupplier draining,
       long firstDelayMs) {
     this.deviceId = deviceId;
     this.clientLabel = clientLabel;
     this.session = session;
     this.thread = thread;
-    this.sink = sink;
+    this.healthy = healthy;
     this.draining = draining;
     this.firstDelayMs = firstDelayMs;
   }
@@ -83,7 +85,7 @@ final class DeviceRepair {
     if (problem == null) {
       repairing = false;
       LOG.info("device={} repaired: logged in again and its health check passed", deviceId);
-      sink.healthy(deviceId, "new session, logged in, health check passed");
+      healthy.accept(deviceId, "new session, logged in, health check passed");
       return;
     }
     long next = Math.min(MAX_DELAY_MS, lastDelayMs * 2);

@@ -48,6 +48,10 @@ public final class DeviceWorker {
   private final java.util.concurrent.atomic.AtomicBoolean ticking = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile ControllerJobOffer current;
   private volatile boolean draining;
+  /** Why the agent could not write its journal (a full disk), or null: the device takes no job until it can. */
+  private volatile String diskFault;
+  /** How often a device kept from work by a full disk tries a write again. */
+  static final long DISK_PROBE_MS = 2_000;
   /** Offers handed to this device and not yet begun: a listen gives way to them between chats. */
   private final AtomicInteger offersWaiting = new AtomicInteger();
 
@@ -74,7 +78,14 @@ public final class DeviceWorker {
     this.screen = new ScreenFeed(device.id(), clock, sink::screen);
     this.session = new DeviceSession(device, library, launcher, times, screen);
     this.listening = new ListenRun(device.id(), device.accountId(), session, clock);
-    this.repair = new DeviceRepair(device.id(), device.clientKind() + " " + device.clientVersion(), session, thread, sink, () -> draining, firstRepairDelayMs);
+    this.repair = new DeviceRepair(device.id(), device.clientKind() + " " + device.clientVersion(), session, thread,
+        // Repaired is not healthy while the disk keeps the device from work: the disk probe says when it is.
+        (id, passed) -> {
+          if (diskFault == null) {
+            sink.healthy(id, passed);
+          }
+        },
+        () -> draining, firstRepairDelayMs);
   }
 
   public DeviceProfile device() {
@@ -172,10 +183,18 @@ public final class DeviceWorker {
           offer.jobId(), offer.fencingToken(), device.id(), before.get().ended() ? before.get().outcome() : "started");
       return;
     }
+    Instant started = clock.instant();
+    try {
+      // Not started unless the journal says so on disk: a job it cannot record is not begun.
+      journal.started(offer.jobId(), offer.fencingToken(), device.id());
+    } catch (java.io.UncheckedIOException full) {
+      LOG.error("job={} lease={} device={} not started, lease handed back: {}", offer.jobId(), offer.fencingToken(), device.id(), full.getMessage());
+      diskFull(full.getMessage());
+      sink.returned(offer);
+      return;
+    }
     current = offer;
     screen.working(offer.jobId());
-    Instant started = clock.instant();
-    journal.started(offer.jobId(), offer.fencingToken(), device.id());
     LOG.info("job={} lease={} device={} starting {} (attempt {}{})", offer.jobId(), offer.fencingToken(), device.id(), offer.action(), offer.attempt(),
         before.isPresent() ? ", started here before under lease " + before.get().fencingToken() : "");
     sink.started(offer);
@@ -208,10 +227,56 @@ public final class DeviceWorker {
             done.riskSignal(),
             done.evidence(),
             done.failure());
-    journal.ended(offer.jobId(), offer.fencingToken(), device.id(), result.outcome());
+    try {
+      journal.ended(offer.jobId(), offer.fencingToken(), device.id(), result.outcome());
+    } catch (java.io.UncheckedIOException full) {
+      // The journal still says started: offered again, the job is verified in the chat before anything is sent.
+      LOG.error("job={} lease={} device={} {} but its end is not in the journal: {}", offer.jobId(), offer.fencingToken(), device.id(), result.outcome(),
+          full.getMessage());
+      diskFull(full.getMessage());
+    }
     current = null;
     screen.working(null);
     sink.report(report);
+  }
+
+  /**
+   * The agent cannot write its journal: the controller is told to offer this device nothing (one
+   * alert), and a write is tried every {@link #DISK_PROBE_MS} until one passes; the device then takes
+   * jobs again by itself. Runs on the device's thread.
+   */
+  private void diskFull(String why) {
+    boolean first = diskFault == null;
+    diskFault = why;
+    sink.unhealthy(device.id(), "the agent cannot write its job journal, so it starts no job on this device: " + why);
+    if (first) {
+      scheduleDiskProbe();
+    }
+  }
+
+  private void scheduleDiskProbe() {
+    try {
+      thread.schedule(this::probeDisk, DISK_PROBE_MS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopped) {
+      // the device is stopping
+    }
+  }
+
+  private void probeDisk() {
+    Optional<String> still = journal.unwritable();
+    if (still.isPresent()) {
+      diskFault = still.get();
+      scheduleDiskProbe();
+      return;
+    }
+    LOG.info("device={} the agent writes its job journal again: takes jobs again", device.id());
+    diskFault = null;
+    sink.healthy(device.id(), "the agent writes its job journal again");
+  }
+
+  /** Why the agent's disk keeps this device from work, if it does. */
+  public Optional<String> diskFault() {
+    return Optional.ofNullable(diskFault);
   }
 
   /** Makes the device ready for a job: the offer's script set version, and a live, logged-in session. */

@@ -15,8 +15,11 @@ public interface ReportSink {
   /** An offer this device will not start (the agent is draining): hand its lease back. */
   void returned(ControllerJobOffer offer);
 
-  /** A device the controller marked unhealthy passed its health check. */
+  /** A device the controller marked unhealthy passed its health check, or the agent can write again. */
   void healthy(String deviceId, String detail);
+
+  /** The device cannot take jobs for a reason the agent found (its disk is full): offer it nothing until it is healthy. */
+  void unhealthy(String deviceId, String detail);
 
   /** A picture of a watched device's screen; lost if the link is down (the next one follows). */
   default void screen(com.wecomrpa.protocol.AgentScreen screen) {}

@@ -62,7 +62,7 @@ public final class JobJournal implements AutoCloseable {
       j.compact();
       j.out = FileChannel.open(j.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the job journal in " + dir, e);
+      throw new UncheckedIOException("cannot open the job journal in " + dir + ": " + e.getMessage(), e);
     }
     return j;
   }
@@ -89,14 +89,35 @@ public final class JobJournal implements AutoCloseable {
     append(new Entry(jobId, fencingToken, deviceId, started, outcome, clock.instant()));
   }
 
+  /**
+   * Appends one line, synced. A write a full disk cut short is cut back off, so the next line does
+   * not follow a fragment and become unreadable with it; the entry is then not known here either.
+   */
   private void append(Entry e) {
+    long before = -1;
     try {
-      out.write(ByteBuffer.wrap((json.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8)));
+      before = out.size();
+      ByteBuffer line = ByteBuffer.wrap((json.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8));
+      while (line.hasRemaining()) {
+        out.write(line);
+      }
       out.force(false);
     } catch (IOException ex) {
-      throw new UncheckedIOException("cannot write the job journal " + file, ex);
+      if (before >= 0) {
+        try {
+          out.truncate(before);
+        } catch (IOException stillTorn) {
+          LOG.warn("job journal {}: a torn line stays until the next start ignores it: {}", file, stillTorn.getMessage());
+        }
+      }
+      throw new UncheckedIOException("cannot write the job journal " + file + ": " + ex.getMessage(), ex);
     }
     last.put(e.jobId(), e);
+  }
+
+  /** Empty if the journal's folder takes a write now; otherwise why not (a full disk). */
+  public Optional<String> unwritable() {
+    return AtomicFile.writable(file.getParent());
   }
 
   private void load() throws IOException {

@@ -123,10 +123,16 @@ public final class ControllerLink {
 
   /**
    * Keeps the report until acknowledged, and sends it now if connected. Written to disk first, on
-   * the caller's (device) thread, so a crash after this returns cannot lose it.
+   * the caller's (device) thread, so a crash after this returns cannot lose it. A disk that takes no
+   * write (full) does not hold the report back: it waits in memory only, and an agent that dies
+   * before the acknowledgement leaves the job to be verified in the chat, as any unreported job.
    */
   public <M extends Message & com.wecomrpa.protocol.Kept> void report(M report) {
-    kept.store(report);
+    try {
+      kept.store(report);
+    } catch (java.io.UncheckedIOException full) {
+      LOG.error("report {} not kept on disk ({}): sent from memory until the controller acknowledges it", report.keptId(), full.getMessage());
+    }
     context.runOnContext(
         v -> {
           if (stopped) {
@@ -160,6 +166,11 @@ public final class ControllerLink {
 
   public void deviceHealthy(String deviceId, String detail) {
     context.runOnContext(v -> send(new AgentDeviceHealth(deviceId, true, detail)));
+  }
+
+  /** Says a device cannot take jobs for a reason found here (the agent's disk is full). */
+  public void deviceUnhealthy(String deviceId, String detail) {
+    context.runOnContext(v -> send(new AgentDeviceHealth(deviceId, false, detail)));
   }
 
   /** The reports still waiting for an acknowledgement. Call on the link's context (as hello is built). */

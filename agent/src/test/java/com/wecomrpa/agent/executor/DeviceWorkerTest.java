@@ -15,6 +15,9 @@ import com.wecomrpa.protocol.Outcome;
 import com.wecomrpa.script.Locator;
 import com.wecomrpa.script.ScriptSetLoader;
 import com.wecomrpa.script.Step;
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -175,6 +178,11 @@ class DeviceWorkerTest {
     }
 
     @Override
+    public void unhealthy(String deviceId, String detail) {
+      said.add("unhealthy " + deviceId + ": " + detail);
+    }
+
+    @Override
     public void screen(com.wecomrpa.protocol.AgentScreen screen) {
       said.add(screen);
     }
@@ -193,9 +201,14 @@ class DeviceWorkerTest {
       Files.createDirectories(scripts.resolve(f.getKey()).getParent());
       Files.writeString(scripts.resolve(f.getKey()), f.getValue());
     }
+    startWorker(JobJournal.open(dir.resolve("journal"), Clock.systemUTC()));
+  }
+
+  private void startWorker(JobJournal journal) throws Exception {
+    Path scripts = dir.resolve("scripts");
     ScriptLibrary library = new ScriptLibrary(Map.of("test-client", ScriptSetLoader.load(scripts)), (c, v) -> new java.util.concurrent.CompletableFuture<>(),
         Duration.ofSeconds(1));
-    journal = JobJournal.open(dir.resolve("journal"), Clock.systemUTC());
+    this.journal = journal;
     DeviceProfile device = new DeviceProfile("dev-1", "acc-1", "selenium", "test-client", "v1", "http://127.0.0.1:9/client");
     worker = new DeviceWorker(device, library, d -> {
       launches.incrementAndGet();
@@ -219,6 +232,63 @@ class DeviceWorkerTest {
   private static ControllerJobOffer offer(String job, long token) {
     return new ControllerJobOffer(job, token, "dev-1", "acc-1", "send_group_text", Map.of("group_name", "门店群 1", "text", "早安"), 1,
         Instant.now().plusSeconds(60), null, null);
+  }
+
+  /**
+   * The journal on a file system of a set size (256 KiB), filled up as a disk fills: the job is not
+   * started and its lease goes back, the device says it cannot work, and once space is back it says
+   * it can by itself and the job runs once, its journal readable.
+   */
+  @Test
+  void onAFullDiskNoJobStartsTheLeaseGoesBackAndTheDeviceWorksAgainWhenSpaceIsBack() throws Exception {
+    worker.kill();
+    journal.close();
+    try (FileSystem disk = Jimfs.newFileSystem(Configuration.unix().toBuilder().setMaxSize(256 * 1024).setBlockSize(4096).build())) {
+      Path data = disk.getPath("/data");
+      startWorker(JobJournal.open(data.resolve("journal"), Clock.systemUTC()));
+      worker.open().get(20, TimeUnit.SECONDS);
+      Path filler = com.wecomrpa.testing.FullDisk.fill(data.resolve("filler"));
+
+      worker.run(offer("job-1", 1));
+
+      assertThat((String) sink.next()).startsWith("unhealthy dev-1: the agent cannot write its job journal, so it starts no job on this device: ")
+          .contains("/data/journal/journal.jsonl");
+      assertThat(sink.next()).isEqualTo("returned job-1");
+      assertThat(worker.diskFault()).isPresent();
+      assertThat(journal.find("job-1")).as("a job the journal could not record").isEmpty();
+      // Offered again while the disk is still full: handed back again, still nothing sent.
+      worker.run(offer("job-1", 2));
+      assertThat((String) sink.next()).startsWith("unhealthy dev-1:");
+      assertThat(sink.next()).isEqualTo("returned job-1");
+      assertThat(screens.get(0).sends.get()).as("messages sent while the disk was full").isZero();
+
+      Files.delete(filler);
+      assertThat(sink.next()).isEqualTo("healthy dev-1: the agent writes its job journal again");
+      assertThat(worker.diskFault()).isEmpty();
+      worker.run(offer("job-1", 3));
+      assertThat(((AgentJobReport) sink.next()).outcome()).isEqualTo(Outcome.SUCCEEDED);
+      assertThat(screens.get(0).sends.get()).isEqualTo(1);
+      worker.kill();
+      journal.close();
+
+      // What a restarted agent reads: every line whole, the job ended under the lease that ran it.
+      JobJournal reread = JobJournal.open(data.resolve("journal"), Clock.systemUTC());
+      try {
+        assertThat(reread.find("job-1")).get().satisfies(e -> {
+          assertThat(e.fencingToken()).isEqualTo(3);
+          assertThat(e.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        });
+        assertThat(reread.interrupted()).isEmpty();
+      } finally {
+        reread.close();
+      }
+      assertThat(Files.readAllLines(data.resolve("journal/journal.jsonl"))).hasSize(1);
+      try (var left = Files.list(data.resolve("journal"))) {
+        assertThat(left.map(p -> p.getFileName().toString())).containsExactly("journal.jsonl");
+      }
+    } finally {
+      startWorker(JobJournal.open(dir.resolve("journal-after"), Clock.systemUTC()));
+    }
   }
 
   @Test

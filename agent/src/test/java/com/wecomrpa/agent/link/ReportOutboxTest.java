@@ -1,9 +1,15 @@
 package com.wecomrpa.agent.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.wecomrpa.protocol.AgentJobReport;
 import com.wecomrpa.protocol.Outcome;
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import com.wecomrpa.testing.FullDisk;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -51,5 +57,29 @@ class ReportOutboxTest {
 
     assertThat(box.pending()).extracting(m -> ((AgentJobReport) m).reportId()).containsExactly("r-1");
     assertThat(dir.resolve("torn.json.bad")).exists();
+  }
+
+  /**
+   * On a file system of a set size, filled up: keeping a report fails with the disk's error and
+   * leaves no half-written file; what was kept before stays readable, and once space is back the
+   * next report is kept as any other.
+   */
+  @Test
+  void aFullDiskRefusesToKeepAReportAndLeavesNothingHalfWritten() throws Exception {
+    try (FileSystem disk = Jimfs.newFileSystem(Configuration.unix().toBuilder().setMaxSize(128 * 1024).setBlockSize(4096).build())) {
+      Path box = disk.getPath("/data/outbox");
+      ReportOutbox outbox = new ReportOutbox(box);
+      outbox.put(Reports.aReport("r-1", "job-1"));
+      Path filler = FullDisk.fill(disk.getPath("/data/filler"));
+
+      assertThatThrownBy(() -> outbox.put(Reports.aReport("r-2", "job-2"))).isInstanceOf(UncheckedIOException.class).hasMessageContaining("r-2");
+
+      try (var files = Files.list(box)) {
+        assertThat(files.map(p -> p.getFileName().toString())).singleElement().asString().endsWith("-r-1.json");
+      }
+      Files.delete(filler);
+      outbox.put(Reports.aReport("r-3", "job-3"));
+      assertThat(new ReportOutbox(box).pending()).extracting(m -> ((AgentJobReport) m).reportId()).containsExactly("r-1", "r-3");
+    }
   }
 }

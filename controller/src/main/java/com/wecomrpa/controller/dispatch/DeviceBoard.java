@@ -276,6 +276,21 @@ public final class DeviceBoard {
     return health.markHealthy(deviceId);
   }
 
+  /**
+   * The device's own agent says it cannot take jobs (its disk is full): offered nothing until that
+   * agent says it is healthy. The device's account when this made it unhealthy; empty if it already
+   * was, or if the device is not connected through {@code agentId}.
+   */
+  public synchronized Optional<String> markUnhealthyByAgent(String deviceId, String agentId, String why) {
+    Slot s = slots.get(deviceId);
+    if (s == null || !s.agentId.equals(agentId)) {
+      return Optional.empty();
+    }
+    boolean was = health.unhealthy(deviceId);
+    health.markUnhealthy(deviceId, why);
+    return was ? Optional.empty() : Optional.of(s.device.accountId());
+  }
+
   public synchronized Optional<String> unhealthyReason(String deviceId) {
     return Optional.ofNullable(health.reason(deviceId));
   }

@@ -14,10 +14,12 @@ public final class DeviceHandler {
   private final DeviceBoard board;
   private final Dispatcher dispatcher;
   private final com.wecomrpa.controller.screen.DeviceScreens screens;
+  private final GatewayAlerts alerts;
 
-  public DeviceHandler(DeviceBoard board, Dispatcher dispatcher, com.wecomrpa.controller.screen.DeviceScreens screens) {
+  public DeviceHandler(DeviceBoard board, Dispatcher dispatcher, com.wecomrpa.controller.screen.DeviceScreens screens, GatewayAlerts alerts) {
     this.board = board;
     this.dispatcher = dispatcher;
+    this.alerts = alerts;
     this.screens = screens;
   }
 
@@ -32,11 +34,19 @@ public final class DeviceHandler {
     board.drain(conn.agentId());
   }
 
-  /** Only the agent a device is connected through may say it works again. */
+  /**
+   * Only the agent a device is connected through may say it works again, or that it cannot work
+   * (its own disk is full): one alert about the device then, resolved when the agent says it works.
+   */
   void onHealth(AgentConnection conn, AgentDeviceHealth h) {
     if (h.healthy() && board.markHealthy(h.deviceId(), conn.agentId())) {
       LOG.info("device={} agent={} repaired ({}): takes jobs again", h.deviceId(), conn.agentId(), h.detail());
+      alerts.agentSaysHealthy(conn.agentId(), h.deviceId(), h.detail());
       dispatcher.kick();
+    } else if (!h.healthy()) {
+      board.markUnhealthyByAgent(h.deviceId(), conn.agentId(), "agent " + conn.agentId() + ": " + h.detail())
+          .ifPresent(account -> alerts.agentSaysUnhealthy(account, h.deviceId(), "agent " + conn.agentId() + ": " + h.detail()));
+      LOG.warn("device={} agent={} says it cannot take jobs ({}): offered nothing until it says it can", h.deviceId(), conn.agentId(), h.detail());
     }
   }
 }

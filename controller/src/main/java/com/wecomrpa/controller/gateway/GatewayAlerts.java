@@ -26,6 +26,16 @@ public final class GatewayAlerts {
     raise(accountId, kind, JdbcAlertStore.subject("device", deviceId), "device " + deviceId + ": " + detail, null);
   }
 
+  /** What the agent itself found keeps the device from work (its disk is full). */
+  void agentSaysUnhealthy(String accountId, String deviceId, String detail) {
+    device(accountId, deviceId, "device:unhealthy", "takes no jobs: " + detail);
+  }
+
+  /** The device's agent says it works again (repaired, or its disk takes writes): the device's alerts are resolved by it. */
+  void agentSaysHealthy(String agentId, String deviceId, String detail) {
+    workers.executeBlocking(() -> alerts.resolveAbout(JdbcAlertStore.subject("device", deviceId), agentId, detail, clock.instant()), false);
+  }
+
   void groupUnreachable(String accountId, String groupId, AgentJobReport r) {
     String detail = "group " + groupId + " not found by device " + r.deviceId() + " (job " + r.jobId() + ", step " + r.failedStep() + ": " + r.error()
         + "); its jobs are held until it is renamed, retried or confirmed gone";

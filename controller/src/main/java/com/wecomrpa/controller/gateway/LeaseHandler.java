@@ -74,7 +74,7 @@ public final class LeaseHandler {
 
   void onReturned(AgentLeaseReturned back) {
     workers
-        .executeBlocking(() -> jobs.expiry().returnLease(back.jobId(), back.fencingToken(), clock.instant(), "returned unstarted by a draining agent"), false)
+        .executeBlocking(() -> jobs.expiry().returnLease(back.jobId(), back.fencingToken(), clock.instant(), "returned unstarted by its agent (draining, or its disk full)"), false)
         .onSuccess(
             returned -> {
               returned.ifPresent(e -> LOG.info("job={} lease={} returned unstarted by device={}: back in the queue", e.jobId(), e.fencingToken(), back.deviceId()));

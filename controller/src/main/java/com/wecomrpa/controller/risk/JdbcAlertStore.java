@@ -76,6 +76,11 @@ public final class JdbcAlertStore {
         by, now.toEpochMilli(), truncate(note), subject);
   }
 
+  /** As {@link #resolveAbout(Connection, String, String, String, Instant)}, in a transaction of its own. */
+  public int resolveAbout(String subject, String by, String note, Instant now) {
+    return db.inTransaction(c -> resolveAbout(c, subject, by, note, now));
+  }
+
   /** Someone is on it: the alert stays until resolved, marked with who and when. */
   public Alert acknowledge(Caller who, long id, String note, Instant now) {
     return mark(who, id, note, now, "acked_by = ?, acked_at = ?, ack_note = ?", "alert.acknowledge", "acknowledged");
