@@ -251,7 +251,7 @@ final class CrashScenario {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ctlPort + "/api/v1" + path)).timeout(Duration.ofSeconds(10))
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ctlPort + "/api/v1" + path)).timeout(Duration.ofSeconds(30))
         .header("Authorization", "Bearer " + adminToken);
   }
 

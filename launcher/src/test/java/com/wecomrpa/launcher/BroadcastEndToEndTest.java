@@ -45,7 +45,9 @@ class BroadcastEndToEndTest {
 
   @BeforeAll
   void startStack() {
-    stack = TestStack.start(dir, middayInShanghai(), true, o -> o.withLeases(Duration.ofSeconds(2), Duration.ofMillis(400)).withMaxAttempts(1));
+    // Leases long enough that a host too busy to heartbeat for a few seconds does not end a running
+    // send (6 s), short enough that a killed agent's job is settled within the test's wait.
+    stack = TestStack.start(dir, middayInShanghai(), true, o -> o.withLeases(Duration.ofSeconds(6), Duration.ofMillis(500)).withMaxAttempts(1));
     api = stack.api;
     world = stack.sim.world();
     world.addAccounts(List.of(new ChatWorld.Account("acc-1", "Bot 1"), new ChatWorld.Account("acc-2", "Bot 2"), new ChatWorld.Account("acc-3", "Bot 3")));
@@ -166,7 +168,7 @@ class BroadcastEndToEndTest {
     await(doomed.kill());
     stack.forget(doomed);
 
-    JsonObject job = awaitObject("/jobs/broadcast:slow-1:slow", j -> Set.of("UNKNOWN", "QUEUED", "SUCCEEDED").contains(j.getString("state")), Duration.ofSeconds(15));
+    JsonObject job = awaitObject("/jobs/broadcast:slow-1:slow", j -> Set.of("UNKNOWN", "QUEUED", "SUCCEEDED").contains(j.getString("state")), Duration.ofSeconds(30));
     assertThat(job.getString("state")).isIn("UNKNOWN", "QUEUED").isNotEqualTo("SUCCEEDED");
     // The simulator may still record the in-flight message: once it has, and the lease sweeps have
     // looked twice more, the job must not have flipped.
