@@ -67,7 +67,7 @@ final class ImportCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      String token = tokenFile != null ? Files.readString(tokenFile).trim() : System.getenv("WECOM_RPA_TOKEN");
+      String token = CallerToken.read(tokenFile);
       if (token == null || token.isBlank()) {
         System.err.println("import orders: a token is needed: --token-file FILE or $WECOM_RPA_TOKEN");
         return 2;

@@ -66,7 +66,7 @@ final class StoreCommands {
 
     /** The running controller copies its store into its own backups/ folder; the file then moves to --to. */
     private int throughController() throws Exception {
-      String token = tokenFile != null ? Files.readString(tokenFile).trim() : System.getenv("WECOM_RPA_TOKEN");
+      String token = CallerToken.read(tokenFile);
       if (token == null || token.isBlank()) {
         System.err.println("backup: a controller holds " + data + ": an admin token is needed to ask it (--token-file FILE or $WECOM_RPA_TOKEN)");
         return 2;
