@@ -82,7 +82,11 @@ public final class Readiness {
         .executeBlocking(() -> {
           boolean answers = db.answers();
           if (answers && askSchema) {
-            db.schemaAhead().ifPresent(why -> schemaAhead = why);
+            try {
+              db.schemaAhead().ifPresent(why -> schemaAhead = why);
+            } catch (RuntimeException unanswered) {
+              // The database answered a moment ago: asked again at the next round, never taken for an outage.
+            }
           }
           return answers;
         }, false)

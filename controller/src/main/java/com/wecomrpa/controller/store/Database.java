@@ -127,8 +127,14 @@ public final class Database implements AutoCloseable {
    * this build knows. Empty while it knows the schema.
    */
   public java.util.Optional<String> schemaAhead() {
-    try (Connection c = dataSource.getConnection()) {
-      return schema.ahead(c);
+    Probe p = probe;
+    try {
+      if (p != null) {
+        return p.ask(schema::ahead);
+      }
+      try (Connection c = dataSource.getConnection()) {
+        return schema.ahead(c);
+      }
     } catch (SQLException e) {
       throw new StoreException(e);
     }

@@ -46,6 +46,27 @@ final class Probe implements AutoCloseable {
     }
   }
 
+  /** What a question reads on the probe's connection; when it fails the connection is opened anew next time. */
+  interface Question<T> {
+    T ask(Connection c) throws SQLException;
+  }
+
+  /**
+   * Asks on the probe's own connection, so a question readiness asks (the schema's version) never
+   * waits for the pool, which may sleep in its reconnect wait after the database came back.
+   */
+  synchronized <T> T ask(Question<T> q) throws SQLException {
+    try {
+      if (connection == null) {
+        connection = DriverManager.getConnection(url, props);
+      }
+      return q.ask(connection);
+    } catch (SQLException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
   @Override
   public synchronized void close() {
     if (connection != null) {
