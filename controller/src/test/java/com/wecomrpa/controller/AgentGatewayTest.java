@@ -197,6 +197,28 @@ class AgentGatewayTest {
   }
 
   @Test
+  void aSuccessReportedAfterItsLeaseRanOutIsBelievedWhileNothingWasOfferedSince() {
+    ProtocolAgent a = agent(TOKEN);
+    ControllerJobOffer offer = offerOfABroadcast(a);
+    a.send(new AgentJobStarted(offer.jobId(), offer.fencingToken(), offer.deviceId()));
+    awaitJobState(offer.jobId(), "RUNNING");
+    // Drained: the device is offered nothing else, so the job waits UNKNOWN rather than going out to be verified.
+    assertThat(controller.post("/devices/" + offer.deviceId() + "/drain", "{\"reason\":\"cable check\"}").status()).isEqualTo(200);
+
+    // A slow host: the agent renews nothing and its success comes after the lease ran out.
+    awaitJobState(offer.jobId(), "UNKNOWN");
+    a.send(Fixtures.aReport(offer, Outcome.SUCCEEDED));
+    ControllerReportAck ack = a.next(ControllerReportAck.class, 30_000);
+    assertThat(ack.accepted()).as(ack.reason()).isTrue();
+    JsonNode done = awaitJobState(offer.jobId(), "SUCCEEDED");
+    assertThat(done.get("attempts").asInt()).as("no verify trip spent").isEqualTo(1);
+    assertThat(done.get("reason").asText()).contains("after its lease had run out");
+    JsonNode executions = controller.get("/jobs/" + offer.jobId() + "/executions").body();
+    assertThat(executions).hasSize(1);
+    assertThat(executions.get(0).get("outcome").asText()).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
   void theFourthPostToAGroupOnOneDayIsSkippedWithItsReason() {
     ProtocolAgent a = agent(TOKEN);
     a.next(ControllerWelcome.class, 30_000);

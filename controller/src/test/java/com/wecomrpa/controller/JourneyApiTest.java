@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -192,6 +193,61 @@ class JourneyApiTest {
     assertThat(Signatures.verify(secret, event.signature(), event.body(), now, 300)).as("signed with the subscription's secret").isTrue();
     assertThat(Signatures.verify(secret, event.signature(), event.body().replace("SUCCEEDED", "FAILED"), now, 300)).as("a tampered body fails").isFalse();
     assertThat(Signatures.verify("whsec_other", event.signature(), event.body(), now, 300)).isFalse();
+  }
+
+  /**
+   * The clinic's funnel: a trial bought online, an SMS at one minute and a call at five, each only
+   * while the buyer has not yet been added as a contact. One buyer is added before the SMS, one
+   * between the SMS and the call, one never.
+   */
+  @Test
+  void aTrialBuyerIsTextedAtOneMinuteAndCalledAtFiveOnlyWhileNotYetAdded() {
+    String step = "{\"offset\":\"%s\",\"unless\":[\"added\"],\"content\":{\"kind\":\"webhook\",\"method\":\"POST\",\"url\":\"%s\","
+        + "\"body\":{\"to\":\"{customer_id}\",\"order\":\"{order_id}\"}}}";
+    RunningController.Reply plan = controller.post("/plans", "{\"id\":\"trial\",\"name\":\"Trial funnel\",\"kind\":\"customer\",\"trigger\":{\"event\":\"order_placed\"},"
+        + "\"steps\":[" + step.formatted("+1m", hook("/sms")) + "," + step.formatted("+5m", hook("/call")) + "]}");
+    assertThat(plan.status()).as(plan.body().toString()).isEqualTo(201);
+    assertThat(controller.post("/orders", "{\"orders\":["
+        + "{\"id\":\"t-1\",\"customerId\":\"l-1\",\"accountId\":\"acc-1\",\"amount\":9.9,\"products\":[\"trial\"]},"
+        + "{\"id\":\"t-2\",\"customerId\":\"l-2\",\"accountId\":\"acc-1\",\"amount\":9.9,\"products\":[\"trial\"]},"
+        + "{\"id\":\"t-3\",\"customerId\":\"l-3\",\"accountId\":\"acc-1\",\"amount\":9.9,\"products\":[\"trial\"]}]}").status()).isEqualTo(200);
+    controller.awaitExpansions(2);
+
+    clock.advance(Duration.ofSeconds(30));
+    added("l-1");
+    clock.advance(Duration.ofSeconds(90)); // +2m: the SMS is due
+    awaitStep(0, Map.of("l-1", "SKIPPED", "l-2", "SUCCEEDED", "l-3", "SUCCEEDED"));
+    clock.advance(Duration.ofMinutes(1));
+    added("l-2");
+    clock.advance(Duration.ofMinutes(3)); // +6m: the call is due
+    awaitStep(1, Map.of("l-1", "SKIPPED", "l-2", "SKIPPED", "l-3", "SUCCEEDED"));
+
+    assertThat(calls.stream().filter(c -> c.path().equals("/sms")).map(c -> c.body()).toList())
+        .containsExactlyInAnyOrder("{\"to\":\"l-2\",\"order\":\"t-2\"}", "{\"to\":\"l-3\",\"order\":\"t-3\"}");
+    assertThat(calls.stream().filter(c -> c.path().equals("/call")).map(c -> c.body()).toList()).containsExactly("{\"to\":\"l-3\",\"order\":\"t-3\"}");
+    for (JsonNode j : controller.get("/jobs?planId=trial&state=SKIPPED").body()) {
+      assertThat(j.get("decidedBy").asText()).isEqualTo("step-conditions");
+      assertThat(j.get("reason").asText()).startsWith("unless added: customer " + j.get("customerId").asText() + " was added at");
+    }
+  }
+
+  private void added(String customer) {
+    assertThat(controller.post("/events", "{\"events\":[{\"id\":\"add-" + customer + "\",\"type\":\"friend_added\",\"accountId\":\"acc-1\",\"customerId\":\""
+        + customer + "\",\"nickname\":\"" + customer + "\"}]}").status()).isEqualTo(200);
+  }
+
+  /** Waits until the plan's step {@code index} ended for each customer as given. */
+  private void awaitStep(int index, Map<String, String> states) {
+    java.util.function.Function<JsonNode, Map<String, String>> step = b -> {
+      Map<String, String> seen = new java.util.HashMap<>();
+      b.forEach(j -> {
+        if (j.get("id").asText().contains(":s" + index + ":")) {
+          seen.put(j.get("customerId").asText(), j.get("state").asText());
+        }
+      });
+      return seen;
+    };
+    assertThat(step.apply(controller.await("/jobs?planId=trial", b -> step.apply(b).equals(states), Duration.ofSeconds(20)).body())).isEqualTo(states);
   }
 
   private JsonNode awaitJob(String plan, String state, int attempts) {

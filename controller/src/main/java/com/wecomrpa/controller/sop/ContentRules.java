@@ -48,7 +48,7 @@ final class ContentRules {
     }
     String k = Fields.required(f + ".kind", c.kind());
     if (k.equals(WEBHOOK)) {
-      webhook(kind, f, c);
+      webhook(kind, f, c, moreVariables);
       return;
     }
     boolean hasBody = c.body() != null && !c.body().isNull() && !c.body().isMissingNode();
@@ -98,7 +98,7 @@ final class ContentRules {
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
   /** A call to a system around (SMS, call centre, CRM) from a customer plan; its body may use the plan's variables. */
-  private void webhook(Plan.Kind kind, String f, ContentSpec c) {
+  private void webhook(Plan.Kind kind, String f, ContentSpec c, Set<String> moreVariables) {
     if (kind != Plan.Kind.CUSTOMER) {
       throw Rejected.invalid(f + ".kind", f + ".kind webhook is a customer plan step");
     }
@@ -122,7 +122,9 @@ final class ContentRules {
       if (c.body().toString().length() > 8000) {
         throw Rejected.invalid(f + ".body", f + ".body is over 8000 characters");
       }
-      checkTemplates(f + ".body", c.body(), VARIABLES.get(kind));
+      Set<String> known = new java.util.HashSet<>(VARIABLES.get(kind));
+      known.addAll(moreVariables);
+      checkTemplates(f + ".body", c.body(), known);
     }
     if (c.timeout() != null) {
       webhookTimeout(f + ".timeout", c.timeout());
