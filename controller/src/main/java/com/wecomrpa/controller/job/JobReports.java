@@ -126,21 +126,14 @@ public final class JobReports {
           if (appliedReport.isPresent() && r.reportId().equals(appliedReport.get())) {
             return ReportVerdict.duplicate(j.state());
           }
-          if (j.leaseToken() == r.fencingToken() && j.state() == JobState.UNKNOWN && r.outcome() == Outcome.SUCCEEDED && r.riskSignal() == null
-              && Sql.count(c, "SELECT COUNT(*) FROM executions WHERE job_id = ? AND lease_token = ? AND outcome = 'LEASE_EXPIRED'", j.id(), r.fencingToken()) > 0) {
-            // The success of the very lease whose running out made the job UNKNOWN, and nothing has
-            // been offered since: the device saw the message settle, which is all a verify would
-            // look for. Believed, so the device is not sent to look and no attempt is spent.
-            String reason = "reported SUCCEEDED after its lease had run out: " + JobRows.describe(r);
-            Sql.update(c, "UPDATE jobs SET state = 'SUCCEEDED', reason = ?, decided_by = NULL, updated_at = ? WHERE id = ?",
-                JobRows.truncate(reason, 1000), now.toEpochMilli(), j.id());
-            recordExecution(c, r, screenshotPath, now, j.id());
-            EventOutbox.jobEnded(c, "job:" + j.id() + ":SUCCEEDED:" + r.fencingToken(), j.id(), j.action(), j.accountId(), j.groupId(), j.customerId(),
-                r.deviceId(), JobState.SUCCEEDED.name(), reason, businessNow);
-            return ReportVerdict.applied(JobState.SUCCEEDED, j.accountId(), null);
-          }
-          if (j.leaseToken() != r.fencingToken()
-              || (j.state() != JobState.LEASED && j.state() != JobState.RUNNING)) {
+          // The success of the very lease whose running out made the job UNKNOWN, and nothing has
+          // been offered since: the device saw the message settle, which is all a verify would look
+          // for. Applied as a current report, so the device is not sent to look and no attempt is spent.
+          boolean lateSuccess = j.leaseToken() == r.fencingToken() && j.state() == JobState.UNKNOWN && r.outcome() == Outcome.SUCCEEDED
+              && r.riskSignal() == null
+              && Sql.count(c, "SELECT COUNT(*) FROM executions WHERE job_id = ? AND lease_token = ? AND outcome = 'LEASE_EXPIRED'", j.id(), r.fencingToken()) > 0;
+          if (!lateSuccess && (j.leaseToken() != r.fencingToken()
+              || (j.state() != JobState.LEASED && j.state() != JobState.RUNNING))) {
             // A report under a lease this store never granted (lost with a crash): the job may
             // have been sent, so it is verified before anything is sent again.
             Optional<JobState> adopted = r.outcome() != Outcome.FAILED
@@ -192,7 +185,7 @@ public final class JobReports {
           } else switch (r.outcome()) {
             case SUCCEEDED -> {
               next = JobState.SUCCEEDED;
-              reason = null;
+              reason = lateSuccess ? "reported SUCCEEDED after its lease had run out: " + JobRows.describe(r) : null;
             }
             case UNKNOWN -> {
               next = JobState.UNKNOWN;
