@@ -72,6 +72,28 @@ public final class SeleniumDriver extends WebDriverUi {
         "SE_OFFLINE", "true");
   }
 
+  /** Chromium's input method commit (DevTools {@code Input.insertText}, through chromedriver). */
+  @Override
+  protected boolean commitText(String text) {
+    ((ChromeDriver) driver).executeCdpCommand("Input.insertText", Map.of("text", text));
+    return true;
+  }
+
+  @Override
+  protected boolean pressBackspace() {
+    ChromeDriver chrome = (ChromeDriver) driver;
+    Map<String, Object> key = Map.of("windowsVirtualKeyCode", 8, "key", "Backspace", "code", "Backspace");
+    chrome.executeCdpCommand("Input.dispatchKeyEvent", with(key, "type", "rawKeyDown"));
+    chrome.executeCdpCommand("Input.dispatchKeyEvent", with(key, "type", "keyUp"));
+    return true;
+  }
+
+  private static Map<String, Object> with(Map<String, Object> m, String k, Object v) {
+    Map<String, Object> out = new java.util.HashMap<>(m);
+    out.put(k, v);
+    return out;
+  }
+
   @Override
   protected By byId(String id) {
     return By.id(id);
