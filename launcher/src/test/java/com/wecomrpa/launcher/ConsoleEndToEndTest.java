@@ -197,6 +197,9 @@ class ConsoleEndToEndTest {
     browser.get(console + "#/devices/dev-1");
     waitFor("the first picture", () -> Boolean.TRUE.equals(browser.executeScript(
         "const i = document.getElementById('screen'); return !!i && i.complete && i.naturalWidth > 100")));
+    // Each send held 2.5 s at the server, so each job's pictures stay up longer than the page's
+    // one-second pull on any host: a fast device would otherwise finish both between two pulls.
+    stack.sim.setExtraSendDelay("acc-1", 2_500);
     TestStack.await(stack.api.broadcastToGroups("b-watched", "今晚8点直播，欢迎来看", new JsonArray().add("g-6").add("g-7")));
     Set<String> frames = new LinkedHashSet<>();
     Set<String> steps = new LinkedHashSet<>();
@@ -216,6 +219,7 @@ class ConsoleEndToEndTest {
     shoot("device");
     TestStack.waitUntil("the watched broadcast sent", Duration.ofSeconds(90),
         () -> stack.sim.world().messagesOf("g-7").stream().anyMatch(m -> m.text().contains("今晚8点直播")));
+    stack.sim.setExtraSendDelay("acc-1", 0);
 
     // A broadcast cancelled from its page while it runs: what a device already has finishes, nothing
     // more reaches the client.
