@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DispatchBench {
   private static final Duration WAIT = Duration.ofMinutes(2);
+  /** Seconds the idle phase watches a connected farm with nothing due. */
+  private static final int IDLE_SECONDS = 10;
 
   private DispatchBench() {}
 
@@ -156,11 +158,20 @@ final class DispatchBench {
       }
       double[] offer = offers.stream().mapToDouble(Double::doubleValue).toArray();
       double[] pacedAck = dump.ackMillis();
-      agents.close();
+      double pacedCores = paced.coresBusy();
       System.out.printf("paced: %d jobs at %.0f jobs/s (a quarter of the burst rate): due->offer p50=%.1fms p99=%.1fms; report->final p50=%.1fms p99=%.1fms; CPU %.2f cores%n",
           next, pacedRate, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
-          paced.coresBusy());
+          pacedCores);
       paced.stop();
+
+      // Idle: every device connected and free, nothing due, listening off. What is left is what the
+      // farm's size costs by itself (dispatch heartbeats, agents' heartbeats, sweeps), load agents included.
+      Gauges idle = Gauges.start();
+      Thread.sleep(IDLE_SECONDS * 1000L);
+      double idleCores = idle.coresBusy();
+      idle.stop();
+      agents.close();
+      System.out.printf("idle: %d devices connected, nothing due, for %ds: CPU %.3f cores%n", accounts, IDLE_SECONDS, idleCores);
 
       // The transport's limit: echo of offer-sized messages, as many in flight as devices.
       String sample = WireCodec.encode(new ControllerJobOffer("broadcast:burst:g-1-1", 1, "dev-1", "acc-1", com.wecomrpa.protocol.ActionName.SEND_GROUP_TEXT,
@@ -169,9 +180,9 @@ final class DispatchBench {
       System.out.printf("baseline: bare Vert.x WebSocket echo of %d-byte messages, %d connections x %d in flight: %.0f round trips/s%n",
           sample.length(), loadAgents, Math.max(1, accounts / loadAgents), echo);
       return String.format("bench dispatch: jobs_per_s=%.0f p50_due_offer_ms=%.1f p99_due_offer_ms=%.1f p50_report_final_ms=%.1f p99_report_final_ms=%.1f"
-              + " cpu_cores=%.2f peak_heap_mib=%d echo_per_s=%.0f ratio=%.3f",
+              + " cpu_cores=%.2f paced_cpu_cores=%.2f idle_cpu_cores=%.3f peak_heap_mib=%d echo_per_s=%.0f ratio=%.3f",
           jobsPerSecond, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
-          burstCores, burstHeap, echo, jobsPerSecond / echo)
+          burstCores, pacedCores, idleCores, burstHeap, echo, jobsPerSecond / echo)
           + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f", nodes, baselineRate, jobsPerSecond / baselineRate) : "");
     } finally {
       Processes.await(load.close(), WAIT);

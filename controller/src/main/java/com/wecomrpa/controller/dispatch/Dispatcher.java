@@ -119,21 +119,10 @@ public final class Dispatcher {
     // crash could make the controller forget. One flush covers the whole pass.
     // Devices of different accounts never wait on each other's rows: their claims run side by side,
     // so a database that syncs every commit (PostgreSQL) syncs many at once.
-    int lanes = Math.min(CLAIM_LANES, free.size());
-    List<Future<List<Claim>>> parts = new ArrayList<>();
-    for (int lane = 0; lane < lanes; lane++) {
-      List<DeviceBoard.FreeDevice> mine = new ArrayList<>();
-      for (int i = lane; i < free.size(); i += lanes) {
-        mine.add(free.get(i));
-      }
-      parts.add(workers.executeBlocking(() -> claimAll(mine), false));
-    }
-    return Future.all(parts)
-        .map(all -> {
-          List<Claim> claims = new ArrayList<>();
-          parts.forEach(f -> claims.addAll(f.result()));
-          return claims;
-        })
+    // Only devices whose account has work now claim: one read for the pass first, so idle devices
+    // cost the pass nothing per device but their idle work (a farm of a thousand phones waits cheaply).
+    return workers.executeBlocking(() -> jobs.claims().withWorkNow(free.stream().map(DeviceBoard.FreeDevice::accountId).toList(), clock.instant()), false)
+        .compose(working -> claimInLanes(free, working))
         .compose(claims -> claims.stream().anyMatch(c -> c.offer().isPresent()) ? durable.flushed().map(claims) : Future.succeededFuture(claims))
         .map(
             claims -> {
@@ -149,11 +138,29 @@ public final class Dispatcher {
             });
   }
 
-  private List<Claim> claimAll(List<DeviceBoard.FreeDevice> free) {
+  private Future<List<Claim>> claimInLanes(List<DeviceBoard.FreeDevice> free, java.util.Set<String> working) {
+    int lanes = Math.min(CLAIM_LANES, free.size());
+    List<Future<List<Claim>>> parts = new ArrayList<>();
+    for (int lane = 0; lane < lanes; lane++) {
+      List<DeviceBoard.FreeDevice> mine = new ArrayList<>();
+      for (int i = lane; i < free.size(); i += lanes) {
+        mine.add(free.get(i));
+      }
+      parts.add(workers.executeBlocking(() -> claimAll(mine, working), false));
+    }
+    return Future.all(parts).map(all -> {
+      List<Claim> claims = new ArrayList<>();
+      parts.forEach(f -> claims.addAll(f.result()));
+      return claims;
+    });
+  }
+
+  private List<Claim> claimAll(List<DeviceBoard.FreeDevice> free, java.util.Set<String> working) {
     List<Claim> claims = new ArrayList<>();
     for (DeviceBoard.FreeDevice d : free) {
       try {
-        Optional<ControllerJobOffer> offer = jobs.claims().claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor, maxAttempts);
+        Optional<ControllerJobOffer> offer = !working.contains(d.accountId()) ? Optional.empty()
+            : jobs.claims().claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor, maxAttempts);
         Optional<ControllerListen> listen = Optional.empty();
         if (offer.isEmpty()) {
           try {

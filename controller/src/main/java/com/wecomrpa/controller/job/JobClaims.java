@@ -204,6 +204,29 @@ public final class JobClaims {
         JobRows.truncate(v.reason(), 1000), v.rule(), now.toEpochMilli(), jobId);
   }
 
+  /**
+   * Of {@code accountIds}, those a claim could do something for now: a device job due (queued, or
+   * unknown and due for its verify), or a cooling to lift. One read for a whole dispatch pass, so
+   * a farm of idle devices costs one statement per pass, not a claim transaction per device. It may
+   * answer more than a claim then takes (a held group, a rule that waits), never less.
+   */
+  public java.util.Set<String> withWorkNow(java.util.Collection<String> accountIds, Instant now) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(accountIds));
+    for (int from = 0; from < ids.size(); from += 500) {
+      List<String> part = ids.subList(from, Math.min(ids.size(), from + 500));
+      List<Object> args = new ArrayList<>(part);
+      args.add(now.toEpochMilli());
+      args.add(now.toEpochMilli());
+      out.addAll(db.inTransaction(c -> Sql.list(c,
+          "SELECT a.id FROM accounts a WHERE a.id IN (" + String.join(", ", java.util.Collections.nCopies(part.size(), "?")) + ")"
+              + " AND ((a.status = 'cooling' AND a.cooling_until <= ?)"
+              + " OR EXISTS (SELECT 1 FROM jobs WHERE jobs.account_id = a.id AND jobs.state IN ('QUEUED', 'UNKNOWN') AND jobs.due_at <= ?" + DEVICE_WORK + "))",
+          rs -> rs.getString(1), args.toArray())));
+    }
+    return out;
+  }
+
   /** Two claimers read the same queued job; the loser's transaction rolls back and it tries again. */
   public static final class ConcurrentClaim extends RuntimeException {
     public ConcurrentClaim(String jobId) {
