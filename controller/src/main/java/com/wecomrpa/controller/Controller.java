@@ -232,6 +232,11 @@ public final class Controller extends VerticleBase {
     return dispatcher == null ? 0 : dispatcher.passes();
   }
 
+  /** Job offers this node has handed to its agents since start. */
+  public long offersMade() {
+    return dispatcher == null ? 0 : dispatcher.offers();
+  }
+
   /** Lease sweeps finished since start; each also kicks a dispatch pass. */
   public long leaseSweepRuns() {
     return expireLeases == null ? 0 : expireLeases.runs();

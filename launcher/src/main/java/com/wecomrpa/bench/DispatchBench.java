@@ -108,6 +108,8 @@ final class DispatchBench {
 
       // Saturation: every group at once.
       agents.clearAcks();
+      long[] offersBefore = controllers.stream().mapToLong(Controller::offersMade).toArray();
+      double pgBefore = postgres ? Gauges.postgresCpuSeconds() : 0;
       Gauges burstGauges = Gauges.start();
       long acksBefore = agents.count()[0];
       long t0 = System.nanoTime();
@@ -119,10 +121,16 @@ final class DispatchBench {
       double burstCores = burstGauges.coresBusy();
       long burstHeap = burstGauges.peakHeapMib();
       burstGauges.stop();
+      double pgCores = postgres ? (Gauges.postgresCpuSeconds() - pgBefore) / burstSeconds : 0;
+      StringBuilder perNode = new StringBuilder();
+      for (int i = 0; i < nodes; i++) {
+        perNode.append(i == 0 ? "" : ", ").append(String.format("node %d %.0f", i + 1, (controllers.get(i).offersMade() - offersBefore[i]) / burstSeconds));
+      }
       double[] burstAck = agents.dump().ackMillis();
       System.out.printf("burst: %d jobs enqueued in %.2fs, all dispatched and reported in %.2fs: %.0f jobs/s; report->final p50=%.1fms p99=%.1fms;"
               + " CPU %.2f cores; peak heap %d MiB%n",
           total, (enqueued - t0) / 1e9, burstSeconds, jobsPerSecond, Gauges.quantile(burstAck, 0.5), Gauges.quantile(burstAck, 0.99), burstCores, burstHeap);
+      System.out.printf("burst per node (offers/s): %s%s%n", perNode, postgres ? String.format("; PostgreSQL itself: CPU %.2f cores", pgCores) : "");
 
       // Below saturation: small broadcasts every 100 ms at a quarter of the saturated rate.
       int perTick = Math.max(1, (int) (jobsPerSecond * 0.25 / 10));
@@ -183,7 +191,7 @@ final class DispatchBench {
               + " cpu_cores=%.2f paced_cpu_cores=%.2f idle_cpu_cores=%.3f peak_heap_mib=%d echo_per_s=%.0f ratio=%.3f",
           jobsPerSecond, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
           burstCores, pacedCores, idleCores, burstHeap, echo, jobsPerSecond / echo)
-          + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f", nodes, baselineRate, jobsPerSecond / baselineRate) : "");
+          + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f postgres_cpu_cores=%.2f", nodes, baselineRate, jobsPerSecond / baselineRate, pgCores) : "");
     } finally {
       Processes.await(load.close(), WAIT);
       for (Vertx v : ctls) {

@@ -56,6 +56,29 @@ final class Gauges {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
+  /**
+   * CPU seconds spent so far by the live processes named {@code postgres} (a server and its
+   * backends; the bench's pools keep their backends for the whole run), from /proc in clock ticks
+   * of 1/100 s; 0 where there is no /proc.
+   */
+  static double postgresCpuSeconds() {
+    double ticks = 0;
+    java.io.File[] procs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+    for (java.io.File p : procs == null ? new java.io.File[0] : procs) {
+      try {
+        String stat = java.nio.file.Files.readString(p.toPath().resolve("stat"));
+        if (!stat.contains("(postgres)")) {
+          continue;
+        }
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (java.io.IOException | RuntimeException gone) {
+        // ended between the listing and the read
+      }
+    }
+    return ticks / 100.0;
+  }
+
   /** The {@code q}-quantile (0..1) of {@code values}, nearest rank; 0 if empty. */
   static double quantile(double[] values, double q) {
     if (values.length == 0) {

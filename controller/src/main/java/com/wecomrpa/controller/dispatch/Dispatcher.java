@@ -64,6 +64,7 @@ public final class Dispatcher {
   private boolean passRunning;
   private boolean kickedDuringPass;
   private volatile long passes;
+  private final java.util.concurrent.atomic.AtomicLong offers = new java.util.concurrent.atomic.AtomicLong();
   private java.util.function.BooleanSupplier ready = () -> true;
 
   /** {@code clock} says which jobs are due; {@code systemClock} times leases (real time). */
@@ -82,6 +83,11 @@ public final class Dispatcher {
   /** Dispatch passes finished: every offer a pass makes has been handed to its link before it counts. */
   public long passes() {
     return passes;
+  }
+
+  /** Offers this node has handed to its agents since start. */
+  public long offers() {
+    return offers.get();
   }
 
   /** Asks for a dispatch pass soon. Call from the controller's event loop. */
@@ -211,6 +217,7 @@ public final class Dispatcher {
       return;
     }
     if (board.markBusy(d.deviceId(), d.agentId(), offer.jobId(), offer.fencingToken()) && d.link().send(offer)) {
+      offers.incrementAndGet();
       offered.accept(offer.fencingToken());
       LOG.debug("job={} lease={} offered to device={} agent={}", offer.jobId(), offer.fencingToken(), d.deviceId(), d.agentId());
       return;
