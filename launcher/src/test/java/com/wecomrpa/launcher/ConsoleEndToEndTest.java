@@ -184,8 +184,14 @@ class ConsoleEndToEndTest {
     stack.post("/events", new JsonObject().put("events", new JsonArray().add(new JsonObject().put("id", "added-cu-2").put("type", "friend_added")
         .put("accountId", "acc-1").put("customerId", "cu-2").put("nickname", "李先生"))));
     browser.get(console + "#/customers/cu-2");
-    waitFor("the erase button", () -> !browser.findElements(By.id("erase-customer")).isEmpty());
-    browser.findElement(By.id("erase-customer")).click();
+    // A hash change keeps 王女士's page, erase button and all, until 李先生's is drawn: wait for his.
+    waitFor("李先生's profile", () -> {
+      List<WebElement> title = browser.findElements(By.cssSelector("#main h1"));
+      String h1 = title.isEmpty() ? null : textOf(title.get(0));
+      return h1 != null && h1.contains("cu-2") && !browser.findElements(By.id("erase-customer")).isEmpty();
+    });
+    clickLive(By.id("erase-customer"));
+    waitFor("the confirmation", () -> !browser.findElements(By.id("confirm-reason")).isEmpty());
     browser.findElement(By.id("confirm-reason")).sendKeys("asked by phone, ticket 1187");
     browser.findElement(By.id("confirm-ok")).click();
     waitFor("the erasure said", () -> !browser.findElements(By.id("flash")).isEmpty() && browser.findElement(By.id("flash")).getText().contains("cu-2 erased"));
@@ -484,6 +490,14 @@ class ConsoleEndToEndTest {
     List<WebElement> found = browser.findElements(By.id(id));
     try {
       return found.isEmpty() ? null : found.get(0).getText();
+    } catch (org.openqa.selenium.StaleElementReferenceException e) {
+      return null;
+    }
+  }
+
+  private String textOf(WebElement element) {
+    try {
+      return element.getText();
     } catch (org.openqa.selenium.StaleElementReferenceException e) {
       return null;
     }
