@@ -1289,6 +1289,10 @@ async function render() {
   state.live = page.live ? () => Promise.resolve().then(() => page.live(id, params)).catch(() => {}) : null;
   delete main.dataset.shown;
   document.getElementById('flash')?.remove();
+  // Another page's buttons must not stay clickable while this one loads: an admin who follows a
+  // link from one customer to another could otherwise erase the first.
+  if (state.drawn !== location.hash) main.innerHTML = '<p class="muted">Loading…</p>';
+  state.drawn = location.hash;
   try {
     await page(id, params);
   } catch (e) {
