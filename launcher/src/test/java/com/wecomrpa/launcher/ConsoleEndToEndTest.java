@@ -488,13 +488,10 @@ class ConsoleEndToEndTest {
 
   private String text(String id) {
     List<WebElement> found = browser.findElements(By.id(id));
-    try {
-      return found.isEmpty() ? null : found.get(0).getText();
-    } catch (org.openqa.selenium.StaleElementReferenceException e) {
-      return null;
-    }
+    return found.isEmpty() ? null : textOf(found.get(0));
   }
 
+  /** An element's text, or null if the page drew it again meanwhile. */
   private String textOf(WebElement element) {
     try {
       return element.getText();
