@@ -204,15 +204,51 @@ public final class JobClaims {
         JobRows.truncate(v.reason(), 1000), v.rule(), now.toEpochMilli(), jobId);
   }
 
+  /** Due rows a pass reads from the jobs' side before it asks account by account instead. */
+  static final int DUE_ROWS_READ = 2_000;
+
+  private volatile long overflowedAt = System.nanoTime() - 2_000_000_000L;
+
   /**
    * Of {@code accountIds}, those a claim could do something for now: a device job due (queued, or
-   * unknown and due for its verify), or a cooling to lift. One read for a whole dispatch pass, so
-   * a farm of idle devices costs one statement per pass, not a claim transaction per device. It may
-   * answer more than a claim then takes (a held group, a rule that waits), never less.
+   * unknown and due for its verify), or a cooling to lift. It may answer more than a claim then
+   * takes (a held group, a rule that waits), never less. Its cost follows the work, not the farm:
+   * the due rows are read by their own index (a farm of idle devices costs two empty index reads a
+   * pass); only when more than {@link #DUE_ROWS_READ} rows are due (a burst, where most accounts
+   * have work anyway) does it ask for each account in one statement per 500.
    */
   public java.util.Set<String> withWorkNow(java.util.Collection<String> accountIds, Instant now) {
+    return withWorkNow(accountIds, now, DUE_ROWS_READ);
+  }
+
+  /** As above, reading at most {@code dueRows} due rows of a state before asking account by account. */
+  java.util.Set<String> withWorkNow(java.util.Collection<String> accountIds, Instant now, int dueRows) {
+    java.util.Set<String> asked = new java.util.LinkedHashSet<>(accountIds);
     java.util.Set<String> out = new java.util.HashSet<>();
-    List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(accountIds));
+    if (asked.isEmpty()) {
+      return out;
+    }
+    // In a burst most accounts have work: after a read that found more rows due than it reads, the
+    // passes of the next second ask account by account straight away (either way answers the same).
+    boolean exact = System.nanoTime() - overflowedAt >= 1_000_000_000L && db.inTransaction(c -> {
+      for (String state : List.of("QUEUED", "UNKNOWN")) {
+        List<String> due = Sql.list(c, "SELECT account_id FROM jobs WHERE state = ? AND due_at <= ?" + DEVICE_WORK + " LIMIT " + (dueRows + 1),
+            rs -> rs.getString(1), state, now.toEpochMilli());
+        if (due.size() > dueRows) {
+          overflowedAt = System.nanoTime();
+          return false;
+        }
+        due.stream().filter(asked::contains).forEach(out::add);
+      }
+      Sql.list(c, "SELECT id FROM accounts WHERE status = 'cooling' AND cooling_until <= ?", rs -> rs.getString(1), now.toEpochMilli())
+          .stream().filter(asked::contains).forEach(out::add);
+      return true;
+    });
+    if (exact) {
+      return out;
+    }
+    out.clear();
+    List<String> ids = List.copyOf(asked);
     for (int from = 0; from < ids.size(); from += 500) {
       List<String> part = ids.subList(from, Math.min(ids.size(), from + 500));
       List<Object> args = new ArrayList<>(part);

@@ -16,7 +16,7 @@ public final class JobTransitions {
   /** Who decides a post has no place in its group's day: the SOP ranking ahead of time, the claim's cap rule at the last moment. */
   public static final String RANKED_OUT = "sop-ranking";
   public static final java.util.List<String> DAY_FULL = java.util.List.of(RANKED_OUT, com.wecomrpa.controller.admission.GroupDailyCapRule.NAME);
-  private static final String DAY_FULL_SQL = "('" + String.join("', '", DAY_FULL) + "')";
+  public static final String DAY_FULL_SQL = "('" + String.join("', '", DAY_FULL) + "')";
 
   /** The ranking found no place for this post in its group's day: SKIPPED, naming what won. */
   public void rankedOut(Connection c, String jobId, String reason, Instant now) throws SQLException {

@@ -34,6 +34,18 @@ public final class JdbcListenStore {
         accountId).orElse(ListenSettings.DEFAULTS);
   }
 
+  /** Every account's stored settings (an account without a row listens by the defaults), in one read. */
+  public java.util.Map<String, ListenSettings> all() {
+    return db.inTransaction(c -> {
+      java.util.Map<String, ListenSettings> out = new java.util.HashMap<>();
+      Sql.list(c, "SELECT account_id, enabled, interval_secs, budget_secs, unread, chats, per_chat, max_chats FROM listen_settings",
+              rs -> java.util.Map.entry(rs.getString(1),
+                  new ListenSettings(rs.getBoolean(2), rs.getInt(3), rs.getInt(4), rs.getBoolean(5), chats(rs.getString(6)), rs.getInt(7), rs.getInt(8))))
+          .forEach(e -> out.put(e.getKey(), e.getValue()));
+      return out;
+    });
+  }
+
   /** Replaces an account's settings; the change is audited with its old and new value. */
   public ListenSettings put(String accountId, ListenSettings s, Caller who, String reason, Instant now) {
     return db.inTransaction(c -> {

@@ -31,14 +31,15 @@ public final class ListenPlanner implements Dispatcher.IdleWork {
   /** A window closing later than the budget plus this is safe from a listen. */
   private static final Duration WINDOW_MARGIN = Duration.ofSeconds(60);
 
-  private record Cached(ListenSettings settings, long readAt) {}
+  /** Every account's settings as read at one moment: one statement every two seconds for the farm. */
+  private record Snapshot(Map<String, ListenSettings> byAccount, long readAt) {}
 
   private final Database db;
   private final JdbcListenStore store;
   private final Clock businessClock;
   private final Clock systemClock;
   private final Map<String, Long> lastAsked = new ConcurrentHashMap<>();
-  private final Map<String, Cached> settings = new ConcurrentHashMap<>();
+  private volatile Snapshot settings;
 
   public ListenPlanner(Database db, JdbcListenStore store, Clock businessClock, Clock systemClock) {
     this.db = db;
@@ -93,16 +94,21 @@ public final class ListenPlanner implements Dispatcher.IdleWork {
 
   /** Settings changed on this node: read them again at once. */
   public void forget(String accountId) {
-    settings.remove(accountId);
+    settings = null;
   }
 
   private ListenSettings settingsOf(String accountId) {
-    long t = System.nanoTime();
-    Cached c = settings.get(accountId);
-    if (c == null || t - c.readAt() > SETTINGS_TTL_NANOS) {
-      c = new Cached(store.settings(accountId), t);
-      settings.put(accountId, c);
+    Snapshot s = settings;
+    if (s == null || System.nanoTime() - s.readAt() > SETTINGS_TTL_NANOS) {
+      synchronized (this) {
+        s = settings;
+        if (s == null || System.nanoTime() - s.readAt() > SETTINGS_TTL_NANOS) {
+          long t = System.nanoTime();
+          s = new Snapshot(store.all(), t);
+          settings = s;
+        }
+      }
     }
-    return c.settings();
+    return s.byAccount().getOrDefault(accountId, ListenSettings.DEFAULTS);
   }
 }

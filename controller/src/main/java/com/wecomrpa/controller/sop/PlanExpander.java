@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.sop;
 
+import com.wecomrpa.controller.job.JobTransitions;
 import com.wecomrpa.controller.conditions.StepGuard;
 import com.wecomrpa.controller.customer.Customer;
 import com.wecomrpa.protocol.ActionName;
@@ -160,8 +161,13 @@ public final class PlanExpander {
     db.inTransaction(
         c -> {
           LocalDate from = LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).minusDays(1);
-          for (Object[] gd : Sql.list(c, "SELECT DISTINCT group_id, plan_day FROM jobs WHERE source_kind = 'plan' AND plan_day >= ?",
-              rs -> new Object[] {rs.getString(1), rs.getDate(2).toLocalDate()}, java.sql.Date.valueOf(from))) {
+          // Only group-days with a post that can still move (queued, or put out of a day still to
+          // come): ranking any other is a no-op. Each half reads its state's rows by index, never
+          // the whole history of jobs, which a broadcast every few seconds would otherwise cost.
+          for (Object[] gd : Sql.list(c, "SELECT group_id, plan_day FROM jobs WHERE state = 'QUEUED' AND source_kind = 'plan' AND plan_day >= ?"
+                  + " UNION SELECT group_id, plan_day FROM jobs WHERE state = 'SKIPPED' AND due_at > ? AND decided_by IN " + JobTransitions.DAY_FULL_SQL
+                  + " AND source_kind = 'plan' AND plan_day >= ?",
+              rs -> new Object[] {rs.getString(1), rs.getDate(2).toLocalDate()}, java.sql.Date.valueOf(from), now.toEpochMilli(), java.sql.Date.valueOf(from))) {
             ranking.rank(c, (String) gd[0], (LocalDate) gd[1], now);
           }
           return null;

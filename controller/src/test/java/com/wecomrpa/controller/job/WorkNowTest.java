@@ -47,9 +47,14 @@ class WorkNowTest {
       });
       List<String> all = List.of("due", "idle", "later", "cooled", "still-cooling", "webhook-only");
 
-      assertThat(store.jobs.claims().withWorkNow(all, now)).containsExactlyInAnyOrder("due", "cooled");
-      assertThat(store.jobs.claims().withWorkNow(all, now.plus(Duration.ofHours(2)))).as("the later job once due")
-          .containsExactlyInAnyOrder("due", "later", "cooled", "still-cooling");
+      // Read from the jobs' side (few rows due), and account by account (as when a burst has more due).
+      for (int dueRows : List.of(JobClaims.DUE_ROWS_READ, 0)) {
+        assertThat(store.jobs.claims().withWorkNow(all, now, dueRows)).as("due rows read: %d", dueRows).containsExactlyInAnyOrder("due", "cooled");
+        assertThat(store.jobs.claims().withWorkNow(all, now.plus(Duration.ofHours(2)), dueRows)).as("the later job once due, due rows read: %d", dueRows)
+            .containsExactlyInAnyOrder("due", "later", "cooled", "still-cooling");
+        assertThat(store.jobs.claims().withWorkNow(List.of("idle", "later"), now.plus(Duration.ofHours(2)), dueRows))
+            .as("only accounts asked about, due rows read: %d", dueRows).containsExactly("later");
+      }
       for (String left : List.of("idle", "later", "still-cooling", "webhook-only")) {
         assertThat(store.jobs.claims().claimNext("agent-1", "dev-" + left, left, now, now, Duration.ofSeconds(30), 3))
             .as("a claim for %s, which the pass leaves out", left).isEmpty();
