@@ -46,10 +46,14 @@ final class Gauges {
     return new Gauges();
   }
 
-  /** Cores busy on average since the start (2.0 = both of two cores all the time). */
+  /**
+   * Cores busy on average since the start (2.0 = both of two cores all the time), the heap
+   * sampler's own CPU left out: the figure is the measured process's, not the meter's.
+   */
   double coresBusy() {
     long wall = System.nanoTime() - wallStart;
-    return wall <= 0 ? 0 : (double) (cpuNanos() - cpuStart) / wall;
+    long meter = Math.max(0, ManagementFactory.getThreadMXBean().getThreadCpuTime(sampler.getId()));
+    return wall <= 0 ? 0 : (double) Math.max(0, cpuNanos() - cpuStart - meter) / wall;
   }
 
   private static long cpuNanos() {
