@@ -30,8 +30,13 @@ public final class JdbcListenStore {
 
   static ListenSettings settings(Connection c, String accountId) throws SQLException {
     return Sql.one(c, "SELECT enabled, interval_secs, budget_secs, unread, chats, per_chat, max_chats FROM listen_settings WHERE account_id = ?",
-        rs -> new ListenSettings(rs.getBoolean(1), rs.getInt(2), rs.getInt(3), rs.getBoolean(4), chats(rs.getString(5)), rs.getInt(6), rs.getInt(7)),
-        accountId).orElse(ListenSettings.DEFAULTS);
+        rs -> read(rs, 1), accountId).orElse(ListenSettings.DEFAULTS);
+  }
+
+  /** The settings in the seven columns from {@code first} on (enabled ... max_chats). */
+  private static ListenSettings read(java.sql.ResultSet rs, int first) throws SQLException {
+    return new ListenSettings(rs.getBoolean(first), rs.getInt(first + 1), rs.getInt(first + 2), rs.getBoolean(first + 3), chats(rs.getString(first + 4)),
+        rs.getInt(first + 5), rs.getInt(first + 6));
   }
 
   /** Every account's stored settings (an account without a row listens by the defaults), in one read. */
@@ -39,8 +44,7 @@ public final class JdbcListenStore {
     return db.inTransaction(c -> {
       java.util.Map<String, ListenSettings> out = new java.util.HashMap<>();
       Sql.list(c, "SELECT account_id, enabled, interval_secs, budget_secs, unread, chats, per_chat, max_chats FROM listen_settings",
-              rs -> java.util.Map.entry(rs.getString(1),
-                  new ListenSettings(rs.getBoolean(2), rs.getInt(3), rs.getInt(4), rs.getBoolean(5), chats(rs.getString(6)), rs.getInt(7), rs.getInt(8))))
+              rs -> java.util.Map.entry(rs.getString(1), read(rs, 2)))
           .forEach(e -> out.put(e.getKey(), e.getValue()));
       return out;
     });
