@@ -32,8 +32,7 @@ final class ClusterApi {
   /** Node {@code i}'s {@code /ready} body, or null when it does not answer. */
   JsonObject ready(int i) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + "/ready")).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + "/ready")).timeout(Duration.ofSeconds(2)).build());
       return new JsonObject(r.body());
     } catch (IOException | RuntimeException e) {
       return null;
@@ -77,6 +76,22 @@ final class ClusterApi {
     return body == null ? null : new JsonObject(body).getJsonObject("progress");
   }
 
+  /**
+   * Sends with the request's timeout enforced here as well: a node frozen half-way through an
+   * answer (headers sent, body not) is waited on forever by the client's own timeout.
+   */
+  private HttpResponse<String> send(HttpRequest req) throws IOException, InterruptedException {
+    var pending = http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+    try {
+      return pending.get(req.timeout().orElse(Duration.ofSeconds(10)).toMillis() + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      pending.cancel(true);
+      throw new java.net.http.HttpTimeoutException("no whole answer from " + req.uri() + " in time");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    }
+  }
+
   private HttpResponse<String> api(java.util.function.UnaryOperator<HttpRequest.Builder> how, String path) {
     UncheckedIOException last = null;
     for (int i = 0; i < ports.length; i++) {
@@ -86,7 +101,7 @@ final class ClusterApi {
       try {
         HttpRequest req = how.apply(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + "/api/v1" + path))
             .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)).build();
-        return http.send(req, HttpResponse.BodyHandlers.ofString());
+        return send(req);
       } catch (IOException e) {
         last = new UncheckedIOException(e);
       } catch (InterruptedException e) {

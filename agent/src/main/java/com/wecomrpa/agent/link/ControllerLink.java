@@ -261,8 +261,21 @@ public final class ControllerLink {
       // In a cluster the next node is as good as this one, and this one may be dying or not ready.
       String from = failover.current();
       String to = failover.afterClose();
-      LOG.warn("controller connection to {} closed; reconnecting to {} in {}ms", from, to, failover.backoffMs());
-      retry();
+      // 1013 (try again later): the controller answered but is not ready; it will be soon.
+      Short code = closeCode(ws);
+      boolean notReady = code != null && code == (short) 1013;
+      long delay = notReady ? failover.notReadyDelayMs() : failover.nextDelayMs();
+      LOG.warn("controller connection to {} closed{}; reconnecting to {} in {}ms", from, notReady ? " (not ready)" : "", to, delay);
+      vertx.setTimer(delay, t -> connect());
+    }
+  }
+
+  /** The close frame's status code, or null where there was none (left, or the connection dropped). */
+  private static Short closeCode(WebSocket ws) {
+    try {
+      return ws.closeStatusCode();
+    } catch (NullPointerException e) {
+      return null; // Vert.x 5.0 unboxes a missing status here instead of returning null
     }
   }
 

@@ -46,10 +46,18 @@ class ControllerLinkTest {
     final BlockingQueue<io.vertx.core.MultiMap> upgrades = new LinkedBlockingQueue<>();
     /** Welcomes as a controller of this protocol (null: a release before protocol numbers). */
     volatile Integer protocol;
+    /** Connections still to close at once as a controller not ready (its database away) does. */
+    final java.util.concurrent.atomic.AtomicInteger notReadyFor = new java.util.concurrent.atomic.AtomicInteger();
+    final BlockingQueue<Long> upgradedAtNanos = new LinkedBlockingQueue<>();
 
     FakeController() throws Exception {
       server = vertx.createHttpServer().webSocketHandler(ws -> {
         upgrades.add(ws.headers());
+        upgradedAtNanos.add(System.nanoTime());
+        if (notReadyFor.getAndDecrement() > 0) {
+          ws.close((short) 1013, "controller not ready");
+          return;
+        }
         connections.add(ws);
         ws.textMessageHandler(t -> {
           Message m = WireCodec.decode(t);
@@ -163,6 +171,19 @@ class ControllerLinkTest {
     FakeController controller = new FakeController();
     link(List.of(controller.url())).start().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     assertThat(controller.next(AgentJobReport.class).reportId()).isEqualTo("r-9");
+    controller.close();
+  }
+
+  @Test
+  void aControllerNotReadyForAWhileIsTriedAgainEverySecondOrSoNotAfterEverLongerWaits() throws Exception {
+    FakeController controller = new FakeController();
+    controller.notReadyFor.set(7);
+    link(List.of(controller.url())).start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    controller.next(AgentHello.class);
+    List<Long> at = new java.util.ArrayList<>(controller.upgradedAtNanos);
+    assertThat(at).hasSizeGreaterThanOrEqualTo(8);
+    // Doubling waits would put 5 s or more between the seventh and eighth attempt; not-ready ones at most 1.5 s.
+    assertThat(Duration.ofNanos(at.get(7) - at.get(6))).as("the wait after the seventh not-ready answer").isLessThan(Duration.ofSeconds(4));
     controller.close();
   }
 

@@ -44,6 +44,18 @@ class FailoverTest {
   }
 
   @Test
+  void aControllerThatSaysNotReadyIsTriedAgainWithinASecondAndAHalfHoweverLongItLasts() {
+    Failover f = new Failover(THREE, "agent-1", new SplittableRandom(3));
+    List<Long> waits = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      waits.add(f.notReadyDelayMs());
+    }
+    assertThat(waits.subList(0, 3)).as("the first waits, as after any close").allMatch(d -> d >= 200 && d <= 1_200);
+    assertThat(waits).as("every wait after a not-ready answer").allMatch(d -> d <= 1_500);
+    assertThat(f.nextDelayMs()).as("a controller that does not answer at all: the doubled wait").isGreaterThanOrEqualTo(5_000L);
+  }
+
+  @Test
   void aFarmDoesNotReconnectInStep() {
     List<Long> first = new ArrayList<>();
     SplittableRandom seeds = new SplittableRandom(7);
