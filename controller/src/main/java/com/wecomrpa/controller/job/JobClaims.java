@@ -113,19 +113,20 @@ public final class JobClaims {
             LocalDate day = local.toLocalDate();
             long token = tokens.next();
             Instant expires = realNow.plus(leaseFor);
+            // The account's counters are taken first so the lease writes which it took in the same
+            // row version (a verify takes none and keeps what the send took).
+            String taken = verify ? null : AccountCounters.take(c, accountId, needs);
             int moved =
                 Sql.update(
                     c,
                     "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL, wait_note = NULL,"
-                        + " attempts = attempts + 1, quota_day = COALESCE(?, quota_day), updated_at = ? WHERE id = ? AND state = ? AND lease_token = ?",
+                        + " attempts = attempts + 1, quota_day = COALESCE(?, quota_day), counters = COALESCE(?, counters), updated_at = ?"
+                        + " WHERE id = ? AND state = ? AND lease_token = ?",
                     token, expires.toEpochMilli(), agentId, deviceId, !GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()) || verify ? null : Date.valueOf(day),
-                    realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken());
+                    taken, realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken());
             if (moved == 0) {
-              // Someone else leased it between our read and write; our quota take rolls back with us.
+              // Someone else leased it between our read and write; our quota and counter takes roll back with us.
               throw new ConcurrentClaim(j.id());
-            }
-            if (!verify) {
-              Sql.update(c, "UPDATE jobs SET counters = ? WHERE id = ?", AccountCounters.take(c, accountId, needs), j.id());
             }
             // Human pace: the account's next action no sooner than the gap, give or take the jitter.
             long gap = lim.number(LimitName.MIN_GAP_SECONDS) * 1000L;
@@ -177,20 +178,26 @@ public final class JobClaims {
 
   private Optional<Job> nextDue(Connection c, String accountId, List<String> waiting, Instant now, int maxAttempts) throws SQLException {
     // Jobs of a group the client could not find are held there, not tried again one by one.
-    StringBuilder skip = new StringBuilder(" AND NOT EXISTS (SELECT 1 FROM chat_groups g WHERE g.id = jobs.group_id AND g.reachability <> 'ok')");
+    // The few held groups are read once per statement by their index, then the claim index is walked
+    // in order: a correlated NOT EXISTS let PostgreSQL hash every group of the farm for each claim.
+    StringBuilder skip = new StringBuilder(" AND (group_id IS NULL OR group_id NOT IN (SELECT g.id FROM chat_groups g WHERE g.reachability IN ('unreachable', 'gone')))");
     for (int i = 0; i < waiting.size(); i++) {
       skip.append(" AND id <> ?");
     }
     // The equal columns are named too: that is what lets the planner read the index in order.
     String order = " ORDER BY account_id, state, priority DESC, due_at, seq LIMIT 1";
+    // Both heads in one round trip: each part walks the claim index and stops at its first row.
     List<Object> args = new ArrayList<>(List.of(accountId, now.toEpochMilli()));
     args.addAll(waiting);
-    Optional<Job> queued = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'QUEUED' AND due_at <= ?" + skip + DEVICE_WORK + order,
-        JobRows::job, args.toArray());
-    args = new ArrayList<>(List.of(accountId, now.toEpochMilli(), maxAttempts, now.toEpochMilli()));
+    args.addAll(List.of(accountId, now.toEpochMilli(), maxAttempts, now.toEpochMilli()));
     args.addAll(waiting);
-    Optional<Job> unknown = Sql.one(c, "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'UNKNOWN' AND due_at <= ? AND attempts < ?"
-        + " AND (expires_at IS NULL OR expires_at >= ?)" + skip + DEVICE_WORK + order, JobRows::job, args.toArray());
+    List<Job> heads = Sql.list(c,
+        "(SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'QUEUED' AND due_at <= ?" + skip + DEVICE_WORK + order + ")"
+            + " UNION ALL (SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'UNKNOWN' AND due_at <= ? AND attempts < ?"
+            + " AND (expires_at IS NULL OR expires_at >= ?)" + skip + DEVICE_WORK + order + ")",
+        JobRows::job, args.toArray());
+    Optional<Job> queued = heads.stream().filter(j -> j.state() == JobState.QUEUED).findFirst();
+    Optional<Job> unknown = heads.stream().filter(j -> j.state() == JobState.UNKNOWN).findFirst();
     if (queued.isEmpty() || unknown.isEmpty()) {
       return queued.isPresent() ? queued : unknown;
     }

@@ -10,6 +10,9 @@ import java.util.List;
 
 /** Puts new jobs in the queue: idempotent by job id, and at once CANCELLED for a group confirmed gone. */
 public final class JobIntake {
+  /** Jobs one intake adds from which PostgreSQL's statistics of the table are brought up to date at once. */
+  static final int ANALYZE_AFTER = 1_000;
+
   /** Inserts jobs whose id is new; a job already there is left as it is (expansion is idempotent). */
   /**
    * Jobs queued under keys that start with {@code prefix}, whatever became of them: a job's key
@@ -55,6 +58,13 @@ public final class JobIntake {
         "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, reason, priority,"
             + " not_before, expires_at, plan_day, created_at, updated_at, due_at, touch, guard, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows);
+    if (rows.size() >= ANALYZE_AFTER && com.wecomrpa.controller.store.Dialect.of(c) == com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
+      // The planner's picture of the table must follow a jump in its size: a first broadcast of ten
+      // thousand jobs read as a near-empty table sent every lease update down a state index through
+      // hundreds of rows (1,000 buffers a claim) instead of the primary key, until autovacuum's next
+      // analyze a minute later. Our own uncommitted rows count as live to it.
+      Sql.update(c, "ANALYZE jobs");
+    }
     return fresh;
   }
 

@@ -129,24 +129,42 @@ public final class JdbcLimitStore {
 
   /** The limits that apply to one account now (warm-up depends on how long it has existed). */
   public EffectiveLimits effective(Connection c, String accountId, Instant now) throws SQLException {
-    long createdAt = Sql.one(c, "SELECT created_at FROM accounts WHERE id = ?", rs -> rs.getLong(1), accountId)
-        .orElseThrow(() -> Rejected.notFound("accountId", "account " + accountId + " not found"));
+    // One read for the account's age and every setting that can apply to it (global, its tags',
+    // its own): a claim asks this for each lease, so each round trip counts on a networked store.
+    List<String[]> rows = Sql.list(c,
+        "SELECT a.created_at, s.scope, s.scope_key, s.name, s.setting FROM accounts a LEFT JOIN limit_settings s ON (s.scope = 'global' AND s.scope_key = '*')"
+            + " OR (s.scope = 'account' AND s.scope_key = a.id) OR (s.scope = 'tag' AND s.scope_key IN (SELECT t.tag FROM account_tags t WHERE t.account_id = a.id))"
+            + " WHERE a.id = ? ORDER BY s.scope_key, s.name",
+        rs -> new String[] {String.valueOf(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)}, accountId);
+    if (rows.isEmpty()) {
+      throw Rejected.notFound("accountId", "account " + accountId + " not found");
+    }
+    long createdAt = Long.parseLong(rows.get(0)[0]);
     Map<String, EffectiveLimits.Value> values = new LinkedHashMap<>();
     defaults.forEach((n, v) -> values.put(n.key(), new EffectiveLimits.Value(v, "default")));
-    overrides(c, "global", "*").forEach((k, v) -> values.put(k, new EffectiveLimits.Value(v, "global")));
-    List<String> tags = Sql.list(c, "SELECT tag FROM account_tags WHERE account_id = ? ORDER BY tag", rs -> rs.getString(1), accountId);
     Map<String, EffectiveLimits.Value> fromTags = new LinkedHashMap<>();
-    for (String tag : tags) {
-      overrides(c, "tag", tag).forEach((k, v) -> {
-        EffectiveLimits.Value prior = fromTags.get(k);
-        LimitName n = LimitName.fromKey(k);
-        if (prior == null || !n.stricter(prior.value(), v).equals(prior.value())) {
-          fromTags.put(k, new EffectiveLimits.Value(v, "tag:" + tag));
+    Map<String, EffectiveLimits.Value> own = new LinkedHashMap<>();
+    for (String[] r : rows) {
+      if (r[1] == null) {
+        continue; // the account has no setting of any scope
+      }
+      String k = r[3];
+      String v = r[4];
+      switch (r[1]) {
+        case "global" -> values.put(k, new EffectiveLimits.Value(v, "global"));
+        case "account" -> own.put(k, new EffectiveLimits.Value(v, "account"));
+        default -> {
+          // Several tags set the same limit: the stricter holds (the first tag by name on a tie).
+          EffectiveLimits.Value prior = fromTags.get(k);
+          LimitName n = LimitName.fromKey(k);
+          if (prior == null || !n.stricter(prior.value(), v).equals(prior.value())) {
+            fromTags.put(k, new EffectiveLimits.Value(v, "tag:" + r[2]));
+          }
         }
-      });
+      }
     }
     values.putAll(fromTags);
-    overrides(c, "account", accountId).forEach((k, v) -> values.put(k, new EffectiveLimits.Value(v, "account")));
+    values.putAll(own);
 
     int warmupDays = Integer.parseInt(values.get(LimitName.WARMUP_DAYS.key()).value());
     if (warmupDays > 0 && Duration.between(Instant.ofEpochMilli(createdAt), now).toDays() < warmupDays) {

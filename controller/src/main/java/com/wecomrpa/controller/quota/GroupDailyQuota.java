@@ -49,6 +49,11 @@ public final class GroupDailyQuota {
     if (cap <= 0) {
       return false;
     }
+    if (com.wecomrpa.controller.store.Dialect.of(c) == com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
+      // One statement, the day's first post included: the row's lock or the insert's key decides.
+      return Sql.update(c, "INSERT INTO group_day_usage (group_id, usage_day, used) VALUES (?, ?, 1)"
+          + " ON CONFLICT (group_id, usage_day) DO UPDATE SET used = group_day_usage.used + 1 WHERE group_day_usage.used < ?", groupId, day, cap) == 1;
+    }
     if (takeOne(c, groupId, day, cap)) {
       return true;
     }

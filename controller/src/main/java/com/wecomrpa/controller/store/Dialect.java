@@ -32,6 +32,11 @@ public enum Dialect {
     throw new IllegalArgumentException("--db must be jdbc:postgresql://HOST:PORT/DATABASE (or empty for the embedded store), was " + redacted(jdbcUrl));
   }
 
+  /** The engine behind an open connection (its metadata is the driver's own: no round trip). */
+  public static Dialect of(java.sql.Connection c) throws SQLException {
+    return c.getMetaData().getURL().startsWith("jdbc:postgresql:") ? POSTGRESQL : H2;
+  }
+
   /** The statement that puts every commit so far on disk, or null where a commit already is. */
   public String forceToDiskSql() {
     return forceToDisk;

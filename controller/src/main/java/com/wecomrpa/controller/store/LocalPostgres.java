@@ -152,10 +152,23 @@ public final class LocalPostgres implements AutoCloseable {
         run(Duration.ofMinutes(2), bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "--auth=trust", "-E", "UTF8", "--no-locale");
       }
       run(Duration.ofMinutes(1), bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", "-l", dir.resolve("server.log").toString(),
-          "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k " + sockets + " -c fsync=" + (flushToDisk ? "on" : "off") + " -c synchronous_commit=on -c max_connections=300", "start");
+          "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k " + sockets + " -c fsync=" + (flushToDisk ? "on" : "off") + " -c synchronous_commit=on -c max_connections=300 " + extraOptions(), "start");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start PostgreSQL in " + dir, e);
     }
+  }
+
+  /**
+   * Server options a person adds to look inside a run, from the system property
+   * {@code wecom-rpa.postgres-options}, separated by ';' (a shell passes no spaces through
+   * WECOM_RPA_JAVA_OPTS), e.g. {@code --shared_preload_libraries=pg_stat_statements}; none by default.
+   */
+  private static String extraOptions() {
+    String extra = System.getProperty("wecom-rpa.postgres-options", "");
+    if (!extra.matches("[-A-Za-z0-9_.,=;]*")) {
+      throw new IllegalArgumentException("wecom-rpa.postgres-options: only --name=value options separated by ';', was " + extra);
+    }
+    return extra.replace(';', ' ');
   }
 
   /** A database of this server, created when missing; returns its JDBC URL. */
