@@ -193,7 +193,12 @@ public final class Dispatcher {
   private void deliver(Claim claim) {
     DeviceBoard.FreeDevice d = claim.device();
     if (claim.error() != null) {
-      LOG.warn("device={} claim failed: {}", d.deviceId(), claim.error().getMessage());
+      // A fault of our own (no message of its own) is logged with its stack: an operator can act on it.
+      if (claim.error().getMessage() == null) {
+        LOG.warn("device={} claim failed", d.deviceId(), claim.error());
+      } else {
+        LOG.warn("device={} claim failed: {}", d.deviceId(), claim.error().getMessage());
+      }
       board.unclaim(d.deviceId());
       return;
     }

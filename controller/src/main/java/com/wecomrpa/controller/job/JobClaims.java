@@ -64,6 +64,7 @@ public final class JobClaims {
 
   public Optional<ControllerJobOffer> claimNext(
       String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
+    boolean postgres = db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL;
     return db.inTransaction(
         c -> {
           // The account row's lock serialises claims for one account (across controllers too), so
@@ -113,31 +114,51 @@ public final class JobClaims {
             LocalDate day = local.toLocalDate();
             long token = tokens.next();
             Instant expires = realNow.plus(leaseFor);
-            // The account's counters are taken first so the lease writes which it took in the same
-            // row version (a verify takes none and keeps what the send took).
-            String taken = verify ? null : AccountCounters.take(c, accountId, needs);
-            int moved =
-                Sql.update(
-                    c,
-                    "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL, wait_note = NULL,"
-                        + " attempts = attempts + 1, quota_day = COALESCE(?, quota_day), counters = COALESCE(?, counters), updated_at = ?"
-                        + " WHERE id = ? AND state = ? AND lease_token = ?",
-                    token, expires.toEpochMilli(), agentId, deviceId, !GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()) || verify ? null : Date.valueOf(day),
-                    taken, realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken());
-            if (moved == 0) {
-              // Someone else leased it between our read and write; our quota and counter takes roll back with us.
-              throw new ConcurrentClaim(j.id());
-            }
             // Human pace: the account's next action no sooner than the gap, give or take the jitter.
             long gap = lim.number(LimitName.MIN_GAP_SECONDS) * 1000L;
             long jitter = lim.number(LimitName.GAP_JITTER_SECONDS) * 1000L;
             // The profile's floor holds whatever the limits say (fast: under the lab platform's rate).
             long pause = Math.max(limits.paceFloor().toMillis(), gap + (jitter == 0 ? 0 : random.nextLong(-jitter, jitter + 1)));
-            Sql.update(c, "UPDATE accounts SET next_action_at = ? WHERE id = ?", now.toEpochMilli() + pause, accountId);
-            Sql.update(
-                c,
-                "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)",
-                j.id(), j.attempts() + 1, token, agentId, deviceId, realNow.toEpochMilli());
+            // The lease records which counters it took (a verify takes none and keeps what the send took).
+            String lease = "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL,"
+                + " wait_note = NULL, attempts = attempts + 1, quota_day = COALESCE(?, quota_day), counters = COALESCE(?, counters), updated_at = ?"
+                + " WHERE id = ? AND state = ? AND lease_token = ?";
+            Object[] leaseArgs = {token, expires.toEpochMilli(), agentId, deviceId,
+                !GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()) || verify ? null : Date.valueOf(day),
+                verify ? null : AccountCounters.keys(needs), realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken()};
+            String pace = "UPDATE accounts SET next_action_at = ? WHERE id = ?";
+            Object[] paceArgs = {now.toEpochMilli() + pause, accountId};
+            String run = "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)";
+            Object[] runArgs = {j.id(), j.attempts() + 1, token, agentId, deviceId, realNow.toEpochMilli()};
+            long moved;
+            if (postgres) {
+              // One round trip writes the counters, the lease, the pace and the execution row: the
+              // parts of one statement run together, and a lease someone else took rolls all back.
+              List<Object> args = new ArrayList<>();
+              StringBuilder sql = new StringBuilder("WITH ");
+              if (!needs.isEmpty() && !verify) {
+                sql.append("counted AS (").append(AccountCounters.takeInOneSql(accountId, needs, args)).append("), ");
+              }
+              sql.append("leased AS (").append(lease).append(" RETURNING 1), paced AS (").append(pace).append("), ran AS (").append(run)
+                  .append(") SELECT COUNT(*) FROM leased");
+              java.util.Collections.addAll(args, leaseArgs); // holds nulls: not List.of
+              java.util.Collections.addAll(args, paceArgs);
+              java.util.Collections.addAll(args, runArgs);
+              moved = Sql.count(c, sql.toString(), args.toArray());
+            } else {
+              if (!verify) {
+                AccountCounters.take(c, accountId, needs);
+              }
+              moved = Sql.update(c, lease, leaseArgs);
+              if (moved == 1) {
+                Sql.update(c, pace, paceArgs);
+                Sql.update(c, run, runArgs);
+              }
+            }
+            if (moved == 0) {
+              // Someone else leased it between our read and write; our quota and counter takes roll back with us.
+              throw new ConcurrentClaim(j.id());
+            }
             Instant due = j.notBefore() != null && j.notBefore().isAfter(j.createdAt()) ? j.notBefore() : j.createdAt();
             dueToLease.accept(Duration.between(due, now).isNegative() ? Duration.ZERO : Duration.between(due, now));
             return Optional.of(

@@ -89,23 +89,13 @@ public final class AccountCounters {
     return null;
   }
 
-  /** Takes one of each; returns the keys to give back on a definite failure. */
+  /**
+   * Takes one of each, a statement a counter (the claim on PostgreSQL takes them within its one
+   * write, {@link #takeInOneSql}); returns the keys to give back on a definite failure.
+   */
   public static String take(Connection c, String accountId, List<Need> needs) throws SQLException {
-    List<String> keys = new ArrayList<>();
-    needs.forEach(n -> keys.add(n.key()));
     if (needs.isEmpty()) {
       return "";
-    }
-    if (com.wecomrpa.controller.store.Dialect.of(c) == com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
-      // One statement for every counter, the period's first take included: no savepoint, no retry.
-      StringBuilder sql = new StringBuilder("INSERT INTO usage_counters (account_id, counter, period, used) VALUES ");
-      List<Object> args = new ArrayList<>();
-      for (int i = 0; i < needs.size(); i++) {
-        sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, 1)");
-        args.addAll(List.of(accountId, needs.get(i).counter(), needs.get(i).period()));
-      }
-      Sql.update(c, sql.append(" ON CONFLICT (account_id, counter, period) DO UPDATE SET used = usage_counters.used + 1").toString(), args.toArray());
-      return String.join(",", keys);
     }
     for (Need n : needs) {
       if (Sql.update(c, "UPDATE usage_counters SET used = used + 1 WHERE account_id = ? AND counter = ? AND period = ?", accountId, n.counter(), n.period()) == 0) {
@@ -122,7 +112,25 @@ public final class AccountCounters {
         }
       }
     }
-    return String.join(",", keys);
+    return keys(needs);
+  }
+
+  /** The keys {@link #take} returns for these needs, to give back on a definite failure. */
+  public static String keys(List<Need> needs) {
+    return String.join(",", needs.stream().map(Need::key).toList());
+  }
+
+  /**
+   * PostgreSQL only: one statement that takes one of each need, the period's first take included
+   * (no savepoint, no retry); its arguments are added to {@code args}. Usable inside a WITH.
+   */
+  public static String takeInOneSql(String accountId, List<Need> needs, List<Object> args) {
+    StringBuilder sql = new StringBuilder("INSERT INTO usage_counters (account_id, counter, period, used) VALUES ");
+    for (int i = 0; i < needs.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, 1)");
+      args.addAll(List.of(accountId, needs.get(i).counter(), needs.get(i).period()));
+    }
+    return sql.append(" ON CONFLICT (account_id, counter, period) DO UPDATE SET used = usage_counters.used + 1").toString();
   }
 
   public static void release(Connection c, String accountId, String keys) throws SQLException {
