@@ -83,7 +83,7 @@ public final class JobClaims {
           ClaimContext ctx = new ClaimContext(c, accountId, status, JobRows.instant(coolingUntil), JobRows.instant((Long) account.get()[2]), lim, now, local);
           List<String> waiting = new ArrayList<>();
           for (int tries = 0; tries < 200; tries++) {
-            Optional<Job> next = nextDue(c, accountId, waiting, now, maxAttempts);
+            Optional<Job> next = nextDue(c, postgres, accountId, waiting, now, maxAttempts);
             if (next.isEmpty()) {
               return Optional.empty();
             }
@@ -197,28 +197,40 @@ public final class JobClaims {
   /** Webhook steps are called by the controller itself (webhook.CallWebhookStepsTask), never offered to a device. */
   private static final String DEVICE_WORK = " AND action <> 'webhook'";
 
-  private Optional<Job> nextDue(Connection c, String accountId, List<String> waiting, Instant now, int maxAttempts) throws SQLException {
+  private Optional<Job> nextDue(Connection c, boolean postgres, String accountId, List<String> waiting, Instant now, int maxAttempts) throws SQLException {
     // Jobs of a group the client could not find are held there, not tried again one by one.
     // The few held groups are read once per statement by their index, then the claim index is walked
     // in order: a correlated NOT EXISTS let PostgreSQL hash every group of the farm for each claim.
-    StringBuilder skip = new StringBuilder(" AND (group_id IS NULL OR group_id NOT IN (SELECT g.id FROM chat_groups g WHERE g.reachability IN ('unreachable', 'gone')))");
+    // On H2 the earlier form (two reads, the correlated NOT EXISTS) measured faster: 546-576 against
+    // 403 jobs/s in bench dispatch's burst.
+    StringBuilder skip = new StringBuilder(postgres
+        ? " AND (group_id IS NULL OR group_id NOT IN (SELECT g.id FROM chat_groups g WHERE g.reachability IN ('unreachable', 'gone')))"
+        : " AND NOT EXISTS (SELECT 1 FROM chat_groups g WHERE g.id = jobs.group_id AND g.reachability <> 'ok')");
     for (int i = 0; i < waiting.size(); i++) {
       skip.append(" AND id <> ?");
     }
     // The equal columns are named too: that is what lets the planner read the index in order.
     String order = " ORDER BY account_id, state, priority DESC, due_at, seq LIMIT 1";
-    // Both heads in one round trip: each part walks the claim index and stops at its first row.
-    List<Object> args = new ArrayList<>(List.of(accountId, now.toEpochMilli()));
-    args.addAll(waiting);
-    args.addAll(List.of(accountId, now.toEpochMilli(), maxAttempts, now.toEpochMilli()));
-    args.addAll(waiting);
-    List<Job> heads = Sql.list(c,
-        "(SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'QUEUED' AND due_at <= ?" + skip + DEVICE_WORK + order + ")"
-            + " UNION ALL (SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'UNKNOWN' AND due_at <= ? AND attempts < ?"
-            + " AND (expires_at IS NULL OR expires_at >= ?)" + skip + DEVICE_WORK + order + ")",
-        JobRows::job, args.toArray());
-    Optional<Job> queued = heads.stream().filter(j -> j.state() == JobState.QUEUED).findFirst();
-    Optional<Job> unknown = heads.stream().filter(j -> j.state() == JobState.UNKNOWN).findFirst();
+    String queuedSql = "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'QUEUED' AND due_at <= ?" + skip + DEVICE_WORK + order;
+    String unknownSql = "SELECT " + JobRows.JOB_COLUMNS + " FROM jobs WHERE account_id = ? AND state = 'UNKNOWN' AND due_at <= ? AND attempts < ?"
+        + " AND (expires_at IS NULL OR expires_at >= ?)" + skip + DEVICE_WORK + order;
+    List<Object> queuedArgs = new ArrayList<>(List.of(accountId, now.toEpochMilli()));
+    queuedArgs.addAll(waiting);
+    List<Object> unknownArgs = new ArrayList<>(List.of(accountId, now.toEpochMilli(), maxAttempts, now.toEpochMilli()));
+    unknownArgs.addAll(waiting);
+    Optional<Job> queued;
+    Optional<Job> unknown;
+    if (postgres) {
+      // Both heads in one round trip.
+      List<Object> args = new ArrayList<>(queuedArgs);
+      args.addAll(unknownArgs);
+      List<Job> heads = Sql.list(c, "(" + queuedSql + ") UNION ALL (" + unknownSql + ")", JobRows::job, args.toArray());
+      queued = heads.stream().filter(j -> j.state() == JobState.QUEUED).findFirst();
+      unknown = heads.stream().filter(j -> j.state() == JobState.UNKNOWN).findFirst();
+    } else {
+      queued = Sql.one(c, queuedSql, JobRows::job, queuedArgs.toArray());
+      unknown = Sql.one(c, unknownSql, JobRows::job, unknownArgs.toArray());
+    }
     if (queued.isEmpty() || unknown.isEmpty()) {
       return queued.isPresent() ? queued : unknown;
     }
