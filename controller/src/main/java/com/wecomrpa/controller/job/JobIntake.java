@@ -58,11 +58,14 @@ public final class JobIntake {
         "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, customer_id, action, params, state, reason, priority,"
             + " not_before, expires_at, plan_day, created_at, updated_at, due_at, touch, guard, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows);
-    if (rows.size() >= ANALYZE_AFTER && com.wecomrpa.controller.store.Dialect.of(c) == com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
+    if (rows.size() >= ANALYZE_AFTER && com.wecomrpa.controller.store.Dialect.of(c) == com.wecomrpa.controller.store.Dialect.POSTGRESQL
+        && rows.size() > Sql.count(c, "SELECT GREATEST(CAST(reltuples AS BIGINT), 0) FROM pg_class WHERE oid = 'jobs'::regclass")) {
       // The planner's picture of the table must follow a jump in its size: a first broadcast of ten
       // thousand jobs read as a near-empty table sent every lease update down a state index through
       // hundreds of rows (1,000 buffers a claim) instead of the primary key, until autovacuum's next
-      // analyze a minute later. Our own uncommitted rows count as live to it.
+      // analyze a minute later. Only an intake larger than the rows the planner counts (the table at
+      // least doubles) asks, so a broadcast stored 5,000 jobs at a time analyzes once, not per slice.
+      // Our own uncommitted rows count as live to it.
       Sql.update(c, "ANALYZE jobs");
     }
     return fresh;
