@@ -29,7 +29,10 @@ public final class LeaseExpiry {
         c ->
             Sql.update(
                 c,
-                "UPDATE jobs SET state = 'SKIPPED', reason = 'expired', updated_at = ? WHERE state = 'QUEUED' AND expires_at IS NOT NULL AND expires_at < ?",
+                // A lower bound, not IS NOT NULL: the embedded store starts its index range there and so
+                // skips the jobs without a window; IS NOT NULL walked all of them (a 200,000-group
+                // broadcast being stored: 29 ms a call, four calls a second).
+                "UPDATE jobs SET state = 'SKIPPED', reason = 'expired', updated_at = ? WHERE state = 'QUEUED' AND expires_at >= 0 AND expires_at < ?",
                 now.toEpochMilli(),
                 now.toEpochMilli()));
   }
