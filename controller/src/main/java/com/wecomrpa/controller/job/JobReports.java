@@ -109,21 +109,26 @@ public final class JobReports {
   public ReportVerdict applyReport(String agentId, AgentJobReport r, String screenshotPath, Instant now, Instant businessNow, int maxAttempts) {
     return db.inTransaction(
         c -> {
-          // Lock the job first: a duplicate of a report being applied right now waits here, then
-          // finds that report's id on the execution and is acknowledged without a second change.
-          Optional<Job> job = JobRows.lock(c, r.jobId());
-          if (job.isEmpty()) {
+          // Lock the job first, reading the lease's report id with it: a duplicate of a report
+          // being applied right now waits here, then finds that report's id on the execution and is
+          // acknowledged without a second change.
+          Optional<Object[]> locked = Sql.one(c,
+              "SELECT " + JobRows.JOB_COLUMNS + ", (SELECT e.report_id FROM executions e WHERE e.job_id = jobs.id AND e.lease_token = ?) AS applied_report"
+                  + " FROM jobs WHERE id = ? FOR UPDATE",
+              rs -> new Object[] {JobRows.job(rs), rs.getString("applied_report")}, r.fencingToken(), r.jobId());
+          if (locked.isEmpty()) {
             return ReportVerdict.stale("unknown job " + r.jobId());
           }
-          Job j = job.get();
-          Optional<String> appliedReport =
-              Sql.one(
-                  c,
-                  "SELECT report_id FROM executions WHERE job_id = ? AND lease_token = ?",
-                  rs -> rs.getString(1),
-                  r.jobId(),
-                  r.fencingToken());
-          if (appliedReport.isPresent() && r.reportId().equals(appliedReport.get())) {
+          Job j = (Job) locked.get()[0];
+          String appliedReport = (String) locked.get()[1];
+          boolean current = j.leaseToken() == r.fencingToken() && (j.state() == JobState.LEASED || j.state() == JobState.RUNNING);
+          if (appliedReport == null && !current) {
+            // The report id was read as of the statement's start; a report applied while this one
+            // waited for the lock moved the job out of its lease, so only then is it read again.
+            appliedReport = Sql.one(c, "SELECT report_id FROM executions WHERE job_id = ? AND lease_token = ?", rs -> rs.getString(1), r.jobId(), r.fencingToken())
+                .orElse(null);
+          }
+          if (r.reportId().equals(appliedReport)) {
             return ReportVerdict.duplicate(j.state());
           }
           // The success of the very lease whose running out made the job UNKNOWN, and nothing has
@@ -197,11 +202,18 @@ public final class JobReports {
               reason = (next == JobState.QUEUED ? "retrying after: " : "") + JobRows.describe(r);
             }
           }
-          Sql.update(
-              c,
-              "UPDATE jobs SET state = ?, reason = ?, decided_by = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
-              next.name(), JobRows.truncate(reason, 1000), targetHeld ? Reachability.HOLDS : null, now.toEpochMilli(), j.id());
-          recordExecution(c, r, screenshotPath, now, j.id());
+          if (db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
+            // The job's end and its execution's in one statement: one round trip less a report.
+            Sql.update(c, "WITH ran AS (" + RECORD_EXECUTION + ") UPDATE jobs SET state = ?, reason = ?, decided_by = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+                concat(executionArgs(r, screenshotPath, now, j.id()),
+                    next.name(), JobRows.truncate(reason, 1000), targetHeld ? Reachability.HOLDS : null, now.toEpochMilli(), j.id()));
+          } else {
+            Sql.update(
+                c,
+                "UPDATE jobs SET state = ?, reason = ?, decided_by = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+                next.name(), JobRows.truncate(reason, 1000), targetHeld ? Reachability.HOLDS : null, now.toEpochMilli(), j.id());
+            recordExecution(c, r, screenshotPath, now, j.id());
+          }
           if (next == JobState.QUEUED) {
             JobTransitions.followTarget(c, j.id());
           }
@@ -236,13 +248,22 @@ public final class JobReports {
     return JobState.QUEUED;
   }
 
+  private static final String RECORD_EXECUTION = "UPDATE executions SET outcome = ?, failed_step = ?, error = ?, screenshot = ?, report_id = ?, script_version = ?,"
+      + " evidence = ?, started_at = COALESCE(started_at, ?), finished_at = ? WHERE job_id = ? AND lease_token = ?";
+
   private static void recordExecution(Connection c, AgentJobReport r, String screenshotPath, Instant now, String jobId) throws SQLException {
-    Sql.update(
-        c,
-        "UPDATE executions SET outcome = ?, failed_step = ?, error = ?, screenshot = ?, report_id = ?, script_version = ?,"
-            + " evidence = ?, started_at = COALESCE(started_at, ?), finished_at = ? WHERE job_id = ? AND lease_token = ?",
-        r.outcome().name(), r.failedStep(), JobRows.truncate(r.error(), 4000), screenshotPath, r.reportId(), r.scriptVersion(), JobRows.truncate(r.evidence(), 1000),
-        JobRows.millis(r.startedAt()), JobRows.millis(r.finishedAt() == null ? now : r.finishedAt()), jobId, r.fencingToken());
+    Sql.update(c, RECORD_EXECUTION, executionArgs(r, screenshotPath, now, jobId));
+  }
+
+  private static Object[] executionArgs(AgentJobReport r, String screenshotPath, Instant now, String jobId) {
+    return new Object[] {r.outcome().name(), r.failedStep(), JobRows.truncate(r.error(), 4000), screenshotPath, r.reportId(), r.scriptVersion(), JobRows.truncate(r.evidence(), 1000),
+        JobRows.millis(r.startedAt()), JobRows.millis(r.finishedAt() == null ? now : r.finishedAt()), jobId, r.fencingToken()};
+  }
+
+  private static Object[] concat(Object[] first, Object... then) {
+    Object[] all = java.util.Arrays.copyOf(first, first.length + then.length);
+    System.arraycopy(then, 0, all, first.length, then.length);
+    return all;
   }
 
 }
