@@ -109,25 +109,19 @@ public final class JobReports {
   public ReportVerdict applyReport(String agentId, AgentJobReport r, String screenshotPath, Instant now, Instant businessNow, int maxAttempts) {
     return db.inTransaction(
         c -> {
-          // Lock the job first, reading the lease's report id with it: a duplicate of a report
-          // being applied right now waits here, then finds that report's id on the execution and is
-          // acknowledged without a second change.
-          Optional<Object[]> locked = Sql.one(c,
-              "SELECT " + JobRows.JOB_COLUMNS + ", (SELECT e.report_id FROM executions e WHERE e.job_id = jobs.id AND e.lease_token = ?) AS applied_report"
-                  + " FROM jobs WHERE id = ? FOR UPDATE",
-              rs -> new Object[] {JobRows.job(rs), rs.getString("applied_report")}, r.fencingToken(), r.jobId());
-          if (locked.isEmpty()) {
+          // Lock the job first: a duplicate of a report being applied right now waits here, then
+          // finds that report's id on the execution and is acknowledged without a second change.
+          Optional<Job> job = JobRows.lock(c, r.jobId());
+          if (job.isEmpty()) {
             return ReportVerdict.stale("unknown job " + r.jobId());
           }
-          Job j = (Job) locked.get()[0];
-          String appliedReport = (String) locked.get()[1];
+          Job j = job.get();
+          boolean postgres = db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL;
+          // Applying a report moves the job out of its lease: a job still leased or running under
+          // this token has none applied, so only a job that is not is asked for its report id.
           boolean current = j.leaseToken() == r.fencingToken() && (j.state() == JobState.LEASED || j.state() == JobState.RUNNING);
-          if (appliedReport == null && !current) {
-            // The report id was read as of the statement's start; a report applied while this one
-            // waited for the lock moved the job out of its lease, so only then is it read again.
-            appliedReport = Sql.one(c, "SELECT report_id FROM executions WHERE job_id = ? AND lease_token = ?", rs -> rs.getString(1), r.jobId(), r.fencingToken())
-                .orElse(null);
-          }
+          String appliedReport = current ? null
+              : Sql.one(c, "SELECT report_id FROM executions WHERE job_id = ? AND lease_token = ?", rs -> rs.getString(1), r.jobId(), r.fencingToken()).orElse(null);
           if (r.reportId().equals(appliedReport)) {
             return ReportVerdict.duplicate(j.state());
           }
@@ -202,7 +196,7 @@ public final class JobReports {
               reason = (next == JobState.QUEUED ? "retrying after: " : "") + JobRows.describe(r);
             }
           }
-          if (db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
+          if (postgres) {
             // The job's end and its execution's in one statement: one round trip less a report.
             Sql.update(c, "WITH ran AS (" + RECORD_EXECUTION + ") UPDATE jobs SET state = ?, reason = ?, decided_by = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
                 concat(executionArgs(r, screenshotPath, now, j.id()),
