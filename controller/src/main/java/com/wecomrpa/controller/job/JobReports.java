@@ -196,16 +196,13 @@ public final class JobReports {
               reason = (next == JobState.QUEUED ? "retrying after: " : "") + JobRows.describe(r);
             }
           }
+          String settle = "UPDATE jobs SET state = ?, reason = ?, decided_by = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?";
+          Object[] settleArgs = {next.name(), JobRows.truncate(reason, 1000), targetHeld ? Reachability.HOLDS : null, now.toEpochMilli(), j.id()};
           if (postgres) {
             // The job's end and its execution's in one statement: one round trip less a report.
-            Sql.update(c, "WITH ran AS (" + RECORD_EXECUTION + ") UPDATE jobs SET state = ?, reason = ?, decided_by = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
-                concat(executionArgs(r, screenshotPath, now, j.id()),
-                    next.name(), JobRows.truncate(reason, 1000), targetHeld ? Reachability.HOLDS : null, now.toEpochMilli(), j.id()));
+            Sql.update(c, "WITH ran AS (" + RECORD_EXECUTION + ") " + settle, concat(executionArgs(r, screenshotPath, now, j.id()), settleArgs));
           } else {
-            Sql.update(
-                c,
-                "UPDATE jobs SET state = ?, reason = ?, decided_by = ?, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
-                next.name(), JobRows.truncate(reason, 1000), targetHeld ? Reachability.HOLDS : null, now.toEpochMilli(), j.id());
+            Sql.update(c, settle, settleArgs);
             recordExecution(c, r, screenshotPath, now, j.id());
           }
           if (next == JobState.QUEUED) {
