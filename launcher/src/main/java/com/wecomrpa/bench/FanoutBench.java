@@ -34,9 +34,17 @@ final class FanoutBench {
         groups / 10, groups, accounts, Gauges.machine(), Runtime.getRuntime().maxMemory() >> 20);
     broadcast(BenchCommand.freshData("fanout-warm"), groups / 10, Math.max(1, accounts / 10)); // JIT warm-up, not counted
     Run small = broadcast(BenchCommand.freshData("fanout-small"), groups / 10, Math.max(1, accounts / 10));
-    Run large = broadcast(BenchCommand.freshData("fanout-large"), groups, accounts);
     double rawSmall = rawInsertRowsPerSecond(BenchCommand.freshData("fanout-raw-small"), groups / 10);
-    double raw = rawInsertRowsPerSecond(BenchCommand.freshData("fanout-raw"), groups);
+    // The large broadcast and its baseline twice each, in turn, the better of each kept: one run of
+    // either moved by a fifth between runs on a busy host (a collection, the disk), which decided
+    // the ratio more than the product did.
+    Run large = null;
+    double raw = 0;
+    for (int round = 1; round <= 2; round++) {
+      Run r = broadcast(BenchCommand.freshData("fanout-large"), groups, accounts);
+      large = large == null || r.seconds() < large.seconds() ? r : large;
+      raw = Math.max(raw, rawInsertRowsPerSecond(BenchCommand.freshData("fanout-raw"), groups));
+    }
     double rowsPerSecond = large.jobs() / large.seconds();
     double growth = (large.seconds() / small.seconds()) / ((double) large.jobs() / small.jobs());
     System.out.printf("baseline: plain JDBC batch insert of %d rows into the same jobs table of the embedded store: %.0f rows/s (%.0f rows/s at %d: the store's own growth %.2f)%n",
@@ -109,13 +117,18 @@ final class FanoutBench {
         Sql.batch(c, "INSERT INTO chat_groups (id, name, account_id, created_at) VALUES (?, ?, ?, ?)", groups);
         return null;
       });
+      // The setup's rows on disk first, so its writes do not fall into the timed insert.
+      db.forceToDisk();
       long t0 = System.nanoTime();
       db.inTransaction(c -> {
         Sql.batch(c, "INSERT INTO jobs (id, source_kind, source_id, account_id, group_id, action, params, state, created_at, updated_at, due_at)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", jobs);
         return null;
       });
-      return rows / ((System.nanoTime() - t0) / 1e9);
+      long t1 = System.nanoTime();
+      db.forceToDisk();
+      System.out.printf("  raw insert of %d rows %.2fs, then on disk %.2fs%n", rows, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+      return rows / ((t1 - t0) / 1e9);
     }
   }
 }

@@ -63,7 +63,19 @@ public final class Database implements AutoCloseable {
     // Nothing is acknowledged on a commit alone: GroupCommit forces it to disk first (see Dialect.H2).
     // QUERY_CACHE_SIZE: a connection runs some fifty distinct statements; the default keeps 8 parsed.
     return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("controller")
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS + ";QUERY_CACHE_SIZE=256;DB_CLOSE_ON_EXIT=FALSE";
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS + ";QUERY_CACHE_SIZE=256;CACHE_SIZE=" + pageCacheKb(Runtime.getRuntime().maxMemory())
+        + ";DB_CLOSE_ON_EXIT=FALSE";
+  }
+
+  /**
+   * The embedded store's page cache, in KiB: 64 MiB, or a sixteenth of the heap when that is less.
+   * H2's default of 16 MiB held too little of a farm of 1,000 devices (20,000 groups, their jobs and
+   * executions): claims read pages back from the file and decoded them, and the garbage of that set
+   * the pace of collections (measured in bench dispatch --accounts 1000: paced CPU 0.8-1.15 cores
+   * against 1.22, p99 due to offer 45-50 ms against 56-96 ms, a third fewer collections).
+   */
+  static long pageCacheKb(long maxHeapBytes) {
+    return Math.max(16L << 10, Math.min(64L << 10, (maxHeapBytes >> 10) / 16));
   }
 
   /**
