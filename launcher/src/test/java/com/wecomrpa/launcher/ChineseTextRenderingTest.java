@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The evidence an operator reads is readable: in the headless Chromium the agent drives, a Chinese
@@ -31,11 +30,7 @@ class ChineseTextRenderingTest {
         StandardCharsets.UTF_8);
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(TestStack.CHROMIUM.driver().toFile()).usingAnyFreePort()
         .withEnvironment(SeleniumDriver.environment(dir)).build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(TestStack.CHROMIUM.browser().toFile());
-    options.addArguments(SeleniumDriver.HEADLESS_FLAGS);
-    options.addArguments("--user-data-dir=" + dir.resolve("profile"));
-    ChromeDriver driver = new ChromeDriver(service, options);
+    ChromeDriver driver = new ChromeDriver(service, SeleniumDriver.options(TestStack.CHROMIUM, dir));
     try {
       driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
       driver.get(page.toUri().toString());

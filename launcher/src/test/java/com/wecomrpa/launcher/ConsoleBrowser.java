@@ -27,10 +27,8 @@ final class ConsoleBrowser implements AutoCloseable {
         .usingAnyFreePort()
         .withEnvironment(SeleniumDriver.environment(home))
         .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(TestStack.CHROMIUM.browser().toFile());
-    options.addArguments(SeleniumDriver.HEADLESS_FLAGS);
-    options.addArguments("--user-data-dir=" + home.resolve("profile"), "--lang=en-US");
+    ChromeOptions options = SeleniumDriver.options(TestStack.CHROMIUM, home);
+    options.addArguments("--lang=en-US");
     ChromeDriver d = new ChromeDriver(service, options);
     d.manage().window().setSize(new Dimension(1280, 860));
     return new ConsoleBrowser(d, service);

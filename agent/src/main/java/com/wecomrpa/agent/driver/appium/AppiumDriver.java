@@ -50,7 +50,7 @@ public final class AppiumDriver extends WebDriverUi {
     prepareHome(home);
     MutableCapabilities caps = new MutableCapabilities();
     caps.setCapability("platformName", "linux");
-    caps.setCapability("browserName", "chrome");
+    caps.setCapability("browserName", paths.headlessShell() ? SeleniumDriver.HEADLESS_SHELL : "chrome");
     caps.setCapability("appium:automationName", "Chromium");
     caps.setCapability("appium:executable", paths.driver().toString());
     caps.setCapability("appium:autodownloadEnabled", false);

@@ -29,6 +29,9 @@ public final class SeleniumDriver extends WebDriverUi {
    */
   private static final java.util.logging.Logger SELENIUM_LOG = quiet(java.util.logging.Logger.getLogger("org.openqa.selenium"));
 
+  /** chromedriver's name for Chromium's headless shell (the old headless mode, a third of the start's CPU). */
+  public static final String HEADLESS_SHELL = "chrome-headless-shell";
+
   private final ChromeDriverService service;
 
   private static java.util.logging.Logger quiet(java.util.logging.Logger log) {
@@ -53,14 +56,23 @@ public final class SeleniumDriver extends WebDriverUi {
             // Also puts the home on chromedriver's command line, where an orphan can be found.
             .withLogFile(home.resolve("chromedriver.log").toFile())
             .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(paths.browser().toFile());
-    options.addArguments(HEADLESS_FLAGS);
-    options.addArguments("--user-data-dir=" + home.resolve("profile"));
-    ChromeDriver driver = new ChromeDriver(service, options);
+    ChromeDriver driver = new ChromeDriver(service, options(paths, home));
     driver.manage().timeouts().implicitlyWait(Duration.ZERO);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     return new SeleniumDriver(driver, service, home);
+  }
+
+  /** Headless Chromium (or its headless shell) with its profile under {@code home}. */
+  public static ChromeOptions options(ChromiumPaths paths, Path home) {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(paths.browser().toFile());
+    if (paths.headlessShell()) {
+      // chromedriver opens the shell's first page itself only when told the browser is the shell.
+      options.setCapability("browserName", HEADLESS_SHELL);
+    }
+    options.addArguments(HEADLESS_FLAGS);
+    options.addArguments("--user-data-dir=" + home.resolve("profile"));
+    return options;
   }
 
   /** Chromium's environment: its own temp, config and cache folders under the device's home. */
