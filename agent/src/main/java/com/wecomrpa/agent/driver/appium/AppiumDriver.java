@@ -8,8 +8,6 @@ import com.wecomrpa.agent.driver.selenium.SeleniumDriver;
 import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.MutableCapabilities;
@@ -48,17 +46,14 @@ public final class AppiumDriver extends WebDriverUi {
    */
   public static AppiumDriver startChromium(URL server, ChromiumPaths paths, Path home, int chromedriverPort) {
     prepareHome(home);
-    MutableCapabilities caps = new MutableCapabilities();
+    // The same browser, name and flags chromedriver gets from the Selenium driver.
+    MutableCapabilities caps = new MutableCapabilities(SeleniumDriver.options(paths, home).asMap());
     caps.setCapability("platformName", "linux");
-    caps.setCapability("browserName", paths.headlessShell() ? SeleniumDriver.HEADLESS_SHELL : "chrome");
     caps.setCapability("appium:automationName", "Chromium");
     caps.setCapability("appium:executable", paths.driver().toString());
     caps.setCapability("appium:autodownloadEnabled", false);
     caps.setCapability("appium:chromedriverPort", chromedriverPort);
     caps.setCapability("appium:newCommandTimeout", 300);
-    List<String> args = new ArrayList<>(SeleniumDriver.HEADLESS_FLAGS);
-    args.add("--user-data-dir=" + home.resolve("profile"));
-    caps.setCapability("goog:chromeOptions", Map.of("binary", paths.browser().toString(), "args", args));
     io.appium.java_client.AppiumDriver driver = new io.appium.java_client.AppiumDriver(server, caps);
     driver.manage().timeouts().implicitlyWait(Duration.ZERO);
     return new AppiumDriver(driver, home, false);

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * the network (which costs seconds and fails offline).
  */
 public record ChromiumPaths(Path browser, Path driver) {
-  /** Debian's headless shell: the agent only ever runs headless, and the shell starts for a third of the CPU. */
+  /** Debian's headless shell: the agent only ever runs headless, and the shell starts on a third of the CPU. */
   static final Path HEADLESS_SHELL = Path.of("/usr/bin/chromium-headless-shell");
 
   /**
@@ -22,10 +22,7 @@ public record ChromiumPaths(Path browser, Path driver) {
         Path.of(System.getenv().getOrDefault("WECOM_RPA_CHROMEDRIVER", "/usr/bin/chromedriver")));
   }
 
-  /**
-   * Whether the browser is Chromium's headless shell (Debian's chromium-headless-shell): the same
-   * engine without the full browser around it, which starts on a third of the CPU.
-   */
+  /** Whether the browser is Chromium's headless shell (Debian's chromium-headless-shell). */
   public boolean headlessShell() {
     return browser.getFileName() != null && browser.getFileName().toString().contains("headless-shell");
   }

@@ -29,7 +29,7 @@ public final class SeleniumDriver extends WebDriverUi {
    */
   private static final java.util.logging.Logger SELENIUM_LOG = quiet(java.util.logging.Logger.getLogger("org.openqa.selenium"));
 
-  /** chromedriver's name for Chromium's headless shell (the old headless mode, a third of the start's CPU). */
+  /** chromedriver's name for Chromium's headless shell. */
   public static final String HEADLESS_SHELL = "chrome-headless-shell";
 
   private final ChromeDriverService service;
