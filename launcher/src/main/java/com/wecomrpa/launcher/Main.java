@@ -43,6 +43,12 @@ public final class Main implements Runnable {
         cli
             .setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
+                  // Stopped by a signal: the parts were closed under the command. Nothing to report;
+                  // the stop ends the process with the signal's code.
+                  if (Teardown.stopBegun()) {
+                    Teardown.process().awaitStop();
+                    Thread.sleep(Long.MAX_VALUE); // the teardown halts the JVM right after
+                  }
                   // Configuration and script errors are the user's to fix: say what, not where in Java.
                   if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
                       || e instanceof com.wecomrpa.script.ScriptError) {

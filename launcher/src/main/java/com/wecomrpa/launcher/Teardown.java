@@ -90,6 +90,14 @@ public final class Teardown {
     parts.removeIf(p -> p.part() == part);
   }
 
+  /**
+   * Whether Ctrl-C or SIGTERM has begun stopping this process: a command that fails meanwhile
+   * (its browser or database closed under it) failed because of the stop, not on its own.
+   */
+  static synchronized boolean stopBegun() {
+    return process != null && process.stopping;
+  }
+
   /** Blocks until a stop signal has been handled (the process then exits on its own). */
   public void awaitStop() {
     try {
