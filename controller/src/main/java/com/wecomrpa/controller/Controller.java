@@ -184,10 +184,11 @@ public final class Controller extends VerticleBase {
     if (overview != null) {
       overview.stop();
     }
-    if (schedule != null) {
-      schedule.stop();
-    }
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    // The database closes once no periodic run is in flight: a sweep or an expansion cut off
+    // by the close would fail reading a closed store.
+    Future<Void> tasksIdle = schedule == null ? Future.succeededFuture() : schedule.stop();
+    Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
+    Future<Void> closed = Future.join(serverClosed, tasksIdle).mapEmpty();
     return closed.compose(
         v ->
             workers.executeBlocking(

@@ -48,12 +48,27 @@ public abstract class PeriodicTask<T> {
     kick();
   }
 
-  public final void stop() {
+  /**
+   * Runs no more; completes once a run in flight has finished, so whoever closes the database
+   * after it closes nothing under a run. Call from the controller's event loop.
+   */
+  public final io.vertx.core.Future<Void> stop() {
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
       timerId = -1;
     }
+    stopped = true;
+    if (!running) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    if (idle == null) {
+      idle = io.vertx.core.Promise.promise();
+    }
+    return idle.future();
   }
+
+  private boolean stopped;
+  private io.vertx.core.Promise<Void> idle;
 
   /**
    * Asks for a run and completes once a run that started after this call has finished (a test
@@ -70,6 +85,11 @@ public abstract class PeriodicTask<T> {
 
   /** Asks for a run soon. Call from the controller's event loop. */
   public final void kick() {
+    if (stopped) {
+      nextRun.forEach(w -> w.tryFail(name + " stopped"));
+      nextRun.clear();
+      return;
+    }
     if (running) {
       again = true;
       return;
@@ -83,6 +103,13 @@ public abstract class PeriodicTask<T> {
             ar -> {
               running = false;
               waiting.forEach(io.vertx.core.Promise::tryComplete);
+              if (stopped) {
+                // Stopping: nothing follows from this run; the stop may go on.
+                if (idle != null) {
+                  idle.tryComplete();
+                }
+                return;
+              }
               if (ar.failed() || ar.result() == null) {
                 missed();
               }

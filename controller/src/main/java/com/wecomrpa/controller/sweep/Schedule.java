@@ -41,10 +41,13 @@ public final class Schedule {
     entries.stream().filter(Entry::leaderOnly).forEach(e -> e.task().kick());
   }
 
-  public void stop() {
+  /** Stops every task; completes once none has a run in flight. */
+  public io.vertx.core.Future<Void> stop() {
+    List<io.vertx.core.Future<Void>> idle = new ArrayList<>();
     for (int i = started.size() - 1; i >= 0; i--) {
-      started.get(i).stop();
+      idle.add(started.get(i).stop());
     }
     started.clear();
+    return io.vertx.core.Future.join(idle).mapEmpty();
   }
 }
