@@ -26,6 +26,10 @@ public abstract class PeriodicTask<T> {
   private volatile long runs;
   private int failing;
   private BooleanSupplier guard = () -> true;
+  /** Set by {@link #stop()}: no run starts after it. */
+  private boolean stopped;
+  /** Completes when the run in flight at a stop has finished. */
+  private io.vertx.core.Promise<Void> idle;
 
   protected PeriodicTask(Vertx vertx, WorkerExecutor workers, String name) {
     this.vertx = vertx;
@@ -66,9 +70,6 @@ public abstract class PeriodicTask<T> {
     }
     return idle.future();
   }
-
-  private boolean stopped;
-  private io.vertx.core.Promise<Void> idle;
 
   /**
    * Asks for a run and completes once a run that started after this call has finished (a test
