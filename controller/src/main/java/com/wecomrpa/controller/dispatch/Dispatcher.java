@@ -1,5 +1,6 @@
 package com.wecomrpa.controller.dispatch;
 
+import com.wecomrpa.controller.job.JobClaims;
 import com.wecomrpa.controller.job.Jobs;
 import com.wecomrpa.controller.store.GroupCommit;
 import com.wecomrpa.protocol.ControllerJobOffer;
@@ -145,7 +146,10 @@ public final class Dispatcher {
   }
 
   private Future<List<Claim>> claimInLanes(List<DeviceBoard.FreeDevice> free, java.util.Set<String> working) {
-    int lanes = Math.min(CLAIM_LANES, free.size());
+    // Where a lane's claims share a transaction (PostgreSQL), fewer and fuller lanes cost the
+    // database fewer transactions; the embedded store runs each claim alone, so as many lanes as it can.
+    int together = jobs.claims().claimsPerTransaction();
+    int lanes = Math.min(CLAIM_LANES, (free.size() + together - 1) / together);
     List<Future<List<Claim>>> parts = new ArrayList<>();
     for (int lane = 0; lane < lanes; lane++) {
       List<DeviceBoard.FreeDevice> mine = new ArrayList<>();
@@ -162,10 +166,25 @@ public final class Dispatcher {
   }
 
   private List<Claim> claimAll(List<DeviceBoard.FreeDevice> free, java.util.Set<String> working) {
+    // The lane's claims in one transaction where the store gains by it (PostgreSQL); each on its own otherwise.
+    List<DeviceBoard.FreeDevice> asking = free.stream().filter(d -> working.contains(d.accountId())).toList();
+    java.util.Map<String, Optional<ControllerJobOffer>> together = new java.util.HashMap<>();
+    try {
+      jobs.claims().claimTogether(asking.stream().map(d -> new JobClaims.Ask(d.agentId(), d.deviceId(), d.accountId())).toList(),
+              clock.instant(), systemClock.instant(), leaseFor, maxAttempts)
+          .ifPresent(offers -> {
+            for (int i = 0; i < asking.size(); i++) {
+              together.put(asking.get(i).deviceId(), offers.get(i));
+            }
+          });
+    } catch (RuntimeException e) {
+      LOG.debug("claims of a lane not made together: {}", e.toString());
+    }
     List<Claim> claims = new ArrayList<>();
     for (DeviceBoard.FreeDevice d : free) {
       try {
         Optional<ControllerJobOffer> offer = !working.contains(d.accountId()) ? Optional.empty()
+            : together.containsKey(d.deviceId()) ? together.get(d.deviceId())
             : jobs.claims().claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor, maxAttempts);
         Optional<ControllerListen> listen = Optional.empty();
         if (offer.isEmpty()) {

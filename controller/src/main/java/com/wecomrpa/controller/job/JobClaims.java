@@ -49,12 +49,6 @@ public final class JobClaims {
     this.rules = rules;
   }
 
-  /**
-   * Leases the next due job of {@code accountId} to one device. Each candidate passes the claim
-   * rules in order (see {@link ClaimRules}); a job a rule skips ends SKIPPED on the way, one a rule
-   * holds back says which rule and why. The group's post is reserved in the same transaction as the
-   * lease.
-   */
   private volatile java.util.function.Consumer<Duration> dueToLease = d -> {};
 
   /** Told, for each lease taken, how long after the job became due it was leased (business time). */
@@ -62,113 +56,176 @@ public final class JobClaims {
     this.dueToLease = dueToLease;
   }
 
+  /**
+   * Leases the next due job of {@code accountId} to one device. Each candidate passes the claim
+   * rules in order (see {@link ClaimRules}); a job a rule skips ends SKIPPED on the way, one a rule
+   * holds back says which rule and why. The group's post is reserved in the same transaction as the
+   * lease.
+   */
   public Optional<ControllerJobOffer> claimNext(
       String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
+    List<Duration> waited = new ArrayList<>(1);
+    Optional<ControllerJobOffer> offer = db.inTransaction(c -> claimIn(c, new Ask(agentId, deviceId, accountId), now, realNow, leaseFor, maxAttempts, waited));
+    waited.forEach(dueToLease);
+    return offer;
+  }
+
+  /** A device asking for its account's next job. */
+  public record Ask(String agentId, String deviceId, String accountId) {}
+
+  /**
+   * The claims of {@code asks} (one device each), each as {@link #claimNext} would make it, in one
+   * transaction, answered in the order asked (empty where nothing is due); or nothing, and nothing
+   * changed, where they are better made one by one. On PostgreSQL a transaction's statements
+   * ({@code BEGIN}, {@code COMMIT}) and its WAL flush are then paid once for all. Accounts are
+   * locked in id order, so two such batches never wait on each other in a circle. If any claim of
+   * the batch fails (a lease taken under it, a lock that timed out), the batch rolls back whole and
+   * the answer is nothing: each claim is then made on its own, which is what that failure would
+   * have cost it alone. The embedded store, whose commits are not flushed one by one, answers
+   * nothing.
+   */
+  /**
+   * How many claims a dispatch lane should hold before another lane opens: on PostgreSQL a lane's
+   * claims share a transaction ({@link #claimTogether}), and lanes of eight measured 20-25 % more
+   * jobs a second than one claim a transaction (four gained nothing); 1 where each claim is alone.
+   */
+  public int claimsPerTransaction() {
+    return db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL ? 8 : 1;
+  }
+
+  public Optional<List<Optional<ControllerJobOffer>>> claimTogether(List<Ask> asks, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
+    if (asks.size() < 2 || db.dialect() != com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
+      return Optional.empty();
+    }
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < asks.size(); i++) {
+      order.add(i);
+    }
+    order.sort(java.util.Comparator.comparing(i -> asks.get(i).accountId()));
+    List<Duration> waited = new ArrayList<>();
+    List<Optional<ControllerJobOffer>> offers;
+    try {
+      offers = db.inTransaction(c -> {
+        List<Optional<ControllerJobOffer>> out = new ArrayList<>(java.util.Collections.nCopies(asks.size(), Optional.<ControllerJobOffer>empty()));
+        for (int i : order) {
+          out.set(i, claimIn(c, asks.get(i), now, realNow, leaseFor, maxAttempts, waited));
+        }
+        return out;
+      });
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+    waited.forEach(dueToLease);
+    return Optional.of(offers);
+  }
+
+  private Optional<ControllerJobOffer> claimIn(
+      Connection c, Ask ask, Instant now, Instant realNow, Duration leaseFor, int maxAttempts, List<Duration> waited) throws SQLException {
     boolean postgres = db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL;
-    return db.inTransaction(
-        c -> {
-          // The account row's lock serialises claims for one account (across controllers too), so
-          // its counters are checked and taken as one step.
-          Optional<Object[]> account =
-              Sql.one(c, "SELECT status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ? FOR UPDATE",
-                  rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4)},
-                  accountId);
-          if (account.isEmpty()) {
-            return Optional.empty();
-          }
-          Long coolingUntil = (Long) account.get()[1];
-          String status = AccountStatus.liftCoolingIfDue(c, accountId, (String) account.get()[0], coolingUntil, now);
-          EffectiveLimits lim = limits.effective(c, accountId, now);
-          ZonedDateTime local = now.atZone(ZoneId.of((String) account.get()[3]));
-          ClaimContext ctx = new ClaimContext(c, accountId, status, JobRows.instant(coolingUntil), JobRows.instant((Long) account.get()[2]), lim, now, local);
-          List<String> waiting = new ArrayList<>();
-          for (int tries = 0; tries < 200; tries++) {
-            Optional<Job> next = nextDue(c, postgres, accountId, waiting, now, maxAttempts);
-            if (next.isEmpty()) {
-              return Optional.empty();
-            }
-            Job j = next.get();
-            if (tries == 0) {
-              Verdict forAccount = rules.forAccount(ctx, candidate(j));
-              if (!forAccount.goes()) {
-                noteWait(c, j, forAccount);
-                return Optional.empty();
-              }
-            }
-            Verdict v = rules.forJob(ctx, candidate(j));
-            if (v.kind() == Verdict.Kind.SKIP) {
-              skip(c, j.id(), v, now);
-              if (StepConditionsRule.NAME.equals(v.rule()) && v.reason().startsWith(StepGuard.EXIT) && "plan".equals(j.sourceKind())) {
-                // The plan's exit holds: the customer's other queued steps of it end with the same reason.
-                new JobTransitions().endCustomerSequence(c, j.sourceId(), j.customerId(), JobRows.truncate(v.reason(), 1000), now);
-              }
-              continue;
-            }
-            if (v.kind() == Verdict.Kind.WAIT) {
-              noteWait(c, j, v);
-              waiting.add(j.id());
-              continue;
-            }
-            boolean verify = j.state() == JobState.UNKNOWN;
-            List<AccountCounters.Need> needs = verify ? List.of() : AccountCounters.needs(j.action(), lim, local);
-            LocalDate day = local.toLocalDate();
-            long token = tokens.next();
-            Instant expires = realNow.plus(leaseFor);
-            // Human pace: the account's next action no sooner than the gap, give or take the jitter.
-            long gap = lim.number(LimitName.MIN_GAP_SECONDS) * 1000L;
-            long jitter = lim.number(LimitName.GAP_JITTER_SECONDS) * 1000L;
-            // The profile's floor holds whatever the limits say (fast: under the lab platform's rate).
-            long pause = Math.max(limits.paceFloor().toMillis(), gap + (jitter == 0 ? 0 : random.nextLong(-jitter, jitter + 1)));
-            // The lease records which counters it took (a verify takes none and keeps what the send took).
-            String lease = "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL,"
-                + " wait_note = NULL, attempts = attempts + 1, quota_day = COALESCE(?, quota_day), counters = COALESCE(?, counters), updated_at = ?"
-                + " WHERE id = ? AND state = ? AND lease_token = ?";
-            Object[] leaseArgs = {token, expires.toEpochMilli(), agentId, deviceId,
-                !GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()) || verify ? null : Date.valueOf(day),
-                verify ? null : AccountCounters.keys(needs), realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken()};
-            String pace = "UPDATE accounts SET next_action_at = ? WHERE id = ?";
-            Object[] paceArgs = {now.toEpochMilli() + pause, accountId};
-            String run = "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)";
-            Object[] runArgs = {j.id(), j.attempts() + 1, token, agentId, deviceId, realNow.toEpochMilli()};
-            long moved;
-            if (postgres) {
-              // One round trip writes the counters, the lease, the pace and the execution row: the
-              // parts of one statement run together, and a lease someone else took rolls all back.
-              List<Object> args = new ArrayList<>();
-              StringBuilder sql = new StringBuilder("WITH ");
-              if (!needs.isEmpty() && !verify) {
-                sql.append("counted AS (").append(AccountCounters.takeInOneSql(accountId, needs, args)).append("), ");
-              }
-              sql.append("leased AS (").append(lease).append(" RETURNING 1), paced AS (").append(pace).append("), ran AS (").append(run)
-                  .append(") SELECT COUNT(*) FROM leased");
-              java.util.Collections.addAll(args, leaseArgs); // holds nulls: not List.of
-              java.util.Collections.addAll(args, paceArgs);
-              java.util.Collections.addAll(args, runArgs);
-              moved = Sql.count(c, sql.toString(), args.toArray());
-            } else {
-              if (!verify) {
-                AccountCounters.take(c, accountId, needs);
-              }
-              moved = Sql.update(c, lease, leaseArgs);
-              if (moved == 1) {
-                Sql.update(c, pace, paceArgs);
-                Sql.update(c, run, runArgs);
-              }
-            }
-            if (moved == 0) {
-              // Someone else leased it between our read and write; our quota and counter takes roll back with us.
-              throw new ConcurrentClaim(j.id());
-            }
-            Instant due = j.notBefore() != null && j.notBefore().isAfter(j.createdAt()) ? j.notBefore() : j.createdAt();
-            dueToLease.accept(Duration.between(due, now).isNegative() ? Duration.ZERO : Duration.between(due, now));
-            return Optional.of(
-                new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires,
-                    // the message cannot be older than the job's due time; a restored job is looked for since its backup
-                    verify ? Long.valueOf((j.notBefore() != null ? j.notBefore() : j.createdAt()).toEpochMilli())
-                        : j.verifySince() != null ? Long.valueOf(j.verifySince().toEpochMilli()) : null, null));
-          }
+    String agentId = ask.agentId();
+    String deviceId = ask.deviceId();
+    String accountId = ask.accountId();
+    // The account row's lock serialises claims for one account (across controllers too), so
+    // its counters are checked and taken as one step.
+    Optional<Object[]> account =
+        Sql.one(c, "SELECT status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ? FOR UPDATE",
+            rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4)},
+            accountId);
+    if (account.isEmpty()) {
+      return Optional.empty();
+    }
+    Long coolingUntil = (Long) account.get()[1];
+    String status = AccountStatus.liftCoolingIfDue(c, accountId, (String) account.get()[0], coolingUntil, now);
+    EffectiveLimits lim = limits.effective(c, accountId, now);
+    ZonedDateTime local = now.atZone(ZoneId.of((String) account.get()[3]));
+    ClaimContext ctx = new ClaimContext(c, accountId, status, JobRows.instant(coolingUntil), JobRows.instant((Long) account.get()[2]), lim, now, local);
+    List<String> waiting = new ArrayList<>();
+    for (int tries = 0; tries < 200; tries++) {
+      Optional<Job> next = nextDue(c, postgres, accountId, waiting, now, maxAttempts);
+      if (next.isEmpty()) {
+        return Optional.empty();
+      }
+      Job j = next.get();
+      if (tries == 0) {
+        Verdict forAccount = rules.forAccount(ctx, candidate(j));
+        if (!forAccount.goes()) {
+          noteWait(c, j, forAccount);
           return Optional.empty();
-        });
+        }
+      }
+      Verdict v = rules.forJob(ctx, candidate(j));
+      if (v.kind() == Verdict.Kind.SKIP) {
+        skip(c, j.id(), v, now);
+        if (StepConditionsRule.NAME.equals(v.rule()) && v.reason().startsWith(StepGuard.EXIT) && "plan".equals(j.sourceKind())) {
+          // The plan's exit holds: the customer's other queued steps of it end with the same reason.
+          new JobTransitions().endCustomerSequence(c, j.sourceId(), j.customerId(), JobRows.truncate(v.reason(), 1000), now);
+        }
+        continue;
+      }
+      if (v.kind() == Verdict.Kind.WAIT) {
+        noteWait(c, j, v);
+        waiting.add(j.id());
+        continue;
+      }
+      boolean verify = j.state() == JobState.UNKNOWN;
+      List<AccountCounters.Need> needs = verify ? List.of() : AccountCounters.needs(j.action(), lim, local);
+      LocalDate day = local.toLocalDate();
+      long token = tokens.next();
+      Instant expires = realNow.plus(leaseFor);
+      // Human pace: the account's next action no sooner than the gap, give or take the jitter.
+      long gap = lim.number(LimitName.MIN_GAP_SECONDS) * 1000L;
+      long jitter = lim.number(LimitName.GAP_JITTER_SECONDS) * 1000L;
+      // The profile's floor holds whatever the limits say (fast: under the lab platform's rate).
+      long pause = Math.max(limits.paceFloor().toMillis(), gap + (jitter == 0 ? 0 : random.nextLong(-jitter, jitter + 1)));
+      // The lease records which counters it took (a verify takes none and keeps what the send took).
+      String lease = "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL,"
+          + " wait_note = NULL, attempts = attempts + 1, quota_day = COALESCE(?, quota_day), counters = COALESCE(?, counters), updated_at = ?"
+          + " WHERE id = ? AND state = ? AND lease_token = ?";
+      Object[] leaseArgs = {token, expires.toEpochMilli(), agentId, deviceId,
+          !GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()) || verify ? null : Date.valueOf(day),
+          verify ? null : AccountCounters.keys(needs), realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken()};
+      String pace = "UPDATE accounts SET next_action_at = ? WHERE id = ?";
+      Object[] paceArgs = {now.toEpochMilli() + pause, accountId};
+      String run = "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)";
+      Object[] runArgs = {j.id(), j.attempts() + 1, token, agentId, deviceId, realNow.toEpochMilli()};
+      long moved;
+      if (postgres) {
+        // One round trip writes the counters, the lease, the pace and the execution row: the
+        // parts of one statement run together, and a lease someone else took rolls all back.
+        List<Object> args = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("WITH ");
+        if (!needs.isEmpty() && !verify) {
+          sql.append("counted AS (").append(AccountCounters.takeInOneSql(accountId, needs, args)).append("), ");
+        }
+        sql.append("leased AS (").append(lease).append(" RETURNING 1), paced AS (").append(pace).append("), ran AS (").append(run)
+            .append(") SELECT COUNT(*) FROM leased");
+        java.util.Collections.addAll(args, leaseArgs); // holds nulls: not List.of
+        java.util.Collections.addAll(args, paceArgs);
+        java.util.Collections.addAll(args, runArgs);
+        moved = Sql.count(c, sql.toString(), args.toArray());
+      } else {
+        if (!verify) {
+          AccountCounters.take(c, accountId, needs);
+        }
+        moved = Sql.update(c, lease, leaseArgs);
+        if (moved == 1) {
+          Sql.update(c, pace, paceArgs);
+          Sql.update(c, run, runArgs);
+        }
+      }
+      if (moved == 0) {
+        // Someone else leased it between our read and write; our quota and counter takes roll back with us.
+        throw new ConcurrentClaim(j.id());
+      }
+      Instant due = j.notBefore() != null && j.notBefore().isAfter(j.createdAt()) ? j.notBefore() : j.createdAt();
+      waited.add(Duration.between(due, now).isNegative() ? Duration.ZERO : Duration.between(due, now));
+      return Optional.of(
+          new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires,
+              // the message cannot be older than the job's due time; a restored job is looked for since its backup
+              verify ? Long.valueOf((j.notBefore() != null ? j.notBefore() : j.createdAt()).toEpochMilli())
+                  : j.verifySince() != null ? Long.valueOf(j.verifySince().toEpochMilli()) : null, null));
+    }
+    return Optional.empty();
   }
 
   /**

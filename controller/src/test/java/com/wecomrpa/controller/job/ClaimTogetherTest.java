@@ -1,0 +1,161 @@
+package com.wecomrpa.controller.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.wecomrpa.controller.account.Account;
+import com.wecomrpa.controller.account.JdbcAccountStore;
+import com.wecomrpa.controller.audit.AuditLog;
+import com.wecomrpa.controller.group.ChatGroup;
+import com.wecomrpa.controller.group.JdbcGroupStore;
+import com.wecomrpa.controller.limits.JdbcLimitStore;
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.controller.store.TestStores;
+import com.wecomrpa.protocol.ControllerJobOffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The claims of a dispatch lane made in one transaction (PostgreSQL): each device gets what a
+ * claim of its own would have given it, a batch that meets a failing claim changes nothing (the
+ * claims are then made one by one), and two batches over the same accounts never deadlock.
+ */
+class ClaimTogetherTest {
+  private static final Instant NOW = Instant.parse("2026-12-06T02:00:00Z");
+  private static final List<String> ACCOUNTS = List.of("a-1", "a-2", "a-3", "a-4");
+
+  @TempDir Path dir;
+
+  @Test
+  void eachDeviceOfALaneGetsItsAccountsNextJobInTheOrderAsked() {
+    try (StoreFixture store = farm(2)) {
+      List<JobClaims.Ask> asks = List.of(ask("a-3"), ask("a-1"), ask("a-4"), ask("a-2"));
+      Optional<List<Optional<ControllerJobOffer>>> together = store.jobs.claims().claimTogether(asks, NOW, NOW, Duration.ofSeconds(30), 3);
+      if (!TestStores.postgres()) {
+        // The embedded store does not flush commits one by one: each claim keeps its own transaction.
+        assertThat(together).isEmpty();
+        assertThat(leased(store)).isZero();
+        return;
+      }
+      assertThat(together).isPresent();
+      List<Optional<ControllerJobOffer>> offers = together.get();
+      assertThat(offers).hasSize(4).allMatch(Optional::isPresent);
+      for (int i = 0; i < asks.size(); i++) {
+        ControllerJobOffer o = offers.get(i).get();
+        assertThat(o.accountId()).isEqualTo(asks.get(i).accountId());
+        assertThat(o.deviceId()).isEqualTo(asks.get(i).deviceId());
+        assertThat(o.jobId()).as("the account's first job in claim order").isEqualTo(jobId(asks.get(i).accountId(), 1));
+      }
+      assertThat(offers.stream().map(o -> o.get().fencingToken()).distinct()).hasSize(4);
+      assertThat(leased(store)).isEqualTo(4);
+      assertThat(executions(store)).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void aBatchMeetingAClaimThatFailsChangesNothingAndTheOthersStillClaimAlone() {
+    try (StoreFixture store = farm(1)) {
+      // An account whose row names no real time zone: its claim fails, whoever makes it.
+      store.db.inTransaction(c -> Sql.update(c, "UPDATE accounts SET time_zone = 'Nowhere/Atlantis' WHERE id = 'a-2'"));
+      List<JobClaims.Ask> asks = List.of(ask("a-1"), ask("a-2"), ask("a-3"));
+      assertThat(store.jobs.claims().claimTogether(asks, NOW, NOW, Duration.ofSeconds(30), 3)).isEmpty();
+      assertThat(leased(store)).as("the batch rolled back whole").isZero();
+      assertThat(executions(store)).isZero();
+      // What the dispatcher does next: each on its own; the bad account fails alone.
+      assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-1", "a-1", NOW, NOW, Duration.ofSeconds(30), 3)).isPresent();
+      assertThatThrownBy(() -> store.jobs.claims().claimNext("agent-1", "dev-a-2", "a-2", NOW, NOW, Duration.ofSeconds(30), 3)).isInstanceOf(RuntimeException.class);
+      assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-3", "a-3", NOW, NOW, Duration.ofSeconds(30), 3)).isPresent();
+      assertThat(leased(store)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void twoBatchesOverTheSameAccountsInOppositeOrdersNeitherDeadlockNorLeaseAJobTwice() throws Exception {
+    int rounds = 10;
+    try (StoreFixture store = farm(2 * rounds)) {
+      for (int round = 0; round < rounds; round++) {
+        List<JobClaims.Ask> forward = new ArrayList<>();
+        List<JobClaims.Ask> backward = new ArrayList<>();
+        for (String a : ACCOUNTS) {
+          forward.add(new JobClaims.Ask("agent-1", "dev-1-" + a, a));
+          backward.add(new JobClaims.Ask("agent-2", "dev-2-" + a, a));
+        }
+        Collections.reverse(backward);
+        Instant at = NOW.plus(Duration.ofMinutes(10L * round));
+        CompletableFuture<Optional<List<Optional<ControllerJobOffer>>>> one =
+            CompletableFuture.supplyAsync(() -> store.jobs.claims().claimTogether(forward, at, at, Duration.ofSeconds(30), 3));
+        CompletableFuture<Optional<List<Optional<ControllerJobOffer>>>> two =
+            CompletableFuture.supplyAsync(() -> store.jobs.claims().claimTogether(backward, at, at, Duration.ofSeconds(30), 3));
+        Optional<List<Optional<ControllerJobOffer>>> first = one.get(60, TimeUnit.SECONDS);
+        Optional<List<Optional<ControllerJobOffer>>> second = two.get(60, TimeUnit.SECONDS);
+        if (!TestStores.postgres()) {
+          assertThat(first).isEmpty();
+          assertThat(second).isEmpty();
+          continue;
+        }
+        // A deadlock would fail one batch (PostgreSQL breaks it after a second), which then answers nothing.
+        assertThat(first).as("round %d, first batch", round).isPresent();
+        assertThat(second).as("round %d, second batch", round).isPresent();
+        List<String> offered = new ArrayList<>();
+        for (List<Optional<ControllerJobOffer>> batch : List.of(first.get(), second.get())) {
+          assertThat(batch).as("round %d: every device got a job", round).allMatch(Optional::isPresent);
+          batch.forEach(o -> offered.add(o.get().jobId()));
+        }
+        // The two batches waited on each other account by account: each took the next job, never the same one.
+        List<String> expected = new ArrayList<>();
+        for (String a : ACCOUNTS) {
+          expected.add(jobId(a, 2 * round + 1));
+          expected.add(jobId(a, 2 * round + 2));
+        }
+        assertThat(offered).as("round %d", round).containsExactlyInAnyOrderElementsOf(expected);
+      }
+      int expected = TestStores.postgres() ? 2 * rounds * ACCOUNTS.size() : 0;
+      assertThat(leased(store)).isEqualTo(expected);
+      assertThat(executions(store)).as("one execution per lease: no job leased twice").isEqualTo(expected);
+    }
+  }
+
+  private StoreFixture farm(int jobsPerAccount) {
+    StoreFixture store = new StoreFixture(dir);
+    JdbcAccountStore accounts = new JdbcAccountStore(store.db);
+    List<ChatGroup> groups = new ArrayList<>();
+    List<NewJob> jobs = new ArrayList<>();
+    for (String a : ACCOUNTS) {
+      accounts.create(new Account(a, "wecom", "Bot " + a, "Asia/Shanghai", "active", 0, List.of(), NOW));
+      for (int i = 1; i <= jobsPerAccount; i++) {
+        groups.add(new ChatGroup("g-" + a + "-" + i, "群 " + a + " " + i, a, List.of()));
+        jobs.add(new NewJob(jobId(a, i), "broadcast", "b-1", a, "g-" + a + "-" + i, null, "send_group_text",
+            Map.of("group_name", "群 " + a + " " + i, "text", "hi"), 0, NOW.minusSeconds(600 - i), null, null));
+      }
+    }
+    new JdbcGroupStore(store.db, new JdbcLimitStore(store.db, new AuditLog(store.db), 200, 3)).createAll(groups, NOW);
+    store.db.inTransaction(c -> store.jobs.intake().enqueue(c, jobs, NOW.minusSeconds(900)));
+    return store;
+  }
+
+  private static String jobId(String account, int i) {
+    return "broadcast:b-1:" + account + ":" + i;
+  }
+
+  private static JobClaims.Ask ask(String account) {
+    return new JobClaims.Ask("agent-1", "dev-" + account, account);
+  }
+
+  private static long leased(StoreFixture store) {
+    return store.db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE state = 'LEASED'"));
+  }
+
+  private static long executions(StoreFixture store) {
+    return store.db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM executions"));
+  }
+}
