@@ -74,6 +74,16 @@ public final class JobClaims {
   public record Ask(String agentId, String deviceId, String accountId) {}
 
   /**
+   * How many claims a dispatch lane should hold before another lane opens: on PostgreSQL a lane's
+   * claims share a transaction ({@link #claimTogether}), and lanes of eight measured about a
+   * quarter more jobs a second than one claim a transaction (lanes of four, less); 1 where each
+   * claim is alone.
+   */
+  public int claimsPerTransaction() {
+    return db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL ? 8 : 1;
+  }
+
+  /**
    * The claims of {@code asks} (one device each), each as {@link #claimNext} would make it, in one
    * transaction, answered in the order asked (empty where nothing is due); or nothing, and nothing
    * changed, where they are better made one by one. On PostgreSQL a transaction's statements
@@ -84,15 +94,6 @@ public final class JobClaims {
    * have cost it alone. The embedded store, whose commits are not flushed one by one, answers
    * nothing.
    */
-  /**
-   * How many claims a dispatch lane should hold before another lane opens: on PostgreSQL a lane's
-   * claims share a transaction ({@link #claimTogether}), and lanes of eight measured 20-25 % more
-   * jobs a second than one claim a transaction (four gained nothing); 1 where each claim is alone.
-   */
-  public int claimsPerTransaction() {
-    return db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL ? 8 : 1;
-  }
-
   public Optional<List<Optional<ControllerJobOffer>>> claimTogether(List<Ask> asks, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
     if (asks.size() < 2 || db.dialect() != com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
       return Optional.empty();
