@@ -130,7 +130,9 @@ final class DispatchBench {
       System.out.printf("burst: %d jobs enqueued in %.2fs, all dispatched and reported in %.2fs: %.0f jobs/s; report->final p50=%.1fms p99=%.1fms;"
               + " CPU %.2f cores; peak heap %d MiB%n",
           total, (enqueued - t0) / 1e9, burstSeconds, jobsPerSecond, Gauges.quantile(burstAck, 0.5), Gauges.quantile(burstAck, 0.99), burstCores, burstHeap);
-      System.out.printf("burst per node (offers/s): %s%s%n", perNode, postgres ? String.format("; PostgreSQL itself: CPU %.2f cores", pgCores) : "");
+      // CPU per job moves less than jobs/s when the host is busier or quieter between runs.
+      System.out.printf("burst per node (offers/s): %s; CPU per job: controllers %.2f ms%s%n", perNode, burstCores * 1000 / jobsPerSecond,
+          postgres ? String.format(", PostgreSQL %.2f ms; PostgreSQL itself: CPU %.2f cores", pgCores * 1000 / jobsPerSecond, pgCores) : "");
 
       // Below saturation: small broadcasts every 100 ms at a quarter of the saturated rate.
       int perTick = Math.max(1, (int) (jobsPerSecond * 0.25 / 10));
@@ -188,10 +190,11 @@ final class DispatchBench {
       System.out.printf("baseline: bare Vert.x WebSocket echo of %d-byte messages, %d connections x %d in flight: %.0f round trips/s%n",
           sample.length(), loadAgents, Math.max(1, accounts / loadAgents), echo);
       return String.format("bench dispatch: jobs_per_s=%.0f p50_due_offer_ms=%.1f p99_due_offer_ms=%.1f p50_report_final_ms=%.1f p99_report_final_ms=%.1f"
-              + " cpu_cores=%.2f paced_cpu_cores=%.2f idle_cpu_cores=%.3f peak_heap_mib=%d echo_per_s=%.0f ratio=%.3f",
+              + " cpu_cores=%.2f cpu_ms_per_job=%.2f paced_cpu_cores=%.2f idle_cpu_cores=%.3f peak_heap_mib=%d echo_per_s=%.0f ratio=%.3f",
           jobsPerSecond, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
-          burstCores, pacedCores, idleCores, burstHeap, echo, jobsPerSecond / echo)
-          + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f postgres_cpu_cores=%.2f", nodes, baselineRate, jobsPerSecond / baselineRate, pgCores) : "");
+          burstCores, burstCores * 1000 / jobsPerSecond, pacedCores, idleCores, burstHeap, echo, jobsPerSecond / echo)
+          + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f postgres_cpu_cores=%.2f postgres_cpu_ms_per_job=%.2f",
+              nodes, baselineRate, jobsPerSecond / baselineRate, pgCores, pgCores * 1000 / jobsPerSecond) : "");
     } finally {
       Processes.await(load.close(), WAIT);
       for (Vertx v : ctls) {
