@@ -168,18 +168,15 @@ public final class Dispatcher {
   private List<Claim> claimAll(List<DeviceBoard.FreeDevice> free, java.util.Set<String> working) {
     // The lane's claims in one transaction where the store gains by it (PostgreSQL); each on its own otherwise.
     List<DeviceBoard.FreeDevice> asking = free.stream().filter(d -> working.contains(d.accountId())).toList();
+    // A batch that fails answers nothing (and changes nothing): its devices then claim one by one below.
     java.util.Map<String, Optional<ControllerJobOffer>> together = new java.util.HashMap<>();
-    try {
-      jobs.claims().claimTogether(asking.stream().map(d -> new JobClaims.Ask(d.agentId(), d.deviceId(), d.accountId())).toList(),
-              clock.instant(), systemClock.instant(), leaseFor, maxAttempts)
-          .ifPresent(offers -> {
-            for (int i = 0; i < asking.size(); i++) {
-              together.put(asking.get(i).deviceId(), offers.get(i));
-            }
-          });
-    } catch (RuntimeException e) {
-      LOG.debug("claims of a lane not made together: {}", e.toString());
-    }
+    jobs.claims().claimTogether(asking.stream().map(d -> new JobClaims.Ask(d.agentId(), d.deviceId(), d.accountId())).toList(),
+            clock.instant(), systemClock.instant(), leaseFor, maxAttempts)
+        .ifPresent(offers -> {
+          for (int i = 0; i < asking.size(); i++) {
+            together.put(asking.get(i).deviceId(), offers.get(i));
+          }
+        });
     List<Claim> claims = new ArrayList<>();
     for (DeviceBoard.FreeDevice d : free) {
       try {

@@ -34,6 +34,7 @@ import java.util.Optional;
  * token no lease has had.
  */
 public final class JobClaims {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobClaims.class);
   private final Database db;
   private final JdbcLimitStore limits;
   private final RandomGenerator random;
@@ -95,7 +96,7 @@ public final class JobClaims {
    * nothing.
    */
   public Optional<List<Optional<ControllerJobOffer>>> claimTogether(List<Ask> asks, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
-    if (asks.size() < 2 || db.dialect() != com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
+    if (asks.size() < 2 || claimsPerTransaction() < 2) {
       return Optional.empty();
     }
     List<Integer> order = new ArrayList<>();
@@ -114,6 +115,7 @@ public final class JobClaims {
         return out;
       });
     } catch (RuntimeException e) {
+      LOG.debug("{} claims not made together, each goes alone: {}", asks.size(), e.toString());
       return Optional.empty();
     }
     waited.forEach(dueToLease);
