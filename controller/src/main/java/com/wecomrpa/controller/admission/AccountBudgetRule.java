@@ -26,7 +26,7 @@ public final class AccountBudgetRule implements ClaimRule {
       return Verdict.go(); // a job that may have sent still holds what its attempt took
     }
     List<AccountCounters.Need> needs = AccountCounters.needs(job.action(), ctx.limits(), ctx.local());
-    AccountCounters.Need full = AccountCounters.full(ctx.connection(), ctx.accountId(), needs);
+    AccountCounters.Need full = AccountCounters.full(ctx.connection(), ctx.accountId(), needs, ctx.counters());
     if (full == null) {
       return Verdict.go();
     }

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * 8. Posts per group per calendar day, under the account's effective cap (overrides and warm-up
  * included; the same value the SOP ranking uses). Going reserves the post in the claim's
- * transaction; a full day skips the job, naming what holds the day.
+ * transaction (here, or with the lease where the day's count was read with the account's lock:
+ * {@link ClaimContext#reservesWithLease}); a full day skips the job, naming what holds the day.
  */
 public final class GroupDailyCapRule implements ClaimRule {
   /** The rule's name, what a job it skipped shows as decided by. */
@@ -40,7 +41,7 @@ public final class GroupDailyCapRule implements ClaimRule {
     }
     LocalDate day = ctx.local().toLocalDate();
     int cap = ctx.limits().number(LimitName.POSTS_PER_GROUP_PER_DAY);
-    if (quota.reserve(ctx.connection(), job.groupId(), day, cap)) {
+    if (ctx.reservesWithLease(job) ? cap > 0 && ctx.groupDay().used() < cap : quota.reserve(ctx.connection(), job.groupId(), day, cap)) {
       return Verdict.go();
     }
     List<String> holders = Sql.list(ctx.connection(),

@@ -66,6 +66,42 @@ public final class AccountCounters {
     return out;
   }
 
+  /** The account's counters of some periods as read under its lock: a claim's check needs no read of its own. */
+  public record Snapshot(java.util.Set<String> periods, java.util.Map<String, Integer> used) {
+    boolean covers(List<Need> needs) {
+      return needs.stream().allMatch(n -> periods.contains(n.period()));
+    }
+  }
+
+  /** The read of the account's counters of {@code local}'s day and hour, to send beside a claim's other reads. */
+  public static Sql.Read<Object[]> periodsRead(String accountId, ZonedDateTime local) {
+    return new Sql.Read<>("SELECT counter, period, used FROM usage_counters WHERE account_id = ? AND period IN (?, ?)",
+        rs -> new Object[] {rs.getString(1) + "@" + rs.getString(2), rs.getInt(3)}, List.of(accountId, local.toLocalDate().toString(), local.format(HOUR)));
+  }
+
+  /** What {@link #periodsRead} at {@code local} answered. */
+  public static Snapshot snapshot(ZonedDateTime local, List<?> rows) {
+    java.util.Map<String, Integer> used = new java.util.HashMap<>();
+    for (Object r : rows) {
+      Object[] row = (Object[]) r;
+      used.put((String) row[0], (Integer) row[1]);
+    }
+    return new Snapshot(java.util.Set.of(local.toLocalDate().toString(), local.format(HOUR)), used);
+  }
+
+  /** The first need that is used up, or null if all fit; from {@code known} where it covers the needs' periods. */
+  public static Need full(Connection c, String accountId, List<Need> needs, Snapshot known) throws SQLException {
+    if (known == null || !known.covers(needs)) {
+      return full(c, accountId, needs);
+    }
+    for (Need n : needs) {
+      if (known.used().getOrDefault(n.key(), 0) >= n.cap()) {
+        return n;
+      }
+    }
+    return null;
+  }
+
   /** The first need that is used up, or null if all fit. */
   public static Need full(Connection c, String accountId, List<Need> needs) throws SQLException {
     if (needs.isEmpty()) {

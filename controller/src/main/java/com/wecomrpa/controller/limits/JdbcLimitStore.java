@@ -129,28 +129,43 @@ public final class JdbcLimitStore {
 
   /** The limits that apply to one account now (warm-up depends on how long it has existed). */
   public EffectiveLimits effective(Connection c, String accountId, Instant now) throws SQLException {
-    // One read for the account's age and every setting that can apply to it (global, its tags',
-    // its own): a claim asks this for each lease, so each round trip counts on a networked store.
-    List<String[]> rows = Sql.list(c,
-        "SELECT a.created_at, s.scope, s.scope_key, s.name, s.setting FROM accounts a LEFT JOIN limit_settings s ON (s.scope = 'global' AND s.scope_key = '*')"
-            + " OR (s.scope = 'account' AND s.scope_key = a.id) OR (s.scope = 'tag' AND s.scope_key IN (SELECT t.tag FROM account_tags t WHERE t.account_id = a.id))"
-            + " WHERE a.id = ? ORDER BY s.scope_key, s.name",
-        rs -> new String[] {String.valueOf(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)}, accountId);
-    if (rows.isEmpty()) {
+    return effective(accountId, Sql.list(c, EFFECTIVE_SQL, EffectiveRow.READ, accountId), now);
+  }
+
+  // One read for the account's age and every setting that can apply to it (global, its tags',
+  // its own): a claim asks this for each lease, so each round trip counts on a networked store.
+  private static final String EFFECTIVE_SQL =
+      "SELECT a.created_at, s.scope, s.scope_key, s.name, s.setting FROM accounts a LEFT JOIN limit_settings s ON (s.scope = 'global' AND s.scope_key = '*')"
+          + " OR (s.scope = 'account' AND s.scope_key = a.id) OR (s.scope = 'tag' AND s.scope_key IN (SELECT t.tag FROM account_tags t WHERE t.account_id = a.id))"
+          + " WHERE a.id = ? ORDER BY s.scope_key, s.name";
+
+  /** A row of the effective limits' read: the account's age and one setting that may apply. */
+  public record EffectiveRow(long createdAt, String scope, String scopeKey, String name, String setting) {
+    static final Sql.Row<EffectiveRow> READ = rs -> new EffectiveRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
+  }
+
+  /** The effective limits' read, to send beside other reads of a claim ({@link Sql#lists}). */
+  public static Sql.Read<EffectiveRow> effectiveRead(String accountId) {
+    return new Sql.Read<>(EFFECTIVE_SQL, EffectiveRow.READ, List.of(accountId));
+  }
+
+  /** The limits that apply to one account now, from the rows of {@link #effectiveRead}. */
+  public EffectiveLimits effective(String accountId, List<EffectiveRow> read, Instant now) {
+    if (read.isEmpty()) {
       throw Rejected.notFound("accountId", "account " + accountId + " not found");
     }
-    long createdAt = Long.parseLong(rows.get(0)[0]);
+    long createdAt = read.get(0).createdAt();
     Map<String, EffectiveLimits.Value> values = new LinkedHashMap<>();
     defaults.forEach((n, v) -> values.put(n.key(), new EffectiveLimits.Value(v, "default")));
     Map<String, EffectiveLimits.Value> fromTags = new LinkedHashMap<>();
     Map<String, EffectiveLimits.Value> own = new LinkedHashMap<>();
-    for (String[] r : rows) {
-      if (r[1] == null) {
+    for (EffectiveRow r : read) {
+      if (r.scope() == null) {
         continue; // the account has no setting of any scope
       }
-      String k = r[3];
-      String v = r[4];
-      switch (r[1]) {
+      String k = r.name();
+      String v = r.setting();
+      switch (r.scope()) {
         case "global" -> values.put(k, new EffectiveLimits.Value(v, "global"));
         case "account" -> own.put(k, new EffectiveLimits.Value(v, "account"));
         default -> {
@@ -158,7 +173,7 @@ public final class JdbcLimitStore {
           EffectiveLimits.Value prior = fromTags.get(k);
           LimitName n = LimitName.fromKey(k);
           if (prior == null || !n.stricter(prior.value(), v).equals(prior.value())) {
-            fromTags.put(k, new EffectiveLimits.Value(v, "tag:" + r[2]));
+            fromTags.put(k, new EffectiveLimits.Value(v, "tag:" + r.scopeKey()));
           }
         }
       }

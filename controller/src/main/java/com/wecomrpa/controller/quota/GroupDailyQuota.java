@@ -51,8 +51,8 @@ public final class GroupDailyQuota {
     }
     if (com.wecomrpa.controller.store.Dialect.of(c) == com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
       // One statement, the day's first post included: the row's lock or the insert's key decides.
-      return Sql.update(c, "INSERT INTO group_day_usage (group_id, usage_day, used) VALUES (?, ?, 1)"
-          + " ON CONFLICT (group_id, usage_day) DO UPDATE SET used = group_day_usage.used + 1 WHERE group_day_usage.used < ?", groupId, day, cap) == 1;
+      java.util.List<Object> args = new java.util.ArrayList<>();
+      return Sql.list(c, reserveInOneSql(groupId, day, cap, args), rs -> 1, args.toArray()).size() == 1;
     }
     if (takeOne(c, groupId, day, cap)) {
       return true;
@@ -72,6 +72,23 @@ public final class GroupDailyQuota {
       return takeOne(c, groupId, day, cap);
     }
   }
+
+  /**
+   * PostgreSQL: the reservation of {@link #reserve(Connection, String, LocalDate, int)} as one
+   * statement to run inside a WITH, answering a row when it reserved; its arguments are added to
+   * {@code args}. A claim that read the day's count under its account's lock reserves so with the lease.
+   */
+  public static String reserveInOneSql(String groupId, LocalDate day, int cap, java.util.List<Object> args) {
+    args.addAll(java.util.List.of(groupId, java.sql.Date.valueOf(day), cap));
+    return "INSERT INTO group_day_usage (group_id, usage_day, used) VALUES (?, ?, 1)"
+        + " ON CONFLICT (group_id, usage_day) DO UPDATE SET used = group_day_usage.used + 1 WHERE group_day_usage.used < ? RETURNING 1";
+  }
+
+  /**
+   * A column for another package's read of jobs: the posts taken on the day of the ({@code ?})
+   * argument by the group of the job row read ({@code jobs.group_id}), 0 for none.
+   */
+  public static final String USED_BY_JOBS_GROUP_ON = "COALESCE((SELECT u.used FROM group_day_usage u WHERE u.group_id = jobs.group_id AND u.usage_day = ?), 0)";
 
   /** Gives a post back after a definite failure (nothing was sent). */
   public void release(Connection c, String groupId, LocalDate day) throws SQLException {

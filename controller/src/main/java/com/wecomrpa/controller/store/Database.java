@@ -174,6 +174,19 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} with each statement its own transaction, committed as it ends: for work of
+   * one statement, which then costs no round trip for a commit of its own.
+   */
+  public <T> T eachStatementCommitted(Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      return work.run(c);
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
+  }
+
   private volatile Probe probe;
 
   /**

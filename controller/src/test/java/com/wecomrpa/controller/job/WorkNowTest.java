@@ -47,13 +47,15 @@ class WorkNowTest {
       });
       List<String> all = List.of("due", "idle", "later", "cooled", "still-cooling", "webhook-only");
 
-      // Read from the jobs' side (few rows due), and account by account (as when a burst has more due).
-      for (int dueRows : List.of(JobClaims.DUE_ROWS_READ, 0)) {
-        assertThat(store.jobs.claims().withWorkNow(all, now, dueRows)).as("due rows read: %d", dueRows).containsExactlyInAnyOrder("due", "cooled");
-        assertThat(store.jobs.claims().withWorkNow(all, now.plus(Duration.ofHours(2)), dueRows)).as("the later job once due, due rows read: %d", dueRows)
+      // Read from the jobs' side (few rows due), account by account as when a burst has more due,
+      // and account by account as for a pass of a few devices.
+      for (int[] way : List.of(new int[] {JobClaims.DUE_ROWS_READ, 0}, new int[] {0, 0}, new int[] {JobClaims.DUE_ROWS_READ, JobClaims.ASKED_ONE_BY_ONE})) {
+        String as = "due rows read: " + way[0] + ", asked one by one up to: " + way[1];
+        assertThat(store.jobs.claims().withWorkNow(all, now, way[0], way[1])).as(as).containsExactlyInAnyOrder("due", "cooled");
+        assertThat(store.jobs.claims().withWorkNow(all, now.plus(Duration.ofHours(2)), way[0], way[1])).as("the later job once due, " + as)
             .containsExactlyInAnyOrder("due", "later", "cooled", "still-cooling");
-        assertThat(store.jobs.claims().withWorkNow(List.of("idle", "later"), now.plus(Duration.ofHours(2)), dueRows))
-            .as("only accounts asked about, due rows read: %d", dueRows).containsExactly("later");
+        assertThat(store.jobs.claims().withWorkNow(List.of("idle", "later"), now.plus(Duration.ofHours(2)), way[0], way[1]))
+            .as("only accounts asked about, " + as).containsExactly("later");
       }
       for (String left : List.of("idle", "later", "still-cooling", "webhook-only")) {
         assertThat(store.jobs.claims().claimNext("agent-1", "dev-" + left, left, now, now, Duration.ofSeconds(30), 3))
