@@ -68,7 +68,8 @@ public final class JobClaims {
   public Optional<ControllerJobOffer> claimNext(
       String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
     List<Duration> waited = new ArrayList<>(1);
-    Optional<ControllerJobOffer> offer = db.inTransaction(c -> claimIn(c, new Ask(agentId, deviceId, accountId), now, realNow, leaseFor, maxAttempts, waited));
+    Ask ask = new Ask(agentId, deviceId, accountId);
+    Optional<ControllerJobOffer> offer = db.inTransaction(c -> claimIn(c, ask, reads(ask, now, maxAttempts), null, null, now, realNow, leaseFor, maxAttempts, waited).offer());
     waited.forEach(dueToLease);
     return offer;
   }
@@ -111,8 +112,15 @@ public final class JobClaims {
     try {
       offers = db.inTransaction(c -> {
         List<Optional<ControllerJobOffer>> out = new ArrayList<>(java.util.Collections.nCopies(asks.size(), Optional.<ControllerJobOffer>empty()));
-        for (int i : order) {
-          out.set(i, claimIn(c, asks.get(i), now, realNow, leaseFor, maxAttempts, waited));
+        // Each claim's write carries the next claim's reads (its lock among them) in its round trip.
+        Reads mine = reads(asks.get(order.get(0)), now, maxAttempts);
+        List<List<?>> carried = null;
+        for (int k = 0; k < order.size(); k++) {
+          Reads next = k + 1 < order.size() ? reads(asks.get(order.get(k + 1)), now, maxAttempts) : null;
+          Claimed claimed = claimIn(c, asks.get(order.get(k)), mine, carried, next, now, realNow, leaseFor, maxAttempts, waited);
+          out.set(order.get(k), claimed.offer());
+          mine = next;
+          carried = claimed.carried();
         }
         return out;
       });
@@ -124,17 +132,48 @@ public final class JobClaims {
     return Optional.of(offers);
   }
 
-  private Optional<ControllerJobOffer> claimIn(
-      Connection c, Ask ask, Instant now, Instant realNow, Duration leaseFor, int maxAttempts, List<Duration> waited) throws SQLException {
-    boolean postgres = db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL;
+  // The account row's lock serialises claims for one account (across controllers too), so
+  // its counters are checked and taken as one step.
+  private static Sql.Read<Object[]> lockRead(String accountId) {
+    return new Sql.Read<>("SELECT status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ? FOR UPDATE",
+        rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4)},
+        List.of(accountId));
+  }
+
+  /**
+   * PostgreSQL: what a claim reads first, sent in one round trip: the account's lock, its limits,
+   * its next jobs (with the day's posts of their groups) and this hour's counters. The day and the
+   * hour are those of the zone the account had at its last claim here ({@code was}, UTC if none),
+   * and what was read for them is used only if it still has it. Null on the embedded store.
+   */
+  private Reads reads(Ask ask, Instant now, int maxAttempts) {
+    if (db.dialect() != com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
+      return null;
+    }
+    String accountId = ask.accountId();
+    ZoneId was = zones.get(accountId);
+    ZonedDateTime guess = now.atZone(was != null ? was : java.time.ZoneOffset.UTC);
+    return new Reads(was, guess, List.of(lockRead(accountId), JdbcLimitStore.effectiveRead(accountId),
+        headsWithDayRead(accountId, now, maxAttempts, guess.toLocalDate()), AccountCounters.periodsRead(accountId, guess)));
+  }
+
+  private record Reads(ZoneId was, ZonedDateTime guess, List<Sql.Read<?>> statements) {}
+
+  /** A claim's offer, and the answers to the next claim's reads where its write carried them (else null). */
+  private record Claimed(Optional<ControllerJobOffer> offer, List<List<?>> carried) {}
+
+  /**
+   * One claim in {@code c}: with {@code mine} (its reads, null on the embedded store), answered
+   * already in {@code read} where the claim before carried them; its write carries {@code following}
+   * (the next claim's reads) where there is one.
+   */
+  private Claimed claimIn(Connection c, Ask ask, Reads mine, List<List<?>> read, Reads following,
+      Instant now, Instant realNow, Duration leaseFor, int maxAttempts, List<Duration> waited) throws SQLException {
+    boolean postgres = mine != null;
     String agentId = ask.agentId();
     String deviceId = ask.deviceId();
     String accountId = ask.accountId();
-    // The account row's lock serialises claims for one account (across controllers too), so
-    // its counters are checked and taken as one step.
-    Sql.Read<Object[]> lock = new Sql.Read<>("SELECT status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ? FOR UPDATE",
-        rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4)},
-        List.of(accountId));
+    Sql.Read<Object[]> lock = lockRead(accountId);
     Optional<Object[]> account;
     EffectiveLimits lim = null;
     List<Job> heads = null;
@@ -142,18 +181,13 @@ public final class JobClaims {
     ClaimContext.GroupDay groupDay = null;
     ZoneId zone;
     if (postgres) {
-      // The lock, the limits, the next jobs (with the day's posts of their groups) and this hour's
-      // counters in one round trip: each is read after the lock is granted (the server runs them in
-      // order), as the reads one by one were. The day and the hour are those of the zone the account
-      // had at its last claim here, and what was read for them is used only if it still has it.
-      ZoneId was = zones.get(accountId);
-      ZonedDateTime guess = now.atZone(was != null ? was : java.time.ZoneOffset.UTC);
-      List<Sql.Read<?>> reads = List.of(lock, JdbcLimitStore.effectiveRead(accountId), headsWithDayRead(accountId, now, maxAttempts, guess.toLocalDate()),
-          AccountCounters.periodsRead(accountId, guess));
-      List<List<?>> got = Sql.lists(c, reads);
+      // Each is read after the lock is granted (the server runs them in order), as the reads one by one were.
+      ZoneId was = mine.was();
+      ZonedDateTime guess = mine.guess();
+      List<List<?>> got = read != null ? read : Sql.lists(c, mine.statements());
       account = got.get(0).stream().map(r -> (Object[]) r).findFirst();
       if (account.isEmpty()) {
-        return Optional.empty();
+        return new Claimed(Optional.empty(), null);
       }
       zone = ZoneId.of((String) account.get()[3]);
       zones.put(accountId, zone);
@@ -173,7 +207,7 @@ public final class JobClaims {
     } else {
       account = Sql.one(c, lock.sql(), lock.row(), accountId);
       if (account.isEmpty()) {
-        return Optional.empty();
+        return new Claimed(Optional.empty(), null);
       }
       zone = ZoneId.of((String) account.get()[3]);
     }
@@ -188,14 +222,14 @@ public final class JobClaims {
     for (int tries = 0; tries < 200; tries++) {
       Optional<Job> next = tries == 0 && heads != null ? earliest(heads) : nextDue(c, postgres, accountId, waiting, now, maxAttempts);
       if (next.isEmpty()) {
-        return Optional.empty();
+        return new Claimed(Optional.empty(), null);
       }
       Job j = next.get();
       if (tries == 0) {
         Verdict forAccount = rules.forAccount(ctx, candidate(j));
         if (!forAccount.goes()) {
           noteWait(c, j, forAccount);
-          return Optional.empty();
+          return new Claimed(Optional.empty(), null);
         }
       }
       Verdict v = rules.forJob(ctx, candidate(j));
@@ -234,6 +268,7 @@ public final class JobClaims {
       String run = "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)";
       Object[] runArgs = {j.id(), j.attempts() + 1, token, agentId, deviceId, realNow.toEpochMilli()};
       long moved;
+      List<List<?>> carried = null;
       if (postgres) {
         // One round trip writes the counters, the lease, the pace and the execution row: the
         // parts of one statement run together, and a lease someone else took rolls all back.
@@ -253,7 +288,14 @@ public final class JobClaims {
         java.util.Collections.addAll(args, leaseArgs); // holds nulls: not List.of
         java.util.Collections.addAll(args, paceArgs);
         java.util.Collections.addAll(args, runArgs);
-        moved = Sql.count(c, sql.toString(), args.toArray());
+        List<Sql.Read<?>> statements = new ArrayList<>();
+        statements.add(new Sql.Read<>(sql.toString(), rs -> rs.getLong(1), args));
+        if (following != null) {
+          statements.addAll(following.statements());
+        }
+        List<List<?>> answers = Sql.lists(c, statements);
+        moved = (Long) answers.get(0).get(0);
+        carried = following != null ? answers.subList(1, answers.size()) : null;
       } else {
         if (!verify) {
           AccountCounters.take(c, accountId, needs);
@@ -271,13 +313,13 @@ public final class JobClaims {
       }
       Instant due = j.notBefore() != null && j.notBefore().isAfter(j.createdAt()) ? j.notBefore() : j.createdAt();
       waited.add(Duration.between(due, now).isNegative() ? Duration.ZERO : Duration.between(due, now));
-      return Optional.of(
+      return new Claimed(Optional.of(
           new ControllerJobOffer(j.id(), token, deviceId, accountId, j.action(), j.params(), j.attempts() + 1, expires,
               // the message cannot be older than the job's due time; a restored job is looked for since its backup
               verify ? Long.valueOf((j.notBefore() != null ? j.notBefore() : j.createdAt()).toEpochMilli())
-                  : j.verifySince() != null ? Long.valueOf(j.verifySince().toEpochMilli()) : null, null));
+                  : j.verifySince() != null ? Long.valueOf(j.verifySince().toEpochMilli()) : null, null)), carried);
     }
-    return Optional.empty();
+    return new Claimed(Optional.empty(), null);
   }
 
   /**

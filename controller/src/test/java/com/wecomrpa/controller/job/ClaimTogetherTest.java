@@ -63,6 +63,26 @@ class ClaimTogetherTest {
   }
 
   @Test
+  void twoDevicesOfOneAccountInABatchGetItsFirstAndSecondJobsEachClaimSeeingTheOneBefore() {
+    try (StoreFixture store = farm(3)) {
+      // Each claim's reads go out with the write of the claim before it: the second device's read
+      // of its account's next job comes after the first device's lease, in the same transaction.
+      List<JobClaims.Ask> asks = List.of(new JobClaims.Ask("agent-1", "dev-x", "a-2"), new JobClaims.Ask("agent-1", "dev-y", "a-2"), ask("a-1"));
+      Optional<List<Optional<ControllerJobOffer>>> together = store.jobs.claims().claimTogether(asks, NOW, NOW, Duration.ofSeconds(30), 3);
+      if (!TestStores.postgres()) {
+        assertThat(together).isEmpty();
+        return;
+      }
+      assertThat(together).isPresent();
+      assertThat(together.get()).allMatch(Optional::isPresent);
+      assertThat(together.get().stream().map(o -> o.get().deviceId() + " " + o.get().jobId()).toList())
+          .containsExactly("dev-x " + jobId("a-2", 1), "dev-y " + jobId("a-2", 2), "dev-a-1 " + jobId("a-1", 1));
+      assertThat(leased(store)).isEqualTo(3);
+      assertThat(executions(store)).isEqualTo(3);
+    }
+  }
+
+  @Test
   void aBatchMeetingAClaimThatFailsChangesNothingAndTheOthersStillClaimAlone() {
     try (StoreFixture store = farm(1)) {
       // An account whose row names no real time zone: its claim fails, whoever makes it.
