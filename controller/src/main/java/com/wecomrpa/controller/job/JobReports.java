@@ -107,7 +107,8 @@ public final class JobReports {
    * re-queues the job while attempts remain; a success or a may-have-sent keeps the quota used.
    */
   public ReportVerdict applyReport(String agentId, AgentJobReport r, String screenshotPath, Instant now, Instant businessNow, int maxAttempts) {
-    if (db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL && plainSuccess(r)) {
+    boolean postgres = db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL;
+    if (postgres && plainSuccess(r)) {
       Optional<ReportVerdict> settled = db.eachStatementCommitted(c -> settleSuccess(c, r, screenshotPath, now));
       if (settled.isPresent()) {
         return settled.get();
@@ -115,7 +116,6 @@ public final class JobReports {
       // Not the job's current lease (a duplicate, a late or a lost one), or someone subscribes to
       // its end: nothing changed, the full path decides.
     }
-    boolean postgres = db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL;
     return db.inTransaction(
         c -> {
           // Lock the job first: a duplicate of a report being applied right now waits here, then
