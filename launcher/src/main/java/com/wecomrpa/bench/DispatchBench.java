@@ -38,6 +38,7 @@ final class DispatchBench {
   private static final Duration WAIT = Duration.ofMinutes(2);
   /** Seconds the idle phase watches a connected farm with nothing due. */
   private static final int IDLE_SECONDS = 10;
+  /** Seconds after the paced phase's last report before the idle phase is measured. */
   private static final int IDLE_SETTLE_SECONDS = 5;
 
   private DispatchBench() {}
@@ -137,8 +138,10 @@ final class DispatchBench {
               + " CPU %.2f cores; peak heap %d MiB%n",
           total, (enqueued - t0) / 1e9, burstSeconds, jobsPerSecond, Gauges.quantile(burstAck, 0.5), Gauges.quantile(burstAck, 0.99), burstCores, burstHeap);
       // CPU per job moves less than jobs/s when the host is busier or quieter between runs.
-      System.out.printf("burst per node (offers/s): %s; CPU per job: controllers %.2f ms%s%n", perNode, burstCores * 1000 / jobsPerSecond,
-          postgres ? String.format(", PostgreSQL %.2f ms; PostgreSQL itself: CPU %.2f cores", pgCores * 1000 / jobsPerSecond, pgCores) : "");
+      double cpuMsPerJob = burstCores * 1000 / jobsPerSecond;
+      double pgCpuMsPerJob = pgCores * 1000 / jobsPerSecond;
+      System.out.printf("burst per node (offers/s): %s; CPU per job: controllers %.2f ms%s%n", perNode, cpuMsPerJob,
+          postgres ? String.format(", PostgreSQL %.2f ms; PostgreSQL itself: CPU %.2f cores", pgCpuMsPerJob, pgCores) : "");
 
       // Below saturation: small broadcasts every 100 ms at a quarter of the saturated rate.
       int perTick = Math.max(1, (int) (jobsPerSecond * 0.25 / 10));
@@ -185,7 +188,7 @@ final class DispatchBench {
       // It starts a few seconds after the paced phase's last report, so what that phase leaves behind
       // (its garbage, late compilation) is not counted as the idle farm's: measured from the last
       // report, three runs with 1,000 devices read 0.043, 0.165 and 0.085 cores.
-      System.out.printf("idle: %ds for the paced phase's garbage and compilation to settle, then %ds measured%n", IDLE_SETTLE_SECONDS, IDLE_SECONDS);
+      System.out.printf("idle: %ds for what the paced phase left behind to settle, then %ds measured%n", IDLE_SETTLE_SECONDS, IDLE_SECONDS);
       Thread.sleep(IDLE_SETTLE_SECONDS * 1000L);
       Gauges idle = Gauges.start();
       Thread.sleep(IDLE_SECONDS * 1000L);
@@ -203,9 +206,9 @@ final class DispatchBench {
       return String.format("bench dispatch: jobs_per_s=%.0f p50_due_offer_ms=%.1f p99_due_offer_ms=%.1f p50_report_final_ms=%.1f p99_report_final_ms=%.1f"
               + " cpu_cores=%.2f cpu_ms_per_job=%.2f paced_cpu_cores=%.2f idle_cpu_cores=%.3f peak_heap_mib=%d echo_per_s=%.0f ratio=%.3f",
           jobsPerSecond, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
-          burstCores, burstCores * 1000 / jobsPerSecond, pacedCores, idleCores, burstHeap, echo, jobsPerSecond / echo)
+          burstCores, cpuMsPerJob, pacedCores, idleCores, burstHeap, echo, jobsPerSecond / echo)
           + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f postgres_cpu_cores=%.2f postgres_cpu_ms_per_job=%.2f",
-              nodes, baselineRate, jobsPerSecond / baselineRate, pgCores, pgCores * 1000 / jobsPerSecond) : "");
+              nodes, baselineRate, jobsPerSecond / baselineRate, pgCores, pgCpuMsPerJob) : "");
     } finally {
       Processes.await(load.close(), WAIT);
       for (Vertx v : ctls) {

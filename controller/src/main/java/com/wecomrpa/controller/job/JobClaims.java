@@ -154,7 +154,7 @@ public final class JobClaims {
     ZoneId was = zones.get(accountId);
     ZonedDateTime guess = now.atZone(was != null ? was : java.time.ZoneOffset.UTC);
     return new Reads(was, guess, List.of(lockRead(accountId), JdbcLimitStore.effectiveRead(accountId),
-        headsWithDayRead(accountId, now, maxAttempts, guess.toLocalDate()), AccountCounters.periodsRead(accountId, guess)));
+        headsRead(accountId, List.of(), now, maxAttempts, guess.toLocalDate()), AccountCounters.periodsRead(accountId, guess)));
   }
 
   private record Reads(ZoneId was, ZonedDateTime guess, List<Sql.Read<?>> statements) {}
@@ -350,44 +350,33 @@ public final class JobClaims {
    */
   private Optional<Job> nextDue(Connection c, boolean postgres, String accountId, List<String> waiting, Instant now, int maxAttempts) throws SQLException {
     if (postgres) {
-      Sql.Read<Job> both = headsRead(true, accountId, waiting, now, maxAttempts);
-      return earliest(Sql.list(c, both.sql(), both.row(), both.args().toArray()));
+      Sql.Read<Object[]> both = headsRead(accountId, waiting, now, maxAttempts, null);
+      return earliest(Sql.list(c, both.sql(), both.row(), both.args().toArray()).stream().map(h -> (Job) h[0]).toList());
     }
     List<Job> heads = new ArrayList<>();
-    Sql.Read<Job> queued = headsRead(false, accountId, waiting, now, maxAttempts);
-    Sql.one(c, queued.sql(), queued.row(), queued.args().toArray()).ifPresent(heads::add);
-    Sql.Read<Job> unknown = unknownRead(false, accountId, waiting, now, maxAttempts, "");
-    Sql.one(c, unknown.sql(), unknown.row(), unknown.args().toArray()).ifPresent(heads::add);
+    for (Sql.Read<Job> one : List.of(queuedRead(false, accountId, waiting, now, ""), unknownRead(false, accountId, waiting, now, maxAttempts, ""))) {
+      Sql.one(c, one.sql(), one.row(), one.args().toArray()).ifPresent(heads::add);
+    }
     return earliest(heads);
   }
 
   /**
-   * On PostgreSQL the heads of both (the queued and the unknown) in one statement; on H2 the
-   * queued head alone ({@link #unknownRead} reads the other).
+   * PostgreSQL: the heads of both (the queued and the unknown) in one statement, each answered as
+   * {job, its group's posts taken on {@code day}}, the posts read only where {@code day} is not null.
    */
-  private static Sql.Read<Job> headsRead(boolean postgres, String accountId, List<String> waiting, Instant now, int maxAttempts) {
-    Sql.Read<Job> queued = queuedRead(postgres, accountId, waiting, now, "");
-    if (!postgres) {
-      return queued;
-    }
-    Sql.Read<Job> unknown = unknownRead(true, accountId, waiting, now, maxAttempts, "");
-    List<Object> args = new ArrayList<>(queued.args());
-    args.addAll(unknown.args());
-    return new Sql.Read<>("(" + queued.sql() + ") UNION ALL (" + unknown.sql() + ")", JobRows::job, args);
-  }
-
-  /** PostgreSQL: both heads as {@link #headsRead} reads them, each with its group's posts taken on {@code day}. */
-  private static Sql.Read<Object[]> headsWithDayRead(String accountId, Instant now, int maxAttempts, LocalDate day) {
-    String used = ", " + GroupDailyQuota.USED_BY_JOBS_GROUP_ON;
-    Sql.Read<Job> queued = queuedRead(true, accountId, List.of(), now, used);
-    Sql.Read<Job> unknown = unknownRead(true, accountId, List.of(), now, maxAttempts, used);
+  private static Sql.Read<Object[]> headsRead(String accountId, List<String> waiting, Instant now, int maxAttempts, LocalDate day) {
+    String used = day == null ? "" : ", " + GroupDailyQuota.USED_BY_JOBS_GROUP_ON + " AS day_used";
+    Sql.Read<Job> queued = queuedRead(true, accountId, waiting, now, used);
+    Sql.Read<Job> unknown = unknownRead(true, accountId, waiting, now, maxAttempts, used);
     List<Object> args = new ArrayList<>();
-    args.add(Date.valueOf(day));
-    args.addAll(queued.args());
-    args.add(Date.valueOf(day));
-    args.addAll(unknown.args());
-    int column = JobRows.JOB_COLUMNS.split(",").length + 1;
-    return new Sql.Read<>("(" + queued.sql() + ") UNION ALL (" + unknown.sql() + ")", rs -> new Object[] {JobRows.job(rs), rs.getInt(column)}, args);
+    for (Sql.Read<Job> part : List.of(queued, unknown)) {
+      if (day != null) {
+        args.add(Date.valueOf(day)); // the column's argument comes before the part's own
+      }
+      args.addAll(part.args());
+    }
+    return new Sql.Read<>("(" + queued.sql() + ") UNION ALL (" + unknown.sql() + ")",
+        rs -> new Object[] {JobRows.job(rs), day == null ? null : rs.getInt("day_used")}, args);
   }
 
   private static Sql.Read<Job> queuedRead(boolean postgres, String accountId, List<String> waiting, Instant now, String extraColumns) {

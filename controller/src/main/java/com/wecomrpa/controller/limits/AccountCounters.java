@@ -91,15 +91,7 @@ public final class AccountCounters {
 
   /** The first need that is used up, or null if all fit; from {@code known} where it covers the needs' periods. */
   public static Need full(Connection c, String accountId, List<Need> needs, Snapshot known) throws SQLException {
-    if (known == null || !known.covers(needs)) {
-      return full(c, accountId, needs);
-    }
-    for (Need n : needs) {
-      if (known.used().getOrDefault(n.key(), 0) >= n.cap()) {
-        return n;
-      }
-    }
-    return null;
+    return known == null || !known.covers(needs) ? full(c, accountId, needs) : firstFull(needs, known.used());
   }
 
   /** The first need that is used up, or null if all fit. */
@@ -117,6 +109,11 @@ public final class AccountCounters {
     }
     java.util.Map<String, Integer> used = new java.util.HashMap<>();
     Sql.list(c, sql.append(")").toString(), rs -> used.put(rs.getString(1) + "@" + rs.getString(2), rs.getInt(3)), args.toArray());
+    return firstFull(needs, used);
+  }
+
+  /** The first need whose counter ({@code used}, by key) is at its cap, or null. */
+  private static Need firstFull(List<Need> needs, java.util.Map<String, Integer> used) {
     for (Need n : needs) {
       if (used.getOrDefault(n.key(), 0) >= n.cap()) {
         return n;

@@ -49,13 +49,13 @@ public final class EventOutbox {
     this.audit = audit;
   }
 
-  /** Writes {@code type} to every subscription that wants it; {@code eventId} makes it once. */
   /**
    * A condition, for another package's statement, that holds while no webhook subscribes to events:
    * work that would add events can then be done in a statement of its own without calling {@link #add}.
    */
   public static final String NO_SUBSCRIBERS = "NOT EXISTS (SELECT 1 FROM webhook_subscriptions)";
 
+  /** Writes {@code type} to every subscription that wants it; {@code eventId} makes it once. */
   public static void add(Connection c, String type, String eventId, Map<String, Object> data, Instant now) throws SQLException {
     List<String[]> subs = Sql.list(c, "SELECT id, events FROM webhook_subscriptions", rs -> new String[] {rs.getString(1), rs.getString(2)});
     if (subs.isEmpty()) {
