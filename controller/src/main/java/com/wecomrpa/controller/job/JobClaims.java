@@ -364,7 +364,7 @@ public final class JobClaims {
    * PostgreSQL: the heads of both (the queued and the unknown) in one statement, each answered as
    * {job, its group's posts taken on {@code day}}, the posts read only where {@code day} is not null.
    */
-  private static Sql.Read<Object[]> headsRead(String accountId, List<String> waiting, Instant now, int maxAttempts, LocalDate day) {
+  static Sql.Read<Object[]> headsRead(String accountId, List<String> waiting, Instant now, int maxAttempts, LocalDate day) {
     String used = day == null ? "" : ", " + GroupDailyQuota.USED_BY_JOBS_GROUP_ON + " AS day_used";
     Sql.Read<Job> queued = queuedRead(true, accountId, waiting, now, used);
     Sql.Read<Job> unknown = unknownRead(true, accountId, waiting, now, maxAttempts, used);
@@ -464,8 +464,10 @@ public final class JobClaims {
     // less than reading up to the due rows' limit (on PostgreSQL, 1.8 ms a read in bench dispatch).
     boolean exact = asked.size() > oneByOne && System.nanoTime() - overflowedAt >= 1_000_000_000L && db.inTransaction(c -> {
       for (String state : List.of("QUEUED", "UNKNOWN")) {
-        List<String> due = Sql.list(c, "SELECT account_id FROM jobs WHERE state = ? AND due_at <= ?" + DEVICE_WORK + " LIMIT " + (dueRows + 1),
-            rs -> rs.getString(1), state, now.toEpochMilli());
+        // The state is written out: PostgreSQL's due index holds waiting states only, which a
+        // parameter could not show the planner.
+        List<String> due = Sql.list(c, "SELECT account_id FROM jobs WHERE state = '" + state + "' AND due_at <= ?" + DEVICE_WORK + " LIMIT " + (dueRows + 1),
+            rs -> rs.getString(1), now.toEpochMilli());
         if (due.size() > dueRows) {
           overflowedAt = System.nanoTime();
           return false;

@@ -1,0 +1,58 @@
+package com.wecomrpa.controller.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.controller.store.TestStores;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * On PostgreSQL the claim index holds waiting jobs only (schema version 28). A claim's read of the
+ * account's next jobs must still be answered by it: a state the planner cannot see as waiting (a
+ * parameter instead of the written-out state) would turn every claim into a walk of the account's
+ * whole history.
+ */
+class ClaimIndexTest {
+  private static final Instant NOW = Instant.parse("2026-12-07T03:00:00Z");
+
+  @TempDir Path dir;
+
+  @Test
+  void theClaimsReadOfTheNextJobsIsAnsweredByTheClaimIndex() throws Exception {
+    Assumptions.assumeTrue(TestStores.postgres(), "partial indexes are PostgreSQL's; the embedded store keeps full ones");
+    try (StoreFixture store = new StoreFixture(dir)) {
+      for (LocalDate day : new LocalDate[] {null, LocalDate.of(2026, 12, 7)}) {
+        Sql.Read<Object[]> heads = JobClaims.headsRead("acc-1", List.of("g-held"), NOW, 3, day);
+        List<String> plan = store.db.inTransaction(c -> {
+          // An empty table reads fastest without an index; with that way closed, the plan shows
+          // whether an index can answer at all.
+          c.createStatement().execute("SET LOCAL enable_seqscan = off");
+          c.createStatement().execute("SET LOCAL enable_bitmapscan = off");
+          List<String> lines = new ArrayList<>();
+          try (PreparedStatement s = c.prepareStatement("EXPLAIN " + heads.sql())) {
+            for (int i = 0; i < heads.args().size(); i++) {
+              s.setObject(i + 1, heads.args().get(i));
+            }
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                lines.add(rs.getString(1));
+              }
+            }
+          }
+          return lines;
+        });
+        assertThat(plan).as("the plan of the heads read (day %s): its queued and its unknown part", day).filteredOn(l -> l.contains(" on jobs"))
+            .hasSize(2).allSatisfy(l -> assertThat(l).contains("Index Scan using jobs_claim on jobs"));
+      }
+    }
+  }
+}
