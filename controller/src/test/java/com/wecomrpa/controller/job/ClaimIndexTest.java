@@ -16,15 +16,45 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * On PostgreSQL the claim index holds waiting jobs only (schema version 28). A claim's read of the
- * account's next jobs must still be answered by it: a state the planner cannot see as waiting (a
- * parameter instead of the written-out state) would turn every claim into a walk of the account's
- * whole history.
+ * The reads a dispatch pass makes per account go by the claim index. On PostgreSQL that index holds
+ * waiting jobs only (schema version 28), and a claim's read of the account's next jobs must still be
+ * answered by it: a state the planner cannot see as waiting (a parameter instead of the written-out
+ * state) would turn every claim into a walk of the account's whole history. On the embedded store
+ * the probe of which accounts have work must not walk every due job of the farm for an account
+ * with none.
  */
 class ClaimIndexTest {
   private static final Instant NOW = Instant.parse("2026-12-07T03:00:00Z");
 
   @TempDir Path dir;
+
+  @Test
+  void theEmbeddedStoreProbesAnAccountWithNothingDueByTheClaimIndex() throws Exception {
+    Assumptions.assumeTrue(!TestStores.postgres(), "PostgreSQL's probe is planned with its sequential scans off");
+    try (StoreFixture store = new StoreFixture(dir).seed(200)) {
+      new com.wecomrpa.controller.account.JdbcAccountStore(store.db)
+          .create(new com.wecomrpa.controller.account.Account("acc-idle", "wecom", "Bot", "Asia/Shanghai", "active", 0, List.of(), NOW));
+      Sql.Read<String> probe = store.jobs.claims().probeRead(List.of("acc-1", "acc-idle"), Instant.now().plusSeconds(60));
+      List<String> withWork = store.db.inTransaction(c -> Sql.list(c, probe.sql(), probe.row(), probe.args().toArray()));
+      assertThat(withWork).as("the account with 200 jobs due has work, the other none").containsExactly("acc-1");
+      String plan = store.db.inTransaction(c -> {
+        try (PreparedStatement s = c.prepareStatement("EXPLAIN ANALYZE " + probe.sql())) {
+          for (int i = 0; i < probe.args().size(); i++) {
+            s.setObject(i + 1, probe.args().get(i));
+          }
+          try (ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+          }
+        }
+      });
+      assertThat(plan).as("each of the probe's two reads of jobs").containsIgnoringCase("public.jobs_claim: due_at").doesNotContainIgnoringCase("jobs_due");
+      java.util.regex.Matcher scans = java.util.regex.Pattern.compile("scanCount: (\\d+)").matcher(plan);
+      while (scans.find()) {
+        assertThat(Integer.parseInt(scans.group(1))).as("rows walked by one part of the probe, in:%n%s", plan).isLessThanOrEqualTo(3);
+      }
+    }
+  }
 
   @Test
   void theClaimsReadOfTheNextJobsIsAnsweredByTheClaimIndex() throws Exception {
