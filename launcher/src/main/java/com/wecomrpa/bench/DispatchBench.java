@@ -41,8 +41,7 @@ final class DispatchBench {
   /** Seconds the idle phase watches a connected farm with nothing due. */
   private static final int IDLE_SECONDS = 10;
   /** Unmeasured posts to every group before the burst, so the JIT compiler has done its work. */
-  static final int WARM_ROUNDS = 3;
-
+  private static final int WARM_ROUNDS = 3;
   /** Seconds after the paced phase's last report before the idle phase is measured. */
   private static final int IDLE_SETTLE_SECONDS = 5;
 
