@@ -65,8 +65,10 @@ class ClaimIndexTest {
         List<String> plan = store.db.inTransaction(c -> {
           // An empty table reads fastest without an index; with that way closed, the plan shows
           // whether an index can answer at all.
-          c.createStatement().execute("SET LOCAL enable_seqscan = off");
-          c.createStatement().execute("SET LOCAL enable_bitmapscan = off");
+          try (java.sql.Statement off = c.createStatement()) {
+            off.execute("SET LOCAL enable_seqscan = off");
+            off.execute("SET LOCAL enable_bitmapscan = off");
+          }
           List<String> lines = new ArrayList<>();
           try (PreparedStatement s = c.prepareStatement("EXPLAIN " + heads.sql())) {
             for (int i = 0; i < heads.args().size(); i++) {
