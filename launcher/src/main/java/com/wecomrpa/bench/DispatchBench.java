@@ -118,8 +118,10 @@ final class DispatchBench {
       // ten seconds) JFR still showed C2 compiling through the burst (0.5 s of compiling a second,
       // a quarter of the two cores), so the burst measured compiling as much as dispatching.
       // All of an account's posts fall in one hour: its hourly budget is raised as an admin would
-      // (the unpaced profile's 600 is three posts to each of 200 groups).
-      int perHour = Math.max(600, (WARM_ROUNDS + 2) * groupsPerAccount);
+      // (the unpaced profile's is three posts to each of 200 groups).
+      int unpacedPerHour = Integer.parseInt(com.wecomrpa.controller.limits.LimitName.POSTS_PER_ACCOUNT_PER_HOUR
+          .fallback(com.wecomrpa.controller.limits.LimitProfile.UNPACED));
+      int perHour = Math.max(unpacedPerHour, (WARM_ROUNDS + 2) * groupsPerAccount);
       HttpResponse<Buffer> set = Processes.await(api.putRaw("/limits/global", new JsonObject()
           .put("values", new JsonObject().put("postsPerAccountPerHour", String.valueOf(perHour))).put("reason", "bench: room for the warm-up rounds")), WAIT);
       if (set.statusCode() != 200) {

@@ -57,7 +57,7 @@ public enum LimitName {
   }
 
   /** The built-in value under a profile. */
-  String fallback(LimitProfile profile) {
+  public String fallback(LimitProfile profile) {
     return profile == LimitProfile.SAFE ? fallback : fast;
   }
 

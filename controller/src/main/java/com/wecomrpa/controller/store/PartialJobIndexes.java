@@ -19,7 +19,7 @@ import org.flywaydb.core.api.migration.JavaMigration;
  */
 final class PartialJobIndexes implements JavaMigration {
   /** The states a claim, a due-time read and a controller call look at. */
-  static final String WAITING = "state IN ('QUEUED', 'UNKNOWN')";
+  private static final String WAITING = "state IN ('QUEUED', 'UNKNOWN')";
 
   @Override
   public MigrationVersion getVersion() {
@@ -43,10 +43,10 @@ final class PartialJobIndexes implements JavaMigration {
 
   @Override
   public void migrate(Context context) throws Exception {
+    if (Dialect.of(context.getConnection()) != Dialect.POSTGRESQL) {
+      return;
+    }
     try (Statement s = context.getConnection().createStatement()) {
-      if (Dialect.of(context.getConnection()) != Dialect.POSTGRESQL) {
-        return;
-      }
       s.execute("DROP INDEX jobs_group");
       s.execute("DROP INDEX executions_job");
       for (String index : new String[] {"jobs_claim", "jobs_due", "jobs_action_due", "jobs_windows"}) {

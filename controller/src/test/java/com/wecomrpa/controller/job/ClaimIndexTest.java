@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.controller.store.TestStores;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -37,17 +34,7 @@ class ClaimIndexTest {
       Sql.Read<String> probe = store.jobs.claims().probeRead(List.of("acc-1", "acc-idle"), Instant.now().plusSeconds(60));
       List<String> withWork = store.db.inTransaction(c -> Sql.list(c, probe.sql(), probe.row(), probe.args().toArray()));
       assertThat(withWork).as("the account with 200 jobs due has work, the other none").containsExactly("acc-1");
-      String plan = store.db.inTransaction(c -> {
-        try (PreparedStatement s = c.prepareStatement("EXPLAIN ANALYZE " + probe.sql())) {
-          for (int i = 0; i < probe.args().size(); i++) {
-            s.setObject(i + 1, probe.args().get(i));
-          }
-          try (ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return rs.getString(1);
-          }
-        }
-      });
+      String plan = store.db.inTransaction(c -> Sql.one(c, "EXPLAIN ANALYZE " + probe.sql(), rs -> rs.getString(1), probe.args().toArray())).orElseThrow();
       assertThat(plan).as("each of the probe's two reads of jobs").containsIgnoringCase("public.jobs_claim: due_at").doesNotContainIgnoringCase("jobs_due");
       java.util.regex.Matcher scans = java.util.regex.Pattern.compile("scanCount: (\\d+)").matcher(plan);
       while (scans.find()) {
@@ -69,18 +56,7 @@ class ClaimIndexTest {
             off.execute("SET LOCAL enable_seqscan = off");
             off.execute("SET LOCAL enable_bitmapscan = off");
           }
-          List<String> lines = new ArrayList<>();
-          try (PreparedStatement s = c.prepareStatement("EXPLAIN " + heads.sql())) {
-            for (int i = 0; i < heads.args().size(); i++) {
-              s.setObject(i + 1, heads.args().get(i));
-            }
-            try (ResultSet rs = s.executeQuery()) {
-              while (rs.next()) {
-                lines.add(rs.getString(1));
-              }
-            }
-          }
-          return lines;
+          return Sql.list(c, "EXPLAIN " + heads.sql(), rs -> rs.getString(1), heads.args().toArray());
         });
         assertThat(plan).as("the plan of the heads read (day %s): its queued and its unknown part", day).filteredOn(l -> l.contains(" on jobs"))
             .hasSize(2).allSatisfy(l -> assertThat(l).contains("Index Scan using jobs_claim on jobs"));
