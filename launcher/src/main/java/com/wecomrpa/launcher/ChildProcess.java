@@ -52,6 +52,9 @@ final class ChildProcess {
     cmd.addAll(List.of("--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-opens", "java.management/sun.management=ALL-UNNAMED", "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    if (args.get(0).equals("controller")) {
+      cmd.add("-XX:MaxTenuringThreshold=3"); // as bin/wecom-rpa runs a controller (why: there)
+    }
     cmd.addAll(jvmOptions);
     cmd.add("-DSE_OFFLINE=true");
     cmd.add("-cp");
