@@ -131,12 +131,28 @@ public final class Dispatcher {
     return workers.executeBlocking(() -> jobs.claims().withWorkNow(free.stream().map(DeviceBoard.FreeDevice::accountId).toList(), clock.instant()), false)
         .compose(working -> claimInLanes(free, working))
         .compose(claims -> claims.stream().anyMatch(c -> c.offer().isPresent()) ? durable.flushed().map(claims) : Future.succeededFuture(claims))
-        .map(
+        .compose(
             claims -> {
+              // Offers leave first: a device's job does not wait on the listens planned for the
+              // others (with 1,000 devices, a few listens fall due in every pass).
+              List<DeviceBoard.FreeDevice> without = new ArrayList<>();
               for (Claim claim : claims) {
-                deliver(claim);
+                if (claim.offer().isEmpty() && claim.error() == null) {
+                  without.add(claim.device());
+                } else {
+                  deliver(claim);
+                }
               }
-              return (Void) null;
+              return listenInLanes(without)
+                  .map(listens -> {
+                    listens.forEach(this::deliver);
+                    return (Void) null;
+                  })
+                  .recover(e -> {
+                    LOG.error("listens not planned", e);
+                    without.forEach(d -> board.unclaim(d.deviceId()));
+                    return Future.succeededFuture();
+                  });
             })
         .onFailure(
             e -> {
@@ -165,6 +181,38 @@ public final class Dispatcher {
     });
   }
 
+  /** What each device left without a job does instead (a listen, or nothing), planned on workers. */
+  private Future<List<Claim>> listenInLanes(List<DeviceBoard.FreeDevice> devices) {
+    int lanes = Math.min(CLAIM_LANES, devices.size());
+    List<Future<List<Claim>>> parts = new ArrayList<>();
+    for (int lane = 0; lane < lanes; lane++) {
+      List<DeviceBoard.FreeDevice> mine = new ArrayList<>();
+      for (int i = lane; i < devices.size(); i += lanes) {
+        mine.add(devices.get(i));
+      }
+      parts.add(workers.executeBlocking(() -> listens(mine), false));
+    }
+    return Future.all(parts).map(all -> {
+      List<Claim> out = new ArrayList<>();
+      parts.forEach(f -> out.addAll(f.result()));
+      return out;
+    });
+  }
+
+  private List<Claim> listens(List<DeviceBoard.FreeDevice> devices) {
+    List<Claim> out = new ArrayList<>();
+    for (DeviceBoard.FreeDevice d : devices) {
+      Optional<ControllerListen> listen = Optional.empty();
+      try {
+        listen = idle.next(d.deviceId(), d.accountId());
+      } catch (RuntimeException e) {
+        LOG.warn("device={} listen not planned: {}", d.deviceId(), e.getMessage());
+      }
+      out.add(new Claim(d, Optional.empty(), listen, null));
+    }
+    return out;
+  }
+
   private List<Claim> claimAll(List<DeviceBoard.FreeDevice> free, java.util.Set<String> working) {
     // The lane's claims in one transaction where the store gains by it (PostgreSQL); each on its own otherwise.
     List<DeviceBoard.FreeDevice> asking = free.stream().filter(d -> working.contains(d.accountId())).toList();
@@ -183,15 +231,7 @@ public final class Dispatcher {
         Optional<ControllerJobOffer> offer = !working.contains(d.accountId()) ? Optional.empty()
             : together.containsKey(d.deviceId()) ? together.get(d.deviceId())
             : jobs.claims().claimNext(d.agentId(), d.deviceId(), d.accountId(), clock.instant(), systemClock.instant(), leaseFor, maxAttempts);
-        Optional<ControllerListen> listen = Optional.empty();
-        if (offer.isEmpty()) {
-          try {
-            listen = idle.next(d.deviceId(), d.accountId());
-          } catch (RuntimeException e) {
-            LOG.warn("device={} listen not planned: {}", d.deviceId(), e.getMessage());
-          }
-        }
-        claims.add(new Claim(d, offer, listen, null));
+        claims.add(new Claim(d, offer, Optional.empty(), null));
       } catch (RuntimeException e) {
         claims.add(new Claim(d, Optional.empty(), Optional.empty(), e));
       }
