@@ -143,7 +143,7 @@ public final class Dispatcher {
                   deliver(claim);
                 }
               }
-              return listenInLanes(without)
+              return inLanes(without, Math.min(CLAIM_LANES, without.size()), this::listens)
                   .map(listens -> {
                     listens.forEach(this::deliver);
                     return (Void) null;
@@ -165,32 +165,18 @@ public final class Dispatcher {
     // Where a lane's claims share a transaction (PostgreSQL), fewer and fuller lanes cost the
     // database fewer transactions; the embedded store runs each claim alone, so as many lanes as it can.
     int together = jobs.claims().claimsPerTransaction();
-    int lanes = Math.min(CLAIM_LANES, (free.size() + together - 1) / together);
-    List<Future<List<Claim>>> parts = new ArrayList<>();
-    for (int lane = 0; lane < lanes; lane++) {
-      List<DeviceBoard.FreeDevice> mine = new ArrayList<>();
-      for (int i = lane; i < free.size(); i += lanes) {
-        mine.add(free.get(i));
-      }
-      parts.add(workers.executeBlocking(() -> claimAll(mine, working), false));
-    }
-    return Future.all(parts).map(all -> {
-      List<Claim> claims = new ArrayList<>();
-      parts.forEach(f -> claims.addAll(f.result()));
-      return claims;
-    });
+    return inLanes(free, Math.min(CLAIM_LANES, (free.size() + together - 1) / together), mine -> claimAll(mine, working));
   }
 
-  /** What each device left without a job does instead (a listen, or nothing), planned on workers. */
-  private Future<List<Claim>> listenInLanes(List<DeviceBoard.FreeDevice> devices) {
-    int lanes = Math.min(CLAIM_LANES, devices.size());
+  /** {@code work} on {@code lanes} worker threads at once, each given every lanes-th device. */
+  private Future<List<Claim>> inLanes(List<DeviceBoard.FreeDevice> devices, int lanes, java.util.function.Function<List<DeviceBoard.FreeDevice>, List<Claim>> work) {
     List<Future<List<Claim>>> parts = new ArrayList<>();
     for (int lane = 0; lane < lanes; lane++) {
       List<DeviceBoard.FreeDevice> mine = new ArrayList<>();
       for (int i = lane; i < devices.size(); i += lanes) {
         mine.add(devices.get(i));
       }
-      parts.add(workers.executeBlocking(() -> listens(mine), false));
+      parts.add(workers.executeBlocking(() -> work.apply(mine), false));
     }
     return Future.all(parts).map(all -> {
       List<Claim> out = new ArrayList<>();
@@ -199,6 +185,7 @@ public final class Dispatcher {
     });
   }
 
+  /** What each device left without a job does instead: a listen, or nothing. */
   private List<Claim> listens(List<DeviceBoard.FreeDevice> devices) {
     List<Claim> out = new ArrayList<>();
     for (DeviceBoard.FreeDevice d : devices) {
