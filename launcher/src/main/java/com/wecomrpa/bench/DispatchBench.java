@@ -61,15 +61,18 @@ final class DispatchBench {
           .withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.UNPACED).withPort(0).withAdminToken(admin);
       String baseline = "";
       double baselineRate = 0;
+      double baselinePgMsPerJob = 0;
       if (postgres) {
         pg = LocalPostgres.startTemporary("wecom-rpa-bench-pg-");
         com.wecomrpa.launcher.Teardown.track("private PostgreSQL", pg::discard, pg::stopNow);
         // The baseline first, on its own database of the same server.
         // Warmed up as the product is (a round not measured), so neither counts the JIT compiler's work.
         JdbcBaseline.jobsPerSecond(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
+        double baselinePgBefore = Gauges.postgresCpuSeconds();
         baselineRate = JdbcBaseline.jobsPerSecond(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
-        baseline = String.format("baseline: plain JDBC, claim (FOR UPDATE SKIP LOCKED) + report, each its own committed transaction, %d threads: %.0f jobs/s%n",
-            Math.min(accounts, 10), baselineRate);
+        baselinePgMsPerJob = (Gauges.postgresCpuSeconds() - baselinePgBefore) * 1000 / (accounts * groupsPerAccount);
+        baseline = String.format("baseline: plain JDBC, claim (FOR UPDATE SKIP LOCKED) + report, each its own committed transaction, %d threads: %.0f jobs/s;"
+            + " PostgreSQL %.2f ms of CPU a job%n", Math.min(accounts, 10), baselineRate, baselinePgMsPerJob);
         options = options.withDb(pg.database("bench"), pg.credentials()).withClustered(nodes > 1);
       }
       List<Controller> controllers = new ArrayList<>();
@@ -139,6 +142,8 @@ final class DispatchBench {
       agents.clearAcks();
       long[] offersBefore = controllers.stream().mapToLong(Controller::offersMade).toArray();
       double pgBefore = postgres ? Gauges.postgresCpuSeconds() : 0;
+      double loadBefore = agents.cpuSeconds();
+      double hostBefore = Gauges.hostBusySeconds();
       Gauges burstGauges = Gauges.start();
       long acksBefore = agents.count()[0];
       long t0 = System.nanoTime();
@@ -151,6 +156,8 @@ final class DispatchBench {
       long burstHeap = burstGauges.peakHeapMib();
       burstGauges.stop();
       double pgCores = postgres ? (Gauges.postgresCpuSeconds() - pgBefore) / burstSeconds : 0;
+      double loadCores = (agents.cpuSeconds() - loadBefore) / burstSeconds;
+      double hostCores = (Gauges.hostBusySeconds() - hostBefore) / burstSeconds;
       StringBuilder perNode = new StringBuilder();
       for (int i = 0; i < nodes; i++) {
         perNode.append(i == 0 ? "" : ", ").append(String.format("node %d %.0f", i + 1, (controllers.get(i).offersMade() - offersBefore[i]) / burstSeconds));
@@ -162,8 +169,11 @@ final class DispatchBench {
       // CPU per job moves less than jobs/s when the host is busier or quieter between runs.
       double cpuMsPerJob = burstCores * 1000 / jobsPerSecond;
       double pgCpuMsPerJob = pgCores * 1000 / jobsPerSecond;
-      System.out.printf("burst per node (offers/s): %s; CPU per job: controllers %.2f ms%s%n", perNode, cpuMsPerJob,
-          postgres ? String.format(", PostgreSQL %.2f ms; PostgreSQL itself: CPU %.2f cores", pgCpuMsPerJob, pgCores) : "");
+      double loadCpuMsPerJob = loadCores * 1000 / jobsPerSecond;
+      // Where the host's cores went: the load agents share them here, as PostgreSQL does.
+      System.out.printf("burst per node (offers/s): %s; CPU per job: controllers %.2f ms%s, load agents %.2f ms; host busy %.2f of %d cores%s%n", perNode, cpuMsPerJob,
+          postgres ? String.format(", PostgreSQL %.2f ms", pgCpuMsPerJob) : "", loadCpuMsPerJob, hostCores, Runtime.getRuntime().availableProcessors(),
+          postgres ? String.format("; PostgreSQL itself: CPU %.2f cores", pgCores) : "");
 
       // Below saturation: small broadcasts every 100 ms at a quarter of the saturated rate.
       int perTick = Math.max(1, (int) (jobsPerSecond * 0.25 / 10));
@@ -226,11 +236,12 @@ final class DispatchBench {
       System.out.printf("baseline: bare Vert.x WebSocket echo of %d-byte messages, %d connections x %d in flight: %.0f round trips/s%n",
           sample.length(), loadAgents, Math.max(1, accounts / loadAgents), echo);
       return String.format("bench dispatch: jobs_per_s=%.0f p50_due_offer_ms=%.1f p99_due_offer_ms=%.1f p50_report_final_ms=%.1f p99_report_final_ms=%.1f"
-              + " cpu_cores=%.2f cpu_ms_per_job=%.2f paced_cpu_cores=%.2f idle_cpu_cores=%.3f peak_heap_mib=%d echo_per_s=%.0f ratio=%.3f",
+              + " cpu_cores=%.2f cpu_ms_per_job=%.2f paced_cpu_cores=%.2f idle_cpu_cores=%.3f peak_heap_mib=%d echo_per_s=%.0f ratio=%.3f"
+              + " load_agents_cpu_ms_per_job=%.2f host_busy_cores=%.2f",
           jobsPerSecond, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
-          burstCores, cpuMsPerJob, pacedCores, idleCores, burstHeap, echo, jobsPerSecond / echo)
-          + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f postgres_cpu_cores=%.2f postgres_cpu_ms_per_job=%.2f",
-              nodes, baselineRate, jobsPerSecond / baselineRate, pgCores, pgCpuMsPerJob) : "");
+          burstCores, cpuMsPerJob, pacedCores, idleCores, burstHeap, echo, jobsPerSecond / echo, loadCpuMsPerJob, hostCores)
+          + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f postgres_cpu_cores=%.2f postgres_cpu_ms_per_job=%.2f"
+              + " jdbc_baseline_postgres_cpu_ms_per_job=%.2f", nodes, baselineRate, jobsPerSecond / baselineRate, pgCores, pgCpuMsPerJob, baselinePgMsPerJob) : "");
     } finally {
       Processes.await(load.close(), WAIT);
       for (Vertx v : ctls) {

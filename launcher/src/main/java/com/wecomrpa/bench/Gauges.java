@@ -61,9 +61,8 @@ final class Gauges {
   }
 
   /**
-   * CPU seconds spent so far by the live processes named {@code postgres} (a server and its
-   * backends; the bench's pools keep their backends for the whole run), from /proc in clock ticks
-   * of 1/100 s; 0 where there is no /proc.
+   * CPU seconds spent so far by the processes named {@code postgres} (a server and its backends,
+   * those that have ended included), from /proc in clock ticks of 1/100 s; 0 where there is no /proc.
    */
   static double postgresCpuSeconds() {
     double ticks = 0;
@@ -75,12 +74,33 @@ final class Gauges {
           continue;
         }
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        // With what its children that have ended used (the server's count of its backends gone:
+        // the JDBC baseline's close when it ends).
+        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
       } catch (java.io.IOException | RuntimeException gone) {
         // ended between the listing and the read
       }
     }
     return ticks / 100.0;
+  }
+
+  /**
+   * CPU seconds the whole host has been busy so far (every process and the kernel: all but idle
+   * and waiting on I/O), from /proc/stat in clock ticks of 1/100 s; 0 where there is no /proc.
+   */
+  static double hostBusySeconds() {
+    try {
+      String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) {
+        if (i != 4 && i != 5) { // idle, iowait
+          busy += Long.parseLong(f[i]);
+        }
+      }
+      return busy / 100.0;
+    } catch (java.io.IOException | RuntimeException none) {
+      return 0;
+    }
   }
 
   /** The {@code q}-quantile (0..1) of {@code values}, nearest rank; 0 if empty. */

@@ -49,6 +49,11 @@ final class Load implements AutoCloseable {
     return load;
   }
 
+  /** CPU seconds the load agents' JVM has used so far (0 where the system does not say). */
+  double cpuSeconds() {
+    return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+  }
+
   /** Reports acknowledged so far, and when the last one was (nanoTime). */
   long[] count() throws IOException {
     String[] parts = ask("count").split(" ");
