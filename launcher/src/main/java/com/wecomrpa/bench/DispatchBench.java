@@ -67,10 +67,10 @@ final class DispatchBench {
         com.wecomrpa.launcher.Teardown.track("private PostgreSQL", pg::discard, pg::stopNow);
         // The baseline first, on its own database of the same server.
         // Warmed up as the product is (a round not measured), so neither counts the JIT compiler's work.
-        JdbcBaseline.jobsPerSecond(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
-        double baselinePgBefore = Gauges.postgresCpuSeconds();
-        baselineRate = JdbcBaseline.jobsPerSecond(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
-        baselinePgMsPerJob = (Gauges.postgresCpuSeconds() - baselinePgBefore) * 1000 / (accounts * groupsPerAccount);
+        JdbcBaseline.run(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
+        JdbcBaseline.Run measured = JdbcBaseline.run(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
+        baselineRate = measured.jobsPerSecond();
+        baselinePgMsPerJob = measured.postgresCpuMsPerJob();
         baseline = String.format("baseline: plain JDBC, claim (FOR UPDATE SKIP LOCKED) + report, each its own committed transaction, %d threads: %.0f jobs/s;"
             + " PostgreSQL %.2f ms of CPU a job%n", Math.min(accounts, 10), baselineRate, baselinePgMsPerJob);
         options = options.withDb(pg.database("bench"), pg.credentials()).withClustered(nodes > 1);

@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
 final class JdbcBaseline {
   private JdbcBaseline() {}
 
-  static double jobsPerSecond(String url, DbCredentials who, int jobs, int threads) throws Exception {
+  /** A run's rate, and the PostgreSQL server's CPU a job over the same window (the table's setup left out). */
+  record Run(double jobsPerSecond, double postgresCpuMsPerJob) {}
+
+  static Run run(String url, DbCredentials who, int jobs, int threads) throws Exception {
     try (Connection c = DriverManager.getConnection(url, who.user(), who.password()); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS baseline_jobs (id BIGINT PRIMARY KEY, state VARCHAR(16) NOT NULL, due_at BIGINT NOT NULL, lease_token BIGINT)");
       s.execute("CREATE INDEX IF NOT EXISTS baseline_claim ON baseline_jobs (state, due_at)");
@@ -30,6 +33,7 @@ final class JdbcBaseline {
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<Integer>> done = new ArrayList<>();
+    double cpuBefore = Gauges.postgresCpuSeconds();
     long t0 = System.nanoTime();
     for (int t = 0; t < threads; t++) {
       long seed = t;
@@ -67,6 +71,7 @@ final class JdbcBaseline {
       total += f.get(10, TimeUnit.MINUTES);
     }
     pool.shutdown();
-    return total / ((System.nanoTime() - t0) / 1e9);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return new Run(total / seconds, total == 0 ? 0 : (Gauges.postgresCpuSeconds() - cpuBefore) * 1000 / total);
   }
 }
