@@ -116,6 +116,9 @@ public final class Database implements AutoCloseable {
     config.setKeepaliveTime(30_000);
     config.setInitializationFailTimeout(10_000);
     config.addDataSourceProperty("tcpKeepAlive", "true");
+    // A batch of inserts (a broadcast's jobs, a batch of groups) goes as multi-row statements: one
+    // executor start for many rows instead of one each. Nothing reads a batch's per-row counts.
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
     config.addDataSourceProperty("connectTimeout", "3");
     // A database that stops answering fails calls rather than hanging workers forever.
     config.addDataSourceProperty("socketTimeout", String.valueOf(LOCK_TIMEOUT_MS / 1000 + 40));

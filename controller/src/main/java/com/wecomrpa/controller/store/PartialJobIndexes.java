@@ -1,9 +1,6 @@
 package com.wecomrpa.controller.store;
 
-import java.sql.Statement;
-import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
+import java.util.List;
 
 /**
  * Schema version 28: fewer index entries written per job state change. Every lease and every report
@@ -17,49 +14,30 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * begins with the job). The embedded store is left as it is: it has no partial indexes, and its
  * foreign keys stand on those two.
  */
-final class PartialJobIndexes implements JavaMigration {
+final class PartialJobIndexes extends PostgresMigration {
   /** The states a claim, a due-time read and a controller call look at. */
   private static final String WAITING = "state IN ('QUEUED', 'UNKNOWN')";
 
-  @Override
-  public MigrationVersion getVersion() {
-    return MigrationVersion.fromVersion("28");
+  PartialJobIndexes() {
+    super(28, "partial job indexes");
   }
 
   @Override
-  public String getDescription() {
-    return "partial job indexes";
-  }
-
-  @Override
-  public Integer getChecksum() {
-    return 28;
-  }
-
-  @Override
-  public boolean canExecuteInTransaction() {
-    return true;
-  }
-
-  @Override
-  public void migrate(Context context) throws Exception {
-    if (Dialect.of(context.getConnection()) != Dialect.POSTGRESQL) {
-      return;
-    }
-    try (Statement s = context.getConnection().createStatement()) {
-      s.execute("DROP INDEX jobs_group");
-      s.execute("DROP INDEX executions_job");
-      for (String index : new String[] {"jobs_claim", "jobs_due", "jobs_action_due", "jobs_windows"}) {
-        s.execute("DROP INDEX " + index);
-      }
-      s.execute("CREATE INDEX jobs_claim ON jobs (account_id, state, priority DESC, due_at, seq) WHERE " + WAITING);
-      s.execute("CREATE INDEX jobs_due ON jobs (state, due_at, account_id) WHERE " + WAITING);
-      s.execute("CREATE INDEX jobs_action_due ON jobs (action, state, due_at) WHERE " + WAITING);
-      // Window expiry reads queued jobs past their window; lease expiry the leased and running ones.
-      s.execute("CREATE INDEX jobs_windows ON jobs (expires_at) WHERE state = 'QUEUED'");
-      s.execute("CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE state IN ('LEASED', 'RUNNING')");
-      // The skipped jobs a plan may re-rank, the metrics' and trends' skip counts.
-      s.execute("CREATE INDEX jobs_skipped ON jobs (due_at) WHERE state = 'SKIPPED'");
-    }
+  List<String> statements() {
+    return List.of(
+        "DROP INDEX jobs_group",
+        "DROP INDEX executions_job",
+        "DROP INDEX jobs_claim",
+        "DROP INDEX jobs_due",
+        "DROP INDEX jobs_action_due",
+        "DROP INDEX jobs_windows",
+        "CREATE INDEX jobs_claim ON jobs (account_id, state, priority DESC, due_at, seq) WHERE " + WAITING,
+        "CREATE INDEX jobs_due ON jobs (state, due_at, account_id) WHERE " + WAITING,
+        "CREATE INDEX jobs_action_due ON jobs (action, state, due_at) WHERE " + WAITING,
+        // Window expiry reads queued jobs past their window; lease expiry the leased and running ones.
+        "CREATE INDEX jobs_windows ON jobs (expires_at) WHERE state = 'QUEUED'",
+        "CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE state IN ('LEASED', 'RUNNING')",
+        // The skipped jobs a plan may re-rank, the metrics' and trends' skip counts.
+        "CREATE INDEX jobs_skipped ON jobs (due_at) WHERE state = 'SKIPPED'");
   }
 }

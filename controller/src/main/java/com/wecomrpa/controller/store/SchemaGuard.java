@@ -28,7 +28,7 @@ public final class SchemaGuard {
   /** Refuses a store migrated past what this build knows, then migrates it and records this release. */
   static SchemaGuard migrate(DataSource dataSource, long nowMillis) {
     Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
-        .javaMigrations(new PartialJobIndexes()).load();
+        .javaMigrations(new PartialJobIndexes(), new LeanExecutions()).load();
     MigrationInfo[] all = flyway.info().all();
     int known = Arrays.stream(all).filter(m -> m.getVersion() != null && !isFuture(m.getState()))
         .mapToInt(m -> Integer.parseInt(m.getVersion().getVersion())).max().orElse(0);
