@@ -62,6 +62,8 @@ final class DispatchBench {
       String baseline = "";
       double baselineRate = 0;
       double baselinePgMsPerJob = 0;
+      double baselineClientMsPerJob = 0;
+      double baselineHostCores = 0;
       if (postgres) {
         pg = LocalPostgres.startTemporary("wecom-rpa-bench-pg-");
         com.wecomrpa.launcher.Teardown.track("private PostgreSQL", pg::discard, pg::stopNow);
@@ -71,8 +73,11 @@ final class DispatchBench {
         JdbcBaseline.Run measured = JdbcBaseline.run(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
         baselineRate = measured.jobsPerSecond();
         baselinePgMsPerJob = measured.postgresCpuMsPerJob();
+        baselineClientMsPerJob = measured.clientCpuMsPerJob();
+        baselineHostCores = measured.hostBusyCores();
         baseline = String.format("baseline: plain JDBC, claim (FOR UPDATE SKIP LOCKED) + report, each its own committed transaction, %d threads: %.0f jobs/s;"
-            + " PostgreSQL %.2f ms of CPU a job%n", Math.min(accounts, 10), baselineRate, baselinePgMsPerJob);
+            + " CPU a job: PostgreSQL %.2f ms, its JDBC clients %.2f ms; host busy %.2f of %d cores%n", Math.min(accounts, 10), baselineRate, baselinePgMsPerJob,
+            baselineClientMsPerJob, baselineHostCores, Runtime.getRuntime().availableProcessors());
         options = options.withDb(pg.database("bench"), pg.credentials()).withClustered(nodes > 1);
       }
       List<Controller> controllers = new ArrayList<>();
@@ -241,7 +246,8 @@ final class DispatchBench {
           jobsPerSecond, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99),
           burstCores, cpuMsPerJob, pacedCores, idleCores, burstHeap, echo, jobsPerSecond / echo, loadCpuMsPerJob, hostCores)
           + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f postgres_cpu_cores=%.2f postgres_cpu_ms_per_job=%.2f"
-              + " jdbc_baseline_postgres_cpu_ms_per_job=%.2f", nodes, baselineRate, jobsPerSecond / baselineRate, pgCores, pgCpuMsPerJob, baselinePgMsPerJob) : "");
+              + " jdbc_baseline_postgres_cpu_ms_per_job=%.2f jdbc_baseline_client_cpu_ms_per_job=%.2f jdbc_baseline_host_busy_cores=%.2f",
+              nodes, baselineRate, jobsPerSecond / baselineRate, pgCores, pgCpuMsPerJob, baselinePgMsPerJob, baselineClientMsPerJob, baselineHostCores) : "");
     } finally {
       Processes.await(load.close(), WAIT);
       for (Vertx v : ctls) {

@@ -56,6 +56,11 @@ final class Gauges {
     return wall <= 0 ? 0 : (double) Math.max(0, cpuNanos() - cpuStart - meter) / wall;
   }
 
+  /** This process's CPU seconds so far, all threads. */
+  static double processCpuSeconds() {
+    return cpuNanos() / 1e9;
+  }
+
   private static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }

@@ -21,8 +21,11 @@ import java.util.concurrent.TimeUnit;
 final class JdbcBaseline {
   private JdbcBaseline() {}
 
-  /** A run's rate, and the PostgreSQL server's CPU a job over the same window (the table's setup left out). */
-  record Run(double jobsPerSecond, double postgresCpuMsPerJob) {}
+  /**
+   * A run's rate, and over the same window (the table's setup left out): the PostgreSQL server's CPU
+   * a job, its JDBC clients' (this process's, which runs nothing else then) and the host's busy cores.
+   */
+  record Run(double jobsPerSecond, double postgresCpuMsPerJob, double clientCpuMsPerJob, double hostBusyCores) {}
 
   static Run run(String url, DbCredentials who, int jobs, int threads) throws Exception {
     try (Connection c = DriverManager.getConnection(url, who.user(), who.password()); Statement s = c.createStatement()) {
@@ -34,6 +37,8 @@ final class JdbcBaseline {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<Integer>> done = new ArrayList<>();
     double cpuBefore = Gauges.postgresCpuSeconds();
+    double clientBefore = Gauges.processCpuSeconds();
+    double hostBefore = Gauges.hostBusySeconds();
     long t0 = System.nanoTime();
     for (int t = 0; t < threads; t++) {
       long seed = t;
@@ -72,6 +77,7 @@ final class JdbcBaseline {
     }
     pool.shutdown();
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Run(total / seconds, total == 0 ? 0 : (Gauges.postgresCpuSeconds() - cpuBefore) * 1000 / total);
+    return new Run(total / seconds, total == 0 ? 0 : (Gauges.postgresCpuSeconds() - cpuBefore) * 1000 / total,
+        total == 0 ? 0 : (Gauges.processCpuSeconds() - clientBefore) * 1000 / total, (Gauges.hostBusySeconds() - hostBefore) / seconds);
   }
 }
