@@ -60,24 +60,17 @@ final class DispatchBench {
       ControllerOptions options = defaults.withCaps(defaults.maxGroupsPerAccount(), WARM_ROUNDS + 2)
           .withLimitProfile(com.wecomrpa.controller.limits.LimitProfile.UNPACED).withPort(0).withAdminToken(admin);
       String baseline = "";
-      double baselineRate = 0;
-      double baselinePgMsPerJob = 0;
-      double baselineClientMsPerJob = 0;
-      double baselineHostCores = 0;
+      JdbcBaseline.Run measured = null;
       if (postgres) {
         pg = LocalPostgres.startTemporary("wecom-rpa-bench-pg-");
         com.wecomrpa.launcher.Teardown.track("private PostgreSQL", pg::discard, pg::stopNow);
         // The baseline first, on its own database of the same server.
         // Warmed up as the product is (a round not measured), so neither counts the JIT compiler's work.
         JdbcBaseline.run(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
-        JdbcBaseline.Run measured = JdbcBaseline.run(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
-        baselineRate = measured.jobsPerSecond();
-        baselinePgMsPerJob = measured.postgresCpuMsPerJob();
-        baselineClientMsPerJob = measured.clientCpuMsPerJob();
-        baselineHostCores = measured.hostBusyCores();
+        measured = JdbcBaseline.run(pg.database("baseline"), pg.credentials(), accounts * groupsPerAccount, Math.min(accounts, 10));
         baseline = String.format("baseline: plain JDBC, claim (FOR UPDATE SKIP LOCKED) + report, each its own committed transaction, %d threads: %.0f jobs/s;"
-            + " CPU a job: PostgreSQL %.2f ms, its JDBC clients %.2f ms; host busy %.2f of %d cores%n", Math.min(accounts, 10), baselineRate, baselinePgMsPerJob,
-            baselineClientMsPerJob, baselineHostCores, Runtime.getRuntime().availableProcessors());
+            + " CPU a job: PostgreSQL %.2f ms, its JDBC clients %.2f ms; host busy %.2f of %d cores%n", Math.min(accounts, 10), measured.jobsPerSecond(),
+            measured.postgresCpuMsPerJob(), measured.clientCpuMsPerJob(), measured.hostBusyCores(), Runtime.getRuntime().availableProcessors());
         options = options.withDb(pg.database("bench"), pg.credentials()).withClustered(nodes > 1);
       }
       List<Controller> controllers = new ArrayList<>();
@@ -247,7 +240,8 @@ final class DispatchBench {
           burstCores, cpuMsPerJob, pacedCores, idleCores, burstHeap, echo, jobsPerSecond / echo, loadCpuMsPerJob, hostCores)
           + (postgres ? String.format(" nodes=%d jdbc_baseline_jobs_per_s=%.0f ratio_to_jdbc=%.3f postgres_cpu_cores=%.2f postgres_cpu_ms_per_job=%.2f"
               + " jdbc_baseline_postgres_cpu_ms_per_job=%.2f jdbc_baseline_client_cpu_ms_per_job=%.2f jdbc_baseline_host_busy_cores=%.2f",
-              nodes, baselineRate, jobsPerSecond / baselineRate, pgCores, pgCpuMsPerJob, baselinePgMsPerJob, baselineClientMsPerJob, baselineHostCores) : "");
+              nodes, measured.jobsPerSecond(), jobsPerSecond / measured.jobsPerSecond(), pgCores, pgCpuMsPerJob, measured.postgresCpuMsPerJob(),
+              measured.clientCpuMsPerJob(), measured.hostBusyCores()) : "");
     } finally {
       Processes.await(load.close(), WAIT);
       for (Vertx v : ctls) {

@@ -14,12 +14,14 @@ import java.util.List;
  */
 public final class CustomerJobs {
   static final String ERASED = "{\"erased\":\"customer\"}";
+  /** A customer's jobs a device holds now (its one parameter, the customer). */
+  static final String IN_FLIGHT = "SELECT COUNT(*) FROM jobs WHERE customer_id = ? AND state IN ('LEASED', 'RUNNING')";
 
   private CustomerJobs() {}
 
   /** Jobs to the customer a device holds now (leased or running). */
   public static long inFlight(Connection c, String customerId) throws SQLException {
-    return Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE customer_id = ? AND state IN ('LEASED', 'RUNNING')", customerId);
+    return Sql.count(c, IN_FLIGHT, customerId);
   }
 
   /** Erases; returns the screenshot references to delete. */

@@ -16,16 +16,11 @@ import java.util.List;
  */
 final class LeanExecutions extends PostgresMigration {
   LeanExecutions() {
-    super(29, "lean executions");
-  }
-
-  @Override
-  List<String> statements() {
-    return List.of(
+    super(29, "lean executions", List.of(
         "DROP INDEX executions_script_version",
         "ALTER TABLE executions SET (fillfactor = 80)",
         "ALTER TABLE group_day_usage SET (fillfactor = 70)",
         "DROP INDEX jobs_customer",
-        "CREATE INDEX jobs_customer ON jobs (customer_id) WHERE customer_id IS NOT NULL");
+        "CREATE INDEX jobs_customer ON jobs (customer_id) WHERE customer_id IS NOT NULL"));
   }
 }

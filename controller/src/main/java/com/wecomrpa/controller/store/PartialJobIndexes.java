@@ -19,12 +19,7 @@ final class PartialJobIndexes extends PostgresMigration {
   private static final String WAITING = "state IN ('QUEUED', 'UNKNOWN')";
 
   PartialJobIndexes() {
-    super(28, "partial job indexes");
-  }
-
-  @Override
-  List<String> statements() {
-    return List.of(
+    super(28, "partial job indexes", List.of(
         "DROP INDEX jobs_group",
         "DROP INDEX executions_job",
         "DROP INDEX jobs_claim",
@@ -38,6 +33,6 @@ final class PartialJobIndexes extends PostgresMigration {
         "CREATE INDEX jobs_windows ON jobs (expires_at) WHERE state = 'QUEUED'",
         "CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE state IN ('LEASED', 'RUNNING')",
         // The skipped jobs a plan may re-rank, the metrics' and trends' skip counts.
-        "CREATE INDEX jobs_skipped ON jobs (due_at) WHERE state = 'SKIPPED'");
+        "CREATE INDEX jobs_skipped ON jobs (due_at) WHERE state = 'SKIPPED'"));
   }
 }

@@ -15,14 +15,14 @@ import org.flywaydb.core.api.migration.JavaMigration;
 abstract class PostgresMigration implements JavaMigration {
   private final int version;
   private final String description;
+  private final List<String> statements;
 
-  PostgresMigration(int version, String description) {
+  /** {@code statements} run in order in one transaction. */
+  PostgresMigration(int version, String description, List<String> statements) {
     this.version = version;
     this.description = description;
+    this.statements = List.copyOf(statements);
   }
-
-  /** The statements, run in order in one transaction. */
-  abstract List<String> statements();
 
   @Override
   public final MigrationVersion getVersion() {
@@ -50,7 +50,7 @@ abstract class PostgresMigration implements JavaMigration {
       return;
     }
     try (Statement s = context.getConnection().createStatement()) {
-      for (String sql : statements()) {
+      for (String sql : statements) {
         s.execute(sql);
       }
     }

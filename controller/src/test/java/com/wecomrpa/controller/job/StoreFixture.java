@@ -44,6 +44,21 @@ final class StoreFixture implements AutoCloseable {
     return this;
   }
 
+  /**
+   * PostgreSQL's plan of {@code sql} with sequential and bitmap scans turned off: an empty or small
+   * table reads fastest without an index, and with that way closed the plan shows whether an index
+   * can answer at all. One line per plan line.
+   */
+  List<String> planByIndex(String sql, Object... args) {
+    return db.inTransaction(c -> {
+      try (java.sql.Statement off = c.createStatement()) {
+        off.execute("SET LOCAL enable_seqscan = off");
+        off.execute("SET LOCAL enable_bitmapscan = off");
+      }
+      return com.wecomrpa.controller.store.Sql.list(c, "EXPLAIN " + sql, rs -> rs.getString(1), args);
+    });
+  }
+
   static String job(int i) {
     return "broadcast:b-1:g-" + i;
   }
