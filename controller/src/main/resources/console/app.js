@@ -765,11 +765,12 @@ pages.broadcasts = async (id) => {
       <label>Groups with tag <input name="tag" placeholder="e.g. demo"></label>
       <label>or group ids (comma separated) <input name="groupIds"></label>
       <label>Id (optional) <input name="id"></label>
+      <label>Send at (optional, your local time; empty sends now) <input name="sendAt" type="datetime-local"></label>
       <p><button type="button" id="count-broadcast">Count the groups</button> <button class="primary">Send broadcast</button></p>
       <p id="broadcast-count" class="muted"></p><p class="error" id="broadcast-error"></p>
     </form>` : '') + '<h2>All broadcasts</h2>' +
-    table(['broadcast', 'created', 'text', 'jobs', 'progress', ''], list.map((b) => [html(`<a href="#/broadcasts/${encodeURIComponent(b.id)}">${esc(b.id)}</a>`),
-      when(b.createdAt), html(esc(b.content.text), true), b.jobCount, html(bar(b.progress, b.jobCount)), html(legend(b.progress))]), 'No broadcast yet.');
+    table(['broadcast', 'created', 'sends', 'text', 'jobs', 'progress', ''], list.map((b) => [html(`<a href="#/broadcasts/${encodeURIComponent(b.id)}">${esc(b.id)}</a>`),
+      when(b.createdAt), b.sendAt ? when(b.sendAt) : 'at once', html(esc(b.content.text), true), b.jobCount, html(bar(b.progress, b.jobCount)), html(legend(b.progress))]), 'No broadcast yet.');
   const form = document.getElementById('new-broadcast');
   // Whom it would reach, before anything is sent: the groups with the tag, or the ids that exist.
   const count = document.getElementById('count-broadcast');
@@ -790,7 +791,8 @@ pages.broadcasts = async (id) => {
     const d = Object.fromEntries(new FormData(form).entries());
     const target = d.tag ? { tag: d.tag } : { groupIds: d.groupIds.split(',').map((s) => s.trim()).filter(Boolean) };
     try {
-      const b = await api('/broadcasts', { method: 'POST', body: { id: d.id || undefined, content: { kind: 'text', text: d.text }, target } });
+      const sendAt = d.sendAt ? new Date(d.sendAt).toISOString() : undefined;
+      const b = await api('/broadcasts', { method: 'POST', body: { id: d.id || undefined, content: { kind: 'text', text: d.text }, target, sendAt } });
       location.hash = '#/broadcasts/' + encodeURIComponent(b.id);
     } catch (e) {
       document.getElementById('broadcast-error').textContent = (e.field && !e.message.startsWith(e.field) ? e.field + ': ' : '') + e.message;
@@ -801,8 +803,10 @@ pages.broadcasts = async (id) => {
 // What a source's queued jobs wait for, in words: held ones apart from those only waiting their turn.
 const WAITS = { 'due': 'due, waiting their turn on a device', 'group-reachability': 'held: group unreachable or held by hand (see the group)',
   'account-status': 'held: account paused, cooling or restricted' };
-function waitingText(w) {
-  const parts = Object.entries(w || {}).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${WAITS[k] || 'delayed by ' + k}`);
+function waitingText(w, sendAt) {
+  const later = sendAt && new Date(sendAt) > new Date();
+  const parts = Object.entries(w || {}).filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k === 'due' && later ? 'scheduled for ' + when(sendAt) : WAITS[k] || 'delayed by ' + k}`);
   return parts.length ? parts.join('; ') : 'nothing waiting';
 }
 
@@ -812,9 +816,9 @@ async function broadcastPage(id) {
   const done = ['SUCCEEDED', 'SKIPPED', 'FAILED', 'UNKNOWN', 'CANCELLED'].reduce((a, s) => a + (p[s] || 0), 0);
   setMain(`<h1>Broadcast ${esc(b.id)}</h1>
     <dl class="kv"><dt>text</dt><dd>${esc(b.content.text)}</dd><dt>target</dt><dd>${esc(b.target.tag ? 'tag ' + b.target.tag : b.target.groupIds.join(', '))}</dd>
-      <dt>created</dt><dd>${esc(when(b.createdAt))}</dd><dt>done</dt><dd id="broadcast-done">${done}/${b.jobCount}</dd>
+      <dt>created</dt><dd>${esc(when(b.createdAt))}</dd>${b.sendAt ? `<dt>sends at</dt><dd id="broadcast-send-at">${esc(when(b.sendAt))}</dd>` : ''}<dt>done</dt><dd id="broadcast-done">${done}/${b.jobCount}</dd>
       <dt>sent</dt><dd id="broadcast-sent">${p.SUCCEEDED || 0}</dd><dt>skipped</dt><dd>${p.SKIPPED || 0}</dd><dt>failed</dt><dd id="broadcast-failed">${(p.FAILED || 0) + (p.UNKNOWN || 0)}</dd>
-      <dt>waiting</dt><dd id="broadcast-waiting">${waitingText(b.waiting)}</dd>
+      <dt>waiting</dt><dd id="broadcast-waiting">${waitingText(b.waiting, b.sendAt)}</dd>
       <dt>send time</dt><dd>${b.sendTimes ? `mean ${b.sendTimes.meanMillis} ms, p95 ${b.sendTimes.p95Millis} ms over ${b.sendTimes.count}` : 'nothing sent yet'}</dd></dl>
     <p>${bar(p, b.jobCount)} ${legend(p)}</p>
     <p><a href="#/jobs?${q({ broadcastId: b.id, state: 'FAILED' })}">failed jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id, state: 'SKIPPED' })}">skipped jobs</a> · <a href="#/jobs?${q({ broadcastId: b.id })}">all jobs</a></p>

@@ -78,7 +78,11 @@ public class ControllerApiTest {
         Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\",\"font\":\"big\"},\"target\":{\"groupIds\":[\"g-1\"]}}", 400, "content.font"),
         Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\"},\"target\":{}}", 400, "target"),
         Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\"},\"target\":{\"tag\":\"nobody\"}}", 400, "target.tag"),
-        Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\"},\"target\":{\"groupIds\":[\"g-1\",\"g-1\"]}}", 400, "target.groupIds"));
+        Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\"},\"target\":{\"groupIds\":[\"g-1\",\"g-1\"]}}", 400, "target.groupIds"),
+        Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\"},\"target\":{\"groupIds\":[\"g-1\"]},\"sendAt\":\"tomorrow 9am\"}", 400, "sendAt"),
+        Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\"},\"target\":{\"groupIds\":[\"g-1\"]},\"sendAt\":\"2026-12-08T09:00:00\"}", 400, "sendAt"),
+        Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\"},\"target\":{\"groupIds\":[\"g-1\"]},\"sendAt\":\"2020-01-01T09:00:00+08:00\"}", 400, "sendAt"),
+        Arguments.of("/broadcasts", "{\"id\":\"b-9\",\"content\":{\"text\":\"x\"},\"target\":{\"groupIds\":[\"g-1\"]},\"sendAt\":\"2099-01-01T09:00:00+08:00\"}", 400, "sendAt"));
   }
 
   @ParameterizedTest(name = "{0} {2} {3}")

@@ -24,7 +24,12 @@ import java.util.concurrent.Callable;
  * read with their progress.
  */
 public final class BroadcastsApi implements ApiPart {
-  record BroadcastRequest(String id, Content content, Target target) {}
+  record BroadcastRequest(String id, Content content, Target target, String sendAt) {}
+
+  /** How far ahead a broadcast may be scheduled: beyond it, a send time is more likely a typo than a plan. */
+  static final java.time.Duration MAX_AHEAD = java.time.Duration.ofDays(30);
+  /** A send time this little in the past is a form submitted a moment late: it sends now. */
+  static final java.time.Duration LATE_BY = java.time.Duration.ofMinutes(1);
 
   private final Vertx vertx;
   private final Clock clock;
@@ -87,8 +92,10 @@ public final class BroadcastsApi implements ApiPart {
     String id = req.id() == null ? "bc-" + UUID.randomUUID() : Fields.id("id", req.id());
     Target target = checkTarget(req.target());
     Content normalized = checkContent(req.content(), target.customers() != null);
+    java.time.Instant now = clock.instant();
+    java.time.Instant sendAt = sendAt(req.sendAt(), now);
     return () -> {
-      var b = broadcasts.create(id, normalized, target, clock.instant());
+      var b = broadcasts.create(id, normalized, target, sendAt, clock.instant());
       // Kicked from the event loop once the jobs are committed.
       vertx.runOnContext(v -> {
         // The broadcast's posts take their groups' days: today's plan posts are ranked again.
@@ -97,6 +104,26 @@ public final class BroadcastsApi implements ApiPart {
       });
       return Map.of("id", b.id(), "jobs", b.jobCount());
     };
+  }
+
+  /** The send time asked for: null (now), or an instant with its offset from now to {@link #MAX_AHEAD} ahead. */
+  static java.time.Instant sendAt(String text, java.time.Instant now) {
+    if (text == null) {
+      return null;
+    }
+    java.time.Instant at;
+    try {
+      at = java.time.OffsetDateTime.parse(text.trim()).toInstant();
+    } catch (java.time.DateTimeException e) {
+      throw Rejected.invalid("sendAt", "sendAt '" + text + "' must be a date and time with its offset, e.g. 2026-12-08T09:00:00+08:00");
+    }
+    if (at.isBefore(now.minus(LATE_BY))) {
+      throw Rejected.invalid("sendAt", "sendAt " + text + " is in the past: leave it out to send now");
+    }
+    if (at.isAfter(now.plus(MAX_AHEAD))) {
+      throw Rejected.invalid("sendAt", "sendAt " + text + " is more than " + MAX_AHEAD.toDays() + " days ahead");
+    }
+    return at.isAfter(now) ? at : null;
   }
 
   private Content checkContent(Content content, boolean toCustomers) {

@@ -34,15 +34,19 @@ public final class JdbcBroadcastStore {
   /** What a customer broadcast would reach, without storing anything. */
   public record Preview(int count, Map<String, Integer> byAccount, List<Map<String, String>> examples, int overCadenceNow) {}
 
-  /** Stores the broadcast and queues one job per target group or customer; all or nothing. */
-  public Broadcast create(String id, Content content, Target target, Instant now) {
+  /**
+   * Stores the broadcast and queues one job per target group or customer; all or nothing. The jobs
+   * are due at {@code sendAt} (null: now), so a scheduled broadcast is stored, counted and
+   * cancellable long before it sends.
+   */
+  public Broadcast create(String id, Content content, Target target, Instant sendAt, Instant now) {
     return db.inTransaction(
         c -> {
           if (Sql.count(c, "SELECT COUNT(*) FROM broadcasts WHERE id = ?", id) > 0) {
             throw Rejected.conflict("id", "broadcast " + id + " already exists");
           }
           if (target.customers() != null) {
-            return toCustomers(c, id, content, target, now);
+            return toCustomers(c, id, content, target, sendAt, now);
           }
           // id, name and account of each target group: one read for a tag, one per listed id.
           List<String[]> groups = new ArrayList<>();
@@ -58,21 +62,24 @@ public final class JdbcBroadcastStore {
               throw Rejected.invalid("target.tag", "no group has tag " + target.tag());
             }
           }
-          Sql.update(
-              c,
-              "INSERT INTO broadcasts (id, content, target, job_count, created_at) VALUES (?, ?, ?, ?, ?)",
-              id, write(content), write(target), groups.size(), now.toEpochMilli());
+          insert(c, id, content, target, groups.size(), sendAt, now);
           // Jobs are built and stored a slice at a time (one transaction still): a broadcast to
           // 200,000 groups never holds all its jobs in memory at once.
           for (int from = 0; from < groups.size(); from += ENQUEUE_SLICE) {
             List<NewJob> slice = new ArrayList<>();
             for (String[] g : groups.subList(from, Math.min(groups.size(), from + ENQUEUE_SLICE))) {
-              slice.add(NewJob.now("broadcast:" + id + ":" + g[0], "broadcast", id, g[2], g[0], action(content, g), params(content, g)));
+              slice.add(new NewJob("broadcast:" + id + ":" + g[0], "broadcast", id, g[2], g[0], null, action(content, g), params(content, g), 0, sendAt, null,
+                  null));
             }
             jobs.intake().enqueue(c, slice, now);
           }
-          return new Broadcast(id, content, target, groups.size(), now, Map.of(), null);
+          return new Broadcast(id, content, target, groups.size(), now, sendAt, Map.of(), Map.of(), null);
         });
+  }
+
+  private void insert(java.sql.Connection c, String id, Content content, Target target, int jobs, Instant sendAt, Instant now) throws java.sql.SQLException {
+    Sql.update(c, "INSERT INTO broadcasts (id, content, target, job_count, created_at, send_at) VALUES (?, ?, ?, ?, ?, ?)",
+        id, write(content), write(target), jobs, now.toEpochMilli(), sendAt == null ? null : sendAt.toEpochMilli());
   }
 
   /** A text goes as written (no variables, as ever); other kinds as a group plan's step would send them. */
@@ -95,13 +102,12 @@ public final class JdbcBroadcastStore {
    * One private message per customer of the segment, through the account that holds them; each a
    * marketing touch that spends the customer's cadence when it is claimed.
    */
-  private Broadcast toCustomers(java.sql.Connection c, String id, Content content, Target target, Instant now) throws java.sql.SQLException {
+  private Broadcast toCustomers(java.sql.Connection c, String id, Content content, Target target, Instant sendAt, Instant now) throws java.sql.SQLException {
     List<Segments.Member> members = Segments.match(c, target.customers(), now);
     if (members.isEmpty()) {
       throw Rejected.invalid("target.customers", "no active customer matches target.customers");
     }
-    Sql.update(c, "INSERT INTO broadcasts (id, content, target, job_count, created_at) VALUES (?, ?, ?, ?, ?)",
-        id, write(content), write(target), members.size(), now.toEpochMilli());
+    insert(c, id, content, target, members.size(), sendAt, now);
     Map<String, String> accountNames = Segments.accountNames(c);
     for (int from = 0; from < members.size(); from += ENQUEUE_SLICE) {
       List<NewJob> slice = new ArrayList<>();
@@ -112,12 +118,12 @@ public final class JdbcBroadcastStore {
         vars.put("account_name", accountNames.getOrDefault(m.accountId(), m.accountId()));
         vars.put("stage", m.stage() == null ? "" : m.stage());
         SenderContent.Action a = SenderContent.forCustomer(content.spec(), m.id(), m.nickname(), vars);
-        slice.add(new NewJob("broadcast:" + id + ":cust:" + m.id(), "broadcast", id, m.accountId(), null, m.id(), a.name(), a.params(), 0, null, null, null,
+        slice.add(new NewJob("broadcast:" + id + ":cust:" + m.id(), "broadcast", id, m.accountId(), null, m.id(), a.name(), a.params(), 0, sendAt, null, null,
             NewJob.MARKETING, null));
       }
       jobs.intake().enqueue(c, slice, now);
     }
-    return new Broadcast(id, content, target, members.size(), now, Map.of(), null);
+    return new Broadcast(id, content, target, members.size(), now, sendAt, Map.of(), Map.of(), null);
   }
 
   /** The customers a segment matches now: how many, per account, ten of them, and how many are over their cadence now. */
@@ -161,13 +167,14 @@ public final class JdbcBroadcastStore {
 
   /** A broadcast with its progress and the device time of its sends. */
   public Optional<Broadcast> find(String id) {
-    return stored(id).map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.queries().countsBySource(x.id()),
+    return stored(id).map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), x.sendAt(), jobs.queries().countsBySource(x.id()),
         jobs.queries().waitingBySource(x.id()), sendTimes(x.id())));
   }
 
   /** A broadcast with its progress only (no send times: they read every attempt's timings). */
   public Optional<Broadcast> summary(String id) {
-    return stored(id).map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), jobs.queries().countsBySource(x.id()), jobs.queries().waitingBySource(x.id()), null));
+    return stored(id).map(x -> new Broadcast(x.id(), x.content(), x.target(), x.jobCount(), x.createdAt(), x.sendAt(), jobs.queries().countsBySource(x.id()),
+        jobs.queries().waitingBySource(x.id()), null));
   }
 
   /** No send times before the first send: a mean of nothing is not 0 ms. */
@@ -182,7 +189,7 @@ public final class JdbcBroadcastStore {
             c ->
                 Sql.one(
                     c,
-                    "SELECT id, content, target, job_count, created_at FROM broadcasts WHERE id = ?",
+                    "SELECT id, content, target, job_count, created_at, send_at FROM broadcasts WHERE id = ?",
                     rs ->
                         new Broadcast(
                             rs.getString(1),
@@ -190,6 +197,8 @@ public final class JdbcBroadcastStore {
                             read(rs.getString(3), Target.class),
                             rs.getInt(4),
                             Instant.ofEpochMilli(rs.getLong(5)),
+                            rs.getObject(6) == null ? null : Instant.ofEpochMilli(rs.getLong(6)),
+                            Map.of(),
                             Map.of(),
                             null),
                     id));

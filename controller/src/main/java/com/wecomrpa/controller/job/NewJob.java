@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A job to enqueue; {@code id} is its idempotency key. {@code notBefore} is when it is due, {@code
  * expiresAt} the end of its window, {@code planDay} the calendar day a planned group post counts
- * against (all three null for a broadcast: due now, no window). {@code touch} and {@code guard}: see
+ * against (a broadcast has no window and no plan day, and is due now or at its send time). {@code
+ * touch} and {@code guard}: see
  * {@link Job}.
  */
 public record NewJob(
