@@ -505,16 +505,20 @@ public final class JobClaims {
 
   /** Of {@code accountIds}, those with a device job due or a cooling to lift, in one statement. */
   Sql.Read<String> probeRead(List<String> accountIds, Instant now) {
-    List<Object> args = new ArrayList<>(accountIds);
+    boolean h2 = db.dialect() == com.wecomrpa.controller.store.Dialect.H2;
+    List<Object> args = new ArrayList<>();
+    // On PostgreSQL one statement for any number of accounts: a list of each length a pass happened
+    // to have was planned afresh, about 0.5 ms of the server's time a pass in the burst.
+    String among = db.dialect().oneOf("a.id", accountIds, args);
     args.add(now.toEpochMilli());
     args.add(now.toEpochMilli());
     args.add(now.toEpochMilli());
     // The embedded store picks the due index for each probe, whose walk for an account with
     // nothing due passes every due job of the others (9,801 entries in a farm of 10,000 jobs):
     // in bench dispatch's burst that was three-fifths of its CPU. The claim index reads one.
-    String jobs = db.dialect() == com.wecomrpa.controller.store.Dialect.H2 ? "jobs USE INDEX (jobs_claim)" : "jobs";
+    String jobs = h2 ? "jobs USE INDEX (jobs_claim)" : "jobs";
     return new Sql.Read<>(
-        "SELECT a.id FROM accounts a WHERE a.id IN (" + String.join(", ", java.util.Collections.nCopies(accountIds.size(), "?")) + ")"
+        "SELECT a.id FROM accounts a WHERE " + among
             + " AND ((a.status = 'cooling' AND a.cooling_until <= ?)"
             + " OR EXISTS (SELECT 1 FROM " + jobs + " WHERE jobs.account_id = a.id AND jobs.state = 'QUEUED' AND jobs.due_at <= ?" + DEVICE_WORK + ")"
             + " OR EXISTS (SELECT 1 FROM " + jobs + " WHERE jobs.account_id = a.id AND jobs.state = 'UNKNOWN' AND jobs.due_at <= ?" + DEVICE_WORK + "))",

@@ -76,8 +76,9 @@ public final class JobIntake {
     java.util.Set<String> found = new java.util.HashSet<>();
     for (int from = 0; from < jobs.size(); from += 1000) {
       List<NewJob> chunk = jobs.subList(from, Math.min(jobs.size(), from + 1000));
-      String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-      found.addAll(Sql.list(c, "SELECT id FROM jobs WHERE id IN (" + marks + ")", rs -> rs.getString(1), chunk.stream().map(NewJob::id).toArray()));
+      List<Object> args = new java.util.ArrayList<>();
+      String among = com.wecomrpa.controller.store.Dialect.of(c).oneOf("id", chunk.stream().map(NewJob::id).toList(), args);
+      found.addAll(Sql.list(c, "SELECT id FROM jobs WHERE " + among, rs -> rs.getString(1), args.toArray()));
     }
     return found;
   }

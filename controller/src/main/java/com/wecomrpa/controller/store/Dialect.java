@@ -68,4 +68,18 @@ public enum Dialect {
   public static String redacted(String jdbcUrl) {
     return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
+
+  /**
+   * SQL saying "{@code column} is one of {@code values}", their arguments added to {@code args}: on
+   * PostgreSQL one array (one statement text and one cached plan however many there are; a list of
+   * each length is a statement planned afresh), on H2 a list of parameters.
+   */
+  public String oneOf(String column, java.util.List<String> values, java.util.List<Object> args) {
+    if (this == POSTGRESQL) {
+      args.add(values.toArray(new String[0]));
+      return column + " = ANY(?)";
+    }
+    args.addAll(values);
+    return column + " IN (" + String.join(", ", java.util.Collections.nCopies(values.size(), "?")) + ")";
+  }
 }

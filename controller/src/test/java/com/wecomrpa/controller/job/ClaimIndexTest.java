@@ -44,6 +44,25 @@ class ClaimIndexTest {
   }
 
   @Test
+  void postgresProbesAnyNumberOfAccountsWithOneStatement() throws Exception {
+    Assumptions.assumeTrue(TestStores.postgres(), "the embedded store lists its accounts");
+    try (StoreFixture store = new StoreFixture(dir).seed(20)) {
+      new com.wecomrpa.controller.account.JdbcAccountStore(store.db)
+          .create(new com.wecomrpa.controller.account.Account("acc-idle", "wecom", "Bot", "Asia/Shanghai", "active", 0, List.of(), NOW));
+      Instant later = Instant.now().plusSeconds(60);
+      Sql.Read<String> one = store.jobs.claims().probeRead(List.of("acc-1"), later);
+      Sql.Read<String> three = store.jobs.claims().probeRead(List.of("acc-idle", "acc-1", "acc-404"), later);
+
+      // One text for a pass of any size: the server plans it once, not once per size.
+      assertThat(three.sql()).isEqualTo(one.sql());
+      List<String> ofThree = store.db.inTransaction(c -> Sql.list(c, three.sql(), three.row(), three.args().toArray()));
+      List<String> ofOne = store.db.inTransaction(c -> Sql.list(c, one.sql(), one.row(), one.args().toArray()));
+      assertThat(ofThree).containsExactly("acc-1");
+      assertThat(ofOne).containsExactly("acc-1");
+    }
+  }
+
+  @Test
   void theClaimsReadOfTheNextJobsIsAnsweredByTheClaimIndex() throws Exception {
     Assumptions.assumeTrue(TestStores.postgres(), "partial indexes are PostgreSQL's; the embedded store keeps full ones");
     try (StoreFixture store = new StoreFixture(dir)) {
