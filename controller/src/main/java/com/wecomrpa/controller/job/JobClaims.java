@@ -132,10 +132,15 @@ public final class JobClaims {
     return Optional.of(offers);
   }
 
-  // The account row's lock serialises claims for one account (across controllers too), so
-  // its counters are checked and taken as one step.
-  private static Sql.Read<Object[]> lockRead(String accountId) {
-    return new Sql.Read<>("SELECT status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ? FOR UPDATE",
+  /**
+   * The account row's lock serialises claims for one account (across controllers too), so its
+   * counters are checked and taken as one step. On PostgreSQL it is the lock an update of the row
+   * takes ({@code FOR NO KEY UPDATE}): claims still exclude each other, and so do a pause or any
+   * other change of the account, but a job stored for the account meanwhile (its foreign key's check
+   * takes {@code KEY SHARE}) neither waits for the claim's transaction nor holds the claim up.
+   */
+  static Sql.Read<Object[]> lockRead(String accountId, boolean postgres) {
+    return new Sql.Read<>("SELECT status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ? FOR " + (postgres ? "NO KEY UPDATE" : "UPDATE"),
         rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4)},
         List.of(accountId));
   }
@@ -153,7 +158,7 @@ public final class JobClaims {
     String accountId = ask.accountId();
     ZoneId was = zones.get(accountId);
     ZonedDateTime guess = now.atZone(was != null ? was : java.time.ZoneOffset.UTC);
-    return new Reads(was, guess, List.of(lockRead(accountId), JdbcLimitStore.effectiveRead(accountId),
+    return new Reads(was, guess, List.of(lockRead(accountId, true), JdbcLimitStore.effectiveRead(accountId),
         headsRead(accountId, List.of(), now, maxAttempts, guess.toLocalDate()), AccountCounters.periodsRead(accountId, guess)));
   }
 
@@ -173,7 +178,7 @@ public final class JobClaims {
     String agentId = ask.agentId();
     String deviceId = ask.deviceId();
     String accountId = ask.accountId();
-    Sql.Read<Object[]> lock = lockRead(accountId);
+    Sql.Read<Object[]> lock = lockRead(accountId, postgres);
     Optional<Object[]> account;
     EffectiveLimits lim = null;
     List<Job> heads = null;

@@ -94,4 +94,40 @@ class ClaimAfterLockTest {
       assertThat(posts).as("posts counted this hour").isEqualTo(1);
     }
   }
+
+  @Test
+  void aJobStoredForAnAccountWhileAClaimHoldsItsLockNeitherWaitsNorIsLost() throws Exception {
+    assumeTrue(TestStores.postgres(), "the claim's lock mode is PostgreSQL's");
+    try (StoreFixture store = new StoreFixture(dir).seed(2)) {
+      // A claim's transaction holds the account's lock, as a lane's does between its claims.
+      CountDownLatch locked = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Sql.Read<Object[]> lock = JobClaims.lockRead("acc-1", true);
+      CompletableFuture<Void> claim = CompletableFuture.runAsync(() -> store.db.inTransaction(c -> {
+        assertThat(Sql.list(c, lock.sql(), lock.row(), lock.args().toArray())).hasSize(1);
+        locked.countDown();
+        try {
+          assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        return null;
+      }));
+      assertThat(locked.await(60, TimeUnit.SECONDS)).isTrue();
+      try {
+        // A broadcast stores a job for the account meanwhile: its foreign key's check must not wait
+        // for the claim (two seconds of waiting fails the statement here).
+        store.db.inTransaction(c -> {
+          Sql.one(c, "SELECT set_config('lock_timeout', '2s', true)", rs -> rs.getString(1));
+          return store.jobs.intake().enqueue(c, List.of(new NewJob("post-3", "broadcast", "b-2", "acc-1", "g-1", null, "send_group_text",
+              Map.of("group_name", "群 1", "text", "hi"), 0, null, null, null)), Instant.now());
+        });
+      } finally {
+        release.countDown();
+      }
+      claim.get(60, TimeUnit.SECONDS);
+
+      assertThat(store.jobs.queries().find("post-3")).as("the job stored while the claim held the lock").isPresent();
+    }
+  }
 }
