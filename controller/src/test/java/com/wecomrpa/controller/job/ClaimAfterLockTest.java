@@ -58,22 +58,13 @@ class ClaimAfterLockTest {
       assertThat(store.jobs.claims().claimNext("agent-1", "dev-0", "acc-1", NOW.minus(Duration.ofHours(2)), NOW, Duration.ofSeconds(30), 3)).isEmpty();
 
       // Another node's claim holds the account's lock: it leases post-1 and spends the hour's one post.
-      CountDownLatch locked = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Void> other = CompletableFuture.runAsync(() -> store.db.inTransaction(c -> {
+      CompletableFuture<Void> other = holding(store, release, c -> {
         Sql.one(c, "SELECT id FROM accounts WHERE id = 'acc-1' FOR UPDATE", rs -> rs.getString(1));
         AccountCounters.take(c, "acc-1", AccountCounters.needs("send_group_text", limits.effective(c, "acc-1", NOW), NOW.atZone(ZoneId.of("Asia/Shanghai"))));
         Sql.update(c, "UPDATE jobs SET state = 'LEASED', lease_token = 1 WHERE id = 'post-1'");
         Sql.update(c, "UPDATE accounts SET next_action_at = ? WHERE id = 'acc-1'", NOW.minusSeconds(1).toEpochMilli());
-        locked.countDown();
-        try {
-          assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        return null;
-      }));
-      assertThat(locked.await(60, TimeUnit.SECONDS)).isTrue();
+      });
 
       // This node's claim starts now and waits for the lock.
       CompletableFuture<Optional<ControllerJobOffer>> mine =
@@ -100,20 +91,9 @@ class ClaimAfterLockTest {
     assumeTrue(TestStores.postgres(), "the claim's lock mode is PostgreSQL's");
     try (StoreFixture store = new StoreFixture(dir).seed(2)) {
       // A claim's transaction holds the account's lock, as a lane's does between its claims.
-      CountDownLatch locked = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       Sql.Read<Object[]> lock = JobClaims.lockRead("acc-1", true);
-      CompletableFuture<Void> claim = CompletableFuture.runAsync(() -> store.db.inTransaction(c -> {
-        assertThat(Sql.list(c, lock.sql(), lock.row(), lock.args().toArray())).hasSize(1);
-        locked.countDown();
-        try {
-          assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        return null;
-      }));
-      assertThat(locked.await(60, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> claim = holding(store, release, c -> assertThat(Sql.list(c, lock.sql(), lock.row(), lock.args().toArray())).hasSize(1));
       try {
         // A broadcast stores a job for the account meanwhile: its foreign key's check must not wait
         // for the claim (two seconds of waiting fails the statement here).
@@ -129,5 +109,26 @@ class ClaimAfterLockTest {
 
       assertThat(store.jobs.queries().find("post-3")).as("the job stored while the claim held the lock").isPresent();
     }
+  }
+
+  interface Step {
+    void run(java.sql.Connection c) throws java.sql.SQLException;
+  }
+
+  /** Runs {@code step} in a transaction on another thread and keeps it open until {@code release}; returns once the step has run. */
+  private static CompletableFuture<Void> holding(StoreFixture store, CountDownLatch release, Step step) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    CompletableFuture<Void> open = CompletableFuture.runAsync(() -> store.db.inTransaction(c -> {
+      step.run(c);
+      done.countDown();
+      try {
+        assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return null;
+    }));
+    assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+    return open;
   }
 }
