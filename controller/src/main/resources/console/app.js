@@ -258,7 +258,7 @@ pages.overview = async () => {
   const card = (n, l, s = '', id = '') => `<div class="card"${id ? ` id="${id}"` : ''}><div class="n">${esc(n)}</div><div class="l">${esc(l)}</div><div class="s">${s}</div></div>`;
   const bcs = o.broadcasts.map((b) => {
     const done = (b.progress.SUCCEEDED || 0) + (b.progress.SKIPPED || 0) + (b.progress.FAILED || 0) + (b.progress.UNKNOWN || 0) + (b.progress.CANCELLED || 0);
-    return [html(`<a href="#/broadcasts/${encodeURIComponent(b.id)}">${esc(b.id)}</a>`), html(b.running ? badge('running') : badge('done')),
+    return [html(`<a href="#/broadcasts/${encodeURIComponent(b.id)}">${esc(b.id)}</a>`), html(badge(!b.running ? 'done' : b.sendAt && new Date(b.sendAt) > new Date() ? 'scheduled' : 'running')),
       html(`<span class="progress" data-broadcast="${esc(b.id)}">${done}/${b.jobCount}</span>`), html(bar(b.progress, b.jobCount)), html(legend(b.progress))];
   });
   setMain(`<h1>Overview</h1>

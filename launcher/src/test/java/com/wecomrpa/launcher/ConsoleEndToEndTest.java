@@ -103,6 +103,24 @@ class ConsoleEndToEndTest {
     assertThat(stack.sim.world().messagesOf("g-8")).hasSize(1);
     shoot("broadcast");
 
+    // A broadcast scheduled an hour ahead (the form's time is the browser's): stored at once, its page
+    // says when it sends and counts its job as scheduled, and nothing goes out meanwhile.
+    browser.get(console + "#/broadcasts");
+    waitFor("the broadcast form", () -> !browser.findElements(By.id("new-broadcast")).isEmpty());
+    WebElement later = browser.findElement(By.id("new-broadcast"));
+    later.findElement(By.name("text")).sendKeys("明早九点开抢");
+    later.findElement(By.name("groupIds")).sendKeys("g-2");
+    later.findElement(By.name("id")).sendKeys("b-later");
+    String inAnHour = java.time.LocalDateTime.now().plusHours(1).truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toString();
+    browser.executeScript("arguments[0].value = arguments[1]", later.findElement(By.name("sendAt")), inAnHour);
+    later.findElement(By.cssSelector("button.primary")).click();
+    waitFor("the scheduled broadcast's page", () -> !browser.findElements(By.id("broadcast-send-at")).isEmpty());
+    assertThat(text("broadcast-waiting")).startsWith("1 scheduled for");
+    assertThat(stack.getObject("/broadcasts/b-later").getValue("sendAt")).as("the API's sendAt").isNotNull();
+    assertThat(stack.sim.world().messagesOf("g-2")).as("only the first broadcast's post").hasSize(1);
+    // Cancelled here, so the account's queue is as the rest of this test expects it.
+    assertThat(TestStack.await(stack.api.postRaw("/broadcasts/b-later/cancel", new JsonObject().put("reason", "test"))).statusCode()).isEqualTo(200);
+
     // The shop renames group 5 in the client: the next post to it fails on the device, with evidence.
     stack.sim.world().rename("g-5", "门店群 5（已改名）");
     TestStack.await(stack.api.broadcastToGroups("b-renamed", "新品到店", new JsonArray().add("g-5")));
