@@ -62,9 +62,7 @@ class ConsoleEndToEndTest {
     waitFor("the overview, live", () -> browser.findElement(By.id("live")).getText().startsWith("live"));
 
     // A broadcast made in the console, followed on its page: the numbers move with no reload.
-    browser.get(console + "#/broadcasts");
-    waitFor("the broadcast form", () -> !browser.findElements(By.id("new-broadcast")).isEmpty());
-    WebElement form = browser.findElement(By.id("new-broadcast"));
+    WebElement form = formOn("broadcasts", "new-broadcast");
     form.findElement(By.name("text")).sendKeys("周末特惠：全场满199减30");
     form.findElement(By.name("groupIds")).sendKeys(String.join(",", IntStream.rangeClosed(1, 8).mapToObj(i -> "g-" + i).toList()));
     form.findElement(By.name("id")).sendKeys("b-console");
@@ -105,9 +103,7 @@ class ConsoleEndToEndTest {
 
     // A broadcast scheduled an hour ahead (the form's time is the browser's): stored at once, its page
     // says when it sends and counts its job as scheduled, and nothing goes out meanwhile.
-    browser.get(console + "#/broadcasts");
-    waitFor("the broadcast form", () -> !browser.findElements(By.id("new-broadcast")).isEmpty());
-    WebElement later = browser.findElement(By.id("new-broadcast"));
+    WebElement later = formOn("broadcasts", "new-broadcast");
     later.findElement(By.name("text")).sendKeys("明早九点开抢");
     later.findElement(By.name("groupIds")).sendKeys("g-2");
     later.findElement(By.name("id")).sendKeys("b-later");
@@ -401,9 +397,7 @@ class ConsoleEndToEndTest {
 
     // A group plan written in the console: a wrong time is refused beside its field, the preview
     // says whom it reaches and when, and nothing is stored until it is created.
-    browser.get(console + "#/plans");
-    waitFor("the plan form", () -> !browser.findElements(By.id("new-plan")).isEmpty());
-    WebElement planForm = browser.findElement(By.id("new-plan"));
+    WebElement planForm = formOn("plans", "new-plan");
     planForm.findElement(By.name("id")).sendKeys("p-morning");
     planForm.findElement(By.name("name")).sendKeys("早间资讯");
     planForm.findElement(By.name("target")).sendKeys("g-1");
@@ -502,6 +496,13 @@ class ConsoleEndToEndTest {
     browser.get("about:blank");
     browser.get(console);
     waitFor("the login form", () -> !browser.findElements(By.id("token")).isEmpty());
+  }
+
+  /** Opens a console page and returns its form once drawn. */
+  private WebElement formOn(String page, String formId) {
+    browser.get(console + "#/" + page);
+    waitFor("the form " + formId, () -> !browser.findElements(By.id(formId)).isEmpty());
+    return browser.findElement(By.id(formId));
   }
 
   private String text(String id) {

@@ -68,8 +68,7 @@ public final class JdbcBroadcastStore {
           for (int from = 0; from < groups.size(); from += ENQUEUE_SLICE) {
             List<NewJob> slice = new ArrayList<>();
             for (String[] g : groups.subList(from, Math.min(groups.size(), from + ENQUEUE_SLICE))) {
-              slice.add(new NewJob("broadcast:" + id + ":" + g[0], "broadcast", id, g[2], g[0], null, action(content, g), params(content, g), 0, sendAt, null,
-                  null));
+              slice.add(NewJob.dueAt(sendAt, "broadcast:" + id + ":" + g[0], "broadcast", id, g[2], g[0], action(content, g), params(content, g)));
             }
             jobs.intake().enqueue(c, slice, now);
           }

@@ -74,10 +74,11 @@ public final class JobIntake {
   /** Which of these jobs are already stored, asked a thousand ids at a time rather than one by one. */
   private static java.util.Set<String> existingIds(Connection c, List<NewJob> jobs) throws SQLException {
     java.util.Set<String> found = new java.util.HashSet<>();
+    com.wecomrpa.controller.store.Dialect dialect = com.wecomrpa.controller.store.Dialect.of(c);
     for (int from = 0; from < jobs.size(); from += 1000) {
       List<NewJob> chunk = jobs.subList(from, Math.min(jobs.size(), from + 1000));
       List<Object> args = new java.util.ArrayList<>();
-      String among = com.wecomrpa.controller.store.Dialect.of(c).oneOf("id", chunk.stream().map(NewJob::id).toList(), args);
+      String among = dialect.oneOf("id", chunk.stream().map(NewJob::id).toList(), args);
       found.addAll(Sql.list(c, "SELECT id FROM jobs WHERE " + among, rs -> rs.getString(1), args.toArray()));
     }
     return found;

@@ -38,8 +38,14 @@ public record NewJob(
     this(id, sourceKind, sourceId, accountId, groupId, customerId, action, params, priority, notBefore, expiresAt, planDay, null, null);
   }
 
-  /** A job due now with no window, as a broadcast makes. */
+  /** A job due now with no window. */
   public static NewJob now(String id, String sourceKind, String sourceId, String accountId, String groupId, String action, Map<String, String> params) {
-    return new NewJob(id, sourceKind, sourceId, accountId, groupId, null, action, params, 0, null, null, null);
+    return dueAt(null, id, sourceKind, sourceId, accountId, groupId, action, params);
+  }
+
+  /** A job with no window due at {@code notBefore} (null: now), as a group broadcast makes. */
+  public static NewJob dueAt(Instant notBefore, String id, String sourceKind, String sourceId, String accountId, String groupId, String action,
+      Map<String, String> params) {
+    return new NewJob(id, sourceKind, sourceId, accountId, groupId, null, action, params, 0, notBefore, null, null);
   }
 }
