@@ -34,6 +34,13 @@ public final class JobReports {
     this.limits = limits;
     this.reservations = reservations;
     this.lostLeases = lostLeases;
+    this.successes = new SuccessesTogether(db, JobReports::settleSuccess);
+  }
+
+  private final SuccessesTogether successes;
+
+  SuccessesTogether successes() {
+    return successes;
   }
 
   /**
@@ -109,7 +116,7 @@ public final class JobReports {
   public ReportVerdict applyReport(String agentId, AgentJobReport r, String screenshotPath, Instant now, Instant businessNow, int maxAttempts) {
     boolean postgres = db.dialect() == com.wecomrpa.controller.store.Dialect.POSTGRESQL;
     if (postgres && plainSuccess(r)) {
-      Optional<ReportVerdict> settled = db.eachStatementCommitted(c -> settleSuccess(c, r, screenshotPath, now));
+      Optional<ReportVerdict> settled = successes.settle(r, screenshotPath, now);
       if (settled.isPresent()) {
         return settled.get();
       }
