@@ -24,6 +24,13 @@ public final class Dispatcher {
 
   /** Claims of one pass that run at once, leaving the rest of the worker pool to reports and the API. */
   private static final int CLAIM_LANES = 8;
+  /**
+   * Passes that may run at once, each with the devices idle when it began. One at a time, a device
+   * freed during a pass waited for that pass (its probe, claims and flush) before its own began:
+   * on PostgreSQL the host stayed a sixth idle in bench dispatch's burst; two at once ran 1,187 to
+   * 1,342 jobs/s against 989 to 1,300, alternating.
+   */
+  private static final int PASSES_AT_ONCE = 2;
 
   private record Claim(DeviceBoard.FreeDevice device, Optional<ControllerJobOffer> offer, Optional<ControllerListen> listen, Throwable error) {}
 
@@ -62,7 +69,7 @@ public final class Dispatcher {
   private final Duration leaseFor;
   private final int maxAttempts;
   private final GroupCommit durable;
-  private boolean passRunning;
+  private int passesRunning;
   private boolean kickedDuringPass;
   private volatile long passes;
   private final java.util.concurrent.atomic.AtomicLong offers = new java.util.concurrent.atomic.AtomicLong();
@@ -93,14 +100,14 @@ public final class Dispatcher {
 
   /** Asks for a dispatch pass soon. Call from the controller's event loop. */
   public void kick() {
-    if (passRunning) {
+    if (passesRunning >= PASSES_AT_ONCE) {
       kickedDuringPass = true;
       return;
     }
-    passRunning = true;
+    passesRunning++;
     pass().onComplete(
         done -> {
-          passRunning = false;
+          passesRunning--;
           passes++;
           if (kickedDuringPass) {
             kickedDuringPass = false;
