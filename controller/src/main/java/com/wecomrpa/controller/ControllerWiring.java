@@ -157,7 +157,7 @@ final class ControllerWiring {
     jobs.claims().onLeased(metrics::leased);
     ClusterSignals signals = new ClusterSignals(vertx, view);
     GroupCommit durable = new GroupCommit(db, workers);
-    Dispatcher dispatcher = new Dispatcher(workers, board, jobs, durable, clock, systemClock, options.leaseDuration(), options.maxAttempts());
+    Dispatcher dispatcher = new Dispatcher(workers, board, jobs, durable, clock, systemClock, options.leaseDuration(), options.maxAttempts(), options.clustered() ? 1 : 2);
     dispatcher.onOffered(metrics::offered);
     PlanRules rules = new PlanRules(options.maxTextLength());
     JdbcPlanStore plans = new JdbcPlanStore(db, rules, jobs.transitions());

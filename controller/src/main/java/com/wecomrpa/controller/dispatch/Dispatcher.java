@@ -24,13 +24,8 @@ public final class Dispatcher {
 
   /** Claims of one pass that run at once, leaving the rest of the worker pool to reports and the API. */
   private static final int CLAIM_LANES = 8;
-  /**
-   * Passes that may run at once, each with the devices idle when it began. One at a time, a device
-   * freed during a pass waited for that pass (its probe, claims and flush) before its own began:
-   * on PostgreSQL the host stayed a sixth idle in bench dispatch's burst; two at once ran 1,187 to
-   * 1,342 jobs/s against 989 to 1,300, alternating.
-   */
-  private static final int PASSES_AT_ONCE = 2;
+  /** Passes that may run at once, each with the devices idle when it began (see the constructor). */
+  private final int passesAtOnce;
 
   private record Claim(DeviceBoard.FreeDevice device, Optional<ControllerJobOffer> offer, Optional<ControllerListen> listen, Throwable error) {}
 
@@ -76,8 +71,17 @@ public final class Dispatcher {
   private java.util.function.BooleanSupplier ready = () -> true;
 
   /** {@code clock} says which jobs are due; {@code systemClock} times leases (real time). */
+  /**
+   * {@code passesAtOnce}: how many passes may run at once. One at a time, a device freed during a
+   * pass waits for that pass (its probe, claims and flush) before its own begins: a node alone on
+   * PostgreSQL left the host a sixth idle in bench dispatch's burst, and two at once ran 1,187 to
+   * 1,342 jobs/s against 989 to 1,300, alternating. Nodes of a cluster already run their passes
+   * side by side against one database: there two a node measured worse on two cores (three nodes
+   * 690 against 983 jobs/s, the server's CPU a job 1.75 against 1.15 ms).
+   */
   public Dispatcher(
-      WorkerExecutor workers, DeviceBoard board, Jobs jobs, GroupCommit durable, Clock clock, Clock systemClock, Duration leaseFor, int maxAttempts) {
+      WorkerExecutor workers, DeviceBoard board, Jobs jobs, GroupCommit durable, Clock clock, Clock systemClock, Duration leaseFor, int maxAttempts, int passesAtOnce) {
+    this.passesAtOnce = passesAtOnce;
     this.durable = durable;
     this.workers = workers;
     this.board = board;
@@ -100,7 +104,7 @@ public final class Dispatcher {
 
   /** Asks for a dispatch pass soon. Call from the controller's event loop. */
   public void kick() {
-    if (passesRunning >= PASSES_AT_ONCE) {
+    if (passesRunning >= passesAtOnce) {
       kickedDuringPass = true;
       return;
     }
