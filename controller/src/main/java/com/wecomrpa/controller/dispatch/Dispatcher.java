@@ -22,7 +22,12 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
-  /** Claims of one pass that run at once, leaving the rest of the worker pool to reports and the API. */
+  /**
+   * Claims of one pass that run at once, leaving the rest of the worker pool to reports and the API.
+   * Two passes at once (a node alone) may each run this many: on the embedded store, whose claims
+   * go one a lane, a burst can then hold all sixteen workers for a lane's length, and reports and
+   * API calls queue behind it.
+   */
   private static final int CLAIM_LANES = 8;
   /** Passes that may run at once, each with the devices idle when it began (see the constructor). */
   private final int passesAtOnce;
@@ -70,8 +75,8 @@ public final class Dispatcher {
   private final java.util.concurrent.atomic.AtomicLong offers = new java.util.concurrent.atomic.AtomicLong();
   private java.util.function.BooleanSupplier ready = () -> true;
 
-  /** {@code clock} says which jobs are due; {@code systemClock} times leases (real time). */
   /**
+   * {@code clock} says which jobs are due; {@code systemClock} times leases (real time);
    * {@code passesAtOnce}: how many passes may run at once. One at a time, a device freed during a
    * pass waits for that pass (its probe, claims and flush) before its own begins: a node alone on
    * PostgreSQL left the host a sixth idle in bench dispatch's burst, and two at once ran 1,187 to
