@@ -79,6 +79,9 @@ public final class JobIntake {
   private static final String[] ARRAY_TYPES = {"varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "text", "varchar", "varchar",
       "int4", "int8", "int8", "date", "int8", "int8", "int8", "varchar", "varchar", "varchar"};
 
+  private static final String INSERT_ARRAYS = "INSERT INTO jobs (" + COLUMNS + ") SELECT " + COLUMNS + " FROM " + Sql.unnest(ARRAY_TYPES)
+      + " WITH ORDINALITY AS u(" + COLUMNS + ", n) ORDER BY n";
+
   /** Rows a statement of arrays carries: a few megabytes of parameters at most. */
   private static final int ARRAY_ROWS = 5_000;
 
@@ -89,27 +92,9 @@ public final class JobIntake {
    * planning it. The rows keep their order, so arrival order ({@code seq}) is the order given.
    */
   private static void insertAsArrays(Connection c, List<Object[]> rows) throws SQLException {
-    StringBuilder sql = new StringBuilder("INSERT INTO jobs (" + COLUMNS + ") SELECT ");
-    StringBuilder from = new StringBuilder(" FROM unnest(");
-    for (int col = 0; col < ARRAY_TYPES.length; col++) {
-      sql.append(col == 0 ? "" : ", ").append("c").append(col);
-      from.append(col == 0 ? "" : ", ").append("CAST(? AS ").append(ARRAY_TYPES[col]).append("[])");
-    }
-    from.append(") WITH ORDINALITY AS u(");
-    for (int col = 0; col < ARRAY_TYPES.length; col++) {
-      from.append("c").append(col).append(", ");
-    }
-    sql.append(from).append("n) ORDER BY n");
     for (int start = 0; start < rows.size(); start += ARRAY_ROWS) {
-      List<Object[]> part = rows.subList(start, Math.min(rows.size(), start + ARRAY_ROWS));
-      try (java.sql.PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        for (int col = 0; col < ARRAY_TYPES.length; col++) {
-          Object[] values = new Object[part.size()];
-          for (int r = 0; r < part.size(); r++) {
-            values[r] = part.get(r)[col];
-          }
-          ps.setArray(col + 1, c.createArrayOf(ARRAY_TYPES[col], values));
-        }
+      try (java.sql.PreparedStatement ps = c.prepareStatement(INSERT_ARRAYS)) {
+        Sql.bindColumns(c, ps, ARRAY_TYPES, rows.subList(start, Math.min(rows.size(), start + ARRAY_ROWS)));
         ps.executeUpdate();
       }
     }

@@ -2,6 +2,7 @@ package com.wecomrpa.controller.job;
 
 import com.wecomrpa.controller.outbox.EventOutbox;
 import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
 import com.wecomrpa.protocol.AgentJobReport;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -157,8 +158,8 @@ final class SuccessesTogether {
   /** The columns given for each report, with their array types, in the order of {@link #SQL}'s unnest. */
   private static final String[] TYPES = {"varchar", "int8", "int8", "varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "int8", "int8"};
 
-  private static final String SQL = "WITH r AS (SELECT * FROM unnest(" + String.join(", ", java.util.Arrays.stream(TYPES).map(t -> "CAST(? AS " + t + "[])").toList())
-      + ") AS r(job_id, token, at, outcome, failed_step, error, screenshot, report_id, script_version, evidence, started_at, finished_at)),"
+  private static final String SQL = "WITH r AS (SELECT * FROM " + Sql.unnest(TYPES)
+      + " AS r(job_id, token, at, outcome, failed_step, error, screenshot, report_id, script_version, evidence, started_at, finished_at)),"
       + " settled AS (UPDATE jobs j SET state = 'SUCCEEDED', reason = NULL, decided_by = NULL, lease_expires_at = NULL, updated_at = r.at FROM r"
       + " WHERE j.id = r.job_id AND j.lease_token = r.token AND j.state IN ('LEASED', 'RUNNING') AND " + EventOutbox.NO_SUBSCRIBERS + " RETURNING j.id, j.account_id),"
       + " ran AS (UPDATE executions e SET outcome = r.outcome, failed_step = r.failed_step, error = r.error, screenshot = r.screenshot, report_id = r.report_id,"
@@ -168,22 +169,16 @@ final class SuccessesTogether {
 
   /** Settles {@code reports} (one a job) in one statement; answers each settled job's account by job id. */
   private static Map<String, String> settleTogether(Connection c, List<Pending> reports) throws SQLException {
-    Object[][] columns = new Object[TYPES.length][reports.size()];
-    for (int i = 0; i < reports.size(); i++) {
-      Pending p = reports.get(i);
+    List<Object[]> rows = new ArrayList<>();
+    for (Pending p : reports) {
       AgentJobReport r = p.report();
-      Object[] row = {r.jobId(), r.fencingToken(), p.now().toEpochMilli(), r.outcome().name(), r.failedStep(), JobRows.truncate(r.error(), 4000), p.screenshotPath(),
+      rows.add(new Object[] {r.jobId(), r.fencingToken(), p.now().toEpochMilli(), r.outcome().name(), r.failedStep(), JobRows.truncate(r.error(), 4000), p.screenshotPath(),
           r.reportId(), r.scriptVersion(), JobRows.truncate(r.evidence(), 1000), JobRows.millis(r.startedAt()),
-          JobRows.millis(r.finishedAt() == null ? p.now() : r.finishedAt())};
-      for (int col = 0; col < row.length; col++) {
-        columns[col][i] = row[col];
-      }
+          JobRows.millis(r.finishedAt() == null ? p.now() : r.finishedAt())});
     }
     Map<String, String> settled = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(SQL)) {
-      for (int col = 0; col < TYPES.length; col++) {
-        ps.setArray(col + 1, c.createArrayOf(TYPES[col], columns[col]));
-      }
+      Sql.bindColumns(c, ps, TYPES, rows);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           settled.put(rs.getString(1), rs.getString(2));

@@ -101,6 +101,22 @@ public final class Sql {
     }
   }
 
+  /** PostgreSQL: {@code unnest(CAST(? AS t[]), ...)}, one array parameter a column of these types. */
+  public static String unnest(String... types) {
+    return "unnest(" + String.join(", ", java.util.Arrays.stream(types).map(t -> "CAST(? AS " + t + "[])").toList()) + ")";
+  }
+
+  /** PostgreSQL: binds {@code rows} as one array a column, of {@code types}, from the first parameter on. */
+  public static void bindColumns(Connection c, PreparedStatement ps, String[] types, List<Object[]> rows) throws SQLException {
+    for (int col = 0; col < types.length; col++) {
+      Object[] values = new Object[rows.size()];
+      for (int r = 0; r < rows.size(); r++) {
+        values[r] = rows.get(r)[col];
+      }
+      ps.setArray(col + 1, c.createArrayOf(types[col], values));
+    }
+  }
+
   /** A nullable BIGINT column. */
   public static Long nullableLong(ResultSet rs, String column) throws SQLException {
     long v = rs.getLong(column);
