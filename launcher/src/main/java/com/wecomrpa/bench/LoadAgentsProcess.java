@@ -41,7 +41,10 @@ public final class LoadAgentsProcess {
       switch (line.trim()) {
         case "count" -> out.println(LoadAgent.ACKED.get() + " " + LoadAgent.LAST_ACK.get());
         case "clear-acks" -> {
+          // The next phase's offers only: what the earlier phases left would be copied by every
+          // collection of this JVM, and its pauses delay the arrivals the bench measures.
           LoadAgent.ACK_NANOS.clear();
+          LoadAgent.OFFERED.clear();
           out.println("ok");
         }
         case "dump" -> {

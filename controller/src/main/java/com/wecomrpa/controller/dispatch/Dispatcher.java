@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands queued jobs to idle devices. Passes never overlap: a kick during a pass schedules one more
- * pass after it, so bursts of reports and new jobs cost one pass each, not one per event.
+ * Hands queued jobs to idle devices. At most {@code passesAtOnce} passes run at once: a kick while
+ * they run schedules one more pass after them, so bursts of reports and new jobs cost one pass
+ * each, not one per event.
  */
 public final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -39,12 +40,23 @@ public final class Dispatcher {
    * thread; and how long it may take to answer before the device is freed anyway.
    */
   public interface IdleWork {
+    /**
+     * Whether a listen may be due for this device now, from what is in memory (no database): a
+     * pass takes a device without a job only then, so idle devices cost a pass almost nothing.
+     */
+    boolean mayListen(String deviceId, String accountId);
+
     Optional<ControllerListen> next(String deviceId, String accountId);
 
     Duration answerWithin(String accountId);
   }
 
   private IdleWork idle = new IdleWork() {
+    @Override
+    public boolean mayListen(String deviceId, String accountId) {
+      return false;
+    }
+
     @Override
     public Optional<ControllerListen> next(String deviceId, String accountId) {
       return Optional.empty();
@@ -130,22 +142,55 @@ public final class Dispatcher {
     this.ready = ready;
   }
 
+  /** What a pass found worth taking a device for: an account with work now, or a listen that may be due. */
+  private record Wanted(java.util.Set<String> working, List<DeviceBoard.FreeDevice> devices) {}
+
   private Future<Void> pass() {
     if (!ready.getAsBoolean()) {
       return Future.succeededFuture();
     }
-    List<DeviceBoard.FreeDevice> free = board.takeIdle();
-    if (free.isEmpty()) {
+    List<DeviceBoard.FreeDevice> idleNow = board.idle();
+    if (idleNow.isEmpty()) {
       return Future.succeededFuture();
     }
+    // Only devices whose account has work now, or whose listen may be due, are taken for the pass
+    // (one read for the pass first). The others stay free the whole time: a device freed, or a job
+    // queued, during a long pass is seen by the next one at once, and a farm of a thousand idle
+    // phones costs a pass what its work costs, not a claim and a release per phone.
+    return workers.executeBlocking(() -> wanted(idleNow), false)
+        .compose(wanted -> {
+          List<DeviceBoard.FreeDevice> free = board.take(wanted.devices());
+          return free.isEmpty() ? Future.<Void>succeededFuture() : claimAndDeliver(free, wanted.working())
+              .onFailure(e -> free.forEach(d -> board.unclaim(d.deviceId())));
+        })
+        .onFailure(e -> LOG.error("dispatch pass failed", e));
+  }
+
+  private Wanted wanted(List<DeviceBoard.FreeDevice> idleNow) {
+    java.util.Set<String> working = jobs.claims().withWorkNow(idleNow.stream().map(DeviceBoard.FreeDevice::accountId).toList(), clock.instant());
+    List<DeviceBoard.FreeDevice> devices = new ArrayList<>();
+    for (DeviceBoard.FreeDevice d : idleNow) {
+      boolean listen = false;
+      if (!working.contains(d.accountId())) {
+        try {
+          listen = idle.mayListen(d.deviceId(), d.accountId());
+        } catch (RuntimeException e) {
+          LOG.warn("device={} listen not planned: {}", d.deviceId(), e.getMessage());
+        }
+      }
+      if (listen || working.contains(d.accountId())) {
+        devices.add(d);
+      }
+    }
+    return new Wanted(working, devices);
+  }
+
+  private Future<Void> claimAndDeliver(List<DeviceBoard.FreeDevice> free, java.util.Set<String> working) {
     // The pass's leases are on disk before any offer leaves: an agent never acts on a lease a
     // crash could make the controller forget. One flush covers the whole pass.
     // Devices of different accounts never wait on each other's rows: their claims run side by side,
     // so a database that syncs every commit (PostgreSQL) syncs many at once.
-    // Only devices whose account has work now claim: one read for the pass first, so idle devices
-    // cost the pass nothing per device but their idle work (a farm of a thousand phones waits cheaply).
-    return workers.executeBlocking(() -> jobs.claims().withWorkNow(free.stream().map(DeviceBoard.FreeDevice::accountId).toList(), clock.instant()), false)
-        .compose(working -> claimInLanes(free, working))
+    return claimInLanes(free, working)
         .compose(claims -> claims.stream().anyMatch(c -> c.offer().isPresent()) ? durable.flushed().map(claims) : Future.succeededFuture(claims))
         .compose(
             claims -> {
@@ -169,11 +214,6 @@ public final class Dispatcher {
                     without.forEach(d -> board.unclaim(d.deviceId()));
                     return Future.succeededFuture();
                   });
-            })
-        .onFailure(
-            e -> {
-              LOG.error("dispatch pass failed", e);
-              free.forEach(d -> board.unclaim(d.deviceId()));
             });
   }
 
