@@ -72,36 +72,17 @@ public final class DeviceBoard {
     slots.values().removeIf(s -> s.agentId.equals(agentId) && s.link == link);
   }
 
-  /** Every device a pass could use now; nothing is taken (see {@link #take}). */
-  public synchronized List<FreeDevice> idle() {
+  /** Takes every idle device for one dispatch pass, marking it CLAIMING so no pass takes it twice. */
+  public synchronized List<FreeDevice> takeIdle() {
     List<FreeDevice> free = new ArrayList<>();
     for (Map.Entry<String, Slot> e : slots.entrySet()) {
       Slot s = e.getValue();
-      if (usable(e.getKey(), s)) {
+      if (s.state == Slot.State.IDLE && s.assignment.runnable() && !health.unhealthy(e.getKey())) {
+        s.state = Slot.State.CLAIMING;
         free.add(new FreeDevice(s.agentId, e.getKey(), s.device.accountId(), s.assignment.version(), s.link));
       }
     }
     return free;
-  }
-
-  /**
-   * Takes those of {@code wanted} still idle through the same connection for one dispatch pass,
-   * marking them CLAIMING so no other pass takes them; the rest went elsewhere meanwhile.
-   */
-  public synchronized List<FreeDevice> take(List<FreeDevice> wanted) {
-    List<FreeDevice> taken = new ArrayList<>();
-    for (FreeDevice d : wanted) {
-      Slot s = slots.get(d.deviceId());
-      if (s != null && s.link == d.link() && usable(d.deviceId(), s)) {
-        s.state = Slot.State.CLAIMING;
-        taken.add(new FreeDevice(s.agentId, d.deviceId(), s.device.accountId(), s.assignment.version(), s.link));
-      }
-    }
-    return taken;
-  }
-
-  private boolean usable(String deviceId, Slot s) {
-    return s.state == Slot.State.IDLE && s.assignment.runnable() && !health.unhealthy(deviceId);
   }
 
   /** The claim found work: the device is BUSY with this lease. False if the device left meanwhile. */

@@ -142,34 +142,38 @@ public final class Dispatcher {
     this.ready = ready;
   }
 
-  /** What a pass found worth taking a device for: an account with work now, or a listen that may be due. */
+  /** The devices a pass keeps (their account has work now, or a listen may be due) and the accounts with work. */
   private record Wanted(java.util.Set<String> working, List<DeviceBoard.FreeDevice> devices) {}
 
   private Future<Void> pass() {
     if (!ready.getAsBoolean()) {
       return Future.succeededFuture();
     }
-    List<DeviceBoard.FreeDevice> idleNow = board.idle();
-    if (idleNow.isEmpty()) {
+    List<DeviceBoard.FreeDevice> taken = board.takeIdle();
+    if (taken.isEmpty()) {
       return Future.succeededFuture();
     }
-    // Only devices whose account has work now, or whose listen may be due, are taken for the pass
-    // (one read for the pass first). The others stay free the whole time: a device freed, or a job
-    // queued, during a long pass is seen by the next one at once, and a farm of a thousand idle
-    // phones costs a pass what its work costs, not a claim and a release per phone.
-    return workers.executeBlocking(() -> wanted(idleNow), false)
+    // One read for the pass first: which accounts have work now. Devices with neither work nor a
+    // listen that may be due are freed right after it, not at the end of the pass: a job queued
+    // meanwhile is claimed by the next pass at once, and a farm of a thousand idle phones costs a
+    // pass one read, not a claim and a listen's planning per phone.
+    return workers.executeBlocking(() -> wanted(taken), false)
+        .onFailure(e -> taken.forEach(d -> board.unclaim(d.deviceId())))
         .compose(wanted -> {
-          List<DeviceBoard.FreeDevice> free = board.take(wanted.devices());
+          java.util.Set<String> keep = new java.util.HashSet<>();
+          wanted.devices().forEach(d -> keep.add(d.deviceId()));
+          taken.stream().filter(d -> !keep.contains(d.deviceId())).forEach(d -> board.unclaim(d.deviceId()));
+          List<DeviceBoard.FreeDevice> free = wanted.devices();
           return free.isEmpty() ? Future.<Void>succeededFuture() : claimAndDeliver(free, wanted.working())
               .onFailure(e -> free.forEach(d -> board.unclaim(d.deviceId())));
         })
         .onFailure(e -> LOG.error("dispatch pass failed", e));
   }
 
-  private Wanted wanted(List<DeviceBoard.FreeDevice> idleNow) {
-    java.util.Set<String> working = jobs.claims().withWorkNow(idleNow.stream().map(DeviceBoard.FreeDevice::accountId).toList(), clock.instant());
+  private Wanted wanted(List<DeviceBoard.FreeDevice> taken) {
+    java.util.Set<String> working = jobs.claims().withWorkNow(taken.stream().map(DeviceBoard.FreeDevice::accountId).toList(), clock.instant());
     List<DeviceBoard.FreeDevice> devices = new ArrayList<>();
-    for (DeviceBoard.FreeDevice d : idleNow) {
+    for (DeviceBoard.FreeDevice d : taken) {
       boolean listen = false;
       if (!working.contains(d.accountId())) {
         try {
