@@ -177,7 +177,7 @@ final class DispatchBench {
       int perTick = Math.max(1, (int) (jobsPerSecond * 0.25 / 10));
       agents.clearAcks();
       List<Object[]> sent = new ArrayList<>();
-      // The API's answer (jobs stored and on disk) apart from the dispatch that follows it.
+      // Each tick's broadcast until the API answered (its jobs stored and on disk), apart from the dispatch after it.
       List<Double> accepted = new ArrayList<>();
       Gauges paced = Gauges.start();
       acksBefore = agents.count()[0];

@@ -36,10 +36,7 @@ final class Load implements AutoCloseable {
   /** {@code ports}: one port, or several separated by commas (a cluster's nodes). */
   static Load start(String ports, String token, int accounts, int loadAgents) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    // The load agents stand for agents on other machines: their own pauses are not the controller's
-    // latency, yet they stamp each offer's arrival. The serial collector's young pauses on this small
-    // heap last a few milliseconds; G1's lasted 35-70 ms on two busy cores.
-    Process p = new ProcessBuilder(java, "-Xmx1g", "-XX:+UseSerialGC", "-Dwecom-rpa.job-log=WARN", "-cp", System.getProperty("java.class.path"),
+    Process p = new ProcessBuilder(java, "-Xmx1g", "-Dwecom-rpa.job-log=WARN", "-cp", System.getProperty("java.class.path"),
             LoadAgentsProcess.class.getName(), ports, token, String.valueOf(accounts), String.valueOf(loadAgents))
         .redirectError(ProcessBuilder.Redirect.appendTo(Path.of("data", "bench", "dispatch", "load-agents.log").toFile()))
         .start();

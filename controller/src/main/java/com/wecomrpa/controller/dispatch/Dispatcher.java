@@ -16,9 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands queued jobs to idle devices. At most {@code passesAtOnce} passes run at once: a kick while
- * they run schedules one more pass after them, so bursts of reports and new jobs cost one pass
- * each, not one per event.
+ * Hands queued jobs to idle devices. Passes never overlap: a kick during a pass schedules one more
+ * pass after it, so bursts of reports and new jobs cost one pass each, not one per event.
  */
 public final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -40,23 +39,12 @@ public final class Dispatcher {
    * thread; and how long it may take to answer before the device is freed anyway.
    */
   public interface IdleWork {
-    /**
-     * Whether a listen may be due for this device now, from what is in memory (no database): a
-     * pass takes a device without a job only then, so idle devices cost a pass almost nothing.
-     */
-    boolean mayListen(String deviceId, String accountId);
-
     Optional<ControllerListen> next(String deviceId, String accountId);
 
     Duration answerWithin(String accountId);
   }
 
   private IdleWork idle = new IdleWork() {
-    @Override
-    public boolean mayListen(String deviceId, String accountId) {
-      return false;
-    }
-
     @Override
     public Optional<ControllerListen> next(String deviceId, String accountId) {
       return Optional.empty();
@@ -142,59 +130,22 @@ public final class Dispatcher {
     this.ready = ready;
   }
 
-  /** The devices a pass keeps (their account has work now, or a listen may be due) and the accounts with work. */
-  private record Wanted(java.util.Set<String> working, List<DeviceBoard.FreeDevice> devices) {}
-
   private Future<Void> pass() {
     if (!ready.getAsBoolean()) {
       return Future.succeededFuture();
     }
-    List<DeviceBoard.FreeDevice> taken = board.takeIdle();
-    if (taken.isEmpty()) {
+    List<DeviceBoard.FreeDevice> free = board.takeIdle();
+    if (free.isEmpty()) {
       return Future.succeededFuture();
     }
-    // One read for the pass first: which accounts have work now. Devices with neither work nor a
-    // listen that may be due are freed right after it, not at the end of the pass: a job queued
-    // meanwhile is claimed by the next pass at once, and a farm of a thousand idle phones costs a
-    // pass one read, not a claim and a listen's planning per phone.
-    return workers.executeBlocking(() -> wanted(taken), false)
-        .onFailure(e -> taken.forEach(d -> board.unclaim(d.deviceId())))
-        .compose(wanted -> {
-          java.util.Set<String> keep = new java.util.HashSet<>();
-          wanted.devices().forEach(d -> keep.add(d.deviceId()));
-          taken.stream().filter(d -> !keep.contains(d.deviceId())).forEach(d -> board.unclaim(d.deviceId()));
-          List<DeviceBoard.FreeDevice> free = wanted.devices();
-          return free.isEmpty() ? Future.<Void>succeededFuture() : claimAndDeliver(free, wanted.working())
-              .onFailure(e -> free.forEach(d -> board.unclaim(d.deviceId())));
-        })
-        .onFailure(e -> LOG.error("dispatch pass failed", e));
-  }
-
-  private Wanted wanted(List<DeviceBoard.FreeDevice> taken) {
-    java.util.Set<String> working = jobs.claims().withWorkNow(taken.stream().map(DeviceBoard.FreeDevice::accountId).toList(), clock.instant());
-    List<DeviceBoard.FreeDevice> devices = new ArrayList<>();
-    for (DeviceBoard.FreeDevice d : taken) {
-      boolean listen = false;
-      if (!working.contains(d.accountId())) {
-        try {
-          listen = idle.mayListen(d.deviceId(), d.accountId());
-        } catch (RuntimeException e) {
-          LOG.warn("device={} listen not planned: {}", d.deviceId(), e.getMessage());
-        }
-      }
-      if (listen || working.contains(d.accountId())) {
-        devices.add(d);
-      }
-    }
-    return new Wanted(working, devices);
-  }
-
-  private Future<Void> claimAndDeliver(List<DeviceBoard.FreeDevice> free, java.util.Set<String> working) {
     // The pass's leases are on disk before any offer leaves: an agent never acts on a lease a
     // crash could make the controller forget. One flush covers the whole pass.
     // Devices of different accounts never wait on each other's rows: their claims run side by side,
     // so a database that syncs every commit (PostgreSQL) syncs many at once.
-    return claimInLanes(free, working)
+    // Only devices whose account has work now claim: one read for the pass first, so idle devices
+    // cost the pass nothing per device but their idle work (a farm of a thousand phones waits cheaply).
+    return workers.executeBlocking(() -> jobs.claims().withWorkNow(free.stream().map(DeviceBoard.FreeDevice::accountId).toList(), clock.instant()), false)
+        .compose(working -> claimInLanes(free, working))
         .compose(claims -> claims.stream().anyMatch(c -> c.offer().isPresent()) ? durable.flushed().map(claims) : Future.succeededFuture(claims))
         .compose(
             claims -> {
@@ -218,6 +169,11 @@ public final class Dispatcher {
                     without.forEach(d -> board.unclaim(d.deviceId()));
                     return Future.succeededFuture();
                   });
+            })
+        .onFailure(
+            e -> {
+              LOG.error("dispatch pass failed", e);
+              free.forEach(d -> board.unclaim(d.deviceId()));
             });
   }
 

@@ -48,14 +48,6 @@ public final class ListenPlanner implements Dispatcher.IdleWork {
     this.systemClock = systemClock;
   }
 
-  /** Listening is on for the account and its interval has passed since this device last listened. */
-  @Override
-  public boolean mayListen(String deviceId, String accountId) {
-    ListenSettings s = settingsOf(accountId);
-    Long last = lastAsked.get(deviceId);
-    return s.enabled() && (last == null || systemClock.millis() - last >= s.intervalSeconds() * 1000L);
-  }
-
   /** The listen this idle device should run now, if any; recorded as asked before it is returned. */
   @Override
   public Optional<ControllerListen> next(String deviceId, String accountId) {
