@@ -212,7 +212,7 @@ final class DispatchBench {
       double[] pacedAck = dump.ackMillis();
       double pacedCores = paced.coresBusy();
       double[] accept = accepted.stream().mapToDouble(Double::doubleValue).toArray();
-      System.out.printf("paced: %d jobs at %.0f jobs/s (a quarter of the burst rate): due->offer p50=%.1fms p99=%.1fms (of which the API's answer p50=%.1fms p99=%.1fms);"
+      System.out.printf("paced: %d jobs at %.0f jobs/s (a quarter of the burst rate): due->offer p50=%.1fms p99=%.1fms (the API answered a tick's broadcast in p50=%.1fms p99=%.1fms);"
               + " report->final p50=%.1fms p99=%.1fms; CPU %.2f cores%n",
           next, pacedRate, Gauges.quantile(offer, 0.5), Gauges.quantile(offer, 0.99), Gauges.quantile(accept, 0.5), Gauges.quantile(accept, 0.99),
           Gauges.quantile(pacedAck, 0.5), Gauges.quantile(pacedAck, 0.99), pacedCores);

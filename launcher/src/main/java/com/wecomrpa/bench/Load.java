@@ -60,6 +60,7 @@ final class Load implements AutoCloseable {
     return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
   }
 
+  /** Forgets the acknowledgements and the offers' arrivals so far: the next dump holds the next phase's only. */
   void clearAcks() throws IOException {
     ask("clear-acks");
   }

@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands queued jobs to idle devices. Passes never overlap: a kick during a pass schedules one more
- * pass after it, so bursts of reports and new jobs cost one pass each, not one per event.
+ * Hands queued jobs to idle devices. At most {@code passesAtOnce} passes run at once: a kick while
+ * they run schedules one more pass after them, so bursts of reports and new jobs cost one pass
+ * each, not one per event.
  */
 public final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
