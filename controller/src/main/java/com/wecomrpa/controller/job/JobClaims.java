@@ -69,7 +69,7 @@ public final class JobClaims {
       String agentId, String deviceId, String accountId, Instant now, Instant realNow, Duration leaseFor, int maxAttempts) {
     List<Duration> waited = new ArrayList<>(1);
     Ask ask = new Ask(agentId, deviceId, accountId);
-    Optional<ControllerJobOffer> offer = db.inTransaction(c -> claimIn(c, ask, reads(ask, now, maxAttempts), null, null, now, realNow, leaseFor, maxAttempts, waited).offer());
+    Optional<ControllerJobOffer> offer = db.inTransaction(c -> claimIn(c, ask, reads(ask, now, maxAttempts), null, null, null, now, realNow, leaseFor, maxAttempts, waited).offer());
     waited.forEach(dueToLease);
     return offer;
   }
@@ -92,7 +92,11 @@ public final class JobClaims {
    * transaction, answered in the order asked (empty where nothing is due); or nothing, and nothing
    * changed, where they are better made one by one. On PostgreSQL a transaction's statements
    * ({@code BEGIN}, {@code COMMIT}) and its WAL flush are then paid once for all. Accounts are
-   * locked in id order, so two such batches never wait on each other in a circle. If any claim of
+   * locked in id order, so two such batches never wait on each other in a circle. Where every ask
+   * is of another account, all claims' reads go in one round trip and all their writes in one more
+   * (a claim's rules see only its own account's rows, which no other claim of the batch writes);
+   * where two asks share an account, each claim's reads go with the write of the one before it, so
+   * the second sees the first's lease. If any claim of
    * the batch fails (a lease taken under it, a lock that timed out), the batch rolls back whole and
    * the answer is nothing: each claim is then made on its own, which is what that failure would
    * have cost it alone. The embedded store, whose commits are not flushed one by one, answers
@@ -108,16 +112,37 @@ public final class JobClaims {
     }
     order.sort(java.util.Comparator.comparing(i -> asks.get(i).accountId()));
     List<Duration> waited = new ArrayList<>();
+    boolean apart = asks.stream().map(Ask::accountId).distinct().count() == asks.size();
     List<Optional<ControllerJobOffer>> offers;
     try {
       offers = db.inTransaction(c -> {
         List<Optional<ControllerJobOffer>> out = new ArrayList<>(java.util.Collections.nCopies(asks.size(), Optional.<ControllerJobOffer>empty()));
+        if (apart) {
+          // Every claim's reads (each account's lock first) in one round trip, in id order.
+          List<Reads> reads = new ArrayList<>();
+          List<Sql.Read<?>> statements = new ArrayList<>();
+          for (int i : order) {
+            Reads r = reads(asks.get(i), now, maxAttempts);
+            reads.add(r);
+            statements.addAll(r.statements());
+          }
+          List<List<?>> got = Sql.lists(c, statements);
+          List<Write> writes = new ArrayList<>();
+          int at = 0;
+          for (int k = 0; k < order.size(); k++) {
+            int n = reads.get(k).statements().size();
+            out.set(order.get(k), claimIn(c, asks.get(order.get(k)), reads.get(k), got.subList(at, at + n), null, writes, now, realNow, leaseFor, maxAttempts, waited).offer());
+            at += n;
+          }
+          write(c, writes);
+          return out;
+        }
         // Each claim's write carries the next claim's reads (its lock among them) in its round trip.
         Reads mine = reads(asks.get(order.get(0)), now, maxAttempts);
         List<List<?>> carried = null;
         for (int k = 0; k < order.size(); k++) {
           Reads next = k + 1 < order.size() ? reads(asks.get(order.get(k + 1)), now, maxAttempts) : null;
-          Claimed claimed = claimIn(c, asks.get(order.get(k)), mine, carried, next, now, realNow, leaseFor, maxAttempts, waited);
+          Claimed claimed = claimIn(c, asks.get(order.get(k)), mine, carried, next, null, now, realNow, leaseFor, maxAttempts, waited);
           out.set(order.get(k), claimed.offer());
           mine = next;
           carried = claimed.carried();
@@ -164,15 +189,37 @@ public final class JobClaims {
 
   private record Reads(ZoneId was, ZonedDateTime guess, List<Sql.Read<?>> statements) {}
 
+  /** A claim's write held back to go with the batch's others: the lease is the statement's own part, its count 1 if taken. */
+  private record Write(String jobId, String sql, List<Object> args) {}
+
+  /**
+   * The held-back writes of a batch, those of one text as one JDBC batch (one round trip; the
+   * batch's writes are usually all of one text). Each touches only its own account's rows and job,
+   * so their order does not matter. A lease not taken fails the whole transaction, as one alone would.
+   */
+  private static void write(Connection c, List<Write> writes) throws SQLException {
+    java.util.Map<String, List<Write>> byText = new java.util.LinkedHashMap<>();
+    writes.forEach(w -> byText.computeIfAbsent(w.sql(), k -> new ArrayList<>()).add(w));
+    for (var e : byText.entrySet()) {
+      int[] counts = Sql.batch(c, e.getKey(), e.getValue().stream().map(w -> w.args().toArray()).toList());
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] != 1) {
+          throw new ConcurrentClaim(e.getValue().get(i).jobId());
+        }
+      }
+    }
+  }
+
   /** A claim's offer, and the answers to the next claim's reads where its write carried them (else null). */
   private record Claimed(Optional<ControllerJobOffer> offer, List<List<?>> carried) {}
 
   /**
    * One claim in {@code c}: with {@code mine} (its reads, null on the embedded store), answered
-   * already in {@code read} where the claim before carried them; its write carries {@code following}
-   * (the next claim's reads) where there is one.
+   * already in {@code read} where the claim before carried them (or the batch read them); its write
+   * carries {@code following} (the next claim's reads) where there is one, or is added to
+   * {@code deferred} where not null, for the caller to run and check.
    */
-  private Claimed claimIn(Connection c, Ask ask, Reads mine, List<List<?>> read, Reads following,
+  private Claimed claimIn(Connection c, Ask ask, Reads mine, List<List<?>> read, Reads following, List<Write> deferred,
       Instant now, Instant realNow, Duration leaseFor, int maxAttempts, List<Duration> waited) throws SQLException {
     boolean postgres = mine != null;
     String agentId = ask.agentId();
@@ -288,19 +335,31 @@ public final class JobClaims {
         if (!needs.isEmpty() && !verify) {
           sql.append("counted AS (").append(AccountCounters.takeInOneSql(accountId, needs, args)).append("), ");
         }
-        sql.append("leased AS (").append(lease).append(reserving ? " AND EXISTS (SELECT 1 FROM reserved)" : "").append(" RETURNING 1), paced AS (")
-            .append(pace).append("), ran AS (").append(run).append(") SELECT COUNT(*) FROM leased");
-        java.util.Collections.addAll(args, leaseArgs); // holds nulls: not List.of
-        java.util.Collections.addAll(args, paceArgs);
-        java.util.Collections.addAll(args, runArgs);
-        List<Sql.Read<?>> statements = new ArrayList<>();
-        statements.add(new Sql.Read<>(sql.toString(), rs -> rs.getLong(1), args));
-        if (following != null) {
-          statements.addAll(following.statements());
+        String leaseIf = lease + (reserving ? " AND EXISTS (SELECT 1 FROM reserved)" : "");
+        if (deferred != null) {
+          // The lease as the statement's own part: its update count says whether it was taken, so
+          // the batch's writes can go as one JDBC batch, which answers counts, not rows.
+          sql.append("paced AS (").append(pace).append("), ran AS (").append(run).append(") ").append(leaseIf);
+          java.util.Collections.addAll(args, paceArgs);
+          java.util.Collections.addAll(args, runArgs);
+          java.util.Collections.addAll(args, leaseArgs); // holds nulls: not List.of
+          deferred.add(new Write(j.id(), sql.toString(), args));
+          moved = 1; // the caller checks it, with the batch's others
+        } else {
+          sql.append("leased AS (").append(leaseIf).append(" RETURNING 1), paced AS (")
+              .append(pace).append("), ran AS (").append(run).append(") SELECT COUNT(*) FROM leased");
+          java.util.Collections.addAll(args, leaseArgs); // holds nulls: not List.of
+          java.util.Collections.addAll(args, paceArgs);
+          java.util.Collections.addAll(args, runArgs);
+          List<Sql.Read<?>> statements = new ArrayList<>();
+          statements.add(new Sql.Read<>(sql.toString(), rs -> rs.getLong(1), args));
+          if (following != null) {
+            statements.addAll(following.statements());
+          }
+          List<List<?>> answers = Sql.lists(c, statements);
+          moved = (Long) answers.get(0).get(0);
+          carried = following != null ? answers.subList(1, answers.size()) : null;
         }
-        List<List<?>> answers = Sql.lists(c, statements);
-        moved = (Long) answers.get(0).get(0);
-        carried = following != null ? answers.subList(1, answers.size()) : null;
       } else {
         if (!verify) {
           AccountCounters.take(c, accountId, needs);

@@ -59,26 +59,61 @@ class ClaimAfterLockTest {
 
       // Another node's claim holds the account's lock: it leases post-1 and spends the hour's one post.
       CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Void> other = holding(store, release, c -> {
-        Sql.one(c, "SELECT id FROM accounts WHERE id = 'acc-1' FOR UPDATE", rs -> rs.getString(1));
-        AccountCounters.take(c, "acc-1", AccountCounters.needs("send_group_text", limits.effective(c, "acc-1", NOW), NOW.atZone(ZoneId.of("Asia/Shanghai"))));
-        Sql.update(c, "UPDATE jobs SET state = 'LEASED', lease_token = 1 WHERE id = 'post-1'");
-        Sql.update(c, "UPDATE accounts SET next_action_at = ? WHERE id = 'acc-1'", NOW.minusSeconds(1).toEpochMilli());
-      });
+      CompletableFuture<Void> other = store.holding(release, spendsTheHour(limits));
 
       // This node's claim starts now and waits for the lock.
       CompletableFuture<Optional<ControllerJobOffer>> mine =
           CompletableFuture.supplyAsync(() -> store.jobs.claims().claimNext("agent-1", "dev-1", "acc-1", NOW, NOW, Duration.ofSeconds(30), 3));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (store.db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) == 0) {
-        assertThat(System.nanoTime()).as("the claim waits on the account's lock").isLessThan(deadline);
-        assertThat(mine).as("the claim waits on the account's lock").isNotDone();
-        Thread.onSpinWait();
-      }
+      store.awaitLockWait(mine, "the claim waits on the account's lock");
       release.countDown();
       other.get(60, TimeUnit.SECONDS);
 
       assertThat(mine.get(60, TimeUnit.SECONDS)).as("the hour's one post is spent: nothing to lease").isEmpty();
+      String held = store.db.inTransaction(c -> Sql.one(c, "SELECT state || ' ' || decided_by FROM jobs WHERE id = 'post-2'", rs -> rs.getString(1))).orElseThrow();
+      assertThat(held).isEqualTo("QUEUED account-budget");
+      long posts = store.db.inTransaction(c -> Sql.count(c, "SELECT SUM(used) FROM usage_counters WHERE account_id = 'acc-1' AND counter = 'posts/hour'"));
+      assertThat(posts).as("posts counted this hour").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aBatchOfClaimsThatWaitedForAnotherNodesClaimSeesTheHourItsPostUsedUp() throws Exception {
+    assumeTrue(TestStores.postgres(), "the reads sent together with the lock are PostgreSQL's");
+    try (StoreFixture store = new StoreFixture(dir)) {
+      JdbcAccountStore accounts = new JdbcAccountStore(store.db);
+      accounts.create(new Account("acc-0", "wecom", "Bot 0", "Asia/Shanghai", "active", 0, List.of(), NOW));
+      accounts.create(new Account("acc-1", "wecom", "Bot", "Asia/Shanghai", "active", 0, List.of(), NOW));
+      JdbcLimitStore limits = new JdbcLimitStore(store.db, new AuditLog(store.db), 200, 3);
+      new JdbcGroupStore(store.db, limits).createAll(List.of(new ChatGroup("g-0", "群 0", "acc-0", List.of()),
+          new ChatGroup("g-1", "群 1", "acc-1", List.of()), new ChatGroup("g-2", "群 2", "acc-1", List.of())), NOW);
+      limits.put(new Caller("t", "admin", Role.ADMIN, null), "account", "acc-1", Map.of("postsPerAccountPerHour", "1"), "one post an hour", NOW);
+      store.db.inTransaction(c -> store.jobs.intake().enqueue(c, List.of(
+          new NewJob("post-0", "broadcast", "b-1", "acc-0", "g-0", null, "send_group_text", Map.of("group_name", "群 0", "text", "hi"), 0, NOW.minusSeconds(60), null, null),
+          new NewJob("post-1", "broadcast", "b-1", "acc-1", "g-1", null, "send_group_text", Map.of("group_name", "群 1", "text", "hi"), 0, NOW.minusSeconds(60), null, null),
+          new NewJob("post-2", "broadcast", "b-1", "acc-1", "g-2", null, "send_group_text", Map.of("group_name", "群 2", "text", "hi"), 0, NOW.minusSeconds(30), null, null)),
+          NOW.minusSeconds(900)));
+      // This node has claimed for both accounts before, so it knows their zones and reads their counters with their locks.
+      store.db.inTransaction(c -> Sql.update(c, "UPDATE accounts SET next_action_at = ?", NOW.minusSeconds(1).toEpochMilli()));
+      for (String a : List.of("acc-0", "acc-1")) {
+        assertThat(store.jobs.claims().claimNext("agent-1", "dev-" + a, a, NOW.minus(Duration.ofHours(2)), NOW, Duration.ofSeconds(30), 3)).isEmpty();
+      }
+
+      // Another node's claim holds acc-1's lock: it leases post-1 and spends the hour's one post.
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Void> other = store.holding(release, spendsTheHour(limits));
+
+      // This node's batch (one device of each account, all reads in one round trip) waits for the lock.
+      List<JobClaims.Ask> asks = List.of(new JobClaims.Ask("agent-1", "dev-1", "acc-1"), new JobClaims.Ask("agent-1", "dev-0", "acc-0"));
+      CompletableFuture<Optional<List<Optional<ControllerJobOffer>>>> mine =
+          CompletableFuture.supplyAsync(() -> store.jobs.claims().claimTogether(asks, NOW, NOW, Duration.ofSeconds(30), 3));
+      store.awaitLockWait(mine, "the batch waits on acc-1's lock");
+      release.countDown();
+      other.get(60, TimeUnit.SECONDS);
+
+      Optional<List<Optional<ControllerJobOffer>>> offers = mine.get(60, TimeUnit.SECONDS);
+      assertThat(offers).isPresent();
+      assertThat(offers.get().get(0)).as("acc-1: the hour's one post is spent, nothing to lease").isEmpty();
+      assertThat(offers.get().get(1).map(ControllerJobOffer::jobId)).as("acc-0 is not held back by acc-1's hour").contains("post-0");
       String held = store.db.inTransaction(c -> Sql.one(c, "SELECT state || ' ' || decided_by FROM jobs WHERE id = 'post-2'", rs -> rs.getString(1))).orElseThrow();
       assertThat(held).isEqualTo("QUEUED account-budget");
       long posts = store.db.inTransaction(c -> Sql.count(c, "SELECT SUM(used) FROM usage_counters WHERE account_id = 'acc-1' AND counter = 'posts/hour'"));
@@ -93,7 +128,7 @@ class ClaimAfterLockTest {
       // A claim's transaction holds the account's lock, as a lane's does between its claims.
       CountDownLatch release = new CountDownLatch(1);
       Sql.Read<Object[]> lock = JobClaims.lockRead("acc-1", true);
-      CompletableFuture<Void> claim = holding(store, release, c -> assertThat(Sql.list(c, lock.sql(), lock.row(), lock.args().toArray())).hasSize(1));
+      CompletableFuture<Void> claim = store.holding(release, c -> assertThat(Sql.list(c, lock.sql(), lock.row(), lock.args().toArray())).hasSize(1));
       try {
         // A broadcast stores a job for the account meanwhile: its foreign key's check must not wait
         // for the claim (two seconds of waiting fails the statement here).
@@ -111,24 +146,13 @@ class ClaimAfterLockTest {
     }
   }
 
-  interface Step {
-    void run(java.sql.Connection c) throws java.sql.SQLException;
-  }
-
-  /** Runs {@code step} in a transaction on another thread and keeps it open until {@code release}; returns once the step has run. */
-  private static CompletableFuture<Void> holding(StoreFixture store, CountDownLatch release, Step step) throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    CompletableFuture<Void> open = CompletableFuture.runAsync(() -> store.db.inTransaction(c -> {
-      step.run(c);
-      done.countDown();
-      try {
-        assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-      return null;
-    }));
-    assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
-    return open;
+  /** Another node's claim for acc-1: its lock, the hour's one post, post-1 leased. */
+  private static StoreFixture.Step spendsTheHour(JdbcLimitStore limits) {
+    return c -> {
+      Sql.one(c, "SELECT id FROM accounts WHERE id = 'acc-1' FOR UPDATE", rs -> rs.getString(1));
+      AccountCounters.take(c, "acc-1", AccountCounters.needs("send_group_text", limits.effective(c, "acc-1", NOW), NOW.atZone(ZoneId.of("Asia/Shanghai"))));
+      Sql.update(c, "UPDATE jobs SET state = 'LEASED', lease_token = 1 WHERE id = 'post-1'");
+      Sql.update(c, "UPDATE accounts SET next_action_at = ? WHERE id = 'acc-1'", NOW.minusSeconds(1).toEpochMilli());
+    };
   }
 }

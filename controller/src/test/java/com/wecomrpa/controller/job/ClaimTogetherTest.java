@@ -2,6 +2,7 @@ package com.wecomrpa.controller.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.wecomrpa.controller.account.Account;
 import com.wecomrpa.controller.account.JdbcAccountStore;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,6 +144,37 @@ class ClaimTogetherTest {
       int expected = TestStores.postgres() ? 2 * rounds * ACCOUNTS.size() : 0;
       assertThat(leased(store)).isEqualTo(expected);
       assertThat(executions(store)).as("one execution per lease: no job leased twice").isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aBatchWhoseLeaseIsTakenFromUnderItChangesNothingAndTheOthersStillClaimAlone() throws Exception {
+    assumeTrue(TestStores.postgres(), "claims share a transaction on PostgreSQL only");
+    try (StoreFixture store = farm(1)) {
+      // An operator cancels a-2's job: the cancel holds the job's row, not its account's, so the
+      // batch reads the job as queued and its write meets the cancel.
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Void> cancel = store.holding(release, c -> Sql.update(c, "UPDATE jobs SET state = 'CANCELLED' WHERE id = ?", jobId("a-2", 1)));
+      List<JobClaims.Ask> asks = List.of(ask("a-1"), ask("a-2"), ask("a-3"));
+      CompletableFuture<Optional<List<Optional<ControllerJobOffer>>>> batch =
+          CompletableFuture.supplyAsync(() -> store.jobs.claims().claimTogether(asks, NOW, NOW, Duration.ofSeconds(30), 3));
+      store.awaitLockWait(batch, "the batch's write waits on the cancelled job's row");
+      release.countDown();
+      cancel.get(60, TimeUnit.SECONDS);
+
+      assertThat(batch.get(60, TimeUnit.SECONDS)).as("a lease not taken fails the batch whole").isEmpty();
+      assertThat(leased(store)).isZero();
+      assertThat(executions(store)).isZero();
+      long reserved = store.db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM group_day_usage"));
+      assertThat(reserved).as("no group's post reserved").isZero();
+      long counted = store.db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM usage_counters"));
+      assertThat(counted).as("no account's counter taken").isZero();
+      // What the dispatcher does next: each on its own; the cancelled job is not offered.
+      assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-1", "a-1", NOW, NOW, Duration.ofSeconds(30), 3)).isPresent();
+      assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-2", "a-2", NOW, NOW, Duration.ofSeconds(30), 3)).isEmpty();
+      assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-3", "a-3", NOW, NOW, Duration.ofSeconds(30), 3)).isPresent();
+      assertThat(leased(store)).isEqualTo(2);
+      assertThat(executions(store)).isEqualTo(2);
     }
   }
 

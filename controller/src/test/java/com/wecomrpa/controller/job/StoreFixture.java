@@ -59,6 +59,41 @@ final class StoreFixture implements AutoCloseable {
     });
   }
 
+  /**
+   * PostgreSQL: returns once a session of this database waits on a lock, failing if {@code waiter}
+   * ends first or nothing waits within a minute ({@code what} says who should be waiting).
+   */
+  void awaitLockWait(java.util.concurrent.Future<?> waiter, String what) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (db.inTransaction(c -> com.wecomrpa.controller.store.Sql.count(c,
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) == 0) {
+      org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+      org.assertj.core.api.Assertions.assertThat(waiter.isDone()).as(what).isFalse();
+      Thread.onSpinWait();
+    }
+  }
+
+  interface Step {
+    void run(java.sql.Connection c) throws java.sql.SQLException;
+  }
+
+  /** Runs {@code step} in a transaction on another thread and keeps it open until {@code release}; returns once the step has run. */
+  java.util.concurrent.CompletableFuture<Void> holding(java.util.concurrent.CountDownLatch release, Step step) throws InterruptedException {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CompletableFuture<Void> open = java.util.concurrent.CompletableFuture.runAsync(() -> db.inTransaction(c -> {
+      step.run(c);
+      done.countDown();
+      try {
+        org.assertj.core.api.Assertions.assertThat(release.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return null;
+    }));
+    org.assertj.core.api.Assertions.assertThat(done.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return open;
+  }
+
   static String job(int i) {
     return "broadcast:b-1:g-" + i;
   }
