@@ -1,5 +1,7 @@
 package com.wecomrpa.controller.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.wecomrpa.controller.store.TestStores;
 import com.wecomrpa.controller.account.Account;
 import com.wecomrpa.controller.account.JdbcAccountStore;
@@ -9,12 +11,19 @@ import com.wecomrpa.controller.group.JdbcGroupStore;
 import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
+import com.wecomrpa.controller.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /** A real embedded store opened as the controller opens it, with one account and its groups. */
 final class StoreFixture implements AutoCloseable {
@@ -55,7 +64,7 @@ final class StoreFixture implements AutoCloseable {
         off.execute("SET LOCAL enable_seqscan = off");
         off.execute("SET LOCAL enable_bitmapscan = off");
       }
-      return com.wecomrpa.controller.store.Sql.list(c, "EXPLAIN " + sql, rs -> rs.getString(1), args);
+      return Sql.list(c, "EXPLAIN " + sql, rs -> rs.getString(1), args);
     });
   }
 
@@ -63,34 +72,34 @@ final class StoreFixture implements AutoCloseable {
    * PostgreSQL: returns once a session of this database waits on a lock, failing if {@code waiter}
    * ends first or nothing waits within a minute ({@code what} says who should be waiting).
    */
-  void awaitLockWait(java.util.concurrent.Future<?> waiter, String what) {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-    while (db.inTransaction(c -> com.wecomrpa.controller.store.Sql.count(c,
+  void awaitLockWait(Future<?> waiter, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (db.inTransaction(c -> Sql.count(c,
         "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")) == 0) {
-      org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-      org.assertj.core.api.Assertions.assertThat(waiter.isDone()).as(what).isFalse();
+      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+      assertThat(waiter.isDone()).as(what).isFalse();
       Thread.onSpinWait();
     }
   }
 
   interface Step {
-    void run(java.sql.Connection c) throws java.sql.SQLException;
+    void run(Connection c) throws SQLException;
   }
 
   /** Runs {@code step} in a transaction on another thread and keeps it open until {@code release}; returns once the step has run. */
-  java.util.concurrent.CompletableFuture<Void> holding(java.util.concurrent.CountDownLatch release, Step step) throws InterruptedException {
-    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CompletableFuture<Void> open = java.util.concurrent.CompletableFuture.runAsync(() -> db.inTransaction(c -> {
+  CompletableFuture<Void> holding(CountDownLatch release, Step step) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    CompletableFuture<Void> open = CompletableFuture.runAsync(() -> db.inTransaction(c -> {
       step.run(c);
       done.countDown();
       try {
-        org.assertj.core.api.Assertions.assertThat(release.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
       } catch (InterruptedException e) {
         throw new IllegalStateException(e);
       }
       return null;
     }));
-    org.assertj.core.api.Assertions.assertThat(done.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
     return open;
   }
 
