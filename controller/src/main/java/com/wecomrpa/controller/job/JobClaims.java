@@ -93,8 +93,9 @@ public final class JobClaims {
    * changed, where they are better made one by one. On PostgreSQL a transaction's statements
    * ({@code BEGIN}, {@code COMMIT}) and its WAL flush are then paid once for all. Accounts are
    * locked in id order, so two such batches never wait on each other in a circle. Where every ask
-   * is of another account, all claims' reads go in one round trip and all their writes in one more
-   * (a claim's rules see only its own account's rows, which no other claim of the batch writes);
+   * is of another account, all claims' reads go in one round trip (four statements over the
+   * accounts' arrays) and all their leases in one statement more (a claim's rules see only its own
+   * account's rows, which no other claim of the batch writes);
    * where two asks share an account, each claim's reads go with the write of the one before it, so
    * the second sees the first's lease. If any claim of
    * the batch fails (a lease taken under it, a lock that timed out), the batch rolls back whole and
@@ -118,21 +119,16 @@ public final class JobClaims {
       offers = db.inTransaction(c -> {
         List<Optional<ControllerJobOffer>> out = new ArrayList<>(java.util.Collections.nCopies(asks.size(), Optional.<ControllerJobOffer>empty()));
         if (apart) {
-          // Every claim's reads (each account's lock first) in one round trip, in id order.
+          // Every claim's reads in one round trip: the accounts' locks first, then each account's
+          // limits, next jobs and counters, four statements over the lane's accounts.
           List<Reads> reads = new ArrayList<>();
-          List<Sql.Read<?>> statements = new ArrayList<>();
           for (int i : order) {
-            Reads r = reads(asks.get(i), now, maxAttempts);
-            reads.add(r);
-            statements.addAll(r.statements());
+            reads.add(reads(asks.get(i), now, maxAttempts));
           }
-          List<List<?>> got = Sql.lists(c, statements);
-          List<Write> writes = new ArrayList<>();
-          int at = 0;
+          List<List<List<?>>> got = laneReads(c, order.stream().map(i -> asks.get(i).accountId()).toList(), reads, now, maxAttempts);
+          List<Lease> writes = new ArrayList<>();
           for (int k = 0; k < order.size(); k++) {
-            int n = reads.get(k).statements().size();
-            out.set(order.get(k), claimIn(c, asks.get(order.get(k)), reads.get(k), got.subList(at, at + n), null, writes, now, realNow, leaseFor, maxAttempts, waited).offer());
-            at += n;
+            out.set(order.get(k), claimIn(c, asks.get(order.get(k)), reads.get(k), got.get(k), null, writes, now, realNow, leaseFor, maxAttempts, waited).offer());
           }
           write(c, writes);
           return out;
@@ -189,23 +185,99 @@ public final class JobClaims {
 
   private record Reads(ZoneId was, ZonedDateTime guess, List<Sql.Read<?>> statements) {}
 
-  /** A claim's write held back to go with the batch's others: the lease is the statement's own part, its count 1 if taken. */
-  private record Write(String jobId, String sql, List<Object> args) {}
+  /**
+   * PostgreSQL: the reads of {@link #reads} for several accounts (ids in order, no two alike) as
+   * four statements in one round trip: the accounts' locks, taken in id order, then their limits,
+   * their next jobs (with the day's posts of their groups) and their counters, each read after every
+   * lock is granted. Answers each account's four answers, in the form one claim's own reads give.
+   */
+  private static List<List<List<?>>> laneReads(Connection c, List<String> accounts, List<Reads> reads, Instant now, int maxAttempts) throws SQLException {
+    java.sql.Array ids = c.createArrayOf("varchar", accounts.toArray());
+    List<Sql.Read<?>> statements = List.of(
+        new Sql.Read<>("SELECT id, status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ANY(?) ORDER BY id FOR NO KEY UPDATE",
+            rs -> new Object[] {rs.getString(1), new Object[] {rs.getString(2), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(5)}},
+            List.of(ids)),
+        JdbcLimitStore.effectiveReadAll(ids),
+        laneHeadsRead(c, accounts, reads.stream().map(r -> r.guess().toLocalDate()).toList(), now, maxAttempts),
+        AccountCounters.periodsReadAll(c, accounts, reads.stream().map(Reads::guess).toList()));
+    List<List<?>> got = Sql.lists(c, statements);
+    java.util.Map<String, Integer> at = new java.util.HashMap<>();
+    List<List<List<?>>> out = new ArrayList<>();
+    for (int k = 0; k < accounts.size(); k++) {
+      at.put(accounts.get(k), k);
+      out.add(List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+    }
+    for (int s = 0; s < got.size(); s++) {
+      for (Object row : got.get(s)) {
+        Object[] r = (Object[]) row;
+        @SuppressWarnings("unchecked") List<Object> mine = (List<Object>) out.get(at.get((String) r[0])).get(s);
+        mine.add(s == 2 ? new Object[] {r[1], r[2]} : r[1]);
+      }
+    }
+    return out;
+  }
 
   /**
-   * The held-back writes of a batch, those of one text as one JDBC batch (one round trip; the
-   * batch's writes are usually all of one text). Each touches only its own account's rows and job,
-   * so their order does not matter. A lease not taken fails the whole transaction, as one alone would.
+   * A claim's lease as one row of {@link #LEASES}: the job as read ({@code state}, {@code wasToken}),
+   * what the lease writes, the account's next action (the pace), the group's post to reserve
+   * ({@code groupId} null for none) and the account's counters to take ({@code needs}).
    */
-  private static void write(Connection c, List<Write> writes) throws SQLException {
-    java.util.Map<String, List<Write>> byText = new java.util.LinkedHashMap<>();
-    writes.forEach(w -> byText.computeIfAbsent(w.sql(), k -> new ArrayList<>()).add(w));
-    for (var e : byText.entrySet()) {
-      int[] counts = Sql.batch(c, e.getKey(), e.getValue().stream().map(w -> w.args().toArray()).toList());
-      for (int i = 0; i < counts.length; i++) {
-        if (counts[i] != 1) {
-          throw new ConcurrentClaim(e.getValue().get(i).jobId());
-        }
+  private record Lease(String jobId, String state, long wasToken, long token, long expires, String agentId, String deviceId, Date quotaDay,
+      String counters, long at, String accountId, long nextActionAt, int attempt, String groupId, Date usageDay, Integer cap,
+      List<AccountCounters.Need> needs) {}
+
+  /** The columns of a {@link Lease}, with their array types, in the order of {@link #LEASES}'s first unnest. */
+  private static final String[] LEASE_TYPES = {"varchar", "varchar", "int8", "int8", "int8", "varchar", "varchar", "date", "varchar", "int8", "varchar",
+      "int8", "int4", "varchar", "date", "int4"};
+
+  private static final String[] NEED_TYPES = {"varchar", "varchar", "varchar"};
+
+  /**
+   * PostgreSQL: the leases of one or more claims (of different accounts, each locked already) in
+   * one statement over arrays: the groups' posts, the counters, the pace, the execution rows and the
+   * leases. Its parts run together; it answers the id of each job leased, and a lease that someone
+   * else took, or whose group's day filled since the count read with the lock, answers none.
+   */
+  private static final String LEASES = "WITH r AS (SELECT * FROM " + Sql.unnest(LEASE_TYPES) + " AS r(job_id, state, was_token, token, expires, agent_id, device_id,"
+      + " quota_day, counters, at, account_id, next_action_at, attempt, group_id, usage_day, cap)),"
+      + " n AS (SELECT * FROM " + Sql.unnest(NEED_TYPES) + " AS n(account_id, counter, period)),"
+      + " reserved AS (" + GroupDailyQuota.reserveEachSql("r") + "),"
+      + " counted AS (" + AccountCounters.takeEachSql("n") + "),"
+      + " paced AS (UPDATE accounts a SET next_action_at = r.next_action_at FROM r WHERE a.id = r.account_id),"
+      + " ran AS (INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) SELECT job_id, attempt, token, agent_id, device_id, at FROM r)"
+      + " UPDATE jobs j SET state = 'LEASED', lease_token = r.token, lease_expires_at = r.expires, agent_id = r.agent_id, device_id = r.device_id,"
+      + " decided_by = NULL, wait_until = NULL, wait_note = NULL, attempts = j.attempts + 1, quota_day = COALESCE(r.quota_day, j.quota_day),"
+      + " counters = COALESCE(r.counters, j.counters), updated_at = r.at FROM r"
+      + " WHERE j.id = r.job_id AND j.state = r.state AND j.lease_token = r.was_token"
+      + " AND (r.group_id IS NULL OR EXISTS (SELECT 1 FROM reserved x WHERE x.group_id = r.group_id)) RETURNING j.id";
+
+  /** {@link #LEASES} for {@code leases}, as a read answering the ids of the jobs leased. */
+  private static Sql.Read<String> leasesRead(Connection c, List<Lease> leases) throws SQLException {
+    List<Object[]> rows = new ArrayList<>();
+    List<Object[]> needs = new ArrayList<>();
+    for (Lease l : leases) {
+      rows.add(new Object[] {l.jobId(), l.state(), l.wasToken(), l.token(), l.expires(), l.agentId(), l.deviceId(), l.quotaDay(), l.counters(), l.at(),
+          l.accountId(), l.nextActionAt(), l.attempt(), l.groupId(), l.usageDay(), l.cap()});
+      l.needs().forEach(n -> needs.add(new Object[] {l.accountId(), n.counter(), n.period()}));
+    }
+    List<Object> args = new ArrayList<>(Sql.columns(c, LEASE_TYPES, rows));
+    args.addAll(Sql.columns(c, NEED_TYPES, needs));
+    return new Sql.Read<>(LEASES, rs -> rs.getString(1), args);
+  }
+
+  /**
+   * The held-back leases of a batch in one statement (one round trip). Each touches only its own
+   * account's rows and job. A lease not taken fails the whole transaction, as one alone would.
+   */
+  private static void write(Connection c, List<Lease> leases) throws SQLException {
+    if (leases.isEmpty()) {
+      return;
+    }
+    Sql.Read<String> all = leasesRead(c, leases);
+    java.util.Set<String> taken = new java.util.HashSet<>(Sql.list(c, all.sql(), all.row(), all.args().toArray()));
+    for (Lease l : leases) {
+      if (!taken.contains(l.jobId())) {
+        throw new ConcurrentClaim(l.jobId());
       }
     }
   }
@@ -219,7 +291,7 @@ public final class JobClaims {
    * carries {@code following} (the next claim's reads) where there is one, or is added to
    * {@code deferred} where not null, for the caller to run and check.
    */
-  private Claimed claimIn(Connection c, Ask ask, Reads mine, List<List<?>> read, Reads following, List<Write> deferred,
+  private Claimed claimIn(Connection c, Ask ask, Reads mine, List<List<?>> read, Reads following, List<Lease> deferred,
       Instant now, Instant realNow, Duration leaseFor, int maxAttempts, List<Duration> waited) throws SQLException {
     boolean postgres = mine != null;
     String agentId = ask.agentId();
@@ -322,42 +394,26 @@ public final class JobClaims {
       long moved;
       List<List<?>> carried = null;
       if (postgres) {
-        // One round trip writes the counters, the lease, the pace and the execution row: the
-        // parts of one statement run together, and a lease someone else took rolls all back.
-        List<Object> args = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("WITH ");
+        // One statement writes the group's post, the counters, the lease, the pace and the
+        // execution row: its parts run together, and a lease someone else took rolls all back.
+        // The group's post is checked by the rule against the count read with the lock: the lease
+        // holds only if the reservation does.
         boolean reserving = ctx.reservesWithLease(candidate(j));
-        if (reserving) {
-          // The group's post, checked by the rule against the count read with the lock: the lease
-          // holds only if the reservation does.
-          sql.append("reserved AS (").append(GroupDailyQuota.reserveInOneSql(j.groupId(), day, lim.number(LimitName.POSTS_PER_GROUP_PER_DAY), args)).append("), ");
-        }
-        if (!needs.isEmpty() && !verify) {
-          sql.append("counted AS (").append(AccountCounters.takeInOneSql(accountId, needs, args)).append("), ");
-        }
-        String leaseIf = lease + (reserving ? " AND EXISTS (SELECT 1 FROM reserved)" : "");
+        Lease l = new Lease(j.id(), j.state().name(), j.leaseToken(), token, expires.toEpochMilli(), agentId, deviceId, (Date) leaseArgs[4],
+            (String) leaseArgs[5], realNow.toEpochMilli(), accountId, (Long) paceArgs[0], j.attempts() + 1, reserving ? j.groupId() : null,
+            reserving ? Date.valueOf(day) : null, reserving ? Integer.valueOf(lim.number(LimitName.POSTS_PER_GROUP_PER_DAY)) : null, needs);
         if (deferred != null) {
-          // The lease as the statement's own part: its update count says whether it was taken, so
-          // the batch's writes can go as one JDBC batch, which answers counts, not rows.
-          sql.append("paced AS (").append(pace).append("), ran AS (").append(run).append(") ").append(leaseIf);
-          java.util.Collections.addAll(args, paceArgs);
-          java.util.Collections.addAll(args, runArgs);
-          java.util.Collections.addAll(args, leaseArgs); // holds nulls: not List.of
-          deferred.add(new Write(j.id(), sql.toString(), args));
+          // Held back to go with the batch's others, in one statement.
+          deferred.add(l);
           moved = 1; // the caller checks it, with the batch's others
         } else {
-          sql.append("leased AS (").append(leaseIf).append(" RETURNING 1), paced AS (")
-              .append(pace).append("), ran AS (").append(run).append(") SELECT COUNT(*) FROM leased");
-          java.util.Collections.addAll(args, leaseArgs); // holds nulls: not List.of
-          java.util.Collections.addAll(args, paceArgs);
-          java.util.Collections.addAll(args, runArgs);
           List<Sql.Read<?>> statements = new ArrayList<>();
-          statements.add(new Sql.Read<>(sql.toString(), rs -> rs.getLong(1), args));
+          statements.add(leasesRead(c, List.of(l)));
           if (following != null) {
             statements.addAll(following.statements());
           }
           List<List<?>> answers = Sql.lists(c, statements);
-          moved = (Long) answers.get(0).get(0);
+          moved = answers.get(0).size();
           carried = following != null ? answers.subList(1, answers.size()) : null;
         }
       } else {
@@ -443,18 +499,45 @@ public final class JobClaims {
         rs -> new Object[] {JobRows.job(rs), day == null ? null : rs.getInt("day_used")}, args);
   }
 
+  /** {@code accountId} null: the account of the lane's row ({@code lane.account_id}) of {@link #laneHeadsRead}. */
   private static Sql.Read<Job> queuedRead(boolean postgres, String accountId, List<String> waiting, Instant now, String extraColumns) {
-    List<Object> args = new ArrayList<>(List.of(accountId, now.toEpochMilli()));
+    List<Object> args = new ArrayList<>();
+    if (accountId != null) {
+      args.add(accountId);
+    }
+    args.add(now.toEpochMilli());
     args.addAll(waiting);
-    return new Sql.Read<>("SELECT " + JobRows.JOB_COLUMNS + extraColumns + " FROM jobs WHERE account_id = ? AND state = 'QUEUED' AND due_at <= ?"
-        + heldAndWaiting(postgres, waiting) + DEVICE_WORK + CLAIM_ORDER, JobRows::job, args);
+    return new Sql.Read<>("SELECT " + JobRows.JOB_COLUMNS + extraColumns + " FROM jobs WHERE account_id = " + (accountId != null ? "?" : "lane.account_id")
+        + " AND state = 'QUEUED' AND due_at <= ?" + heldAndWaiting(postgres, waiting) + DEVICE_WORK + CLAIM_ORDER, JobRows::job, args);
   }
 
   private static Sql.Read<Job> unknownRead(boolean postgres, String accountId, List<String> waiting, Instant now, int maxAttempts, String extraColumns) {
-    List<Object> args = new ArrayList<>(List.of(accountId, now.toEpochMilli(), maxAttempts, now.toEpochMilli()));
+    List<Object> args = new ArrayList<>();
+    if (accountId != null) {
+      args.add(accountId);
+    }
+    args.addAll(List.of(now.toEpochMilli(), maxAttempts, now.toEpochMilli()));
     args.addAll(waiting);
-    return new Sql.Read<>("SELECT " + JobRows.JOB_COLUMNS + extraColumns + " FROM jobs WHERE account_id = ? AND state = 'UNKNOWN' AND due_at <= ? AND attempts < ?"
+    return new Sql.Read<>("SELECT " + JobRows.JOB_COLUMNS + extraColumns + " FROM jobs WHERE account_id = " + (accountId != null ? "?" : "lane.account_id")
+        + " AND state = 'UNKNOWN' AND due_at <= ? AND attempts < ?"
         + " AND (expires_at IS NULL OR expires_at >= ?)" + heldAndWaiting(postgres, waiting) + DEVICE_WORK + CLAIM_ORDER, JobRows::job, args);
+  }
+
+  /**
+   * PostgreSQL: {@link #headsRead} for each account of {@code accounts} at once, each with its own
+   * day ({@code days}, the same order): rows of {account id, job, its group's posts taken on the day}.
+   */
+  private static Sql.Read<Object[]> laneHeadsRead(Connection c, List<String> accounts, List<LocalDate> days, Instant now, int maxAttempts) throws SQLException {
+    String used = ", " + GroupDailyQuota.usedByJobsGroupOn("lane.usage_day") + " AS day_used";
+    Sql.Read<Job> queued = queuedRead(true, null, List.of(), now, used);
+    Sql.Read<Job> unknown = unknownRead(true, null, List.of(), now, maxAttempts, used);
+    List<Object> args = new ArrayList<>(Sql.columns(c, new String[] {"varchar", "date"},
+        java.util.stream.IntStream.range(0, accounts.size()).mapToObj(i -> new Object[] {accounts.get(i), Date.valueOf(days.get(i))}).toList()));
+    args.addAll(queued.args());
+    args.addAll(unknown.args());
+    return new Sql.Read<>("SELECT lane.account_id AS lane_account, h.* FROM " + Sql.unnest("varchar", "date") + " AS lane(account_id, usage_day)"
+        + " CROSS JOIN LATERAL ((" + queued.sql() + ") UNION ALL (" + unknown.sql() + ")) h",
+        rs -> new Object[] {rs.getString("lane_account"), JobRows.job(rs), rs.getInt("day_used")}, args);
   }
 
   // The equal columns are named too: that is what lets the planner read the index in order.

@@ -79,6 +79,21 @@ public final class AccountCounters {
         rs -> new Object[] {rs.getString(1) + "@" + rs.getString(2), rs.getInt(3)}, List.of(accountId, local.toLocalDate().toString(), local.format(HOUR)));
   }
 
+  /**
+   * {@link #periodsRead} for several accounts at once, each at its own {@code local} time (the same
+   * order): rows of {account id, what its own read answers in a row}.
+   */
+  public static Sql.Read<Object[]> periodsReadAll(Connection c, List<String> accounts, List<ZonedDateTime> locals) throws SQLException {
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = 0; i < accounts.size(); i++) {
+      rows.add(new Object[] {accounts.get(i), locals.get(i).toLocalDate().toString(), locals.get(i).format(HOUR)});
+    }
+    return new Sql.Read<>("SELECT u.account_id, u.counter, u.period, u.used FROM " + Sql.unnest("varchar", "varchar", "varchar") + " AS p(account_id, day, hour)"
+        + " JOIN usage_counters u ON u.account_id = p.account_id AND u.period IN (p.day, p.hour)",
+        rs -> new Object[] {rs.getString(1), new Object[] {rs.getString(2) + "@" + rs.getString(3), rs.getInt(4)}},
+        new ArrayList<>(Sql.columns(c, new String[] {"varchar", "varchar", "varchar"}, rows)));
+  }
+
   /** What {@link #periodsRead} at {@code local} answered. */
   public static Snapshot snapshot(ZonedDateTime local, List<?> rows) {
     java.util.Map<String, Integer> used = new java.util.HashMap<>();
@@ -124,7 +139,7 @@ public final class AccountCounters {
 
   /**
    * Takes one of each, a statement a counter (the claim on PostgreSQL takes them within its one
-   * write, {@link #takeInOneSql}); returns the keys to give back on a definite failure.
+   * write, {@link #takeEachSql}); returns the keys to give back on a definite failure.
    */
   public static String take(Connection c, String accountId, List<Need> needs) throws SQLException {
     if (needs.isEmpty()) {
@@ -154,16 +169,13 @@ public final class AccountCounters {
   }
 
   /**
-   * PostgreSQL only: one statement that takes one of each need, the period's first take included
-   * (no savepoint, no retry); its arguments are added to {@code args}. Usable inside a WITH.
+   * PostgreSQL only: takes, inside a WITH, one of each need of {@code needs} (the name of a WITH
+   * before it, with columns account_id, counter and period), the period's first take included (no
+   * savepoint, no retry). The leases of several claims take their counters so in one statement.
    */
-  public static String takeInOneSql(String accountId, List<Need> needs, List<Object> args) {
-    StringBuilder sql = new StringBuilder("INSERT INTO usage_counters (account_id, counter, period, used) VALUES ");
-    for (int i = 0; i < needs.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, 1)");
-      args.addAll(List.of(accountId, needs.get(i).counter(), needs.get(i).period()));
-    }
-    return sql.append(" ON CONFLICT (account_id, counter, period) DO UPDATE SET used = usage_counters.used + 1").toString();
+  public static String takeEachSql(String needs) {
+    return "INSERT INTO usage_counters (account_id, counter, period, used) SELECT account_id, counter, period, 1 FROM " + needs
+        + " ON CONFLICT (account_id, counter, period) DO UPDATE SET used = usage_counters.used + 1";
   }
 
   public static void release(Connection c, String accountId, String keys) throws SQLException {

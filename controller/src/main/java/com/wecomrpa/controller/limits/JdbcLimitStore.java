@@ -135,7 +135,7 @@ public final class JdbcLimitStore {
   // One read for the account's age and every setting that can apply to it (global, its tags',
   // its own): a claim asks this for each lease, so each round trip counts on a networked store.
   private static final String EFFECTIVE_SQL =
-      "SELECT a.created_at, s.scope, s.scope_key, s.name, s.setting FROM accounts a LEFT JOIN limit_settings s ON (s.scope = 'global' AND s.scope_key = '*')"
+      "SELECT a.created_at, s.scope, s.scope_key, s.name, s.setting, a.id FROM accounts a LEFT JOIN limit_settings s ON (s.scope = 'global' AND s.scope_key = '*')"
           + " OR (s.scope = 'account' AND s.scope_key = a.id) OR (s.scope = 'tag' AND s.scope_key IN (SELECT t.tag FROM account_tags t WHERE t.account_id = a.id))"
           + " WHERE a.id = ? ORDER BY s.scope_key, s.name";
 
@@ -147,6 +147,15 @@ public final class JdbcLimitStore {
   /** The effective limits' read, to send beside other reads of a claim ({@link Sql#lists}). */
   public static Sql.Read<EffectiveRow> effectiveRead(String accountId) {
     return new Sql.Read<>(EFFECTIVE_SQL, EffectiveRow.READ, List.of(accountId));
+  }
+
+  /**
+   * {@link #effectiveRead} for the accounts of {@code ids} (a varchar array) at once: rows of
+   * {account id, row}, each account's in the order its own read gives.
+   */
+  public static Sql.Read<Object[]> effectiveReadAll(java.sql.Array ids) {
+    return new Sql.Read<>(EFFECTIVE_SQL.replace("WHERE a.id = ? ORDER BY ", "WHERE a.id = ANY(?) ORDER BY a.id, "),
+        rs -> new Object[] {rs.getString(6), EffectiveRow.READ.map(rs)}, List.of(ids));
   }
 
   /** The limits that apply to one account now, from the rows of {@link #effectiveRead}. */

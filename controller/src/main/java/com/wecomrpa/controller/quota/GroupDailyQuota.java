@@ -85,10 +85,27 @@ public final class GroupDailyQuota {
   }
 
   /**
+   * PostgreSQL: reserves, inside a WITH, one post of the day for each row of {@code rows} (the name
+   * of a WITH before it, with columns group_id, usage_day and cap; a row without a group reserves
+   * nothing), each only while its group's day is under its cap; answers the group_id of each
+   * reserved. The leases of several claims reserve so in one statement.
+   */
+  public static String reserveEachSql(String rows) {
+    return "INSERT INTO group_day_usage AS u (group_id, usage_day, used) SELECT group_id, usage_day, 1 FROM " + rows + " WHERE group_id IS NOT NULL"
+        + " ON CONFLICT (group_id, usage_day) DO UPDATE SET used = u.used + 1"
+        + " WHERE u.used < (SELECT x.cap FROM " + rows + " x WHERE x.group_id = u.group_id AND x.usage_day = u.usage_day) RETURNING u.group_id";
+  }
+
+  /**
    * A column for another package's read of jobs: the posts taken on the day of the ({@code ?})
    * argument by the group of the job row read ({@code jobs.group_id}), 0 for none.
    */
-  public static final String USED_BY_JOBS_GROUP_ON = "COALESCE((SELECT u.used FROM group_day_usage u WHERE u.group_id = jobs.group_id AND u.usage_day = ?), 0)";
+  public static final String USED_BY_JOBS_GROUP_ON = usedByJobsGroupOn("?");
+
+  /** {@link #USED_BY_JOBS_GROUP_ON} on the day {@code day} (an SQL expression) gives. */
+  public static String usedByJobsGroupOn(String day) {
+    return "COALESCE((SELECT u.used FROM group_day_usage u WHERE u.group_id = jobs.group_id AND u.usage_day = " + day + "), 0)";
+  }
 
   /** Gives a post back after a definite failure (nothing was sent). */
   public void release(Connection c, String groupId, LocalDate day) throws SQLException {

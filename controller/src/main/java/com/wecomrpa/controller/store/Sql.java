@@ -108,13 +108,23 @@ public final class Sql {
 
   /** PostgreSQL: binds {@code rows} as one array a column, of {@code types}, from the first parameter on. */
   public static void bindColumns(Connection c, PreparedStatement ps, String[] types, List<Object[]> rows) throws SQLException {
+    List<java.sql.Array> columns = columns(c, types, rows);
+    for (int col = 0; col < columns.size(); col++) {
+      ps.setArray(col + 1, columns.get(col));
+    }
+  }
+
+  /** PostgreSQL: {@code rows} as one array a column, of {@code types}: the arguments of an {@link #unnest}. */
+  public static List<java.sql.Array> columns(Connection c, String[] types, List<Object[]> rows) throws SQLException {
+    List<java.sql.Array> out = new ArrayList<>();
     for (int col = 0; col < types.length; col++) {
       Object[] values = new Object[rows.size()];
       for (int r = 0; r < rows.size(); r++) {
         values[r] = rows.get(r)[col];
       }
-      ps.setArray(col + 1, c.createArrayOf(types[col], values));
+      out.add(c.createArrayOf(types[col], values));
     }
+    return out;
   }
 
   /** A nullable BIGINT column. */

@@ -41,6 +41,7 @@ class ClaimTogetherTest {
   @Test
   void eachDeviceOfALaneGetsItsAccountsNextJobInTheOrderAsked() {
     try (StoreFixture store = farm(2)) {
+      knowZones(store);
       List<JobClaims.Ask> asks = List.of(ask("a-3"), ask("a-1"), ask("a-4"), ask("a-2"));
       Optional<List<Optional<ControllerJobOffer>>> together = store.jobs.claims().claimTogether(asks, NOW, NOW, Duration.ofSeconds(30), 3);
       if (!TestStores.postgres()) {
@@ -61,6 +62,24 @@ class ClaimTogetherTest {
       assertThat(offers.stream().map(o -> o.get().fencingToken()).distinct()).hasSize(4);
       assertThat(leased(store)).isEqualTo(4);
       assertThat(executions(store)).isEqualTo(4);
+      // What each lease wrote with it, each to its own account, group and job.
+      for (Optional<ControllerJobOffer> offer : offers) {
+        ControllerJobOffer o = offer.get();
+        String a = o.accountId();
+        store.db.inTransaction(c -> {
+          assertThat(Sql.count(c, "SELECT used FROM group_day_usage WHERE group_id = ? AND usage_day = DATE '2026-12-06'", "g-" + a + "-1"))
+              .as("the post of %s's group reserved", a).isEqualTo(1);
+          assertThat(Sql.count(c, "SELECT COUNT(*) FROM group_day_usage WHERE group_id LIKE ?", "g-" + a + "-%")).isEqualTo(1);
+          assertThat(Sql.count(c, "SELECT COUNT(*) FROM usage_counters WHERE account_id = ? AND used = 1", a)).as("%s's counters taken", a).isPositive();
+          assertThat(Sql.count(c, "SELECT COUNT(*) FROM usage_counters WHERE account_id = ? AND used <> 1", a)).isZero();
+          assertThat(Sql.count(c, "SELECT next_action_at FROM accounts WHERE id = ?", a)).as("%s's pace", a).isGreaterThanOrEqualTo(NOW.toEpochMilli());
+          assertThat(Sql.count(c, "SELECT COUNT(*) FROM executions WHERE job_id = ? AND lease_token = ? AND device_id = ? AND attempt = 1",
+              o.jobId(), o.fencingToken(), o.deviceId())).as("%s's execution row", a).isEqualTo(1);
+          assertThat(Sql.count(c, "SELECT COUNT(*) FROM jobs WHERE id = ? AND state = 'LEASED' AND lease_token = ? AND device_id = ? AND attempts = 1"
+              + " AND quota_day = DATE '2026-12-06' AND counters <> ''", o.jobId(), o.fencingToken(), o.deviceId())).as("%s's lease", a).isEqualTo(1);
+          return null;
+        });
+      }
     }
   }
 
@@ -153,16 +172,9 @@ class ClaimTogetherTest {
     try (StoreFixture store = farm(1)) {
       // An operator cancels a-2's job: the cancel holds the job's row, not its account's, so the
       // batch reads the job as queued and its write meets the cancel.
-      CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Void> cancel = store.holding(release, c -> Sql.update(c, "UPDATE jobs SET state = 'CANCELLED' WHERE id = ?", jobId("a-2", 1)));
-      List<JobClaims.Ask> asks = List.of(ask("a-1"), ask("a-2"), ask("a-3"));
-      CompletableFuture<Optional<List<Optional<ControllerJobOffer>>>> batch =
-          CompletableFuture.supplyAsync(() -> store.jobs.claims().claimTogether(asks, NOW, NOW, Duration.ofSeconds(30), 3));
-      store.awaitLockWait(batch, "the batch's write waits on the cancelled job's row");
-      release.countDown();
-      cancel.get(60, TimeUnit.SECONDS);
-
-      assertThat(batch.get(60, TimeUnit.SECONDS)).as("a lease not taken fails the batch whole").isEmpty();
+      Optional<List<Optional<ControllerJobOffer>>> batch = batchMeeting(store,
+          c -> Sql.update(c, "UPDATE jobs SET state = 'CANCELLED' WHERE id = ?", jobId("a-2", 1)), "the batch's write waits on the cancelled job's row");
+      assertThat(batch).as("a lease not taken fails the batch whole").isEmpty();
       assertThat(leased(store)).isZero();
       assertThat(executions(store)).isZero();
       long reserved = store.db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM group_day_usage"));
@@ -170,12 +182,71 @@ class ClaimTogetherTest {
       long counted = store.db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM usage_counters"));
       assertThat(counted).as("no account's counter taken").isZero();
       // What the dispatcher does next: each on its own; the cancelled job is not offered.
-      assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-1", "a-1", NOW, NOW, Duration.ofSeconds(30), 3)).isPresent();
-      assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-2", "a-2", NOW, NOW, Duration.ofSeconds(30), 3)).isEmpty();
-      assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-3", "a-3", NOW, NOW, Duration.ofSeconds(30), 3)).isPresent();
-      assertThat(leased(store)).isEqualTo(2);
-      assertThat(executions(store)).isEqualTo(2);
+      aloneA2GetsNothing(store);
     }
+  }
+
+  @Test
+  void aBatchWhoseGroupsDayFillsUnderItChangesNothingAndTheOthersStillClaimAlone() throws Exception {
+    assumeTrue(TestStores.postgres(), "claims share a transaction on PostgreSQL only");
+    try (StoreFixture store = farm(1)) {
+      knowZones(store);
+      // Something else fills a-2's group's day (three posts, the cap) in a transaction not yet
+      // committed: the batch reads the day as empty, and its reservation meets the full day.
+      Optional<List<Optional<ControllerJobOffer>>> batch = batchMeeting(store,
+          c -> Sql.update(c, "INSERT INTO group_day_usage (group_id, usage_day, used) VALUES (?, DATE '2026-12-06', 3)", "g-a-2-1"),
+          "the batch's reservation waits on the group's day being filled");
+      assertThat(batch).as("a reservation not made fails the batch whole").isEmpty();
+      assertThat(leased(store)).isZero();
+      assertThat(executions(store)).isZero();
+      assertThat(dayOfA2(store)).as("the day stays at its cap").isEqualTo(3);
+      long others = store.db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM group_day_usage WHERE group_id <> 'g-a-2-1'"));
+      assertThat(others).as("no other group's post reserved").isZero();
+      long counted = store.db.inTransaction(c -> Sql.count(c, "SELECT COUNT(*) FROM usage_counters"));
+      assertThat(counted).as("no account's counter taken").isZero();
+      // Each on its own: a-2's group has no post left today.
+      aloneA2GetsNothing(store);
+      assertThat(dayOfA2(store)).isEqualTo(3);
+    }
+  }
+
+  /**
+   * A batch of a-1, a-2 and a-3 that meets {@code other}, a transaction still open: the batch waits
+   * on its lock ({@code what}), then the transaction commits; answers the batch's answer.
+   */
+  private static Optional<List<Optional<ControllerJobOffer>>> batchMeeting(StoreFixture store, StoreFixture.Step other, String what) throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> open = store.holding(release, other);
+    List<JobClaims.Ask> asks = List.of(ask("a-1"), ask("a-2"), ask("a-3"));
+    CompletableFuture<Optional<List<Optional<ControllerJobOffer>>>> batch =
+        CompletableFuture.supplyAsync(() -> store.jobs.claims().claimTogether(asks, NOW, NOW, Duration.ofSeconds(30), 3));
+    store.awaitLockWait(batch, what);
+    release.countDown();
+    open.get(60, TimeUnit.SECONDS);
+    return batch.get(60, TimeUnit.SECONDS);
+  }
+
+  /** What the dispatcher does after a failed batch: each claims on its own; a-1 and a-3 get their jobs, a-2 nothing. */
+  private static void aloneA2GetsNothing(StoreFixture store) {
+    assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-1", "a-1", NOW, NOW, Duration.ofSeconds(30), 3)).isPresent();
+    assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-2", "a-2", NOW, NOW, Duration.ofSeconds(30), 3)).isEmpty();
+    assertThat(store.jobs.claims().claimNext("agent-1", "dev-a-3", "a-3", NOW, NOW, Duration.ofSeconds(30), 3)).isPresent();
+    assertThat(leased(store)).isEqualTo(2);
+    assertThat(executions(store)).isEqualTo(2);
+  }
+
+  /**
+   * Claims for each account before anything is due, so this node knows the accounts' zones: their
+   * claims then read the groups' day with the lock and reserve the post with the lease.
+   */
+  private static void knowZones(StoreFixture store) {
+    for (String a : ACCOUNTS) {
+      assertThat(store.jobs.claims().claimNext("agent-1", "dev-" + a, a, NOW.minus(Duration.ofHours(2)), NOW, Duration.ofSeconds(30), 3)).isEmpty();
+    }
+  }
+
+  private static long dayOfA2(StoreFixture store) {
+    return store.db.inTransaction(c -> Sql.count(c, "SELECT used FROM group_day_usage WHERE group_id = 'g-a-2-1'"));
   }
 
   private StoreFixture farm(int jobsPerAccount) {
