@@ -384,11 +384,12 @@ public final class JobClaims {
       String lease = "UPDATE jobs SET state = 'LEASED', lease_token = ?, lease_expires_at = ?, agent_id = ?, device_id = ?, decided_by = NULL, wait_until = NULL,"
           + " wait_note = NULL, attempts = attempts + 1, quota_day = COALESCE(?, quota_day), counters = COALESCE(?, counters), updated_at = ?"
           + " WHERE id = ? AND state = ? AND lease_token = ?";
-      Object[] leaseArgs = {token, expires.toEpochMilli(), agentId, deviceId,
-          !GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()) || verify ? null : Date.valueOf(day),
-          verify ? null : AccountCounters.keys(needs), realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken()};
+      Date quotaDay = !GroupDailyQuota.countsAsPost(j.groupId(), j.action(), j.sourceKind()) || verify ? null : Date.valueOf(day);
+      String counterKeys = verify ? null : AccountCounters.keys(needs);
+      long nextActionAt = now.toEpochMilli() + pause;
+      Object[] leaseArgs = {token, expires.toEpochMilli(), agentId, deviceId, quotaDay, counterKeys, realNow.toEpochMilli(), j.id(), j.state().name(), j.leaseToken()};
       String pace = "UPDATE accounts SET next_action_at = ? WHERE id = ?";
-      Object[] paceArgs = {now.toEpochMilli() + pause, accountId};
+      Object[] paceArgs = {nextActionAt, accountId};
       String run = "INSERT INTO executions (job_id, attempt, lease_token, agent_id, device_id, leased_at) VALUES (?, ?, ?, ?, ?, ?)";
       Object[] runArgs = {j.id(), j.attempts() + 1, token, agentId, deviceId, realNow.toEpochMilli()};
       long moved;
@@ -399,8 +400,8 @@ public final class JobClaims {
         // The group's post is checked by the rule against the count read with the lock: the lease
         // holds only if the reservation does.
         boolean reserving = ctx.reservesWithLease(candidate(j));
-        Lease l = new Lease(j.id(), j.state().name(), j.leaseToken(), token, expires.toEpochMilli(), agentId, deviceId, (Date) leaseArgs[4],
-            (String) leaseArgs[5], realNow.toEpochMilli(), accountId, (Long) paceArgs[0], j.attempts() + 1, reserving ? j.groupId() : null,
+        Lease l = new Lease(j.id(), j.state().name(), j.leaseToken(), token, expires.toEpochMilli(), agentId, deviceId, quotaDay,
+            counterKeys, realNow.toEpochMilli(), accountId, nextActionAt, j.attempts() + 1, reserving ? j.groupId() : null,
             reserving ? Date.valueOf(day) : null, reserving ? Integer.valueOf(lim.number(LimitName.POSTS_PER_GROUP_PER_DAY)) : null, needs);
         if (deferred != null) {
           // Held back to go with the batch's others, in one statement.
