@@ -123,7 +123,7 @@ public final class JobClaims {
           // limits, next jobs and counters, four statements over the lane's accounts.
           List<Reads> reads = new ArrayList<>();
           for (int i : order) {
-            reads.add(reads(asks.get(i), now, maxAttempts));
+            reads.add(zone(asks.get(i).accountId(), now));
           }
           List<List<List<?>>> got = laneReads(c, order.stream().map(i -> asks.get(i).accountId()).toList(), reads, now, maxAttempts);
           List<Lease> writes = new ArrayList<>();
@@ -161,10 +161,14 @@ public final class JobClaims {
    * takes {@code KEY SHARE}) neither waits for the claim's transaction nor holds the claim up.
    */
   static Sql.Read<Object[]> lockRead(String accountId, boolean postgres) {
-    return new Sql.Read<>("SELECT status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ? FOR " + (postgres ? "NO KEY UPDATE" : "UPDATE"),
-        rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4)},
-        List.of(accountId));
+    return new Sql.Read<>("SELECT " + LOCKED_COLUMNS + " FROM accounts WHERE id = ? FOR " + (postgres ? "NO KEY UPDATE" : "UPDATE"), LOCKED, List.of(accountId));
   }
+
+  /** What a claim reads of its account with the lock, and how a row of it reads. */
+  private static final String LOCKED_COLUMNS = "status, cooling_until, next_action_at, time_zone";
+
+  private static final Sql.Row<Object[]> LOCKED =
+      rs -> new Object[] {rs.getString(1), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(4)};
 
   /**
    * PostgreSQL: what a claim reads first, sent in one round trip: the account's lock, its limits,
@@ -173,14 +177,23 @@ public final class JobClaims {
    * and what was read for them is used only if it still has it. Null on the embedded store.
    */
   private Reads reads(Ask ask, Instant now, int maxAttempts) {
-    if (db.dialect() != com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
+    Reads zone = zone(ask.accountId(), now);
+    if (zone == null) {
       return null;
     }
     String accountId = ask.accountId();
-    ZoneId was = zones.get(accountId);
-    ZonedDateTime guess = now.atZone(was != null ? was : java.time.ZoneOffset.UTC);
-    return new Reads(was, guess, List.of(lockRead(accountId, true), JdbcLimitStore.effectiveRead(accountId),
+    ZonedDateTime guess = zone.guess();
+    return new Reads(zone.was(), guess, List.of(lockRead(accountId, true), JdbcLimitStore.effectiveRead(accountId),
         headsRead(accountId, List.of(), now, maxAttempts, guess.toLocalDate()), AccountCounters.periodsRead(accountId, guess)));
+  }
+
+  /** {@link #reads} without its statements, for a claim whose reads its lane makes ({@link #laneReads}). */
+  private Reads zone(String accountId, Instant now) {
+    if (db.dialect() != com.wecomrpa.controller.store.Dialect.POSTGRESQL) {
+      return null;
+    }
+    ZoneId was = zones.get(accountId);
+    return new Reads(was, now.atZone(was != null ? was : java.time.ZoneOffset.UTC), List.of());
   }
 
   private record Reads(ZoneId was, ZonedDateTime guess, List<Sql.Read<?>> statements) {}
@@ -194,9 +207,8 @@ public final class JobClaims {
   private static List<List<List<?>>> laneReads(Connection c, List<String> accounts, List<Reads> reads, Instant now, int maxAttempts) throws SQLException {
     java.sql.Array ids = c.createArrayOf("varchar", accounts.toArray());
     List<Sql.Read<?>> statements = List.of(
-        new Sql.Read<>("SELECT id, status, cooling_until, next_action_at, time_zone FROM accounts WHERE id = ANY(?) ORDER BY id FOR NO KEY UPDATE",
-            rs -> new Object[] {rs.getString(1), new Object[] {rs.getString(2), Sql.nullableLong(rs, "cooling_until"), Sql.nullableLong(rs, "next_action_at"), rs.getString(5)}},
-            List.of(ids)),
+        new Sql.Read<>("SELECT " + LOCKED_COLUMNS + ", id FROM accounts WHERE id = ANY(?) ORDER BY id FOR NO KEY UPDATE",
+            rs -> new Object[] {rs.getString("id"), LOCKED.map(rs)}, List.of(ids)),
         JdbcLimitStore.effectiveReadAll(ids),
         laneHeadsRead(c, accounts, reads.stream().map(r -> r.guess().toLocalDate()).toList(), now, maxAttempts),
         AccountCounters.periodsReadAll(c, accounts, reads.stream().map(Reads::guess).toList()));

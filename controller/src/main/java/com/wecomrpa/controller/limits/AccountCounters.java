@@ -76,8 +76,11 @@ public final class AccountCounters {
   /** The read of the account's counters of {@code local}'s day and hour, to send beside a claim's other reads. */
   public static Sql.Read<Object[]> periodsRead(String accountId, ZonedDateTime local) {
     return new Sql.Read<>("SELECT counter, period, used FROM usage_counters WHERE account_id = ? AND period IN (?, ?)",
-        rs -> new Object[] {rs.getString(1) + "@" + rs.getString(2), rs.getInt(3)}, List.of(accountId, local.toLocalDate().toString(), local.format(HOUR)));
+        PERIOD, List.of(accountId, local.toLocalDate().toString(), local.format(HOUR)));
   }
+
+  /** A row of {@link #periodsRead}: the counter's key and its count. */
+  private static final Sql.Row<Object[]> PERIOD = rs -> new Object[] {rs.getString(1) + "@" + rs.getString(2), rs.getInt(3)};
 
   /**
    * {@link #periodsRead} for several accounts at once, each at its own {@code local} time (the same
@@ -88,9 +91,9 @@ public final class AccountCounters {
     for (int i = 0; i < accounts.size(); i++) {
       rows.add(new Object[] {accounts.get(i), locals.get(i).toLocalDate().toString(), locals.get(i).format(HOUR)});
     }
-    return new Sql.Read<>("SELECT u.account_id, u.counter, u.period, u.used FROM " + Sql.unnest("varchar", "varchar", "varchar") + " AS p(account_id, day, hour)"
+    return new Sql.Read<>("SELECT u.counter, u.period, u.used, u.account_id FROM " + Sql.unnest("varchar", "varchar", "varchar") + " AS p(account_id, day, hour)"
         + " JOIN usage_counters u ON u.account_id = p.account_id AND u.period IN (p.day, p.hour)",
-        rs -> new Object[] {rs.getString(1), new Object[] {rs.getString(2) + "@" + rs.getString(3), rs.getInt(4)}},
+        rs -> new Object[] {rs.getString(4), PERIOD.map(rs)},
         new ArrayList<>(Sql.columns(c, new String[] {"varchar", "varchar", "varchar"}, rows)));
   }
 

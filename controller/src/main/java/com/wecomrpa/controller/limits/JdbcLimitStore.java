@@ -134,10 +134,11 @@ public final class JdbcLimitStore {
 
   // One read for the account's age and every setting that can apply to it (global, its tags',
   // its own): a claim asks this for each lease, so each round trip counts on a networked store.
-  private static final String EFFECTIVE_SQL =
+  private static final String EFFECTIVE_FROM =
       "SELECT a.created_at, s.scope, s.scope_key, s.name, s.setting, a.id FROM accounts a LEFT JOIN limit_settings s ON (s.scope = 'global' AND s.scope_key = '*')"
-          + " OR (s.scope = 'account' AND s.scope_key = a.id) OR (s.scope = 'tag' AND s.scope_key IN (SELECT t.tag FROM account_tags t WHERE t.account_id = a.id))"
-          + " WHERE a.id = ? ORDER BY s.scope_key, s.name";
+          + " OR (s.scope = 'account' AND s.scope_key = a.id) OR (s.scope = 'tag' AND s.scope_key IN (SELECT t.tag FROM account_tags t WHERE t.account_id = a.id))";
+
+  private static final String EFFECTIVE_SQL = EFFECTIVE_FROM + " WHERE a.id = ? ORDER BY s.scope_key, s.name";
 
   /** A row of the effective limits' read: the account's age and one setting that may apply. */
   public record EffectiveRow(long createdAt, String scope, String scopeKey, String name, String setting) {
@@ -154,7 +155,7 @@ public final class JdbcLimitStore {
    * {account id, row}, each account's in the order its own read gives.
    */
   public static Sql.Read<Object[]> effectiveReadAll(java.sql.Array ids) {
-    return new Sql.Read<>(EFFECTIVE_SQL.replace("WHERE a.id = ? ORDER BY ", "WHERE a.id = ANY(?) ORDER BY a.id, "),
+    return new Sql.Read<>(EFFECTIVE_FROM + " WHERE a.id = ANY(?) ORDER BY a.id, s.scope_key, s.name",
         rs -> new Object[] {rs.getString(6), EffectiveRow.READ.map(rs)}, List.of(ids));
   }
 

@@ -90,14 +90,14 @@ public final class Sql {
     return out;
   }
 
-  /** Runs one statement for many argument rows as a JDBC batch; answers each row's update count. */
-  public static int[] batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
+  /** Runs one statement for many argument rows as a JDBC batch. */
+  public static void batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (Object[] args : rows) {
         bind(ps, args);
         ps.addBatch();
       }
-      return ps.executeBatch();
+      ps.executeBatch();
     }
   }
 

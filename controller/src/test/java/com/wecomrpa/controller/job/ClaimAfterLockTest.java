@@ -99,18 +99,9 @@ class ClaimAfterLockTest {
       }
 
       // Another node's claim holds acc-1's lock: it leases post-1 and spends the hour's one post.
-      CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Void> other = store.holding(release, spendsTheHour(limits));
-
       // This node's batch (one device of each account, all reads in one round trip) waits for the lock.
       List<JobClaims.Ask> asks = List.of(new JobClaims.Ask("agent-1", "dev-1", "acc-1"), new JobClaims.Ask("agent-1", "dev-0", "acc-0"));
-      CompletableFuture<Optional<List<Optional<ControllerJobOffer>>>> mine =
-          CompletableFuture.supplyAsync(() -> store.jobs.claims().claimTogether(asks, NOW, NOW, Duration.ofSeconds(30), 3));
-      store.awaitLockWait(mine, "the batch waits on acc-1's lock");
-      release.countDown();
-      other.get(60, TimeUnit.SECONDS);
-
-      Optional<List<Optional<ControllerJobOffer>>> offers = mine.get(60, TimeUnit.SECONDS);
+      Optional<List<Optional<ControllerJobOffer>>> offers = store.claimTogetherPast(spendsTheHour(limits), asks, NOW, "the batch waits on acc-1's lock");
       assertThat(offers).isPresent();
       assertThat(offers.get().get(0)).as("acc-1: the hour's one post is spent, nothing to lease").isEmpty();
       assertThat(offers.get().get(1).map(ControllerJobOffer::jobId)).as("acc-0 is not held back by acc-1's hour").contains("post-0");

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -210,20 +209,9 @@ class ClaimTogetherTest {
     }
   }
 
-  /**
-   * A batch of a-1, a-2 and a-3 that meets {@code other}, a transaction still open: the batch waits
-   * on its lock ({@code what}), then the transaction commits; answers the batch's answer.
-   */
+  /** A batch of a-1, a-2 and a-3 that waits on {@code other}'s lock ({@code what}) until it commits: the batch's answer. */
   private static Optional<List<Optional<ControllerJobOffer>>> batchMeeting(StoreFixture store, StoreFixture.Step other, String what) throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Void> open = store.holding(release, other);
-    List<JobClaims.Ask> asks = List.of(ask("a-1"), ask("a-2"), ask("a-3"));
-    CompletableFuture<Optional<List<Optional<ControllerJobOffer>>>> batch =
-        CompletableFuture.supplyAsync(() -> store.jobs.claims().claimTogether(asks, NOW, NOW, Duration.ofSeconds(30), 3));
-    store.awaitLockWait(batch, what);
-    release.countDown();
-    open.get(60, TimeUnit.SECONDS);
-    return batch.get(60, TimeUnit.SECONDS);
+    return store.claimTogetherPast(other, List.of(ask("a-1"), ask("a-2"), ask("a-3")), NOW, what);
   }
 
   /** What the dispatcher does after a failed batch: each claims on its own; a-1 and a-3 get their jobs, a-2 nothing. */

@@ -12,13 +12,16 @@ import com.wecomrpa.controller.limits.JdbcLimitStore;
 import com.wecomrpa.controller.quota.GroupDailyQuota;
 import com.wecomrpa.controller.store.Database;
 import com.wecomrpa.controller.store.Sql;
+import com.wecomrpa.protocol.ControllerJobOffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -84,6 +87,20 @@ final class StoreFixture implements AutoCloseable {
 
   interface Step {
     void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * PostgreSQL: the claims of {@code asks} made together while {@code other}, a transaction still
+   * open, holds a lock they wait on ({@code what}); the transaction then commits. Answers the batch's answer.
+   */
+  Optional<List<Optional<ControllerJobOffer>>> claimTogetherPast(Step other, List<JobClaims.Ask> asks, Instant now, String what) throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> open = holding(release, other);
+    var batch = CompletableFuture.supplyAsync(() -> jobs.claims().claimTogether(asks, now, now, Duration.ofSeconds(30), 3));
+    awaitLockWait(batch, what);
+    release.countDown();
+    open.get(60, TimeUnit.SECONDS);
+    return batch.get(60, TimeUnit.SECONDS);
   }
 
   /** Runs {@code step} in a transaction on another thread and keeps it open until {@code release}; returns once the step has run. */
